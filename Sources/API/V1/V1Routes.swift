@@ -1,0 +1,205 @@
+import Foundation
+import Hummingbird
+import Logging
+import Store
+
+/// The V1 REST API (`/api/v1/...`): maps requests to ``MetadataReading`` calls and writes the reference's JSON.
+/// Holds no SQL and no state beyond its start time.
+package struct V1Routes: Sendable {
+    let reader: any MetadataReading
+    let startedAt: Date
+    let version: String
+
+    package init(reader: any MetadataReading, version: String, startedAt: Date = Date()) {
+        self.reader = reader
+        self.version = version
+        self.startedAt = startedAt
+    }
+
+    package func register<Context: RequestContext>(on router: Router<Context>) {
+        let group = router.group("api/v1")
+        group.get("health") { _, _ in self.health() }
+        group.get("metrics") { request, _ in try await self.listMetrics(request) }
+        group.get("metrics/{name}") { request, context in try await self.metric(request, context: context) }
+        group.get("spans") { request, _ in try await self.listSpans(request) }
+        group.get("spans/{name}") { request, context in try await self.span(request, context: context) }
+        group.get("logs") { request, _ in try await self.listLogs(request) }
+        group.get("logs/{severity}") { request, context in try await self.log(request, context: context) }
+        group.get("attributes") { request, _ in try await self.listAttributes(request) }
+        group.get("attributes/{key}") { request, context in try await self.attribute(request, context: context) }
+    }
+
+    // MARK: - Handlers
+
+    func health() -> Response {
+        V1Response.json { json in
+            json.beginObject()
+            json.field("status", "ok")
+            json.field("timestamp", HealthFormatting.timestamp(Date()))
+            json.field("version", version)
+            json.field("uptime", HealthFormatting.goDuration(Date().timeIntervalSince(startedAt)))
+            let memory = ProcessMemory.current()
+            json.key("memory")
+            json.beginObject()
+            json.field("alloc_mb", memory.residentBytes >> 20)
+            json.field("total_alloc_mb", memory.peakResidentBytes >> 20)
+            json.field("sys_mb", memory.virtualBytes >> 20)
+            json.field("num_gc", 0)
+            json.endObject()
+            json.endObject()
+        }
+    }
+
+    func listMetrics(_ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        let paging = Pagination(query.map { ($0.key, $0.value) })
+        let service = query["service"].map(String.init)
+        return try await storage {
+            let page = try await reader.metrics(service: service.flatMap { $0.isEmpty ? nil : $0 }, limit: paging.limit, offset: paging.offset)
+            return V1Response.page(total: page.total, limit: paging.limit, offset: paging.offset) { json in
+                for metric in page.items { V1Encoding.writeMetric(metric, withType: true, to: &json) }
+            }
+        }
+    }
+
+    func metric<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
+        guard let name = PathParameter.decoded(context.parameters.get("name")) else {
+            return V1Response.error("invalid metric name encoding", status: .badRequest)
+        }
+        return try await storage {
+            guard let metric = try await reader.metric(named: name) else { return V1Response.error("metric not found", status: .notFound) }
+            return V1Response.json { V1Encoding.writeMetric(metric, withType: true, to: &$0) }
+        }
+    }
+
+    func listSpans(_ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        let paging = Pagination(query.map { ($0.key, $0.value) })
+        let service = query["service"].map(String.init)
+        return try await storage {
+            let page = try await reader.spans(service: service.flatMap { $0.isEmpty ? nil : $0 }, limit: paging.limit, offset: paging.offset)
+            return V1Response.page(total: page.total, limit: paging.limit, offset: paging.offset) { json in
+                for span in page.items { V1Encoding.writeSpan(span, to: &json) }
+            }
+        }
+    }
+
+    func span<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
+        guard let name = PathParameter.decoded(context.parameters.get("name")) else {
+            return V1Response.error("invalid span name encoding", status: .badRequest)
+        }
+        return try await storage {
+            guard let span = try await reader.span(named: name) else { return V1Response.error("span not found", status: .notFound) }
+            return V1Response.json { V1Encoding.writeSpan(span, to: &$0) }
+        }
+    }
+
+    func listLogs(_ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        let paging = Pagination(query.map { ($0.key, $0.value) })
+        let service = query["service"].map(String.init)
+        return try await storage {
+            let page = try await reader.logs(service: service.flatMap { $0.isEmpty ? nil : $0 }, limit: paging.limit, offset: paging.offset)
+            return V1Response.page(total: page.total, limit: paging.limit, offset: paging.offset) { json in
+                for log in page.items { V1Encoding.writeLog(log, to: &json) }
+            }
+        }
+    }
+
+    func log<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
+        guard let severity = PathParameter.decoded(context.parameters.get("severity")) else {
+            return V1Response.error("invalid severity encoding", status: .badRequest)
+        }
+        return try await storage {
+            guard let log = try await reader.log(severity: severity.isEmpty ? "UNSET" : severity) else {
+                return V1Response.error("log severity not found", status: .notFound)
+            }
+            return V1Response.json { V1Encoding.writeLog(log, to: &$0) }
+        }
+    }
+
+    func listAttributes(_ request: Request) async throws -> Response {
+        let query = AttributeListParameters(request.uri.queryParameters.map { ($0.key, $0.value) })
+        return try await storage {
+            let page = try await reader.attributes(query.storeQuery)
+            return V1Response.json { json in
+                // A Go map: keys in alphabetical order.
+                json.beginObject()
+                json.key("data")
+                json.beginArray()
+                for attribute in page.items { V1Encoding.writeAttribute(attribute, to: &json) }
+                json.endArray()
+                json.field("has_more", query.offset + page.items.count < page.total)
+                json.field("limit", query.limit)
+                json.field("offset", query.offset)
+                json.field("total", page.total)
+                json.endObject()
+            }
+        }
+    }
+
+    func attribute<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
+        guard let key = PathParameter.decoded(context.parameters.get("key")) else {
+            return V1Response.error("invalid attribute key encoding", status: .badRequest)
+        }
+        guard !key.isEmpty else { return V1Response.error("Attribute key is required", status: .badRequest) }
+        return try await storage {
+            guard let attribute = try await reader.attribute(key: key) else {
+                return V1Response.error("Attribute not found: attribute not found: \(key)", status: .notFound)
+            }
+            return V1Response.json { json in
+                json.beginObject()
+                json.key("data")
+                V1Encoding.writeAttribute(attribute, to: &json)
+                json.endObject()
+            }
+        }
+    }
+
+    /// Runs a storage call; a storage failure becomes `500 {"error": "<storage error>"}`.
+    private func storage(_ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch {
+            return V1Response.error("storage error: \(error)", status: .internalServerError)
+        }
+    }
+}
+
+/// `/api/v1/attributes` query parameters, parsed like the reference (non-numbers fall back to defaults), except
+/// that `limit` is capped at 10,000 and a non-positive limit means that cap rather than "everything".
+struct AttributeListParameters: Sendable {
+    var signal: Signal?
+    var scope: AttributeQuery.Scope?
+    var minCardinality: UInt64 = 0
+    var maxCardinality: UInt64 = 0
+    var sortBy: AttributeQuery.SortField = .cardinality
+    var descending = true
+    var limit = 100
+    var offset = 0
+
+    static let maxLimit = 10_000
+
+    init(_ query: some Collection<(key: Substring, value: Substring)>) {
+        for (key, value) in query {
+            switch key {
+            case "signal_type": signal = Signal(apiName: String(value))
+            case "scope": scope = AttributeQuery.Scope(rawValue: String(value))
+            case "min_cardinality": minCardinality = UInt64(value) ?? 0
+            case "max_cardinality": maxCardinality = UInt64(value) ?? 0
+            case "sort_by": sortBy = AttributeQuery.SortField(rawValue: String(value)) ?? .cardinality
+            case "sort_order": descending = value.isEmpty || value == "desc"
+            case "limit":
+                if let parsed = Int(value) { limit = parsed <= 0 ? Self.maxLimit : min(parsed, Self.maxLimit) }
+            case "offset":
+                if let parsed = Int(value), parsed >= 0 { offset = parsed }
+            default: break
+            }
+        }
+    }
+
+    var storeQuery: AttributeQuery {
+        AttributeQuery(signal: signal, scope: scope, minCardinality: minCardinality, maxCardinality: maxCardinality, sortBy: sortBy,
+                       descending: descending, limit: limit, offset: offset)
+    }
+}

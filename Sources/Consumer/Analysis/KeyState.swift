@@ -1,0 +1,27 @@
+import Store
+
+/// The in-window state behind one ``KeyAggregate``.
+struct KeyState {
+    let signalSlot: Int32
+    let scope: KeyScope
+    /// Event name id for ``KeyScope/event`` keys, else -1.
+    let eventNameID: Int32
+    let keyID: Int32
+    var firstSeen: EpochSeconds
+    var lastSeen: EpochSeconds
+    var count: UInt64 = 0
+    /// The last item (data point, span, event, link, record) counted, so a key repeated on one item counts once.
+    var lastItem: UInt64 = 0
+    var hashes = ValueHashSet()
+    /// The smallest distinct sample texts, sorted by UTF-8 bytes (see ``MetadataWindow``).
+    var samples: [String] = []
+
+    init(signalSlot: Int32, scope: KeyScope, eventNameID: Int32, keyID: Int32, timestamp: EpochSeconds) {
+        self.signalSlot = signalSlot
+        self.scope = scope
+        self.eventNameID = eventNameID
+        self.keyID = keyID
+        firstSeen = timestamp
+        lastSeen = timestamp
+    }
+}

@@ -1,0 +1,284 @@
+import Store
+
+extension MetadataWindow {
+    // MARK: - Aggregate lookup
+
+    /// The slot of the (signal, name, current service, current day) aggregate, created if new.
+    @inline(__always)
+    mutating func signalSlot(_ signal: Signal, nameID: Int32) -> Int32 {
+        let service = serviceID
+        let day = day
+        let hash = ValueHash.combine(UInt64(signal.rawValue) << 56 | UInt64(day) << 32 | UInt64(UInt32(bitPattern: service)),
+                                     UInt64(UInt32(bitPattern: nameID)))
+        let found = signalIndex.find(hash) { slot in
+            let i = Int(slot)
+            return signals[i].nameID == nameID && signals[i].serviceID == service && signals[i].day == day && signals[i].signal.rawValue == signal.rawValue
+        }
+        if let found { return found }
+        let slot = Int32(truncatingIfNeeded: signals.count)
+        var state = SignalState(signal: signal, nameID: nameID, serviceID: service, day: day, timestamp: timestamp)
+        if signal == .metric {
+            state.descriptionID = WellKnown.empty
+            state.unitID = WellKnown.empty
+        }
+        signals.append(state)
+        signalIndex.insert(hash, slot)
+        return slot
+    }
+
+    /// The slot of a key of an aggregate, created if new; `nil` when the aggregate is at its key limit.
+    @inline(__always)
+    mutating func keySlot(signal slot: Int32, scope: KeyScope, event: Int32, keyID: Int32) -> Int32? {
+        let hash = ValueHash.combine(UInt64(UInt32(bitPattern: slot)) << 32 | UInt64(UInt32(bitPattern: keyID)),
+                                     UInt64(UInt32(bitPattern: event)) << 8 | UInt64(scope.rawValue))
+        let found = keyIndex.find(hash) { k in
+            let i = Int(k)
+            return keys[i].keyID == keyID && keys[i].signalSlot == slot && keys[i].scope.rawValue == scope.rawValue && keys[i].eventNameID == event
+        }
+        if let found { return found }
+        return addKey(hash, signal: slot, scope: scope, event: event, keyID: keyID)
+    }
+
+    @inline(never)
+    private mutating func addKey(_ hash: UInt64, signal slot: Int32, scope: KeyScope, event: Int32, keyID: Int32) -> Int32? {
+        guard signals[Int(slot)].keyCount < limits.maxKeysPerAggregate else { return nil }
+        signals[Int(slot)].keyCount &+= 1
+        let k = Int32(truncatingIfNeeded: keys.count)
+        keys.append(KeyState(signalSlot: slot, scope: scope, eventNameID: event, keyID: keyID, timestamp: timestamp))
+        keyIndex.insert(hash, k)
+        return k
+    }
+
+    // MARK: - Attributes
+
+    /// Counts one `KeyValue` of an item: the key once per item, the value's hash, and a sample when it is among the
+    /// smallest. `position` is the attribute's index in the item (for ``keyCache``).
+    /// - Returns: The key id and value (the log analyzer looks for `event.name`, `message` and `msg`).
+    @inline(__always)
+    @discardableResult
+    mutating func addAttribute(_ keyValue: WireReader, signal slot: Int32, scope: KeyScope, event: Int32 = -1,
+                               item: UInt64, position: Int) throws(WireError) -> (keyID: Int32, value: AnyValueView) {
+        let (key, value) = try ValueText.keyValue(keyValue)
+        var keyID: Int32 = -1
+        var k: Int32 = -1
+        if position < Self.keyCacheSize {
+            let cached = keyCache[position]
+            if cached.signalSlot == slot, cached.scope.rawValue == scope.rawValue, cached.event == event, strings.bytesEqual(cached.keyID, key.bytes) {
+                keyID = cached.keyID
+                k = cached.keySlot
+            }
+        }
+        if k < 0 {
+            keyID = strings.intern(key.bytes)
+            guard let found = keySlot(signal: slot, scope: scope, event: event, keyID: keyID) else {
+                overflow.droppedKeyObservations &+= 1
+                return (keyID, value)
+            }
+            k = found
+            if position < Self.keyCacheSize {
+                keyCache[position] = CachedKey(signalSlot: slot, scope: scope, event: event, keyID: keyID, keySlot: found)
+            }
+        }
+        let hash = try ValueText.hash(value, scratch: &valueScratch)
+        if Self.observe(&keys[Int(k)], item: item, timestamp: timestamp, hash: hash) {
+            distinctValues &+= 1
+            try offerSample(Int(k), value)
+        }
+        return (keyID, value)
+    }
+
+    /// Counts an observation of a key (once per item) and its value hash; returns whether the hash was new.
+    @inline(__always)
+    static func observe(_ key: inout KeyState, item: UInt64, timestamp: EpochSeconds, hash: UInt64) -> Bool {
+        if key.lastItem != item {
+            key.lastItem = item
+            key.count &+= 1
+        }
+        if timestamp < key.firstSeen { key.firstSeen = timestamp }
+        if timestamp > key.lastSeen { key.lastSeen = timestamp }
+        return key.hashes.insert(hash)
+    }
+
+    /// Keeps `value`'s text if it is among the ``KeyAggregate/maxSamples`` smallest distinct texts of the key.
+    mutating func offerSample(_ i: Int, _ value: AnyValueView) throws(WireError) {
+        var scratch: [UInt8] = []
+        swap(&scratch, &sampleScratch)
+        defer { swap(&scratch, &sampleScratch) }
+        let limit = KeyAggregate.maxSamples
+        try ValueText.withText(value, maxScalars: limits.maxSampleLength, scratch: &scratch) { text in
+            var samples = keys[i].samples
+            // Binary search for the insertion point (UTF-8 byte order).
+            var lo = 0
+            var hi = samples.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                let c = Self.compare(text, samples[mid])
+                if c == 0 { return }
+                if c > 0 { lo = mid + 1 } else { hi = mid }
+            }
+            guard lo < limit else { return }
+            let string = String(decoding: text, as: UTF8.self)
+            // Repaired invalid UTF-8 can equal an existing sample although the bytes differed.
+            if string.utf8.count != text.count, samples.contains(where: { $0.utf8.elementsEqual(string.utf8) }) { return }
+            keys[i].samples = []
+            samples.insert(string, at: lo)
+            extraBytes &+= string.utf8.count &+ 16
+            if samples.count > limit {
+                extraBytes &-= samples[samples.count - 1].utf8.count &+ 16
+                samples.removeLast()
+            }
+            keys[i].samples = samples
+        }
+    }
+
+    /// Compares raw bytes with a string's UTF-8: -1, 0 or 1.
+    @inline(__always)
+    static func compare(_ bytes: UnsafeRawBufferPointer, _ string: String) -> Int {
+        var string = string
+        return string.withUTF8 { compareBytes(bytes, UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Compares two strings by their UTF-8 bytes: -1, 0 or 1.
+    static func compare(_ a: String, _ b: String) -> Int {
+        var a = a
+        return a.withUTF8 { compare(UnsafeRawBufferPointer($0), b) }
+    }
+
+    // MARK: - Resources
+
+    /// Decodes the resource of a `Resource*` message once: its attributes (duplicates: the last wins) and service.
+    mutating func loadResource(_ resourceItems: WireReader) throws(WireError) {
+        resourceAttributes.removeAll(keepingCapacity: true)
+        var order: Int32 = 0
+        var reader = resourceItems
+        while let field = try reader.nextField() {
+            guard field.number == CommonFields.ResourceItems.resource, field.type == .lengthDelimited else {
+                try reader.skip(field.type)
+                continue
+            }
+            var resource = try reader.readLengthDelimited()
+            while let field = try resource.nextField() {
+                guard field.number == CommonFields.Resource.attributes, field.type == .lengthDelimited else {
+                    try resource.skip(field.type)
+                    continue
+                }
+                let (key, value) = try ValueText.keyValue(resource.readLengthDelimited())
+                let keyID = strings.intern(key.bytes)
+                let hash = try ValueText.hash(value, scratch: &valueScratch)
+                resourceAttributes.append(ResourceAttribute(keyID: keyID, hash: hash, value: value, order: order))
+                order &+= 1
+            }
+        }
+        if resourceAttributes.count > 1 {
+            resourceAttributes.sort { ($0.keyID, $0.order) < ($1.keyID, $1.order) }
+            var unique: [ResourceAttribute] = []
+            unique.reserveCapacity(resourceAttributes.count)
+            for attribute in resourceAttributes {
+                if let last = unique.last, last.keyID == attribute.keyID {
+                    unique[unique.count - 1] = attribute
+                } else {
+                    unique.append(attribute)
+                }
+            }
+            resourceAttributes = unique
+        }
+        var service: WireReader?
+        var host: WireReader?
+        for attribute in resourceAttributes where attribute.value.isNonEmptyString {
+            if attribute.keyID == WellKnown.serviceName { service = attribute.value.reader }
+            if attribute.keyID == WellKnown.hostName { host = attribute.value.reader }
+        }
+        if let name = service ?? host {
+            serviceID = strings.intern(name.bytes)
+        } else {
+            serviceID = WellKnown.unknown
+        }
+    }
+
+    /// Records that `count` items of the current resource belong to aggregate `slot`.
+    @inline(__always)
+    mutating func touch(_ slot: Int32, items count: UInt64) {
+        guard count > 0 else { return }
+        let i = Int(slot)
+        if signals[i].pendingResourceItems == 0 { touched.append(slot) }
+        signals[i].pendingResourceItems &+= count
+    }
+
+    /// Counts the current resource's attributes once per item for every aggregate its items touched.
+    mutating func finishResource() {
+        let attributes = resourceAttributes
+        for slot in touched {
+            let items = signals[Int(slot)].pendingResourceItems
+            signals[Int(slot)].pendingResourceItems = 0
+            for attribute in attributes {
+                guard let k = keySlot(signal: slot, scope: .resource, event: -1, keyID: attribute.keyID) else {
+                    overflow.droppedKeyObservations &+= items
+                    continue
+                }
+                let i = Int(k)
+                keys[i].count &+= items
+                if timestamp < keys[i].firstSeen { keys[i].firstSeen = timestamp }
+                if timestamp > keys[i].lastSeen { keys[i].lastSeen = timestamp }
+                if keys[i].hashes.insert(attribute.hash) {
+                    distinctValues &+= 1
+                    // Cannot throw: the value was decoded (and validated) when the resource was loaded.
+                    try? offerSample(i, attribute.value)
+                }
+            }
+        }
+        touched.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: - Shared signal facts
+
+    /// Counts `items` items of aggregate `slot` from the current record, with their scope.
+    @inline(__always)
+    mutating func count(_ slot: Int32, items: UInt64, scope: ScopeIDs) {
+        let i = Int(slot)
+        signals[i].count &+= items
+        if timestamp < signals[i].firstSeen { signals[i].firstSeen = timestamp }
+        if timestamp > signals[i].lastSeen { signals[i].lastSeen = timestamp }
+        let currentName = signals[i].scopeNameID
+        if currentName != scope.name || signals[i].scopeVersionID != scope.version {
+            if currentName < 0 || isSmaller(scope, than: (currentName, signals[i].scopeVersionID)) {
+                signals[i].scopeNameID = scope.name
+                signals[i].scopeVersionID = scope.version
+            }
+        }
+        touch(slot, items: items)
+    }
+
+    private func isSmaller(_ scope: ScopeIDs, than current: (name: Int32, version: Int32)) -> Bool {
+        let byName = Self.compare(strings[scope.name], strings[current.name])
+        if byName != 0 { return byName < 0 }
+        return Self.compare(strings[scope.version], strings[current.version]) < 0
+    }
+
+    /// The larger (by UTF-8 bytes) of two interned strings.
+    func larger(_ a: Int32, _ b: Int32) -> Int32 {
+        guard a != b else { return a }
+        guard a >= 0 else { return b }
+        guard b >= 0 else { return a }
+        return Self.compare(strings[a], strings[b]) >= 0 ? a : b
+    }
+
+    /// Adds an event name to aggregate `slot`; `false` when the aggregate is at its event-name limit.
+    mutating func addEventName(_ slot: Int32, _ nameID: Int32) -> Bool {
+        let i = Int(slot)
+        if signals[i].eventNameIDs.contains(nameID) { return true }
+        guard signals[i].eventNameIDs.count < limits.maxEventNamesPerAggregate else {
+            overflow.droppedEventNames &+= 1
+            return false
+        }
+        signals[i].eventNameIDs.append(nameID)
+        extraBytes &+= 4
+        return true
+    }
+
+    /// The next item number (items are counted once per key).
+    @inline(__always)
+    mutating func nextItem() -> UInt64 {
+        item &+= 1
+        return item
+    }
+}

@@ -1,0 +1,18 @@
+import Store
+
+/// What a ``MetadataWindow`` left out because of its ``WindowLimits`` since the last drain.
+///
+/// - Note: Reset by ``MetadataWindow/drain()``; read it before draining to report it.
+package struct WindowOverflow: Sendable, Hashable {
+    /// Key observations dropped because their aggregate already had ``WindowLimits/maxKeysPerAggregate`` keys.
+    package var droppedKeyObservations: UInt64 = 0
+    /// Event names (and their event keys) dropped because of ``WindowLimits/maxEventNamesPerAggregate``.
+    package var droppedEventNames: UInt64 = 0
+    /// Log records whose template was dropped because of ``WindowLimits/maxTemplatesPerAggregate``.
+    package var droppedTemplateObservations: UInt64 = 0
+
+    package init() {}
+
+    /// Whether nothing was dropped.
+    package var isEmpty: Bool { droppedKeyObservations == 0 && droppedEventNames == 0 && droppedTemplateObservations == 0 }
+}

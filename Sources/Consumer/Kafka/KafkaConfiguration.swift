@@ -1,0 +1,72 @@
+/// librdkafka client properties: census's defaults overlaid by whatever the user passes through.
+///
+/// Any librdkafka property can be set (`security.protocol`, `sasl.*`, `ssl.*`, `fetch.*`, …); user values win
+/// except for the few that census's delivery guarantee depends on, which are forced (see ``forced``).
+package struct KafkaConfiguration: Sendable, Hashable {
+    /// `bootstrap.servers`, comma-separated `host:port`.
+    package var brokers: String
+    /// `group.id`.
+    package var group: String
+    /// Extra properties, applied after census's defaults.
+    package var properties: [String: String]
+
+    package init(brokers: String, group: String, properties: [String: String] = [:]) {
+        self.brokers = brokers
+        self.group = group
+        self.properties = properties
+    }
+
+    /// Properties census never lets a user override: offsets are stored and committed only by the pipeline,
+    /// after ClickHouse acknowledged the data.
+    package static let forced: [String: String] = [
+        "enable.auto.commit": "false",
+        "enable.auto.offset.store": "false",
+    ]
+
+    /// Defaults for a consumer; each can be overridden through ``properties``.
+    package static let consumerDefaults: [String: String] = [
+        "auto.offset.reset": "earliest",
+        "session.timeout.ms": "10000",
+        "heartbeat.interval.ms": "3000",
+        "max.poll.interval.ms": "300000",
+        // librdkafka's prefetch queue is part of census's memory bound.
+        "queued.max.messages.kbytes": "32768",
+        "fetch.message.max.bytes": "4194304",
+        "enable.partition.eof": "false",
+        "client.id": "census",
+    ]
+
+    /// The full property set for a consumer, in the order they are applied.
+    package var consumerProperties: [(String, String)] {
+        var merged = Self.consumerDefaults
+        merged["bootstrap.servers"] = brokers
+        merged["group.id"] = group
+        for (key, value) in properties { merged[key] = value }
+        for (key, value) in Self.forced { merged[key] = value }
+        return merged.sorted { $0.key < $1.key }
+    }
+
+    /// The full property set for a producer (`group.id` is not used).
+    package var producerProperties: [(String, String)] {
+        var merged: [String: String] = ["bootstrap.servers": brokers, "client.id": "census-producer", "linger.ms": "20"]
+        for (key, value) in properties { merged[key] = value }
+        return merged.sorted { $0.key < $1.key }
+    }
+
+    /// Parses `key=value` items (from repeated flags or a comma-separated env var).
+    /// - Throws: ``KafkaError`` naming the first item without `=` or with an empty key.
+    package static func parseProperties(_ items: [String]) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for item in items {
+            let trimmed = item.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            guard let eq = trimmed.firstIndex(of: "="), eq != trimmed.startIndex else {
+                throw KafkaError.invalidConfiguration("kafka property '\(trimmed)' is not key=value")
+            }
+            result[String(trimmed[..<eq]).trimmingCharacters(in: .whitespaces)] = String(trimmed[trimmed.index(after: eq)...])
+        }
+        return result
+    }
+}
+
+import Foundation

@@ -1,0 +1,291 @@
+import Store
+
+/// Every OTLP message reachable from the three `Export*ServiceRequest`s (opentelemetry-proto 1.45.2).
+///
+/// Raw values index ``OTLPSchema/messages``.
+package enum OTLPMessage: Int, Sendable, Hashable, CaseIterable {
+    case exportMetricsServiceRequest, resourceMetrics, resource, keyValue, anyValue, arrayValue, keyValueList, entityRef,
+         scopeMetrics, instrumentationScope, metric, gauge, numberDataPoint, exemplar, sum, histogram, histogramDataPoint,
+         exponentialHistogram, exponentialHistogramDataPoint, buckets, summary, summaryDataPoint, valueAtQuantile,
+         exportTraceServiceRequest, resourceSpans, scopeSpans, span, spanEvent, spanLink, status,
+         exportLogsServiceRequest, resourceLogs, scopeLogs, logRecord
+
+    /// The request message of a signal.
+    package static func request(for signal: Signal) -> OTLPMessage {
+        switch signal {
+        case .metric: .exportMetricsServiceRequest
+        case .span: .exportTraceServiceRequest
+        case .log: .exportLogsServiceRequest
+        }
+    }
+}
+
+/// The declared type of an OTLP field, as far as the wire format and OTLP/JSON care.
+package enum OTLPFieldType: UInt8, Sendable, Hashable {
+    case string, bytes
+    /// `bytes` holding a trace or span id: hex in OTLP/JSON.
+    case id
+    case bool, int32, int64, uint32, uint64, sint32
+    /// An enum (varint); OTLP/JSON writes it as an integer.
+    case enumeration
+    case fixed64, sfixed64, fixed32, double
+    case message
+
+    /// The wire type of a single (unpacked) value.
+    package var wireType: WireType {
+        switch self {
+        case .string, .bytes, .id, .message: .lengthDelimited
+        case .bool, .int32, .int64, .uint32, .uint64, .sint32, .enumeration: .varint
+        case .fixed64, .sfixed64, .double: .fixed64
+        case .fixed32: .fixed32
+        }
+    }
+
+    /// Whether a repeated field of this type may be packed.
+    package var isPackable: Bool { wireType != .lengthDelimited }
+}
+
+/// One field of an OTLP message.
+package struct OTLPField: Sendable {
+    package let number: UInt32
+    /// The proto (snake_case) name.
+    package let name: String
+    /// The OTLP/JSON (lowerCamelCase) name.
+    package let jsonName: String
+    package let type: OTLPFieldType
+    /// The message type of a ``OTLPFieldType/message`` field.
+    package let message: OTLPMessage?
+    package let isRepeated: Bool
+    /// UTF-8 of ``name`` and ``jsonName`` (for matching JSON object keys without allocating).
+    let nameBytes: [UInt8]
+    let jsonNameBytes: [UInt8]
+
+    init(_ number: UInt32, _ name: String, _ type: OTLPFieldType, _ message: OTLPMessage? = nil, repeated: Bool = false) {
+        self.number = number
+        self.name = name
+        self.type = type
+        self.message = message
+        self.isRepeated = repeated
+        var json = ""
+        var upper = false
+        for ch in name {
+            if ch == "_" { upper = true; continue }
+            json.append(upper ? Character(ch.uppercased()) : ch)
+            upper = false
+        }
+        jsonName = json
+        nameBytes = Array(name.utf8)
+        jsonNameBytes = Array(json.utf8)
+    }
+}
+
+/// The fields of one OTLP message.
+package struct OTLPMessageSchema: Sendable {
+    /// The short message name used in error messages, e.g. `NumberDataPoint`.
+    package let name: String
+    package let fields: [OTLPField]
+
+    /// The field with this number, if declared.
+    package func field(_ number: UInt32) -> OTLPField? {
+        fields.first { $0.number == number }
+    }
+}
+
+/// The OTLP message schema: the single source of field numbers and types for the validator, the OTLP/JSON
+/// transcoders and the analyzers (see `/work/shared/reference/otlp-field-numbers.md`).
+package enum OTLPSchema {
+    /// Highest field number the flat lookup table covers (OTLP's largest is 16).
+    static let fieldStride = 32
+
+    /// Schemas indexed by ``OTLPMessage/rawValue``.
+    package static let messages: [OTLPMessageSchema] = OTLPMessage.allCases.map(schema(of:))
+
+    /// The schema of `message`.
+    @inline(__always)
+    package static func schema(_ message: OTLPMessage) -> OTLPMessageSchema { messages[message.rawValue] }
+
+    /// Flat validation table: `specs[message * fieldStride + number]`, see ``FieldSpec``.
+    static let specs: [FieldSpec] = {
+        var table = [FieldSpec](repeating: FieldSpec(raw: 0), count: OTLPMessage.allCases.count * fieldStride)
+        for message in OTLPMessage.allCases {
+            for field in schema(of: message).fields where Int(field.number) < fieldStride {
+                table[message.rawValue * fieldStride + Int(field.number)] = FieldSpec(field)
+            }
+        }
+        return table
+    }()
+
+    /// A field's wire expectations packed into 16 bits for the validator's hot loop.
+    struct FieldSpec: Sendable {
+        /// Bits 0-2: wire type + 1 (0 = unknown field); bit 3: message; bit 4: packable repeated; bits 8-15: message.
+        let raw: UInt16
+
+        init(raw: UInt16) { self.raw = raw }
+
+        init(_ field: OTLPField) {
+            var raw = UInt16(field.type.wireType.rawValue + 1)
+            if field.type == .message { raw |= 1 << 3 }
+            if field.isRepeated && field.type.isPackable { raw |= 1 << 4 }
+            raw |= UInt16(field.message?.rawValue ?? 0) << 8
+            self.raw = raw
+        }
+
+        @inline(__always) var isKnown: Bool { raw & 7 != 0 }
+        @inline(__always) var wireType: UInt8 { UInt8(truncatingIfNeeded: raw & 7) &- 1 }
+        @inline(__always) var isMessage: Bool { raw & (1 << 3) != 0 }
+        @inline(__always) var isPackable: Bool { raw & (1 << 4) != 0 }
+        @inline(__always) var message: Int { Int(raw >> 8) }
+    }
+
+    // swiftlint:disable:next function_body_length
+    private static func schema(of message: OTLPMessage) -> OTLPMessageSchema {
+        typealias F = OTLPField
+        switch message {
+        case .exportMetricsServiceRequest:
+            return .init(name: "ExportMetricsServiceRequest", fields: [F(1, "resource_metrics", .message, .resourceMetrics, repeated: true)])
+        case .resourceMetrics:
+            return .init(name: "ResourceMetrics", fields: [
+                F(1, "resource", .message, .resource), F(2, "scope_metrics", .message, .scopeMetrics, repeated: true), F(3, "schema_url", .string),
+            ])
+        case .resource:
+            return .init(name: "Resource", fields: [
+                F(1, "attributes", .message, .keyValue, repeated: true), F(2, "dropped_attributes_count", .uint32),
+                F(3, "entity_refs", .message, .entityRef, repeated: true),
+            ])
+        case .keyValue:
+            return .init(name: "KeyValue", fields: [F(1, "key", .string), F(2, "value", .message, .anyValue), F(3, "key_strindex", .int32)])
+        case .anyValue:
+            return .init(name: "AnyValue", fields: [
+                F(1, "string_value", .string), F(2, "bool_value", .bool), F(3, "int_value", .int64), F(4, "double_value", .double),
+                F(5, "array_value", .message, .arrayValue), F(6, "kvlist_value", .message, .keyValueList), F(7, "bytes_value", .bytes),
+                F(8, "string_value_strindex", .int32),
+            ])
+        case .arrayValue:
+            return .init(name: "ArrayValue", fields: [F(1, "values", .message, .anyValue, repeated: true)])
+        case .keyValueList:
+            return .init(name: "KeyValueList", fields: [F(1, "values", .message, .keyValue, repeated: true)])
+        case .entityRef:
+            return .init(name: "EntityRef", fields: [
+                F(1, "schema_url", .string), F(2, "type", .string), F(3, "id_keys", .string, repeated: true),
+                F(4, "description_keys", .string, repeated: true),
+            ])
+        case .scopeMetrics:
+            return .init(name: "ScopeMetrics", fields: [
+                F(1, "scope", .message, .instrumentationScope), F(2, "metrics", .message, .metric, repeated: true), F(3, "schema_url", .string),
+            ])
+        case .instrumentationScope:
+            return .init(name: "InstrumentationScope", fields: [
+                F(1, "name", .string), F(2, "version", .string), F(3, "attributes", .message, .keyValue, repeated: true),
+                F(4, "dropped_attributes_count", .uint32),
+            ])
+        case .metric:
+            return .init(name: "Metric", fields: [
+                F(1, "name", .string), F(2, "description", .string), F(3, "unit", .string), F(5, "gauge", .message, .gauge),
+                F(7, "sum", .message, .sum), F(9, "histogram", .message, .histogram),
+                F(10, "exponential_histogram", .message, .exponentialHistogram), F(11, "summary", .message, .summary),
+                F(12, "metadata", .message, .keyValue, repeated: true),
+            ])
+        case .gauge:
+            return .init(name: "Gauge", fields: [F(1, "data_points", .message, .numberDataPoint, repeated: true)])
+        case .numberDataPoint:
+            return .init(name: "NumberDataPoint", fields: [
+                F(2, "start_time_unix_nano", .fixed64), F(3, "time_unix_nano", .fixed64), F(4, "as_double", .double),
+                F(5, "exemplars", .message, .exemplar, repeated: true), F(6, "as_int", .sfixed64),
+                F(7, "attributes", .message, .keyValue, repeated: true), F(8, "flags", .uint32),
+            ])
+        case .exemplar:
+            return .init(name: "Exemplar", fields: [
+                F(2, "time_unix_nano", .fixed64), F(3, "as_double", .double), F(4, "span_id", .id), F(5, "trace_id", .id),
+                F(6, "as_int", .sfixed64), F(7, "filtered_attributes", .message, .keyValue, repeated: true),
+            ])
+        case .sum:
+            return .init(name: "Sum", fields: [
+                F(1, "data_points", .message, .numberDataPoint, repeated: true), F(2, "aggregation_temporality", .enumeration),
+                F(3, "is_monotonic", .bool),
+            ])
+        case .histogram:
+            return .init(name: "Histogram", fields: [
+                F(1, "data_points", .message, .histogramDataPoint, repeated: true), F(2, "aggregation_temporality", .enumeration),
+            ])
+        case .histogramDataPoint:
+            return .init(name: "HistogramDataPoint", fields: [
+                F(2, "start_time_unix_nano", .fixed64), F(3, "time_unix_nano", .fixed64), F(4, "count", .fixed64), F(5, "sum", .double),
+                F(6, "bucket_counts", .fixed64, repeated: true), F(7, "explicit_bounds", .double, repeated: true),
+                F(8, "exemplars", .message, .exemplar, repeated: true), F(9, "attributes", .message, .keyValue, repeated: true),
+                F(10, "flags", .uint32), F(11, "min", .double), F(12, "max", .double),
+            ])
+        case .exponentialHistogram:
+            return .init(name: "ExponentialHistogram", fields: [
+                F(1, "data_points", .message, .exponentialHistogramDataPoint, repeated: true), F(2, "aggregation_temporality", .enumeration),
+            ])
+        case .exponentialHistogramDataPoint:
+            return .init(name: "ExponentialHistogramDataPoint", fields: [
+                F(1, "attributes", .message, .keyValue, repeated: true), F(2, "start_time_unix_nano", .fixed64), F(3, "time_unix_nano", .fixed64),
+                F(4, "count", .fixed64), F(5, "sum", .double), F(6, "scale", .sint32), F(7, "zero_count", .fixed64),
+                F(8, "positive", .message, .buckets), F(9, "negative", .message, .buckets), F(10, "flags", .uint32),
+                F(11, "exemplars", .message, .exemplar, repeated: true), F(12, "min", .double), F(13, "max", .double),
+                F(14, "zero_threshold", .double),
+            ])
+        case .buckets:
+            return .init(name: "Buckets", fields: [F(1, "offset", .sint32), F(2, "bucket_counts", .uint64, repeated: true)])
+        case .summary:
+            return .init(name: "Summary", fields: [F(1, "data_points", .message, .summaryDataPoint, repeated: true)])
+        case .summaryDataPoint:
+            return .init(name: "SummaryDataPoint", fields: [
+                F(2, "start_time_unix_nano", .fixed64), F(3, "time_unix_nano", .fixed64), F(4, "count", .fixed64), F(5, "sum", .double),
+                F(6, "quantile_values", .message, .valueAtQuantile, repeated: true), F(7, "attributes", .message, .keyValue, repeated: true),
+                F(8, "flags", .uint32),
+            ])
+        case .valueAtQuantile:
+            return .init(name: "ValueAtQuantile", fields: [F(1, "quantile", .double), F(2, "value", .double)])
+        case .exportTraceServiceRequest:
+            return .init(name: "ExportTraceServiceRequest", fields: [F(1, "resource_spans", .message, .resourceSpans, repeated: true)])
+        case .resourceSpans:
+            return .init(name: "ResourceSpans", fields: [
+                F(1, "resource", .message, .resource), F(2, "scope_spans", .message, .scopeSpans, repeated: true), F(3, "schema_url", .string),
+            ])
+        case .scopeSpans:
+            return .init(name: "ScopeSpans", fields: [
+                F(1, "scope", .message, .instrumentationScope), F(2, "spans", .message, .span, repeated: true), F(3, "schema_url", .string),
+            ])
+        case .span:
+            return .init(name: "Span", fields: [
+                F(1, "trace_id", .id), F(2, "span_id", .id), F(3, "trace_state", .string), F(4, "parent_span_id", .id), F(5, "name", .string),
+                F(6, "kind", .enumeration), F(7, "start_time_unix_nano", .fixed64), F(8, "end_time_unix_nano", .fixed64),
+                F(9, "attributes", .message, .keyValue, repeated: true), F(10, "dropped_attributes_count", .uint32),
+                F(11, "events", .message, .spanEvent, repeated: true), F(12, "dropped_events_count", .uint32),
+                F(13, "links", .message, .spanLink, repeated: true), F(14, "dropped_links_count", .uint32),
+                F(15, "status", .message, .status), F(16, "flags", .fixed32),
+            ])
+        case .spanEvent:
+            return .init(name: "Span.Event", fields: [
+                F(1, "time_unix_nano", .fixed64), F(2, "name", .string), F(3, "attributes", .message, .keyValue, repeated: true),
+                F(4, "dropped_attributes_count", .uint32),
+            ])
+        case .spanLink:
+            return .init(name: "Span.Link", fields: [
+                F(1, "trace_id", .id), F(2, "span_id", .id), F(3, "trace_state", .string), F(4, "attributes", .message, .keyValue, repeated: true),
+                F(5, "dropped_attributes_count", .uint32), F(6, "flags", .fixed32),
+            ])
+        case .status:
+            return .init(name: "Status", fields: [F(2, "message", .string), F(3, "code", .enumeration)])
+        case .exportLogsServiceRequest:
+            return .init(name: "ExportLogsServiceRequest", fields: [F(1, "resource_logs", .message, .resourceLogs, repeated: true)])
+        case .resourceLogs:
+            return .init(name: "ResourceLogs", fields: [
+                F(1, "resource", .message, .resource), F(2, "scope_logs", .message, .scopeLogs, repeated: true), F(3, "schema_url", .string),
+            ])
+        case .scopeLogs:
+            return .init(name: "ScopeLogs", fields: [
+                F(1, "scope", .message, .instrumentationScope), F(2, "log_records", .message, .logRecord, repeated: true), F(3, "schema_url", .string),
+            ])
+        case .logRecord:
+            return .init(name: "LogRecord", fields: [
+                F(1, "time_unix_nano", .fixed64), F(2, "severity_number", .enumeration), F(3, "severity_text", .string),
+                F(5, "body", .message, .anyValue), F(6, "attributes", .message, .keyValue, repeated: true),
+                F(7, "dropped_attributes_count", .uint32), F(8, "flags", .fixed32), F(9, "trace_id", .id), F(10, "span_id", .id),
+                F(11, "observed_time_unix_nano", .fixed64), F(12, "event_name", .string),
+            ])
+        }
+    }
+}

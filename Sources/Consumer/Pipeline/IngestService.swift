@@ -1,0 +1,274 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Store
+import Synchronization
+
+/// The ingest pipeline as a `Service`: consumes Kafka records, aggregates their metadata in a window, flushes the
+/// window to ClickHouse and commits offsets only after the flush was acknowledged.
+///
+/// One dedicated thread polls librdkafka, decodes and aggregates (the hot path); a ``Flusher`` writes the previous
+/// window meanwhile. When the window is full while a flush is still running, the assigned partitions are paused
+/// (polling continues, so the group membership stays alive) and resumed when the flush completes.
+///
+/// On SIGTERM/SIGINT (graceful shutdown) it stops fetching, flushes, commits and leaves the group.
+package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Sendable {
+    // @unchecked Sendable: the mutable state below is touched only on the poll thread (the loop and the rebalance
+    // callbacks run there); other threads use only `stopRequested` and `stats`, which are synchronized.
+
+    /// What the service needs to know.
+    package struct Configuration: Sendable {
+        package var kafka: KafkaConfiguration
+        package var topics: [String]
+        package var topicSignals: TopicSignalMap
+        package var encoding: OTLPEncoding
+        package var policy: BatchPolicy
+        package init(kafka: KafkaConfiguration, topics: [String], topicSignals: TopicSignalMap = .init(), encoding: OTLPEncoding = .auto, policy: BatchPolicy = .init()) {
+            self.kafka = kafka
+            self.topics = topics
+            self.topicSignals = topicSignals
+            self.encoding = encoding
+            self.policy = policy
+        }
+    }
+
+    private let configuration: Configuration
+    private let logger: Logger
+    private let consumer: KafkaConsumer
+    private let flusher: Flusher
+    private let stopRequested = Atomic<Bool>(false)
+    private let stats = Mutex(IngestStatistics())
+
+    // Poll-thread state.
+    private var window = MetadataWindow()
+    private var windowStarted: ContinuousClock.Instant? = nil
+    /// Next offset to read per partition, for records consumed into the current window.
+    private var pendingOffsets: [TopicPartition: Int64] = [:]
+    private var assigned: Set<TopicPartition> = []
+    private var paused = false
+    private var local = IngestStatistics()
+
+    package init(configuration: Configuration, sink: any MetadataSink, logger: Logger) throws(KafkaError) {
+        self.configuration = configuration
+        self.logger = logger
+        self.consumer = try KafkaConsumer(configuration: configuration.kafka, logger: logger)
+        self.flusher = Flusher(sink: sink, logger: logger)
+        consumer.setRebalanceHandler(self)
+    }
+
+    /// A snapshot of the pipeline's counters.
+    package var statistics: IngestStatistics {
+        var snapshot = stats.withLock { $0 }
+        let counters = flusher.counters
+        snapshot.flushes = counters.flushes
+        snapshot.rowsWritten = counters.rows
+        snapshot.flushFailures = counters.failures
+        snapshot.lastFlushError = counters.lastError
+        return snapshot
+    }
+
+    /// Asks the poll loop to stop (flush, commit, leave the group). Safe from any thread.
+    package func requestStop() {
+        stopRequested.store(true, ordering: .relaxed)
+    }
+
+    package func run() async throws {
+        try consumer.subscribe(topics: configuration.topics)
+        logger.info("consumer started", metadata: ["topics": "\(configuration.topics.joined(separator: ","))", "group": "\(configuration.kafka.group)"])
+        try await withGracefulShutdownHandler {
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    let thread = Thread { [self] in
+                        do {
+                            try self.pollLoop()
+                            continuation.resume()
+                        } catch {
+                            continuation.resume(throwing: error)
+                        }
+                    }
+                    thread.name = "census-poll"
+                    thread.stackSize = 8 << 20
+                    thread.start()
+                }
+            } onCancel: {
+                self.requestStop()
+            }
+        } onGracefulShutdown: {
+            self.requestStop()
+        }
+    }
+
+    // MARK: - Poll thread
+
+    private func pollLoop() throws {
+        while !stopRequested.load(ordering: .relaxed) {
+            // Drain what librdkafka has buffered without blocking, then block briefly when idle.
+            var delivered = 0
+            while delivered < 1_000, try consumer.poll(timeoutMilliseconds: delivered == 0 ? 100 : 0, handle) {
+                delivered += 1
+                if stopRequested.load(ordering: .relaxed) { break }
+            }
+            commitCompleted()
+            step()
+            publish()
+        }
+        shutdown()
+    }
+
+    private func handle(_ record: KafkaRecord) {
+        let tp = record.topicPartition
+        local.records &+= 1
+        local.bytes &+= UInt64(record.payload.count)
+        pendingOffsets[tp] = record.offset + 1
+        if windowStarted == nil { windowStarted = .now }
+        guard let signal = configuration.topicSignals.signal(for: record.topic) else {
+            local.unmappedRecords &+= 1
+            return
+        }
+        let seconds: EpochSeconds
+        if let ms = record.timestampMilliseconds, ms >= 0 {
+            seconds = EpochSeconds(clamping: ms / 1000)
+        } else {
+            seconds = EpochSeconds(clamping: Int64(Date().timeIntervalSince1970))
+        }
+        do {
+            let items = try window.ingest(record.payload, signal: signal, encoding: configuration.encoding, timestamp: seconds)
+            local.items &+= UInt64(items)
+        } catch {
+            local.invalidRecords &+= 1
+            logger.warning("invalid OTLP record skipped", metadata: [
+                "kafka.topic": "\(record.topic)", "kafka.partition": "\(record.partition)", "kafka.offset": "\(record.offset)",
+                "size": "\(record.payload.count)", "reason": "\(error)",
+            ])
+        }
+    }
+
+    /// Flushes, pauses or resumes as the policy says.
+    private func step() {
+        let age = windowStarted.map { ContinuousClock.now - $0 } ?? .zero
+        let decision = configuration.policy.decide(rows: window.rowCount, bytes: window.approximateBytes, age: age,
+                                                   hasPendingOffsets: !pendingOffsets.isEmpty, flushInFlight: flusher.isBusy)
+        switch decision {
+        case .flush:
+            submitWindow()
+            setPaused(false)
+        case .pause:
+            setPaused(true)
+        case .keepGoing:
+            if paused && !flusher.isBusy { setPaused(false) }
+        }
+    }
+
+    private func submitWindow() {
+        var batch = window.drain()
+        batch.progress = pendingOffsets.map { PartitionProgress(topic: $0.key.topic, partition: $0.key.partition, lastOffset: $0.value - 1) }
+            .sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+        flusher.submit(batch, offsets: pendingOffsets)
+        pendingOffsets = [:]
+        windowStarted = nil
+    }
+
+    private func setPaused(_ pause: Bool) {
+        guard pause != paused else { return }
+        paused = pause
+        let partitions = Array(assigned)
+        if pause {
+            consumer.pause(partitions)
+            local.pauses &+= 1
+            logger.info("window full while a flush is running; fetching paused", metadata: ["partitions": "\(partitions.count)"])
+        } else {
+            consumer.resume(partitions)
+            logger.debug("fetching resumed")
+        }
+        local.paused = pause
+    }
+
+    private func commitCompleted() {
+        guard let offsets = flusher.takeCompleted() else { return }
+        // Commit only partitions this member still owns; the rest were handled when they were revoked.
+        let owned = offsets.filter { assigned.contains($0.key) }
+        guard !owned.isEmpty else { return }
+        do {
+            try consumer.commit(owned)
+            local.commits &+= 1
+            local.committed.merge(owned) { max($0, $1) }
+        } catch {
+            local.commitFailures &+= 1
+            logger.warning("offset commit failed (the data is written; the records will be read again)", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func publish() {
+        local.assignedPartitions = assigned.count
+        let snapshot = local
+        stats.withLock { $0 = snapshot }
+    }
+
+    /// Writes everything consumed so far and commits it, waiting at most the drain timeout.
+    /// - Returns: `false` when the data could not be written in time and was dropped uncommitted.
+    @discardableResult
+    private func drainAndCommit(reason: String) -> Bool {
+        let timeout = configuration.policy.drainTimeout
+        var ok = flusher.waitUntilIdle(timeout: timeout)
+        commitCompleted()
+        if ok, !pendingOffsets.isEmpty {
+            submitWindow()
+            ok = flusher.waitUntilIdle(timeout: timeout)
+            commitCompleted()
+        }
+        if !ok {
+            flusher.abandon()
+            _ = window.drain()
+            pendingOffsets = [:]
+            windowStarted = nil
+            local.droppedWindows &+= 1
+            logger.warning("could not write pending data in time; dropped it uncommitted (it will be read again)", metadata: ["reason": "\(reason)"])
+        }
+        return ok
+    }
+
+    private func shutdown() {
+        logger.info("stopping consumer: flushing and committing")
+        drainAndCommit(reason: "shutdown")
+        consumer.close()
+        publish()
+        logger.info("consumer stopped", metadata: ["records": "\(local.records)", "invalid": "\(local.invalidRecords)"])
+    }
+
+    // MARK: - KafkaRebalanceHandler (called on the poll thread)
+
+    package func partitionsAssigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+        assigned.formUnion(partitions)
+        if paused {
+            // Newly assigned partitions start paused too; resume() covers them later.
+            paused = false
+            local.paused = false
+        }
+        return [:]
+    }
+
+    package func partitionsRevoking(_ partitions: [TopicPartition], lost: Bool) {
+        if lost {
+            // Not a member any more: commits would fail. Drop uncommitted data; the new owner reads it again.
+            flusher.abandon()
+            _ = window.drain()
+            pendingOffsets = [:]
+            windowStarted = nil
+            local.droppedWindows &+= 1
+        } else {
+            let retained = assigned.subtracting(partitions)
+            if !drainAndCommit(reason: "rebalance"), !retained.isEmpty {
+                // Records of partitions we keep were dropped from the window: read them again from the last commit.
+                if let committed = try? consumer.committed(Array(retained)) {
+                    try? consumer.seek(committed)
+                }
+            }
+        }
+        assigned.subtract(partitions)
+        if paused {
+            paused = false
+            local.paused = false
+            consumer.resume(Array(assigned))
+        }
+    }
+}

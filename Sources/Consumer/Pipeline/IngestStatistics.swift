@@ -1,0 +1,36 @@
+/// Counters of the ingest pipeline since start (a snapshot; see ``IngestService/statistics``).
+package struct IngestStatistics: Sendable, Hashable {
+    /// Kafka records consumed (valid or not).
+    package var records: UInt64 = 0
+    /// Payload bytes consumed.
+    package var bytes: UInt64 = 0
+    /// Data points, spans and log records decoded.
+    package var items: UInt64 = 0
+    /// Records that were not valid OTLP (counted, logged, skipped).
+    package var invalidRecords: UInt64 = 0
+    /// Records from topics with no known signal (skipped).
+    package var unmappedRecords: UInt64 = 0
+    /// Batches ClickHouse acknowledged.
+    package var flushes: UInt64 = 0
+    /// Rows written in those batches.
+    package var rowsWritten: UInt64 = 0
+    /// Failed INSERT attempts (each is retried).
+    package var flushFailures: UInt64 = 0
+    /// Offset commits that succeeded / failed.
+    package var commits: UInt64 = 0
+    package var commitFailures: UInt64 = 0
+    /// Windows dropped uncommitted during a rebalance or shutdown because they could not be written in time.
+    package var droppedWindows: UInt64 = 0
+    /// Times fetching was paused because the window was full while a flush ran.
+    package var pauses: UInt64 = 0
+    /// Whether fetching is paused right now.
+    package var paused: Bool = false
+    /// Whether the consumer currently has partitions assigned (it joined its group).
+    package var assignedPartitions: Int = 0
+    /// The last flush error, if the last attempt failed.
+    package var lastFlushError: String? = nil
+    /// Committed offsets (next offset to read) per partition, as last committed by this process.
+    package var committed: [TopicPartition: Int64] = [:]
+
+    package init() {}
+}

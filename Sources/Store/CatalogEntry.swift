@@ -1,0 +1,58 @@
+/// One attribute-catalog row (kind 5): a key of one signal and scope on one day, merged over names and services.
+package struct CatalogEntry: Sendable, Hashable {
+    package var signal: Signal
+    package var scope: KeyScope
+    package var key: String
+    package var day: UInt16
+    package var firstSeen: EpochSeconds
+    package var lastSeen: EpochSeconds
+    package var count: UInt64
+    /// Distinct value hashes of every merged key aggregate (order unspecified).
+    package var valueHashes: [UInt64]
+    /// Up to ``KeyAggregate/maxSamples`` distinct samples, in first-seen order.
+    package var samples: [String]
+
+    /// Groups key aggregates by (signal, scope, key, day): counts summed, hashes and samples unioned (samples capped at
+    /// ``KeyAggregate/maxSamples``), first/last seen as min/max. Entries come out in first-appearance order.
+    package static func entries(from keys: [KeyAggregate]) -> [CatalogEntry] {
+        struct GroupKey: Hashable {
+            var signal: Signal
+            var scope: KeyScope
+            var key: String
+            var day: UInt16
+        }
+        var positions: [GroupKey: Int] = [:]
+        var entries: [CatalogEntry] = []
+        var merged: [Bool] = []
+        for aggregate in keys {
+            let group = GroupKey(signal: aggregate.signal, scope: aggregate.scope, key: aggregate.key, day: aggregate.day)
+            guard let position = positions[group] else {
+                positions[group] = entries.count
+                entries.append(CatalogEntry(signal: aggregate.signal, scope: aggregate.scope, key: aggregate.key, day: aggregate.day,
+                                            firstSeen: aggregate.firstSeen, lastSeen: aggregate.lastSeen, count: aggregate.count,
+                                            valueHashes: aggregate.valueHashes, samples: []))
+                merged.append(false)
+                appendSamples(aggregate.samples, to: &entries[entries.count - 1].samples)
+                continue
+            }
+            entries[position].count &+= aggregate.count
+            entries[position].firstSeen = min(entries[position].firstSeen, aggregate.firstSeen)
+            entries[position].lastSeen = max(entries[position].lastSeen, aggregate.lastSeen)
+            entries[position].valueHashes.append(contentsOf: aggregate.valueHashes)
+            appendSamples(aggregate.samples, to: &entries[position].samples)
+            merged[position] = true
+        }
+        // A single aggregate's hashes are already distinct; a union needs deduplicating.
+        for position in entries.indices where merged[position] {
+            entries[position].valueHashes = Array(Set(entries[position].valueHashes))
+        }
+        return entries
+    }
+
+    /// Appends samples not yet present until there are ``KeyAggregate/maxSamples``.
+    private static func appendSamples(_ samples: [String], to target: inout [String]) {
+        for sample in samples where target.count < KeyAggregate.maxSamples && !target.contains(sample) {
+            target.append(sample)
+        }
+    }
+}

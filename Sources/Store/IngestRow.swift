@@ -1,0 +1,174 @@
+/// One row of `metadata_ingest`, with every column (see ``Schema``); unused columns keep their zero values.
+struct IngestRow: Sendable {
+    var kind: Schema.RowKind
+    var signal: UInt8 = 0
+    var name = ""
+    var service = ""
+    var scope: UInt8 = 0
+    var sub = ""
+    var key = ""
+    var day: UInt16 = 0
+    var firstSeen: EpochSeconds = 0
+    var lastSeen: EpochSeconds = 0
+    var count: UInt64 = 0
+    var valueHashes: [UInt64] = []
+    var samples: [String] = []
+    var description = ""
+    var unit = ""
+    var metricType: UInt8 = 0
+    var temporality: UInt8 = 0
+    var bounds: [Double] = []
+    var scales: [Int32] = []
+    var spanKind: UInt8 = 0
+    var flags: UInt8 = 0
+    var statusCodes: UInt8 = 0
+    var severityNumber: UInt8 = 0
+    var eventNames: [String] = []
+    var instrumentationScope = ""
+    var droppedAttributes = DroppedStats()
+    var droppedEvents = DroppedStats()
+    var droppedLinks = DroppedStats()
+    var example = ""
+    var lastOffset: Int64 = 0
+
+    /// Appends the row in ``Schema/ingestColumns`` order.
+    func encode(into encoder: inout RowBinaryEncoder) {
+        encoder.uint8(kind.rawValue)
+        encoder.uint8(signal)
+        encoder.string(name)
+        encoder.string(service)
+        encoder.uint8(scope)
+        encoder.string(sub)
+        encoder.string(key)
+        encoder.uint16(day)
+        encoder.uint32(firstSeen)
+        encoder.uint32(lastSeen)
+        encoder.uint64(count)
+        encoder.uint64Array(valueHashes)
+        encoder.stringArray(samples)
+        encoder.string(description)
+        encoder.string(unit)
+        encoder.uint8(metricType)
+        encoder.uint8(temporality)
+        encoder.float64Array(bounds)
+        encoder.int32Array(scales)
+        encoder.uint8(spanKind)
+        encoder.uint8(flags)
+        encoder.uint8(statusCodes)
+        encoder.uint8(severityNumber)
+        encoder.stringArray(eventNames)
+        encoder.string(instrumentationScope)
+        encoder.dropped(droppedAttributes)
+        encoder.dropped(droppedEvents)
+        encoder.dropped(droppedLinks)
+        encoder.string(example)
+        encoder.int64(lastOffset)
+    }
+}
+
+extension IngestRow {
+    /// A kind-1 row: the signal-level facts.
+    init(_ aggregate: SignalAggregate) {
+        self.init(kind: .signal)
+        signal = aggregate.signal.rawValue
+        name = aggregate.name
+        service = aggregate.service
+        day = aggregate.day
+        firstSeen = aggregate.firstSeen
+        lastSeen = aggregate.lastSeen
+        count = aggregate.count
+        description = aggregate.description
+        unit = aggregate.unit
+        metricType = aggregate.metricType.rawValue
+        temporality = aggregate.temporality
+        bounds = aggregate.explicitBounds.sorted()
+        scales = aggregate.scales.sorted()
+        spanKind = aggregate.spanKind
+        flags = aggregate.flags.rawValue
+        statusCodes = aggregate.statusCodes.rawValue
+        severityNumber = aggregate.severityNumber
+        eventNames = aggregate.eventNames.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        instrumentationScope = InstrumentationScope.encode(name: aggregate.scopeName, version: aggregate.scopeVersion)
+        droppedAttributes = aggregate.droppedAttributes
+        droppedEvents = aggregate.droppedEvents
+        droppedLinks = aggregate.droppedLinks
+    }
+
+    /// A kind-2 row: one key's statistics.
+    init(_ aggregate: KeyAggregate) {
+        self.init(kind: .key)
+        signal = aggregate.signal.rawValue
+        name = aggregate.name
+        service = aggregate.service
+        scope = aggregate.scope.rawValue
+        sub = aggregate.eventName
+        key = aggregate.key
+        day = aggregate.day
+        firstSeen = aggregate.firstSeen
+        lastSeen = aggregate.lastSeen
+        count = aggregate.count
+        valueHashes = aggregate.valueHashes
+        samples = Array(aggregate.samples.prefix(KeyAggregate.maxSamples))
+    }
+
+    /// A kind-3 row: a log body template.
+    init(_ aggregate: TemplateAggregate) {
+        self.init(kind: .template)
+        signal = Signal.log.rawValue
+        name = aggregate.severity
+        service = aggregate.service
+        sub = aggregate.template
+        day = aggregate.day
+        firstSeen = aggregate.firstSeen
+        lastSeen = aggregate.lastSeen
+        count = aggregate.count
+        example = aggregate.example
+    }
+
+    /// A kind-4 row: a partition's last applied offset.
+    init(_ progress: PartitionProgress) {
+        self.init(kind: .progress)
+        name = progress.topic
+        key = String(progress.partition)
+        lastOffset = progress.lastOffset
+    }
+
+    /// A kind-5 row: one key of the attribute catalog.
+    init(_ entry: CatalogEntry) {
+        self.init(kind: .catalog)
+        signal = entry.signal.rawValue
+        scope = entry.scope.rawValue
+        key = entry.key
+        day = entry.day
+        firstSeen = entry.firstSeen
+        lastSeen = entry.lastSeen
+        count = entry.count
+        valueHashes = entry.valueHashes
+        samples = entry.samples
+    }
+}
+
+extension RowBinaryEncoder {
+    /// The three columns of one ``DroppedStats``: total `UInt64`, items `UInt64`, max `UInt32`.
+    mutating func dropped(_ stats: DroppedStats) {
+        uint64(stats.total)
+        uint64(stats.itemsWithDropped)
+        uint32(stats.max)
+    }
+}
+
+/// How the instrumentation scope (name, version) is stored in one `String` column.
+enum InstrumentationScope {
+    /// `name + "\n" + version`, or `""` when both are empty.
+    static func encode(name: String, version: String) -> String {
+        name.isEmpty && version.isEmpty ? "" : name + "\n" + version
+    }
+
+    /// The inverse of ``encode(name:version:)``.
+    static func decode(_ stored: String) -> (name: String, version: String) {
+        guard let newline = stored.utf8.firstIndex(of: UInt8(ascii: "\n")) else { return (stored, "") }
+        let name = String(decoding: stored.utf8[..<newline], as: UTF8.self)
+        let version = String(decoding: stored.utf8[stored.utf8.index(after: newline)...], as: UTF8.self)
+        return (name, version)
+    }
+}

@@ -1,0 +1,106 @@
+import Logging
+
+/// One versioned schema change: idempotent statements, applied in order.
+package struct Migration: Sendable {
+    /// Strictly increasing, starting at 1. Never reuse or renumber.
+    package let version: UInt32
+    /// A short description, recorded in `schema_migrations.name`.
+    package let name: String
+    /// The statements for a database; each must be safe to run again (`IF NOT EXISTS`, …).
+    package let statements: @Sendable (Schema) -> [String]
+
+    package init(version: UInt32, name: String, statements: @escaping @Sendable (Schema) -> [String]) {
+        self.version = version
+        self.name = name
+        self.statements = statements
+    }
+
+    /// Every migration, in version order. Append new ones; never edit an applied one.
+    package static let all: [Migration] = [
+        Migration(version: 1, name: "metadata ingest table, aggregate table and view") { schema in
+            [schema.createIngestTable(), schema.createMetadataTable(), schema.createView()]
+        },
+    ]
+
+    /// The newest version this build knows.
+    package static var latestVersion: UInt32 { all.last?.version ?? 0 }
+}
+
+/// Brings a database up to ``Migration/latestVersion``.
+///
+/// Safe to run concurrently from several processes: every statement is idempotent, "already exists" answers from a
+/// lost race (codes 57 and 82) count as success, and a version recorded twice is harmless.
+package struct Migrator: Sendable {
+    /// The objects being migrated.
+    package let schema: Schema
+    private let client: ClickHouseClient
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - client: The ClickHouse connection.
+    ///   - schema: Which database to migrate (default `census`).
+    ///   - logger: Receives one `info` line per applied migration.
+    package init(client: ClickHouseClient, schema: Schema = .default, logger: Logger) {
+        self.client = client
+        self.schema = schema
+        self.logger = logger
+    }
+
+    /// Applies every missing migration in version order and returns the resulting ``currentVersion()``.
+    ///
+    /// Creates the database and `schema_migrations` first if needed.
+    @discardableResult
+    package func migrate() async throws -> UInt32 {
+        try await run(schema.createDatabase())
+        try await run(schema.createMigrationsTable())
+        let applied = try await appliedVersions()
+        for migration in Migration.all where !applied.contains(migration.version) {
+            for statement in migration.statements(schema) {
+                try await run(statement)
+            }
+            let record = "INSERT INTO \(schema.migrationsTable) (version, name, applied_at) VALUES "
+                + "(\(SQLLiteral.integer(migration.version)), \(SQLLiteral.string(migration.name)), now())"
+            try await run(record)
+            logger.info("Applied ClickHouse migration", metadata: [
+                "migration.version": "\(migration.version)", "migration.name": "\(migration.name)", "clickhouse.database": "\(schema.database)",
+            ])
+        }
+        return try await currentVersion()
+    }
+
+    /// The highest applied version; 0 when the database or `schema_migrations` does not exist.
+    package func currentVersion() async throws -> UInt32 {
+        let bytes: [UInt8]
+        do {
+            bytes = try await client.execute(MetadataQueries.currentVersion(schema), logger: logger)
+        } catch {
+            guard error.serverCode == .unknownTable || error.serverCode == .unknownDatabase else { throw error }
+            return 0
+        }
+        var decoder = RowBinaryDecoder(bytes)
+        return decoder.isAtEnd ? 0 : try decoder.uint32()
+    }
+
+    /// Whether every migration this build knows has been applied.
+    package func isCurrent() async throws -> Bool {
+        try await currentVersion() >= Migration.latestVersion
+    }
+
+    private func appliedVersions() async throws -> Set<UInt32> {
+        let bytes = try await client.execute(MetadataQueries.appliedVersions(schema), logger: logger)
+        var decoder = RowBinaryDecoder(bytes)
+        var versions: Set<UInt32> = []
+        while !decoder.isAtEnd { versions.insert(try decoder.uint32()) }
+        return versions
+    }
+
+    /// Runs one idempotent statement; an "already exists" error from a concurrent migrator counts as success.
+    private func run(_ statement: String) async throws(ClickHouseError) {
+        do {
+            _ = try await client.execute(statement, logger: logger)
+        } catch {
+            guard error.serverCode == .tableAlreadyExists || error.serverCode == .databaseAlreadyExists else { throw error }
+            logger.debug("ClickHouse object already exists", metadata: ["clickhouse.code": "\(error.serverCode?.rawValue ?? 0)"])
+        }
+    }
+}

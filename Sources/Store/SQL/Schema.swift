@@ -1,0 +1,145 @@
+/// census's ClickHouse objects and their DDL, for one database. Works unchanged on ClickHouse 18.16 and 26.x.
+///
+/// One physical write path makes one INSERT atomic: rows go into `metadata_ingest` (`ENGINE = Null`, stores nothing),
+/// and the materialized view `metadata_mv` folds each inserted block into aggregate states in `metadata`
+/// (`AggregatingMergeTree`, no `PARTITION BY`), so a block becomes exactly one part. Data rows and the per-partition
+/// progress row of a batch therefore land together or not at all.
+///
+/// Rows are told apart by `kind` (``RowKind``); the same key columns serve every kind:
+///
+/// | kind | name | service | scope | sub | key |
+/// |---|---|---|---|---|---|
+/// | 1 signal | metric/span name, log severity | service | 0 | '' | '' |
+/// | 2 key | as kind 1 | service | ``KeyScope`` | event name (scope 3) | attribute key |
+/// | 3 template | log severity | service | 0 | template text | '' |
+/// | 4 progress | Kafka topic | '' | 0 | '' | partition number as text |
+/// | 5 catalog | '' | '' | ``KeyScope`` | '' | attribute key |
+///
+/// Storage grows with keys, never with values: cardinality is a `uniqCombined` state over 64-bit value hashes, and every
+/// list (samples, bounds, scales, event names) is a bounded `topK` state. ClickHouse 18.16 has no `groupUniqArray(N)`,
+/// so `topK(N)` (distinct, bounded, exact while there are at most 3·N distinct values) stands in for it.
+package struct Schema: Sendable, Hashable {
+    /// The database census uses unless configured otherwise.
+    package static let defaultDatabase = "census"
+    /// The schema in database `census`.
+    package static let `default` = Schema(validatedDatabase: defaultDatabase)
+
+    /// Values of the `kind` column. Stored; never renumber.
+    package enum RowKind: UInt8, Sendable, CaseIterable {
+        case signal = 1, key = 2, template = 3, progress = 4, catalog = 5
+    }
+
+    /// The database name (a plain identifier).
+    package let database: String
+
+    /// - Throws: ``StoreError/Kind/invalidIdentifier`` unless `database` matches `[A-Za-z_][A-Za-z0-9_]*`.
+    package init(database: String = Schema.defaultDatabase) throws(StoreError) {
+        self.database = try SQLLiteral.identifier(database)
+    }
+
+    private init(validatedDatabase: String) {
+        self.database = validatedDatabase
+    }
+
+    /// `database.metadata_ingest`: the Null table every write goes to.
+    package var ingestTable: String { "\(database).metadata_ingest" }
+    /// `database.metadata`: the aggregate states every read comes from.
+    package var metadataTable: String { "\(database).metadata" }
+    /// `database.metadata_mv`: the view from the ingest table into `metadata`.
+    package var viewName: String { "\(database).metadata_mv" }
+    /// `database.schema_migrations`: applied migration versions.
+    package var migrationsTable: String { "\(database).schema_migrations" }
+
+    // MARK: - Columns
+
+    /// The columns that identify a row of `metadata` (its sorting key), in order.
+    package static let keyColumns: [(name: String, type: String)] = [
+        ("kind", "UInt8"), ("signal", "UInt8"), ("name", "String"), ("service", "String"),
+        ("scope", "UInt8"), ("sub", "String"), ("key", "String"), ("day", "Date"),
+    ]
+
+    /// The value columns of `metadata_ingest`, in the order ``RowBinaryEncoder`` writes them after the key columns.
+    package static let ingestValueColumns: [(name: String, type: String)] = [
+        ("first_seen", "DateTime"), ("last_seen", "DateTime"), ("count", "UInt64"),
+        ("value_hashes", "Array(UInt64)"), ("samples", "Array(String)"),
+        ("description", "String"), ("unit", "String"), ("metric_type", "UInt8"), ("temporality", "UInt8"),
+        ("bounds", "Array(Float64)"), ("scales", "Array(Int32)"),
+        ("span_kind", "UInt8"), ("flags", "UInt8"), ("status_codes", "UInt8"), ("severity_number", "UInt8"),
+        ("event_names", "Array(String)"), ("instrumentation_scope", "String"),
+        ("dropped_attributes_total", "UInt64"), ("dropped_attributes_items", "UInt64"), ("dropped_attributes_max", "UInt32"),
+        ("dropped_events_total", "UInt64"), ("dropped_events_items", "UInt64"), ("dropped_events_max", "UInt32"),
+        ("dropped_links_total", "UInt64"), ("dropped_links_items", "UInt64"), ("dropped_links_max", "UInt32"),
+        ("example", "String"), ("last_offset", "Int64"),
+    ]
+
+    /// Every column of `metadata_ingest`, in INSERT order.
+    package static var ingestColumns: [(name: String, type: String)] { keyColumns + ingestValueColumns }
+
+    /// The aggregate-state columns of `metadata`: name, `AggregateFunction` type, and the view's expression over the
+    /// ingest columns. Read each with the matching `-Merge` (see ``MetadataQueries``).
+    package static let stateColumns: [(name: String, type: String, state: String)] = [
+        ("first_seen", "AggregateFunction(min, DateTime)", "minState(first_seen)"),
+        ("last_seen", "AggregateFunction(max, DateTime)", "maxState(last_seen)"),
+        ("count", "AggregateFunction(sum, UInt64)", "sumState(count)"),
+        // An empty hash array adds nothing to the state.
+        ("cardinality", "AggregateFunction(uniqCombinedArray, Array(UInt64))", "uniqCombinedArrayState(value_hashes)"),
+        ("samples", "AggregateFunction(topKArray(10), Array(String))", "topKArrayState(10)(samples)"),
+        ("description", "AggregateFunction(max, String)", "maxState(description)"),
+        ("unit", "AggregateFunction(max, String)", "maxState(unit)"),
+        ("metric_type", "AggregateFunction(max, UInt8)", "maxState(metric_type)"),
+        ("temporality", "AggregateFunction(max, UInt8)", "maxState(temporality)"),
+        ("bounds", "AggregateFunction(topKArray(256), Array(Float64))", "topKArrayState(256)(bounds)"),
+        ("scales", "AggregateFunction(topKArray(64), Array(Int32))", "topKArrayState(64)(scales)"),
+        ("span_kind", "AggregateFunction(max, UInt8)", "maxState(span_kind)"),
+        ("flags", "AggregateFunction(groupBitOr, UInt8)", "groupBitOrState(flags)"),
+        ("status_codes", "AggregateFunction(groupBitOr, UInt8)", "groupBitOrState(status_codes)"),
+        ("severity_number", "AggregateFunction(max, UInt8)", "maxState(severity_number)"),
+        ("event_names", "AggregateFunction(topKArray(100), Array(String))", "topKArrayState(100)(event_names)"),
+        // The smallest non-empty "name\nversion" wins (rows without a scope do not compete).
+        ("instrumentation_scope", "AggregateFunction(min, String)", "minStateIf(instrumentation_scope, instrumentation_scope != '')"),
+        ("dropped_attributes_total", "AggregateFunction(sum, UInt64)", "sumState(dropped_attributes_total)"),
+        ("dropped_attributes_items", "AggregateFunction(sum, UInt64)", "sumState(dropped_attributes_items)"),
+        ("dropped_attributes_max", "AggregateFunction(max, UInt32)", "maxState(dropped_attributes_max)"),
+        ("dropped_events_total", "AggregateFunction(sum, UInt64)", "sumState(dropped_events_total)"),
+        ("dropped_events_items", "AggregateFunction(sum, UInt64)", "sumState(dropped_events_items)"),
+        ("dropped_events_max", "AggregateFunction(max, UInt32)", "maxState(dropped_events_max)"),
+        ("dropped_links_total", "AggregateFunction(sum, UInt64)", "sumState(dropped_links_total)"),
+        ("dropped_links_items", "AggregateFunction(sum, UInt64)", "sumState(dropped_links_items)"),
+        ("dropped_links_max", "AggregateFunction(max, UInt32)", "maxState(dropped_links_max)"),
+        ("example", "AggregateFunction(min, String)", "minStateIf(example, example != '')"),
+        ("last_offset", "AggregateFunction(max, Int64)", "maxState(last_offset)"),
+    ]
+
+    // MARK: - DDL (every statement is idempotent)
+
+    /// `CREATE DATABASE IF NOT EXISTS`.
+    package func createDatabase() -> String {
+        "CREATE DATABASE IF NOT EXISTS \(database)"
+    }
+
+    /// The table of applied migrations; a version recorded twice is harmless (readers use `max`/`DISTINCT`).
+    package func createMigrationsTable() -> String {
+        "CREATE TABLE IF NOT EXISTS \(migrationsTable) (version UInt32, name String, applied_at DateTime) ENGINE = MergeTree ORDER BY version"
+    }
+
+    /// The Null table INSERTs go to.
+    package func createIngestTable() -> String {
+        let columns = Self.ingestColumns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
+        return "CREATE TABLE IF NOT EXISTS \(ingestTable) (\(columns)) ENGINE = Null"
+    }
+
+    /// The AggregatingMergeTree of states.
+    package func createMetadataTable() -> String {
+        let columns = (Self.keyColumns.map { "\($0.name) \($0.type)" } + Self.stateColumns.map { "\($0.name) \($0.type)" })
+            .joined(separator: ", ")
+        let key = Self.keyColumns.map(\.name).joined(separator: ", ")
+        return "CREATE TABLE IF NOT EXISTS \(metadataTable) (\(columns)) ENGINE = AggregatingMergeTree ORDER BY (\(key))"
+    }
+
+    /// The view that aggregates each inserted block by the key columns into states.
+    package func createView() -> String {
+        let key = Self.keyColumns.map(\.name).joined(separator: ", ")
+        let states = Self.stateColumns.map { "\($0.state) AS \($0.name)" }.joined(separator: ", ")
+        return "CREATE MATERIALIZED VIEW IF NOT EXISTS \(viewName) TO \(metadataTable) AS SELECT \(key), \(states) FROM \(ingestTable) GROUP BY \(key)"
+    }
+}

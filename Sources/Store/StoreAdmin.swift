@@ -1,0 +1,47 @@
+import Logging
+
+/// Maintenance operations on the store (the V1 `POST /api/v1/admin/clear`).
+package struct StoreAdmin: Sendable {
+    /// The database maintained.
+    package let schema: Schema
+    private let client: ClickHouseClient
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - client: The ClickHouse connection.
+    ///   - schema: Which database (default `census`).
+    ///   - logger: Used for this type's calls.
+    package init(client: ClickHouseClient, schema: Schema = .default, logger: Logger) {
+        self.client = client
+        self.schema = schema
+        self.logger = logger
+    }
+
+    /// Deletes all metadata (`TRUNCATE TABLE metadata`).
+    ///
+    /// - Parameter keepProgress: When `true` (the default) the per-partition progress rows are read first and written
+    ///   back after the truncate, so the ingest pipeline does not re-apply already-counted Kafka records. The three steps
+    ///   are not atomic: a batch written concurrently may lose its data (as intended by a clear) while its progress
+    ///   survives only if it was written before the read.
+    package func clearAll(keepProgress: Bool = true) async throws {
+        var progress: [PartitionProgress] = []
+        if keepProgress {
+            let bytes = try await client.execute(MetadataQueries.allProgress(schema), logger: logger)
+            var decoder = RowBinaryDecoder(bytes)
+            while !decoder.isAtEnd {
+                let topic = try decoder.string()
+                let partitionText = try decoder.string()
+                let offset = try decoder.int64()
+                guard let partition = Int32(partitionText) else {
+                    throw StoreError(.malformedResponse, "progress row with a non-numeric partition")
+                }
+                progress.append(PartitionProgress(topic: topic, partition: partition, lastOffset: offset))
+            }
+        }
+        _ = try await client.execute(MetadataQueries.truncate(schema), logger: logger)
+        if !progress.isEmpty {
+            try await MetadataWriter(client: client, schema: schema, logger: logger).write(MetadataBatch(progress: progress))
+        }
+        logger.info("Cleared all metadata", metadata: ["clickhouse.database": "\(schema.database)", "progress.kept": "\(progress.count)"])
+    }
+}

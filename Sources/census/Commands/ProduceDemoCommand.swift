@@ -1,0 +1,62 @@
+import ArgumentParser
+import Consumer
+import Foundation
+import Store
+
+/// `census produce-demo`: writes realistic OTLP for all signals to Kafka, as the Collector's kafka exporter would.
+struct ProduceDemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "produce-demo",
+        abstract: "Write demo OTLP (metrics, spans, logs of several services) to the Kafka topics.",
+        discussion: "Deterministic for a given --seed. Records go to the topics otlp_metrics, otlp_spans and otlp_logs (see --topics)."
+    )
+
+    @OptionGroup var kafka: KafkaOptions
+
+    @Option(help: "Kafka records to write per signal.")
+    var records: Int = 30
+
+    @Option(help: "Data points, spans or log records per Kafka record.")
+    var items: Int = 50
+
+    @Option(help: "OTLP encoding: proto or json.")
+    var encoding: String = "proto"
+
+    @Option(help: "Kafka compression: none, gzip, snappy, lz4 or zstd.")
+    var compression: String = "none"
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        guard (1...10_000_000).contains(records) else { throw ConfigurationError("--records must be in 1...10000000") }
+        guard (1...100_000).contains(items) else { throw ConfigurationError("--items must be in 1...100000") }
+        guard ["proto", "json"].contains(encoding) else { throw ConfigurationError("--encoding must be proto or json") }
+        guard ["none", "gzip", "snappy", "lz4", "zstd"].contains(compression) else { throw ConfigurationError("--compression must be none, gzip, snappy, lz4 or zstd") }
+    }
+
+    func run() throws {
+        let configuration = try kafka.configuration()
+        let topics = kafka.topicList()
+        let signals = try kafka.signalMap()
+        let producer = try KafkaProducer(configuration: configuration, compression: compression)
+        var demo = DemoTelemetry(seed: seed)
+        let wire: OTLPEncoding = encoding == "json" ? .json : .proto
+        var bytes = 0
+        var sent = 0
+        let started = Date()
+        for index in 0..<records {
+            for topic in topics {
+                guard let signal = signals.signal(for: topic) else { continue }
+                let payload = demo.request(for: signal, items: items, encoding: wire)
+                try producer.send(topic: topic, payload: payload)
+                bytes += payload.count
+                sent += 1
+            }
+            if index % 100 == 99 { try producer.flush() }
+        }
+        try producer.flush()
+        let elapsed = Date().timeIntervalSince(started)
+        print("produced \(sent) records (\(records) per topic, \(items) items each, \(bytes) bytes, \(encoding), \(compression)) to \(configuration.brokers) in \(String(format: "%.2f", elapsed)) s")
+    }
+}

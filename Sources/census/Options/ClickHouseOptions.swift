@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+
+/// Where census writes and reads: the ClickHouse HTTP interface and the database.
+struct ClickHouseOptions: ParsableArguments {
+    @Option(name: .customLong("clickhouse-url"), help: "ClickHouse HTTP interface URL (env CENSUS_CLICKHOUSE_URL; default http://127.0.0.1:8123).")
+    var url: String?
+
+    @Option(name: .customLong("clickhouse-user"), help: "ClickHouse user (env CENSUS_CLICKHOUSE_USER; default 'default').")
+    var user: String?
+
+    @Option(name: .customLong("clickhouse-password-file"), help: "File holding the ClickHouse password (env CENSUS_CLICKHOUSE_PASSWORD_FILE). The password itself can only come from env CENSUS_CLICKHOUSE_PASSWORD, never a flag, so it stays out of process listings.")
+    var passwordFile: String?
+
+    @Option(name: .customLong("database"), help: "ClickHouse database (env CENSUS_DATABASE; default census).")
+    var database: String?
+
+    struct Resolved: Sendable {
+        var url: String
+        var user: String
+        var password: String
+        var database: String
+    }
+
+    func resolve() throws -> Resolved {
+        let url = Environment.resolve(self.url, "CENSUS_CLICKHOUSE_URL", default: "http://127.0.0.1:8123")
+        guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme), parsed.host != nil else {
+            throw ConfigurationError("--clickhouse-url must be an http(s) URL, got '\(url)'")
+        }
+        let database = Environment.resolve(self.database, "CENSUS_DATABASE", default: "census")
+        guard database.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil else {
+            throw ConfigurationError("--database must match [A-Za-z_][A-Za-z0-9_]*, got '\(database)'")
+        }
+        var password = Environment.string("CENSUS_CLICKHOUSE_PASSWORD") ?? ""
+        if let file = passwordFile ?? Environment.string("CENSUS_CLICKHOUSE_PASSWORD_FILE") {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ConfigurationError("cannot read the ClickHouse password file \(file)")
+            }
+            password = text.trimmingCharacters(in: .newlines)
+        }
+        return Resolved(url: url.hasSuffix("/") ? String(url.dropLast()) : url,
+                        user: Environment.resolve(user, "CENSUS_CLICKHOUSE_USER", default: "default"), password: password, database: database)
+    }
+}
+
+/// The REST API's listen address and admin token.
+struct APIOptions: ParsableArguments {
+    @Option(name: .customLong("api-addr"), help: "API listen address host:port (env CENSUS_API_ADDR; default 127.0.0.1:8090).")
+    var address: String?
+
+    @Option(name: .customLong("admin-token-file"), help: "File holding the admin token for POST /api/v1/admin/clear (env CENSUS_ADMIN_TOKEN holds the token itself; CENSUS_ADMIN_TOKEN_FILE a file).")
+    var adminTokenFile: String?
+
+    func hostAndPort() throws -> (host: String, port: Int) {
+        let address = Environment.resolve(self.address, "CENSUS_API_ADDR", default: "127.0.0.1:8090")
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ConfigurationError("--api-addr must be host:port, got '\(address)'")
+        }
+        var host = String(address[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+
+    func adminToken() throws -> String? {
+        if let file = adminTokenFile ?? Environment.string("CENSUS_ADMIN_TOKEN_FILE") {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ConfigurationError("cannot read the admin token file \(file)") }
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return Environment.string("CENSUS_ADMIN_TOKEN")
+    }
+}
+
+/// How the consumer batches: flush triggers and the OTLP encoding.
+struct IngestOptions: ParsableArguments {
+    @Option(name: .customLong("encoding"), help: "OTLP encoding of records: auto (detect per record), proto or json (env CENSUS_ENCODING; default auto).")
+    var encoding: String?
+
+    @Option(name: .customLong("flush-rows"), help: "Flush when a window reaches this many rows (env CENSUS_FLUSH_ROWS; default 50000).")
+    var flushRows: String?
+
+    @Option(name: .customLong("flush-bytes"), help: "Flush when a window holds this many bytes (env CENSUS_FLUSH_BYTES; default 67108864).")
+    var flushBytes: String?
+
+    @Option(name: .customLong("flush-interval"), help: "Flush a non-empty window at least every N seconds (env CENSUS_FLUSH_INTERVAL; default 1).")
+    var flushInterval: String?
+
+    @Option(name: .customLong("drain-timeout"), help: "Seconds to wait for a flush on rebalance or shutdown before dropping it uncommitted (env CENSUS_DRAIN_TIMEOUT; default 30).")
+    var drainTimeout: String?
+}
+
+/// Logging.
+struct LoggingOptions: ParsableArguments {
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env CENSUS_LOG_LEVEL; default info).")
+    var level: String?
+}

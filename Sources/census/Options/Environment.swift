@@ -1,0 +1,47 @@
+import Foundation
+
+/// Reads `CENSUS_*` environment variables; a flag given on the command line always wins over them.
+enum Environment {
+    static func string(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// The flag's value, else the variable's, else the default.
+    static func resolve(_ flag: String?, _ variable: String, default fallback: String) -> String {
+        flag ?? string(variable) ?? fallback
+    }
+
+    /// An integer option; a malformed value is a configuration error naming its source.
+    static func int(_ flag: String?, _ variable: String, flagName: String, default fallback: Int, range: ClosedRange<Int> = 1...Int.max) throws -> Int {
+        let (text, source) = flag.map { ($0, "--\(flagName)") } ?? string(variable).map { ($0, variable) } ?? (nil, "")
+        guard let text else { return fallback }
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+            throw ConfigurationError("\(source) must be an integer in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+        }
+        return value
+    }
+
+    /// A duration in seconds (fractions allowed).
+    static func seconds(_ flag: String?, _ variable: String, flagName: String, default fallback: Double) throws -> Duration {
+        let (text, source) = flag.map { ($0, "--\(flagName)") } ?? string(variable).map { ($0, variable) } ?? (nil, "")
+        guard let text else { return .milliseconds(Int64(fallback * 1000)) }
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value > 0, value < 86_400 else {
+            throw ConfigurationError("\(source) must be a number of seconds greater than 0, got '\(text)'")
+        }
+        return .milliseconds(Int64(value * 1000))
+    }
+
+    /// Comma-separated list from repeated flags, else from the variable.
+    static func list(_ flags: [String], _ variable: String, default fallback: [String] = []) -> [String] {
+        let raw = flags.isEmpty ? (string(variable).map { [$0] } ?? []) : flags
+        let items = raw.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return items.isEmpty ? fallback : items
+    }
+}
+
+/// Invalid configuration: reported as one line on stderr, exit code 2.
+struct ConfigurationError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

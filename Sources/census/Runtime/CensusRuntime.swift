@@ -1,0 +1,74 @@
+import API
+import Consumer
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import Store
+
+/// Wires the store, the ingest pipeline and the API into one `ServiceGroup` and runs it until SIGTERM/SIGINT.
+struct CensusRuntime {
+    let settings: Settings
+    let logger: Logger
+
+    func run(consume: Bool, serve: Bool) async throws {
+        let store = try StoreWiring(settings.clickhouse, logger: logger)
+        logger.info("census starting", metadata: [
+            "version": "\(Census.version)", "clickhouse": "\(settings.clickhouse.url)", "database": "\(settings.clickhouse.database)",
+            "kafka": "\(settings.kafka?.brokers ?? "-")", "group": "\(settings.kafka?.group ?? "-")", "topics": "\(settings.topics.joined(separator: ","))",
+            "api": "\(serve ? "\(settings.apiHost):\(settings.apiPort)" : "-")",
+        ])
+        var services: [any Service] = []
+        if consume, let kafka = settings.kafka {
+            let ingest: IngestService
+            do {
+                ingest = try IngestService(
+                    configuration: .init(kafka: kafka, topics: settings.topics, topicSignals: settings.topicSignals,
+                                         encoding: settings.encoding, policy: settings.policy),
+                    sink: WriterSink(writer: store.writer), logger: logger)
+            } catch {
+                throw ConfigurationError(String(describing: error))
+            }
+            services.append(IngestRunner(store: store, ingest: ingest, logger: logger))
+        }
+        if serve {
+            let router = Router()
+            V1Routes(reader: store.reader, version: Census.version).register(on: router)
+            let app = Application(router: router, configuration: .init(address: .hostname(settings.apiHost, port: settings.apiPort), serverName: "census"),
+                                  logger: logger)
+            services.append(app)
+        }
+        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = settings.policy.drainTimeout + .seconds(15)
+        try await ServiceGroup(configuration: configuration).run()
+        logger.info("census stopped")
+    }
+}
+
+/// Makes sure the schema exists (retrying while ClickHouse is unreachable), then runs the ingest pipeline.
+struct IngestRunner: Service {
+    let store: StoreWiring
+    let ingest: IngestService
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                _ = try await store.migrate(retryFor: nil, logger: logger)
+            }
+        } catch is CancellationError {
+            return
+        }
+        if Task.isCancelled || Task.isShuttingDownGracefully { return }
+        try await ingest.run()
+    }
+}
+
+/// The ingest pipeline's sink: one ClickHouse INSERT per batch with the client's retry policy (the pipeline
+/// retries on top of it, forever, while offsets stay uncommitted).
+struct WriterSink: MetadataSink {
+    let writer: MetadataWriter
+    func write(_ batch: MetadataBatch) async throws {
+        try await writer.write(batch)
+    }
+}

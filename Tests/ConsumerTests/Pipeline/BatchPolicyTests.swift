@@ -1,0 +1,52 @@
+import Testing
+@testable import Consumer
+
+@Suite("BatchPolicy decides flush, pause and keep-going")
+struct BatchPolicyTests {
+    let policy = BatchPolicy(maxRows: 100, maxBytes: 1_000, maxAge: .seconds(1))
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var rows: Int
+        var bytes: Int
+        var age: Duration
+        var pending: Bool
+        var inFlight: Bool
+        var expected: BatchPolicy.Decision
+        var testDescription: String { "rows \(rows) bytes \(bytes) age \(age) pending \(pending) inFlight \(inFlight) → \(expected)" }
+    }
+
+    @Test(arguments: [
+        Case(rows: 0, bytes: 0, age: .zero, pending: false, inFlight: false, expected: .keepGoing),
+        Case(rows: 10, bytes: 10, age: .milliseconds(500), pending: true, inFlight: false, expected: .keepGoing),
+        Case(rows: 10, bytes: 10, age: .seconds(1), pending: true, inFlight: false, expected: .flush),
+        Case(rows: 0, bytes: 0, age: .seconds(2), pending: true, inFlight: false, expected: .flush),   // only invalid records: still commit
+        Case(rows: 0, bytes: 0, age: .seconds(2), pending: false, inFlight: false, expected: .keepGoing),
+        Case(rows: 100, bytes: 10, age: .zero, pending: true, inFlight: false, expected: .flush),
+        Case(rows: 10, bytes: 1_000, age: .zero, pending: true, inFlight: false, expected: .flush),
+        Case(rows: 100, bytes: 10, age: .zero, pending: true, inFlight: true, expected: .pause),
+        Case(rows: 10, bytes: 10, age: .seconds(5), pending: true, inFlight: true, expected: .keepGoing),
+    ])
+    func decision(_ c: Case) {
+        #expect(policy.decide(rows: c.rows, bytes: c.bytes, age: c.age, hasPendingOffsets: c.pending, flushInFlight: c.inFlight) == c.expected)
+    }
+}
+
+@Suite("TopicSignalMap")
+struct TopicSignalMapTests {
+    @Test func defaultsByName() {
+        let map = TopicSignalMap()
+        #expect(map.signal(for: "otlp_metrics") == .metric)
+        #expect(map.signal(for: "otlp_spans") == .span)
+        #expect(map.signal(for: "team.traces") == .span)
+        #expect(map.signal(for: "otlp_logs") == .log)
+        #expect(map.signal(for: "unrelated") == nil)
+    }
+
+    @Test func explicitMappingWins() throws {
+        let map = try TopicSignalMap.parse(["otlp_logs=metrics", "x=spans"])
+        #expect(map.signal(for: "otlp_logs") == .metric)
+        #expect(map.signal(for: "x") == .span)
+        #expect(throws: KafkaError.self) { try TopicSignalMap.parse(["nope"]) }
+        #expect(throws: KafkaError.self) { try TopicSignalMap.parse(["t=profiles"]) }
+    }
+}

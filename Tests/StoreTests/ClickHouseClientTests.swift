@@ -1,0 +1,138 @@
+import NIOCore
+import Testing
+
+@testable import Store
+
+@Suite("ClickHouseClient against a server", .enabled(if: TestServer.anyConfigured))
+struct ClickHouseClientTests {
+    @Test("ping and a simple SELECT", arguments: TestServer.configured)
+    func ping(server: TestServer) async throws {
+        let client = try server.client()
+        try await client.ping()
+        let bytes = try await client.execute("SELECT toUInt64(41) + 1 FORMAT RowBinary")
+        var decoder = RowBinaryDecoder(bytes)
+        #expect(try decoder.uint64() == 42)
+    }
+
+    @Test("an unknown table is a non-retryable server error with the server's message", arguments: TestServer.configured)
+    func unknownTable(server: TestServer) async throws {
+        let client = try server.client(retryPolicy: .init(maxAttempts: 3, initialBackoff: .milliseconds(1)))
+        let error = try await #require(throws: ClickHouseError.self) {
+            try await client.execute("SELECT * FROM system.census_no_such_table")
+        }
+        #expect(error.kind == .server)
+        #expect(error.serverCode == .unknownTable)
+        #expect(error.httpStatus == 404)
+        #expect(!error.isRetriable)
+        #expect(error.attempts == 1)
+        #expect(error.message.contains("census_no_such_table"))
+    }
+
+    @Test("a syntax error surfaces code 62", arguments: TestServer.configured)
+    func syntaxError(server: TestServer) async throws {
+        let client = try server.client()
+        let error = try await #require(throws: ClickHouseError.self) { try await client.execute("SELEC 1") }
+        #expect(error.serverCode == .syntaxError)
+        #expect(!error.isRetriable)
+    }
+
+    @Test("wrong credentials fail without retry and without echoing the password")
+    func wrongPassword() async throws {
+        guard let server = TestServer.clickHouse else { return }  // the chdb shim has no authentication
+        let client = try server.client(password: "not-the-password-xyz")
+        let error = try await #require(throws: ClickHouseError.self) { try await client.execute("SELECT 1") }
+        #expect(error.httpStatus == 401 || error.httpStatus == 403)
+        #expect(!error.isRetriable)
+        #expect(!"\(error)".contains("not-the-password-xyz"))
+        #expect(!client.configuration.description.contains("not-the-password-xyz"))
+    }
+
+    @Test("gzip and plain insert bodies both arrive intact", arguments: TestServer.configured)
+    func gzipInsert(server: TestServer) async throws {
+        try await server.withDatabase { _, schema in
+            for threshold in [1, nil] as [Int?] {
+                let client = try server.client(gzipThreshold: threshold)
+                _ = try await client.execute("CREATE DATABASE IF NOT EXISTS \(schema.database)")
+                _ = try await client.execute("DROP TABLE IF EXISTS \(schema.database).blob")
+                _ = try await client.execute("CREATE TABLE \(schema.database).blob (id UInt64, text String) ENGINE = MergeTree ORDER BY id")
+                var encoder = RowBinaryEncoder()
+                var expectedSum: UInt64 = 0
+                for id in 0..<20_000 as Range<UInt64> {
+                    encoder.uint64(id)
+                    encoder.string("row \(id) " + String(repeating: "x", count: Int(id % 50)))
+                    expectedSum += id
+                }
+                _ = try await client.execute("INSERT INTO \(schema.database).blob (id, text) FORMAT RowBinary", body: encoder.buffer)
+                var decoder = RowBinaryDecoder(try await client.execute(
+                    "SELECT toUInt64(count()), toUInt64(sum(id)), toUInt64(sum(length(text))) FROM \(schema.database).blob FORMAT RowBinary"))
+                #expect(try decoder.uint64() == 20_000)
+                #expect(try decoder.uint64() == expectedSum)
+                #expect(try decoder.uint64() == (0..<20_000).reduce(0) { $0 + UInt64("row \($1) ".utf8.count + $1 % 50) })
+            }
+        }
+    }
+
+    @Test("many concurrent calls share a few connections", arguments: TestServer.configured)
+    func concurrency(server: TestServer) async throws {
+        let client = try server.client(maxConnections: 3)
+        let sum = try await withThrowingTaskGroup(of: UInt64.self) { group in
+            for index in 0..<40 as Range<UInt64> {
+                group.addTask {
+                    var decoder = RowBinaryDecoder(try await client.execute("SELECT toUInt64(\(index)) FORMAT RowBinary"))
+                    return try decoder.uint64()
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(sum == (0..<40).reduce(0, +))
+    }
+
+    @Test("cancelling the task aborts a running query")
+    func cancellation() async throws {
+        guard let server = TestServer.clickHouse else { return }  // the chdb shim serialises queries behind one lock
+        let client = try server.client()
+        let start = ContinuousClock.now
+        let task = Task { try await client.execute("SELECT sleep(3)", retryPolicy: .noRetry) }
+        try await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        let result = await task.result
+        #expect(throws: ClickHouseError.self) { try result.get() }
+        if case .failure(let error as ClickHouseError) = result { #expect(error.kind == .cancelled) }
+        #expect(ContinuousClock.now - start < .milliseconds(2500))
+    }
+}
+
+@Suite("ClickHouseClient without a server")
+struct ClickHouseClientOfflineTests {
+    @Test("connection refused is retryable and retried per policy")
+    func connectionRefused() async throws {
+        // Port 1 on loopback: nothing listens there.
+        let client = try ClickHouseClient(configuration: .init(url: "http://127.0.0.1:1", connectTimeout: .seconds(2),
+                                                               retryPolicy: .init(maxAttempts: 3, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(2))),
+                                          logger: TestServer.logger)
+        let error = try await #require(throws: ClickHouseError.self) { try await client.ping(retryPolicy: client.configuration.retryPolicy) }
+        #expect(error.kind == .transport)
+        #expect(error.curlCode == 7)
+        #expect(error.isRetriable)
+        #expect(error.attempts == 3)
+    }
+
+    @Test("the overall deadline stops retries")
+    func deadline() async throws {
+        let client = try ClickHouseClient(configuration: .init(url: "http://127.0.0.1:1"), logger: TestServer.logger)
+        let policy = ClickHouseClient.RetryPolicy(maxAttempts: .max, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(40), deadline: .milliseconds(300))
+        let start = ContinuousClock.now
+        let error = try await #require(throws: ClickHouseError.self) { try await client.execute("SELECT 1", retryPolicy: policy) }
+        #expect(error.isRetriable)
+        #expect(error.attempts > 1)
+        #expect(ContinuousClock.now - start < .seconds(2))
+    }
+
+    @Test("malformed configuration is rejected", arguments: ["127.0.0.1:8123", "ftp://x", "http://h/?q=1", "http://a b", "http://", "http://u:secret@h:8123"])
+    func badURL(url: String) {
+        #expect(throws: ClickHouseError.self) { try ClickHouseClient(configuration: .init(url: url), logger: TestServer.logger) }
+        #expect(throws: ClickHouseError.self) {
+            try ClickHouseClient(configuration: .init(url: "http://127.0.0.1:8123", user: "x\r\nX-Evil: 1"), logger: TestServer.logger)
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import NIOCore
+import Testing
+
+@testable import Store
+
+@Suite("RowBinary encoder and decoder")
+struct RowBinaryTests {
+    @Test("values round-trip")
+    func roundTrip() throws {
+        var encoder = RowBinaryEncoder(capacity: 16)
+        encoder.uint8(0xAB)
+        encoder.uint16(0xBEEF)
+        encoder.uint32(4_000_000_000)
+        encoder.uint64(.max)
+        encoder.int32(-5)
+        encoder.int64(.min)
+        encoder.float64(-0.25)
+        encoder.string(String(repeating: "é", count: 200))  // 400 bytes: a two-byte length
+        encoder.stringArray(["", "a\u{0}b"])
+        encoder.uint64Array([1, 2])
+        encoder.float64Array([.infinity])
+        encoder.int32Array([-1, 7])
+        var decoder = RowBinaryDecoder(Array(buffer: encoder.buffer))
+        #expect(try decoder.uint8() == 0xAB)
+        #expect(try decoder.uint16() == 0xBEEF)
+        #expect(try decoder.uint32() == 4_000_000_000)
+        #expect(try decoder.uint64() == .max)
+        #expect(try decoder.int32() == -5)
+        #expect(try decoder.int64() == .min)
+        #expect(try decoder.float64() == -0.25)
+        #expect(try decoder.string() == String(repeating: "é", count: 200))
+        #expect(try decoder.stringArray() == ["", "a\u{0}b"])
+        #expect(try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.uint64() } == [1, 2])
+        #expect(try decoder.float64Array() == [.infinity])
+        #expect(try decoder.int32Array() == [-1, 7])
+        #expect(decoder.isAtEnd)
+    }
+
+    @Test("truncated input throws instead of trapping")
+    func truncated() {
+        var decoder = RowBinaryDecoder([0x05, 0x61])
+        #expect(throws: StoreError.self) { try decoder.string() }
+        var huge = RowBinaryDecoder([0xFF, 0xFF, 0xFF, 0xFF, 0x0F])
+        #expect(throws: StoreError.self) { try huge.stringArray() }
+        var short = RowBinaryDecoder([1, 2, 3])
+        #expect(throws: StoreError.self) { try short.uint64() }
+    }
+
+    @Test("an ingest row has one value per ingest column")
+    func ingestRowWidth() throws {
+        var encoder = RowBinaryEncoder()
+        IngestRow(kind: .signal).encode(into: &encoder)
+        var decoder = RowBinaryDecoder(Array(buffer: encoder.buffer))
+        for column in Schema.ingestColumns {
+            switch column.type {
+            case "UInt8": _ = try decoder.uint8()
+            case "Date": _ = try decoder.uint16()
+            case "DateTime", "UInt32": _ = try decoder.uint32()
+            case "UInt64": _ = try decoder.uint64()
+            case "Int64": _ = try decoder.int64()
+            case "String": _ = try decoder.string()
+            case "Array(UInt64)", "Array(String)", "Array(Float64)", "Array(Int32)": #expect(try decoder.varint() == 0)
+            default: Issue.record("unexpected column type \(column.type)")
+            }
+        }
+        #expect(decoder.isAtEnd)
+    }
+
+    @Test("instrumentation scope encoding")
+    func instrumentationScope() {
+        #expect(InstrumentationScope.encode(name: "", version: "") == "")
+        #expect(InstrumentationScope.encode(name: "lib", version: "1.0") == "lib\n1.0")
+        #expect(InstrumentationScope.decode("lib\n1.0") == ("lib", "1.0"))
+        #expect(InstrumentationScope.decode("lib\n") == ("lib", ""))
+        #expect(InstrumentationScope.decode("") == ("", ""))
+    }
+}
+
+@Suite("Catalog rows")
+struct CatalogEntryTests {
+    @Test("groups keys by signal, scope, key and day")
+    func grouping() {
+        let keys = [
+            KeyAggregate(signal: .metric, name: "a", service: "s1", scope: .attribute, key: "k", day: 10, firstSeen: 50, lastSeen: 60,
+                         count: 3, valueHashes: [1, 2], samples: ["x", "y"]),
+            KeyAggregate(signal: .metric, name: "b", service: "s2", scope: .attribute, key: "k", day: 10, firstSeen: 40, lastSeen: 55,
+                         count: 4, valueHashes: [2, 3], samples: ["y", "z"]),
+            KeyAggregate(signal: .metric, name: "a", service: "s1", scope: .resource, key: "k", day: 10, firstSeen: 1, lastSeen: 2,
+                         count: 1, valueHashes: [9], samples: ["r"]),
+            KeyAggregate(signal: .span, name: "a", service: "s1", scope: .attribute, key: "k", day: 11, firstSeen: 1, lastSeen: 2,
+                         count: 1, valueHashes: [], samples: []),
+        ]
+        let entries = CatalogEntry.entries(from: keys)
+        #expect(entries.count == 3)
+        var first = entries[0]
+        first.valueHashes.sort()
+        #expect(first == CatalogEntry(signal: .metric, scope: .attribute, key: "k", day: 10, firstSeen: 40, lastSeen: 60, count: 7,
+                                      valueHashes: [1, 2, 3], samples: ["x", "y", "z"]))
+        #expect(entries[1].scope == .resource && entries[1].count == 1)
+        #expect(entries[2].signal == .span && entries[2].valueHashes.isEmpty)
+    }
+
+    @Test("samples stay at most ten")
+    func sampleCap() {
+        let keys = (0..<5).map { index in
+            KeyAggregate(signal: .log, name: "n\(index)", service: "s", scope: .attribute, key: "k", day: 1, firstSeen: 1, lastSeen: 1,
+                         count: 1, valueHashes: [UInt64(index)], samples: (0..<4).map { "v\(index)-\($0)" })
+        }
+        let entries = CatalogEntry.entries(from: keys)
+        #expect(entries.count == 1)
+        #expect(entries[0].samples.count == KeyAggregate.maxSamples)
+        #expect(entries[0].valueHashes.sorted() == [0, 1, 2, 3, 4])
+    }
+
+    @Test("a batch over the row limit is refused before sending")
+    func batchTooLarge() {
+        let progress = (0..<(MetadataWriter.maxRowsPerInsert + 1)).map { PartitionProgress(topic: "t", partition: Int32($0 % 1000), lastOffset: 1) }
+        #expect(throws: StoreError.self) { try MetadataWriter.encode(MetadataBatch(progress: progress)) }
+    }
+}

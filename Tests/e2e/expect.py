@@ -1,0 +1,383 @@
+"""Independent calculator of what census's V1 API must answer for a set of OTLP export requests.
+
+Written from docs (v1-api-reference.md §1.4 shapes, §2 extraction rules, [MEM] semantics: one element per
+name with services merged), with census's fixes of §7 items 23–25:
+  * resource keys are counted once per data point / span / log record they apply to (so percentage is
+    count / sample_count × 100 like every other key),
+  * resource keys come from every resource (not only the first one seen for a name),
+  * value strings are stable: strings as is, ints in decimal, bools true/false (doubles: any exact text form).
+Other rules census's data model documents (Sources/Store/Model): scope_info is the smallest (name, version)
+pair seen; samples are up to 10 distinct values, sorted; cardinality is exact for small sets; span event
+names are sorted; log event_names are the `event.name` attribute values plus LogRecord.event_name.
+
+The result is plain JSON-like data with a few marker objects (Samples, Anything) that compare.py understands.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue
+
+MAX_SAMPLES = 10
+KIND_NAMES = {0: "Unspecified", 1: "Internal", 2: "Server", 3: "Client", 4: "Producer", 5: "Consumer"}
+STATUS_NAMES = {0: "UNSET", 1: "OK", 2: "ERROR"}
+METRIC_TYPES = {"gauge": "Gauge", "sum": "Sum", "histogram": "Histogram", "exponential_histogram": "ExponentialHistogram",
+                "summary": "Summary"}
+
+
+# ---------------------------------------------------------------------------------------------- markers
+class Anything:
+    """Matches any value (used where the rules leave a number unspecified)."""
+
+    def __repr__(self) -> str:
+        return "<anything>"
+
+
+ANYTHING = Anything()
+
+
+@dataclass(frozen=True)
+class Double:
+    """A double attribute value: census may print it in any exact form ("0.25", "2.5e-1")."""
+    value: float
+
+
+class Opaque:
+    """An array/kvlist/bytes value: its text form is census's choice; only count and cardinality are checked."""
+
+    def __init__(self, raw: bytes):
+        self.raw = raw
+
+    def __hash__(self) -> int:
+        return hash(self.raw)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Opaque) and other.raw == self.raw
+
+    def __repr__(self) -> str:
+        return "<opaque>"
+
+
+class Samples:
+    """Expected `value_samples`: all distinct rendered values; the API keeps up to 10 of them, sorted."""
+
+    def __init__(self, values: set):
+        self.values = values
+
+    def __repr__(self) -> str:
+        return f"Samples({sorted(map(str, self.values))[:12]}{'…' if len(self.values) > 12 else ''}, n={len(self.values)})"
+
+
+def typed(av: AnyValue) -> tuple:
+    k = av.WhichOneof("value")
+    if k is None:
+        return ("empty", "")
+    if k == "string_value":
+        return ("s", av.string_value)
+    if k == "bool_value":
+        return ("b", av.bool_value)
+    if k == "int_value":
+        return ("i", av.int_value)
+    if k == "double_value":
+        return ("d", av.double_value)
+    return ("o", av.SerializeToString(deterministic=True))
+
+
+def rendered(tv: tuple) -> Any:
+    t, v = tv
+    if t == "s":
+        return v
+    if t == "b":
+        return "true" if v else "false"
+    if t == "i":
+        return str(v)
+    if t == "d":
+        return Double(v)
+    if t == "empty":
+        return ""
+    return Opaque(v)
+
+
+# ---------------------------------------------------------------------------------------------- accumulators
+@dataclass
+class KeyAcc:
+    count: int = 0
+    values: set = field(default_factory=set)
+
+    def add(self, tv: tuple) -> None:
+        self.count += 1
+        self.values.add(tv)
+
+    def api(self, sample_count: Optional[int]) -> dict:
+        out = {"value_samples": Samples({rendered(v) for v in self.values}), "count": self.count,
+               "percentage": ANYTHING if sample_count is None else (self.count / sample_count * 100 if sample_count else 0.0),
+               "estimated_cardinality": len(self.values)}
+        return out
+
+
+def keys_api(accs: dict[str, KeyAcc], sample_count: Optional[int]) -> dict:
+    return {k: a.api(sample_count) for k, a in sorted(accs.items())}
+
+
+@dataclass
+class Dropped:
+    total: int = 0
+    items: int = 0
+    max: int = 0
+
+    def add(self, n: int) -> None:
+        if n > 0:
+            self.total += n
+            self.items += 1
+            self.max = max(self.max, n)
+
+    def api(self, items_field: str) -> Optional[dict]:
+        if self.total == 0:
+            return None
+        return {"total_dropped": self.total, items_field: self.items, "max_dropped": self.max}
+
+
+@dataclass
+class CatalogAcc:
+    count: int = 0
+    values: set = field(default_factory=set)
+    signals: set = field(default_factory=set)
+    scopes: set = field(default_factory=set)
+
+    def add(self, tv: tuple, signal: str, scope: str) -> None:
+        self.count += 1
+        self.values.add(tv)
+        self.signals.add(signal)
+        self.scopes.add(scope)
+
+
+def service_of(resource) -> str:
+    attrs = {kv.key: kv.value for kv in resource.attributes}
+    for k in ("service.name", "host.name"):
+        v = attrs.get(k)
+        if v is not None and v.WhichOneof("value") == "string_value" and v.string_value:
+            return v.string_value
+    return "unknown"
+
+
+def _scope_min(current: Optional[tuple], scope) -> tuple:
+    pair = (scope.name, scope.version)
+    return pair if current is None or pair < current else current
+
+
+def _scope_api(pair: Optional[tuple]) -> Optional[dict]:
+    if not pair or not pair[0]:
+        return None
+    return {"name": pair[0], **({"version": pair[1]} if pair[1] else {})}
+
+
+# ---------------------------------------------------------------------------------------------- calculator
+class Expected:
+    """Feed requests with add_metrics/add_spans/add_logs (or add_dataset), then read .metrics/.spans/.logs/.attributes."""
+
+    def __init__(self):
+        self._m: dict[str, dict] = {}
+        self._s: dict[str, dict] = {}
+        self._l: dict[str, dict] = {}
+        self._cat: dict[str, CatalogAcc] = defaultdict(CatalogAcc)
+        self.bodies: dict[str, list[str]] = defaultdict(list)  # severity -> string bodies
+
+    def add_dataset(self, dataset: dict[str, list]) -> "Expected":
+        for req in dataset.get("otlp_metrics", []):
+            self.add_metrics(req)
+        for req in dataset.get("otlp_spans", []):
+            self.add_spans(req)
+        for req in dataset.get("otlp_logs", []):
+            self.add_logs(req)
+        return self
+
+    def _catalog(self, attributes, signal: str, scope: str) -> None:
+        for kv in attributes:
+            self._cat[kv.key].add(typed(kv.value), signal, scope)
+
+    # -- metrics
+    def add_metrics(self, req) -> None:
+        for rm in req.resource_metrics:
+            svc = service_of(rm.resource)
+            for sm in rm.scope_metrics:
+                for metric in sm.metrics:
+                    kind = metric.WhichOneof("data")
+                    a = self._m.setdefault(metric.name, {
+                        "name": metric.name, "description": metric.description, "unit": metric.unit, "kind": kind,
+                        "temporality": 0, "monotonic": False, "bounds": set(), "scales": set(), "count": 0,
+                        "labels": defaultdict(KeyAcc), "resource": defaultdict(KeyAcc), "scope": None,
+                        "services": defaultdict(int)})
+                    assert a["kind"] == kind, f"data set error: metric {metric.name} has two types"
+                    a["scope"] = _scope_min(a["scope"], sm.scope)
+                    if kind is None:
+                        continue
+                    data = getattr(metric, kind)
+                    if kind in ("sum", "histogram", "exponential_histogram"):
+                        a["temporality"] = data.aggregation_temporality
+                    if kind == "sum":
+                        a["monotonic"] = a["monotonic"] or data.is_monotonic
+                    for dp in data.data_points:
+                        a["count"] += 1
+                        a["services"][svc] += 1
+                        if kind == "histogram":
+                            a["bounds"].update(dp.explicit_bounds)
+                        if kind == "exponential_histogram":
+                            a["scales"].add(dp.scale)
+                        for kv in dp.attributes:
+                            a["labels"][kv.key].add(typed(kv.value))
+                        for kv in rm.resource.attributes:
+                            a["resource"][kv.key].add(typed(kv.value))
+                        self._catalog(dp.attributes, "metric", "attribute")
+                        self._catalog(rm.resource.attributes, "metric", "resource")
+
+    @property
+    def metrics(self) -> dict[str, dict]:
+        out = {}
+        for name, a in sorted(self._m.items()):
+            n = a["count"]
+            kind = a["kind"]
+            data: dict = {"data_point_count": n}
+            if kind in ("sum", "histogram", "exponential_histogram"):
+                data["aggregation_temporality"] = a["temporality"]
+            if kind == "sum":
+                data["is_monotonic"] = a["monotonic"]
+            if kind == "histogram" and a["bounds"]:
+                data["explicit_bounds"] = sorted(a["bounds"])
+            if kind == "exponential_histogram" and a["scales"]:
+                data["scales"] = sorted(a["scales"])
+            out[name] = {
+                "name": name, "description": a["description"], "unit": a["unit"], "data": data,
+                "label_keys": keys_api(a["labels"], n), "resource_keys": keys_api(a["resource"], n),
+                "scope_info": _scope_api(a["scope"]), "sample_count": n, "services": dict(sorted(a["services"].items())),
+                "type": METRIC_TYPES.get(kind, "Unknown"),
+            }
+        return out
+
+    # -- spans
+    def add_spans(self, req) -> None:
+        for rs in req.resource_spans:
+            svc = service_of(rs.resource)
+            for ss in rs.scope_spans:
+                for span in ss.spans:
+                    a = self._s.setdefault(span.name, {
+                        "kind": span.kind, "attrs": defaultdict(KeyAcc), "events": defaultdict(lambda: defaultdict(KeyAcc)),
+                        "event_names": set(), "links": defaultdict(KeyAcc), "resource": defaultdict(KeyAcc),
+                        "trace_state": False, "parent": False, "status": set(), "d_attr": Dropped(), "d_events": Dropped(),
+                        "d_links": Dropped(), "scope": None, "count": 0, "services": defaultdict(int)})
+                    assert a["kind"] == span.kind, f"data set error: span {span.name} has two kinds"
+                    a["count"] += 1
+                    a["services"][svc] += 1
+                    a["scope"] = _scope_min(a["scope"], ss.scope)
+                    a["trace_state"] |= span.trace_state != ""
+                    a["parent"] |= any(span.parent_span_id)
+                    if span.HasField("status"):
+                        a["status"].add(span.status.code)
+                    a["d_attr"].add(span.dropped_attributes_count)
+                    a["d_events"].add(span.dropped_events_count)
+                    a["d_links"].add(span.dropped_links_count)
+                    for kv in span.attributes:
+                        a["attrs"][kv.key].add(typed(kv.value))
+                    for kv in rs.resource.attributes:
+                        a["resource"][kv.key].add(typed(kv.value))
+                    self._catalog(span.attributes, "span", "attribute")
+                    self._catalog(rs.resource.attributes, "span", "resource")
+                    for ev in span.events:
+                        a["event_names"].add(ev.name)
+                        per_event = a["events"][ev.name]
+                        for kv in ev.attributes:
+                            per_event[kv.key].add(typed(kv.value))
+                        self._catalog(ev.attributes, "span", "attribute")
+                    for lk in span.links:
+                        for kv in lk.attributes:
+                            a["links"][kv.key].add(typed(kv.value))
+                        self._catalog(lk.attributes, "span", "attribute")
+
+    @property
+    def spans(self) -> dict[str, dict]:
+        out = {}
+        for name, a in sorted(self._s.items()):
+            n = a["count"]
+            out[name] = {
+                "name": name, "kind": a["kind"], "kind_name": KIND_NAMES[a["kind"]],
+                "attribute_keys": keys_api(a["attrs"], n),
+                "event_names": sorted(a["event_names"]),
+                # The reference never computes event/link key percentages; census's choice is not checked.
+                "event_attribute_keys": {e: keys_api(keys, None) for e, keys in sorted(a["events"].items()) if keys},
+                "link_attribute_keys": keys_api(a["links"], None),
+                "resource_keys": keys_api(a["resource"], n),
+                "has_trace_state": a["trace_state"], "has_parent_span_id": a["parent"],
+                "status_codes": [STATUS_NAMES[c] for c in sorted(a["status"]) if c in STATUS_NAMES],
+                "dropped_attributes_stats": a["d_attr"].api("items_with_dropped"),
+                "dropped_events_stats": a["d_events"].api("items_with_dropped"),
+                "dropped_links_stats": a["d_links"].api("items_with_dropped"),
+                "scope_info": _scope_api(a["scope"]), "sample_count": n, "services": dict(sorted(a["services"].items())),
+            }
+        return out
+
+    # -- logs
+    def add_logs(self, req) -> None:
+        for rl in req.resource_logs:
+            svc = service_of(rl.resource)
+            for sl in rl.scope_logs:
+                for rec in sl.log_records:
+                    sev = rec.severity_text or "UNSET"
+                    a = self._l.setdefault(sev, {
+                        "number": rec.severity_number, "attrs": defaultdict(KeyAcc), "resource": defaultdict(KeyAcc),
+                        "event_names": set(), "trace": False, "span": False, "d_attr": Dropped(), "scope": None, "count": 0,
+                        "services": defaultdict(int)})
+                    assert a["number"] == rec.severity_number, f"data set error: severity {sev} has two numbers"
+                    a["count"] += 1
+                    a["services"][svc] += 1
+                    a["scope"] = _scope_min(a["scope"], sl.scope)
+                    a["trace"] |= any(rec.trace_id)
+                    a["span"] |= any(rec.span_id)
+                    a["d_attr"].add(rec.dropped_attributes_count)
+                    for kv in rec.attributes:
+                        a["attrs"][kv.key].add(typed(kv.value))
+                        if kv.key == "event.name" and kv.value.WhichOneof("value") == "string_value" and kv.value.string_value:
+                            a["event_names"].add(kv.value.string_value)
+                    if rec.event_name:
+                        a["event_names"].add(rec.event_name)
+                    for kv in rl.resource.attributes:
+                        a["resource"][kv.key].add(typed(kv.value))
+                    self._catalog(rec.attributes, "log", "attribute")
+                    self._catalog(rl.resource.attributes, "log", "resource")
+                    if rec.body.WhichOneof("value") == "string_value":
+                        self.bodies[sev].append(rec.body.string_value)
+
+    @property
+    def logs(self) -> dict[str, dict]:
+        out = {}
+        for sev, a in sorted(self._l.items()):
+            n = a["count"]
+            out[sev] = {
+                "severity": sev, "severity_number": a["number"],
+                "attribute_keys": keys_api(a["attrs"], n), "resource_keys": keys_api(a["resource"], n),
+                "event_names": sorted(a["event_names"]),
+                "has_trace_context": a["trace"], "has_span_context": a["span"],
+                "dropped_attributes_stats": a["d_attr"].api("records_with_dropped"),
+                "scope_info": _scope_api(a["scope"]), "sample_count": n, "services": dict(sorted(a["services"].items())),
+            }
+        return out
+
+    # -- attribute catalog
+    @property
+    def attributes(self) -> dict[str, dict]:
+        order = {"metric": 0, "span": 1, "log": 2}
+        out = {}
+        for key, c in sorted(self._cat.items()):
+            scope = "both" if len(c.scopes) > 1 else next(iter(c.scopes))
+            out[key] = {"key": key, "count": c.count, "estimated_cardinality": len(c.values),
+                        "value_samples": Samples({rendered(v) for v in c.values}),
+                        "signal_types": sorted(c.signals, key=order.__getitem__), "scope": scope}
+        return out
+
+    def answers(self) -> dict[str, dict]:
+        return {"metrics": self.metrics, "spans": self.spans, "logs": self.logs, "attributes": self.attributes}
+
+
+def expected_for(dataset: dict[str, list]) -> Expected:
+    return Expected().add_dataset(dataset)

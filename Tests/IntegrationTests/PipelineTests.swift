@@ -134,7 +134,7 @@ struct PipelineTests {
         try h.produce(count: 10, points: 5)
         // The store is down: flushes are attempted and fail, nothing is committed.
         #expect(try await Self.waitUntil(20) { sink.attempts.load(ordering: .relaxed) >= 3 })
-        #expect(try h.committedTotal() == 0)
+        #expect((try? h.committedTotal()) == 0)
         #expect(try await h.reader.metric(named: "orders_total") == nil)
 
         // The store comes back: the data lands, then the offsets are committed.
@@ -160,10 +160,10 @@ struct PipelineTests {
         let running = Task { try await service.run() }
         try h.produce(count: 8, points: 3)
         #expect(try await Self.waitUntil { service.statistics.records == 8 })
-        #expect(try h.committedTotal() == 0)
+        #expect((try? h.committedTotal()) == 0)
         service.requestStop()
         try await running.value
-        #expect(try h.committedTotal() == 8)
+        #expect((try? h.committedTotal()) == 8)
         #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 24)
 
         // A new member continues from the commit: the old records are not counted again.

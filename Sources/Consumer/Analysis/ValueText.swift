@@ -16,10 +16,10 @@ import Store
 /// (stable for duplicates); strings escaped minimally (`"`, `\`, control characters); ints as numbers; doubles as
 /// above but `"NaN"`, `"Infinity"`, `"-Infinity"` as strings; bytes as base64 strings; empty values as `null`.
 /// Every input is the protobuf form (OTLP/JSON is transcoded first), so both encodings give the same text and hash.
-enum ValueText {
+package enum ValueText {
     /// The stable hash of a value; composite values are rendered into `scratch`.
     @inline(__always)
-    static func hash(_ value: AnyValueView, scratch: inout [UInt8]) throws(WireError) -> UInt64 {
+    package static func hash(_ value: AnyValueView, scratch: inout [UInt8]) throws(WireError) -> UInt64 {
         switch value.kind {
         case .string: return ValueHash.hash(value.reader.bytes, tag: .string)
         case .bytes: return ValueHash.hash(value.reader.bytes, tag: .bytes)
@@ -37,7 +37,7 @@ enum ValueText {
     /// Calls `body` with the sample text's UTF-8 bytes, truncated to `maxScalars` Unicode scalars; strings are
     /// passed straight from the payload, other kinds rendered into `scratch`.
     @inline(__always)
-    static func withText<R>(_ value: AnyValueView, maxScalars: Int, scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) -> R) throws(WireError) -> R {
+    package static func withText<R>(_ value: AnyValueView, maxScalars: Int, scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) -> R) throws(WireError) -> R {
         if value.kind == .string {
             let bytes = value.reader.bytes
             return body(UnsafeRawBufferPointer(rebasing: bytes[..<prefixLength(bytes, maxScalars: maxScalars)]))
@@ -50,7 +50,7 @@ enum ValueText {
     }
 
     /// The sample text of a value (untruncated).
-    static func string(_ value: AnyValueView) throws(WireError) -> String {
+    package static func string(_ value: AnyValueView) throws(WireError) -> String {
         var scratch: [UInt8] = []
         return try withText(value, maxScalars: .max, scratch: &scratch) { String(decoding: $0, as: UTF8.self) }
     }
@@ -58,7 +58,7 @@ enum ValueText {
     /// The length of the longest prefix of `bytes` with at most `maxScalars` Unicode scalars (counting lead bytes,
     /// so the cut never splits a UTF-8 sequence).
     @inline(__always)
-    static func prefixLength(_ bytes: UnsafeRawBufferPointer, maxScalars: Int) -> Int {
+    package static func prefixLength(_ bytes: UnsafeRawBufferPointer, maxScalars: Int) -> Int {
         guard bytes.count > maxScalars else { return bytes.count }
         var scalars = 0
         for i in 0..<bytes.count where bytes[i] & 0xC0 != 0x80 {
@@ -69,13 +69,13 @@ enum ValueText {
     }
 
     @inline(__always)
-    static func canonicalDoubleBits(_ bits: UInt64) -> UInt64 {
+    package static func canonicalDoubleBits(_ bits: UInt64) -> UInt64 {
         let value = Double(bitPattern: bits)
         return value.isNaN ? Double.nan.bitPattern : bits
     }
 
     /// Appends the sample text of a value.
-    static func appendText(_ value: AnyValueView, to out: inout [UInt8]) throws(WireError) {
+    package static func appendText(_ value: AnyValueView, to out: inout [UInt8]) throws(WireError) {
         switch value.kind {
         case .string: out.append(contentsOf: value.reader.bytes)
         case .bytes: Base64.encode(value.reader.bytes, into: &out)
@@ -90,7 +90,7 @@ enum ValueText {
     }
 
     /// Appends the canonical JSON of a value.
-    static func appendJSON(_ value: AnyValueView, to out: inout [UInt8], depth: Int) throws(WireError) {
+    package static func appendJSON(_ value: AnyValueView, to out: inout [UInt8], depth: Int) throws(WireError) {
         guard depth < WireReader.maxDepth else { throw .nestingTooDeep }
         switch value.kind {
         case .string: JSONText.appendString(value.reader.bytes, to: &out)
@@ -144,7 +144,7 @@ enum ValueText {
 
     /// Reads a `KeyValue` message: its key bytes and value (empty when absent); last occurrences win.
     @inline(__always)
-    static func keyValue(_ message: WireReader) throws(WireError) -> (key: WireReader, value: AnyValueView) {
+    package static func keyValue(_ message: WireReader) throws(WireError) -> (key: WireReader, value: AnyValueView) {
         var reader = message
         var key = WireReader(buffer: message.buffer, index: 0, end: 0)
         var value: WireReader?

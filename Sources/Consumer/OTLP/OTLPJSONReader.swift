@@ -2,7 +2,7 @@
 /// equivalent protobuf bytes, which then take the same analysis path as `otlp_proto` records.
 ///
 /// Follows the OTLP/JSON rules: lowerCamelCase field names (the original snake_case names are accepted too),
-/// unknown fields ignored, `null` meaning absent, trace and span ids as hex (base64 accepted as a fallback),
+/// unknown fields ignored, `null` meaning absent, trace and span ids as hex (base64 of 8 or 16 bytes accepted too),
 /// enums as integers (enum names accepted too), 64-bit integers as strings or numbers, `bytesValue` as base64
 /// and doubles as numbers or `"NaN"`/`"Infinity"`/`"-Infinity"`. Because the transcoded protobuf is what gets
 /// hashed and formatted, a request yields identical metadata whichever encoding carried it.
@@ -170,7 +170,8 @@ package struct OTLPJSONReader {
             let ok = text.withUnsafeBytes { raw in
                 if field.type == .id, Base64.decodeHex(raw, into: &decoded) { return true }
                 decoded.removeAll(keepingCapacity: true)
-                return Base64.decode(raw, into: &decoded)
+                // Ids written by a plain proto3 JSON encoder are base64: accept them when they decode to an id's size.
+                return Base64.decode(raw, into: &decoded) && (field.type != .id || decoded.count == 8 || decoded.count == 16)
             }
             guard ok else { throw fail(field.type == .id ? "invalid hex id in field '\(field.jsonName)'" : "invalid base64 in field '\(field.jsonName)'") }
             decoded.withUnsafeBytes { writer.bytes(number, $0) }

@@ -56,10 +56,13 @@ struct KafkaRoundTripTests {
         #expect(records.count == 10)
         let tp = TopicPartition(topic: "t", partition: 0)
         // Nothing is committed automatically.
-        #expect(try first.committed([tp])[tp] == nil)
+        let before = try first.committed([tp])
+        #expect(before[tp] == nil)
         try first.commit([tp: 6])
-        #expect(try first.committed([tp])[tp] == 6)
-        #expect(try first.watermarks(tp).high == 10)
+        let after = try first.committed([tp])
+        #expect(after[tp] == 6)
+        let high = try first.watermarks(tp).high
+        #expect(high == 10)
         first.close()
 
         let second = try KafkaConsumer(configuration: configuration, logger: Self.logger)
@@ -75,7 +78,8 @@ struct KafkaRoundTripTests {
             _ = try KafkaConsumer(configuration: KafkaConfiguration(brokers: "127.0.0.1:1", group: "g", properties: ["no.such.property": "1"]), logger: Self.logger)
         }
         #expect(throws: KafkaError.self) { try KafkaConfiguration.parseProperties(["=x"]) }
-        #expect(try KafkaConfiguration.parseProperties(["a=b=c", " fetch.min.bytes = 1"]) == ["a": "b=c", "fetch.min.bytes": " 1"])
+        let parsed = try? KafkaConfiguration.parseProperties(["a=b=c", " fetch.min.bytes = 1"])
+        #expect(parsed == ["a": "b=c", "fetch.min.bytes": " 1"])
     }
 
     @Test("user properties cannot re-enable auto commit")

@@ -31,7 +31,7 @@ struct OTLPEncodingTests {
         out = []
         #expect(!Array("a$==".utf8).withUnsafeBytes { Base64.decode($0, into: &out) })
         #expect(!Array("a".utf8).withUnsafeBytes { Base64.decode($0, into: &out) })
-        #expect([0xFB, 0xFF].withUnsafeBytes { Base64.encode($0) } == "+/8=")
+        #expect([UInt8]([0xFB, 0xFF]).withUnsafeBytes { Base64.encode($0) } == "+/8=")
     }
 
     @Test("hex round-trips and rejects odd lengths and non-hex characters")

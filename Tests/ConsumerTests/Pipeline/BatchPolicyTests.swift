@@ -1,5 +1,6 @@
 import Testing
 @testable import Consumer
+import Store
 
 @Suite("BatchPolicy decides flush, pause and keep-going")
 struct BatchPolicyTests {

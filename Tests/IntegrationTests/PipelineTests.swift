@@ -30,6 +30,10 @@ struct PipelineTests {
             guard available.load(ordering: .relaxed) else { throw Down() }
             try await writer.write(batch)
         }
+        func storedProgress(topic: String) async throws -> [Int32: Int64] {
+            guard available.load(ordering: .relaxed) else { throw Down() }
+            return try await writer.storedProgress(topic: topic)
+        }
     }
 
     struct Harness {
@@ -41,7 +45,7 @@ struct PipelineTests {
         let producer: KafkaProducer
         let group: String
 
-        init(partitions: Int32 = 2) async throws {
+        init(partitions: Int32 = 4) async throws {
             cluster = try MockCluster()
             try cluster.createTopic("otlp_metrics", partitions: partitions)
             let database = "census_it_\(UInt32.random(in: 0...UInt32.max))"
@@ -58,23 +62,23 @@ struct PipelineTests {
             _ = try? await client.execute("DROP DATABASE IF EXISTS \(schema.database)")
         }
 
-        func service(sink: any MetadataSink, maxAge: Duration = .milliseconds(200)) throws -> IngestService {
+        func service(sink: any MetadataSink, maxAge: Duration = .milliseconds(200), maxRows: Int = 10_000) throws -> IngestService {
             try IngestService(configuration: .init(kafka: KafkaConfiguration(brokers: cluster.bootstrapServers, group: group),
-                                                   topics: ["otlp_metrics"], policy: BatchPolicy(maxRows: 10_000, maxAge: maxAge, drainTimeout: .seconds(5))),
+                                                   topics: ["otlp_metrics"], policy: BatchPolicy(maxRows: maxRows, maxAge: maxAge, drainTimeout: .seconds(5))),
                               sink: sink, logger: PipelineTests.logger)
         }
 
         /// The group's committed offsets summed over partitions, asked by a member that never joins.
         func committedTotal() throws -> Int64 {
             let probe = try KafkaConsumer(configuration: KafkaConfiguration(brokers: cluster.bootstrapServers, group: group), logger: PipelineTests.logger)
-            let partitions = (0..<2).map { TopicPartition(topic: "otlp_metrics", partition: Int32($0)) }
+            let partitions = (0..<4).map { TopicPartition(topic: "otlp_metrics", partition: Int32($0)) }
             return try probe.committed(partitions).values.reduce(0, +)
         }
 
         /// Sends `count` metrics requests, each with `points` Sum points of metric `name`, `user.id` distinct per point.
         func produce(count: Int, points: Int, name: String = "orders_total", startAt: Int = 0) throws {
             for index in startAt..<(startAt + count) {
-                try producer.send(topic: "otlp_metrics", partition: Int32(index % 2), payload: PipelineTests.metricsRequest(name: name, points: points, firstUser: index * points))
+                try producer.send(topic: "otlp_metrics", partition: Int32(index % 4), payload: PipelineTests.metricsRequest(name: name, points: points, firstUser: index * points))
             }
             try producer.flush()
         }
@@ -192,6 +196,61 @@ struct PipelineTests {
         #expect(try await h.reader.metric(named: "cut") == nil)
         service.requestStop()
         try await running.value
+        await h.drop()
+    }
+
+    @Test("a full window while the store is down pauses fetching; it resumes and catches up when the store returns")
+    func backpressure() async throws {
+        let h = try await Harness()
+        let sink = SwitchableSink(writer: h.writer)
+        sink.available.store(false, ordering: .relaxed)
+        // Every record alone fills a window: the second window cannot be flushed while the first is stuck.
+        let service = try h.service(sink: sink, maxRows: 1)
+        let running = Task { try await service.run() }
+        try h.produce(count: 12, points: 2)
+        #expect(try await Self.waitUntil { service.statistics.paused })
+        let consumedWhilePaused = service.statistics.records
+        try await Task.sleep(for: .seconds(1))
+        // Paused: at most what librdkafka had already fetched arrives, and nothing is committed.
+        #expect(service.statistics.records <= 12)
+        #expect(service.statistics.pauses >= 1)
+        #expect((try? h.committedTotal()) == 0)
+        sink.available.store(true, ordering: .relaxed)
+        #expect(try await Self.waitUntil { try h.committedTotal() == 12 })
+        #expect(service.statistics.paused == false)
+        #expect(service.statistics.records == 12)
+        #expect(consumedWhilePaused >= 1)
+        #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 24)
+        service.requestStop()
+        try await running.value
+        await h.drop()
+    }
+
+    @Test("a member joining mid-stream: the revoked partitions' data is flushed and committed first, so nothing counts twice")
+    func rebalance() async throws {
+        let h = try await Harness()
+        let first = try h.service(sink: SwitchableSink(writer: h.writer), maxAge: .seconds(600))
+        let firstRun = Task { try await first.run() }
+        try h.produce(count: 20, points: 2)
+        // The first member consumed records that sit in its window, uncommitted (max age 600 s).
+        #expect(try await Self.waitUntil { first.statistics.records == 20 })
+        #expect((try? h.committedTotal()) == 0)
+        let second = try h.service(sink: SwitchableSink(writer: h.writer))
+        let secondRun = Task { try await second.run() }
+        // The join revokes the first member's partitions: it must flush and commit before giving them up.
+        #expect(try await Self.waitUntil { try h.committedTotal() == 20 })
+        #expect(first.statistics.flushes >= 1)
+        try h.produce(count: 20, points: 2, startAt: 20)
+        #expect(try await Self.waitUntil { first.statistics.records + second.statistics.records == 40 })
+        // The first member (600 s windows) leaves: its window is flushed and committed on the way out.
+        first.requestStop()
+        try await firstRun.value
+        #expect(try await Self.waitUntil(40) { try h.committedTotal() == 40 })
+        second.requestStop()
+        try await secondRun.value
+        #expect(first.statistics.records + second.statistics.records == 40)
+        #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 80)
+        #expect(try await h.reader.metric(named: "orders_total")?.labelKeys.first { $0.key == "user.id" }?.estimatedCardinality == 80)
         await h.drop()
     }
 }

@@ -47,5 +47,13 @@ def test_all_variants_answer_identically():
     if len(ANSWERS) < 2:
         pytest.skip("needs at least two passing variants")
     (base_name, base), *rest = sorted(ANSWERS.items())
-    different = [name for name, a in rest if a != base]
-    assert not different, f"answers differ from {base_name}: {different}"
+    different = {name: list(_diff_paths(base, a))[:8] for name, a in rest if a != base}
+    assert not different, f"answers differ from {base_name}:\n" + "\n".join(f"  {n}: {d}" for n, d in different.items())
+
+
+def _diff_paths(a, b, path=""):
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b)):
+            yield from _diff_paths(a.get(k), b.get(k), f"{path}/{k}")
+    elif a != b:
+        yield f"{path}: {str(a)[:150]} != {str(b)[:150]}"

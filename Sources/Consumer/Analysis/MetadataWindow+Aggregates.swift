@@ -30,10 +30,10 @@ extension MetadataWindow {
     @inline(__always)
     mutating func keySlot(signal slot: Int32, scope: KeyScope, event: Int32, keyID: Int32) -> Int32? {
         let hash = ValueHash.combine(UInt64(UInt32(bitPattern: slot)) << 32 | UInt64(UInt32(bitPattern: keyID)),
-                                     UInt64(UInt32(bitPattern: event)) << 8 | UInt64(scope.rawValue))
+                                     UInt64(UInt32(bitPattern: event)) << 8 | UInt64(scope.tag))
         let found = keyIndex.find(hash) { k in
             let i = Int(k)
-            return keys[i].keyID == keyID && keys[i].signalSlot == slot && keys[i].scope.rawValue == scope.rawValue && keys[i].eventNameID == event
+            return keys[i].keyID == keyID && keys[i].signalSlot == slot && keys[i].scope.tag == scope.tag && keys[i].eventNameID == event
         }
         if let found { return found }
         return addKey(hash, signal: slot, scope: scope, event: event, keyID: keyID)
@@ -63,7 +63,7 @@ extension MetadataWindow {
         var k: Int32 = -1
         if position < Self.keyCacheSize {
             let cached = keyCache[position]
-            if cached.signalSlot == slot, cached.scope.rawValue == scope.rawValue, cached.event == event, strings.bytesEqual(cached.keyID, key.bytes) {
+            if cached.signalSlot == slot, cached.scope.tag == scope.tag, cached.event == event, strings.bytesEqual(cached.keyID, key.bytes) {
                 keyID = cached.keyID
                 k = cached.keySlot
             }

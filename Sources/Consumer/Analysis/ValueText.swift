@@ -68,6 +68,7 @@ package enum ValueText {
         return bytes.count
     }
 
+    /// The bits of a double with every NaN mapped to the one canonical NaN (so NaN payloads are one value).
     @inline(__always)
     package static func canonicalDoubleBits(_ bits: UInt64) -> UInt64 {
         let value = Double(bitPattern: bits)
@@ -145,6 +146,20 @@ package enum ValueText {
     /// Reads a `KeyValue` message: its key bytes and value (empty when absent); last occurrences win.
     @inline(__always)
     package static func keyValue(_ message: WireReader) throws(WireError) -> (key: WireReader, value: AnyValueView) {
+        if let shape = KeyValueShape(message) {
+            if shape.isShortString {
+                var value = AnyValueView(emptyIn: message.buffer)
+                value.kind = .string
+                value.reader = shape.string
+                return (shape.key, value)
+            }
+            if let value = try? AnyValueView(shape.value) { return (shape.key, value) }
+        }
+        return try readKeyValue(message)
+    }
+
+    @inline(never)
+    private static func readKeyValue(_ message: WireReader) throws(WireError) -> (key: WireReader, value: AnyValueView) {
         var reader = message
         var key = WireReader(buffer: message.buffer, index: 0, end: 0)
         var value: WireReader?

@@ -9,6 +9,7 @@ package struct AnyValueView {
         case empty, string, bool, int, double, bytes, array, kvlist
     }
 
+    /// Which value field was set (the last one on the wire).
     package var kind: Kind
     /// `bool` (0 or 1), `int` (two's complement) or `double` (bit pattern).
     package var scalar: UInt64

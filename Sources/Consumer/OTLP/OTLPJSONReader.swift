@@ -95,11 +95,7 @@ package struct OTLPJSONReader {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw fail("expected a field name in \(schema.name)") }
             try parseString()
-            let field = text.withUnsafeBytes { key in
-                schema.fields.first { f in
-                    f.jsonNameBytes.withUnsafeBytes { compareBytes($0, key) == 0 } || f.nameBytes.withUnsafeBytes { compareBytes($0, key) == 0 }
-                }
-            }
+            let field = text.withUnsafeBytes { OTLPSchema.field(named: $0, in: message) }
             try expect(UInt8(ascii: ":"), "':'")
             if let field {
                 if !consumeNull() { try parseField(field, depth: depth, into: &writer) }
@@ -320,10 +316,18 @@ package struct OTLPJSONReader {
     /// Parses a JSON string into ``text`` (escapes decoded; raw bytes copied, so invalid UTF-8 survives to be
     /// replaced by U+FFFD later, exactly as in protobuf input).
     private mutating func parseString() throws(Failure) {
-        text.removeAll(keepingCapacity: true)
+        if !text.isEmpty { text.removeAll(keepingCapacity: true) }
         guard peek() == UInt8(ascii: "\"") else { throw fail("expected a string") }
         index += 1
         while true {
+            // Copy the run up to the next quote, backslash or control character in one go.
+            let runStart = index
+            while index < input.count {
+                let c = input[index]
+                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+                index += 1
+            }
+            if index > runStart { text.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[runStart..<index])) }
             guard index < input.count else { throw fail("unterminated string") }
             let c = input[index]
             index += 1

@@ -104,6 +104,24 @@ package enum OTLPSchema {
     @inline(__always)
     package static func schema(_ message: OTLPMessage) -> OTLPMessageSchema { messages[message.rawValue] }
 
+    /// Per message, the hash of every field's JSON and proto name to the field's index (for the JSON reader).
+    private static let namesByHash: [[UInt64: Int]] = messages.map { schema in
+        var table: [UInt64: Int] = [:]
+        for (i, field) in schema.fields.enumerated() {
+            table[field.jsonNameBytes.withUnsafeBytes { ValueHash.hash($0, tag: .key) }] = i
+            table[field.nameBytes.withUnsafeBytes { ValueHash.hash($0, tag: .key) }] = i
+        }
+        return table
+    }
+
+    /// The field of `message` whose OTLP/JSON (lowerCamelCase) or proto (snake_case) name is `name`.
+    package static func field(named name: UnsafeRawBufferPointer, in message: OTLPMessage) -> OTLPField? {
+        guard let i = namesByHash[message.rawValue][ValueHash.hash(name, tag: .key)] else { return nil }
+        let field = messages[message.rawValue].fields[i]
+        let matches = field.jsonNameBytes.withUnsafeBytes { compareBytes($0, name) == 0 } || field.nameBytes.withUnsafeBytes { compareBytes($0, name) == 0 }
+        return matches ? field : nil
+    }
+
     /// Flat validation table: `specs[message * fieldStride + number]`, see ``FieldSpec``.
     static let specs: [FieldSpec] = {
         var table = [FieldSpec](repeating: FieldSpec(raw: 0), count: OTLPMessage.allCases.count * fieldStride)

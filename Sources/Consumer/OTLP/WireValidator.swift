@@ -51,6 +51,7 @@ package enum WireValidator {
     @inline(__always)
     private static func checkKeyValue(_ reader: inout WireReader, specs: UnsafeBufferPointer<OTLPSchema.FieldSpec>, depth: Int) throws(WireError) {
         guard depth < WireReader.maxDepth else { throw .nestingTooDeep }
+        if let shape = KeyValueShape(reader), shape.isShortString { return }   // a short key and string value: well-formed
         while let field = try reader.nextField() {
             switch field.number {
             case CommonFields.KeyValue.key:

@@ -36,6 +36,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     private let logger: Logger
     private let consumer: KafkaConsumer
     private let flusher: Flusher
+    private let sink: any MetadataSink
     private let stopRequested = Atomic<Bool>(false)
     private let stats = Mutex(IngestStatistics())
 
@@ -46,6 +47,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     private var pendingOffsets: [TopicPartition: Int64] = [:]
     private var assigned: Set<TopicPartition> = []
     private var paused = false
+    /// Offsets known to be applied in the store but not committed (found in progress rows on assignment).
+    private var appliedNotCommitted: [TopicPartition: Int64] = [:]
     private var local = IngestStatistics()
 
     package init(configuration: Configuration, sink: any MetadataSink, logger: Logger) throws(KafkaError) {
@@ -53,6 +56,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         self.logger = logger
         self.consumer = try KafkaConsumer(configuration: configuration.kafka, logger: logger)
         self.flusher = Flusher(sink: sink, logger: logger)
+        self.sink = sink
         consumer.setRebalanceHandler(self)
     }
 
@@ -104,7 +108,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         while !stopRequested.load(ordering: .relaxed) {
             // Drain what librdkafka has buffered without blocking, then block briefly when idle.
             var delivered = 0
-            while delivered < 1_000, try consumer.poll(timeoutMilliseconds: delivered == 0 ? 100 : 0, handle) {
+            // Stop draining as soon as the window is full, so its size stays bounded by the policy.
+            while delivered < 1_000, !windowIsFull, try consumer.poll(timeoutMilliseconds: delivered == 0 ? 100 : 0, handle) {
                 delivered += 1
                 if stopRequested.load(ordering: .relaxed) { break }
             }
@@ -113,6 +118,10 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             publish()
         }
         shutdown()
+    }
+
+    private var windowIsFull: Bool {
+        window.rowCount >= configuration.policy.maxRows || window.approximateBytes >= configuration.policy.maxBytes
     }
 
     private func handle(_ record: KafkaRecord) {
@@ -184,7 +193,12 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     }
 
     private func commitCompleted() {
-        guard let offsets = flusher.takeCompleted() else { return }
+        var offsets = flusher.takeCompleted() ?? [:]
+        if !appliedNotCommitted.isEmpty {
+            offsets.merge(appliedNotCommitted) { max($0, $1) }
+            appliedNotCommitted = [:]
+        }
+        guard !offsets.isEmpty else { return }
         // Commit only partitions this member still owns; the rest were handled when they were revoked.
         let owned = offsets.filter { assigned.contains($0.key) }
         guard !owned.isEmpty else { return }
@@ -240,11 +254,44 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     package func partitionsAssigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
         assigned.formUnion(partitions)
         if paused {
-            // Newly assigned partitions start paused too; resume() covers them later.
             paused = false
             local.paused = false
         }
-        return [:]
+        return startOffsets(for: partitions)
+    }
+
+    /// Where each newly assigned partition starts: after the last offset the store already holds, when that is
+    /// beyond the group's commit (a flush landed but its commit did not, e.g. during a rebalance or a crash).
+    /// Those offsets are committed on the next loop, so the group catches up without reading them again.
+    private func startOffsets(for partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+        let topics = Set(partitions.map(\.topic))
+        var applied: [TopicPartition: Int64] = [:]
+        do {
+            for topic in topics {
+                let sink = self.sink
+                let progress = try BlockingWait.run(timeout: .seconds(15)) { try await sink.storedProgress(topic: topic) }
+                for (partition, offset) in progress { applied[TopicPartition(topic: topic, partition: partition)] = offset + 1 }
+            }
+        } catch {
+            logger.warning("could not read stored progress; starting at the committed offsets (records may be counted twice)",
+                           metadata: ["error": "\(error)"])
+            return [:]
+        }
+        let wanted = partitions.filter { applied[$0] != nil }
+        guard !wanted.isEmpty else { return [:] }
+        let committed = (try? consumer.committed(wanted)) ?? [:]
+        var starts: [TopicPartition: Int64] = [:]
+        for tp in wanted {
+            guard let next = applied[tp], next > (committed[tp] ?? -1) else { continue }
+            starts[tp] = next
+            appliedNotCommitted[tp] = next
+        }
+        if !starts.isEmpty {
+            logger.info("skipping records already in the store", metadata: [
+                "partitions": "\(starts.keys.sorted().map { "\($0)@\(starts[$0]!)" }.joined(separator: ","))",
+            ])
+        }
+        return starts
     }
 
     package func partitionsRevoking(_ partitions: [TopicPartition], lost: Bool) {

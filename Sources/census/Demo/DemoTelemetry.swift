@@ -158,7 +158,9 @@ struct DemoTelemetry {
             ("db.client.operation.duration", "s", "Database operation latency quantiles.", .summary),
             ("app.payment.amount", "USD", "Payment amounts.", .histogram([10, 50, 100, 500, 1_000, 5_000])),
         ]
-        let entry = catalog[random.next(upTo: catalog.count)]
+        // Every service exports the runtime and HTTP metrics; payment amounts come from checkout and payments only.
+        let available = catalog.filter { $0.name != "app.payment.amount" || service == "payments" || service == "checkout" }
+        let entry = available[random.next(upTo: available.count)]
         w.message(2) { w in
             w.string(1, entry.name)
             w.string(2, entry.description)
@@ -280,13 +282,18 @@ struct DemoTelemetry {
 
     // MARK: - Spans
 
-    private static let spanCatalog: [(name: String, kind: UInt64)] = [
-        ("GET /api/cart", 2), ("POST /api/checkout", 2), ("GET /api/products/{id}", 2), ("PlaceOrder", 1), ("ChargeCard", 3),
-        ("SELECT inventory.stock", 3), ("redis GET", 3), ("orders publish", 4), ("orders process", 5), ("render page", 1), ("background tick", 0),
+    /// Span names and kinds (0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer) per service.
+    private static let spanCatalog: [String: [(name: String, kind: UInt64)]] = [
+        "frontend": [("GET /", 2), ("GET /api/products/{id}", 2), ("render page", 1), ("GET /api/cart", 3), ("POST /api/checkout", 3)],
+        "cart": [("GET /api/cart", 2), ("POST /api/cart/items", 2), ("redis GET", 3), ("redis SET", 3)],
+        "checkout": [("POST /api/checkout", 2), ("PlaceOrder", 1), ("ChargeCard", 3), ("orders publish", 4)],
+        "payments": [("ChargeCard", 2), ("fraud.check", 1), ("POST /v1/charges", 3)],
+        "inventory": [("orders process", 5), ("SELECT inventory.stock", 3), ("ReserveStock", 1), ("background tick", 0)],
     ]
 
     private mutating func span(_ service: String, into w: inout ProtoWriter) {
-        let entry = Self.spanCatalog[random.next(upTo: Self.spanCatalog.count)]
+        let catalog = Self.spanCatalog[service] ?? [("background tick", 0)]
+        let entry = catalog[random.next(upTo: catalog.count)]
         let start = tick()
         let isError = random.next(upTo: 10) == 0
         w.message(2) { w in
@@ -398,7 +405,7 @@ struct DemoTelemetry {
             case 3:
                 message = "Slow query on shard \(random.next(upTo: 8)) took \(random.next(upTo: 5_000))ms"
             default:
-                w.message(5) { w in w.string(1, logBody()) }
+                w.message(5) { w in w.string(1, logBody(service)) }
             }
             stringAttribute(6, "code.function", pick(["handle", "process", "charge", "reserve", "render"]), into: &w)
             stringAttribute(6, "thread.name", "worker-\(random.next(upTo: 8))", into: &w)
@@ -416,8 +423,15 @@ struct DemoTelemetry {
         }
     }
 
-    private mutating func logBody() -> String {
-        switch random.next(upTo: 8) {
+    /// Log body kinds per service (indices into ``logBody(_:)``'s cases); every service also logs the shared ones.
+    private static let logBodies: [String: [Int]] = [
+        "frontend": [0, 3, 7], "cart": [4, 3], "checkout": [2, 3], "payments": [1, 1, 2], "inventory": [5, 6],
+    ]
+
+    private mutating func logBody(_ service: String) -> String {
+        let own = Self.logBodies[service] ?? []
+        let kind = random.next(upTo: 4) == 0 || own.isEmpty ? random.next(upTo: 8) : own[random.next(upTo: own.count)]
+        return switch kind {
         case 0: "User \(random.next(upTo: 500)) logged in from 10.0.\(random.next(upTo: 4)).\(random.next(upTo: 250))"
         case 1: "Payment \(hex(5)) failed after \(random.next(upTo: 900))ms"
         case 2: "Order \(uuid()) placed with \(1 + random.next(upTo: 9)) items totalling \(random.next(upTo: 900)).\(random.next(upTo: 100)) USD"

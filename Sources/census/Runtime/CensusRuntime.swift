@@ -71,4 +71,7 @@ struct WriterSink: MetadataSink {
     func write(_ batch: MetadataBatch) async throws {
         try await writer.write(batch)
     }
+    func storedProgress(topic: String) async throws -> [Int32: Int64] {
+        try await writer.storedProgress(topic: topic)
+    }
 }

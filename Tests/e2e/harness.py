@@ -16,6 +16,7 @@ import time
 import uuid
 from pathlib import Path
 from typing import Callable, Iterable, Optional
+from urllib.parse import urlparse
 
 import requests
 
@@ -86,7 +87,7 @@ class ClickHouse:
 
     def __init__(self, directory: Optional[Path] = None, http_port: Optional[int] = None, url: Optional[str] = None):
         self.directory = directory
-        self.http_port = http_port or (int(url.rsplit(":", 1)[1].rstrip("/")) if url else free_port())
+        self.http_port = http_port or ((urlparse(url).port or 8123) if url else free_port())
         self.tcp_port = free_port()
         self.url = url or f"http://127.0.0.1:{self.http_port}"
         self.pid: Optional[int] = None
@@ -273,15 +274,11 @@ class Census:
         return f"http://127.0.0.1:{self.api_port}"
 
     def argv(self) -> list[str]:
-        return [str(census_bin()), self.command,
-                "--kafka-brokers", self.brokers,
-                "--group", self.group,
-                "--clickhouse-url", self.clickhouse_url,
-                "--database", self.database,
-                "--api-addr", f"127.0.0.1:{self.api_port}",
-                "--flush-interval", self.flush_interval,
-                "--log-level", os.environ.get("CENSUS_E2E_LOG_LEVEL", "info"),
-                *self.extra_args]
+        kafka = ["--kafka-brokers", self.brokers, "--group", self.group, "--flush-interval", self.flush_interval]
+        store = ["--clickhouse-url", self.clickhouse_url, "--database", self.database]
+        api = ["--api-addr", f"127.0.0.1:{self.api_port}"]
+        parts = {"run": kafka + store + api, "consume": kafka + store, "serve": store + api}[self.command]
+        return [str(census_bin()), self.command, *parts, "--log-level", os.environ.get("CENSUS_E2E_LOG_LEVEL", "info"), *self.extra_args]
 
     def start(self, wait_healthy: bool = True) -> "Census":
         assert self.proc is None or not self.proc.alive(), "census is already running"

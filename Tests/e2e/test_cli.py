@@ -1,12 +1,15 @@
-"""`census produce-demo` and `census lag` against the dev broker."""
+"""The other commands: `census produce-demo`, `census lag`, `census consume` and `census serve`."""
 
 from __future__ import annotations
 
 import json
 import re
 
-from compare import fetch_answers
+import otlp_data
+from compare import assert_answers, fetch_answers
+from expect import expected_for
 from harness import run_census_cli, unique_name
+from kafka_util import produce
 
 
 def _lag(broker, group, wait):
@@ -53,3 +56,15 @@ def test_produce_demo_json_and_compression(clickhouse, broker, census_factory):
     assert fetch_answers(census)["metrics"], "nothing consumed"
     undecodable = [line for line in census.log_text().splitlines() if re.search(r"decod|malformed|invalid record", line, re.I)]
     assert not undecodable, "census could not decode its own demo records:\n" + "\n".join(undecodable[:10])
+
+
+def test_consume_and_serve_as_separate_processes(clickhouse, broker, census_factory):
+    """`census consume` (no API) and `census serve` (no consumer) on one database answer like `census run`."""
+    data = otlp_data.build_dataset(seed=71, messages=10)
+    consumer = census_factory(broker, clickhouse, command="consume", start=False, name="consume")
+    consumer.start()
+    produce(broker.bootstrap, otlp_data.records(data))
+    census_factory.offsets(broker, consumer).wait_caught_up(diagnostics=consumer.log_tail)
+    assert consumer.alive()
+    server = census_factory(broker, clickhouse, command="serve", database=consumer.database, name="serve")
+    assert_answers(expected_for(data).answers(), fetch_answers(server), context=" (consume + serve)")

@@ -80,33 +80,42 @@ def test_commit_advances_only_after_clickhouse_acknowledged(private_clickhouse, 
 def test_sigterm_mid_stream_loses_and_doubles_nothing(clickhouse, broker, census_factory):
     data = otlp_data.build_dataset(seed=41, messages=900, max_items=3)
     recs = otlp_data.records(data)
-    half = len(recs) // 3
-    produce(broker.bootstrap, recs[:half])
-    census = census_factory(broker, clickhouse)
+    first = len(recs) // 3
+    produce(broker.bootstrap, recs[:first])
+    # A long flush interval: when SIGTERM arrives, census holds consumed but uncommitted records.
+    census = census_factory(broker, clickhouse, flush_interval="5")
     offsets = census_factory.offsets(broker, census)
 
     # Keep producing while census consumes, so SIGTERM lands mid-stream.
-    rest = recs[half:]
+    rest = recs[first:]
     errors: list[BaseException] = []
 
     def producer():
         try:
-            for i in range(0, len(rest), 200):
-                produce(broker.bootstrap, rest[i:i + 200])
-                time.sleep(0.05)
+            for i in range(0, len(rest), 50):
+                produce(broker.bootstrap, rest[i:i + 50])
+                time.sleep(0.3)
         except BaseException as e:  # noqa: BLE001
             errors.append(e)
 
     t = threading.Thread(target=producer, daemon=True)
     t.start()
     wait_until("census to commit something", lambda: any(v >= 0 for v in offsets.committed().values()), diagnostics=census.log_tail)
+    time.sleep(1.5)  # into the next window
+    at_term = offsets.committed()
     lag_at_term = offsets.lag()[0]
+    producing = t.is_alive()
     rc = census.stop(signal.SIGTERM, timeout=30)
     assert rc == 0, f"census exited with {rc} on SIGTERM (expected flush, commit, exit 0)\n{census.log_tail()}"
+    after_stop = offsets.committed()
+    print(f"SIGTERM with lag {lag_at_term}, producer running: {producing}; "
+          f"committed on shutdown: {sum(after_stop.values()) - sum(at_term.values())} records")
+    assert producing, "the producer finished before SIGTERM; the test did not stop census mid-stream"
+    assert sum(after_stop.values()) > sum(at_term.values()), "census did not flush and commit its open window on SIGTERM"
     t.join(timeout=120)
     assert not t.is_alive() and not errors, f"producer failed: {errors}"
-    print(f"lag when SIGTERM was sent: {lag_at_term} records")
 
+    census.flush_interval = "1"
     census.start()
     offsets.wait_caught_up(timeout=120, diagnostics=census.log_tail)
     assert_answers(expected_for(data).answers(), fetch_answers(census), context=" after SIGTERM and restart")

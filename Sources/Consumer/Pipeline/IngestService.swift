@@ -127,6 +127,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     private func handle(_ record: KafkaRecord) {
         let tp = record.topicPartition
         local.records &+= 1
+        if local.firstRecordAt == nil { local.firstRecordAt = .now }
         local.bytes &+= UInt64(record.payload.count)
         pendingOffsets[tp] = record.offset + 1
         if windowStarted == nil { windowStarted = .now }
@@ -205,6 +206,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         do {
             try consumer.commit(owned)
             local.commits &+= 1
+            local.lastCommitAt = .now
             local.committed.merge(owned) { max($0, $1) }
         } catch {
             local.commitFailures &+= 1
@@ -246,7 +248,13 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         drainAndCommit(reason: "shutdown")
         consumer.close()
         publish()
-        logger.info("consumer stopped", metadata: ["records": "\(local.records)", "invalid": "\(local.invalidRecords)"])
+        var metadata: Logger.Metadata = ["records": "\(local.records)", "items": "\(local.items)", "bytes": "\(local.bytes)", "invalid": "\(local.invalidRecords)"]
+        if let first = local.firstRecordAt, let last = local.lastCommitAt, last > first {
+            let seconds = Double((last - first).components.attoseconds) / 1e18 + Double((last - first).components.seconds)
+            metadata["seconds_first_record_to_last_commit"] = "\(String(format: "%.3f", seconds))"
+            metadata["items_per_second"] = "\(Int(Double(local.items) / seconds))"
+        }
+        logger.info("consumer stopped", metadata: metadata)
     }
 
     // MARK: - KafkaRebalanceHandler (called on the poll thread)

@@ -29,6 +29,9 @@ package struct IngestStatistics: Sendable, Hashable {
     package var assignedPartitions: Int = 0
     /// The last flush error, if the last attempt failed.
     package var lastFlushError: String? = nil
+    /// When the first record arrived and when the last commit succeeded (for end-to-end rates).
+    package var firstRecordAt: ContinuousClock.Instant? = nil
+    package var lastCommitAt: ContinuousClock.Instant? = nil
     /// Committed offsets (next offset to read) per partition, as last committed by this process.
     package var committed: [TopicPartition: Int64] = [:]
 

@@ -4,26 +4,26 @@
 /// - Important: Hashes are persisted inside ClickHouse `uniqCombined` states: changing this function changes
 ///   every stored cardinality. Treat it as a file format ("census value hash v1").
 package enum ValueHash {
-    private static let p1: UInt64 = 0x9E37_79B1_85EB_CA87
-    private static let p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
-    private static let p3: UInt64 = 0x1656_67B1_9E37_79F9
-    private static let p4: UInt64 = 0x85EB_CA77_C2B2_AE63
-    private static let p5: UInt64 = 0x27D4_EB2F_1656_67C5
+    @usableFromInline static let p1: UInt64 = 0x9E37_79B1_85EB_CA87
+    @usableFromInline static let p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+    @usableFromInline static let p3: UInt64 = 0x1656_67B1_9E37_79F9
+    @usableFromInline static let p4: UInt64 = 0x85EB_CA77_C2B2_AE63
+    @usableFromInline static let p5: UInt64 = 0x27D4_EB2F_1656_67C5
 
     /// Type tags mixed into the seed so that equal bytes of different OTLP types hash differently.
     package enum Tag: UInt64, Sendable {
         case string = 1, bool = 2, int = 3, double = 4, bytes = 5, composite = 6, empty = 7, key = 8
     }
 
-    @inline(__always)
-    private static func round(_ acc: UInt64, _ input: UInt64) -> UInt64 {
+    @inlinable @inline(__always)
+    static func round(_ acc: UInt64, _ input: UInt64) -> UInt64 {
         var acc = acc &+ input &* p2
         acc = (acc << 31) | (acc >> 33)
         return acc &* p1
     }
 
-    @inline(__always)
-    private static func avalanche(_ h: UInt64) -> UInt64 {
+    @inlinable @inline(__always)
+    static func avalanche(_ h: UInt64) -> UInt64 {
         var h = h
         h ^= h >> 33
         h = h &* p2
@@ -34,7 +34,7 @@ package enum ValueHash {
     }
 
     /// Hashes raw bytes with a seed.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
         let count = bytes.count
         var h = seed &+ p5 &+ UInt64(truncatingIfNeeded: count)
@@ -62,25 +62,26 @@ package enum ValueHash {
     }
 
     /// Hashes bytes of a value of the given type.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func hash(_ bytes: UnsafeRawBufferPointer, tag: Tag) -> UInt64 {
         hash(bytes, seed: tag.rawValue)
     }
 
     /// Hashes a string's UTF-8 bytes.
+    @inlinable
     package static func hash(_ string: String, tag: Tag = .string) -> UInt64 {
         var copy = string
         return copy.withUTF8 { hash(UnsafeRawBufferPointer($0), tag: tag) }
     }
 
     /// Hashes a fixed-width scalar (int, double bits, bool).
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func hash(scalar: UInt64, tag: Tag) -> UInt64 {
         avalanche(round(tag.rawValue &+ p5 &+ 8, scalar))
     }
 
     /// Combines two hashes (for composite in-memory identities).
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func combine(_ a: UInt64, _ b: UInt64) -> UInt64 {
         avalanche(round(a, b) ^ p4)
     }

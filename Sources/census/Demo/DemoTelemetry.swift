@@ -172,7 +172,7 @@ struct DemoTelemetry {
                 w.message(7) { w in
                     for _ in 0..<points { numberPoint(entry.name, into: &w) }
                     w.varint(2, monotonic ? 1 : 2)
-                    w.bool(3, monotonic)
+                    if monotonic { w.bool(3, true) }
                 }
             case .histogram(let bounds):
                 w.message(9) { w in
@@ -255,10 +255,12 @@ struct DemoTelemetry {
             pointTimes(into: &w)
             w.fixed64(4, 40)
             w.double(5, 1234.5)
-            w.sint32(6, Int32(random.next(upTo: 4)) + 2 - (random.next(upTo: 8) == 0 ? 5 : 0))
+            let scale = Int32(random.next(upTo: 4)) + 2 - (random.next(upTo: 8) == 0 ? 5 : 0)
+            if scale != 0 { w.sint32(6, scale) }
             w.fixed64(7, 1)
             w.message(8) { w in
-                w.sint32(1, Int32(random.next(upTo: 10)) - 5)
+                let offset = Int32(random.next(upTo: 10)) - 5
+                if offset != 0 { w.sint32(1, offset) }
                 w.packedVarints(2, (0..<8).map { _ in UInt64(random.next(upTo: 10)) })
             }
         }

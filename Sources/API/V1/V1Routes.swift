@@ -51,70 +51,60 @@ package struct V1Routes: Sendable {
     }
 
     func listMetrics(_ request: Request) async throws -> Response {
-        let query = request.uri.queryParameters
-        let paging = Pagination(query.map { ($0.key, $0.value) })
-        let service = query["service"].map(String.init)
-        return try await storage {
-            let page = try await reader.metrics(service: service.flatMap { $0.isEmpty ? nil : $0 }, limit: paging.limit, offset: paging.offset)
-            return V1Response.page(total: page.total, limit: paging.limit, offset: paging.offset) { json in
-                for metric in page.items { V1Encoding.writeMetric(metric, withType: true, to: &json) }
-            }
-        }
+        try await listPage(request, fetch: reader.metrics) { V1Encoding.writeMetric($0, withType: true, to: &$1) }
     }
 
     func metric<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
-        guard let name = PathParameter.decoded(context.parameters.get("name")) else {
-            return V1Response.error("invalid metric name encoding", status: .badRequest)
-        }
-        return try await storage {
-            guard let metric = try await reader.metric(named: name) else { return V1Response.error("metric not found", status: .notFound) }
-            return V1Response.json { V1Encoding.writeMetric(metric, withType: true, to: &$0) }
+        try await detail(context, parameter: "name", what: "metric name", notFound: "metric not found", fetch: reader.metric(named:)) {
+            V1Encoding.writeMetric($0, withType: true, to: &$1)
         }
     }
 
     func listSpans(_ request: Request) async throws -> Response {
-        let query = request.uri.queryParameters
-        let paging = Pagination(query.map { ($0.key, $0.value) })
-        let service = query["service"].map(String.init)
-        return try await storage {
-            let page = try await reader.spans(service: service.flatMap { $0.isEmpty ? nil : $0 }, limit: paging.limit, offset: paging.offset)
-            return V1Response.page(total: page.total, limit: paging.limit, offset: paging.offset) { json in
-                for span in page.items { V1Encoding.writeSpan(span, to: &json) }
-            }
-        }
+        try await listPage(request, fetch: reader.spans) { V1Encoding.writeSpan($0, to: &$1) }
     }
 
     func span<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
-        guard let name = PathParameter.decoded(context.parameters.get("name")) else {
-            return V1Response.error("invalid span name encoding", status: .badRequest)
-        }
-        return try await storage {
-            guard let span = try await reader.span(named: name) else { return V1Response.error("span not found", status: .notFound) }
-            return V1Response.json { V1Encoding.writeSpan(span, to: &$0) }
+        try await detail(context, parameter: "name", what: "span name", notFound: "span not found", fetch: reader.span(named:)) {
+            V1Encoding.writeSpan($0, to: &$1)
         }
     }
 
     func listLogs(_ request: Request) async throws -> Response {
+        try await listPage(request, fetch: reader.logs) { V1Encoding.writeLog($0, to: &$1) }
+    }
+
+    func log<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
+        try await detail(context, parameter: "severity", what: "severity", notFound: "log severity not found",
+                         fetch: { try await reader.log(severity: $0.isEmpty ? "UNSET" : $0) }) {
+            V1Encoding.writeLog($0, to: &$1)
+        }
+    }
+
+    /// A list endpoint (2, 4, 6): `service` filter, reference paging, the list envelope.
+    private func listPage<Item: Sendable>(_ request: Request, fetch: (String?, Int, Int) async throws -> Page<Item>,
+                                          write: (Item, inout JSONWriter) -> Void) async throws -> Response {
         let query = request.uri.queryParameters
         let paging = Pagination(query.map { ($0.key, $0.value) })
-        let service = query["service"].map(String.init)
+        let service = query["service"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         return try await storage {
-            let page = try await reader.logs(service: service.flatMap { $0.isEmpty ? nil : $0 }, limit: paging.limit, offset: paging.offset)
+            let page = try await fetch(service, paging.limit, paging.offset)
             return V1Response.page(total: page.total, limit: paging.limit, offset: paging.offset) { json in
-                for log in page.items { V1Encoding.writeLog(log, to: &json) }
+                for item in page.items { write(item, &json) }
             }
         }
     }
 
-    func log<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
-        guard let severity = PathParameter.decoded(context.parameters.get("severity")) else {
-            return V1Response.error("invalid severity encoding", status: .badRequest)
+    /// A single-name endpoint: decodes the path parameter once, 400 on bad encoding, 404 when unknown.
+    private func detail<Context: RequestContext, Item: Sendable>(_ context: Context, parameter: String, what: String, notFound: String,
+                                                                 fetch: (String) async throws -> Item?,
+                                                                 write: @escaping (Item, inout JSONWriter) -> Void) async throws -> Response {
+        guard let value = PathParameter.decoded(context.parameters.get(parameter)) else {
+            return V1Response.error("invalid \(what) encoding", status: .badRequest)
         }
         return try await storage {
-            guard let log = try await reader.log(severity: severity.isEmpty ? "UNSET" : severity) else {
-                return V1Response.error("log severity not found", status: .notFound)
-            }
-            return V1Response.json { V1Encoding.writeLog(log, to: &$0) }
+            guard let item = try await fetch(value) else { return V1Response.error(notFound, status: .notFound) }
+            return V1Response.json { write(item, &$0) }
         }
     }
 

@@ -383,6 +383,76 @@ def canonical_json(v):
     return "null"
 
 
+# census value hash v1 (Sources/Store/Model/ValueHash.swift): a single-lane xxHash64 variant with a type tag as seed.
+M64 = (1 << 64) - 1
+P1, P2, P3, P4, P5 = 0x9E3779B185EBCA87, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x85EBCA77C2B2AE63, 0x27D4EB2F165667C5
+TAGS = {"s": 1, "b": 2, "i": 3, "d": 4, "y": 5, "c": 6, "e": 7}
+CANONICAL_NAN = 0x7FF8000000000000
+MAX_SAMPLES = 10
+
+
+def _rotl(x, r):
+    return ((x << r) | (x >> (64 - r))) & M64
+
+
+def _round(acc, value):
+    return (_rotl((acc + value * P2) & M64, 31) * P1) & M64
+
+
+def _avalanche(h):
+    h ^= h >> 33
+    h = (h * P2) & M64
+    h ^= h >> 29
+    h = (h * P3) & M64
+    return h ^ (h >> 32)
+
+
+def hash_bytes(data, tag):
+    n, i = len(data), 0
+    h = (tag + P5 + n) & M64
+    while i + 8 <= n:
+        h ^= _round(0, int.from_bytes(data[i:i + 8], "little"))
+        h = (_rotl(h, 27) * P1 + P4) & M64
+        i += 8
+    if i + 4 <= n:
+        h ^= (int.from_bytes(data[i:i + 4], "little") * P1) & M64
+        h = (_rotl(h, 23) * P2 + P3) & M64
+        i += 4
+    while i < n:
+        h ^= (data[i] * P5) & M64
+        h = (_rotl(h, 11) * P1) & M64
+        i += 1
+    return _avalanche(h)
+
+
+def hash_scalar(value, tag):
+    return _avalanche(_round((tag + P5 + 8) & M64, value & M64))
+
+
+def value_hash(identity):
+    """census's ValueHash of a value identity (see value_identity)."""
+    kind, tag = identity[0], TAGS[identity[0]]
+    if kind == "s" or kind == "y":
+        return hash_bytes(identity[1], tag)
+    if kind == "c":
+        return hash_bytes(utf8(identity[1]), tag)
+    if kind == "e":
+        return hash_bytes(b"", tag)
+    if kind == "d":
+        return hash_scalar(CANONICAL_NAN if identity[1] == "nan" else identity[1], tag)
+    return hash_scalar(int(identity[1]), tag)  # ints (two's complement) and bools (1/0)
+
+
+def sample_texts(texts_by_identity):
+    """census's value samples: slot = ValueHash % 10 keeps its smallest text (UTF-8 order); the distinct slot texts, sorted."""
+    slots = {}
+    for identity, text in texts_by_identity.items():
+        slot = value_hash(identity) % MAX_SAMPLES
+        if slot not in slots or utf8(text) < utf8(slots[slot]):
+            slots[slot] = text
+    return sorted(set(slots.values()), key=utf8)
+
+
 def value_identity(v):
     """(text, identity) of an AnyValue: identity is what census hashes (type tag + bytes)."""
     kind = v.WhichOneof("value")
@@ -422,16 +492,14 @@ class Expected:
     def key(self, sig, scope_id, event, key):
         k = (sig["signal"], sig["name"], sig["service"], scope_id, event, key)
         if k not in self.keys:
-            self.keys[k] = dict(count=0, values=set(), texts=set())
+            self.keys[k] = dict(count=0, values={})
         return self.keys[k]
 
     def observe(self, sig, scope_id, event, key, value, count=1):
         entry = self.key(sig, scope_id, event, key)
         entry["count"] += count
         text, identity = value_identity(value)
-        if identity not in entry["values"]:
-            entry["values"].add(identity)
-            entry["texts"].add(text[:256])
+        entry["values"].setdefault(identity, text[:256])
 
     def attributes(self, sig, scope_id, pairs, event=""):
         seen = set()
@@ -441,9 +509,7 @@ class Expected:
                 entry["count"] += 1
                 seen.add(pair.key)
             text, identity = value_identity(pair.value)
-            if identity not in entry["values"]:
-                entry["values"].add(identity)
-                entry["texts"].add(text[:256])
+            entry["values"].setdefault(identity, text[:256])
 
     def scope(self, sig, sc):
         pair = (utf8(sc.name), utf8(sc.version))
@@ -471,7 +537,7 @@ class Expected:
         keys = []
         for (signal, name, service, scope_id, event, key), entry in self.keys.items():
             keys.append(dict(signal=signal, name=name, service=service, scope=scope_id, eventName=event, key=key, count=entry["count"],
-                             distinctValues=len(entry["values"]), samples=sorted(entry["texts"], key=utf8)[:10]))
+                             distinctValues=len(entry["values"]), samples=sample_texts(entry["values"])))
         templates = []
         for (severity, service, template), entry in self.templates.items():
             templates.append(dict(severity=severity, service=service, template=template, count=entry["count"], example=entry["example"]))

@@ -9,11 +9,11 @@ package struct CatalogEntry: Sendable, Hashable {
     package var count: UInt64
     /// Distinct value hashes of every merged key aggregate (order unspecified).
     package var valueHashes: [UInt64]
-    /// Up to ``KeyAggregate/maxSamples`` distinct samples, in first-seen order.
-    package var samples: [String]
+    /// The merged keys' ``KeyAggregate/sampleSlots``: per slot the minimum (``SampleSlots``).
+    package var sampleSlots: [String?]
 
-    /// Groups key aggregates by (signal, scope, key, day): counts summed, hashes and samples unioned (samples capped at
-    /// ``KeyAggregate/maxSamples``), first/last seen as min/max. Entries come out in first-appearance order.
+    /// Groups key aggregates by (signal, scope, key, day): counts summed, hashes unioned, sample slots merged slot by slot
+    /// (minimum, as ClickHouse's `minForEach` does), first/last seen as min/max. Entries come out in first-appearance order.
     package static func entries(from keys: [KeyAggregate]) -> [CatalogEntry] {
         struct GroupKey: Hashable {
             var signal: Signal
@@ -30,16 +30,15 @@ package struct CatalogEntry: Sendable, Hashable {
                 positions[group] = entries.count
                 entries.append(CatalogEntry(signal: aggregate.signal, scope: aggregate.scope, key: aggregate.key, day: aggregate.day,
                                             firstSeen: aggregate.firstSeen, lastSeen: aggregate.lastSeen, count: aggregate.count,
-                                            valueHashes: aggregate.valueHashes, samples: []))
+                                            valueHashes: aggregate.valueHashes, sampleSlots: aggregate.sampleSlots))
                 merged.append(false)
-                appendSamples(aggregate.samples, to: &entries[entries.count - 1].samples)
                 continue
             }
             entries[position].count &+= aggregate.count
             entries[position].firstSeen = min(entries[position].firstSeen, aggregate.firstSeen)
             entries[position].lastSeen = max(entries[position].lastSeen, aggregate.lastSeen)
             entries[position].valueHashes.append(contentsOf: aggregate.valueHashes)
-            appendSamples(aggregate.samples, to: &entries[position].samples)
+            SampleSlots.merge(aggregate.sampleSlots, into: &entries[position].sampleSlots)
             merged[position] = true
         }
         // A single aggregate's hashes are already distinct; a union needs deduplicating.
@@ -47,12 +46,5 @@ package struct CatalogEntry: Sendable, Hashable {
             entries[position].valueHashes = Array(Set(entries[position].valueHashes))
         }
         return entries
-    }
-
-    /// Appends samples not yet present until there are ``KeyAggregate/maxSamples``.
-    private static func appendSamples(_ samples: [String], to target: inout [String]) {
-        for sample in samples where target.count < KeyAggregate.maxSamples && !target.contains(sample) {
-            target.append(sample)
-        }
     }
 }

@@ -5,7 +5,8 @@ import Logging
 /// A list page runs: (1) the page of names with their merged signal-level facts, (2) the distinct-name total,
 /// (3) key statistics of the page's names, (4) per-service counts of the page's names, and for logs (5) their body
 /// templates. (1) and (2) run concurrently, then (3)–(5) concurrently. Everything is merged over services and days.
-/// Names, keys and services come back in byte order; samples, bounds, scales and event names sorted.
+/// Names, keys and services come back in byte order; samples (the non-empty merged sample slots, distinct), bounds, scales
+/// and event names sorted.
 package struct ClickHouseMetadataReader: MetadataReading {
     /// The database read.
     package let schema: Schema
@@ -187,12 +188,28 @@ extension ClickHouseMetadataReader {
             let key = try decoder.string()
             let count = try decoder.uint64()
             let cardinality = try decoder.uint64()
-            let samples = try decoder.stringArray()
+            let samples = try decodeSamples(&decoder)
             guard let keyScope = KeyScope(rawValue: scope) else { continue }
             rows[name, default: []].append(KeyRow(scope: keyScope, eventName: eventName,
                                                   stats: KeyStats(key: key, count: count, estimatedCardinality: cardinality, samples: samples)))
         }
         return rows
+    }
+
+    /// A merged `samples` column (``SampleSlots``): empty slots (the single byte 0xFF, recognised before any UTF-8
+    /// decoding) dropped, the rest distinct and sorted by UTF-8 bytes.
+    static func decodeSamples(_ decoder: inout RowBinaryDecoder) throws(StoreError) -> [String] {
+        let slots = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.bytesValue() }
+        var texts = slots.filter { !($0.count == 1 && $0.first == IngestRow.emptySlot) }
+        texts.sort { $0.lexicographicallyPrecedes($1) }
+        var samples: [String] = []
+        samples.reserveCapacity(texts.count)
+        var previous: ArraySlice<UInt8>?
+        for text in texts where text != previous {
+            samples.append(String(decoding: text, as: UTF8.self))
+            previous = text
+        }
+        return samples
     }
 
     static func decodeServiceCounts(_ bytes: [UInt8]) throws(StoreError) -> [String: [ServiceCount]] {
@@ -227,7 +244,7 @@ extension ClickHouseMetadataReader {
             let key = try decoder.string()
             let count = try decoder.uint64()
             let cardinality = try decoder.uint64()
-            let samples = try decoder.stringArray()
+            let samples = try decodeSamples(&decoder)
             let signals = try decoder.uint8Array().compactMap(Signal.init(rawValue:))
             let resource = try decoder.uint8() != 0
             let attribute = try decoder.uint8() != 0

@@ -12,7 +12,8 @@ struct IngestRow: Sendable {
     var lastSeen: EpochSeconds = 0
     var count: UInt64 = 0
     var valueHashes: [UInt64] = []
-    var samples: [String] = []
+    /// Sample slots of key and catalog rows (see ``encodeSampleSlots(_:into:)``); other kinds write none.
+    var sampleSlots: [String?] = []
     var description = ""
     var unit = ""
     var metricType: UInt8 = 0
@@ -45,7 +46,11 @@ struct IngestRow: Sendable {
         encoder.uint32(lastSeen)
         encoder.uint64(count)
         encoder.uint64Array(valueHashes)
-        encoder.stringArray(samples)
+        if kind == .key || kind == .catalog {
+            Self.encodeSampleSlots(sampleSlots, into: &encoder)
+        } else {
+            encoder.varint(0)
+        }
         encoder.string(description)
         encoder.string(unit)
         encoder.uint8(metricType)
@@ -108,7 +113,7 @@ extension IngestRow {
         lastSeen = aggregate.lastSeen
         count = aggregate.count
         valueHashes = aggregate.valueHashes
-        samples = Array(aggregate.samples.prefix(KeyAggregate.maxSamples))
+        sampleSlots = aggregate.sampleSlots
     }
 
     /// A kind-3 row: a log body template.
@@ -144,7 +149,24 @@ extension IngestRow {
         lastSeen = entry.lastSeen
         count = entry.count
         valueHashes = entry.valueHashes
-        samples = entry.samples
+        sampleSlots = entry.sampleSlots
+    }
+
+    /// The byte that stands for an empty sample slot in the `samples Array(String)` ingest column: never valid UTF-8 and
+    /// greater than every valid text, so `minForEach` ignores it whenever the slot has a value elsewhere.
+    static let emptySlot: UInt8 = 0xFF
+
+    /// Writes sample slots as `Array(String)` of exactly ``KeyAggregate/maxSamples`` elements (`nil` or missing slots as
+    /// ``emptySlot``, extra slots dropped), so every key and catalog row feeds every position of the `minForEach` state.
+    static func encodeSampleSlots(_ slots: [String?], into encoder: inout RowBinaryEncoder) {
+        encoder.varint(KeyAggregate.maxSamples)
+        for i in 0..<KeyAggregate.maxSamples {
+            if i < slots.count, let text = slots[i] {
+                encoder.string(text)
+            } else {
+                encoder.bytes([emptySlot])
+            }
+        }
     }
 }
 

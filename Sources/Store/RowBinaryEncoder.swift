@@ -52,6 +52,12 @@ package struct RowBinaryEncoder: Sendable {
         }
     }
 
+    /// A `String` from raw bytes (which need not be UTF-8).
+    package mutating func bytes(_ value: [UInt8]) {
+        varint(value.count)
+        bytes.append(contentsOf: value)
+    }
+
     package mutating func uint64Array(_ values: [UInt64]) {
         varint(values.count)
         #if _endian(little)

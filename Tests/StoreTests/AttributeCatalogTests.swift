@@ -22,10 +22,10 @@ struct AttributeCatalogTests {
             #expect(all.items.map(\.estimatedCardinality) == [15, 3, 2, 2, 2, 1, 1, 1, 1, 0])
 
             let host = try #require(try await reader.attribute(key: "host.name"))
-            #expect(host == AttributeSummary(key: "host.name", count: 14, estimatedCardinality: 2, samples: ["h1", "h2"], signals: [.metric, .log],
+            #expect(host == AttributeSummary(key: "host.name", count: 14, estimatedCardinality: 2, samples: F.samples(["h1", "h2"]), signals: [.metric, .log],
                                              seenAsResource: true, seenAsAttribute: true, firstSeen: F.t0 + 50, lastSeen: F.t0 + 2000))
             let method = try #require(try await reader.attribute(key: "method"))
-            #expect(method.count == 35 && method.samples == ["GET", "POST", "PUT"] && method.signals == [.metric])
+            #expect(method.count == 35 && method.samples == F.samples(["GET", "POST", "PUT"]) && method.signals == [.metric])
             #expect(method.seenAsAttribute && !method.seenAsResource)
             #expect(try await reader.attribute(key: "exception.type")?.seenAsAttribute == true)
             #expect(try await reader.attribute(key: "nope") == nil)

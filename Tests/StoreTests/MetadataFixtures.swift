@@ -7,11 +7,19 @@ enum MetadataFixtures {
 
     static func h(_ value: String) -> UInt64 { ValueHash.hash(value) }
 
+    /// The sample slots of string values (hashed as the analyzer hashes strings).
+    static func slots(_ values: [String]) -> [String?] { SampleSlots.slots(values.map { ($0, h($0)) }) }
+
+    /// The samples a reader shows for a key whose values (over every merged row) are `values`.
+    static func samples(_ values: [String]) -> [String] { SampleSlots.texts(slots(values)) }
+
     static func key(_ signal: Signal, _ name: String, _ service: String, _ scope: KeyScope, _ key: String, event: String = "", day: UInt16 = day,
-                    first: EpochSeconds, last: EpochSeconds, count: UInt64, values: [String], samples: [String]? = nil) -> KeyAggregate {
+                    first: EpochSeconds, last: EpochSeconds, count: UInt64, values: [String]) -> KeyAggregate {
         KeyAggregate(signal: signal, name: name, service: service, scope: scope, eventName: event, key: key, day: day, firstSeen: t0 + first,
-                     lastSeen: t0 + last, count: count, valueHashes: values.map(h), samples: samples ?? values)
+                     lastSeen: t0 + last, count: count, valueHashes: values.map(h), sampleSlots: slots(values))
     }
+
+    static let userIDs = (0..<15).map { "u" + ($0 < 10 ? "0" : "") + String($0) }
 
     static var first: MetadataBatch {
         var requestsAPI = SignalAggregate(signal: .metric, name: "http.requests", service: "api", day: day, firstSeen: t0 + 1000, lastSeen: t0 + 2000, count: 10)
@@ -87,13 +95,11 @@ enum MetadataFixtures {
         span.flags = [.traceState]
         span.droppedAttributes = DroppedStats(total: 2, itemsWithDropped: 2, max: 1)
 
-        let userIDs = (0..<15).map { "u" + ($0 < 10 ? "0" : "") + String($0) }
         return MetadataBatch(
             signals: [requestsAPI, span],
             keys: [
                 key(.metric, "http.requests", "api", .attribute, "method", day: day + 1, first: 3000, last: 4000, count: 20, values: ["GET", "PUT"]),
-                key(.metric, "http.requests", "api", .attribute, "user.id", day: day + 1, first: 3000, last: 4000, count: 20, values: userIDs,
-                    samples: Array(userIDs.prefix(10))),
+                key(.metric, "http.requests", "api", .attribute, "user.id", day: day + 1, first: 3000, last: 4000, count: 20, values: userIDs),
                 key(.span, "GET /users", "web", .attribute, "http.method", first: 90, last: 300, count: 3, values: ["POST"]),
             ],
             templates: [
@@ -111,9 +117,8 @@ enum MetadataFixtures {
     static var expectedRequests: MetricSummary {
         MetricSummary(name: "http.requests", description: "Total requests", unit: "1", type: .sum, temporality: 2, isMonotonic: true,
                       explicitBounds: [], scales: [], sampleCount: 35,
-                      labelKeys: [stats("method", 35, 3, ["GET", "POST", "PUT"]),
-                                  stats("user.id", 20, 15, (0..<10).map { "u0" + String($0) })],
-                      resourceKeys: [stats("host.name", 10, 1, ["h1"]), stats("service.name", 15, 2, ["api", "worker"])],
+                      labelKeys: [stats("method", 35, 3, samples(["GET", "POST", "PUT"])), stats("user.id", 20, 15, samples(userIDs))],
+                      resourceKeys: [stats("host.name", 10, 1, ["h1"]), stats("service.name", 15, 2, samples(["api", "worker"]))],
                       scopeName: "io.otel", scopeVersion: "1.0",
                       services: [ServiceCount(service: "api", count: 30), ServiceCount(service: "worker", count: 5)],
                       firstSeen: t0 + 900, lastSeen: t0 + 4000)
@@ -126,7 +131,7 @@ enum MetadataFixtures {
     }
 
     static var expectedSpan: SpanSummary {
-        SpanSummary(name: "GET /users", kind: 2, attributeKeys: [stats("http.method", 10, 2, ["GET", "POST"])], eventNames: ["exception"],
+        SpanSummary(name: "GET /users", kind: 2, attributeKeys: [stats("http.method", 10, 2, samples(["GET", "POST"]))], eventNames: ["exception"],
                     eventAttributeKeys: [EventKeyStats(eventName: "exception", keys: [stats("exception.type", 2, 1, ["IOError"])])],
                     linkAttributeKeys: [stats("link.kind", 1, 1, ["x"])], resourceKeys: [], hasTraceState: true, hasParentSpanID: true,
                     statusCodes: [.unset, .ok, .error], droppedAttributes: DroppedStats(total: 5, itemsWithDropped: 3, max: 3),
@@ -136,7 +141,7 @@ enum MetadataFixtures {
 
     static var expectedLog: LogSummary {
         LogSummary(severity: "ERROR", severityNumber: 17,
-                   attributeKeys: [stats("empty.key", 4, 0, []), stats("error.type", 4, 1, ["Timeout"]), stats("host.name", 4, 2, ["h1", "h2"])],
+                   attributeKeys: [stats("empty.key", 4, 0, []), stats("error.type", 4, 1, ["Timeout"]), stats("host.name", 4, 2, samples(["h1", "h2"]))],
                    bodyTemplates: [TemplateStats(template: "Disk full", count: 6, example: "Disk full"),
                                    TemplateStats(template: "Failed to connect to <IP>", count: 3, example: "Failed to connect to 10.0.0.1")],
                    eventNames: ["db.error"], hasTraceContext: true, hasSpanContext: false, sampleCount: 4,

@@ -109,6 +109,58 @@ struct MetadataRoundTripTests {
         }
     }
 
+    @Test("sample slots merge to per-slot minima across inserts, services and names; empty slots are ignored",
+          arguments: TestServer.configured)
+    func sampleSlots(server: TestServer) async throws {
+        try await server.withMigratedDatabase { client, schema in
+            func key(_ signal: Signal, _ name: String, _ service: String, _ slots: [String?]) -> KeyAggregate {
+                KeyAggregate(signal: signal, name: name, service: service, scope: .attribute, key: "k", day: 1, firstSeen: 1, lastSeen: 2,
+                             count: 1, valueHashes: [1], sampleSlots: slots)
+            }
+            func signal(_ signal: Signal, _ name: String, _ service: String) -> SignalAggregate {
+                SignalAggregate(signal: signal, name: name, service: service, day: 1, firstSeen: 1, lastSeen: 2, count: 1)
+            }
+            let a: [String?] = ["b", nil, "zz", nil, "é", nil, nil, "same", nil, "q"]
+            let b: [String?] = ["a", "c", nil, nil, "e", nil, nil, nil, "same", "q"]
+            let c: [String?] = [nil, "🙂", "yy", nil, nil, nil, "", nil, nil, "r"]
+            let writer = MetadataWriter(client: client, schema: schema, logger: TestServer.logger)
+            // a and c share a catalog row within one insert (merged by CatalogEntry); b comes in a second insert (merged by ClickHouse).
+            try await writer.write(MetadataBatch(signals: [signal(.metric, "m", "s1"), signal(.span, "op", "s3")],
+                                                 keys: [key(.metric, "m", "s1", a), key(.span, "op", "s3", c)]))
+            try await writer.write(MetadataBatch(signals: [signal(.metric, "m", "s2")], keys: [key(.metric, "m", "s2", b)]))
+
+            let ab: [String?] = ["a", "c", "zz", nil, "e", nil, nil, "same", "same", "q"]
+            let abc: [String?] = ["a", "c", "yy", nil, "e", nil, "", "same", "same", "q"]
+            var merged = a
+            SampleSlots.merge(b, into: &merged)
+            #expect(merged == ab)
+            SampleSlots.merge(c, into: &merged)
+            #expect(merged == abc)
+
+            // Position by position as stored: the minimum of every row, 0xFF where no row had a value.
+            func stored(kind: Schema.RowKind) async throws -> [[UInt8]] {
+                let sql = "SELECT minForEachMerge(samples) FROM \(schema.metadataTable) WHERE kind = \(kind.rawValue) "
+                    + (kind == .key ? "AND name = 'm' " : "") + "GROUP BY key FORMAT RowBinary"
+                var decoder = RowBinaryDecoder(try await client.execute(sql))
+                let slots = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in Array(try decoder.bytesValue()) }
+                #expect(decoder.isAtEnd)
+                return slots
+            }
+            func raw(_ slots: [String?]) -> [[UInt8]] { slots.map { $0.map { Array($0.utf8) } ?? [0xFF] } }
+            #expect(try await stored(kind: .key) == raw(ab))
+            #expect(try await stored(kind: .catalog) == raw(abc))
+
+            let reader = ClickHouseMetadataReader(client: client, schema: schema, logger: TestServer.logger)
+            let metric = try #require(try await reader.metric(named: "m"))
+            #expect(metric.labelKeys == [KeyStats(key: "k", count: 2, estimatedCardinality: 1, samples: ["a", "c", "e", "q", "same", "zz"])])
+            #expect(try await reader.span(named: "op")?.attributeKeys.first?.samples == ["", "r", "yy", "🙂"])
+            let attribute = try #require(try await reader.attribute(key: "k"))
+            #expect(attribute.samples == ["", "a", "c", "e", "q", "same", "yy"])
+            #expect(attribute.count == 3 && attribute.signals == [.metric, .span])
+            #expect(try await reader.attributes(AttributeQuery()).items.map(\.samples) == [attribute.samples])
+        }
+    }
+
     @Test("odd strings survive the write and read paths", arguments: TestServer.configured)
     func oddStrings(server: TestServer) async throws {
         try await server.withMigratedDatabase { client, schema in
@@ -117,7 +169,7 @@ struct MetadataRoundTripTests {
             var signal = SignalAggregate(signal: .metric, name: name, service: service, day: 1, firstSeen: 1, lastSeen: 2, count: 1)
             signal.description = "d\t'\""
             let key = KeyAggregate(signal: .metric, name: name, service: service, scope: .attribute, key: "k'\\", day: 1, firstSeen: 1, lastSeen: 2,
-                                   count: 1, valueHashes: [1], samples: ["v'\u{0}\\"])
+                                   count: 1, valueHashes: [1], sampleSlots: F.slots(["v'\u{0}\\"]))
             try await MetadataWriter(client: client, schema: schema, logger: TestServer.logger).write(MetadataBatch(signals: [signal], keys: [key]))
             let reader = ClickHouseMetadataReader(client: client, schema: schema, logger: TestServer.logger)
             let metric = try #require(try await reader.metric(named: name))

@@ -82,34 +82,56 @@ struct CatalogEntryTests {
     func grouping() {
         let keys = [
             KeyAggregate(signal: .metric, name: "a", service: "s1", scope: .attribute, key: "k", day: 10, firstSeen: 50, lastSeen: 60,
-                         count: 3, valueHashes: [1, 2], samples: ["x", "y"]),
+                         count: 3, valueHashes: [1, 2], sampleSlots: ["x", nil, "y", nil, nil, nil, nil, nil, nil, "é"]),
             KeyAggregate(signal: .metric, name: "b", service: "s2", scope: .attribute, key: "k", day: 10, firstSeen: 40, lastSeen: 55,
-                         count: 4, valueHashes: [2, 3], samples: ["y", "z"]),
+                         count: 4, valueHashes: [2, 3], sampleSlots: ["y", "w", "x", nil, nil, nil, nil, nil, nil, "e"]),
             KeyAggregate(signal: .metric, name: "a", service: "s1", scope: .resource, key: "k", day: 10, firstSeen: 1, lastSeen: 2,
-                         count: 1, valueHashes: [9], samples: ["r"]),
+                         count: 1, valueHashes: [9], sampleSlots: SampleSlots.slots([("r", 9)])),
             KeyAggregate(signal: .span, name: "a", service: "s1", scope: .attribute, key: "k", day: 11, firstSeen: 1, lastSeen: 2,
-                         count: 1, valueHashes: [], samples: []),
+                         count: 1, valueHashes: []),
         ]
         let entries = CatalogEntry.entries(from: keys)
         #expect(entries.count == 3)
         var first = entries[0]
         first.valueHashes.sort()
         #expect(first == CatalogEntry(signal: .metric, scope: .attribute, key: "k", day: 10, firstSeen: 40, lastSeen: 60, count: 7,
-                                      valueHashes: [1, 2, 3], samples: ["x", "y", "z"]))
+                                      valueHashes: [1, 2, 3], sampleSlots: ["x", "w", "x", nil, nil, nil, nil, nil, nil, "e"]))
         #expect(entries[1].scope == .resource && entries[1].count == 1)
         #expect(entries[2].signal == .span && entries[2].valueHashes.isEmpty)
     }
 
-    @Test("samples stay at most ten")
-    func sampleCap() {
+    @Test("sample slots merge slot by slot to the smallest text, whatever the order of the keys")
+    func sampleSlots() {
+        let values = (0..<40).map { (text: "v\($0)", hash: ValueHash.hash("v\($0)")) }
         let keys = (0..<5).map { index in
             KeyAggregate(signal: .log, name: "n\(index)", service: "s", scope: .attribute, key: "k", day: 1, firstSeen: 1, lastSeen: 1,
-                         count: 1, valueHashes: [UInt64(index)], samples: (0..<4).map { "v\(index)-\($0)" })
+                         count: 1, valueHashes: [UInt64(index)], sampleSlots: SampleSlots.slots(values[(index * 8)..<(index * 8 + 8)]))
         }
         let entries = CatalogEntry.entries(from: keys)
         #expect(entries.count == 1)
-        #expect(entries[0].samples.count == KeyAggregate.maxSamples)
+        #expect(entries[0].sampleSlots == SampleSlots.slots(values))
+        #expect(entries[0].sampleSlots.count == KeyAggregate.maxSamples)
+        #expect(CatalogEntry.entries(from: keys.reversed())[0].sampleSlots == entries[0].sampleSlots)
         #expect(entries[0].valueHashes.sorted() == [0, 1, 2, 3, 4])
+    }
+
+    @Test("sample slots are encoded as exactly ten strings, an empty slot as the byte 0xFF")
+    func sampleSlotEncoding() throws {
+        var encoder = RowBinaryEncoder()
+        IngestRow.encodeSampleSlots(["a", nil, "é"], into: &encoder)
+        var decoder = RowBinaryDecoder(Array(encoder.buffer.readableBytesView))
+        let slots = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in Array(try decoder.bytesValue()) }
+        #expect(slots == [Array("a".utf8), [0xFF], Array("é".utf8)] + Array(repeating: [0xFF], count: 7))
+        #expect(decoder.isAtEnd)
+    }
+
+    @Test("read samples drop empty slots, and are distinct and sorted by UTF-8 bytes")
+    func decodeSamples() throws {
+        var encoder = RowBinaryEncoder()
+        IngestRow.encodeSampleSlots(["b", nil, "é", "a", "b", "Z", nil, "\u{FFFD}", "ab", nil], into: &encoder)
+        var decoder = RowBinaryDecoder(Array(encoder.buffer.readableBytesView))
+        #expect(try ClickHouseMetadataReader.decodeSamples(&decoder) == ["Z", "a", "ab", "b", "é", "\u{FFFD}"])
+        #expect(SampleSlots.texts(["b", nil, "é", "a", "b", "Z", nil, "\u{FFFD}", "ab", nil]) == ["Z", "a", "ab", "b", "é", "\u{FFFD}"])
     }
 
     @Test("a batch over the row limit is refused before sending")

@@ -9,7 +9,7 @@ struct StorageTests {
         try await server.withMigratedDatabase { client, schema in
             let keys = (0..<60_000).map { index in
                 KeyAggregate(signal: .metric, name: "m\(index % 100)", service: "s", scope: .attribute, key: "k\(index)", day: 1, firstSeen: 1,
-                             lastSeen: 2, count: 1, valueHashes: [UInt64(index)], samples: [])
+                             lastSeen: 2, count: 1, valueHashes: [UInt64(index)])
             }
             let batch = MetadataBatch(keys: keys, progress: [PartitionProgress(topic: "t", partition: 0, lastOffset: 1)])
             try await MetadataWriter(client: client, schema: schema, logger: TestServer.logger).write(batch)
@@ -33,7 +33,7 @@ struct StorageTests {
                 all.formUnion(hashes)
                 let key = KeyAggregate(signal: .span, name: "op", service: "s", scope: .attribute, key: "user.id", day: 1, firstSeen: 1,
                                        lastSeen: 2, count: UInt64(hashes.count), valueHashes: hashes + (batch > 0 ? Array(all.prefix(1000)) : []),
-                                       samples: ["u1"])
+                                       sampleSlots: MetadataFixtures.slots(["u1"]))
                 try await writer.write(MetadataBatch(keys: [key]))
             }
             let reader = ClickHouseMetadataReader(client: client, schema: schema, logger: TestServer.logger)

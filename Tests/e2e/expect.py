@@ -7,7 +7,8 @@ name with services merged), with census's fixes of §7 items 23–25:
   * resource keys come from every resource (not only the first one seen for a name),
   * value strings are stable: strings as is, ints in decimal, bools true/false (doubles: any exact text form).
 Other rules census's data model documents (Sources/Store/Model): scope_info is the smallest (name, version)
-pair seen; samples are up to 10 distinct values, sorted; cardinality is exact for small sets; span event
+pair seen; samples are one value per hash bucket (census's ValueHash % 10, the value with the smallest text in
+its bucket), distinct and sorted; cardinality is exact for small sets; span event
 names are sorted; log event_names are the `event.name` attribute values plus LogRecord.event_name.
 
 The result is plain JSON-like data with a few marker objects (Samples, Anything) that compare.py understands.
@@ -15,6 +16,9 @@ The result is plain JSON-like data with a few marker objects (Samples, Anything)
 
 from __future__ import annotations
 
+import base64
+import math
+import struct
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -22,6 +26,7 @@ from typing import Any, Optional
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 
 MAX_SAMPLES = 10
+MAX_SAMPLE_SCALARS = 256
 KIND_NAMES = {0: "Unspecified", 1: "Internal", 2: "Server", 3: "Client", 4: "Producer", 5: "Consumer"}
 STATUS_NAMES = {0: "UNSET", 1: "OK", 2: "ERROR"}
 METRIC_TYPES = {"gauge": "Gauge", "sum": "Sum", "histogram": "Histogram", "exponential_histogram": "ExponentialHistogram",
@@ -62,10 +67,29 @@ class Opaque:
 
 
 class Samples:
-    """Expected `value_samples`: all distinct rendered values; the API keeps up to 10 of them, sorted."""
+    """Expected `value_samples` of a set of typed values (see `typed`).
 
-    def __init__(self, values: set):
-        self.values = values
+    census keeps one sample per hash bucket: bucket = ValueHash % 10, and the bucket's sample is its smallest value text
+    (UTF-8 order); the API shows the distinct samples, sorted. `exact()` computes that list; `values` holds the rendered
+    values for the looser checks.
+    """
+
+    def __init__(self, typed_values: set):
+        self.typed = set(typed_values)
+        self.values = {rendered(v) for v in self.typed}
+
+    def exact(self) -> Optional[list[str]]:
+        """The samples census must answer, or None when a value's text is census's choice (array, kvlist)."""
+        slots: dict[int, str] = {}
+        for tv in self.typed:
+            described = hash_and_text(tv)
+            if described is None:
+                return None
+            h, text = described
+            slot = h % MAX_SAMPLES
+            if slot not in slots or text.encode() < slots[slot].encode():
+                slots[slot] = text
+        return sorted(set(slots.values()), key=str.encode)
 
     def __repr__(self) -> str:
         return f"Samples({sorted(map(str, self.values))[:12]}{'…' if len(self.values) > 12 else ''}, n={len(self.values)})"
@@ -84,6 +108,89 @@ def typed(av: AnyValue) -> tuple:
     if k == "double_value":
         return ("d", av.double_value)
     return ("o", av.SerializeToString(deterministic=True))
+
+
+# ---------------------------------------------------------------------------------------------- census value hash
+# census value hash v1 (Sources/Store/Model/ValueHash.swift): a single-lane xxHash64 variant seeded with a type tag.
+# Strings and bytes are hashed as raw bytes, ints, bools and doubles as one 64-bit scalar (Sources/Consumer/Analysis/
+# ValueText.swift). Only value samples need it.
+_M64 = (1 << 64) - 1
+_P1, _P2, _P3, _P4, _P5 = 0x9E3779B185EBCA87, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x85EBCA77C2B2AE63, 0x27D4EB2F165667C5
+_TAG_STRING, _TAG_BOOL, _TAG_INT, _TAG_DOUBLE, _TAG_BYTES, _TAG_EMPTY = 1, 2, 3, 4, 5, 7
+_CANONICAL_NAN = 0x7FF8000000000000
+
+
+def _rotl(x: int, r: int) -> int:
+    return ((x << r) | (x >> (64 - r))) & _M64
+
+
+def _round(acc: int, value: int) -> int:
+    return (_rotl((acc + value * _P2) & _M64, 31) * _P1) & _M64
+
+
+def _avalanche(h: int) -> int:
+    h ^= h >> 33
+    h = (h * _P2) & _M64
+    h ^= h >> 29
+    h = (h * _P3) & _M64
+    return h ^ (h >> 32)
+
+
+def value_hash_bytes(data: bytes, tag: int) -> int:
+    n, i = len(data), 0
+    h = (tag + _P5 + n) & _M64
+    while i + 8 <= n:
+        h ^= _round(0, int.from_bytes(data[i:i + 8], "little"))
+        h = (_rotl(h, 27) * _P1 + _P4) & _M64
+        i += 8
+    if i + 4 <= n:
+        h ^= (int.from_bytes(data[i:i + 4], "little") * _P1) & _M64
+        h = (_rotl(h, 23) * _P2 + _P3) & _M64
+        i += 4
+    while i < n:
+        h ^= (data[i] * _P5) & _M64
+        h = (_rotl(h, 11) * _P1) & _M64
+        i += 1
+    return _avalanche(h)
+
+
+def value_hash_scalar(value: int, tag: int) -> int:
+    return _avalanche(_round((tag + _P5 + 8) & _M64, value & _M64))
+
+
+def swift_double_text(d: float) -> str:
+    """Swift's `Double.description`: Python's shortest repr, except that Swift switches to exponent form above 2^53."""
+    if math.isnan(d):
+        return "nan"
+    if math.isinf(d):
+        return "inf" if d > 0 else "-inf"
+    text = repr(d)
+    if 2.0 ** 53 < abs(d) < 1e16:
+        sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+        whole = digits.split(".")[0]
+        mantissa = (whole[0] + "." + whole[1:]).rstrip("0").rstrip(".")
+        text = f"{sign}{mantissa}e+{len(whole) - 1:02d}"
+    return text
+
+
+def hash_and_text(tv: tuple) -> Optional[tuple[int, str]]:
+    """census's ValueHash and sample text of a typed value; None for arrays and kvlists (their text is census's choice)."""
+    t, v = tv
+    if t == "s":
+        return value_hash_bytes(v.encode(), _TAG_STRING), v[:MAX_SAMPLE_SCALARS]
+    if t == "b":
+        return value_hash_scalar(1 if v else 0, _TAG_BOOL), "true" if v else "false"
+    if t == "i":
+        return value_hash_scalar(v, _TAG_INT), str(v)
+    if t == "d":
+        bits = _CANONICAL_NAN if math.isnan(v) else struct.unpack("<Q", struct.pack("<d", v))[0]
+        return value_hash_scalar(bits, _TAG_DOUBLE), swift_double_text(v)
+    if t == "empty":
+        return value_hash_bytes(b"", _TAG_EMPTY), ""
+    av = AnyValue.FromString(v)
+    if av.WhichOneof("value") == "bytes_value":
+        return value_hash_bytes(av.bytes_value, _TAG_BYTES), base64.b64encode(av.bytes_value).decode()[:MAX_SAMPLE_SCALARS]
+    return None
 
 
 def rendered(tv: tuple) -> Any:
@@ -112,7 +219,7 @@ class KeyAcc:
         self.values.add(tv)
 
     def api(self, sample_count: Optional[int]) -> dict:
-        out = {"value_samples": Samples({rendered(v) for v in self.values}), "count": self.count,
+        out = {"value_samples": Samples(self.values), "count": self.count,
                "percentage": ANYTHING if sample_count is None else (self.count / sample_count * 100 if sample_count else 0.0),
                "estimated_cardinality": len(self.values)}
         return out
@@ -371,7 +478,7 @@ class Expected:
         for key, c in sorted(self._cat.items()):
             scope = "both" if len(c.scopes) > 1 else next(iter(c.scopes))
             out[key] = {"key": key, "count": c.count, "estimated_cardinality": len(c.values),
-                        "value_samples": Samples({rendered(v) for v in c.values}),
+                        "value_samples": Samples(c.values),
                         "signal_types": sorted(c.signals, key=order.__getitem__), "scope": scope}
         return out
 

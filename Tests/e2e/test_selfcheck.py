@@ -129,6 +129,27 @@ def test_dataset_covers_the_rules():
     assert e.attributes["host.name"]["scope"] == "resource" and e.attributes["host.name"]["signal_types"] == ["metric", "span", "log"]
 
 
+def test_value_hash_port_is_pinned():
+    """The Python port of census's ValueHash: the same constants pin the Swift side (SampleSlotTests)."""
+    import math
+    import struct
+
+    from expect import Samples, swift_double_text, value_hash_bytes, value_hash_scalar
+    strings = {"": 0xD5AFBA1336A3BE4B, "GET": 0x554D97078A6C98DC, "abcd": 0xF5DCBD6DEE3C9553, "abcdefgh": 0x8305125710212A61,
+               "abcdefghijklm": 0xB9AAF6CF8776299B, "héllo wörld 🙂": 0x2B825FDABE97952E}
+    assert {s: value_hash_bytes(s.encode(), 1) for s in strings} == strings
+    assert value_hash_scalar(7, 3) == 0x89E07341903FC65A and value_hash_scalar(-1, 3) == 0x91C89CA55BCB31D6
+    assert value_hash_scalar(1, 2) == 0xAB489E7B562D4953
+    assert value_hash_scalar(struct.unpack("<Q", struct.pack("<d", 0.25))[0], 4) == 0xEF310B29948A988F
+    assert value_hash_scalar(0x7FF8000000000000, 4) == 0x339317310C8902C6
+    assert value_hash_bytes(bytes([0, 1, 0xFE, 0xFF]), 5) == 0x07C6038582F9F3F9 and value_hash_bytes(b"", 7) == 0x95F0626F6F0A4409
+    assert [swift_double_text(d) for d in (0.25, 1e16, 9007199254740994.0, -math.inf, math.nan)] == \
+        ["0.25", "1e+16", "9.007199254740994e+15", "-inf", "nan"]
+    # One sample per bucket: GET (bucket 8) and POST (6) both survive; 1000 values give exactly 10.
+    assert Samples({("s", "GET"), ("s", "POST")}).exact() == ["GET", "POST"]
+    assert len(Samples({("s", f"v{i}") for i in range(1000)}).exact()) == 10
+
+
 def test_comparator_reports_and_tolerates():
     e = Expected()
     e.add_metrics(_tiny_metrics())
@@ -143,13 +164,13 @@ def test_comparator_reports_and_tolerates():
 
 
 def _plain(v):
-    from expect import Anything, Double, Samples
+    from expect import Anything, Samples
     if isinstance(v, dict):
         return {k: _plain(x) for k, x in v.items()}
     if isinstance(v, list):
         return [_plain(x) for x in v]
     if isinstance(v, Samples):
-        return sorted(str(x.value) if isinstance(x, Double) else x for x in v.values)[:10]
+        return v.exact()
     if isinstance(v, Anything):
         return 0
     return v

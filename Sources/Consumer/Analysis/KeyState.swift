@@ -13,8 +13,8 @@ struct KeyState {
     /// The last item (data point, span, event, link, record) counted, so a key repeated on one item counts once.
     var lastItem: UInt64 = 0
     var hashes = ValueHashSet()
-    /// The smallest distinct sample texts, sorted by UTF-8 bytes (see ``MetadataWindow``).
-    var samples: [String] = []
+    /// The ``KeyAggregate/sampleSlots`` so far: empty until the first sample, then ``KeyAggregate/maxSamples`` slots.
+    var sampleSlots: [String?] = []
 
     init(signalSlot: Int32, scope: KeyScope, eventNameID: Int32, keyID: Int32, timestamp: EpochSeconds) {
         self.signalSlot = signalSlot

@@ -51,8 +51,8 @@ extension MetadataWindow {
 
     // MARK: - Attributes
 
-    /// Counts one `KeyValue` of an item: the key once per item, the value's hash, and a sample when it is among the
-    /// smallest. `position` is the attribute's index in the item (for ``keyCache``).
+    /// Counts one `KeyValue` of an item: the key once per item, the value's hash, and the value as a sample when it is
+    /// the smallest text of its sample slot. `position` is the attribute's index in the item (for ``keyCache``).
     /// - Returns: The key id and value (the log analyzer looks for `event.name`, `message` and `msg`).
     @inline(__always)
     @discardableResult
@@ -82,7 +82,7 @@ extension MetadataWindow {
         let hash = try ValueText.hash(value, scratch: &valueScratch)
         if Self.observe(&keys[Int(k)], item: item, timestamp: timestamp, hash: hash) {
             distinctValues &+= 1
-            try offerSample(Int(k), value)
+            try offerSample(Int(k), value, hash: hash)
         }
         return (keyID, value)
     }
@@ -99,35 +99,30 @@ extension MetadataWindow {
         return key.hashes.insert(hash)
     }
 
-    /// Keeps `value`'s text if it is among the ``KeyAggregate/maxSamples`` smallest distinct texts of the key.
-    mutating func offerSample(_ i: Int, _ value: AnyValueView) throws(WireError) {
+    /// Offers `value` (whose ``ValueHash`` is `hash`) to its sample slot (``SampleSlots``): the slot keeps the smallest
+    /// text, by UTF-8 bytes after truncation to ``WindowLimits/maxSampleLength`` scalars and U+FFFD repair.
+    ///
+    /// The text is compared as raw bytes (from the payload for strings, from reused scratch for other kinds) before any
+    /// `String` is made; only a value that wins its slot allocates. Invalid UTF-8 compares by its repaired text, as the
+    /// stored string would, so the choice never depends on which values a window happened to see.
+    @inline(__always)
+    mutating func offerSample(_ i: Int, _ value: AnyValueView, hash: UInt64) throws(WireError) {
+        let slot = SampleSlots.slot(ofHash: hash)
         var scratch: [UInt8] = []
         swap(&scratch, &sampleScratch)
         defer { swap(&scratch, &sampleScratch) }
-        let limit = KeyAggregate.maxSamples
         try ValueText.withText(value, maxScalars: limits.maxSampleLength, scratch: &scratch) { text in
-            var samples = keys[i].samples
-            // Binary search for the insertion point (UTF-8 byte order).
-            var lo = 0
-            var hi = samples.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                let c = Self.compare(text, samples[mid])
-                if c == 0 { return }
-                if c > 0 { lo = mid + 1 } else { hi = mid }
+            if keys[i].sampleSlots.isEmpty {
+                keys[i].sampleSlots = SampleSlots.empty
+                extraBytes &+= KeyAggregate.maxSamples &* 16
             }
-            guard lo < limit else { return }
+            let current = keys[i].sampleSlots[slot]
+            let valid = ValueText.isValidUTF8(text)
+            if let current, valid, Self.compare(text, current) >= 0 { return }
             let string = String(decoding: text, as: UTF8.self)
-            // Repaired invalid UTF-8 can equal an existing sample although the bytes differed.
-            if string.utf8.count != text.count, samples.contains(where: { $0.utf8.elementsEqual(string.utf8) }) { return }
-            keys[i].samples = []
-            samples.insert(string, at: lo)
-            extraBytes &+= string.utf8.count &+ 16
-            if samples.count > limit {
-                extraBytes &-= samples[samples.count - 1].utf8.count &+ 16
-                samples.removeLast()
-            }
-            keys[i].samples = samples
+            if let current, !valid, !SampleSlots.precedes(string, current) { return }
+            extraBytes &+= string.utf8.count &- (current?.utf8.count ?? 0)
+            keys[i].sampleSlots[slot] = string
         }
     }
 
@@ -222,7 +217,7 @@ extension MetadataWindow {
                 if keys[i].hashes.insert(attribute.hash) {
                     distinctValues &+= 1
                     // Cannot throw: the value was decoded (and validated) when the resource was loaded.
-                    try? offerSample(i, attribute.value)
+                    try? offerSample(i, attribute.value, hash: attribute.hash)
                 }
             }
         }

@@ -11,7 +11,8 @@ import Store
 /// and take the same path, so both encodings produce identical aggregates, value hashes and samples.
 ///
 /// Choices that keep the result independent of record order (and so of how records are split into windows):
-/// - value samples are the ``KeyAggregate/maxSamples`` *smallest* distinct texts (UTF-8 byte order), kept sorted;
+/// - value samples are hash-bucket minima (``SampleSlots``): slot `ValueHash % 10` keeps the smallest text (UTF-8 byte
+///   order) of the values hashed into it;
 /// - a template's example is the smallest body (after truncation);
 /// - metric type, temporality, span kind and severity number are maxima; description and unit the largest text
 ///   (so a non-empty one beats an empty one); the scope is the smallest (name, version) pair.
@@ -206,7 +207,8 @@ package struct MetadataWindow {
             batch.keys.append(KeyAggregate(signal: owner.signal, name: strings[owner.nameID], service: strings[owner.serviceID], scope: state.scope,
                                            eventName: state.eventNameID >= 0 ? strings[state.eventNameID] : "", key: strings[state.keyID],
                                            day: owner.day, firstSeen: state.firstSeen, lastSeen: state.lastSeen, count: state.count,
-                                           valueHashes: state.hashes.sortedElements(), samples: state.samples))
+                                           valueHashes: state.hashes.sortedElements(),
+                                           sampleSlots: state.sampleSlots.isEmpty ? SampleSlots.empty : state.sampleSlots))
         }
         batch.templates.reserveCapacity(templates.count)
         for state in templates {

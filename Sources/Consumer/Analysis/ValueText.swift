@@ -68,6 +68,59 @@ package enum ValueText {
         return bytes.count
     }
 
+    /// Whether `bytes` are well-formed UTF-8 (exactly when `String(decoding:as:)` keeps them unchanged); ASCII is
+    /// checked eight bytes at a time.
+    @inline(__always)
+    package static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let count = bytes.count
+        var i = 0
+        while i < count {
+            while i &+ 8 <= count, base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i &+= 8 }
+            guard i < count else { return true }
+            let lead = base.load(fromByteOffset: i, as: UInt8.self)
+            if lead < 0x80 {
+                i &+= 1
+                continue
+            }
+            return isValidUTF8Tail(base, count, from: i)
+        }
+        return true
+    }
+
+    /// ``isValidUTF8(_:)`` from a non-ASCII byte at `start` on.
+    @inline(never)
+    static func isValidUTF8Tail(_ base: UnsafeRawPointer, _ count: Int, from start: Int) -> Bool {
+        var i = start
+        func byte(_ offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
+        while i < count {
+            let lead = byte(i)
+            if lead < 0x80 {
+                i += 1
+                continue
+            }
+            let length: Int
+            var low: UInt8 = 0x80
+            var high: UInt8 = 0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F
+            default: return false
+            }
+            guard count - i >= length else { return false }
+            let second = byte(i + 1)
+            guard second >= low, second <= high else { return false }
+            for k in 2..<max(2, length) where byte(i + k) & 0xC0 != 0x80 { return false }
+            i += length
+        }
+        return true
+    }
+
     /// The bits of a double with every NaN mapped to the one canonical NaN (so NaN payloads are one value).
     @inline(__always)
     package static func canonicalDoubleBits(_ bits: UInt64) -> UInt64 {

@@ -74,14 +74,21 @@ package struct KeyAggregate: Sendable, Hashable {
     package var count: UInt64
     /// Distinct 64-bit hashes (``ValueHash``) of the values seen; ClickHouse folds them into a `uniqCombined` state.
     package var valueHashes: [UInt64]
-    /// Up to ``KeyAggregate/maxSamples`` distinct value strings.
-    package var samples: [String]
+    /// The value samples as ``KeyAggregate/maxSamples`` hash buckets (see ``SampleSlots``): slot `i` holds the smallest
+    /// value text (UTF-8 byte order) among the values whose ``ValueHash`` is `i` modulo ``KeyAggregate/maxSamples``,
+    /// `nil` when no value fell into it. Exactly ``KeyAggregate/maxSamples`` entries.
+    ///
+    /// Merging is a per-slot minimum, which is associative, commutative and idempotent: the samples of a key are a
+    /// function of its set of values, however records were split into windows, and they are spread over the values
+    /// rather than biased to early or lexicographically small ones.
+    package var sampleSlots: [String?]
 
-    /// Most value samples kept per key.
+    /// Most value samples kept per key: the number of sample slots.
     package static let maxSamples = 10
 
     package init(signal: Signal, name: String, service: String, scope: KeyScope, eventName: String = "", key: String, day: UInt16,
-                 firstSeen: EpochSeconds, lastSeen: EpochSeconds, count: UInt64, valueHashes: [UInt64], samples: [String]) {
+                 firstSeen: EpochSeconds, lastSeen: EpochSeconds, count: UInt64, valueHashes: [UInt64],
+                 sampleSlots: [String?] = SampleSlots.empty) {
         self.signal = signal
         self.name = name
         self.service = service
@@ -93,7 +100,69 @@ package struct KeyAggregate: Sendable, Hashable {
         self.lastSeen = lastSeen
         self.count = count
         self.valueHashes = valueHashes
-        self.samples = samples
+        self.sampleSlots = sampleSlots
+    }
+}
+
+/// Value samples as hash buckets: the rule behind ``KeyAggregate/sampleSlots``, shared by the analyzer, the writer's
+/// catalog rows and tests.
+///
+/// A value goes to slot `ValueHash % maxSamples` (the same typed hash that feeds cardinality); a slot keeps the smallest
+/// text (UTF-8 byte order) of its values. ClickHouse merges slots with `minForEach`, where an empty slot travels as the
+/// single byte 0xFF (never valid UTF-8, and greater than every valid text). The samples a reader shows are the distinct
+/// non-empty slot texts, sorted (``texts(_:)``).
+package enum SampleSlots {
+    /// Slots with nothing in them.
+    package static let empty: [String?] = Array(repeating: nil, count: KeyAggregate.maxSamples)
+
+    /// The slot of a value with this ``ValueHash``.
+    @inlinable @inline(__always)
+    package static func slot(ofHash hash: UInt64) -> Int {
+        Int(truncatingIfNeeded: hash % UInt64(KeyAggregate.maxSamples))
+    }
+
+    /// Whether `a` sorts before `b` by UTF-8 bytes.
+    @inlinable
+    package static func precedes(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
+    /// The smaller of two slots; `nil` is greater than every text.
+    @inlinable
+    package static func minimum(_ a: String?, _ b: String?) -> String? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return precedes(b, a) ? b : a
+    }
+
+    /// Folds `other` into `slots`, slot by slot (a missing slot counts as empty).
+    package static func merge(_ other: [String?], into slots: inout [String?]) {
+        if slots.count < other.count { slots += Array(repeating: nil, count: other.count - slots.count) }
+        for (i, text) in other.enumerated() where text != nil {
+            slots[i] = minimum(slots[i], text)
+        }
+    }
+
+    /// The slots of a set of values given as (text, ``ValueHash``) pairs.
+    package static func slots(_ values: some Sequence<(text: String, hash: UInt64)>) -> [String?] {
+        var slots = empty
+        for value in values {
+            let i = slot(ofHash: value.hash)
+            slots[i] = minimum(slots[i], value.text)
+        }
+        return slots
+    }
+
+    /// The samples a reader shows: the distinct non-empty slot texts, sorted by UTF-8 bytes.
+    package static func texts(_ slots: [String?]) -> [String] {
+        var texts = slots.compactMap { $0 }
+        texts.sort(by: precedes)
+        var distinct: [String] = []
+        distinct.reserveCapacity(texts.count)
+        for text in texts where distinct.last.map({ !$0.utf8.elementsEqual(text.utf8) }) ?? true {
+            distinct.append(text)
+        }
+        return distinct
     }
 }
 

@@ -5,7 +5,9 @@ package struct KeyStats: Sendable, Hashable {
     package var count: UInt64
     /// `uniqCombined` estimate of distinct values (exact for small sets).
     package var estimatedCardinality: UInt64
-    /// Up to 10 distinct values, sorted.
+    /// Up to 10 distinct value texts, sorted by UTF-8 bytes: the non-empty sample slots merged over windows, services
+    /// and days, one per hash bucket (see ``SampleSlots``), so they are spread over the key's values and do not depend on
+    /// how records were split into windows.
     package var samples: [String]
 
     package init(key: String, count: UInt64, estimatedCardinality: UInt64, samples: [String]) {
@@ -195,6 +197,7 @@ package struct AttributeSummary: Sendable, Hashable {
     package var key: String
     package var count: UInt64
     package var estimatedCardinality: UInt64
+    /// As ``KeyStats/samples``, over every signal, name, service and scope.
     package var samples: [String]
     /// Sorted by raw value (metric, span, log).
     package var signals: [Signal]

@@ -15,9 +15,11 @@
 /// | 4 progress | Kafka topic | '' | 0 | '' | partition number as text |
 /// | 5 catalog | '' | '' | ``KeyScope`` | '' | attribute key |
 ///
-/// Storage grows with keys, never with values: cardinality is a `uniqCombined` state over 64-bit value hashes, and every
-/// list (samples, bounds, scales, event names) is a bounded `topK` state. ClickHouse 18.16 has no `groupUniqArray(N)`,
-/// so `topK(N)` (distinct, bounded, exact while there are at most 3·N distinct values) stands in for it.
+/// Storage grows with keys, never with values: cardinality is a `uniqCombined` state over 64-bit value hashes, value
+/// samples are ten hash-bucket minima (`minForEach` over the ``SampleSlots`` of each row: `samples` always carries
+/// ``KeyAggregate/maxSamples`` strings for key and catalog rows, an empty slot being the single byte 0xFF), and every
+/// other list (bounds, scales, event names) is a bounded `topK` state. ClickHouse 18.16 has no `groupUniqArray(N)`, so
+/// `topK(N)` (distinct, bounded, exact while there are at most 3·N distinct values) stands in for it.
 package struct Schema: Sendable, Hashable {
     /// The database census uses unless configured otherwise.
     package static let defaultDatabase = "census"
@@ -83,7 +85,8 @@ package struct Schema: Sendable, Hashable {
         ("count", "AggregateFunction(sum, UInt64)", "sumState(count)"),
         // An empty hash array adds nothing to the state.
         ("cardinality", "AggregateFunction(uniqCombinedArray, Array(UInt64))", "uniqCombinedArrayState(value_hashes)"),
-        ("samples", "AggregateFunction(topKArray(10), Array(String))", "topKArrayState(10)(samples)"),
+        // Per sample slot the smallest text; 0xFF (an empty slot) loses to every real text.
+        ("samples", "AggregateFunction(minForEach, Array(String))", "minForEachState(samples)"),
         ("description", "AggregateFunction(max, String)", "maxState(description)"),
         ("unit", "AggregateFunction(max, String)", "maxState(unit)"),
         ("metric_type", "AggregateFunction(max, UInt8)", "maxState(metric_type)"),

@@ -116,7 +116,7 @@ struct MetadataWindowFixtureTests {
             key = a.key
             count = a.count
             distinctValues = a.valueHashes.count
-            samples = a.samples
+            samples = SampleSlots.texts(a.sampleSlots)
         }
     }
 

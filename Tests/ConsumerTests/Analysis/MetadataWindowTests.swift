@@ -10,6 +10,11 @@ struct MetadataWindowTests {
         batch.keys.first { $0.key == key && $0.scope == scope && (name == nil || $0.name == name) }
     }
 
+    /// The samples a reader would show for a key: its distinct non-empty slot texts, sorted.
+    func samples(_ key: KeyAggregate?) -> [String]? {
+        key.map { SampleSlots.texts($0.sampleSlots) }
+    }
+
     @Test("an empty payload is a valid empty request", arguments: [OTLPEncoding.auto, .proto, .json])
     func emptyPayload(encoding: OTLPEncoding) throws {
         var window = MetadataWindow()
@@ -37,7 +42,8 @@ struct MetadataWindowTests {
         #expect(key(batch, "service.name", scope: .resource)?.count == 10)
         #expect(key(batch, "method")?.count == 10)
         #expect(key(batch, "method")?.valueHashes.count == 2)
-        #expect(key(batch, "method")?.samples == ["GET", "POST"])
+        #expect(samples(key(batch, "method")) == ["GET", "POST"])
+        #expect(key(batch, "method")?.sampleSlots == SampleSlots.slots([("GET", ValueHash.hash("GET")), ("POST", ValueHash.hash("POST"))]))
     }
 
     @Test("every resource contributes its own resource keys to a shared aggregate")
@@ -50,7 +56,8 @@ struct MetadataWindowTests {
         #expect(batch.signals.count == 1)
         #expect(key(batch, "zone", scope: .resource)?.count == 3)
         #expect(key(batch, "rack", scope: .resource)?.count == 3)
-        #expect(key(batch, "rack", scope: .resource)?.samples == ["7"])
+        #expect(samples(key(batch, "rack", scope: .resource)) == ["7"])
+        #expect(key(batch, "rack", scope: .resource)?.sampleSlots == SampleSlots.slots([("7", ValueHash.hash(scalar: 7, tag: .int))]))
         #expect(key(batch, "service.name", scope: .resource)?.count == 6)
     }
 
@@ -109,10 +116,10 @@ struct MetadataWindowTests {
         let k = try #require(batch.keys.first)
         #expect(k.key == "k\u{FFFD}")
         #expect(k.count == 3)
-        #expect(k.samples == ["v\u{FFFD}\u{FFFD}"])
+        #expect(samples(k) == ["v\u{FFFD}\u{FFFD}"])
     }
 
-    @Test("samples are the smallest distinct values, whatever the order of arrival")
+    @Test("samples are the smallest text of each hash bucket, whatever the order of arrival")
     func samples() throws {
         func window(_ order: [Int]) throws -> MetadataBatch {
             var window = MetadataWindow()
@@ -126,7 +133,10 @@ struct MetadataWindowTests {
         let shuffled = try window(Array(0..<200).shuffled())
         #expect(ComparableBatch(forward) == ComparableBatch(shuffled))
         let k = try #require(key(forward, "user.id"))
-        #expect(k.samples == (1000..<1010).map { "user-\($0)" })
+        let values = (1000..<1200).map { (text: "user-\($0)", hash: ValueHash.hash("user-\($0)")) }
+        #expect(k.sampleSlots == SampleSlots.slots(values))
+        #expect(k.sampleSlots.count == KeyAggregate.maxSamples && k.sampleSlots.allSatisfy { $0 != nil })
+        #expect(samples(k) != (1000..<1010).map { "user-\($0)" }, "not simply the smallest values")
         #expect(k.valueHashes.count == 200)
         #expect(k.valueHashes == k.valueHashes.sorted())
         #expect(k.firstSeen == 1_767_225_600 && k.lastSeen == 1_767_225_799)

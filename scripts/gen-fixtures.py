@@ -444,7 +444,10 @@ def value_hash(identity):
 
 
 def sample_texts(texts_by_identity):
-    """census's value samples: slot = ValueHash % 10 keeps its smallest text (UTF-8 order); the distinct slot texts, sorted."""
+    """census's value samples: with at most 10 distinct values (hashes), every distinct text, sorted (UTF-8 order);
+    otherwise slot = ValueHash % 10 keeps its smallest text; the distinct slot texts, sorted."""
+    if len(texts_by_identity) <= MAX_SAMPLES:
+        return sorted(set(texts_by_identity.values()), key=utf8)
     slots = {}
     for identity, text in texts_by_identity.items():
         slot = value_hash(identity) % MAX_SAMPLES

@@ -11,9 +11,13 @@ package struct CatalogEntry: Sendable, Hashable {
     package var valueHashes: [UInt64]
     /// The merged keys' ``KeyAggregate/sampleSlots``: per slot the minimum (``SampleSlots``).
     package var sampleSlots: [String?]
+    /// The union of the merged keys' ``KeyAggregate/smallValues`` when it has at most ``KeyAggregate/maxSamples``
+    /// distinct texts and no merged key overflowed; otherwise empty.
+    package var smallValues: [String]
 
     /// Groups key aggregates by (signal, scope, key, day): counts summed, hashes unioned, sample slots merged slot by slot
-    /// (minimum, as ClickHouse's `minForEach` does), first/last seen as min/max. Entries come out in first-appearance order.
+    /// (minimum, as ClickHouse's `minForEach` does), small value sets unioned (empty once over
+    /// ``KeyAggregate/maxSamples`` or once a merged key overflowed), first/last seen as min/max. Entries come out in first-appearance order.
     package static func entries(from keys: [KeyAggregate]) -> [CatalogEntry] {
         struct GroupKey: Hashable {
             var signal: Signal
@@ -24,14 +28,17 @@ package struct CatalogEntry: Sendable, Hashable {
         var positions: [GroupKey: Int] = [:]
         var entries: [CatalogEntry] = []
         var merged: [Bool] = []
+        var overflowed: [Bool] = []
         for aggregate in keys {
             let group = GroupKey(signal: aggregate.signal, scope: aggregate.scope, key: aggregate.key, day: aggregate.day)
             guard let position = positions[group] else {
                 positions[group] = entries.count
                 entries.append(CatalogEntry(signal: aggregate.signal, scope: aggregate.scope, key: aggregate.key, day: aggregate.day,
                                             firstSeen: aggregate.firstSeen, lastSeen: aggregate.lastSeen, count: aggregate.count,
-                                            valueHashes: aggregate.valueHashes, sampleSlots: aggregate.sampleSlots))
+                                            valueHashes: aggregate.valueHashes, sampleSlots: aggregate.sampleSlots,
+                                            smallValues: aggregate.smallValues))
                 merged.append(false)
+                overflowed.append(aggregate.smallValues.isEmpty && !aggregate.valueHashes.isEmpty)
                 continue
             }
             entries[position].count &+= aggregate.count
@@ -40,6 +47,20 @@ package struct CatalogEntry: Sendable, Hashable {
             entries[position].valueHashes.append(contentsOf: aggregate.valueHashes)
             SampleSlots.merge(aggregate.sampleSlots, into: &entries[position].sampleSlots)
             merged[position] = true
+            if overflowed[position] { continue }
+            if aggregate.smallValues.isEmpty && !aggregate.valueHashes.isEmpty {
+                overflowed[position] = true
+                entries[position].smallValues = []
+                continue
+            }
+            for text in aggregate.smallValues where !entries[position].smallValues.contains(text) {
+                guard entries[position].smallValues.count < KeyAggregate.maxSamples else {
+                    overflowed[position] = true
+                    entries[position].smallValues = []
+                    break
+                }
+                entries[position].smallValues.append(text)
+            }
         }
         // A single aggregate's hashes are already distinct; a union needs deduplicating.
         for position in entries.indices where merged[position] {

@@ -188,7 +188,7 @@ extension ClickHouseMetadataReader {
             let key = try decoder.string()
             let count = try decoder.uint64()
             let cardinality = try decoder.uint64()
-            let samples = try decodeSamples(&decoder)
+            let samples = try decodeSamples(&decoder, cardinality: cardinality)
             guard let keyScope = KeyScope(rawValue: scope) else { continue }
             rows[name, default: []].append(KeyRow(scope: keyScope, eventName: eventName,
                                                   stats: KeyStats(key: key, count: count, estimatedCardinality: cardinality, samples: samples)))
@@ -196,11 +196,15 @@ extension ClickHouseMetadataReader {
         return rows
     }
 
-    /// A merged `samples` column (``SampleSlots``): empty slots (the single byte 0xFF, recognised before any UTF-8
-    /// decoding) dropped, the rest distinct and sorted by UTF-8 bytes.
-    static func decodeSamples(_ decoder: inout RowBinaryDecoder) throws(StoreError) -> [String] {
+    /// The merged `samples` and `small_samples` columns of a key or catalog row: when `cardinality` is at most
+    /// ``KeyAggregate/maxSamples`` and the small set is not empty, the small set (``KeyAggregate/smallValues``: every
+    /// distinct value text); otherwise the sample slots (``SampleSlots``) with empty slots (the single byte 0xFF,
+    /// recognised before any UTF-8 decoding) dropped. Either way distinct and sorted by UTF-8 bytes.
+    static func decodeSamples(_ decoder: inout RowBinaryDecoder, cardinality: UInt64) throws(StoreError) -> [String] {
         let slots = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.bytesValue() }
-        var texts = slots.filter { !($0.count == 1 && $0.first == IngestRow.emptySlot) }
+        let small = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.bytesValue() }
+        var texts = cardinality <= UInt64(KeyAggregate.maxSamples) && !small.isEmpty
+            ? small : slots.filter { !($0.count == 1 && $0.first == IngestRow.emptySlot) }
         texts.sort { $0.lexicographicallyPrecedes($1) }
         var samples: [String] = []
         samples.reserveCapacity(texts.count)
@@ -244,7 +248,7 @@ extension ClickHouseMetadataReader {
             let key = try decoder.string()
             let count = try decoder.uint64()
             let cardinality = try decoder.uint64()
-            let samples = try decodeSamples(&decoder)
+            let samples = try decodeSamples(&decoder, cardinality: cardinality)
             let signals = try decoder.uint8Array().compactMap(Signal.init(rawValue:))
             let resource = try decoder.uint8() != 0
             let attribute = try decoder.uint8() != 0

@@ -14,6 +14,8 @@ struct IngestRow: Sendable {
     var valueHashes: [UInt64] = []
     /// Sample slots of key and catalog rows (see ``encodeSampleSlots(_:into:)``); other kinds write none.
     var sampleSlots: [String?] = []
+    /// Small value set of key and catalog rows (``KeyAggregate/smallValues``); other kinds write none.
+    var smallValues: [String] = []
     var description = ""
     var unit = ""
     var metricType: UInt8 = 0
@@ -48,7 +50,9 @@ struct IngestRow: Sendable {
         encoder.uint64Array(valueHashes)
         if kind == .key || kind == .catalog {
             Self.encodeSampleSlots(sampleSlots, into: &encoder)
+            encoder.stringArray(smallValues)
         } else {
+            encoder.varint(0)
             encoder.varint(0)
         }
         encoder.string(description)
@@ -114,6 +118,7 @@ extension IngestRow {
         count = aggregate.count
         valueHashes = aggregate.valueHashes
         sampleSlots = aggregate.sampleSlots
+        smallValues = aggregate.smallValues
     }
 
     /// A kind-3 row: a log body template.
@@ -150,6 +155,7 @@ extension IngestRow {
         count = entry.count
         valueHashes = entry.valueHashes
         sampleSlots = entry.sampleSlots
+        smallValues = entry.smallValues
     }
 
     /// The byte that stands for an empty sample slot in the `samples Array(String)` ingest column: never valid UTF-8 and

@@ -10,13 +10,25 @@ enum MetadataFixtures {
     /// The sample slots of string values (hashed as the analyzer hashes strings).
     static func slots(_ values: [String]) -> [String?] { SampleSlots.slots(values.map { ($0, h($0)) }) }
 
-    /// The samples a reader shows for a key whose values (over every merged row) are `values`.
-    static func samples(_ values: [String]) -> [String] { SampleSlots.texts(slots(values)) }
+    /// The exact small set the analyzer sends for a window whose values are `values`: every distinct one when there are at
+    /// most ten, else empty (overflow).
+    static func small(_ values: [String]) -> [String] {
+        let distinct = Set(values)
+        return distinct.count <= KeyAggregate.maxSamples ? distinct.sorted() : []
+    }
+
+    /// The samples a reader shows for a key whose values (over every merged row) are `values`: all of them (distinct,
+    /// sorted) when there are at most ten, else the slot samples.
+    static func samples(_ values: [String]) -> [String] {
+        let distinct = Set(values)
+        return distinct.count <= KeyAggregate.maxSamples ? distinct.sorted(by: SampleSlots.precedes) : SampleSlots.texts(slots(values))
+    }
 
     static func key(_ signal: Signal, _ name: String, _ service: String, _ scope: KeyScope, _ key: String, event: String = "", day: UInt16 = day,
                     first: EpochSeconds, last: EpochSeconds, count: UInt64, values: [String]) -> KeyAggregate {
         KeyAggregate(signal: signal, name: name, service: service, scope: scope, eventName: event, key: key, day: day, firstSeen: t0 + first,
-                     lastSeen: t0 + last, count: count, valueHashes: values.map(h), sampleSlots: slots(values))
+                     lastSeen: t0 + last, count: count, valueHashes: values.map(h), sampleSlots: slots(values),
+                     smallValues: small(values))
     }
 
     static let userIDs = (0..<15).map { "u" + ($0 < 10 ? "0" : "") + String($0) }

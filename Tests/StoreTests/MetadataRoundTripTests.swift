@@ -161,6 +161,38 @@ struct MetadataRoundTripTests {
         }
     }
 
+    @Test("small value sets: at most ten distinct values in total read back exactly; more fall back to the slots",
+          arguments: TestServer.configured)
+    func smallValues(server: TestServer) async throws {
+        try await server.withMigratedDatabase { client, schema in
+            func signal(_ service: String) -> SignalAggregate {
+                SignalAggregate(signal: .log, name: "INFO", service: service, day: 1, firstSeen: 1, lastSeen: 2, count: 1)
+            }
+            func keys(_ service: String, _ values: [String], spread: [String]) -> [KeyAggregate] {
+                [F.key(.log, "INFO", service, .attribute, "state", day: 1, first: 0, last: 1, count: 1, values: values),
+                 F.key(.log, "INFO", service, .attribute, "id", day: 1, first: 0, last: 1, count: 1, values: spread)]
+            }
+            // Chosen so that several of them share a sample slot: slots alone would show fewer.
+            let states = ["idle", "user", "system", "nice", "iowait"]
+            let ids = (0..<12).map { "id\($0)" }
+            let writer = MetadataWriter(client: client, schema: schema, logger: TestServer.logger)
+            try await writer.write(MetadataBatch(signals: [signal("a")], keys: keys("a", Array(states[0..<3]), spread: Array(ids[0..<8]))))
+            try await writer.write(MetadataBatch(signals: [signal("b")], keys: keys("b", Array(states[1..<4]), spread: Array(ids[4..<12]))))
+            try await writer.write(MetadataBatch(signals: [signal("a")], keys: keys("a", [states[4], states[0]], spread: [])))
+
+            let reader = ClickHouseMetadataReader(client: client, schema: schema, logger: TestServer.logger)
+            let log = try #require(try await reader.log(severity: "INFO"))
+            let byKey = Dictionary(uniqueKeysWithValues: log.attributeKeys.map { ($0.key, $0) })
+            #expect(byKey["state"]?.samples == states.sorted())
+            #expect(byKey["state"]?.estimatedCardinality == 5)
+            #expect(byKey["id"]?.estimatedCardinality == 12)
+            #expect(byKey["id"]?.samples == F.samples(ids) && F.samples(ids) == SampleSlots.texts(F.slots(ids)))
+            #expect(try await reader.attribute(key: "state")?.samples == states.sorted())
+            #expect(try await reader.attribute(key: "id")?.samples == SampleSlots.texts(F.slots(ids)))
+            #expect(SampleSlots.texts(F.slots(states)).count < states.count)  // the slots alone would drop some
+        }
+    }
+
     @Test("odd strings survive the write and read paths", arguments: TestServer.configured)
     func oddStrings(server: TestServer) async throws {
         try await server.withMigratedDatabase { client, schema in
@@ -169,7 +201,7 @@ struct MetadataRoundTripTests {
             var signal = SignalAggregate(signal: .metric, name: name, service: service, day: 1, firstSeen: 1, lastSeen: 2, count: 1)
             signal.description = "d\t'\""
             let key = KeyAggregate(signal: .metric, name: name, service: service, scope: .attribute, key: "k'\\", day: 1, firstSeen: 1, lastSeen: 2,
-                                   count: 1, valueHashes: [1], sampleSlots: F.slots(["v'\u{0}\\"]))
+                                   count: 1, valueHashes: [1], sampleSlots: F.slots(["v'\u{0}\\"]), smallValues: ["v'\u{0}\\"])
             try await MetadataWriter(client: client, schema: schema, logger: TestServer.logger).write(MetadataBatch(signals: [signal], keys: [key]))
             let reader = ClickHouseMetadataReader(client: client, schema: schema, logger: TestServer.logger)
             let metric = try #require(try await reader.metric(named: name))

@@ -95,7 +95,8 @@ struct CatalogEntryTests {
         var first = entries[0]
         first.valueHashes.sort()
         #expect(first == CatalogEntry(signal: .metric, scope: .attribute, key: "k", day: 10, firstSeen: 40, lastSeen: 60, count: 7,
-                                      valueHashes: [1, 2, 3], sampleSlots: ["x", "w", "x", nil, nil, nil, nil, nil, nil, "e"]))
+                                      valueHashes: [1, 2, 3], sampleSlots: ["x", "w", "x", nil, nil, nil, nil, nil, nil, "e"],
+                                      smallValues: []))
         #expect(entries[1].scope == .resource && entries[1].count == 1)
         #expect(entries[2].signal == .span && entries[2].valueHashes.isEmpty)
     }
@@ -129,9 +130,41 @@ struct CatalogEntryTests {
     func decodeSamples() throws {
         var encoder = RowBinaryEncoder()
         IngestRow.encodeSampleSlots(["b", nil, "é", "a", "b", "Z", nil, "\u{FFFD}", "ab", nil], into: &encoder)
+        encoder.stringArray([])
         var decoder = RowBinaryDecoder(Array(encoder.buffer.readableBytesView))
-        #expect(try ClickHouseMetadataReader.decodeSamples(&decoder) == ["Z", "a", "ab", "b", "é", "\u{FFFD}"])
+        #expect(try ClickHouseMetadataReader.decodeSamples(&decoder, cardinality: 3) == ["Z", "a", "ab", "b", "é", "\u{FFFD}"])
+        #expect(decoder.isAtEnd)
         #expect(SampleSlots.texts(["b", nil, "é", "a", "b", "Z", nil, "\u{FFFD}", "ab", nil]) == ["Z", "a", "ab", "b", "é", "\u{FFFD}"])
+    }
+
+    @Test("read samples come from the small set when cardinality is at most ten and the set is not empty")
+    func decodeSmallSamples() throws {
+        func decode(slots: [String?], small: [String], cardinality: UInt64) throws -> [String] {
+            var encoder = RowBinaryEncoder()
+            IngestRow.encodeSampleSlots(slots, into: &encoder)
+            encoder.stringArray(small)
+            var decoder = RowBinaryDecoder(Array(encoder.buffer.readableBytesView))
+            let samples = try ClickHouseMetadataReader.decodeSamples(&decoder, cardinality: cardinality)
+            #expect(decoder.isAtEnd)
+            return samples
+        }
+        #expect(try decode(slots: ["b"], small: ["c", "a", "b"], cardinality: 3) == ["a", "b", "c"])
+        #expect(try decode(slots: ["b"], small: ["c", "a", "b"], cardinality: 11) == ["b"])
+        #expect(try decode(slots: ["b"], small: [], cardinality: 3) == ["b"])
+    }
+
+    @Test("catalog small sets are the union of the keys' small sets, empty past ten texts or after an overflow")
+    func smallValues() {
+        func key(_ name: String, _ small: [String], hashes: [UInt64] = [1]) -> KeyAggregate {
+            KeyAggregate(signal: .log, name: name, service: "s", scope: .attribute, key: "k", day: 1, firstSeen: 1, lastSeen: 1,
+                         count: 1, valueHashes: hashes, smallValues: small)
+        }
+        let union = CatalogEntry.entries(from: [key("a", ["x", "y"]), key("b", ["y", "z"]), key("c", [], hashes: [])])
+        #expect(union[0].smallValues.sorted() == ["x", "y", "z"])
+        let tenEach = (0..<2).map { half in key("n\(half)", (0..<6).map { "v\(half * 5 + $0)" }) }  // 11 distinct texts
+        #expect(CatalogEntry.entries(from: tenEach)[0].smallValues.isEmpty)
+        #expect(CatalogEntry.entries(from: [key("a", ["x"]), key("b", [])])[0].smallValues.isEmpty)
+        #expect(CatalogEntry.entries(from: [key("b", []), key("a", ["x"])])[0].smallValues.isEmpty)
     }
 
     @Test("a batch over the row limit is refused before sending")

@@ -77,9 +77,11 @@ def _compare_samples(e: Samples, a: Any, path: str, diffs: list[str], check_orde
         diffs.append(f"{path}: duplicate samples {a}")
     exact = e.exact()
     if exact is not None:
-        # One sample per hash bucket (census's ValueHash % 10): the bucket's smallest text.
+        # Every distinct text of at most 10 distinct values, else one sample per hash bucket (census's ValueHash % 10):
+        # the bucket's smallest text.
         if sorted(a) != exact:
-            diffs.append(f"{path}: expected samples {exact} (the smallest text of each hash bucket of {n} distinct values), got {a}")
+            rule = "every distinct text" if n <= 10 else "the smallest text of each hash bucket"
+            diffs.append(f"{path}: expected samples {exact} ({rule} of {n} distinct values), got {a}")
         if check_order and a != sorted(a):
             diffs.append(f"{path}: samples are not sorted: {a}")
         return

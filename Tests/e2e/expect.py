@@ -7,8 +7,8 @@ name with services merged), with census's fixes of §7 items 23–25:
   * resource keys come from every resource (not only the first one seen for a name),
   * value strings are stable: strings as is, ints in decimal, bools true/false (doubles: any exact text form).
 Other rules census's data model documents (Sources/Store/Model): scope_info is the smallest (name, version)
-pair seen; samples are one value per hash bucket (census's ValueHash % 10, the value with the smallest text in
-its bucket), distinct and sorted; cardinality is exact for small sets; span event
+pair seen; samples are every distinct value text when a key has at most 10 distinct values, else one value per hash
+bucket (census's ValueHash % 10, the value with the smallest text in its bucket), distinct and sorted; cardinality is exact for small sets; span event
 names are sorted; log event_names are the `event.name` attribute values plus LogRecord.event_name.
 
 The result is plain JSON-like data with a few marker objects (Samples, Anything) that compare.py understands.
@@ -69,9 +69,10 @@ class Opaque:
 class Samples:
     """Expected `value_samples` of a set of typed values (see `typed`).
 
-    census keeps one sample per hash bucket: bucket = ValueHash % 10, and the bucket's sample is its smallest value text
-    (UTF-8 order); the API shows the distinct samples, sorted. `exact()` computes that list; `values` holds the rendered
-    values for the looser checks.
+    With at most 10 distinct values (ValueHashes) census shows every distinct value text; otherwise it keeps one sample
+    per hash bucket: bucket = ValueHash % 10, and the bucket's sample is its smallest value text (UTF-8 order). Either
+    way the API shows the distinct samples, sorted. `exact()` computes that list; `values` holds the rendered values for
+    the looser checks.
     """
 
     def __init__(self, typed_values: set):
@@ -80,12 +81,16 @@ class Samples:
 
     def exact(self) -> Optional[list[str]]:
         """The samples census must answer, or None when a value's text is census's choice (array, kvlist)."""
-        slots: dict[int, str] = {}
+        described_all = []
         for tv in self.typed:
             described = hash_and_text(tv)
             if described is None:
                 return None
-            h, text = described
+            described_all.append(described)
+        if len({h for h, _ in described_all}) <= MAX_SAMPLES:
+            return sorted({text for _, text in described_all}, key=str.encode)
+        slots: dict[int, str] = {}
+        for h, text in described_all:
             slot = h % MAX_SAMPLES
             if slot not in slots or text.encode() < slots[slot].encode():
                 slots[slot] = text

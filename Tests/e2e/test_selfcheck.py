@@ -148,6 +148,10 @@ def test_value_hash_port_is_pinned():
     # One sample per bucket: GET (bucket 8) and POST (6) both survive; 1000 values give exactly 10.
     assert Samples({("s", "GET"), ("s", "POST")}).exact() == ["GET", "POST"]
     assert len(Samples({("s", f"v{i}") for i in range(1000)}).exact()) == 10
+    # At most 10 distinct values: all of them, although idle/steal/system/user share buckets.
+    states = ["idle", "user", "system", "nice", "iowait", "irq", "softirq", "steal"]
+    assert Samples({("s", x) for x in states}).exact() == sorted(states)
+    assert len(Samples({("s", f"v{i}") for i in range(11)}).exact()) < 11
 
 
 def test_comparator_reports_and_tolerates():

@@ -15,6 +15,11 @@ struct KeyState {
     var hashes = ValueHashSet()
     /// The ``KeyAggregate/sampleSlots`` so far: empty until the first sample, then ``KeyAggregate/maxSamples`` slots.
     var sampleSlots: [String?] = []
+    /// The distinct sample texts so far (``KeyAggregate/smallValues``), at most ``KeyAggregate/maxSamples``; cleared and
+    /// no longer collected once ``smallOverflow`` is set.
+    var smallValues: [String] = []
+    /// Whether more than ``KeyAggregate/maxSamples`` distinct sample texts were seen in this window.
+    var smallOverflow = false
 
     init(signalSlot: Int32, scope: KeyScope, eventNameID: Int32, keyID: Int32, timestamp: EpochSeconds) {
         self.signalSlot = signalSlot

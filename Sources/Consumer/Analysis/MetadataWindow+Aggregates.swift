@@ -118,12 +118,42 @@ extension MetadataWindow {
             }
             let current = keys[i].sampleSlots[slot]
             let valid = ValueText.isValidUTF8(text)
+            var string: String?
+            if !keys[i].smallOverflow {
+                string = offerSmallValue(i, text, valid: valid)
+            }
             if let current, valid, Self.compare(text, current) >= 0 { return }
-            let string = String(decoding: text, as: UTF8.self)
-            if let current, !valid, !SampleSlots.precedes(string, current) { return }
-            extraBytes &+= string.utf8.count &- (current?.utf8.count ?? 0)
-            keys[i].sampleSlots[slot] = string
+            let made = string ?? String(decoding: text, as: UTF8.self)
+            if let current, !valid, !SampleSlots.precedes(made, current) { return }
+            extraBytes &+= made.utf8.count &- (current?.utf8.count ?? 0)
+            keys[i].sampleSlots[slot] = made
         }
+    }
+
+    /// Adds a sample text to key `i`'s exact small set (``KeyAggregate/smallValues``) unless it is already there; the
+    /// first text past ``KeyAggregate/maxSamples`` distinct ones clears the set and marks it overflowed. Valid UTF-8 is compared as
+    /// raw bytes (no allocation for a text already held); invalid UTF-8 by its repaired text. Returns the `String` made for
+    /// `text`, if one was.
+    @inline(__always)
+    mutating func offerSmallValue(_ i: Int, _ text: UnsafeRawBufferPointer, valid: Bool) -> String? {
+        var string: String?
+        if valid {
+            for held in keys[i].smallValues where Self.compare(text, held) == 0 { return nil }
+        } else {
+            let repaired = String(decoding: text, as: UTF8.self)
+            for held in keys[i].smallValues where held.utf8.elementsEqual(repaired.utf8) { return repaired }
+            string = repaired
+        }
+        guard keys[i].smallValues.count < KeyAggregate.maxSamples else {
+            for held in keys[i].smallValues { extraBytes &-= held.utf8.count &+ 16 }
+            keys[i].smallValues = []
+            keys[i].smallOverflow = true
+            return string
+        }
+        let made = string ?? String(decoding: text, as: UTF8.self)
+        extraBytes &+= made.utf8.count &+ 16
+        keys[i].smallValues.append(made)
+        return made
     }
 
     /// Compares raw bytes with a string's UTF-8: -1, 0 or 1.

@@ -208,7 +208,8 @@ package struct MetadataWindow {
                                            eventName: state.eventNameID >= 0 ? strings[state.eventNameID] : "", key: strings[state.keyID],
                                            day: owner.day, firstSeen: state.firstSeen, lastSeen: state.lastSeen, count: state.count,
                                            valueHashes: state.hashes.sortedElements(),
-                                           sampleSlots: state.sampleSlots.isEmpty ? SampleSlots.empty : state.sampleSlots))
+                                           sampleSlots: state.sampleSlots.isEmpty ? SampleSlots.empty : state.sampleSlots,
+                                           smallValues: state.smallOverflow ? [] : state.smallValues))
         }
         batch.templates.reserveCapacity(templates.count)
         for state in templates {

@@ -82,13 +82,22 @@ package struct KeyAggregate: Sendable, Hashable {
     /// function of its set of values, however records were split into windows, and they are spread over the values
     /// rather than biased to early or lexicographically small ones.
     package var sampleSlots: [String?]
+    /// The exact small set of value texts (same text as the samples: truncated, U+FFFD-repaired): every distinct text
+    /// seen when there were at most ``KeyAggregate/maxSamples`` of them, in any order; empty when there were more (the
+    /// window overflowed) — a key with values always has at least one text, so empty means overflow whenever
+    /// ``valueHashes`` is not empty.
+    ///
+    /// ClickHouse merges these with `topKArray(10)`, exact whenever the merged set has at most 10 distinct texts; readers
+    /// show them instead of the slot samples when the key's cardinality is at most ``KeyAggregate/maxSamples``, so a key
+    /// with few values shows all of them (slot collisions would drop some).
+    package var smallValues: [String]
 
-    /// Most value samples kept per key: the number of sample slots.
+    /// Most value samples kept per key: the number of sample slots, and the size limit of ``smallValues``.
     package static let maxSamples = 10
 
     package init(signal: Signal, name: String, service: String, scope: KeyScope, eventName: String = "", key: String, day: UInt16,
                  firstSeen: EpochSeconds, lastSeen: EpochSeconds, count: UInt64, valueHashes: [UInt64],
-                 sampleSlots: [String?] = SampleSlots.empty) {
+                 sampleSlots: [String?] = SampleSlots.empty, smallValues: [String] = []) {
         self.signal = signal
         self.name = name
         self.service = service
@@ -101,6 +110,7 @@ package struct KeyAggregate: Sendable, Hashable {
         self.count = count
         self.valueHashes = valueHashes
         self.sampleSlots = sampleSlots
+        self.smallValues = smallValues
     }
 }
 

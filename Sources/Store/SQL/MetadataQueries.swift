@@ -81,11 +81,12 @@ package enum MetadataQueries {
     /// Key statistics of the given names, merged over services and days.
     ///
     /// Columns: name String, scope UInt8, sub String (event name), key String, count UInt64, cardinality UInt64,
-    /// samples Array(String) (the merged sample slots, 0xFF for an empty one, unsorted). Ordered by name, scope, sub, key.
+    /// samples Array(String) (the merged sample slots, 0xFF for an empty one, unsorted), small_samples Array(String) (the
+    /// merged small value sets, exact when cardinality is at most 10). Ordered by name, scope, sub, key.
     /// - Precondition: `names` is not empty.
     package static func keyStats(_ schema: Schema, signal: Signal, names: [String]) -> String {
         "SELECT name, toUInt8(scope), sub, key, toUInt64(sumMerge(count)), toUInt64(uniqCombinedArrayMerge(cardinality)), "
-            + "minForEachMerge(samples) FROM \(schema.metadataTable) "
+            + "minForEachMerge(samples), topKArrayMerge(10)(small_samples) FROM \(schema.metadataTable) "
             + "WHERE kind = \(Schema.RowKind.key.rawValue) AND signal = \(signal.rawValue) AND name IN \(SQLLiteral.stringList(names)) "
             + "GROUP BY name, scope, sub, key ORDER BY name, scope, sub, key FORMAT RowBinary"
     }
@@ -115,7 +116,7 @@ package enum MetadataQueries {
     /// One page of the attribute catalog.
     ///
     /// Columns: key String, count UInt64, cardinality UInt64, samples Array(String) (merged sample slots, as in
-    /// ``keyStats(_:signal:names:)``), signals Array(UInt8) sorted,
+    /// ``keyStats(_:signal:names:)``), small_samples Array(String) (as there), signals Array(UInt8) sorted,
     /// seen_as_resource UInt8, seen_as_attribute UInt8, first_seen UInt32, last_seen UInt32.
     /// Filters are applied after merging (HAVING), so counts and cardinality are always over every signal and scope.
     package static func attributes(_ schema: Schema, query: AttributeQuery) -> String {
@@ -170,7 +171,7 @@ package enum MetadataQueries {
 
     private static func catalogSelect(_ schema: Schema, whereKey key: String?) -> String {
         var sql = "SELECT key, toUInt64(sumMerge(count)) AS a_count, toUInt64(uniqCombinedArrayMerge(cardinality)) AS a_cardinality, "
-            + "minForEachMerge(samples) AS a_samples, arraySort(groupUniqArray(toUInt8(signal))) AS a_signals, "
+            + "minForEachMerge(samples) AS a_samples, topKArrayMerge(10)(small_samples) AS a_small_samples, arraySort(groupUniqArray(toUInt8(signal))) AS a_signals, "
             + "toUInt8(max(scope = \(KeyScope.resource.rawValue))) AS a_resource, toUInt8(max(scope != \(KeyScope.resource.rawValue))) AS a_attribute, "
             + "toUInt32(minMerge(first_seen)) AS a_first_seen, toUInt32(maxMerge(last_seen)) AS a_last_seen "
             + "FROM \(schema.metadataTable) WHERE kind = \(Schema.RowKind.catalog.rawValue)"

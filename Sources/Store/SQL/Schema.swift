@@ -64,6 +64,7 @@ package struct Schema: Sendable, Hashable {
     package static let ingestValueColumns: [(name: String, type: String)] = [
         ("first_seen", "DateTime"), ("last_seen", "DateTime"), ("count", "UInt64"),
         ("value_hashes", "Array(UInt64)"), ("samples", "Array(String)"),
+        ("small_values", "Array(String)"),
         ("description", "String"), ("unit", "String"), ("metric_type", "UInt8"), ("temporality", "UInt8"),
         ("bounds", "Array(Float64)"), ("scales", "Array(Int32)"),
         ("span_kind", "UInt8"), ("flags", "UInt8"), ("status_codes", "UInt8"), ("severity_number", "UInt8"),
@@ -87,6 +88,9 @@ package struct Schema: Sendable, Hashable {
         ("cardinality", "AggregateFunction(uniqCombinedArray, Array(UInt64))", "uniqCombinedArrayState(value_hashes)"),
         // Per sample slot the smallest text; 0xFF (an empty slot) loses to every real text.
         ("samples", "AggregateFunction(minForEach, Array(String))", "minForEachState(samples)"),
+        // Exact small value sets (at most 10 texts per row, empty when a row overflowed): exact whenever the merged set has
+        // at most 10 distinct texts, the only case readers use it.
+        ("small_samples", "AggregateFunction(topKArray(10), Array(String))", "topKArrayState(10)(small_values)"),
         ("description", "AggregateFunction(max, String)", "maxState(description)"),
         ("unit", "AggregateFunction(max, String)", "maxState(unit)"),
         ("metric_type", "AggregateFunction(max, UInt8)", "maxState(metric_type)"),

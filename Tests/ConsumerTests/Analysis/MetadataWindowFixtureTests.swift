@@ -116,7 +116,9 @@ struct MetadataWindowFixtureTests {
             key = a.key
             count = a.count
             distinctValues = a.valueHashes.count
-            samples = SampleSlots.texts(a.sampleSlots)
+            // What a reader shows (ClickHouseMetadataReader.decodeSamples): the small set when the cardinality is at most ten.
+            samples = a.valueHashes.count <= KeyAggregate.maxSamples && !a.smallValues.isEmpty
+                ? a.smallValues.sorted(by: SampleSlots.precedes) : SampleSlots.texts(a.sampleSlots)
         }
     }
 

@@ -169,6 +169,88 @@ struct SampleSlotTests {
         }
     }
 
+    /// Ingests `records` in windows of the given sizes and merges every window's small value sets per key as the store
+    /// reads them: the union when it has at most ten texts and no window overflowed (sent an empty set for a key with
+    /// values), else `nil`.
+    static func mergedSmallValues(_ records: [Record], windows sizes: [Int]) throws -> [KeyIdentity: [String]?] {
+        var merged: [KeyIdentity: Set<String>?] = [:]
+        var next = 0
+        for size in sizes {
+            var window = MetadataWindow()
+            for record in records[next..<(next + size)] {
+                try window.ingest(record.payload, signal: record.signal, timestamp: record.timestamp)
+            }
+            next += size
+            for key in window.drain().keys {
+                #expect(key.smallValues.count <= KeyAggregate.maxSamples)
+                #expect(Set(key.smallValues).count == key.smallValues.count)
+                let identity = KeyIdentity(key)
+                let current = merged[identity] ?? Set<String>()
+                guard let current, !(key.smallValues.isEmpty && !key.valueHashes.isEmpty) else {
+                    merged[identity] = .some(nil)
+                    continue
+                }
+                let union = current.union(key.smallValues)
+                merged[identity] = union.count <= KeyAggregate.maxSamples ? union : nil
+            }
+        }
+        return merged.mapValues { $0.map { $0.sorted(by: SampleSlots.precedes) } }
+    }
+
+    @Test("small value sets hold every distinct text of a key with at most ten, whatever the window split")
+    func smallValueSplits() throws {
+        let (records, values) = Self.records()
+        let whole = try Self.mergedSmallValues(records, windows: [records.count])
+        #expect(try Self.mergedSmallValues(records, windows: Array(repeating: 1, count: records.count)) == whole)
+        var rng = MetadataWindowFuzzTests.Xorshift(state: 0x5A11)
+        for _ in 0..<8 {
+            #expect(try Self.mergedSmallValues(records, windows: Self.randomSplit(records.count, using: &rng)) == whole)
+        }
+        for (key, keyValues) in values {
+            let texts = Set(try keyValues.map { try Self.describe($0).text })
+            let expected: [String]? = texts.count <= KeyAggregate.maxSamples ? texts.sorted(by: SampleSlots.precedes) : nil
+            let found = whole.filter { $0.key.key == key }
+            #expect(!found.isEmpty, "key \(key)")
+            for small in found.values where texts.count <= KeyAggregate.maxSamples {
+                // One (name, service) identity can see a subset of the key's values; it must be exact for that subset.
+                #expect(small != nil && Set(small ?? []).isSubset(of: texts), "key \(key)")
+            }
+            if found.count == 1 { #expect(found.first?.value == expected, "key \(key)") }
+        }
+        #expect(whole.contains { $0.key.key == "host.name" && $0.value?.count == 7 })
+        #expect(whole.contains { $0.key.key == "process.pid" && $0.value == nil })
+    }
+
+    @Test("a key with few values shows all of them although their sample slots collide; the eleventh distinct text overflows")
+    func smallValues() throws {
+        let states = ["idle", "user", "system", "nice", "iowait", "irq", "softirq", "steal"]
+        #expect(SampleSlots.texts(SampleSlots.slots(states.map { ($0, ValueHash.hash($0)) })).count < states.count)
+        func drain(_ values: [String]) throws -> KeyAggregate {
+            var window = MetadataWindow()
+            let request = TestOTLP.sumRequest(resources: [[("service.name", .string("s"))]], points: values.count * 2) { _, p in
+                [("state", .string(values[p % values.count]))]
+            }
+            try window.ingest(request, signal: .metric)
+            return try #require(window.drain().keys.first { $0.key == "state" })
+        }
+        #expect(try drain(states).smallValues.sorted() == states.sorted())
+        #expect(try drain(["a", "b"]).smallValues.sorted() == ["a", "b"])
+        let ten = (0..<10).map { "v\($0)" }
+        #expect(try drain(ten).smallValues.sorted() == ten.sorted())
+        #expect(try drain(ten + ["v10"]).smallValues.isEmpty)
+        #expect(try drain(ten + ["v10", "v11", "v12"]).valueHashes.count == 13)
+        // Different values with one text (an int and a string, or long strings truncated alike) count once.
+        var window = MetadataWindow()
+        let long = String(repeating: "x", count: 300)
+        let request = TestOTLP.sumRequest(resources: [[("service.name", .string("s"))]], points: 12) { _, p in
+            [("mixed", p < 10 ? .string(long + "\(p)") : p == 10 ? .int(7) : .string("7"))]
+        }
+        try window.ingest(request, signal: .metric)
+        let mixed = try #require(window.drain().keys.first { $0.key == "mixed" })
+        #expect(mixed.valueHashes.count == 12)
+        #expect(mixed.smallValues.sorted() == ["7", String(repeating: "x", count: 256)])
+    }
+
     @Test("invalid UTF-8 competes by its repaired text, whatever the window split")
     func invalidUTF8() throws {
         // "a" + 0xF5 repairs to "a\u{FFFD}" (61 EF BF BD), which sorts before "a\u{10000}" (61 F0 90 80 80) although its raw bytes

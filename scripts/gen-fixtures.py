@@ -17,7 +17,10 @@ import math
 import pathlib
 import re
 import struct
+import sys
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "lib"))
+from census_value_hash import hash_bytes, hash_scalar  # noqa: E402
 from google.protobuf import json_format
 from opentelemetry.proto.collector.logs.v1 import logs_service_pb2
 from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2
@@ -384,49 +387,9 @@ def canonical_json(v):
 
 
 # census value hash v1 (Sources/Store/Model/ValueHash.swift): a single-lane xxHash64 variant with a type tag as seed.
-M64 = (1 << 64) - 1
-P1, P2, P3, P4, P5 = 0x9E3779B185EBCA87, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x85EBCA77C2B2AE63, 0x27D4EB2F165667C5
 TAGS = {"s": 1, "b": 2, "i": 3, "d": 4, "y": 5, "c": 6, "e": 7}
 CANONICAL_NAN = 0x7FF8000000000000
 MAX_SAMPLES = 10
-
-
-def _rotl(x, r):
-    return ((x << r) | (x >> (64 - r))) & M64
-
-
-def _round(acc, value):
-    return (_rotl((acc + value * P2) & M64, 31) * P1) & M64
-
-
-def _avalanche(h):
-    h ^= h >> 33
-    h = (h * P2) & M64
-    h ^= h >> 29
-    h = (h * P3) & M64
-    return h ^ (h >> 32)
-
-
-def hash_bytes(data, tag):
-    n, i = len(data), 0
-    h = (tag + P5 + n) & M64
-    while i + 8 <= n:
-        h ^= _round(0, int.from_bytes(data[i:i + 8], "little"))
-        h = (_rotl(h, 27) * P1 + P4) & M64
-        i += 8
-    if i + 4 <= n:
-        h ^= (int.from_bytes(data[i:i + 4], "little") * P1) & M64
-        h = (_rotl(h, 23) * P2 + P3) & M64
-        i += 4
-    while i < n:
-        h ^= (data[i] * P5) & M64
-        h = (_rotl(h, 11) * P1) & M64
-        i += 1
-    return _avalanche(h)
-
-
-def hash_scalar(value, tag):
-    return _avalanche(_round((tag + P5 + 8) & M64, value & M64))
 
 
 def value_hash(identity):

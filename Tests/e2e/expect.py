@@ -119,48 +119,21 @@ def typed(av: AnyValue) -> tuple:
 # census value hash v1 (Sources/Store/Model/ValueHash.swift): a single-lane xxHash64 variant seeded with a type tag.
 # Strings and bytes are hashed as raw bytes, ints, bools and doubles as one 64-bit scalar (Sources/Consumer/Analysis/
 # ValueText.swift). Only value samples need it.
-_M64 = (1 << 64) - 1
-_P1, _P2, _P3, _P4, _P5 = 0x9E3779B185EBCA87, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x85EBCA77C2B2AE63, 0x27D4EB2F165667C5
-_TAG_STRING, _TAG_BOOL, _TAG_INT, _TAG_DOUBLE, _TAG_BYTES, _TAG_EMPTY = 1, 2, 3, 4, 5, 7
-_CANONICAL_NAN = 0x7FF8000000000000
+import sys as _sys
+from pathlib import Path as _Path
 
-
-def _rotl(x: int, r: int) -> int:
-    return ((x << r) | (x >> (64 - r))) & _M64
-
-
-def _round(acc: int, value: int) -> int:
-    return (_rotl((acc + value * _P2) & _M64, 31) * _P1) & _M64
-
-
-def _avalanche(h: int) -> int:
-    h ^= h >> 33
-    h = (h * _P2) & _M64
-    h ^= h >> 29
-    h = (h * _P3) & _M64
-    return h ^ (h >> 32)
-
-
-def value_hash_bytes(data: bytes, tag: int) -> int:
-    n, i = len(data), 0
-    h = (tag + _P5 + n) & _M64
-    while i + 8 <= n:
-        h ^= _round(0, int.from_bytes(data[i:i + 8], "little"))
-        h = (_rotl(h, 27) * _P1 + _P4) & _M64
-        i += 8
-    if i + 4 <= n:
-        h ^= (int.from_bytes(data[i:i + 4], "little") * _P1) & _M64
-        h = (_rotl(h, 23) * _P2 + _P3) & _M64
-        i += 4
-    while i < n:
-        h ^= (data[i] * _P5) & _M64
-        h = (_rotl(h, 11) * _P1) & _M64
-        i += 1
-    return _avalanche(h)
-
-
-def value_hash_scalar(value: int, tag: int) -> int:
-    return _avalanche(_round((tag + _P5 + 8) & _M64, value & _M64))
+_sys.path.insert(0, str(_Path(__file__).resolve().parents[2] / "scripts" / "lib"))
+from census_value_hash import (  # noqa: E402
+    CANONICAL_NAN as _CANONICAL_NAN,
+    TAG_BOOL as _TAG_BOOL,
+    TAG_BYTES as _TAG_BYTES,
+    TAG_DOUBLE as _TAG_DOUBLE,
+    TAG_EMPTY as _TAG_EMPTY,
+    TAG_INT as _TAG_INT,
+    TAG_STRING as _TAG_STRING,
+    hash_bytes as value_hash_bytes,
+    hash_scalar as value_hash_scalar,
+)
 
 
 def swift_double_text(d: float) -> str:

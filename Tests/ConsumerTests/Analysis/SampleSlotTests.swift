@@ -24,10 +24,9 @@ struct SampleSlotTests {
         }
     }
 
-    /// Ingests `records` in windows of the given sizes and merges every window's slots per key, as `minForEach` does.
-    static func mergedSlots(_ records: [Record], windows sizes: [Int]) throws -> [KeyIdentity: [String?]] {
-        #expect(sizes.reduce(0, +) == records.count)
-        var merged: [KeyIdentity: [String?]] = [:]
+    /// Ingests `records` in consecutive windows of the given sizes; returns each window's drained key aggregates.
+    static func drainedKeys(_ records: [Record], windows sizes: [Int]) throws -> [[KeyAggregate]] {
+        var result: [[KeyAggregate]] = []
         var next = 0
         for size in sizes {
             var window = MetadataWindow()
@@ -35,7 +34,17 @@ struct SampleSlotTests {
                 try window.ingest(record.payload, signal: record.signal, timestamp: record.timestamp)
             }
             next += size
-            for key in window.drain().keys {
+            result.append(window.drain().keys)
+        }
+        return result
+    }
+
+    /// Ingests `records` in windows of the given sizes and merges every window's slots per key, as `minForEach` does.
+    static func mergedSlots(_ records: [Record], windows sizes: [Int]) throws -> [KeyIdentity: [String?]] {
+        #expect(sizes.reduce(0, +) == records.count)
+        var merged: [KeyIdentity: [String?]] = [:]
+        for keys in try drainedKeys(records, windows: sizes) {
+            for key in keys {
                 #expect(key.sampleSlots.count == KeyAggregate.maxSamples)
                 SampleSlots.merge(key.sampleSlots, into: &merged[KeyIdentity(key), default: SampleSlots.empty])
             }
@@ -174,14 +183,8 @@ struct SampleSlotTests {
     /// values), else `nil`.
     static func mergedSmallValues(_ records: [Record], windows sizes: [Int]) throws -> [KeyIdentity: [String]?] {
         var merged: [KeyIdentity: Set<String>?] = [:]
-        var next = 0
-        for size in sizes {
-            var window = MetadataWindow()
-            for record in records[next..<(next + size)] {
-                try window.ingest(record.payload, signal: record.signal, timestamp: record.timestamp)
-            }
-            next += size
-            for key in window.drain().keys {
+        for keys in try drainedKeys(records, windows: sizes) {
+            for key in keys {
                 #expect(key.smallValues.count <= KeyAggregate.maxSamples)
                 #expect(Set(key.smallValues).count == key.smallValues.count)
                 let identity = KeyIdentity(key)

@@ -21,7 +21,6 @@ package final class Flusher: Sendable {
         var abandoned = false
         /// Offsets of the last batch that was written and not yet collected.
         var completed: [TopicPartition: Int64]? = nil
-        var rowsWritten = 0
         var failures: UInt64 = 0
         var flushes: UInt64 = 0
         var rows: UInt64 = 0

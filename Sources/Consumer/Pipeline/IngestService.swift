@@ -49,6 +49,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     private var paused = false
     /// Offsets known to be applied in the store but not committed (found in progress rows on assignment).
     private var appliedNotCommitted: [TopicPartition: Int64] = [:]
+    private var signalByTopic: [String: Signal?] = [:]
     private var local = IngestStatistics()
 
     package init(configuration: Configuration, sink: any MetadataSink, logger: Logger) throws(KafkaError) {
@@ -120,6 +121,14 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         shutdown()
     }
 
+    /// The signal of a topic, resolved once per topic rather than per record.
+    private func signal(for topic: String) -> Signal? {
+        if let known = signalByTopic[topic] { return known }
+        let resolved = configuration.topicSignals.signal(for: topic)
+        signalByTopic[topic] = .some(resolved)
+        return resolved
+    }
+
     private var windowIsFull: Bool {
         window.rowCount >= configuration.policy.maxRows || window.approximateBytes >= configuration.policy.maxBytes
     }
@@ -131,7 +140,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         local.bytes &+= UInt64(record.payload.count)
         pendingOffsets[tp] = record.offset + 1
         if windowStarted == nil { windowStarted = .now }
-        guard let signal = configuration.topicSignals.signal(for: record.topic) else {
+        guard let signal = signal(for: record.topic) else {
             local.unmappedRecords &+= 1
             return
         }
@@ -233,14 +242,19 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             commitCompleted()
         }
         if !ok {
-            flusher.abandon()
-            _ = window.drain()
-            pendingOffsets = [:]
-            windowStarted = nil
-            local.droppedWindows &+= 1
+            dropUncommitted()
             logger.warning("could not write pending data in time; dropped it uncommitted (it will be read again)", metadata: ["reason": "\(reason)"])
         }
         return ok
+    }
+
+    /// Gives up on the flush in flight and the current window; their offsets stay uncommitted.
+    private func dropUncommitted() {
+        flusher.abandon()
+        _ = window.drain()
+        pendingOffsets = [:]
+        windowStarted = nil
+        local.droppedWindows &+= 1
     }
 
     private func shutdown() {
@@ -305,11 +319,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     package func partitionsRevoking(_ partitions: [TopicPartition], lost: Bool) {
         if lost {
             // Not a member any more: commits would fail. Drop uncommitted data; the new owner reads it again.
-            flusher.abandon()
-            _ = window.drain()
-            pendingOffsets = [:]
-            windowStarted = nil
-            local.droppedWindows &+= 1
+            dropUncommitted()
         } else {
             let retained = assigned.subtracting(partitions)
             if !drainAndCommit(reason: "rebalance"), !retained.isEmpty {

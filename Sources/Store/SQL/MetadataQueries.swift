@@ -51,9 +51,9 @@ package enum MetadataQueries {
         let columns = [
             "name", "toUInt64(sumMerge(count))", "toUInt32(minMerge(first_seen))", "toUInt32(maxMerge(last_seen))",
             "maxMerge(description)", "maxMerge(unit)", "toUInt8(maxMerge(metric_type))", "toUInt8(maxMerge(temporality))",
-            "arraySort(topKArrayMerge(256)(bounds))", "arraySort(topKArrayMerge(64)(scales))", "toUInt8(maxMerge(span_kind))",
+            "arraySort(topKArrayMerge(64)(bounds))", "arraySort(topKArrayMerge(32)(scales))", "toUInt8(maxMerge(span_kind))",
             "toUInt8(groupBitOrMerge(flags))", "toUInt8(groupBitOrMerge(status_codes))", "toUInt8(maxMerge(severity_number))",
-            "arraySort(topKArrayMerge(100)(event_names))", "minMerge(instrumentation_scope)",
+            "arraySort(topKArrayMerge(64)(event_names))", "minMerge(instrumentation_scope)",
             "toUInt64(sumMerge(dropped_attributes_total))", "toUInt64(sumMerge(dropped_attributes_items))", "toUInt32(maxMerge(dropped_attributes_max))",
             "toUInt64(sumMerge(dropped_events_total))", "toUInt64(sumMerge(dropped_events_items))", "toUInt32(maxMerge(dropped_events_max))",
             "toUInt64(sumMerge(dropped_links_total))", "toUInt64(sumMerge(dropped_links_items))", "toUInt32(maxMerge(dropped_links_max))",
@@ -63,10 +63,11 @@ package enum MetadataQueries {
         case .exact(let name):
             sql += " AND name = \(SQLLiteral.string(name)) GROUP BY name"
         case .page(let service, let limit, let offset):
-            if let service {
-                sql += " AND name IN (SELECT name FROM \(schema.metadataTable) WHERE \(signalRows(signal)) AND service = \(SQLLiteral.string(service)))"
-            }
-            sql += " GROUP BY name ORDER BY name" + limitClause(limit: limit, offset: offset)
+            // The page of names is chosen first from the `name` column alone; only its rows' states are merged.
+            var names = "SELECT name FROM \(schema.metadataTable) WHERE \(signalRows(signal))"
+            if let service { names += " AND service = \(SQLLiteral.string(service))" }
+            names += " GROUP BY name ORDER BY name" + limitClause(limit: limit, offset: offset)
+            sql += " AND name IN (\(names)) GROUP BY name ORDER BY name"
         }
         return sql + " FORMAT RowBinary"
     }

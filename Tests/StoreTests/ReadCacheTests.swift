@@ -36,7 +36,7 @@ struct ReadCacheTests {
 
     @Test("a stale value is returned at once and replaced by one background load")
     func staleWhileRevalidate() async throws {
-        let cache = ReadCache<String>(.init(ttl: .milliseconds(50), maxStale: .seconds(60)))
+        let cache = ReadCache<String>(.init(ttl: .milliseconds(50), maxStale: .seconds(60), loadCostFactor: 0))
         let load = CountingLoad()
         _ = try await cache.value(for: "k", load: load.load)
         load.value.withLock { $0 = "v1" }
@@ -69,7 +69,7 @@ struct ReadCacheTests {
 
     @Test("failures are not cached, and a value older than maxStale is loaded again")
     func failuresAndMaxStale() async throws {
-        let cache = ReadCache<String>(.init(ttl: .milliseconds(20), maxStale: .milliseconds(40)))
+        let cache = ReadCache<String>(.init(ttl: .milliseconds(20), maxStale: .milliseconds(40), loadCostFactor: 0))
         let load = CountingLoad()
         load.failing.store(true, ordering: .relaxed)
         await #expect(throws: CancellationError.self) { try await cache.value(for: "k", load: load.load) }
@@ -97,6 +97,16 @@ struct ReadCacheTests {
         #expect(try await pending == "old")  // the caller gets what it asked for…
         slow.value.withLock { $0 = "new" }
         #expect(try await cache.value(for: "s", load: slow.load) == "new")  // …but it was not kept
+    }
+
+    @Test("an expensive load stays fresh for loadCostFactor times its duration")
+    func loadCost() async throws {
+        let cache = ReadCache<String>(.init(ttl: .milliseconds(10), maxStale: .seconds(60), loadCostFactor: 20))
+        let slow = CountingLoad(delay: .milliseconds(100))
+        _ = try await cache.value(for: "k", load: slow.load)
+        try await Task.sleep(for: .milliseconds(50))  // past the ttl, well inside 20 × 100 ms
+        _ = try await cache.value(for: "k", load: slow.load)
+        #expect(cache.loadCount == 1)
     }
 
     @Test("the cache keeps at most maxEntries values; a zero ttl disables it")

@@ -2,7 +2,9 @@ import Synchronization
 
 /// An in-memory cache of read results keyed by a string, for the API's read path.
 ///
-/// A value is *fresh* for ``Configuration/ttl`` after it was loaded and is then returned without touching storage.
+/// A value is *fresh* for ``Configuration/ttl`` after it was loaded — or for ``Configuration/loadCostFactor`` times as
+/// long as its load took, when that is longer, so an expensive read is not repeated back to back — and is then
+/// returned without touching storage.
 /// After that it is *stale*: it is still returned at once, while one background load replaces it
 /// ("stale-while-revalidate"), until it is older than ``Configuration/maxStale``; then a caller waits for a new load.
 /// Concurrent callers that miss on the same key share one load. Failed loads are never cached. The cache holds at most
@@ -17,11 +19,14 @@ package final class ReadCache<Value: Sendable>: Sendable {
         package var maxStale: Duration
         /// The most values kept.
         package var maxEntries: Int
+        /// A value stays fresh for at least this many times its load's duration (0: for exactly `ttl`).
+        package var loadCostFactor: Int
 
-        package init(ttl: Duration, maxStale: Duration? = nil, maxEntries: Int = 4096) {
+        package init(ttl: Duration, maxStale: Duration? = nil, maxEntries: Int = 4096, loadCostFactor: Int = 10) {
             self.ttl = ttl
             self.maxStale = maxStale ?? max(ttl * 30, .seconds(5))
             self.maxEntries = max(1, maxEntries)
+            self.loadCostFactor = max(0, loadCostFactor)
         }
 
         /// Every call loads.
@@ -31,6 +36,7 @@ package final class ReadCache<Value: Sendable>: Sendable {
     private struct Entry {
         var value: Value
         var loadedAt: ContinuousClock.Instant
+        var freshFor: Duration
         var lastUsed: ContinuousClock.Instant
         var refreshing: Bool
     }
@@ -73,7 +79,7 @@ package final class ReadCache<Value: Sendable>: Sendable {
         let step = state.withLock { state -> Step in
             if var entry = state.entries[key] {
                 let age = now - entry.loadedAt
-                if age < configuration.ttl || (age < configuration.maxStale && entry.refreshing) {
+                if age < entry.freshFor || (age < configuration.maxStale && entry.refreshing) {
                     entry.lastUsed = now
                     state.entries[key] = entry
                     return .value(entry.value)
@@ -99,9 +105,10 @@ package final class ReadCache<Value: Sendable>: Sendable {
             Task { await self.refresh(key, generation: generation, load: load) }
             return value
         case .wait(let task, let store, let generation):
+            let started = clock.now
             do {
                 let value = try await task.value
-                if store { self.store(value, for: key, generation: generation) }
+                if store { self.store(value, for: key, generation: generation, loadTime: clock.now - started) }
                 return value
             } catch {
                 if store { state.withLock { if $0.generation == generation { $0.loading[key] = nil } } }
@@ -120,9 +127,10 @@ package final class ReadCache<Value: Sendable>: Sendable {
     }
 
     private func refresh(_ key: String, generation: UInt64, load: @Sendable () async throws -> Value) async {
+        let started = clock.now
         do {
             let value = try await load()
-            store(value, for: key, generation: generation)
+            store(value, for: key, generation: generation, loadTime: clock.now - started)
         } catch {
             // Keep serving the stale value until it is too old; the next caller after that waits for a new load.
             state.withLock { state in
@@ -131,12 +139,13 @@ package final class ReadCache<Value: Sendable>: Sendable {
         }
     }
 
-    private func store(_ value: Value, for key: String, generation: UInt64) {
+    private func store(_ value: Value, for key: String, generation: UInt64, loadTime: Duration) {
         let now = clock.now
+        let freshFor = min(max(configuration.ttl, loadTime * configuration.loadCostFactor), configuration.maxStale)
         state.withLock { state in
             guard state.generation == generation else { return }
             state.loading[key] = nil
-            state.entries[key] = Entry(value: value, loadedAt: now, lastUsed: now, refreshing: false)
+            state.entries[key] = Entry(value: value, loadedAt: now, freshFor: freshFor, lastUsed: now, refreshing: false)
             if state.entries.count > configuration.maxEntries { Self.evict(&state, keeping: configuration.maxEntries) }
         }
     }

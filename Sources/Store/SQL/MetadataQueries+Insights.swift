@@ -43,7 +43,7 @@ extension MetadataQueries {
             + "FROM (\(perKey)) GROUP BY signal, name"
         let buckets = "if(c_type = \(MetricType.histogram.rawValue), c_bounds + 1, if(c_type = \(MetricType.exponentialHistogram.rawValue), 10 * c_scales, 0))"
         return "SELECT toUInt8(signal), name, toUInt64(c_attribute + c_resource + c_event + c_link + \(buckets)) AS c_total, "
-            + "c_attribute, c_resource, c_event, c_link, c_max, c_high FROM (\(names)) ANY LEFT JOIN (\(keys)) USING (signal, name) "
+            + "c_attribute, c_resource, c_event, c_link, c_max, c_high FROM (\(names)) AS c_names ANY LEFT JOIN (\(keys)) AS c_keys USING (signal, name) "
             + "WHERE c_total >= \(SQLLiteral.integer(threshold)) ORDER BY c_total DESC, c_max DESC, signal, name"
             + limitClause(limit: limit, offset: 0) + " FORMAT RowBinary"
     }

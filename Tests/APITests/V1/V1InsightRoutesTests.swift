@@ -241,6 +241,21 @@ struct V1InsightRoutesTests {
         }
     }
 
+    @Test func malformedQueryStringsFallBackToDefaults() async throws {
+        try await app(FixedReader(metricList: [sampleMetric], serviceSeverities: [ServiceSeverityCount(service: "a", severity: "b", count: 1)])).test(.router) { client in
+            for path in ["/api/v1/metrics", "/api/v1/logs/by-service", "/api/v1/cardinality/high", "/api/v1/cardinality/complexity", "/api/v1/logs/patterns",
+                         "/api/v1/attributes", "/api/v1/spans"] {
+                let uri = path + "?limit=%ZZ&offset=1e3&threshold=%00&minCount=--1&minServices=%&service=%E0%A4&&=&limit"
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .ok, "\(uri)")
+                }
+            }
+            try await client.execute(uri: "/api/v1/logs/by-service?limit=%ZZ&offset=x", method: .get) { response in
+                #expect(body(response).hasSuffix(#""total":1,"limit":100,"offset":0,"has_more":false}"# + "\n"))
+            }
+        }
+    }
+
     @Test func everyTableRouteIsServed() async throws {
         try await app(FixedReader(), admin: CountingAdmin(), token: "t").test(.router) { client in
             for route in V1RouteTable.routes {

@@ -39,6 +39,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     private let sink: any MetadataSink
     private let stopRequested = Atomic<Bool>(false)
     private let stats = Mutex(IngestStatistics())
+    /// Admin clear requests for the poll thread (see `IngestService+Clear.swift`).
+    let clearRequests = ClearMailbox()
 
     // Poll-thread state.
     private var window = MetadataWindow()
@@ -106,7 +108,10 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     // MARK: - Poll thread
 
     private func pollLoop() throws {
+        clearRequests.open()
+        defer { clearRequests.close() }
         while !stopRequested.load(ordering: .relaxed) {
+            if clearRequests.hasRequests { serveClearRequests() }
             // Drain what librdkafka has buffered without blocking, then block briefly when idle.
             var delivered = 0
             // Stop draining as soon as the window is full, so its size stays bounded by the policy.
@@ -269,6 +274,34 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             metadata["items_per_second"] = "\(Int(Double(local.items) / seconds))"
         }
         logger.info("consumer stopped", metadata: metadata)
+    }
+
+    // MARK: - Admin clear (poll thread)
+
+    /// Serves queued clears: lets the flush in flight land, clears the store while nothing else is written, then drops
+    /// the window and commits its offsets (the records it held are cleared, not to be read again).
+    private func serveClearRequests() {
+        for request in clearRequests.take() {
+            guard flusher.waitUntilIdle(timeout: configuration.policy.drainTimeout) else {
+                request.complete(.failure(FlushStillRunning()))
+                continue
+            }
+            commitCompleted()
+            do {
+                try BlockingWait.run(timeout: configuration.policy.drainTimeout + .seconds(30), request.clearStore)
+            } catch {
+                request.complete(.failure(error))
+                continue
+            }
+            let discarded = window.rowCount
+            _ = window.drain()
+            appliedNotCommitted.merge(pendingOffsets) { max($0, $1) }
+            pendingOffsets = [:]
+            windowStarted = nil
+            commitCompleted()
+            logger.info("store cleared; buffered window discarded", metadata: ["rows.discarded": "\(discarded)"])
+            request.complete(.success(()))
+        }
     }
 
     // MARK: - KafkaRebalanceHandler (called on the poll thread)

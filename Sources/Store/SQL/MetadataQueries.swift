@@ -162,11 +162,11 @@ package enum MetadataQueries {
 
     // MARK: - Pieces
 
-    private static func signalRows(_ signal: Signal) -> String {
+    static func signalRows(_ signal: Signal) -> String {
         "kind = \(Schema.RowKind.signal.rawValue) AND signal = \(signal.rawValue)"
     }
 
-    private static func limitClause(limit: Int, offset: Int) -> String {
+    static func limitClause(limit: Int, offset: Int) -> String {
         " LIMIT \(SQLLiteral.integer(max(0, limit))) OFFSET \(SQLLiteral.integer(max(0, offset)))"
     }
 

@@ -19,6 +19,7 @@ struct CensusRuntime {
             "api": "\(serve ? "\(settings.apiHost):\(settings.apiPort)" : "-")",
         ])
         var services: [any Service] = []
+        var ingestService: IngestService?
         if consume, let kafka = settings.kafka {
             let ingest: IngestService
             do {
@@ -29,11 +30,13 @@ struct CensusRuntime {
             } catch {
                 throw ConfigurationError(String(describing: error))
             }
+            ingestService = ingest
             services.append(IngestRunner(store: store, ingest: ingest, logger: logger))
         }
         if serve {
             let router = Router()
-            V1Routes(reader: store.reader, version: Census.version).register(on: router)
+            let admin = CensusAdmin(store: StoreAdmin(client: store.client, schema: store.schema, logger: logger), ingest: ingestService, logger: logger)
+            V1Routes(reader: store.reader, admin: admin, adminToken: settings.adminToken, version: Census.version).register(on: router)
             let app = Application(router: router, configuration: .init(address: .hostname(settings.apiHost, port: settings.apiPort), serverName: "census"),
                                   logger: logger)
             services.append(app)

@@ -36,11 +36,11 @@ struct ReadCacheTests {
 
     @Test("a stale value is returned at once and replaced by one background load")
     func staleWhileRevalidate() async throws {
-        let cache = ReadCache<String>(.init(ttl: .milliseconds(50), maxStale: .seconds(60), loadCostFactor: 0))
+        let cache = ReadCache<String>(.init(ttl: .seconds(2), maxStale: .seconds(60), loadCostFactor: 0))
         let load = CountingLoad()
         _ = try await cache.value(for: "k", load: load.load)
         load.value.withLock { $0 = "v1" }
-        try await Task.sleep(for: .milliseconds(80))
+        try await Task.sleep(for: .milliseconds(2_300))  // stale (past 2 s), still usable (before 4 s)
         // Several callers see the stale value; exactly one refresh starts.
         var seen: [String] = []
         for _ in 0..<5 { seen.append(try await cache.value(for: "k", load: load.load)) }
@@ -67,9 +67,9 @@ struct ReadCacheTests {
         #expect(load.calls.load(ordering: .relaxed) == 1)
     }
 
-    @Test("failures are not cached, and a value older than maxStale is loaded again")
+    @Test("failures are not cached, and a value past twice its freshness is loaded again (not served stale)")
     func failuresAndMaxStale() async throws {
-        let cache = ReadCache<String>(.init(ttl: .milliseconds(20), maxStale: .milliseconds(40), loadCostFactor: 0))
+        let cache = ReadCache<String>(.init(ttl: .milliseconds(20), maxStale: .seconds(60), loadCostFactor: 0))
         let load = CountingLoad()
         load.failing.store(true, ordering: .relaxed)
         await #expect(throws: CancellationError.self) { try await cache.value(for: "k", load: load.load) }

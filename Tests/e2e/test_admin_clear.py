@@ -95,3 +95,28 @@ def test_buffered_records_never_land_after_a_clear(clickhouse, broker, census_fa
     discarded = [int(n) for n in re.findall(r"rows\.discarded=(\d+)", c.log_text())]
     assert discarded and max(discarded) > 0, f"no clear discarded a non-empty window: {discarded}"
 
+
+
+def test_cached_answers_converge_and_a_clear_shows_at_once(clickhouse, broker, census_factory):
+    """census's default API cache (1 s, stale-while-revalidate): answers catch up with the store within two cache
+    lifetimes, and a clear is visible on the very next request (the cache is dropped with the data)."""
+    cached = census_factory(broker, clickhouse, env={"CENSUS_ADMIN_TOKEN": TOKEN}, api_cache_ttl=None)
+    direct = census_factory(broker, clickhouse, command="serve", database=cached.database, name="direct")
+
+    def converges(deadline_s: float = 8.0) -> dict:
+        wanted = snapshot(direct)
+        deadline = time.monotonic() + deadline_s
+        while True:
+            got = snapshot(cached)
+            if got == wanted:
+                return got
+            assert time.monotonic() < deadline, f"cached answers did not converge within {deadline_s} s"
+            time.sleep(0.2)
+
+    for seed in (6, 7):
+        produce(broker.bootstrap, otlp_data.records(otlp_data.build_dataset(seed=seed, messages=8, prefix=f"s{seed}.")))
+        census_factory.offsets(broker, cached).wait_caught_up(diagnostics=cached.log_tail)
+        assert converges()["metrics"]
+    r = clear(cached, {"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 200
+    assert_empty(cached)

@@ -3,10 +3,10 @@ import Synchronization
 /// An in-memory cache of read results keyed by a string, for the API's read path.
 ///
 /// A value is *fresh* for ``Configuration/ttl`` after it was loaded — or for ``Configuration/loadCostFactor`` times as
-/// long as its load took, when that is longer, so an expensive read is not repeated back to back — and is then
-/// returned without touching storage.
-/// After that it is *stale*: it is still returned at once, while one background load replaces it
-/// ("stale-while-revalidate"), until it is older than ``Configuration/maxStale``; then a caller waits for a new load.
+/// long as its load took, when that is longer, so an expensive read is not repeated back to back — and is returned
+/// without touching storage. For as long again it is *stale*: it is still returned at once while one background load
+/// replaces it ("stale-while-revalidate"), so a busy key never waits. Older than that (or than
+/// ``Configuration/maxStale``), the caller waits for a new load: a client that asks rarely always gets a fresh answer.
 /// Concurrent callers that miss on the same key share one load. Failed loads are never cached. The cache holds at most
 /// ``Configuration/maxEntries`` values and evicts the least recently used ones beyond that. ``invalidateAll()`` forgets
 /// everything, including loads that are still running, so nothing loaded before the call is returned after it.
@@ -15,7 +15,7 @@ package final class ReadCache<Value: Sendable>: Sendable {
     package struct Configuration: Sendable, Equatable {
         /// How long a value is returned without a new load. Zero disables the cache (every call loads).
         package var ttl: Duration
-        /// How old a value may be and still be returned (while a refresh runs).
+        /// The oldest a value may be and still be returned (while a refresh runs), however expensive its load.
         package var maxStale: Duration
         /// The most values kept.
         package var maxEntries: Int
@@ -24,7 +24,7 @@ package final class ReadCache<Value: Sendable>: Sendable {
 
         package init(ttl: Duration, maxStale: Duration? = nil, maxEntries: Int = 4096, loadCostFactor: Int = 10) {
             self.ttl = ttl
-            self.maxStale = maxStale ?? max(ttl * 30, .seconds(5))
+            self.maxStale = maxStale ?? .seconds(60)
             self.maxEntries = max(1, maxEntries)
             self.loadCostFactor = max(0, loadCostFactor)
         }
@@ -79,12 +79,13 @@ package final class ReadCache<Value: Sendable>: Sendable {
         let step = state.withLock { state -> Step in
             if var entry = state.entries[key] {
                 let age = now - entry.loadedAt
-                if age < entry.freshFor || (age < configuration.maxStale && entry.refreshing) {
+                let usable = min(entry.freshFor * 2, configuration.maxStale)
+                if age < entry.freshFor || (age < usable && entry.refreshing) {
                     entry.lastUsed = now
                     state.entries[key] = entry
                     return .value(entry.value)
                 }
-                if age < configuration.maxStale {
+                if age < usable {
                     entry.refreshing = true
                     entry.lastUsed = now
                     state.entries[key] = entry
@@ -141,7 +142,7 @@ package final class ReadCache<Value: Sendable>: Sendable {
 
     private func store(_ value: Value, for key: String, generation: UInt64, loadTime: Duration) {
         let now = clock.now
-        let freshFor = min(max(configuration.ttl, loadTime * configuration.loadCostFactor), configuration.maxStale)
+        let freshFor = min(max(configuration.ttl, loadTime * configuration.loadCostFactor), configuration.maxStale / 2)
         state.withLock { state in
             guard state.generation == generation else { return }
             state.loading[key] = nil

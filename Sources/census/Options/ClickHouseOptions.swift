@@ -48,6 +48,9 @@ struct APIOptions: ParsableArguments {
     @Option(name: .customLong("api-addr"), help: "API listen address host:port (env CENSUS_API_ADDR; default 127.0.0.1:8090).")
     var address: String?
 
+    @Option(name: .customLong("api-cache-ttl"), help: "Seconds an API answer is reused before it is read again; a stale answer is served while it is refreshed in the background; 0 turns the cache off (env CENSUS_API_CACHE_TTL; default 1).")
+    var cacheTTL: String?
+
     @Option(name: .customLong("admin-token-file"), help: "File holding the admin token for POST /api/v1/admin/clear (env CENSUS_ADMIN_TOKEN holds the token itself; CENSUS_ADMIN_TOKEN_FILE a file).")
     var adminTokenFile: String?
 

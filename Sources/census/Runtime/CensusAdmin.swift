@@ -4,13 +4,15 @@ import Logging
 import Store
 
 /// ``AdminOperations`` of one census process: clears ClickHouse (data and per-partition progress) and, when this
-/// process consumes, the ingest pipeline's buffered window and in-flight flush with it.
+/// process consumes, the ingest pipeline's buffered window and in-flight flush with it; then forgets the API's cached
+/// answers (`afterClear`).
 ///
 /// Other census instances sharing the database keep their own buffers: a clear there covers only what they had
 /// acknowledged (see docs/API.md).
 struct CensusAdmin: AdminOperations {
     let store: StoreAdmin
     let ingest: IngestService?
+    let afterClear: @Sendable () -> Void
     let logger: Logger
 
     func clearAll() async throws {
@@ -22,6 +24,7 @@ struct CensusAdmin: AdminOperations {
             } else {
                 try await clearStore()
             }
+            afterClear()
         } catch {
             logger.error("admin clear failed", metadata: ["error": "\(error)"])
             throw error

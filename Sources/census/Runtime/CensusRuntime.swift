@@ -35,8 +35,10 @@ struct CensusRuntime {
         }
         if serve {
             let router = Router()
-            let admin = CensusAdmin(store: StoreAdmin(client: store.client, schema: store.schema, logger: logger), ingest: ingestService, logger: logger)
-            V1Routes(reader: store.reader, admin: admin, adminToken: settings.adminToken, version: Census.version).register(on: router)
+            let reader = CachingMetadataReader(base: store.reader, configuration: .init(ttl: settings.apiCacheTTL))
+            let admin = CensusAdmin(store: StoreAdmin(client: store.client, schema: store.schema, logger: logger), ingest: ingestService,
+                                    afterClear: { reader.invalidate() }, logger: logger)
+            CensusRoutes(v1: V1Routes(reader: reader, admin: admin, adminToken: settings.adminToken, version: Census.version)).register(on: router)
             let app = Application(router: router, configuration: .init(address: .hostname(settings.apiHost, port: settings.apiPort), serverName: "census"),
                                   logger: logger)
             services.append(app)

@@ -12,6 +12,7 @@ struct Settings: Sendable {
     var apiHost = "127.0.0.1"
     var apiPort = 8090
     var adminToken: String?
+    var apiCacheTTL: Duration = .seconds(1)
 
     init(kafka: KafkaOptions?, clickhouse: ClickHouseOptions, api: APIOptions?, ingest: IngestOptions?) throws {
         self.clickhouse = try clickhouse.resolve()
@@ -23,6 +24,7 @@ struct Settings: Sendable {
         if let api {
             (apiHost, apiPort) = try api.hostAndPort()
             adminToken = try api.adminToken()
+            apiCacheTTL = try Environment.seconds(api.cacheTTL, "CENSUS_API_CACHE_TTL", flagName: "api-cache-ttl", default: 1, allowZero: true)
         }
         if let ingest {
             let encodingText = Environment.resolve(ingest.encoding, "CENSUS_ENCODING", default: "auto")

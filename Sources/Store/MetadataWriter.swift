@@ -78,6 +78,14 @@ package struct MetadataWriter: Sendable {
         return AppliedOffsets.fromRows(rows)
     }
 
+    /// The query ids of every INSERT into the ingest table ClickHouse is running now (from any census process).
+    package func runningWrites(logger: Logger? = nil) async throws -> Set<String> {
+        var decoder = RowBinaryDecoder(try await client.execute(MetadataQueries.runningInserts(schema), logger: logger ?? self.logger))
+        var ids: Set<String> = []
+        while !decoder.isAtEnd { ids.insert(try decoder.string()) }
+        return ids
+    }
+
     /// Whether ClickHouse is still running a query with this id (an INSERT whose answer was lost may still be running).
     package func isRunning(queryID: String, logger: Logger? = nil) async throws -> Bool {
         var decoder = RowBinaryDecoder(try await client.execute(MetadataQueries.runningQueries(id: queryID), logger: logger ?? self.logger))

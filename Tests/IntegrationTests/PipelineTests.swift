@@ -39,6 +39,10 @@ struct PipelineTests {
             guard available.load(ordering: .relaxed) else { throw Self.down }
             return try await writer.isRunning(queryID: queryID)
         }
+        func runningWrites() async throws -> Set<String> {
+            guard available.load(ordering: .relaxed) else { throw Self.down }
+            return try await writer.runningWrites()
+        }
     }
 
     /// A sink whose INSERTs lose their answer: every `every`-th attempt is written for real and then reported as a
@@ -62,6 +66,9 @@ struct PipelineTests {
         }
         func isRunning(queryID: String) async throws -> Bool {
             try await writer.isRunning(queryID: queryID)
+        }
+        func runningWrites() async throws -> Set<String> {
+            try await writer.runningWrites()
         }
     }
 

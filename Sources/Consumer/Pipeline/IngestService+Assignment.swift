@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Store
 
@@ -18,20 +19,24 @@ extension IngestService {
     ///   `min(committed, highest applied + 1)` (committed: the group's commit, or the low watermark without one). So
     ///   a flush that landed without its commit is not read again, and a gap the store lacks is filled.
     /// - Stored progress at or beyond the high watermark is an offset regression (see ``OffsetRegressionAction``).
+    /// - Before reading, it waits (at most ``writesWaitLimit``) until every batch INSERT that ClickHouse was running
+    ///   when asked has finished — a killed process's or an abandoned flush's INSERT may still land; afterwards the
+    ///   stored progress no longer changes behind the reader's back for these partitions.
     /// - Parameter committed: The replay's start offsets instead of the group's commits (then nothing is adjusted).
-    /// - Returns: Start offsets for partitions that must not start at their committed offset.
-    func prepare(_ partitions: [TopicPartition], committed replayStarts: [TopicPartition: Int64]?) -> [TopicPartition: Int64] {
+    /// - Returns: Start offsets for partitions that must not start at their committed offset; `nil` when the stored
+    ///   progress could not be read.
+    func prepare(_ partitions: [TopicPartition], committed replayStarts: [TopicPartition: Int64]?) -> [TopicPartition: Int64]? {
         var loaded: [TopicPartition: AppliedOffsets] = [:]
         do {
+            try waitForRunningWrites()
             for topic in Set(partitions.map(\.topic)) {
                 let sink = self.sink
                 let stored = try BlockingWait.run(timeout: .seconds(15)) { try await sink.appliedOffsets(topic: topic) }
                 for (partition, offsets) in stored { loaded[TopicPartition(topic: topic, partition: partition)] = offsets }
             }
         } catch {
-            logger.warning("could not read stored progress; starting at the committed offsets (records may be counted twice)",
-                           metadata: ["error": "\(error)"])
-            return [:]
+            logger.warning("could not read stored progress", metadata: ["error": "\(error)"])
+            return nil
         }
         for tp in partitions {
             applied[tp] = loaded[tp] ?? AppliedOffsets()
@@ -76,6 +81,29 @@ extension IngestService {
             ])
         }
         return starts
+    }
+
+    /// Longest wait for INSERTs in flight before reading progress: above the ClickHouse request timeout (60 s), after
+    /// which an attempt's client has given up.
+    static let writesWaitLimit: Duration = .seconds(75)
+
+    /// Waits until none of the batch INSERTs running now is running any more (bounded by ``writesWaitLimit``).
+    private func waitForRunningWrites() throws {
+        let sink = self.sink
+        let running = try BlockingWait.run(timeout: .seconds(15)) { try await sink.runningWrites() }
+        guard !running.isEmpty else { return }
+        let deadline = ContinuousClock.now + Self.writesWaitLimit
+        var remaining = running
+        logger.info("waiting for INSERTs in flight before reading stored progress", metadata: ["queries": "\(running.count)"])
+        while !remaining.isEmpty {
+            guard ContinuousClock.now < deadline else {
+                logger.warning("INSERTs still running after the wait limit; reading stored progress anyway",
+                               metadata: ["query_ids": "\(remaining.sorted().joined(separator: ","))"])
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+            remaining.formIntersection(try BlockingWait.run(timeout: .seconds(15)) { try await sink.runningWrites() })
+        }
     }
 
     /// Logs and counts an offset regression, then applies the configured action.

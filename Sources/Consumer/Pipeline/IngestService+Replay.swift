@@ -28,7 +28,9 @@ extension IngestService {
         replayUnfinished = Set(replayRanges.keys)
         local.replayTotal = UInt64(replayRanges.values.reduce(0) { $0 + $1.count })
         let partitions = replayRanges.keys.sorted()
-        _ = prepare(partitions, committed: replayRanges.mapValues(\.start))
+        guard prepare(partitions, committed: replayRanges.mapValues(\.start)) != nil else {
+            throw KafkaError(code: -1, reason: "cannot read the stored progress from ClickHouse; nothing was replayed")
+        }
         let active = partitions.filter { !regressed.contains($0) }
         assigned = Set(active)
         logger.info("replay started", metadata: [

@@ -74,6 +74,9 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     var segmentStarts: [TopicPartition: Int64] = [:]
     /// Partitions whose stored progress is beyond their end while the action is `fail`: nothing is read from them.
     var regressed: Set<TopicPartition> = []
+    /// Partitions whose window was dropped while they stayed assigned: paused until their progress is read again.
+    var awaitingReload: Set<TopicPartition> = []
+    var lastReloadAttempt: ContinuousClock.Instant? = nil
     /// Set when the service must stop with an error (an offset regression with `--on-offset-regression fail`).
     var failure: (any Error)? = nil
     /// Replay only: each partition's range and the partitions not yet read to their end.
@@ -155,6 +158,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             }
             commitCompleted()
             step()
+            reloadDropped()
             if configuration.replay != nil, replayUnfinished.isEmpty { break }
             publish()
         }
@@ -179,7 +183,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
 
     private func handle(_ record: KafkaRecord) {
         let tp = record.topicPartition
-        guard !regressed.contains(tp), acceptReplayRecord(tp, offset: record.offset) else { return }
+        guard !regressed.contains(tp), !awaitingReload.contains(tp), acceptReplayRecord(tp, offset: record.offset) else { return }
         local.records &+= 1
         if local.firstRecordAt == nil { local.firstRecordAt = .now }
         local.bytes &+= UInt64(record.payload.count)
@@ -310,6 +314,29 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         return ok
     }
 
+    /// Retained partitions whose window was dropped: once the stored progress can be read (after the abandoned INSERT
+    /// finished), continue each from the first offset the store does not hold. Tried at most every 2 seconds.
+    private func reloadDropped() {
+        guard !awaitingReload.isEmpty, !flusher.isBusy else { return }
+        if let last = lastReloadAttempt, ContinuousClock.now - last < .seconds(2) { return }
+        lastReloadAttempt = .now
+        let partitions = awaitingReload.sorted()
+        guard let starts = prepare(partitions, committed: nil) else { return }
+        var targets = (try? consumer.committed(partitions)) ?? [:]
+        targets.merge(starts) { _, start in start }
+        do {
+            // Never committed and nothing stored: from the beginning (the skip rule makes re-reading safe).
+            for tp in partitions where targets[tp] == nil { targets[tp] = try consumer.watermarks(tp).low }
+            try consumer.seek(targets)
+        } catch {
+            logger.warning("could not seek after reloading stored progress; trying again", metadata: ["error": "\(error)"])
+            return
+        }
+        awaitingReload = []
+        consumer.resume(partitions)
+        logger.info("continuing partitions after a dropped window", metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))"])
+    }
+
     /// Gives up on the flush in flight and the current window; their offsets stay uncommitted.
     private func dropUncommitted() {
         flusher.abandon()
@@ -345,7 +372,9 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             paused = false
             local.paused = false
         }
-        return prepare(partitions, committed: nil)
+        if let starts = prepare(partitions, committed: nil) { return starts }
+        logger.warning("starting at the committed offsets without the stored progress (records may be counted twice)")
+        return [:]
     }
 
     package func partitionsRevoking(_ partitions: [TopicPartition], lost: Bool) {
@@ -355,10 +384,10 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         } else {
             let retained = assigned.subtracting(partitions)
             if !drainAndCommit(reason: "rebalance"), !retained.isEmpty {
-                // Records of partitions we keep were dropped from the window: read them again from the last commit.
-                if let committed = try? consumer.committed(Array(retained)) {
-                    try? consumer.seek(committed)
-                }
+                // Records of partitions we keep were dropped from the window (their INSERT may still land): stop them
+                // until the stored progress can be read again, then continue from there (``reloadDropped()``).
+                awaitingReload.formUnion(retained)
+                consumer.pause(Array(retained))
             }
         }
         assigned.subtract(partitions)
@@ -366,6 +395,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             applied[tp] = nil
             segmentStarts[tp] = nil
             regressed.remove(tp)
+            awaitingReload.remove(tp)
         }
         if paused {
             paused = false

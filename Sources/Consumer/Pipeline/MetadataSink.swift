@@ -12,4 +12,8 @@ package protocol MetadataSink: Sendable {
 
     /// Whether the store is still executing an attempt with this query id (an attempt whose answer was lost).
     func isRunning(queryID: String) async throws -> Bool
+
+    /// The query ids of every batch INSERT the store is executing now, from any writer (a killed process's last INSERT
+    /// may still be running): progress is read only after those finished, so it cannot change behind the reader's back.
+    func runningWrites() async throws -> Set<String>
 }

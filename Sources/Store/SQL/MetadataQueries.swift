@@ -160,6 +160,11 @@ package enum MetadataQueries {
             + "WHERE kind = \(Schema.RowKind.progress.rawValue) GROUP BY name, key, service, sub FORMAT RowBinary"
     }
 
+    /// The ids of the INSERTs into the ingest table the server is running now (one `String` per row), from any writer.
+    package static func runningInserts(_ schema: Schema) -> String {
+        "SELECT query_id FROM system.processes WHERE position(query, \(SQLLiteral.string("INSERT INTO \(schema.ingestTable) "))) = 1 FORMAT RowBinary"
+    }
+
     /// One `UInt64`: how many queries with this id the server is running (0 once an INSERT has finished or failed).
     package static func runningQueries(id: String) -> String {
         "SELECT toUInt64(count()) FROM system.processes WHERE query_id = \(SQLLiteral.string(id)) FORMAT RowBinary"

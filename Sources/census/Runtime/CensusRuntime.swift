@@ -79,4 +79,7 @@ struct WriterSink: MetadataSink {
     func isRunning(queryID: String) async throws -> Bool {
         try await writer.isRunning(queryID: queryID)
     }
+    func runningWrites() async throws -> Set<String> {
+        try await writer.runningWrites()
+    }
 }

@@ -144,8 +144,11 @@ SCHEMAS = {
                         required=["template", "example_body", "total_count", "severity_breakdown", "services"]),
     "QuarantinedRecord": obj({"topic": {"type": "string"}, "partition": integer(0), "offset": integer(0),
                               "timestamp": {"type": "string", "format": "date-time"}, "size": integer(0),
-                              "error": {"type": "string"}, "first_bytes": {"type": "string"}},
-                             required=["topic", "partition", "offset", "timestamp", "size", "error"]),
+                              "error": {"type": "string"},
+                              "first_bytes_base64": {"type": "string", "format": "byte",
+                                                     "description": "The first 256 bytes of the record, base64."}},
+                             required=["topic", "partition", "offset", "timestamp", "size", "error",
+                                       "first_bytes_base64"]),
 }
 
 PATHS = {
@@ -274,7 +277,7 @@ PATHS = {
          "400": error("Empty or undecodable key."), "404": error("Unknown key."), "500": STORAGE_ERROR},
         ["attributes"]),
     "/api/v1/quarantine": get(
-        "listQuarantine", "Kafka records that could not be ingested, newest first.", [LIMIT, OFFSET],
+        "listQuarantine", "Kafka records that could not be ingested, by topic, partition and offset.", [LIMIT, OFFSET],
         {"200": json_response("A page of quarantined records.", page_of(ref("QuarantinedRecord"))),
          "500": STORAGE_ERROR}, ["operations"]),
     "/api/v1/admin/clear": {"post": {

@@ -3,6 +3,12 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 @testable import API
+import Store
+
+/// No quarantined records (the quarantine route's JSON is checked end to end in Tests/e2e).
+struct EmptyQuarantine: QuarantineReading {
+    func quarantined(limit: Int, offset: Int) async throws -> Page<QuarantinedRecord> { Page(items: [], total: 0) }
+}
 
 /// `docs/openapi.json` describes exactly the routes census serves, and the served copy is that file.
 @Suite("OpenAPI document")
@@ -26,7 +32,7 @@ struct OpenAPIDocumentTests {
 
     static func servedRoutes() -> Set<String> {
         let router = Router()
-        CensusRoutes(v1: V1Routes(reader: FixedReader(), version: "test")).register(on: router)
+        CensusRoutes(v1: V1Routes(reader: FixedReader(), version: "test"), quarantine: QuarantineRoutes(reader: EmptyQuarantine())).register(on: router)
         return Set(router.routes.map { "\($0.method) \($0.path)" })
     }
 
@@ -48,7 +54,7 @@ struct OpenAPIDocumentTests {
     @Test("GET /api/v1/openapi.json serves the document")
     func served() async throws {
         let router = Router()
-        CensusRoutes(v1: V1Routes(reader: FixedReader(), version: "test")).register(on: router)
+        CensusRoutes(v1: V1Routes(reader: FixedReader(), version: "test"), quarantine: QuarantineRoutes(reader: EmptyQuarantine())).register(on: router)
         try await Application(router: router).test(.router) { client in
             try await client.execute(uri: "/api/v1/openapi.json", method: .get) { response in
                 #expect(response.status == .ok)

@@ -1555,7 +1555,7 @@ package enum OpenAPIDocument {
     "/api/v1/quarantine": {
       "get": {
         "operationId": "listQuarantine",
-        "summary": "Kafka records that could not be ingested, newest first.",
+        "summary": "Kafka records that could not be ingested, by topic, partition and offset.",
         "tags": [
           "operations"
         ],
@@ -2339,8 +2339,10 @@ package enum OpenAPIDocument {
           "error": {
             "type": "string"
           },
-          "first_bytes": {
-            "type": "string"
+          "first_bytes_base64": {
+            "type": "string",
+            "format": "byte",
+            "description": "The first 256 bytes of the record, base64."
           }
         },
         "required": [
@@ -2349,7 +2351,8 @@ package enum OpenAPIDocument {
           "offset",
           "timestamp",
           "size",
-          "error"
+          "error",
+          "first_bytes_base64"
         ]
       }
     },

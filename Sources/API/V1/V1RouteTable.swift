@@ -33,6 +33,13 @@ enum V1RouteTable {
         Route(method: .post, path: "admin/clear"),
     ]
 
+    /// Routes under the same prefix registered by other route types (``QuarantineRoutes``, ``OpenAPIRoutes``): not built
+    /// from this table, but known to the 405 check.
+    static let otherRoutes: [Route] = [
+        Route(method: .get, path: "quarantine"),
+        Route(method: .get, path: "openapi.json"),
+    ]
+
     /// The methods of the V1 routes whose pattern matches `path` (a raw request path such as `/api/v1/metrics/a%2Fb`).
     static func methods(matching path: Substring) -> [HTTPRequest.Method] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
@@ -40,7 +47,7 @@ enum V1RouteTable {
         guard segments.count > prefixSegments.count, segments.starts(with: prefixSegments) else { return [] }
         let rest = segments.dropFirst(prefixSegments.count)
         var methods: [HTTPRequest.Method] = []
-        for route in routes {
+        for route in routes + otherRoutes {
             let pattern = route.path.split(separator: "/")
             guard pattern.count == rest.count else { continue }
             let matches = zip(pattern, rest).allSatisfy { patternSegment, segment in

@@ -148,16 +148,27 @@ package enum MetadataQueries {
 
     // MARK: - Progress
 
-    /// The highest stored offset per partition of a topic. Columns: partition String, last_offset Int64.
+    /// The stored progress segments of a topic (see ``AppliedOffsets``). Columns: partition String, incarnation String
+    /// ('' = 0), segment start String ('' = 0), last_offset Int64.
     package static func storedProgress(_ schema: Schema, topic: String) -> String {
-        "SELECT key, toInt64(maxMerge(last_offset)) FROM \(schema.metadataTable) "
-            + "WHERE kind = \(Schema.RowKind.progress.rawValue) AND name = \(SQLLiteral.string(topic)) GROUP BY key FORMAT RowBinary"
+        "SELECT key, service, sub, toInt64(maxMerge(last_offset)) FROM \(schema.metadataTable) "
+            + "WHERE kind = \(Schema.RowKind.progress.rawValue) AND name = \(SQLLiteral.string(topic)) GROUP BY key, service, sub FORMAT RowBinary"
     }
 
-    /// The highest stored offset of every topic and partition. Columns: topic String, partition String, last_offset Int64.
+    /// The stored progress segments of every topic. Columns: topic String, then as ``storedProgress(_:topic:)``.
     package static func allProgress(_ schema: Schema) -> String {
-        "SELECT name, key, toInt64(maxMerge(last_offset)) FROM \(schema.metadataTable) "
-            + "WHERE kind = \(Schema.RowKind.progress.rawValue) GROUP BY name, key FORMAT RowBinary"
+        "SELECT name, key, service, sub, toInt64(maxMerge(last_offset)) FROM \(schema.metadataTable) "
+            + "WHERE kind = \(Schema.RowKind.progress.rawValue) GROUP BY name, key, service, sub FORMAT RowBinary"
+    }
+
+    /// The ids of the INSERTs into the ingest table the server is running now (one `String` per row), from any writer.
+    package static func runningInserts(_ schema: Schema) -> String {
+        "SELECT query_id FROM system.processes WHERE position(query, \(SQLLiteral.string("INSERT INTO \(schema.ingestTable) "))) = 1 FORMAT RowBinary"
+    }
+
+    /// One `UInt64`: how many queries with this id the server is running (0 once an INSERT has finished or failed).
+    package static func runningQueries(id: String) -> String {
+        "SELECT toUInt64(count()) FROM system.processes WHERE query_id = \(SQLLiteral.string(id)) FORMAT RowBinary"
     }
 
     // MARK: - Pieces

@@ -12,7 +12,7 @@
 /// | 1 signal | metric/span name, log severity | service | 0 | '' | '' |
 /// | 2 key | as kind 1 | service | ``KeyScope`` | event name (scope 3) | attribute key |
 /// | 3 template | log severity | service | 0 | template text | '' |
-/// | 4 progress | Kafka topic | '' | 0 | '' | partition number as text |
+/// | 4 progress | Kafka topic | incarnation ('' = 0) | 0 | segment start ('' = 0) | partition number as text |
 /// | 5 catalog | '' | '' | ``KeyScope`` | '' | attribute key |
 ///
 /// Storage grows with keys, never with values: cardinality is a `uniqCombined` state over 64-bit value hashes, value
@@ -52,6 +52,8 @@ package struct Schema: Sendable, Hashable {
     package var metadataTable: String { "\(database).metadata" }
     /// `database.metadata_mv`: the view from the ingest table into `metadata`.
     package var viewName: String { "\(database).metadata_mv" }
+    /// `database.quarantine`: records that could not be ingested (see ``QuarantinedRecord``).
+    package var quarantineTable: String { "\(database).quarantine" }
     /// `database.schema_migrations`: applied migration versions.
     package var migrationsTable: String { "\(database).schema_migrations" }
 
@@ -144,6 +146,13 @@ package struct Schema: Sendable, Hashable {
             .joined(separator: ", ")
         let key = Self.keyColumns.map(\.name).joined(separator: ", ")
         return "CREATE TABLE IF NOT EXISTS \(metadataTable) (\(columns)) ENGINE = AggregatingMergeTree ORDER BY (\(key)) SETTINGS index_granularity = 256"
+    }
+
+    /// The quarantine table: one row per (topic, partition, offset); duplicates from retries or replays are merged away
+    /// by the engine and never shown by reads (which group by the key).
+    package func createQuarantineTable() -> String {
+        let columns = QuarantineQueries.columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
+        return "CREATE TABLE IF NOT EXISTS \(quarantineTable) (\(columns)) ENGINE = ReplacingMergeTree ORDER BY (topic, kafka_partition, kafka_offset)"
     }
 
     /// The view that aggregates each inserted block by the key columns into states.

@@ -89,6 +89,15 @@ struct IngestOptions: ParsableArguments {
 
     @Option(name: .customLong("drain-timeout"), help: "Seconds to wait for a flush on rebalance or shutdown before dropping it uncommitted (env CENSUS_DRAIN_TIMEOUT; default 30).")
     var drainTimeout: String?
+
+    @Option(name: .customLong("max-record-bytes"), help: "Quarantine records larger than this many bytes instead of decoding them (env CENSUS_MAX_RECORD_BYTES; default 16777216).")
+    var maxRecordBytes: String?
+
+    @Option(name: .customLong("on-offset-regression"), help: "When stored progress is beyond a partition's end (topic re-created): fail (stop with an error) or reset (new incarnation, read from the start) (env CENSUS_ON_OFFSET_REGRESSION; default fail).")
+    var onOffsetRegression: String?
+
+    @Option(name: .customLong("dead-letter-topic"), help: "Also produce quarantined records to this Kafka topic, key topic/partition/offset (env CENSUS_DEAD_LETTER_TOPIC; default none).")
+    var deadLetterTopic: String?
 }
 
 /// Logging.

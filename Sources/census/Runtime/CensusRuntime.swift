@@ -25,7 +25,8 @@ struct CensusRuntime {
             do {
                 ingest = try IngestService(
                     configuration: .init(kafka: kafka, topics: settings.topics, topicSignals: settings.topicSignals,
-                                         encoding: settings.encoding, policy: settings.policy),
+                                         encoding: settings.encoding, policy: settings.policy, maxRecordBytes: settings.maxRecordBytes,
+                                         onOffsetRegression: settings.onOffsetRegression, deadLetterTopic: settings.deadLetterTopic),
                     sink: WriterSink(writer: store.writer), logger: logger)
             } catch {
                 throw ConfigurationError(String(describing: error))
@@ -38,7 +39,8 @@ struct CensusRuntime {
             let reader = CachingMetadataReader(base: store.reader, configuration: .init(ttl: settings.apiCacheTTL))
             let admin = CensusAdmin(store: StoreAdmin(client: store.client, schema: store.schema, logger: logger), ingest: ingestService,
                                     afterClear: { reader.invalidate() }, logger: logger)
-            CensusRoutes(v1: V1Routes(reader: reader, admin: admin, adminToken: settings.adminToken, version: Census.version)).register(on: router)
+            CensusRoutes(v1: V1Routes(reader: reader, admin: admin, adminToken: settings.adminToken, version: Census.version),
+                         quarantine: QuarantineRoutes(reader: store.quarantine)).register(on: router)
             let app = Application(router: router, configuration: .init(address: .hostname(settings.apiHost, port: settings.apiPort), serverName: "census"),
                                   logger: logger)
             services.append(app)
@@ -69,14 +71,20 @@ struct IngestRunner: Service {
     }
 }
 
-/// The ingest pipeline's sink: one ClickHouse INSERT per batch with the client's retry policy (the pipeline
-/// retries on top of it, forever, while offsets stay uncommitted).
+/// The ingest pipeline's sink: one ClickHouse INSERT per attempt, never retried by the client (a retried INSERT whose
+/// first attempt landed would apply twice); the ``Flusher`` checks the stored progress before sending again.
 struct WriterSink: MetadataSink {
     let writer: MetadataWriter
-    func write(_ batch: MetadataBatch) async throws {
-        try await writer.write(batch)
+    func write(_ batch: MetadataBatch, queryID: String) async throws {
+        try await writer.write(batch, queryID: queryID, retryPolicy: .noRetry)
     }
-    func storedProgress(topic: String) async throws -> [Int32: Int64] {
-        try await writer.storedProgress(topic: topic)
+    func appliedOffsets(topic: String) async throws -> [Int32: AppliedOffsets] {
+        try await writer.appliedOffsets(topic: topic)
+    }
+    func isRunning(queryID: String) async throws -> Bool {
+        try await writer.isRunning(queryID: queryID)
+    }
+    func runningWrites() async throws -> Set<String> {
+        try await writer.runningWrites()
     }
 }

@@ -8,6 +8,7 @@ struct StoreWiring: Sendable {
     let schema: Schema
     let writer: MetadataWriter
     let reader: ClickHouseMetadataReader
+    let quarantine: ClickHouseQuarantineReader
     let migrator: Migrator
 
     init(_ settings: ClickHouseOptions.Resolved, logger: Logger) throws {
@@ -19,6 +20,7 @@ struct StoreWiring: Sendable {
         }
         writer = MetadataWriter(client: client, schema: schema, logger: logger)
         reader = ClickHouseMetadataReader(client: client, schema: schema, logger: logger)
+        quarantine = ClickHouseQuarantineReader(client: client, schema: schema, logger: logger)
         migrator = Migrator(client: client, schema: schema, logger: logger)
     }
 

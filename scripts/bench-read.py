@@ -42,8 +42,8 @@ SERVICES = [f"svc-{i}" for i in range(8)]
 WRK_SCRIPT = r"""
 local urls = {}
 for line in io.lines(os.getenv("BENCH_URLS")) do urls[#urls + 1] = line end
-local counter = 0
-local errors = 0
+counter = 0
+errors = 0
 local threads = {}
 function setup(thread)
   thread:set("offset", #threads * 7919)
@@ -159,6 +159,8 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=20, help="seconds per wrk run")
     parser.add_argument("--census", default=str(ROOT / ".build" / "release" / "census"))
     parser.add_argument("--census-arg", action="append", default=[], help="extra census argument (repeatable)")
+    parser.add_argument("--distinct", type=int, default=20,
+                        help="distinct URLs per endpoint kind in the mix (a dashboard's hot set; 200 makes most reads miss the cache)")
     parser.add_argument("--only", default="", help="regex: time only the endpoint URLs that match it")
     args = parser.parse_args()
     os.environ["CENSUS_BIN"] = args.census
@@ -194,7 +196,7 @@ def main() -> int:
 
         q = urllib.parse.quote
         mix = []
-        for i in range(200):
+        for i in range(args.distinct):
             metric = f"bench.metric.{rng.randrange(args.metrics):05d}"
             mix += [f"/api/v1/metrics?limit=100&offset={rng.randrange(0, args.metrics, 100)}",
                     f"/api/v1/metrics/{q(metric, safe='')}",
@@ -209,6 +211,7 @@ def main() -> int:
                     "/api/v1/cardinality/high?threshold=10&limit=100", "/api/v1/cardinality/complexity?threshold=5",
                     "/api/v1/logs/patterns?minCount=1", "/api/v1/logs/by-service"]
         mix = [u for u in mix if re.search(args.only, u)]
+        mix *= max(1, 200 // max(1, args.distinct))
         rng.shuffle(mix)
         # Every URL of the mix must answer 200 before it is timed; the first (uncached) answer of each endpoint kind is
         # timed here one by one, as the cost of a cache miss.

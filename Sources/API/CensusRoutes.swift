@@ -8,12 +8,17 @@ package struct CensusRoutes: Sendable {
     /// `GET /api/v1/quarantine`.
     package var quarantine: QuarantineRoutes
 
-    package init(v1: V1Routes, quarantine: QuarantineRoutes) {
+    /// Rendered answers reused for a short time (`nil`: none).
+    package var responseCache: RenderedResponseCache?
+
+    package init(v1: V1Routes, quarantine: QuarantineRoutes, responseCache: RenderedResponseCache? = nil) {
         self.v1 = v1
         self.quarantine = quarantine
+        self.responseCache = responseCache
     }
 
     package func register<Context: RequestContext>(on router: Router<Context>) {
+        if let responseCache { router.add(middleware: ResponseCacheMiddleware<Context>(cache: responseCache)) }
         v1.register(on: router)
         quarantine.register(on: router)
         OpenAPIRoutes().register(on: router)

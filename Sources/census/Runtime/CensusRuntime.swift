@@ -37,10 +37,11 @@ struct CensusRuntime {
         if serve {
             let router = Router()
             let reader = CachingMetadataReader(base: store.reader, configuration: .init(ttl: settings.apiCacheTTL))
+            let rendered = RenderedResponseCache(ttl: settings.apiCacheTTL / 2)
             let admin = CensusAdmin(store: StoreAdmin(client: store.client, schema: store.schema, logger: logger), ingest: ingestService,
-                                    afterClear: { reader.invalidate() }, logger: logger)
+                                    afterClear: { rendered.invalidateAll(); reader.invalidate() }, logger: logger)
             CensusRoutes(v1: V1Routes(reader: reader, admin: admin, adminToken: settings.adminToken, version: Census.version),
-                         quarantine: QuarantineRoutes(reader: store.quarantine)).register(on: router)
+                         quarantine: QuarantineRoutes(reader: store.quarantine), responseCache: rendered).register(on: router)
             let app = Application(router: router, configuration: .init(address: .hostname(settings.apiHost, port: settings.apiPort), serverName: "census"),
                                   logger: logger)
             services.append(app)

@@ -51,7 +51,8 @@ struct CardinalityRoundTripTests {
             let points = 1_000
             for first in stride(from: 0, to: distinct, by: points) {
                 for start in [first, max(0, first - points)] {
-                    _ = try window.ingest(record(first: start, points: min(points, distinct - start)), signal: .metric)
+                    let bytes = record(first: start, points: min(points, distinct - start))
+                    _ = try bytes.withUnsafeBytes { try window.ingest($0, signal: .metric, encoding: .proto, timestamp: 1_700_000_000) }
                 }
                 if window.hasKeyAtValueLimit {
                     try await writer.write(window.drain())

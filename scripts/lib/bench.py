@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -122,6 +123,17 @@ def rss(pid):
     return field("VmRSS"), field("VmHWM")
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds of a process (and its reaped children) from /proc; 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    return sum(int(fields[i]) for i in (11, 12, 13, 14)) / ticks
+
+
 def librdkafka_dir(workdir):
     """A directory holding librdkafka.so.1 = the confluent-kafka wheel's librdkafka (>= 2.2, needed for Tansu)."""
     import confluent_kafka  # noqa: PLC0415
@@ -168,12 +180,16 @@ def raw_consume(env, bootstrap, topics):
     records = 0
     payload_bytes = 0
     seconds = 0.0
+    cpu = 0.0
     for topic in topics:
         started = time.monotonic()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         process = subprocess.Popen(["kcat", "-b", bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%p %o %S\n"],
                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         output, errors = process.communicate(timeout=3600)
         seconds += time.monotonic() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu += (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if process.returncode != 0:
             fail(f"kcat failed on {topic}: {errors.decode().strip()}")
         for line in output.splitlines():
@@ -182,7 +198,7 @@ def raw_consume(env, bootstrap, topics):
             last[key] = max(last.get(key, -1), int(offset))
             records += 1
             payload_bytes += int(size)
-    return {"seconds": seconds, "records": records, "bytes": payload_bytes, "last_offsets": last}
+    return {"seconds": seconds, "records": records, "bytes": payload_bytes, "last_offsets": last, "cpu": cpu}
 
 
 def run_census(args, census, env, bootstrap, topics, clickhouse, database, targets, workdir):
@@ -215,6 +231,7 @@ def run_census(args, census, env, bootstrap, topics, clickhouse, database, targe
                 break
             time.sleep(0.1)
         _, peak = rss(process.pid)
+        census_cpu = cpu_seconds(process.pid)
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             try:
@@ -231,7 +248,7 @@ def run_census(args, census, env, bootstrap, topics, clickhouse, database, targe
     m = re.search(r"seconds_first_record_to_last_commit=([0-9.]+)", log_text)
     if m:
         steady = float(m.group(1))
-    return {"seconds": done_at - started, "peak_rss": peak, "max_sampled_rss": max(samples or [0]), "steady_seconds": steady,
+    return {"seconds": done_at - started, "peak_rss": peak, "cpu": census_cpu, "max_sampled_rss": max(samples or [0]), "steady_seconds": steady,
             "exit": process.returncode, "log": log_path, "invalid": re.findall(r"invalid=(\d+)", log_text)[-1:] or ["?"]}
 
 
@@ -245,7 +262,7 @@ def stored(clickhouse, database, explosion):
     result = {"items": items, "parts": part_count, "bytes_on_disk": disk, "stored_rows": rows}
     if explosion:
         result["session_id_cardinality"] = int(scalar(
-            f"SELECT toUInt64(uniqCombinedMerge(cardinality)) FROM {database}.metadata WHERE kind = 2 AND key = 'session.id'") or 0)
+            f"SELECT toUInt64(uniqCombinedArrayMerge(cardinality)) FROM {database}.metadata WHERE kind = 2 AND key = 'session.id'") or 0)
     return result
 
 
@@ -294,7 +311,12 @@ def main():
         produced, produce_seconds = produce(args, args.census, env, broker.bootstrap, topics)
         broker_rss = broker.rss_bytes()
 
+        others = {"broker": broker.process.pid, "clickhouse": clickhouse.pid}
+        def others_cpu():
+            return {name: cpu_seconds(pid) if pid else 0.0 for name, pid in others.items()}
+        before_raw = others_cpu()
         baselines = [raw_consume(env, broker.bootstrap, topics) for _ in range(max(1, args.baseline_runs))]
+        after_raw = others_cpu()
         raw = min(baselines, key=lambda b: b["seconds"])
         records = raw["records"]
         if records != args.records * len(topics):
@@ -303,6 +325,12 @@ def main():
         mb = raw["bytes"] / 1e6
 
         result = run_census(args, args.census, env, broker.bootstrap, topics, clickhouse, database, raw["last_offsets"], workdir)
+        after_census = others_cpu()
+        passes = max(1, args.baseline_runs)
+        cpu = {"kcat": sum(b["cpu"] for b in baselines) / passes, "census": result["cpu"],
+               "broker_during_raw": (after_raw["broker"] - before_raw["broker"]) / passes,
+               "broker_during_census": after_census["broker"] - after_raw["broker"],
+               "clickhouse_during_census": after_census["clickhouse"] - after_raw["clickhouse"] if clickhouse.pid else None}
         store = stored(clickhouse, database, args.shape == "explosion")
         census_version = subprocess.run([args.census, "--version"], capture_output=True, text=True).stdout.strip()
         ch_version = clickhouse.query("SELECT version()").strip()
@@ -328,6 +356,7 @@ def main():
             "ratio": rate(items, seconds) / rate(items, raw["seconds"]),
             "steady_ratio": rate(items, result["steady_seconds"] or 0) / rate(items, raw["seconds"]),
             "clickhouse_store": store,
+            "cpu_seconds": cpu,
         }
         ok = store["items"] == items and result["exit"] == 0
         print_report(report, ok)
@@ -370,6 +399,11 @@ def print_report(r, ok):
         print(f"  census*      {c['steady_seconds']:8.2f} s  {c['steady_items_per_s']:12,.0f} items/s   (first record -> last commit, from census's log)")
     print(f"  ratio        census/raw = {r['ratio']:.2f}" + (f"   (census*/raw = {r['steady_ratio']:.2f})" if c["steady_seconds"] else ""))
     print(f"  peak RSS     {mib(c['peak_rss'])} (census VmHWM)")
+    u = r["cpu_seconds"]
+    per = lambda x: f"{x / d['items'] * 1e9:,.0f} ns/item" if x else "n/a"  # noqa: E731
+    ch = f", ClickHouse {u['clickhouse_during_census']:.1f}" if u["clickhouse_during_census"] is not None else ""
+    print(f"  CPU seconds  raw: kcat {u['kcat']:.1f} ({per(u['kcat'])}) + broker {u['broker_during_raw']:.1f};  "
+          f"census: census {u['census']:.1f} ({per(u['census'])}) + broker {u['broker_during_census']:.1f}{ch}")
     line = f"  ClickHouse   {s['bytes_on_disk']:,} bytes on disk ({mib(s['bytes_on_disk'])}) in {s['parts']} active parts, {s['stored_rows']:,} rows; items stored {s['items']:,}"
     print(line)
     if "session_id_cardinality" in s:

@@ -22,6 +22,9 @@ struct MicrobenchCommand: ParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64 = 1
 
+    @Option(help: "Only shapes whose name contains this text (e.g. \"600x8\", \"spans\").")
+    var only: String = ""
+
     func validate() throws {
         guard seconds > 0, seconds <= 600 else { throw ConfigurationError("--seconds must be in (0, 600]") }
         guard (1...10_000).contains(records) else { throw ConfigurationError("--records must be in 1...10000") }
@@ -47,7 +50,7 @@ struct MicrobenchCommand: ParsableCommand {
                      payloads: (0..<records).map { demo.explosionRequest(points: 600, first: $0 * 600) }, items: 600),
         ]
         print("census microbench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(seconds) s per line, \(records) distinct records per shape")
-        for workload in workloads {
+        for workload in workloads where only.isEmpty || workload.name.contains(only) {
             let bytes = workload.payloads.reduce(0) { $0 + $1.count }
             let message = OTLPMessage.request(for: workload.signal)
             try measure("validate", workload, bytes: bytes) { payload in

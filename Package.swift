@@ -67,7 +67,7 @@ let package = Package(
         ),
 
         .testTarget(name: "ConsumerTests", dependencies: ["Consumer", "Store"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swiftSettings),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Consumer"], swiftSettings: swiftSettings),
         .testTarget(
             name: "APITests",
             dependencies: ["API", "Store", .product(name: "HummingbirdTesting", package: "hummingbird")],

@@ -93,7 +93,7 @@ package struct MetadataWriter: Sendable {
     }
 
     /// The RowBinary body for a batch and its row count (catalog rows included).
-    static func encode(_ batch: MetadataBatch) throws(StoreError) -> (body: ByteBuffer, rows: Int) {
+    package static func encode(_ batch: MetadataBatch) throws(StoreError) -> (body: ByteBuffer, rows: Int) {
         let catalog = CatalogEntry.entries(from: batch.keys)
         let rows = batch.rowCount + catalog.count
         guard rows <= maxRowsPerInsert else {

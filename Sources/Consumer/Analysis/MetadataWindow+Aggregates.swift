@@ -82,6 +82,7 @@ extension MetadataWindow {
         let hash = try ValueText.hash(value, scratch: &valueScratch)
         if Self.observe(&keys[Int(k)], item: item, timestamp: timestamp, hash: hash) {
             distinctValues &+= 1
+            if keys[Int(k)].hashes.count >= limits.maxDistinctValuesPerKey { keyAtValueLimit = true }
             try offerSample(Int(k), value, hash: hash)
         }
         return (keyID, value)
@@ -246,6 +247,7 @@ extension MetadataWindow {
                 if timestamp > keys[i].lastSeen { keys[i].lastSeen = timestamp }
                 if keys[i].hashes.insert(attribute.hash) {
                     distinctValues &+= 1
+                    if keys[i].hashes.count >= limits.maxDistinctValuesPerKey { keyAtValueLimit = true }
                     // Cannot throw: the value was decoded (and validated) when the resource was loaded.
                     try? offerSample(i, attribute.value, hash: attribute.hash)
                 }

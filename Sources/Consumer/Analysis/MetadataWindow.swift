@@ -38,6 +38,8 @@ package struct MetadataWindow {
     var templateIndex = HashIndex()
     /// Distinct value hashes held (for ``approximateBytes``).
     var distinctValues = 0
+    /// Whether some key holds ``WindowLimits/maxDistinctValuesPerKey`` distinct values (see ``hasKeyAtValueLimit``).
+    var keyAtValueLimit = false
     /// Bytes of samples, examples, bounds, scales and event names held (for ``approximateBytes``).
     var extraBytes = 0
 
@@ -127,6 +129,10 @@ package struct MetadataWindow {
 
     /// Whether nothing has been aggregated since the last drain.
     package var isEmpty: Bool { rowCount == 0 }
+
+    /// Whether some key reached ``WindowLimits/maxDistinctValuesPerKey`` distinct values: the window should be flushed
+    /// now (it is full), so that no key's value set grows without bound during a cardinality explosion.
+    package var hasKeyAtValueLimit: Bool { keyAtValueLimit }
 
     /// Memory held, approximately, in bytes (for flush-by-bytes and backpressure).
     package var approximateBytes: Int {

@@ -16,14 +16,23 @@ package struct WindowLimits: Sendable, Hashable {
     package var maxExampleLength: Int
     /// Value sample length in Unicode scalars. Default 256.
     package var maxSampleLength: Int
+    /// Distinct value hashes one key may hold in one window before the window asks to be flushed
+    /// (``MetadataWindow/hasKeyAtValueLimit``). Default 131,072 (at most about 2 MiB of hash table per key).
+    ///
+    /// This bounds the memory of a cardinality explosion without changing the answer: the hashes are sent in more,
+    /// smaller windows and ClickHouse folds them into the same `uniqCombined` state. A key can exceed the limit by
+    /// the values of the one record that crossed it, since records are never split between windows.
+    package var maxDistinctValuesPerKey: Int
 
     package init(maxKeysPerAggregate: Int = 1_000, maxEventNamesPerAggregate: Int = 256, maxTemplatesPerAggregate: Int = 1_000,
-                 maxTemplateLength: Int = BodyTemplater.defaultMaxLength, maxExampleLength: Int = 200, maxSampleLength: Int = 256) {
+                 maxTemplateLength: Int = BodyTemplater.defaultMaxLength, maxExampleLength: Int = 200, maxSampleLength: Int = 256,
+                maxDistinctValuesPerKey: Int = 1 << 17) {
         self.maxKeysPerAggregate = maxKeysPerAggregate
         self.maxEventNamesPerAggregate = maxEventNamesPerAggregate
         self.maxTemplatesPerAggregate = maxTemplatesPerAggregate
         self.maxTemplateLength = maxTemplateLength
         self.maxExampleLength = maxExampleLength
         self.maxSampleLength = maxSampleLength
+        self.maxDistinctValuesPerKey = max(1, maxDistinctValuesPerKey)
     }
 }

@@ -20,6 +20,10 @@ enum RDKafkaConfig {
         return conf
     }
 
+    /// The version of the librdkafka loaded at run time (`rd_kafka_version()`, e.g. `0x020002ff` for 2.0.2), which may
+    /// be newer than the headers census was built with (`LD_LIBRARY_PATH`).
+    static let runtimeVersion = Int(rd_kafka_version())
+
     static func errorString(_ buffer: [CChar]) -> String {
         String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }

@@ -38,8 +38,11 @@ package struct BatchPolicy: Sendable, Hashable {
     ///   - age: time since the first record entered the window (zero when empty).
     ///   - hasPendingOffsets: whether records (possibly all invalid) were consumed since the last flush.
     ///   - flushInFlight: whether the previous flush is still being written.
-    package func decide(rows: Int, bytes: Int, age: Duration, hasPendingOffsets: Bool, flushInFlight: Bool) -> Decision {
-        let full = rows >= maxRows || bytes >= maxBytes
+    ///   - keyAtValueLimit: whether a key of the window reached its distinct-value limit
+    ///     (``MetadataWindow/hasKeyAtValueLimit``): the window then counts as full.
+    package func decide(rows: Int, bytes: Int, age: Duration, hasPendingOffsets: Bool, flushInFlight: Bool,
+                        keyAtValueLimit: Bool = false) -> Decision {
+        let full = rows >= maxRows || bytes >= maxBytes || keyAtValueLimit
         let due = full || (hasPendingOffsets && age >= maxAge)
         guard due else { return .keepGoing }
         if flushInFlight { return full ? .pause : .keepGoing }

@@ -184,6 +184,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
 
     private var windowIsFull: Bool {
         window.rowCount >= configuration.policy.maxRows || window.approximateBytes >= configuration.policy.maxBytes
+            || window.hasKeyAtValueLimit
     }
 
     private func handle(_ record: KafkaRecord) {
@@ -227,7 +228,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     private func step() {
         let age = windowStarted.map { ContinuousClock.now - $0 } ?? .zero
         let decision = configuration.policy.decide(rows: window.rowCount, bytes: window.approximateBytes, age: age,
-                                                   hasPendingOffsets: !pendingOffsets.isEmpty, flushInFlight: flusher.isBusy)
+                                                   hasPendingOffsets: !pendingOffsets.isEmpty, flushInFlight: flusher.isBusy,
+                                                   keyAtValueLimit: window.hasKeyAtValueLimit)
         switch decision {
         case .flush:
             submitWindow()

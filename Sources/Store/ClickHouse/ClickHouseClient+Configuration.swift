@@ -17,8 +17,9 @@ extension ClickHouseClient {
         package var requestTimeout: Duration
         /// Most concurrent requests, which is also the number of transfer threads and pooled handles. Default 4.
         package var maxConnections: Int
-        /// Request bodies of at least this many bytes are sent gzip-compressed (`Content-Encoding: gzip`);
-        /// `nil` never compresses. Default 64 KiB.
+        /// Request bodies of at least this many bytes are sent gzip-compressed (`Content-Encoding: gzip`) when a sample
+        /// shows that compression pays (``BodyCompression``: random value hashes do not); `nil` never compresses.
+        /// Default 64 KiB.
         package var gzipThreshold: Int?
         /// A response body beyond this many bytes aborts the call. Default 256 MiB.
         package var maxResponseBytes: Int

@@ -54,7 +54,8 @@ package final class ClickHouseClient: Sendable {
     ///
     /// Without `body`, the SQL is POSTed as the request body (SELECT, DDL). With `body`, the SQL goes in the `query=` URL
     /// parameter and `body` is the data (`INSERT … FORMAT RowBinary`); bodies of at least
-    /// ``Configuration/gzipThreshold`` bytes are gzip-compressed once and reused across retries.
+    /// ``Configuration/gzipThreshold`` bytes are gzip-compressed (when a sample shows it pays, ``BodyCompression``) once
+    /// and reused across retries.
     ///
     /// - Parameters:
     ///   - sql: The statement. Values in it must come from ``SQLLiteral``.
@@ -77,12 +78,16 @@ package final class ClickHouseClient: Sendable {
         let requestBody: ByteBuffer
         if var data = body {
             parameters.insert(("query", sql), at: 0)
+            var compressed: ByteBuffer?
             if let threshold = configuration.gzipThreshold, data.readableBytes >= threshold {
                 do {
-                    requestBody = try data.compress(with: .gzip())
+                    if try BodyCompression.isWorthCompressing(data) { compressed = try data.compress(with: BodyCompression.algorithm) }
                 } catch {
                     throw ClickHouseError(kind: .configuration, message: "gzip compression failed: \(error)")
                 }
+            }
+            if let compressed {
+                requestBody = compressed
                 headers.append("Content-Encoding: gzip")
             } else {
                 requestBody = data

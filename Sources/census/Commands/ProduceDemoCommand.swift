@@ -28,11 +28,23 @@ struct ProduceDemoCommand: ParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64 = 1
 
+    @Option(help: "Traffic shape: mixed (every signal and metric type), sum (one Sum metric per record, --attributes string attributes per point; metrics topics only) or explosion (a new session.id value on every data point; metrics topics only).")
+    var shape: String = "mixed"
+
+    @Option(help: "String attributes per data point for --shape sum (1...30).")
+    var attributes: Int = 8
+
+    @Option(help: "Share (0...1) of high-cardinality attribute values (user.id, order.id, ...) that are new instead of drawn from a small pool.")
+    var highCardinalityShare: Double = 0.05
+
     func validate() throws {
         guard (1...10_000_000).contains(records) else { throw ConfigurationError("--records must be in 1...10000000") }
         guard (1...100_000).contains(items) else { throw ConfigurationError("--items must be in 1...100000") }
         guard ["proto", "json"].contains(encoding) else { throw ConfigurationError("--encoding must be proto or json") }
         guard ["none", "gzip", "snappy", "lz4", "zstd"].contains(compression) else { throw ConfigurationError("--compression must be none, gzip, snappy, lz4 or zstd") }
+        guard ["mixed", "sum", "explosion"].contains(shape) else { throw ConfigurationError("--shape must be mixed, sum or explosion") }
+        guard (1...30).contains(attributes) else { throw ConfigurationError("--attributes must be in 1...30") }
+        guard (0...1).contains(highCardinalityShare) else { throw ConfigurationError("--high-cardinality-share must be in 0...1") }
     }
 
     func run() throws {
@@ -40,7 +52,7 @@ struct ProduceDemoCommand: ParsableCommand {
         let topics = kafka.topicList()
         let signals = try kafka.signalMap()
         let producer = try KafkaProducer(configuration: configuration, compression: compression)
-        var demo = DemoTelemetry(seed: seed)
+        var demo = DemoTelemetry(seed: seed, highCardinalityShare: highCardinalityShare)
         let wire: OTLPEncoding = encoding == "json" ? .json : .proto
         var bytes = 0
         var sent = 0
@@ -48,7 +60,17 @@ struct ProduceDemoCommand: ParsableCommand {
         for index in 0..<records {
             for topic in topics {
                 guard let signal = signals.signal(for: topic) else { continue }
-                let payload = demo.request(for: signal, items: items, encoding: wire)
+                let payload: [UInt8]
+                switch shape {
+                case "sum":
+                    guard signal == .metric else { continue }
+                    payload = demo.sumRequest(points: items, attributes: attributes, encoding: wire)
+                case "explosion":
+                    guard signal == .metric else { continue }
+                    payload = demo.explosionRequest(points: items, first: index * items, encoding: wire)
+                default:
+                    payload = demo.request(for: signal, items: items, encoding: wire)
+                }
                 try producer.send(topic: topic, payload: payload)
                 bytes += payload.count
                 sent += 1
@@ -57,6 +79,6 @@ struct ProduceDemoCommand: ParsableCommand {
         }
         try producer.flush()
         let elapsed = Date().timeIntervalSince(started)
-        print("produced \(sent) records (\(records) per topic, \(items) items each, \(bytes) bytes, \(encoding), \(compression)) to \(configuration.brokers) in \(String(format: "%.2f", elapsed)) s")
+        print("produced \(sent) records (\(records) per topic, \(items) items each, shape \(shape), \(bytes) bytes, \(encoding), \(compression)) to \(configuration.brokers) in \(String(format: "%.2f", elapsed)) s")
     }
 }

@@ -21,7 +21,7 @@ struct DemoTelemetry {
     /// The services the generator emits as.
     static let services = ["checkout", "cart", "payments", "frontend", "inventory"]
 
-    private var random: SplitMix64
+    var random: SplitMix64
     /// Share (0…1) of high-cardinality attribute values that are fresh instead of drawn from a small pool.
     let highCardinalityShare: Double
     /// The timestamp of the next item, in nanoseconds since the epoch; advances about 1 ms per item.
@@ -99,7 +99,7 @@ struct DemoTelemetry {
 
     // MARK: - Structure
 
-    private func encode(_ w: ProtoWriter, _ message: OTLPMessage, _ encoding: OTLPEncoding) -> [UInt8] {
+    func encode(_ w: ProtoWriter, _ message: OTLPMessage, _ encoding: OTLPEncoding) -> [UInt8] {
         guard encoding == .json else { return w.bytes }
         // The writer's own output is always well-formed, so this cannot fail; fall back to protobuf if it did.
         return (try? OTLPJSONWriter.transcode(w.bytes, as: message)) ?? w.bytes
@@ -117,7 +117,7 @@ struct DemoTelemetry {
         return Array(zip(chosen, shares))
     }
 
-    private mutating func resource(_ service: String, into w: inout ProtoWriter) {
+    mutating func resource(_ service: String, into w: inout ProtoWriter) {
         let index = Self.services.firstIndex(of: service) ?? 0
         let language = ["go", "java", "python", "nodejs", "dotnet"][index]
         let replica = random.next(upTo: 3)
@@ -134,7 +134,7 @@ struct DemoTelemetry {
         }
     }
 
-    private mutating func scope(_ service: String, into w: inout ProtoWriter) {
+    mutating func scope(_ service: String, into w: inout ProtoWriter) {
         w.message(1) { w in
             w.string(1, "io.opentelemetry.\(service)")
             w.string(2, "1.\(random.next(upTo: 2) + 30).0")
@@ -190,7 +190,7 @@ struct DemoTelemetry {
         }
     }
 
-    private mutating func pointTimes(into w: inout ProtoWriter) {
+    mutating func pointTimes(into w: inout ProtoWriter) {
         let now = tick()
         w.fixed64(2, now - 60_000_000_000)
         w.fixed64(3, now)
@@ -452,12 +452,12 @@ struct DemoTelemetry {
         return clock
     }
 
-    private mutating func pick<T>(_ options: [T]) -> T {
+    mutating func pick<T>(_ options: [T]) -> T {
         options[random.next(upTo: options.count)]
     }
 
     /// A fresh value with probability ``highCardinalityShare``, else one of `pool` recurring values.
-    private mutating func highCardinality(_ prefix: String, pool: Int) -> String {
+    mutating func highCardinality(_ prefix: String, pool: Int) -> String {
         if Double(random.next(upTo: 1_000_000)) < highCardinalityShare * 1_000_000 {
             return "\(prefix)-\(hex(6))"
         }
@@ -478,7 +478,7 @@ struct DemoTelemetry {
         return "\(String(h[0..<8]))-\(String(h[8..<12]))-\(String(h[12..<16]))-\(String(h[16..<20]))-\(String(h[20..<32]))"
     }
 
-    private func stringAttribute(_ field: UInt32, _ key: String, _ value: String, into w: inout ProtoWriter) {
+    func stringAttribute(_ field: UInt32, _ key: String, _ value: String, into w: inout ProtoWriter) {
         w.message(field) { w in
             w.string(1, key)
             w.message(2) { w in w.string(1, value) }

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Consumer
+import Foundation
+import NIOCore
+import Store
+
+/// `census microbench`: times the hot path in isolation — wire validation, decode + aggregate, and RowBinary encoding
+/// of a drained window — on generated records, so a regression shows up without Kafka or ClickHouse.
+struct MicrobenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "microbench",
+        abstract: "Time the hot path (wire validation, analyzer, RowBinary encoding) on generated OTLP records.",
+        discussion: "Build with -c release for meaningful numbers. One line per stage and shape: items/s, MB/s, ns per item."
+    )
+
+    @Option(help: "Seconds per measurement.")
+    var seconds: Double = 1
+
+    @Option(help: "Distinct records generated per shape (cycled while measuring).")
+    var records: Int = 32
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Only shapes whose name contains this text (e.g. \"600x8\", \"spans\").")
+    var only: String = ""
+
+    func validate() throws {
+        guard seconds > 0, seconds <= 600 else { throw ConfigurationError("--seconds must be in (0, 600]") }
+        guard (1...10_000).contains(records) else { throw ConfigurationError("--records must be in 1...10000") }
+    }
+
+    /// A generated workload: records of one signal and how many items each holds.
+    private struct Workload {
+        var name: String
+        var signal: Signal
+        var payloads: [[UInt8]]
+        var items: Int
+    }
+
+    func run() throws {
+        var demo = DemoTelemetry(seed: seed)
+        let workloads = [
+            Workload(name: "sum 600x8", signal: .metric, payloads: (0..<records).map { _ in demo.sumRequest(points: 600, attributes: 8) }, items: 600),
+            Workload(name: "sum 200x30", signal: .metric, payloads: (0..<records).map { _ in demo.sumRequest(points: 200, attributes: 30) }, items: 200),
+            Workload(name: "metrics mixed 600", signal: .metric, payloads: (0..<records).map { _ in demo.metricsRequest(points: 600) }, items: 600),
+            Workload(name: "spans 300", signal: .span, payloads: (0..<records).map { _ in demo.tracesRequest(spans: 300) }, items: 300),
+            Workload(name: "logs 500", signal: .log, payloads: (0..<records).map { _ in demo.logsRequest(records: 500) }, items: 500),
+            Workload(name: "explosion 600", signal: .metric,
+                     payloads: (0..<records).map { demo.explosionRequest(points: 600, first: $0 * 600) }, items: 600),
+        ]
+        print("census microbench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(seconds) s per line, \(records) distinct records per shape")
+        for workload in workloads where only.isEmpty || workload.name.contains(only) {
+            let bytes = workload.payloads.reduce(0) { $0 + $1.count }
+            let message = OTLPMessage.request(for: workload.signal)
+            try measure("validate", workload, bytes: bytes) { payload in
+                try payload.withUnsafeBytes { try WireValidator.validate($0, as: message) }
+            }
+            var window = MetadataWindow()
+            try measure("ingest", workload, bytes: bytes) { payload in
+                _ = try payload.withUnsafeBytes { try window.ingest($0, signal: workload.signal, encoding: .proto, timestamp: 1_767_225_600) }
+                // Keep the window at a realistic size: drain it as a flush would.
+                if window.approximateBytes > 64 << 20 || window.hasKeyAtValueLimit { _ = window.drain() }
+            }
+            // Encoding: windows of 16 records each, drained and encoded as one INSERT body.
+            var encoded = 0
+            let chunk = min(16, workload.payloads.count)
+            let start = ContinuousClock.now
+            var elapsed = Duration.zero
+            var items = 0
+            var chunkBytes = 0
+            repeat {
+                var window = MetadataWindow()
+                for payload in workload.payloads.prefix(chunk) {
+                    items += try payload.withUnsafeBytes { try window.ingest($0, signal: workload.signal, encoding: .proto, timestamp: 1_767_225_600) }
+                    chunkBytes += payload.count
+                }
+                let (body, _) = try MetadataWriter.encode(window.drain())
+                encoded += body.readableBytes
+                elapsed = ContinuousClock.now - start
+            } while elapsed < .seconds(seconds)
+            report("ingest+drain+encode", workload.name, items: items, bytes: chunkBytes, elapsed: elapsed,
+                   extra: "RowBinary \(encoded / max(1, items / workload.items)) bytes per record")
+        }
+    }
+
+    private func measure(_ stage: String, _ workload: Workload, bytes: Int, _ body: ([UInt8]) throws -> Void) throws {
+        // Warm-up pass, then timed passes over the records until the time is up.
+        for payload in workload.payloads { try body(payload) }
+        var items = 0
+        var passes = 0
+        let start = ContinuousClock.now
+        var elapsed = Duration.zero
+        repeat {
+            for payload in workload.payloads { try body(payload) }
+            items += workload.items * workload.payloads.count
+            passes += 1
+            elapsed = ContinuousClock.now - start
+        } while elapsed < .seconds(seconds)
+        report(stage, workload.name, items: items, bytes: bytes * passes, elapsed: elapsed, extra: "\(bytes / workload.payloads.count) bytes per record")
+    }
+
+    private func report(_ stage: String, _ name: String, items: Int, bytes: Int, elapsed: Duration, extra: String) {
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let numbers = String(format: "%12.0f items/s %8.1f MB/s %8.1f ns/item", Double(items) / seconds, Double(bytes) / seconds / 1e6,
+                             seconds * 1e9 / Double(max(items, 1)))
+        print("\(pad(stage, 20)) \(pad(name, 18)) \(numbers)  (\(extra))")
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+}

@@ -1,0 +1,86 @@
+import Consumer
+import Store
+
+/// Fixed benchmark shapes next to the mixed demo traffic (`census produce-demo --shape`).
+extension DemoTelemetry {
+    /// Metric names of ``sumRequest(points:attributes:)``: several aggregates per service, as real exporters send.
+    static let sumMetricNames = ["http.server.requests", "rpc.server.calls", "db.client.operations", "queue.messages.processed",
+                                 "cache.lookups", "app.jobs.completed"]
+
+    /// Keys of ``sumRequest(points:attributes:)``'s point attributes, in order; the first `attributes` are used.
+    /// The fifth (`user.id`) is high-cardinality: a fresh value with ``highCardinalityShare``, else one of 50.
+    static let sumAttributeKeys = ["http.method", "http.route", "http.status", "net.peer", "user.id", "region", "proto", "instance",
+                                   "tenant", "feature", "cache.hit", "db.table", "queue", "retry", "client.os", "client.app",
+                                   "build", "zone", "rack", "pool", "shard", "tier", "plan", "locale", "channel", "device",
+                                   "browser", "country", "partner", "experiment"]
+
+    /// An `ExportMetricsServiceRequest` of one service with one monotonic cumulative Sum metric of `points` data
+    /// points, each carrying `attributes` (1...30) string attributes: the shape "600 Sum data points × 8 string
+    /// attributes" (about 125 KB per request) of the performance targets. Attribute `i` draws from a pool of
+    /// `3 + 4·i` values; `user.id` is high-cardinality (see ``highCardinality(_:pool:)``).
+    mutating func sumRequest(points: Int, attributes: Int, encoding: OTLPEncoding = .proto) -> [UInt8] {
+        let keys = Array(Self.sumAttributeKeys.prefix(min(max(attributes, 1), Self.sumAttributeKeys.count)))
+        let service = Self.services[random.next(upTo: Self.services.count)]
+        let name = Self.sumMetricNames[random.next(upTo: Self.sumMetricNames.count)]
+        var w = ProtoWriter(capacity: max(256, points * 220))
+        w.message(1) { w in
+            resource(service, into: &w)
+            w.message(2) { w in
+                scope(service, into: &w)
+                w.message(2) { w in
+                    w.string(1, name)
+                    w.string(2, "Operations counted by \(service).")
+                    w.string(3, "{operation}")
+                    w.message(7) { w in
+                        for _ in 0..<max(points, 0) {
+                            w.message(1) { w in
+                                pointTimes(into: &w)
+                                w.fixed64(6, UInt64(random.next(upTo: 1_000_000)))
+                                for (i, key) in keys.enumerated() {
+                                    let value = key == "user.id" ? highCardinality("user", pool: 50) : "\(key.prefix(4))-\(random.next(upTo: 3 + 4 * i))"
+                                    stringAttribute(7, key, value, into: &w)
+                                }
+                            }
+                        }
+                        w.varint(2, 2)
+                        w.bool(3, true)
+                    }
+                }
+            }
+        }
+        return encode(w, .exportMetricsServiceRequest, encoding)
+    }
+
+    /// An `ExportMetricsServiceRequest` for a cardinality explosion: one Gauge metric (`explosion.metric`) of `points`
+    /// data points whose `session.id` attribute is new on every point (`s-<first>`, `s-<first + 1>`, …), next to four
+    /// ordinary attributes. `first` is the number of explosion values generated before this request, so consecutive
+    /// requests never repeat a value.
+    mutating func explosionRequest(points: Int, first: Int, encoding: OTLPEncoding = .proto) -> [UInt8] {
+        let service = Self.services[random.next(upTo: Self.services.count)]
+        var w = ProtoWriter(capacity: max(256, points * 160))
+        w.message(1) { w in
+            resource(service, into: &w)
+            w.message(2) { w in
+                scope(service, into: &w)
+                w.message(2) { w in
+                    w.string(1, "explosion.metric")
+                    w.string(3, "1")
+                    w.message(5) { w in
+                        for index in 0..<max(points, 0) {
+                            w.message(1) { w in
+                                pointTimes(into: &w)
+                                w.fixed64(6, UInt64(random.next(upTo: 1_000)))
+                                stringAttribute(7, "session.id", "s-\(first + index)", into: &w)
+                                stringAttribute(7, "http.method", pick(["GET", "POST", "PUT", "DELETE"]), into: &w)
+                                stringAttribute(7, "region", pick(["eu", "us", "ap"]), into: &w)
+                                stringAttribute(7, "outcome", pick(["ok", "error"]), into: &w)
+                                stringAttribute(7, "tier", pick(["free", "pro", "enterprise"]), into: &w)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return encode(w, .exportMetricsServiceRequest, encoding)
+    }
+}

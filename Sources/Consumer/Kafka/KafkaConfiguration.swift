@@ -34,6 +34,8 @@ package struct KafkaConfiguration: Sendable, Hashable {
         "fetch.message.max.bytes": "4194304",
         "enable.partition.eof": "false",
         "client.id": "census",
+        // Broker connectivity, group state and per-partition lag for /readyz and /metrics (KafkaStatistics).
+        "statistics.interval.ms": "2000",
     ]
 
     /// The full property set for a consumer, in the order they are applied.

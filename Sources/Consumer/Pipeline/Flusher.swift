@@ -12,6 +12,7 @@ import Synchronization
 package final class Flusher: Sendable {
     private let sink: any MetadataSink
     private let logger: Logger
+    private let metrics: PipelineMetrics?
     private let state = Mutex(State())
     private let idle = NSCondition()
 
@@ -27,9 +28,10 @@ package final class Flusher: Sendable {
         var lastError: String? = nil
     }
 
-    package init(sink: any MetadataSink, logger: Logger) {
+    package init(sink: any MetadataSink, logger: Logger, metrics: PipelineMetrics? = nil) {
         self.sink = sink
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Whether a batch is being written.
@@ -48,6 +50,9 @@ package final class Flusher: Sendable {
         }
         let sink = self.sink
         let logger = self.logger
+        let submitted = ContinuousClock.now
+        // Where the batch comes from, for error logs: topic/partition@last offset of every partition it covers.
+        let covers = batch.progress.map { "\($0.topic)/\($0.partition)@\($0.lastOffset)" }.joined(separator: ",")
         Task.detached { [self] in
             var backoff = Duration.milliseconds(100)
             var attempt = 0
@@ -59,14 +64,16 @@ package final class Flusher: Sendable {
                     try await sink.write(batch)
                     let elapsed = ContinuousClock.now - started
                     logger.debug("batch written", metadata: ["batch.rows": "\(batch.rowCount)", "elapsed": "\(elapsed)", "attempt": "\(attempt)"])
+                    self.metrics?.flushSucceeded(rows: batch.rowCount, duration: .now - submitted)
                     self.finish(generation: generation, offsets: offsets, rows: batch.rowCount)
                     return
                 } catch {
                     let text = String(describing: error)
                     self.state.withLock { $0.failures &+= 1; $0.lastError = text }
+                    self.metrics?.flushFailed()
                     if attempt == 1 || attempt % 10 == 0 {
                         logger.error("batch write failed; retrying (offsets stay uncommitted)",
-                                     metadata: ["batch.rows": "\(batch.rowCount)", "attempt": "\(attempt)", "error": "\(text)"])
+                                     metadata: ["batch.rows": "\(batch.rowCount)", "attempt": "\(attempt)", "error": "\(text)", "kafka.offsets": "\(covers)"])
                     }
                     try? await Task.sleep(for: backoff)
                     backoff = min(backoff * 2, .seconds(5))

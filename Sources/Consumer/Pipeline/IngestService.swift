@@ -39,6 +39,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     private let sink: any MetadataSink
     private let stopRequested = Atomic<Bool>(false)
     private let stats = Mutex(IngestStatistics())
+    private let metrics: PipelineMetrics
 
     // Poll-thread state.
     private var window = MetadataWindow()
@@ -52,14 +53,19 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     private var signalByTopic: [String: Signal?] = [:]
     private var local = IngestStatistics()
 
-    package init(configuration: Configuration, sink: any MetadataSink, logger: Logger) throws(KafkaError) {
+    package init(configuration: Configuration, sink: any MetadataSink, logger: Logger, metrics: PipelineMetrics = PipelineMetrics()) throws(KafkaError) {
         self.configuration = configuration
         self.logger = logger
         self.consumer = try KafkaConsumer(configuration: configuration.kafka, logger: logger)
-        self.flusher = Flusher(sink: sink, logger: logger)
+        self.flusher = Flusher(sink: sink, logger: logger, metrics: metrics)
         self.sink = sink
+        self.metrics = metrics
         consumer.setRebalanceHandler(self)
+        consumer.setStatisticsObserver { metrics.observe(kafka: $0) }
     }
+
+    /// librdkafka's latest view of brokers, group membership and lag (for readiness); `nil` before the first report.
+    package var kafkaStatistics: KafkaStatistics? { consumer.latestStatistics }
 
     /// A snapshot of the pipeline's counters.
     package var statistics: IngestStatistics {
@@ -212,14 +218,19 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         // Commit only partitions this member still owns; the rest were handled when they were revoked.
         let owned = offsets.filter { assigned.contains($0.key) }
         guard !owned.isEmpty else { return }
+        let commitStarted = ContinuousClock.now
         do {
             try consumer.commit(owned)
+            metrics.commitFinished(duration: .now - commitStarted, succeeded: true)
             local.commits &+= 1
             local.lastCommitAt = .now
             local.committed.merge(owned) { max($0, $1) }
         } catch {
+            metrics.commitFinished(duration: .now - commitStarted, succeeded: false)
             local.commitFailures &+= 1
-            logger.warning("offset commit failed (the data is written; the records will be read again)", metadata: ["error": "\(error)"])
+            logger.warning("offset commit failed (the data is written; the records will be read again)", metadata: [
+                "error": "\(error)", "kafka.offsets": "\(owned.keys.sorted().map { "\($0)@\(owned[$0]!)" }.joined(separator: ","))",
+            ])
         }
     }
 
@@ -227,6 +238,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         local.assignedPartitions = assigned.count
         let snapshot = local
         stats.withLock { $0 = snapshot }
+        metrics.observe(snapshot, windowRows: window.rowCount, windowBytes: window.approximateBytes, policy: configuration.policy)
     }
 
     /// Writes everything consumed so far and commits it, waiting at most the drain timeout.

@@ -10,30 +10,38 @@ import Store
 struct CensusRuntime {
     let settings: Settings
     let logger: Logger
+    /// The effective configuration (secrets redacted), logged once at start.
+    var effective: [ConfigurationEntry] = []
 
     func run(consume: Bool, serve: Bool) async throws {
-        let store = try StoreWiring(settings.clickhouse, logger: logger)
+        let metrics = MetricsSetup()
+        metrics.bootstrap()
+        let store = try StoreWiring(settings.clickhouse, logger: logger, metrics: ClickHouseMetrics(factory: metrics.factory))
         logger.info("census starting", metadata: [
-            "version": "\(Census.version)", "clickhouse": "\(settings.clickhouse.url)", "database": "\(settings.clickhouse.database)",
-            "kafka": "\(settings.kafka?.brokers ?? "-")", "group": "\(settings.kafka?.group ?? "-")", "topics": "\(settings.topics.joined(separator: ","))",
-            "api": "\(serve ? "\(settings.apiHost):\(settings.apiPort)" : "-")",
+            "version": "\(Census.version)", "mode": "\(consume && serve ? "run" : consume ? "consume" : "serve")",
+            "config": .dictionary(Dictionary(uniqueKeysWithValues: effective.map { ($0.variable, .string("\($0.value) (\($0.source.rawValue))")) })),
         ])
+        try await store.verifyCredentials(logger: logger)
         var services: [any Service] = []
+        var ingest: IngestService?
         if consume, let kafka = settings.kafka {
-            let ingest: IngestService
             do {
                 ingest = try IngestService(
                     configuration: .init(kafka: kafka, topics: settings.topics, topicSignals: settings.topicSignals,
                                          encoding: settings.encoding, policy: settings.policy),
-                    sink: WriterSink(writer: store.writer), logger: logger)
+                    sink: WriterSink(writer: store.writer), logger: logger, metrics: PipelineMetrics(factory: metrics.factory))
             } catch {
                 throw ConfigurationError(String(describing: error))
             }
-            services.append(IngestRunner(store: store, ingest: ingest, logger: logger))
+            services.append(IngestRunner(store: store, ingest: ingest!, logger: logger))
         }
         if serve {
             let router = Router()
+            router.add(middleware: RequestMetricsMiddleware(factory: metrics.factory))
             V1Routes(reader: store.reader, version: Census.version).register(on: router)
+            let readiness = CensusReadiness(client: store.probeClient, migrator: store.probeMigrator, ingest: ingest,
+                                            staleAfter: settings.policy.drainTimeout + .seconds(30))
+            OperationsRoutes(readiness: readiness, exposition: { metrics.exposition() }).register(on: router)
             let app = Application(router: router, configuration: .init(address: .hostname(settings.apiHost, port: settings.apiPort), serverName: "census"),
                                   logger: logger)
             services.append(app)

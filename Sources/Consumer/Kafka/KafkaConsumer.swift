@@ -35,6 +35,8 @@ package final class KafkaConsumer: @unchecked Sendable {
         let logger: Logger
         /// The last statistics librdkafka emitted, and who else wants them (set once before polling starts).
         let statistics = Mutex<KafkaStatistics?>(nil)
+        /// Whether the last statistics had a broker connection (to log only the transitions).
+        var brokersReachable: Bool?
         var statisticsObserver: (@Sendable (KafkaStatistics) -> Void)?
         init(logger: Logger) { self.logger = logger }
     }
@@ -262,6 +264,15 @@ package final class KafkaConsumer: @unchecked Sendable {
         let box = Unmanaged<CallbackBox>.fromOpaque(opaque).takeUnretainedValue()
         guard let statistics = KafkaStatistics(json: UnsafeRawBufferPointer(start: json, count: length)) else { return }
         box.statistics.withLock { $0 = statistics }
+        let reachable = statistics.brokersUp > 0
+        if box.brokersReachable != reachable {
+            if reachable {
+                if box.brokersReachable != nil { box.logger.notice("Kafka brokers reachable again", metadata: ["brokers.up": "\(statistics.brokersUp)"]) }
+            } else {
+                box.logger.error("no Kafka broker reachable; consuming stops until one returns (not ready)", metadata: ["brokers.known": "\(statistics.brokerCount)"])
+            }
+            box.brokersReachable = reachable
+        }
         box.statisticsObserver?(statistics)
     }
 

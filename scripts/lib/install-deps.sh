@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything census needs on a fresh Debian 12 machine (run as root):
 # Debian packages (librdkafka, libcurl, ClickHouse 18.16, kcat, zlib) and a project venv at .venv
-# with the Python tools the tests use (opentelemetry-proto, confluent-kafka, chdb, pytest, requests).
+# with the Python tools the tests use (opentelemetry-proto, confluent-kafka, chdb, pytest, requests, pyyaml).
 # Swift 6.x itself is not in Debian: it must already be on PATH (swift.org toolchain).
 # Idempotent: a second run only checks.
 set -euo pipefail
@@ -23,9 +23,9 @@ if [ ! -x .venv/bin/python ]; then
   echo "census: creating .venv" >&2
   "$PY" -m venv .venv
 fi
-want="opentelemetry-proto confluent-kafka chdb pytest requests"
+want="opentelemetry-proto confluent-kafka chdb pytest requests pyyaml"
 missing=""
-for mod in opentelemetry.proto confluent_kafka chdb pytest requests; do
+for mod in opentelemetry.proto confluent_kafka chdb pytest requests yaml; do
   .venv/bin/python -c "import $mod" 2>/dev/null || missing=yes
 done
 if [ -n "$missing" ]; then

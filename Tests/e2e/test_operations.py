@@ -17,7 +17,7 @@ import requests
 import otlp_data
 from compare import assert_answers, fetch_answers
 from expect import expected_for
-from harness import free_port, run_census_cli, wait_until
+from harness import ROOT, free_port, run_census_cli, wait_until
 from kafka_util import produce
 
 # librdkafka statistics (group state, brokers, lag) every 500 ms instead of 2 s, so readiness follows quickly.
@@ -85,6 +85,12 @@ def test_metrics_and_readiness_after_ingest(clickhouse, broker, census_factory):
     assert m['census_http_requests_total{route="/api/v1/metrics/{name}",method="GET",status="404"}'] == 1
     assert m['census_http_requests_total{route="/api/v1/health",method="GET",status="200"}'] >= 1
     assert 'census_http_request_duration_seconds_count{route="/api/v1/metrics",method="GET",status="200"}' in m
+
+    # Every metric census exports is documented in docs/OPERATIONS.md.
+    families = {re.sub(r"_(bucket|sum|count)$", "", k.split("{")[0]) for k in m if k.startswith("census_")}
+    operations = (ROOT / "docs" / "OPERATIONS.md").read_text()
+    undocumented = sorted(f for f in families if f"`{f}`" not in operations and f not in operations)
+    assert not undocumented, f"metrics missing from docs/OPERATIONS.md: {undocumented}"
 
 
 def test_broker_unreachable_at_start_and_later_recovers_without_restart(clickhouse, broker, census_factory):

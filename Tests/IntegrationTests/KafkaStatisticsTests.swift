@@ -52,6 +52,10 @@ struct KafkaStatisticsTests {
         let deadline = Date().addingTimeInterval(20)
         while read < 5, Date() < deadline { _ = try consumer.poll(timeoutMilliseconds: 50) { _ in read += 1 } }
         #expect(read == 5)
+        // No commit yet: the whole partition counts as lag (a new group starts at the earliest offset).
+        let uncommitted = try poll(consumer, until: { $0.partitions[TopicPartition(topic: "otlp_metrics", partition: 0)]?.highWatermark == 5 })
+        #expect(uncommitted.partitions[TopicPartition(topic: "otlp_metrics", partition: 0)]?.lag == 5)
+        #expect(uncommitted.partitions[TopicPartition(topic: "otlp_metrics", partition: 0)]?.committedOffset == nil)
         try consumer.commit([TopicPartition(topic: "otlp_metrics", partition: 0): 5])
         let committed = try poll(consumer, until: { $0.partitions[TopicPartition(topic: "otlp_metrics", partition: 0)]?.committedOffset == 5 })
         let p0 = committed.partitions[TopicPartition(topic: "otlp_metrics", partition: 0)]

@@ -195,7 +195,8 @@ def test_config_file_precedence_and_redaction(tmp_path):
     assert sections["CENSUS_GROUP"] == ("from-file", "file")           # file > default
     assert sections["CENSUS_API_ADDR"] == ("127.0.0.1:8090", "default")
     assert sections["CENSUS_CLICKHOUSE_URL"] == ("http://127.0.0.1:8123", "flag")
-    assert sections["CENSUS_CLICKHOUSE_USER"][0] == "alice"
+    assert sections["CENSUS_CLICKHOUSE_USER"] == ("alice", "flag")                  # from the URL given as a flag
+    assert sections["CENSUS_CLICKHOUSE_PASSWORD"] == ("<redacted>", "flag")
     assert sections["CENSUS_ADMIN_TOKEN"][0] == "<redacted>"
     assert "sasl.password=<redacted>" in sections["CENSUS_KAFKA_PROPERTIES"][0]
     for secret in ("url-secret", "file-token-value", "kafka-secret"):

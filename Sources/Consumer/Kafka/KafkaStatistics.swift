@@ -8,7 +8,8 @@ import Foundation
 package struct KafkaStatistics: Sendable, Hashable {
     /// One assigned partition's position.
     package struct PartitionLag: Sendable, Hashable {
-        /// `consumer_lag`: high watermark minus the committed offset; `nil` while either is unknown.
+        /// `consumer_lag`: high watermark minus the committed offset. Without a commit yet, the whole partition
+        /// (high minus low watermark: a new group starts at the earliest offset); `nil` while the watermarks are unknown.
         package var lag: Int64?
         /// `hi_offset`: the partition's high watermark; `nil` while unknown.
         package var highWatermark: Int64?
@@ -69,9 +70,12 @@ package struct KafkaStatistics: Sendable, Hashable {
             for case let entry as [String: Any] in entries.values {
                 guard let partition = Self.int(entry["partition"]), partition >= 0, entry["desired"] as? Bool == true else { continue }
                 let nonNegative: (Any?) -> Int64? = { Self.int($0).flatMap { $0 >= 0 ? $0 : nil } }
+                let high = nonNegative(entry["hi_offset"])
+                let committed = nonNegative(entry["committed_offset"])
+                var lag = nonNegative(entry["consumer_lag"])
+                if lag == nil, committed == nil, let high { lag = max(0, high - (nonNegative(entry["lo_offset"]) ?? 0)) }
                 partitions[TopicPartition(topic: topicName, partition: Int32(clamping: partition))] = PartitionLag(
-                    lag: nonNegative(entry["consumer_lag"]), highWatermark: nonNegative(entry["hi_offset"]),
-                    committedOffset: nonNegative(entry["committed_offset"]), fetchState: entry["fetch_state"] as? String ?? "")
+                    lag: lag, highWatermark: high, committedOffset: committed, fetchState: entry["fetch_state"] as? String ?? "")
             }
         }
         self.partitions = partitions

@@ -99,11 +99,13 @@ package final class PipelineMetrics: Sendable {
     package func observe(kafka: KafkaStatistics) {
         brokersUp.record(kafka.brokersUp)
         let stale: [Gauge] = state.withLock { state in
+            // A partition's gauge appears with its first known lag (an unknown lag is not exported as 0).
             for (tp, partition) in kafka.partitions {
+                guard let lag = partition.lag else { continue }
                 let gauge = state.lagGauges[tp] ?? Gauge(label: "census_kafka_consumer_lag",
                                                          dimensions: [("topic", tp.topic), ("partition", String(tp.partition))], factory: factory)
                 state.lagGauges[tp] = gauge
-                if let lag = partition.lag { gauge.record(lag) }
+                gauge.record(lag)
             }
             let gone = state.lagGauges.keys.filter { kafka.partitions[$0] == nil }
             return gone.compactMap { state.lagGauges.removeValue(forKey: $0) }

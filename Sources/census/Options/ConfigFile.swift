@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 
 /// The optional configuration file (`--config PATH` or `CENSUS_CONFIG`): the same `CENSUS_*` names as the
@@ -48,15 +47,4 @@ enum ConfigFile {
         }
         return values
     }
-}
-
-/// `--config`: the optional configuration file. Commands that read settings include it.
-struct ConfigFileOptions: ParsableArguments {
-    @Option(name: .customLong("config"), help: ArgumentHelp("Configuration file of CENSUS_*=value lines (env CENSUS_CONFIG). Flags and environment variables win over it.", valueName: "path"))
-    var path: String?
-}
-
-/// A command that reads settings and so accepts `--config`.
-protocol ConfigFileCommand {
-    var configFile: ConfigFileOptions { get }
 }

@@ -31,9 +31,16 @@ struct ConfigurationReport {
         }
         let resolved = settings.clickhouse
         add("CENSUS_CLICKHOUSE_URL", resolved.url, flag: clickhouse.url != nil)
-        add("CENSUS_CLICKHOUSE_USER", resolved.user, flag: clickhouse.user != nil)
+        // User and password may also come from a password file or the URL's user information: name that source.
+        let urlSource = Environment.source(flag: clickhouse.url != nil, "CENSUS_CLICKHOUSE_URL")
         let passwordFile = clickhouse.passwordFile ?? Environment.string("CENSUS_CLICKHOUSE_PASSWORD_FILE")
-        add("CENSUS_CLICKHOUSE_PASSWORD", Redaction.secret(resolved.password), flag: false)
+        let fileSource = Environment.source(flag: clickhouse.passwordFile != nil, "CENSUS_CLICKHOUSE_PASSWORD_FILE")
+        var userSource = Environment.source(flag: clickhouse.user != nil, "CENSUS_CLICKHOUSE_USER")
+        if userSource == .default, resolved.user != "default" { userSource = urlSource }
+        entries.append(ConfigurationEntry(variable: "CENSUS_CLICKHOUSE_USER", value: resolved.user, source: userSource))
+        var passwordSource = Environment.source(flag: false, "CENSUS_CLICKHOUSE_PASSWORD")
+        if passwordFile != nil { passwordSource = fileSource } else if passwordSource == .default, !resolved.password.isEmpty { passwordSource = urlSource }
+        entries.append(ConfigurationEntry(variable: "CENSUS_CLICKHOUSE_PASSWORD", value: Redaction.secret(resolved.password), source: passwordSource))
         add("CENSUS_CLICKHOUSE_PASSWORD_FILE", passwordFile ?? "", flag: clickhouse.passwordFile != nil)
         add("CENSUS_DATABASE", resolved.database, flag: clickhouse.database != nil)
         if let api {

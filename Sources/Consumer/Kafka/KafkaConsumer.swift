@@ -109,7 +109,13 @@ package final class KafkaConsumer: @unchecked Sendable {
                 let code = rd_kafka_fatal_error(handle, &errstr, errstr.count)
                 throw KafkaError(code, "fatal consumer error: \(RDKafkaConfig.errorString(errstr))")
             }
-            box.logger.warning("kafka consumer error", metadata: ["error": "\(String(cString: rd_kafka_err2str(m.err)))", "detail": "\(text)"])
+            var metadata: Logger.Metadata = ["error": "\(String(cString: rd_kafka_err2str(m.err)))", "detail": "\(text)"]
+            if m.rkt != nil {
+                metadata["kafka.topic"] = "\(topicName(m.rkt))"
+                metadata["kafka.partition"] = "\(m.partition)"
+                metadata["kafka.offset"] = "\(m.offset)"
+            }
+            box.logger.warning("kafka consumer error", metadata: metadata)
             return false
         }
         let topic = topicName(m.rkt)

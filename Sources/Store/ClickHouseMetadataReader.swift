@@ -105,7 +105,7 @@ package struct ClickHouseMetadataReader: MetadataReading {
         return data
     }
 
-    private func fetch(_ sql: String) async throws -> [UInt8] {
+    func fetch(_ sql: String) async throws -> [UInt8] {
         try await client.execute(sql, logger: logger)
     }
 }

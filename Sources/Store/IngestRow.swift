@@ -140,6 +140,8 @@ extension IngestRow {
         self.init(kind: .progress)
         name = progress.topic
         key = String(progress.partition)
+        service = progress.incarnation == 0 ? "" : String(progress.incarnation)
+        sub = progress.segmentStart == 0 ? "" : String(progress.segmentStart)
         lastOffset = progress.lastOffset
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 
@@ -10,6 +11,13 @@ package struct MetadataWriter: Sendable {
     /// Most rows (catalog rows included) one INSERT may carry: below ClickHouse's `max_insert_block_size` and
     /// `min_insert_block_size_rows` (1,048,576), so the insert stays one block and one part.
     package static let maxRowsPerInsert = 1_000_000
+    /// Most body bytes one INSERT may carry: below `min_insert_block_size_bytes` (256 MiB), so no server squashes or
+    /// splits the block by size either.
+    package static let maxBytesPerInsert = 200 << 20
+    /// Sent with every metadata INSERT so a server or user profile with smaller limits cannot split the batch into
+    /// several blocks (several parts, no longer atomic): the values are ClickHouse's defaults, both above
+    /// ``maxRowsPerInsert``; 18.16 and 26.x know both settings.
+    static let blockSettings: [String: String] = ["max_insert_block_size": "1048576", "min_insert_block_size_rows": "1048576"]
 
     /// The database written to.
     package let schema: Schema
@@ -26,38 +34,62 @@ package struct MetadataWriter: Sendable {
         self.logger = logger
     }
 
-    /// Inserts the batch in one request. An empty batch sends nothing.
+    /// Inserts the batch: its quarantined records first (an idempotent INSERT: the table is keyed by topic, partition and
+    /// offset), then the metadata and progress rows in ONE INSERT. An empty batch sends nothing.
     ///
     /// - Parameters:
     ///   - batch: What to write.
-    ///   - retryPolicy: Overrides the client's policy (the ingest pipeline passes its own).
+    ///   - queryID: Sent as ClickHouse's `query_id` with the metadata INSERT. Give every attempt of one batch the same id:
+    ///     the server then refuses a resend while an earlier attempt still runs (code 216), and ``isRunning(queryID:)``
+    ///     tells when an attempt whose answer was lost has finished.
+    ///   - retryPolicy: Overrides the client's policy (the ingest pipeline passes ``ClickHouseClient/RetryPolicy/noRetry``).
     ///   - logger: Logger for this call.
-    /// - Throws: ``StoreError/Kind/batchTooLarge`` before sending anything when the rows exceed ``maxRowsPerInsert``;
-    ///   ``ClickHouseError`` when the insert fails (check ``ClickHouseError/isRetriable``).
+    /// - Throws: ``StoreError/Kind/batchTooLarge`` before sending anything when the rows exceed ``maxRowsPerInsert`` or the
+    ///   body exceeds ``maxBytesPerInsert``; ``ClickHouseError`` when an insert fails (check ``ClickHouseError/isRetriable``).
     /// - Important: With retries, an INSERT whose earlier attempt reached the server but lost its answer (timeout, empty
     ///   reply) may be applied twice. Callers that need exactly-once pass ``ClickHouseClient/RetryPolicy/noRetry``, and after
-    ///   a failure with ``ClickHouseError/mayHaveBeenApplied`` compare ``storedProgress(topic:)`` before re-sending.
-    package func write(_ batch: MetadataBatch, retryPolicy: ClickHouseClient.RetryPolicy? = nil, logger: Logger? = nil) async throws {
+    ///   a failure with ``ClickHouseError/mayHaveBeenApplied`` wait for ``isRunning(queryID:)`` to turn false and compare
+    ///   ``appliedOffsets(topic:)`` before re-sending.
+    package func write(_ batch: MetadataBatch, queryID: String? = nil, retryPolicy: ClickHouseClient.RetryPolicy? = nil, logger: Logger? = nil) async throws {
         guard !batch.isEmpty else { return }
+        let logger = logger ?? self.logger
+        if !batch.quarantined.isEmpty {
+            _ = try await client.execute(QuarantineQueries.insert(schema), body: Self.encodeQuarantine(batch.quarantined), retryPolicy: retryPolicy, logger: logger)
+        }
+        guard batch.rowCount > 0 else { return }
         let (body, rows) = try Self.encode(batch)
-        _ = try await client.execute(MetadataQueries.insertIngest(schema), body: body, retryPolicy: retryPolicy, logger: logger ?? self.logger)
-        (logger ?? self.logger).debug("Wrote metadata batch", metadata: ["batch.rows": "\(rows)", "batch.bytes": "\(body.readableBytes)"])
+        var settings = Self.blockSettings
+        if let queryID { settings["query_id"] = queryID }
+        _ = try await client.execute(MetadataQueries.insertIngest(schema), body: body, settings: settings, retryPolicy: retryPolicy, logger: logger)
+        logger.debug("Wrote metadata batch", metadata: ["batch.rows": "\(rows)", "batch.bytes": "\(body.readableBytes)"])
     }
 
-    /// The highest stored offset per partition of `topic` (from progress rows); empty when nothing was written.
+    /// The highest stored offset per partition of `topic` (from progress rows, newest incarnation); empty when nothing was written.
     package func storedProgress(topic: String, logger: Logger? = nil) async throws -> [Int32: Int64] {
+        try await appliedOffsets(topic: topic, logger: logger).compactMapValues(\.highest)
+    }
+
+    /// The applied offsets per partition of `topic`, from the progress rows (see ``AppliedOffsets``).
+    package func appliedOffsets(topic: String, logger: Logger? = nil) async throws -> [Int32: AppliedOffsets] {
         let bytes = try await client.execute(MetadataQueries.storedProgress(schema, topic: topic), logger: logger ?? self.logger)
         var decoder = RowBinaryDecoder(bytes)
-        var progress: [Int32: Int64] = [:]
-        while !decoder.isAtEnd {
-            let partitionText = try decoder.string()
-            let offset = try decoder.int64()
-            guard let partition = Int32(partitionText) else {
-                throw StoreError(.malformedResponse, "progress row with a non-numeric partition")
-            }
-            progress[partition] = offset
-        }
-        return progress
+        var rows: [(partition: Int32, incarnation: UInt32, start: Int64, last: Int64)] = []
+        while !decoder.isAtEnd { rows.append(try ProgressRow.decode(&decoder)) }
+        return AppliedOffsets.fromRows(rows)
+    }
+
+    /// The query ids of every INSERT into the ingest table ClickHouse is running now (from any census process).
+    package func runningWrites(logger: Logger? = nil) async throws -> Set<String> {
+        var decoder = RowBinaryDecoder(try await client.execute(MetadataQueries.runningInserts(schema), logger: logger ?? self.logger))
+        var ids: Set<String> = []
+        while !decoder.isAtEnd { ids.insert(try decoder.string()) }
+        return ids
+    }
+
+    /// Whether ClickHouse is still running a query with this id (an INSERT whose answer was lost may still be running).
+    package func isRunning(queryID: String, logger: Logger? = nil) async throws -> Bool {
+        var decoder = RowBinaryDecoder(try await client.execute(MetadataQueries.runningQueries(id: queryID), logger: logger ?? self.logger))
+        return try decoder.uint64() > 0
     }
 
     /// The RowBinary body for a batch and its row count (catalog rows included).
@@ -73,6 +105,26 @@ package struct MetadataWriter: Sendable {
         for aggregate in batch.templates { IngestRow(aggregate).encode(into: &encoder) }
         for entry in catalog { IngestRow(entry).encode(into: &encoder) }
         for progress in batch.progress { IngestRow(progress).encode(into: &encoder) }
+        guard encoder.buffer.readableBytes <= maxBytesPerInsert else {
+            throw StoreError(.batchTooLarge, "\(encoder.buffer.readableBytes) bytes exceed the \(maxBytesPerInsert)-byte limit of one INSERT")
+        }
         return (encoder.buffer, rows)
+    }
+
+    /// The RowBinary body of quarantine rows (``QuarantineQueries/columns`` order).
+    static func encodeQuarantine(_ records: [QuarantinedRecord]) -> ByteBuffer {
+        var encoder = RowBinaryEncoder(capacity: records.count * 400)
+        let now = EpochSeconds(clamping: Int64(Date().timeIntervalSince1970))
+        for record in records {
+            encoder.string(record.topic)
+            encoder.int32(record.partition)
+            encoder.int64(record.offset)
+            encoder.uint32(record.timestamp)
+            encoder.uint64(record.size)
+            encoder.string(record.error)
+            encoder.bytes(record.firstBytes)
+            encoder.uint32(now)
+        }
+        return encoder.buffer
     }
 }

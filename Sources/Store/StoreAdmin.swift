@@ -30,12 +30,9 @@ package struct StoreAdmin: Sendable {
             var decoder = RowBinaryDecoder(bytes)
             while !decoder.isAtEnd {
                 let topic = try decoder.string()
-                let partitionText = try decoder.string()
-                let offset = try decoder.int64()
-                guard let partition = Int32(partitionText) else {
-                    throw StoreError(.malformedResponse, "progress row with a non-numeric partition")
-                }
-                progress.append(PartitionProgress(topic: topic, partition: partition, lastOffset: offset))
+                let row = try ProgressRow.decode(&decoder)
+                progress.append(PartitionProgress(topic: topic, partition: row.partition, lastOffset: row.last, segmentStart: row.start,
+                                                  incarnation: row.incarnation))
             }
         }
         _ = try await client.execute(MetadataQueries.truncate(schema), logger: logger)

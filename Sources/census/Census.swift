@@ -16,7 +16,7 @@ struct Census: AsyncParsableCommand {
         """,
         version: version,
         subcommands: [RunCommand.self, ConsumeCommand.self, ServeCommand.self, MigrateCommand.self, ConfigCommand.self,
-                      DevBrokerCommand.self, ProduceDemoCommand.self, LagCommand.self],
+                      DevBrokerCommand.self, ProduceDemoCommand.self, LagCommand.self, ReplayCommand.self],
         defaultSubcommand: nil
     )
 

@@ -24,15 +24,51 @@ struct PipelineTests {
         let available = Atomic<Bool>(true)
         let attempts = Atomic<Int>(0)
         init(writer: MetadataWriter) { self.writer = writer }
-        struct Down: Error {}
-        func write(_ batch: MetadataBatch) async throws {
+        /// What a ClickHouse that is down answers: connection refused, so nothing was sent (not ambiguous).
+        static let down = ClickHouseError(kind: .transport, message: "Connection refused (simulated)", curlCode: 7)
+        func write(_ batch: MetadataBatch, queryID: String) async throws {
             attempts.add(1, ordering: .relaxed)
-            guard available.load(ordering: .relaxed) else { throw Down() }
-            try await writer.write(batch)
+            guard available.load(ordering: .relaxed) else { throw Self.down }
+            try await writer.write(batch, queryID: queryID, retryPolicy: .noRetry)
         }
-        func storedProgress(topic: String) async throws -> [Int32: Int64] {
-            guard available.load(ordering: .relaxed) else { throw Down() }
-            return try await writer.storedProgress(topic: topic)
+        func appliedOffsets(topic: String) async throws -> [Int32: AppliedOffsets] {
+            guard available.load(ordering: .relaxed) else { throw Self.down }
+            return try await writer.appliedOffsets(topic: topic)
+        }
+        func isRunning(queryID: String) async throws -> Bool {
+            guard available.load(ordering: .relaxed) else { throw Self.down }
+            return try await writer.isRunning(queryID: queryID)
+        }
+        func runningWrites() async throws -> Set<String> {
+            guard available.load(ordering: .relaxed) else { throw Self.down }
+            return try await writer.runningWrites()
+        }
+    }
+
+    /// A sink whose INSERTs lose their answer: every `every`-th attempt is written for real and then reported as a
+    /// timeout (`applyBeforeFailing`), or fails with the same ambiguous error without writing anything.
+    final class LostAnswerSink: MetadataSink {
+        let writer: MetadataWriter
+        let applyBeforeFailing: Bool
+        let attempts = Atomic<Int>(0)
+        init(writer: MetadataWriter, applyBeforeFailing: Bool) {
+            self.writer = writer
+            self.applyBeforeFailing = applyBeforeFailing
+        }
+        func write(_ batch: MetadataBatch, queryID: String) async throws {
+            let attempt = attempts.add(1, ordering: .relaxed).newValue
+            guard attempt % 2 == 1 else { return try await writer.write(batch, queryID: queryID, retryPolicy: .noRetry) }
+            if applyBeforeFailing { try await writer.write(batch, queryID: queryID, retryPolicy: .noRetry) }
+            throw ClickHouseError(kind: .transport, message: "Operation timed out (simulated lost answer)", curlCode: 28)
+        }
+        func appliedOffsets(topic: String) async throws -> [Int32: AppliedOffsets] {
+            try await writer.appliedOffsets(topic: topic)
+        }
+        func isRunning(queryID: String) async throws -> Bool {
+            try await writer.isRunning(queryID: queryID)
+        }
+        func runningWrites() async throws -> Set<String> {
+            try await writer.runningWrites()
         }
     }
 
@@ -192,8 +228,12 @@ struct PipelineTests {
         try h.produce(count: 4, points: 2)
         #expect(try await Self.waitUntil { try h.committedTotal() == 7 })
         #expect(service.statistics.invalidRecords == 3)
+        #expect(service.statistics.quarantinedRecords == 3)
         #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 8)
         #expect(try await h.reader.metric(named: "cut") == nil)
+        let quarantined = try await ClickHouseQuarantineReader(client: h.client, schema: h.schema, logger: Self.logger).quarantined(limit: 10, offset: 0)
+        #expect(quarantined.total == 3)
+        #expect(quarantined.items.map(\.firstBytes).contains([0xFF, 0xFF, 0xFF, 0x01]))
         service.requestStop()
         try await running.value
         await h.drop()
@@ -251,6 +291,100 @@ struct PipelineTests {
         #expect(first.statistics.records + second.statistics.records == 40)
         #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 80)
         #expect(try await h.reader.metric(named: "orders_total")?.labelKeys.first { $0.key == "user.id" }?.estimatedCardinality == 80)
+        await h.drop()
+    }
+
+    @Test("an INSERT whose answer is lost is checked against the stored progress, never applied twice",
+          arguments: [true, false])
+    func lostAnswers(applyBeforeFailing: Bool) async throws {
+        let h = try await Harness()
+        let sink = LostAnswerSink(writer: h.writer, applyBeforeFailing: applyBeforeFailing)
+        let service = try h.service(sink: sink)
+        let running = Task { try await service.run() }
+        try h.produce(count: 12, points: 3)
+        #expect(try await Self.waitUntil { try h.committedTotal() == 12 })
+        service.requestStop()
+        try await running.value
+        #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 36)
+        #expect(service.statistics.flushFailures >= 1)
+        // Applied-then-failed attempts are recognised (not resent); failed-before-applying ones are resent.
+        #expect((service.statistics.appliedDespiteFailure > 0) == applyBeforeFailing)
+        await h.drop()
+    }
+
+    func replay(_ h: Harness, from: ReplayPlan.Position, until: ReplayPlan.Position = .now) async throws -> IngestStatistics {
+        let service = try IngestService(configuration: .init(kafka: KafkaConfiguration(brokers: h.cluster.bootstrapServers, group: "replay-\(UUID())"),
+                                                             topics: ["otlp_metrics"], policy: BatchPolicy(maxRows: 7, maxAge: .milliseconds(100)),
+                                                             replay: ReplayPlan(topics: ["otlp_metrics"], from: from, until: until)),
+                                        sink: SwitchableSink(writer: h.writer), logger: Self.logger)
+        try await service.run()
+        return service.statistics
+    }
+
+    @Test("replays are idempotent: whole topic into a populated store, partial ranges in any order into a cleared store")
+    func replayIsIdempotent() async throws {
+        let h = try await Harness()
+        try h.produce(count: 24, points: 2)
+        let live = try h.service(sink: SwitchableSink(writer: h.writer))
+        let running = Task { try await live.run() }
+        #expect(try await Self.waitUntil { try h.committedTotal() == 24 })
+        live.requestStop()
+        try await running.value
+        let committedBefore = try h.committedTotal()
+        #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 48)
+
+        // The whole topic again: every record is already applied.
+        let whole = try await replay(h, from: .earliest)
+        #expect(whole.records == 24 && whole.skippedRecords == 24 && whole.replayTotal == 24)
+        #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 48)
+        #expect(try h.committedTotal() == committedBefore, "a replay commits nothing to the live group")
+
+        // Cleared store (data and progress): replay the tail first, then everything, then a middle range again.
+        _ = try await h.client.execute("TRUNCATE TABLE \(h.schema.metadataTable)")
+        let tail = try await replay(h, from: .offsets([0: 3, 1: 4, 2: 2, 3: 5]))
+        #expect(tail.skippedRecords == 0)
+        let partial = try #require(try await h.reader.metric(named: "orders_total")?.sampleCount)
+        #expect(partial > 0 && partial < 48)
+        let all = try await replay(h, from: .earliest)
+        #expect(all.skippedRecords == tail.records)
+        #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 48)
+        let middle = try await replay(h, from: .offsets([0: 1, 1: 1, 2: 1, 3: 1]), until: .offsets([0: 4, 1: 4, 2: 4, 3: 4]))
+        #expect(middle.skippedRecords == middle.records && middle.records > 0)
+        #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 48)
+        #expect(try await h.reader.metric(named: "orders_total")?.labelKeys.first { $0.key == "user.id" }?.estimatedCardinality == 48)
+        await h.drop()
+    }
+
+    @Test("stored progress beyond a partition's end (topic re-created): fail stops with an error; reset reads the partition as new")
+    func offsetRegression() async throws {
+        let h = try await Harness()
+        try h.produce(count: 8, points: 2)
+        // Progress of an older, longer topic with the same name.
+        try await h.writer.write(MetadataBatch(progress: (0..<4).map { PartitionProgress(topic: "otlp_metrics", partition: $0, lastOffset: 1_000) }))
+
+        let failing = try h.service(sink: SwitchableSink(writer: h.writer))
+        await #expect(throws: (any Error).self) { try await failing.run() }
+        #expect(failing.statistics.offsetRegressions >= 1)
+        #expect((try? h.committedTotal()) == 0)
+        #expect(try await h.reader.metric(named: "orders_total") == nil)
+
+        let resetting = try IngestService(configuration: .init(kafka: KafkaConfiguration(brokers: h.cluster.bootstrapServers, group: h.group),
+                                                               topics: ["otlp_metrics"], policy: BatchPolicy(maxAge: .milliseconds(200)),
+                                                               onOffsetRegression: .reset),
+                                          sink: SwitchableSink(writer: h.writer), logger: Self.logger)
+        let running = Task { try await resetting.run() }
+        #expect(try await Self.waitUntil { try await h.reader.metric(named: "orders_total")?.sampleCount == 16 })
+        #expect(resetting.statistics.offsetRegressions == 4)
+        resetting.requestStop()
+        try await running.value
+        // The new incarnation's progress is what counts now: a restart reads nothing again and sees no regression.
+        let again = try h.service(sink: SwitchableSink(writer: h.writer))
+        let second = Task { try await again.run() }
+        try await Task.sleep(for: .seconds(3))
+        again.requestStop()
+        try await second.value
+        #expect(again.statistics.offsetRegressions == 0)
+        #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 16)
         await h.drop()
     }
 }

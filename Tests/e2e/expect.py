@@ -269,6 +269,8 @@ class Expected:
         self._l: dict[str, dict] = {}
         self._cat: dict[str, CatalogAcc] = defaultdict(CatalogAcc)
         self.bodies: dict[str, list[str]] = defaultdict(list)  # severity -> string bodies
+        # (severity, service) -> {"count", "attrs", "resource", "bodies"}: the per-service view of logs.
+        self._ls: dict[tuple[str, str], dict] = {}
 
     def add_dataset(self, dataset: dict[str, list]) -> "Expected":
         for req in dataset.get("otlp_metrics", []):
@@ -432,6 +434,15 @@ class Expected:
                     self._catalog(rl.resource.attributes, "log", "resource")
                     if rec.body.WhichOneof("value") == "string_value":
                         self.bodies[sev].append(rec.body.string_value)
+                    ls = self._ls.setdefault((sev, svc), {"count": 0, "attrs": defaultdict(KeyAcc), "resource": defaultdict(KeyAcc),
+                                                          "bodies": []})
+                    ls["count"] += 1
+                    for kv in rec.attributes:
+                        ls["attrs"][kv.key].add(typed(kv.value))
+                    for kv in rl.resource.attributes:
+                        ls["resource"][kv.key].add(typed(kv.value))
+                    if rec.body.WhichOneof("value") == "string_value":
+                        ls["bodies"].append(rec.body.string_value)
 
     @property
     def logs(self) -> dict[str, dict]:
@@ -462,6 +473,116 @@ class Expected:
 
     def answers(self) -> dict[str, dict]:
         return {"metrics": self.metrics, "spans": self.spans, "logs": self.logs, "attributes": self.attributes}
+
+
+# ---------------------------------------------------------------------------------------------- insights
+# The V1 service, cardinality and log-pattern endpoints ([MEM] semantics as census documents them in docs/API.md).
+# Names sort by UTF-8 bytes (ClickHouse string order); signals rank metric < span < log and scopes resource < attribute
+# where census breaks ties.
+SIGNAL_RANK = {"metric": 1, "span": 2, "log": 3}
+HIGH_CARDINALITY = 100
+
+
+def _b(text: str) -> bytes:
+    return text.encode()
+
+
+class Insights:
+    """What the cross-signal endpoints must answer for the data an `Expected` was fed."""
+
+    def __init__(self, e: Expected):
+        self.e = e
+
+    def services(self) -> list[str]:
+        names = set()
+        for a in list(self.e._m.values()) + list(self.e._s.values()) + list(self.e._l.values()):
+            names.update(s for s, n in a["services"].items() if n > 0)
+        return sorted(names, key=_b)
+
+    def _signal_keys(self):
+        """(signal, name, scope, key, KeyAcc) for every ranked key: metric labels, span/log attributes, resources."""
+        for name, a in self.e._m.items():
+            yield from (("metric", name, "label", k, acc) for k, acc in a["labels"].items())
+            yield from (("metric", name, "resource", k, acc) for k, acc in a["resource"].items())
+        for name, a in self.e._s.items():
+            yield from (("span", name, "attribute", k, acc) for k, acc in a["attrs"].items())
+            yield from (("span", name, "resource", k, acc) for k, acc in a["resource"].items())
+        for name, a in self.e._l.items():
+            yield from (("log", name, "attribute", k, acc) for k, acc in a["attrs"].items())
+            yield from (("log", name, "resource", k, acc) for k, acc in a["resource"].items())
+
+    def high_cardinality(self, threshold: int = 100, limit: int = 100) -> dict:
+        rows = [r for r in self._signal_keys() if len(r[4].values) >= threshold]
+        rows.sort(key=lambda r: (-len(r[4].values), SIGNAL_RANK[r[0]], _b(r[1]), 0 if r[2] == "resource" else 1, _b(r[3])))
+        keys = [{"signal_type": sig, "signal_name": name, "key_scope": scope, "key_name": key, "estimated_cardinality": len(acc.values),
+                 "key_count": acc.count, "value_samples": Samples(acc.values)} for sig, name, scope, key, acc in rows[:limit]]
+        return {"high_cardinality_keys": keys, "total": len(keys), "threshold": threshold}
+
+    def complexity(self, threshold: int = 10, limit: int = 100) -> dict:
+        def item(sig, name, attrs, resource, events, links, extra):
+            widths = [len(acc.values) for acc in list(attrs.values()) + list(resource.values()) + list(links.values())]
+            total = len(attrs) + len(resource) + events + len(links) + extra
+            top = max(widths, default=0)
+            return {"signal_type": sig, "signal_name": name, "total_keys": total, "attribute_key_count": len(attrs),
+                    "resource_key_count": len(resource), "event_key_count": events, "link_key_count": len(links),
+                    "max_cardinality": top, "high_cardinality_count": sum(w > HIGH_CARDINALITY for w in widths),
+                    "complexity_score": total * top}
+
+        items = []
+        for name, a in self.e._m.items():
+            extra = len(a["bounds"]) + 1 if a["kind"] == "histogram" else 10 * len(a["scales"]) if a["kind"] == "exponential_histogram" else 0
+            items.append(item("metric", name, a["labels"], a["resource"], 0, {}, extra))
+        for name, a in self.e._s.items():
+            items.append(item("span", name, a["attrs"], a["resource"], sum(len(k) for k in a["events"].values()), a["links"], 0))
+        for name, a in self.e._l.items():
+            items.append(item("log", name, a["attrs"], a["resource"], 0, {}, 0))
+        items = [i for i in items if i["total_keys"] >= threshold]
+        items.sort(key=lambda i: (-i["total_keys"], -i["max_cardinality"], SIGNAL_RANK[i["signal_type"]], _b(i["signal_name"])))
+        items = items[:limit]
+        return {"signals": items, "total": len(items), "threshold": threshold}
+
+    def logs_by_service(self) -> list[dict]:
+        pairs = sorted(self.e._ls.items(), key=lambda kv: (_b(kv[0][1]), _b(kv[0][0])))
+        return [{"service_name": svc, "severity": sev, "sample_count": ls["count"]} for (sev, svc), ls in pairs]
+
+    def service_log(self, service: str, severity: str) -> Optional[dict]:
+        ls = self.e._ls.get((severity, service))
+        if ls is None:
+            return None
+        n = ls["count"]
+        return {"severity": severity, "service_name": service, "sample_count": n,
+                "attribute_keys": keys_api(ls["attrs"], n), "resource_keys": keys_api(ls["resource"], n)}
+
+    def service_body_groups(self, service: str, severity: str, group_of) -> dict:
+        """Template group -> count of the service's string bodies of the severity (`group_of(severity, body)`)."""
+        out: dict = defaultdict(int)
+        for body in self.e._ls.get((severity, service), {"bodies": []})["bodies"]:
+            out[group_of(severity, body)] += 1
+        return dict(out)
+
+    def pattern_groups(self, group_of, min_count: int = 10, min_services: int = 1) -> dict:
+        """Template group -> the expected pattern (template text is census's; groups come from `group_of`)."""
+        per: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # group -> severity -> service -> count
+        for (sev, svc), ls in self.e._ls.items():
+            for body in ls["bodies"]:
+                per[group_of(sev, body)][sev][svc] += 1
+        out = {}
+        for group, by_sev in per.items():
+            breakdown = {sev: sum(s.values()) for sev, s in by_sev.items() if sum(s.values()) >= min_count}
+            services = []
+            for sev in sorted(breakdown, key=_b):
+                for svc in sorted(by_sev[sev], key=_b):
+                    ls = self.e._ls[(sev, svc)]
+                    services.append({"service_name": svc, "sample_count": ls["count"], "severities": [sev],
+                                     "resource_keys": _key_infos(ls["resource"]), "attribute_keys": _key_infos(ls["attrs"])})
+            if breakdown and len(services) >= min_services:
+                out[group] = {"total_count": sum(breakdown.values()), "severity_breakdown": dict(sorted(breakdown.items())),
+                              "services": services}
+        return out
+
+
+def _key_infos(accs: dict[str, KeyAcc]) -> list[dict]:
+    return [{"name": k, "cardinality": len(a.values), "sample_values": Samples(a.values)} for k, a in sorted(accs.items(), key=lambda kv: _b(kv[0]))]
 
 
 def expected_for(dataset: dict[str, list]) -> Expected:

@@ -254,7 +254,7 @@ class Census:
 
     def __init__(self, workdir: Path, brokers: str, clickhouse_url: str, database: Optional[str] = None, group: Optional[str] = None,
                  api_port: Optional[int] = None, extra_args: Iterable[str] = (), command: str = "run", flush_interval: str = "1",
-                 env: Optional[dict] = None, name: str = "census"):
+                 env: Optional[dict] = None, name: str = "census", api_cache_ttl: Optional[str] = "0"):
         self.workdir = workdir
         self.brokers = brokers
         self.clickhouse_url = clickhouse_url
@@ -262,6 +262,8 @@ class Census:
         self.group = group or unique_name("g")
         self.api_port = api_port or free_port()
         self.extra_args = list(extra_args)
+        # Tests read right after ingest, so the API cache is off unless a test asks for it (None: census's default).
+        self.api_cache_ttl = api_cache_ttl
         self.command = command
         self.flush_interval = flush_interval
         self.env = env or {}
@@ -277,6 +279,8 @@ class Census:
         kafka = ["--kafka-brokers", self.brokers, "--group", self.group, "--flush-interval", self.flush_interval]
         store = ["--clickhouse-url", self.clickhouse_url, "--database", self.database]
         api = ["--api-addr", f"127.0.0.1:{self.api_port}"]
+        if self.api_cache_ttl is not None:
+            api += ["--api-cache-ttl", self.api_cache_ttl]
         parts = {"run": kafka + store + api, "consume": kafka + store, "serve": store + api}[self.command]
         return [str(census_bin()), self.command, *parts, "--log-level", os.environ.get("CENSUS_E2E_LOG_LEVEL", "info"), *self.extra_args]
 

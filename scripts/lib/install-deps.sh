@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 need_apt=()
-for pkg in librdkafka-dev libcurl4-openssl-dev zlib1g-dev clickhouse-server clickhouse-client kcat pkg-config python3-venv curl; do
+for pkg in librdkafka-dev libcurl4-openssl-dev zlib1g-dev clickhouse-server clickhouse-client kcat pkg-config python3-venv curl wrk; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -23,9 +23,9 @@ if [ ! -x .venv/bin/python ]; then
   echo "census: creating .venv" >&2
   "$PY" -m venv .venv
 fi
-want="opentelemetry-proto confluent-kafka chdb pytest requests pyyaml"
+want="opentelemetry-proto confluent-kafka chdb pytest requests schemathesis pyyaml"
 missing=""
-for mod in opentelemetry.proto confluent_kafka chdb pytest requests yaml; do
+for mod in opentelemetry.proto confluent_kafka chdb pytest requests schemathesis yaml; do
   .venv/bin/python -c "import $mod" 2>/dev/null || missing=yes
 done
 if [ -n "$missing" ]; then

@@ -4,29 +4,57 @@ import Logging
 import Store
 
 /// The V1 REST API (`/api/v1/...`): maps requests to ``MetadataReading`` calls and writes the reference's JSON.
-/// Holds no SQL and no state beyond its start time.
+/// Holds no SQL and no state beyond its start time. Routes come from ``V1RouteTable``; handlers are grouped by
+/// resource in the `V1Routes+*.swift` files.
 package struct V1Routes: Sendable {
     let reader: any MetadataReading
+    let admin: (any AdminOperations)?
+    /// The bearer token `POST /api/v1/admin/clear` requires; `nil` or empty disables the route (403).
+    let adminToken: String?
     let startedAt: Date
     let version: String
 
-    package init(reader: any MetadataReading, version: String, startedAt: Date = Date()) {
+    package init(reader: any MetadataReading, admin: (any AdminOperations)? = nil, adminToken: String? = nil, version: String,
+                 startedAt: Date = Date()) {
         self.reader = reader
+        self.admin = admin
+        self.adminToken = adminToken
         self.version = version
         self.startedAt = startedAt
     }
 
+    /// Adds the JSON error middleware (it also covers the router's not-found responder) and every V1 route.
     package func register<Context: RequestContext>(on router: Router<Context>) {
-        let group = router.group("api/v1")
-        group.get("health") { _, _ in self.health() }
-        group.get("metrics") { request, _ in try await self.listMetrics(request) }
-        group.get("metrics/{name}") { request, context in try await self.metric(request, context: context) }
-        group.get("spans") { request, _ in try await self.listSpans(request) }
-        group.get("spans/{name}") { request, context in try await self.span(request, context: context) }
-        group.get("logs") { request, _ in try await self.listLogs(request) }
-        group.get("logs/{severity}") { request, context in try await self.log(request, context: context) }
-        group.get("attributes") { request, _ in try await self.listAttributes(request) }
-        group.get("attributes/{key}") { request, context in try await self.attribute(request, context: context) }
+        router.add(middleware: V1ErrorMiddleware<Context>())
+        let group = router.group(RouterPath(V1RouteTable.prefix))
+        for route in V1RouteTable.routes {
+            group.on(RouterPath(route.path), method: route.method, use: handler(for: route.path))
+        }
+    }
+
+    /// The handler of one ``V1RouteTable`` path.
+    private func handler<Context: RequestContext>(for path: String) -> @Sendable (Request, Context) async throws -> Response {
+        switch path {
+        case "health": { _, _ in self.health() }
+        case "metrics": { request, _ in try await self.listMetrics(request) }
+        case "metrics/{name}": { request, context in try await self.metric(request, context: context) }
+        case "spans": { request, _ in try await self.listSpans(request) }
+        case "spans/{name}": { request, context in try await self.span(request, context: context) }
+        case "logs": { request, _ in try await self.listLogs(request) }
+        case "logs/by-service": { request, _ in try await self.logsByService(request) }
+        case "logs/service/{service}/severity/{severity}": { _, context in try await self.serviceLog(context: context) }
+        case "logs/patterns": { request, _ in try await self.logPatterns(request) }
+        case "logs/patterns/{severity}/{template}": { _, context in try await self.logPattern(context: context) }
+        case "logs/{severity}": { request, context in try await self.log(request, context: context) }
+        case "services": { _, _ in try await self.services() }
+        case "services/{name}/overview": { _, context in try await self.serviceOverview(context: context) }
+        case "cardinality/high": { request, _ in try await self.highCardinality(request) }
+        case "cardinality/complexity": { request, _ in try await self.complexity(request) }
+        case "attributes": { request, _ in try await self.listAttributes(request) }
+        case "attributes/{key}": { request, context in try await self.attribute(request, context: context) }
+        case "admin/clear": { request, _ in await self.clear(request) }
+        default: preconditionFailure("V1RouteTable route without a handler: \(path)")
+        }
     }
 
     // MARK: - Handlers
@@ -82,7 +110,7 @@ package struct V1Routes: Sendable {
     }
 
     /// A list endpoint (2, 4, 6): `service` filter, reference paging, the list envelope.
-    private func listPage<Item: Sendable>(_ request: Request, fetch: (String?, Int, Int) async throws -> Page<Item>,
+    func listPage<Item: Sendable>(_ request: Request, fetch: (String?, Int, Int) async throws -> Page<Item>,
                                           write: (Item, inout JSONWriter) -> Void) async throws -> Response {
         let query = request.uri.queryParameters
         let paging = Pagination(query.map { ($0.key, $0.value) })
@@ -96,7 +124,7 @@ package struct V1Routes: Sendable {
     }
 
     /// A single-name endpoint: decodes the path parameter once, 400 on bad encoding, 404 when unknown.
-    private func detail<Context: RequestContext, Item: Sendable>(_ context: Context, parameter: String, what: String, notFound: String,
+    func detail<Context: RequestContext, Item: Sendable>(_ context: Context, parameter: String, what: String, notFound: String,
                                                                  fetch: (String) async throws -> Item?,
                                                                  write: @escaping (Item, inout JSONWriter) -> Void) async throws -> Response {
         guard let value = PathParameter.decoded(context.parameters.get(parameter)) else {
@@ -147,7 +175,7 @@ package struct V1Routes: Sendable {
     }
 
     /// Runs a storage call; a storage failure becomes `500 {"error": "<storage error>"}`.
-    private func storage(_ body: () async throws -> Response) async throws -> Response {
+    func storage(_ body: () async throws -> Response) async throws -> Response {
         do {
             return try await body()
         } catch {

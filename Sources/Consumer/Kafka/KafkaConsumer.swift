@@ -96,13 +96,19 @@ package final class KafkaConsumer: @unchecked Sendable {
     ///
     /// Serves rebalance callbacks. Transient consumer errors are logged and skipped; fatal ones throw.
     /// - Returns: `true` when a record was delivered.
+    /// - Parameter endOfPartition: Called with the partition and offset when the consumer reached the end of a partition
+    ///   (only with `enable.partition.eof=true`).
     @discardableResult
-    package func poll(timeoutMilliseconds: Int32, _ body: (KafkaRecord) -> Void) throws(KafkaError) -> Bool {
+    package func poll(timeoutMilliseconds: Int32, endOfPartition: ((TopicPartition, Int64) -> Void)? = nil,
+                      _ body: (KafkaRecord) -> Void) throws(KafkaError) -> Bool {
         guard let message = rd_kafka_consumer_poll(handle, timeoutMilliseconds) else { return false }
         defer { rd_kafka_message_destroy(message) }
         let m = message.pointee
         if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return false }
+            if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                endOfPartition?(TopicPartition(topic: topicName(m.rkt), partition: m.partition), m.offset)
+                return false
+            }
             let text = m.payload.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: m.len), as: UTF8.self) } ?? ""
             if m.err == RD_KAFKA_RESP_ERR__FATAL {
                 var errstr = [CChar](repeating: 0, count: 512)
@@ -164,6 +170,28 @@ package final class KafkaConsumer: @unchecked Sendable {
         let err = rd_kafka_query_watermark_offsets(handle, tp.topic, tp.partition, &low, &high, timeoutMilliseconds)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "watermarks of \(tp)") }
         return (low, high)
+    }
+
+    /// The earliest offset per partition whose record timestamp is at or after the given time (milliseconds since the
+    /// epoch); the high watermark when no record is that recent.
+    package func offsetsForTimes(_ times: [TopicPartition: Int64], timeoutMilliseconds: Int32 = 10_000) throws(KafkaError) -> [TopicPartition: Int64] {
+        guard !times.isEmpty else { return [:] }
+        let list = RDKafkaTopicPartitionList(offsets: times)
+        let err = rd_kafka_offsets_for_times(handle, list.pointer, timeoutMilliseconds)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "offsets for times") }
+        var result: [TopicPartition: Int64] = [:]
+        for (tp, offset, perr) in list.entries {
+            guard perr == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(perr, "offset for time of \(tp)") }
+            result[tp] = offset >= 0 ? offset : try watermarks(tp, timeoutMilliseconds: timeoutMilliseconds).high
+        }
+        return result
+    }
+
+    /// Reads exactly these partitions from these offsets, outside any consumer group (no rebalances, no commits needed).
+    package func assign(_ offsets: [TopicPartition: Int64]) throws(KafkaError) {
+        let list = RDKafkaTopicPartitionList(offsets: offsets)
+        let err = rd_kafka_assign(handle, list.pointer)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "assign") }
     }
 
     /// Number of partitions of each topic, from the broker's metadata.

@@ -32,6 +32,10 @@ package struct OTLPJSONReader {
     /// - Throws: ``OTLPDecodeError`` with a reason and byte offset on a syntax error, a wrong JSON type for a
     ///   field, an out-of-range number or trailing characters.
     package static func transcode(_ json: UnsafeRawBufferPointer, as message: OTLPMessage, into writer: inout ProtoWriter) throws(OTLPDecodeError) {
+        // JSON text is UTF-8 (RFC 8259); a record that is not is malformed (and is quarantined), not repaired.
+        if let invalidAt = firstInvalidUTF8(json) {
+            throw OTLPDecodeError(encoding: .json, reason: "invalid UTF-8", offset: invalidAt)
+        }
         var reader = OTLPJSONReader(json)
         do throws(Failure) {
             reader.skipWhitespace()
@@ -41,6 +45,26 @@ package struct OTLPJSONReader {
             guard reader.index == json.count else { throw reader.fail("unexpected characters after the request object") }
         } catch {
             throw OTLPDecodeError(encoding: .json, reason: error.reason, offset: error.offset)
+        }
+    }
+
+    /// The offset of the first byte that is not part of a valid UTF-8 sequence, or `nil` when all of `bytes` is UTF-8.
+    static func firstInvalidUTF8(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        var index = 0
+        let count = bytes.count
+        // ASCII fast path, eight bytes at a time.
+        while index + 8 <= count, bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { index += 8 }
+        guard index < count else { return nil }
+        var iterator = UnsafeRawBufferPointer(rebasing: bytes[index...]).makeIterator()
+        var decoder = UTF8()
+        var position = index
+        while true {
+            let before = position
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): position += UTF8.width(scalar)
+            case .emptyInput: return nil
+            case .error: return before
+            }
         }
     }
 

@@ -23,43 +23,81 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         package var topicSignals: TopicSignalMap
         package var encoding: OTLPEncoding
         package var policy: BatchPolicy
-        package init(kafka: KafkaConfiguration, topics: [String], topicSignals: TopicSignalMap = .init(), encoding: OTLPEncoding = .auto, policy: BatchPolicy = .init()) {
+        /// Records larger than this many bytes are quarantined instead of decoded. Default 16 MiB.
+        package var maxRecordBytes: Int
+        /// What to do when stored progress lies beyond a partition's end (see ``OffsetRegressionAction``).
+        package var onOffsetRegression: OffsetRegressionAction
+        /// When set, quarantined records are also produced to this topic (at least once: a crash may repeat some).
+        package var deadLetterTopic: String?
+        /// `nil`: consume as a member of the consumer group and commit. Set: replay this plan outside the group, commit
+        /// nothing, and stop when every partition reached its end.
+        package var replay: ReplayPlan?
+        package init(kafka: KafkaConfiguration, topics: [String], topicSignals: TopicSignalMap = .init(), encoding: OTLPEncoding = .auto, policy: BatchPolicy = .init(),
+                     maxRecordBytes: Int = 16 << 20, onOffsetRegression: OffsetRegressionAction = .fail, deadLetterTopic: String? = nil,
+                     replay: ReplayPlan? = nil) {
             self.kafka = kafka
             self.topics = topics
             self.topicSignals = topicSignals
             self.encoding = encoding
             self.policy = policy
+            self.maxRecordBytes = maxRecordBytes
+            self.onOffsetRegression = onOffsetRegression
+            self.deadLetterTopic = deadLetterTopic
+            self.replay = replay
         }
     }
 
-    private let configuration: Configuration
-    private let logger: Logger
-    private let consumer: KafkaConsumer
-    private let flusher: Flusher
-    private let sink: any MetadataSink
-    private let stopRequested = Atomic<Bool>(false)
+    let configuration: Configuration
+    let logger: Logger
+    let consumer: KafkaConsumer
+    let flusher: Flusher
+    let sink: any MetadataSink
+    let deadLetters: KafkaProducer?
+    let stopRequested = Atomic<Bool>(false)
     private let stats = Mutex(IngestStatistics())
     private let metrics: PipelineMetrics
+    /// Admin clear requests for the poll thread (see `IngestService+Clear.swift`).
+    let clearRequests = ClearMailbox()
 
     // Poll-thread state.
     private var window = MetadataWindow()
     private var windowStarted: ContinuousClock.Instant? = nil
     /// Next offset to read per partition, for records consumed into the current window.
-    private var pendingOffsets: [TopicPartition: Int64] = [:]
-    private var assigned: Set<TopicPartition> = []
+    var pendingOffsets: [TopicPartition: Int64] = [:]
+    /// Records of the current window that were quarantined (written with the window's batch).
+    var pendingQuarantine: [QuarantinedRecord] = []
+    var assigned: Set<TopicPartition> = []
     private var paused = false
     /// Offsets known to be applied in the store but not committed (found in progress rows on assignment).
-    private var appliedNotCommitted: [TopicPartition: Int64] = [:]
+    var appliedNotCommitted: [TopicPartition: Int64] = [:]
+    /// Per assigned partition: the offsets the store holds (read on assignment, extended as batches are acknowledged).
+    /// A record at an offset in this set is skipped: that is what makes re-reading (restart, rebalance, replay) exact.
+    var applied: [TopicPartition: AppliedOffsets] = [:]
+    /// Per partition read in this session: the start of the progress segment its batches extend (see ``AppliedOffsets``).
+    var segmentStarts: [TopicPartition: Int64] = [:]
+    /// Partitions whose stored progress is beyond their end while the action is `fail`: nothing is read from them.
+    var regressed: Set<TopicPartition> = []
+    /// Partitions whose window was dropped while they stayed assigned: paused until their progress is read again.
+    var awaitingReload: Set<TopicPartition> = []
+    var lastReloadAttempt: ContinuousClock.Instant? = nil
+    /// Set when the service must stop with an error (an offset regression with `--on-offset-regression fail`).
+    var failure: (any Error)? = nil
+    /// Replay only: each partition's range and the partitions not yet read to their end.
+    var replayRanges: [TopicPartition: ReplayRange] = [:]
+    var replayUnfinished: Set<TopicPartition> = []
     private var signalByTopic: [String: Signal?] = [:]
-    private var local = IngestStatistics()
+    var local = IngestStatistics()
 
     package init(configuration: Configuration, sink: any MetadataSink, logger: Logger, metrics: PipelineMetrics = PipelineMetrics()) throws(KafkaError) {
         self.configuration = configuration
         self.logger = logger
-        self.consumer = try KafkaConsumer(configuration: configuration.kafka, logger: logger)
+        var kafka = configuration.kafka
+        if configuration.replay != nil { kafka.properties["enable.partition.eof"] = "true" }
+        self.consumer = try KafkaConsumer(configuration: kafka, logger: logger)
         self.flusher = Flusher(sink: sink, logger: logger, metrics: metrics)
         self.sink = sink
         self.metrics = metrics
+        self.deadLetters = try configuration.deadLetterTopic.map { _ throws(KafkaError) in try KafkaProducer(configuration: configuration.kafka) }
         consumer.setRebalanceHandler(self)
         consumer.setStatisticsObserver { metrics.observe(kafka: $0) }
     }
@@ -75,6 +113,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         snapshot.rowsWritten = counters.rows
         snapshot.flushFailures = counters.failures
         snapshot.lastFlushError = counters.lastError
+        snapshot.appliedDespiteFailure = flusher.appliedDespiteFailure
         return snapshot
     }
 
@@ -84,8 +123,12 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     }
 
     package func run() async throws {
-        try consumer.subscribe(topics: configuration.topics)
-        logger.info("consumer started", metadata: ["topics": "\(configuration.topics.joined(separator: ","))", "group": "\(configuration.kafka.group)"])
+        if let plan = configuration.replay {
+            try startReplay(plan)
+        } else {
+            try consumer.subscribe(topics: configuration.topics)
+            logger.info("consumer started", metadata: ["topics": "\(configuration.topics.joined(separator: ","))", "group": "\(configuration.kafka.group)"])
+        }
         try await withGracefulShutdownHandler {
             try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -112,19 +155,29 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     // MARK: - Poll thread
 
     private func pollLoop() throws {
+        clearRequests.open()
+        defer { clearRequests.close() }
         while !stopRequested.load(ordering: .relaxed) {
+            if clearRequests.hasRequests { serveClearRequests() }
             // Drain what librdkafka has buffered without blocking, then block briefly when idle.
             var delivered = 0
             // Stop draining as soon as the window is full, so its size stays bounded by the policy.
-            while delivered < 1_000, !windowIsFull, try consumer.poll(timeoutMilliseconds: delivered == 0 ? 100 : 0, handle) {
+            while delivered < 1_000, !windowIsFull,
+                  try consumer.poll(timeoutMilliseconds: delivered == 0 ? 100 : 0, endOfPartition: replayReachedEnd, handle) {
                 delivered += 1
                 if stopRequested.load(ordering: .relaxed) { break }
             }
             commitCompleted()
             step()
+            reloadDropped()
+            if configuration.replay != nil, replayUnfinished.isEmpty { break }
             publish()
         }
         shutdown()
+        if configuration.replay != nil, !replayUnfinished.isEmpty, failure == nil {
+            failure = KafkaError(code: -1, reason: "replay interrupted before every partition reached its end; run it again (replays are idempotent)")
+        }
+        if let failure { throw failure }
     }
 
     /// The signal of a topic, resolved once per topic rather than per record.
@@ -141,11 +194,18 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
 
     private func handle(_ record: KafkaRecord) {
         let tp = record.topicPartition
+        guard !regressed.contains(tp), !awaitingReload.contains(tp), acceptReplayRecord(tp, offset: record.offset) else { return }
         local.records &+= 1
         if local.firstRecordAt == nil { local.firstRecordAt = .now }
         local.bytes &+= UInt64(record.payload.count)
         pendingOffsets[tp] = record.offset + 1
         if windowStarted == nil { windowStarted = .now }
+        let appliedOffsets = applied[tp]
+        if segmentStarts[tp] == nil { segmentStarts[tp] = appliedOffsets?.segmentStart(continuingAt: record.offset) ?? record.offset }
+        if let appliedOffsets, appliedOffsets.contains(record.offset) {
+            local.skippedRecords &+= 1
+            return
+        }
         guard let signal = signal(for: record.topic) else {
             local.unmappedRecords &+= 1
             return
@@ -156,15 +216,16 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         } else {
             seconds = EpochSeconds(clamping: Int64(Date().timeIntervalSince1970))
         }
+        if let reason = Self.unacceptable(record, maxBytes: configuration.maxRecordBytes) {
+            quarantine(record, timestamp: seconds, reason: reason)
+            return
+        }
         do {
             let items = try window.ingest(record.payload, signal: signal, encoding: configuration.encoding, timestamp: seconds)
             local.items &+= UInt64(items)
         } catch {
             local.invalidRecords &+= 1
-            logger.warning("invalid OTLP record skipped", metadata: [
-                "kafka.topic": "\(record.topic)", "kafka.partition": "\(record.partition)", "kafka.offset": "\(record.offset)",
-                "size": "\(record.payload.count)", "reason": "\(error)",
-            ])
+            quarantine(record, timestamp: seconds, reason: "invalid OTLP: \(error)")
         }
     }
 
@@ -186,10 +247,14 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
 
     private func submitWindow() {
         var batch = window.drain()
-        batch.progress = pendingOffsets.map { PartitionProgress(topic: $0.key.topic, partition: $0.key.partition, lastOffset: $0.value - 1) }
-            .sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+        batch.progress = pendingOffsets.map { tp, next in
+            PartitionProgress(topic: tp.topic, partition: tp.partition, lastOffset: next - 1, segmentStart: segmentStarts[tp] ?? (next - 1),
+                              incarnation: applied[tp]?.incarnation ?? 0)
+        }.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+        batch.quarantined = pendingQuarantine
         flusher.submit(batch, offsets: pendingOffsets)
         pendingOffsets = [:]
+        pendingQuarantine = []
         windowStarted = nil
     }
 
@@ -210,6 +275,12 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
 
     private func commitCompleted() {
         var offsets = flusher.takeCompleted() ?? [:]
+        // What was acknowledged is applied: a later re-read of these offsets (after a seek) must skip them.
+        for (tp, next) in offsets {
+            guard let start = segmentStarts[tp] else { continue }
+            applied[tp, default: AppliedOffsets()].add(.init(start: start, last: next - 1))
+        }
+        if configuration.replay != nil { return }  // a replay commits nothing to any group
         if !appliedNotCommitted.isEmpty {
             offsets.merge(appliedNotCommitted) { max($0, $1) }
             appliedNotCommitted = [:]
@@ -260,27 +331,82 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         return ok
     }
 
+    /// Retained partitions whose window was dropped: once the stored progress can be read (after the abandoned INSERT
+    /// finished), continue each from the first offset the store does not hold. Tried at most every 2 seconds.
+    private func reloadDropped() {
+        guard !awaitingReload.isEmpty, !flusher.isBusy else { return }
+        if let last = lastReloadAttempt, ContinuousClock.now - last < .seconds(2) { return }
+        lastReloadAttempt = .now
+        let partitions = awaitingReload.sorted()
+        guard let starts = prepare(partitions, committed: nil) else { return }
+        var targets = (try? consumer.committed(partitions)) ?? [:]
+        targets.merge(starts) { _, start in start }
+        do {
+            // Never committed and nothing stored: from the beginning (the skip rule makes re-reading safe).
+            for tp in partitions where targets[tp] == nil { targets[tp] = try consumer.watermarks(tp).low }
+            try consumer.seek(targets)
+        } catch {
+            logger.warning("could not seek after reloading stored progress; trying again", metadata: ["error": "\(error)"])
+            return
+        }
+        awaitingReload = []
+        consumer.resume(partitions)
+        logger.info("continuing partitions after a dropped window", metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))"])
+    }
+
     /// Gives up on the flush in flight and the current window; their offsets stay uncommitted.
     private func dropUncommitted() {
         flusher.abandon()
         _ = window.drain()
         pendingOffsets = [:]
+        pendingQuarantine = []
         windowStarted = nil
         local.droppedWindows &+= 1
     }
 
     private func shutdown() {
         logger.info("stopping consumer: flushing and committing")
-        drainAndCommit(reason: "shutdown")
+        if !drainAndCommit(reason: "shutdown"), configuration.replay != nil, failure == nil {
+            failure = KafkaError(code: -1, reason: "replay stopped before its last batch was written; run it again (replays are idempotent)")
+        }
         consumer.close()
         publish()
-        var metadata: Logger.Metadata = ["records": "\(local.records)", "items": "\(local.items)", "bytes": "\(local.bytes)", "invalid": "\(local.invalidRecords)"]
+        var metadata: Logger.Metadata = ["records": "\(local.records)", "items": "\(local.items)", "bytes": "\(local.bytes)", "invalid": "\(local.invalidRecords)",
+                                         "quarantined": "\(local.quarantinedRecords)", "skipped_already_applied": "\(local.skippedRecords)"]
         if let first = local.firstRecordAt, let last = local.lastCommitAt, last > first {
             let seconds = Double((last - first).components.attoseconds) / 1e18 + Double((last - first).components.seconds)
             metadata["seconds_first_record_to_last_commit"] = "\(String(format: "%.3f", seconds))"
             metadata["items_per_second"] = "\(Int(Double(local.items) / seconds))"
         }
         logger.info("consumer stopped", metadata: metadata)
+    }
+
+    // MARK: - Admin clear (poll thread)
+
+    /// Serves queued clears: lets the flush in flight land, clears the store while nothing else is written, then drops
+    /// the window and commits its offsets (the records it held are cleared, not to be read again).
+    private func serveClearRequests() {
+        for request in clearRequests.take() {
+            guard flusher.waitUntilIdle(timeout: configuration.policy.drainTimeout) else {
+                request.complete(.failure(FlushStillRunning()))
+                continue
+            }
+            commitCompleted()
+            do {
+                try BlockingWait.run(timeout: configuration.policy.drainTimeout + .seconds(30), request.clearStore)
+            } catch {
+                request.complete(.failure(error))
+                continue
+            }
+            let discarded = window.rowCount
+            _ = window.drain()
+            appliedNotCommitted.merge(pendingOffsets) { max($0, $1) }
+            pendingOffsets = [:]
+            windowStarted = nil
+            commitCompleted()
+            logger.info("store cleared; buffered window discarded", metadata: ["rows.discarded": "\(discarded)"])
+            request.complete(.success(()))
+        }
     }
 
     // MARK: - KafkaRebalanceHandler (called on the poll thread)
@@ -291,41 +417,9 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             paused = false
             local.paused = false
         }
-        return startOffsets(for: partitions)
-    }
-
-    /// Where each newly assigned partition starts: after the last offset the store already holds, when that is
-    /// beyond the group's commit (a flush landed but its commit did not, e.g. during a rebalance or a crash).
-    /// Those offsets are committed on the next loop, so the group catches up without reading them again.
-    private func startOffsets(for partitions: [TopicPartition]) -> [TopicPartition: Int64] {
-        let topics = Set(partitions.map(\.topic))
-        var applied: [TopicPartition: Int64] = [:]
-        do {
-            for topic in topics {
-                let sink = self.sink
-                let progress = try BlockingWait.run(timeout: .seconds(15)) { try await sink.storedProgress(topic: topic) }
-                for (partition, offset) in progress { applied[TopicPartition(topic: topic, partition: partition)] = offset + 1 }
-            }
-        } catch {
-            logger.warning("could not read stored progress; starting at the committed offsets (records may be counted twice)",
-                           metadata: ["error": "\(error)"])
-            return [:]
-        }
-        let wanted = partitions.filter { applied[$0] != nil }
-        guard !wanted.isEmpty else { return [:] }
-        let committed = (try? consumer.committed(wanted)) ?? [:]
-        var starts: [TopicPartition: Int64] = [:]
-        for tp in wanted {
-            guard let next = applied[tp], next > (committed[tp] ?? -1) else { continue }
-            starts[tp] = next
-            appliedNotCommitted[tp] = next
-        }
-        if !starts.isEmpty {
-            logger.info("skipping records already in the store", metadata: [
-                "partitions": "\(starts.keys.sorted().map { "\($0)@\(starts[$0]!)" }.joined(separator: ","))",
-            ])
-        }
-        return starts
+        if let starts = prepare(partitions, committed: nil) { return starts }
+        logger.warning("starting at the committed offsets without the stored progress (records may be counted twice)")
+        return [:]
     }
 
     package func partitionsRevoking(_ partitions: [TopicPartition], lost: Bool) {
@@ -335,13 +429,19 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         } else {
             let retained = assigned.subtracting(partitions)
             if !drainAndCommit(reason: "rebalance"), !retained.isEmpty {
-                // Records of partitions we keep were dropped from the window: read them again from the last commit.
-                if let committed = try? consumer.committed(Array(retained)) {
-                    try? consumer.seek(committed)
-                }
+                // Records of partitions we keep were dropped from the window (their INSERT may still land): stop them
+                // until the stored progress can be read again, then continue from there (``reloadDropped()``).
+                awaitingReload.formUnion(retained)
+                consumer.pause(Array(retained))
             }
         }
         assigned.subtract(partitions)
+        for tp in partitions {
+            applied[tp] = nil
+            segmentStarts[tp] = nil
+            regressed.remove(tp)
+            awaitingReload.remove(tp)
+        }
         if paused {
             paused = false
             local.paused = false

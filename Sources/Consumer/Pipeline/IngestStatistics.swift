@@ -8,6 +8,17 @@ package struct IngestStatistics: Sendable, Hashable {
     package var items: UInt64 = 0
     /// Records that were not valid OTLP (counted, logged, skipped).
     package var invalidRecords: UInt64 = 0
+    /// Records stored in the quarantine table (undecodable, empty or too large); they never stop a partition.
+    package var quarantinedRecords: UInt64 = 0
+    /// Records read again whose offsets the store already held (after a restart, rebalance or in a replay): skipped.
+    package var skippedRecords: UInt64 = 0
+    /// Partitions found with stored progress beyond their end (topic re-created) since start.
+    package var offsetRegressions: UInt64 = 0
+    /// Batches whose INSERT failed ambiguously but that were found applied, so were not sent again.
+    package var appliedDespiteFailure: UInt64 = 0
+    /// Replay only: records in the replayed ranges, and whether every partition reached its end.
+    package var replayTotal: UInt64 = 0
+    package var replayFinished: Bool = false
     /// Records from topics with no known signal (skipped).
     package var unmappedRecords: UInt64 = 0
     /// Batches ClickHouse acknowledged.

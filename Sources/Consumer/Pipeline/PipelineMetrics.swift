@@ -13,7 +13,7 @@ import Synchronization
 /// | `census_ingest_bytes_total` | counter | — (record payload bytes) |
 /// | `census_ingest_data_points_total` | counter | — (data points, spans and log records decoded) |
 /// | `census_ingest_invalid_records_total` | counter | — |
-/// | `census_quarantined_records_total` | counter | — (see ``recordQuarantined(_:)``) |
+/// | `census_quarantined_records_total` | counter | — (records stored in the quarantine table) |
 /// | `census_flushes_total` / `census_flush_failures_total` | counter | — |
 /// | `census_flush_duration_seconds` | histogram | — (submit to acknowledgement, retries included) |
 /// | `census_flush_batch_rows` | histogram | — |
@@ -87,6 +87,7 @@ package final class PipelineMetrics: Sendable {
         add(statistics.bytes, previous.bytes, to: bytes)
         add(statistics.items, previous.items, to: items)
         add(statistics.invalidRecords, previous.invalidRecords, to: invalid)
+        add(statistics.quarantinedRecords, previous.quarantinedRecords, to: quarantined)
         add(statistics.droppedWindows, previous.droppedWindows, to: droppedWindows)
         assigned.record(statistics.assignedPartitions)
         pausedPartitions.record(statistics.paused ? statistics.assignedPartitions : 0)
@@ -129,11 +130,6 @@ package final class PipelineMetrics: Sendable {
     package func commitFinished(duration: Duration, succeeded: Bool) {
         (succeeded ? commitsOK : commitsFailed).increment()
         commitDuration.record(duration: duration)
-    }
-
-    /// Records were quarantined (stored aside as undecodable or oversize).
-    package func recordQuarantined(_ count: Int = 1) {
-        quarantined.increment(by: count)
     }
 
     private func add(_ now: UInt64, _ before: UInt64, to counter: Counter) {

@@ -200,36 +200,52 @@ package struct TemplateAggregate: Sendable, Hashable {
     }
 }
 
-/// The highest Kafka offset of a partition whose records a batch covers.
+/// The offsets of one partition a batch covers: the progress row written in the same INSERT as the data.
+///
+/// A partition's applied offsets are stored as *segments*: each consumer session reading a partition writes rows
+/// `(topic, partition, incarnation, segmentStart) → lastOffset`; ClickHouse keeps the maximum `lastOffset` per segment.
+/// Every offset in `segmentStart...lastOffset` is applied (by this writer or an earlier one). See ``AppliedOffsets``.
 package struct PartitionProgress: Sendable, Hashable {
     package var topic: String
     package var partition: Int32
     /// The last offset applied (the next record to read is `lastOffset + 1`).
     package var lastOffset: Int64
+    /// The first offset of the applied segment this row extends (0 for rows written before segments existed).
+    package var segmentStart: Int64
+    /// Which life of the partition the offsets belong to: raised when a topic was re-created and census was told to
+    /// reset (`--on-offset-regression reset`), so offsets of the old topic no longer hide those of the new one.
+    package var incarnation: UInt32
 
-    package init(topic: String, partition: Int32, lastOffset: Int64) {
+    package init(topic: String, partition: Int32, lastOffset: Int64, segmentStart: Int64 = 0, incarnation: UInt32 = 0) {
         self.topic = topic
         self.partition = partition
         self.lastOffset = lastOffset
+        self.segmentStart = segmentStart
+        self.incarnation = incarnation
     }
 }
 
-/// Everything one flush writes, in one INSERT.
+/// Everything one flush writes: the metadata rows in one INSERT, quarantined records in one more (idempotent) INSERT.
 package struct MetadataBatch: Sendable {
     package var signals: [SignalAggregate] = []
     package var keys: [KeyAggregate] = []
     package var templates: [TemplateAggregate] = []
     package var progress: [PartitionProgress] = []
+    /// Records that could not be ingested, stored in the `quarantine` table (keyed by topic, partition, offset).
+    package var quarantined: [QuarantinedRecord] = []
 
-    package init(signals: [SignalAggregate] = [], keys: [KeyAggregate] = [], templates: [TemplateAggregate] = [], progress: [PartitionProgress] = []) {
+    package init(signals: [SignalAggregate] = [], keys: [KeyAggregate] = [], templates: [TemplateAggregate] = [], progress: [PartitionProgress] = [],
+                 quarantined: [QuarantinedRecord] = []) {
         self.signals = signals
         self.keys = keys
         self.templates = templates
         self.progress = progress
+        self.quarantined = quarantined
     }
 
-    /// Rows the INSERT will carry (catalog rows are derived from ``keys`` by the writer and not counted here).
+    /// Rows the metadata INSERT will carry (catalog rows are derived from ``keys`` by the writer and not counted here;
+    /// quarantined records go to their own table).
     package var rowCount: Int { signals.count + keys.count + templates.count + progress.count }
 
-    package var isEmpty: Bool { rowCount == 0 }
+    package var isEmpty: Bool { rowCount == 0 && quarantined.isEmpty }
 }

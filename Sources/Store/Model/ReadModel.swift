@@ -262,7 +262,7 @@ package struct Page<Item: Sendable>: Sendable {
 }
 
 /// The read side of the store, as the API sees it. Implemented by the ClickHouse reader; SQL stays behind it.
-package protocol MetadataReading: Sendable {
+package protocol MetadataReading: InsightReading {
     /// Metric names sorted by name; `service` filters to metrics that service emitted.
     func metrics(service: String?, limit: Int, offset: Int) async throws -> Page<MetricSummary>
     func metric(named name: String) async throws -> MetricSummary?

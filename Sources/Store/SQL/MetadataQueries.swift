@@ -51,9 +51,9 @@ package enum MetadataQueries {
         let columns = [
             "name", "toUInt64(sumMerge(count))", "toUInt32(minMerge(first_seen))", "toUInt32(maxMerge(last_seen))",
             "maxMerge(description)", "maxMerge(unit)", "toUInt8(maxMerge(metric_type))", "toUInt8(maxMerge(temporality))",
-            "arraySort(topKArrayMerge(256)(bounds))", "arraySort(topKArrayMerge(64)(scales))", "toUInt8(maxMerge(span_kind))",
+            "arraySort(topKArrayMerge(64)(bounds))", "arraySort(topKArrayMerge(32)(scales))", "toUInt8(maxMerge(span_kind))",
             "toUInt8(groupBitOrMerge(flags))", "toUInt8(groupBitOrMerge(status_codes))", "toUInt8(maxMerge(severity_number))",
-            "arraySort(topKArrayMerge(100)(event_names))", "minMerge(instrumentation_scope)",
+            "arraySort(topKArrayMerge(64)(event_names))", "minMerge(instrumentation_scope)",
             "toUInt64(sumMerge(dropped_attributes_total))", "toUInt64(sumMerge(dropped_attributes_items))", "toUInt32(maxMerge(dropped_attributes_max))",
             "toUInt64(sumMerge(dropped_events_total))", "toUInt64(sumMerge(dropped_events_items))", "toUInt32(maxMerge(dropped_events_max))",
             "toUInt64(sumMerge(dropped_links_total))", "toUInt64(sumMerge(dropped_links_items))", "toUInt32(maxMerge(dropped_links_max))",
@@ -63,10 +63,11 @@ package enum MetadataQueries {
         case .exact(let name):
             sql += " AND name = \(SQLLiteral.string(name)) GROUP BY name"
         case .page(let service, let limit, let offset):
-            if let service {
-                sql += " AND name IN (SELECT name FROM \(schema.metadataTable) WHERE \(signalRows(signal)) AND service = \(SQLLiteral.string(service)))"
-            }
-            sql += " GROUP BY name ORDER BY name" + limitClause(limit: limit, offset: offset)
+            // The page of names is chosen first from the `name` column alone; only its rows' states are merged.
+            var names = "SELECT name FROM \(schema.metadataTable) WHERE \(signalRows(signal))"
+            if let service { names += " AND service = \(SQLLiteral.string(service))" }
+            names += " GROUP BY name ORDER BY name" + limitClause(limit: limit, offset: offset)
+            sql += " AND name IN (\(names)) GROUP BY name ORDER BY name"
         }
         return sql + " FORMAT RowBinary"
     }
@@ -147,25 +148,36 @@ package enum MetadataQueries {
 
     // MARK: - Progress
 
-    /// The highest stored offset per partition of a topic. Columns: partition String, last_offset Int64.
+    /// The stored progress segments of a topic (see ``AppliedOffsets``). Columns: partition String, incarnation String
+    /// ('' = 0), segment start String ('' = 0), last_offset Int64.
     package static func storedProgress(_ schema: Schema, topic: String) -> String {
-        "SELECT key, toInt64(maxMerge(last_offset)) FROM \(schema.metadataTable) "
-            + "WHERE kind = \(Schema.RowKind.progress.rawValue) AND name = \(SQLLiteral.string(topic)) GROUP BY key FORMAT RowBinary"
+        "SELECT key, service, sub, toInt64(maxMerge(last_offset)) FROM \(schema.metadataTable) "
+            + "WHERE kind = \(Schema.RowKind.progress.rawValue) AND name = \(SQLLiteral.string(topic)) GROUP BY key, service, sub FORMAT RowBinary"
     }
 
-    /// The highest stored offset of every topic and partition. Columns: topic String, partition String, last_offset Int64.
+    /// The stored progress segments of every topic. Columns: topic String, then as ``storedProgress(_:topic:)``.
     package static func allProgress(_ schema: Schema) -> String {
-        "SELECT name, key, toInt64(maxMerge(last_offset)) FROM \(schema.metadataTable) "
-            + "WHERE kind = \(Schema.RowKind.progress.rawValue) GROUP BY name, key FORMAT RowBinary"
+        "SELECT name, key, service, sub, toInt64(maxMerge(last_offset)) FROM \(schema.metadataTable) "
+            + "WHERE kind = \(Schema.RowKind.progress.rawValue) GROUP BY name, key, service, sub FORMAT RowBinary"
+    }
+
+    /// The ids of the INSERTs into the ingest table the server is running now (one `String` per row), from any writer.
+    package static func runningInserts(_ schema: Schema) -> String {
+        "SELECT query_id FROM system.processes WHERE position(query, \(SQLLiteral.string("INSERT INTO \(schema.ingestTable) "))) = 1 FORMAT RowBinary"
+    }
+
+    /// One `UInt64`: how many queries with this id the server is running (0 once an INSERT has finished or failed).
+    package static func runningQueries(id: String) -> String {
+        "SELECT toUInt64(count()) FROM system.processes WHERE query_id = \(SQLLiteral.string(id)) FORMAT RowBinary"
     }
 
     // MARK: - Pieces
 
-    private static func signalRows(_ signal: Signal) -> String {
+    static func signalRows(_ signal: Signal) -> String {
         "kind = \(Schema.RowKind.signal.rawValue) AND signal = \(signal.rawValue)"
     }
 
-    private static func limitClause(limit: Int, offset: Int) -> String {
+    static func limitClause(limit: Int, offset: Int) -> String {
         " LIMIT \(SQLLiteral.integer(max(0, limit))) OFFSET \(SQLLiteral.integer(max(0, offset)))"
     }
 

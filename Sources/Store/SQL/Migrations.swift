@@ -20,6 +20,9 @@ package struct Migration: Sendable {
         Migration(version: 1, name: "metadata ingest table, aggregate table and view") { schema in
             [schema.createIngestTable(), schema.createMetadataTable(), schema.createView()]
         },
+        Migration(version: 2, name: "quarantine table") { schema in
+            [schema.createQuarantineTable()]
+        },
     ]
 
     /// The newest version this build knows.

@@ -12,14 +12,17 @@
 /// | 1 signal | metric/span name, log severity | service | 0 | '' | '' |
 /// | 2 key | as kind 1 | service | ``KeyScope`` | event name (scope 3) | attribute key |
 /// | 3 template | log severity | service | 0 | template text | '' |
-/// | 4 progress | Kafka topic | '' | 0 | '' | partition number as text |
+/// | 4 progress | Kafka topic | incarnation ('' = 0) | 0 | segment start ('' = 0) | partition number as text |
 /// | 5 catalog | '' | '' | ``KeyScope`` | '' | attribute key |
 ///
 /// Storage grows with keys, never with values: cardinality is a `uniqCombined` state over 64-bit value hashes, value
 /// samples are ten hash-bucket minima (`minForEach` over the ``SampleSlots`` of each row: `samples` always carries
 /// ``KeyAggregate/maxSamples`` strings for key and catalog rows, an empty slot being the single byte 0xFF), and every
 /// other list (bounds, scales, event names) is a bounded `topK` state. ClickHouse 18.16 has no `groupUniqArray(N)`, so
-/// `topK(N)` (distinct, bounded, exact while there are at most 3·N distinct values) stands in for it.
+/// `topK(N)` (distinct, bounded, exact while there are at most 3·N distinct values) stands in for it. N is kept small
+/// (64 bounds, 32 scales, 64 event names: exact up to 192, 96 and 192 distinct values) because a `topK` state costs
+/// reading time proportional to N for every row a query touches, and `index_granularity = 256` keeps the rows a point
+/// query touches few: reads of one name take milliseconds, not the hundreds they took with 8192-row granules.
 package struct Schema: Sendable, Hashable {
     /// The database census uses unless configured otherwise.
     package static let defaultDatabase = "census"
@@ -49,6 +52,8 @@ package struct Schema: Sendable, Hashable {
     package var metadataTable: String { "\(database).metadata" }
     /// `database.metadata_mv`: the view from the ingest table into `metadata`.
     package var viewName: String { "\(database).metadata_mv" }
+    /// `database.quarantine`: records that could not be ingested (see ``QuarantinedRecord``).
+    package var quarantineTable: String { "\(database).quarantine" }
     /// `database.schema_migrations`: applied migration versions.
     package var migrationsTable: String { "\(database).schema_migrations" }
 
@@ -95,13 +100,13 @@ package struct Schema: Sendable, Hashable {
         ("unit", "AggregateFunction(max, String)", "maxState(unit)"),
         ("metric_type", "AggregateFunction(max, UInt8)", "maxState(metric_type)"),
         ("temporality", "AggregateFunction(max, UInt8)", "maxState(temporality)"),
-        ("bounds", "AggregateFunction(topKArray(256), Array(Float64))", "topKArrayState(256)(bounds)"),
-        ("scales", "AggregateFunction(topKArray(64), Array(Int32))", "topKArrayState(64)(scales)"),
+        ("bounds", "AggregateFunction(topKArray(64), Array(Float64))", "topKArrayState(64)(bounds)"),
+        ("scales", "AggregateFunction(topKArray(32), Array(Int32))", "topKArrayState(32)(scales)"),
         ("span_kind", "AggregateFunction(max, UInt8)", "maxState(span_kind)"),
         ("flags", "AggregateFunction(groupBitOr, UInt8)", "groupBitOrState(flags)"),
         ("status_codes", "AggregateFunction(groupBitOr, UInt8)", "groupBitOrState(status_codes)"),
         ("severity_number", "AggregateFunction(max, UInt8)", "maxState(severity_number)"),
-        ("event_names", "AggregateFunction(topKArray(100), Array(String))", "topKArrayState(100)(event_names)"),
+        ("event_names", "AggregateFunction(topKArray(64), Array(String))", "topKArrayState(64)(event_names)"),
         // The smallest non-empty "name\nversion" wins (rows without a scope do not compete).
         ("instrumentation_scope", "AggregateFunction(min, String)", "minStateIf(instrumentation_scope, instrumentation_scope != '')"),
         ("dropped_attributes_total", "AggregateFunction(sum, UInt64)", "sumState(dropped_attributes_total)"),
@@ -140,7 +145,14 @@ package struct Schema: Sendable, Hashable {
         let columns = (Self.keyColumns.map { "\($0.name) \($0.type)" } + Self.stateColumns.map { "\($0.name) \($0.type)" })
             .joined(separator: ", ")
         let key = Self.keyColumns.map(\.name).joined(separator: ", ")
-        return "CREATE TABLE IF NOT EXISTS \(metadataTable) (\(columns)) ENGINE = AggregatingMergeTree ORDER BY (\(key))"
+        return "CREATE TABLE IF NOT EXISTS \(metadataTable) (\(columns)) ENGINE = AggregatingMergeTree ORDER BY (\(key)) SETTINGS index_granularity = 256"
+    }
+
+    /// The quarantine table: one row per (topic, partition, offset); duplicates from retries or replays are merged away
+    /// by the engine and never shown by reads (which group by the key).
+    package func createQuarantineTable() -> String {
+        let columns = QuarantineQueries.columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
+        return "CREATE TABLE IF NOT EXISTS \(quarantineTable) (\(columns)) ENGINE = ReplacingMergeTree ORDER BY (topic, kafka_partition, kafka_offset)"
     }
 
     /// The view that aggregates each inserted block by the key columns into states.

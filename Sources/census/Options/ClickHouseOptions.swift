@@ -57,6 +57,9 @@ struct APIOptions: ParsableArguments {
     @Option(name: .customLong("api-addr"), help: "API listen address host:port (env CENSUS_API_ADDR; default 127.0.0.1:8090).")
     var address: String?
 
+    @Option(name: .customLong("api-cache-ttl"), help: "Seconds an API answer is reused before it is read again; a stale answer is served while it is refreshed in the background; 0 turns the cache off (env CENSUS_API_CACHE_TTL; default 1).")
+    var cacheTTL: String?
+
     @Option(name: .customLong("admin-token-file"), help: "File holding the admin token for POST /api/v1/admin/clear (env CENSUS_ADMIN_TOKEN holds the token itself; CENSUS_ADMIN_TOKEN_FILE a file).")
     var adminTokenFile: String?
 
@@ -95,6 +98,15 @@ struct IngestOptions: ParsableArguments {
 
     @Option(name: .customLong("drain-timeout"), help: "Seconds to wait for a flush on rebalance or shutdown before dropping it uncommitted (env CENSUS_DRAIN_TIMEOUT; default 30).")
     var drainTimeout: String?
+
+    @Option(name: .customLong("max-record-bytes"), help: "Quarantine records larger than this many bytes instead of decoding them (env CENSUS_MAX_RECORD_BYTES; default 16777216).")
+    var maxRecordBytes: String?
+
+    @Option(name: .customLong("on-offset-regression"), help: "When stored progress is beyond a partition's end (topic re-created): fail (stop with an error) or reset (new incarnation, read from the start) (env CENSUS_ON_OFFSET_REGRESSION; default fail).")
+    var onOffsetRegression: String?
+
+    @Option(name: .customLong("dead-letter-topic"), help: "Also produce quarantined records to this Kafka topic, key topic/partition/offset (env CENSUS_DEAD_LETTER_TOPIC; default none).")
+    var deadLetterTopic: String?
 }
 
 /// Logging.

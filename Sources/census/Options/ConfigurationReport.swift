@@ -47,6 +47,7 @@ struct ConfigurationReport {
             add("CENSUS_API_ADDR", "\(settings.apiHost):\(settings.apiPort)", flag: api.address != nil)
             add("CENSUS_ADMIN_TOKEN", Redaction.secret(settings.adminToken), flag: false)
             add("CENSUS_ADMIN_TOKEN_FILE", api.adminTokenFile ?? Environment.string("CENSUS_ADMIN_TOKEN_FILE") ?? "", flag: api.adminTokenFile != nil)
+            add("CENSUS_API_CACHE_TTL", Self.seconds(settings.apiCacheTTL), flag: api.cacheTTL != nil)
         }
         if let ingest {
             add("CENSUS_ENCODING", settings.encoding.rawValue, flag: ingest.encoding != nil)
@@ -54,6 +55,9 @@ struct ConfigurationReport {
             add("CENSUS_FLUSH_BYTES", String(settings.policy.maxBytes), flag: ingest.flushBytes != nil)
             add("CENSUS_FLUSH_INTERVAL", Self.seconds(settings.policy.maxAge), flag: ingest.flushInterval != nil)
             add("CENSUS_DRAIN_TIMEOUT", Self.seconds(settings.policy.drainTimeout), flag: ingest.drainTimeout != nil)
+            add("CENSUS_MAX_RECORD_BYTES", String(settings.maxRecordBytes), flag: ingest.maxRecordBytes != nil)
+            add("CENSUS_ON_OFFSET_REGRESSION", settings.onOffsetRegression.rawValue, flag: ingest.onOffsetRegression != nil)
+            add("CENSUS_DEAD_LETTER_TOPIC", settings.deadLetterTopic ?? "", flag: ingest.deadLetterTopic != nil)
         }
         let (level, format) = try logging.resolve()
         add("CENSUS_LOG_LEVEL", level.rawValue, flag: logging.level != nil)

@@ -43,11 +43,11 @@ enum Environment {
     }
 
     /// A duration in seconds (fractions allowed).
-    static func seconds(_ flag: String?, _ variable: String, flagName: String, default fallback: Double) throws -> Duration {
+    static func seconds(_ flag: String?, _ variable: String, flagName: String, default fallback: Double, allowZero: Bool = false) throws -> Duration {
         let (text, source) = flag.map { ($0, "--\(flagName)") } ?? string(variable).map { ($0, variable) } ?? (nil, "")
         guard let text else { return .milliseconds(Int64(fallback * 1000)) }
-        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value > 0, value < 86_400 else {
-            throw ConfigurationError("\(source) must be a number of seconds greater than 0, got '\(text)'")
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), allowZero ? value >= 0 : value > 0, value < 86_400 else {
+            throw ConfigurationError("\(source) must be a number of seconds \(allowZero ? "from 0" : "greater than 0"), got '\(text)'")
         }
         return .milliseconds(Int64(value * 1000))
     }

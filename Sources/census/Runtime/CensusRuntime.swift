@@ -23,23 +23,30 @@ struct CensusRuntime {
         ])
         try await store.verifyCredentials(logger: logger)
         var services: [any Service] = []
-        var ingest: IngestService?
+        var ingestService: IngestService?
         if consume, let kafka = settings.kafka {
+            let ingest: IngestService
             do {
                 ingest = try IngestService(
                     configuration: .init(kafka: kafka, topics: settings.topics, topicSignals: settings.topicSignals,
-                                         encoding: settings.encoding, policy: settings.policy),
+                                         encoding: settings.encoding, policy: settings.policy, maxRecordBytes: settings.maxRecordBytes,
+                                         onOffsetRegression: settings.onOffsetRegression, deadLetterTopic: settings.deadLetterTopic),
                     sink: WriterSink(writer: store.writer), logger: logger, metrics: PipelineMetrics(factory: metrics.factory))
             } catch {
                 throw ConfigurationError(String(describing: error))
             }
-            services.append(IngestRunner(store: store, ingest: ingest!, logger: logger))
+            ingestService = ingest
+            services.append(IngestRunner(store: store, ingest: ingest, logger: logger))
         }
         if serve {
             let router = Router()
             router.add(middleware: RequestMetricsMiddleware(factory: metrics.factory))
-            V1Routes(reader: store.reader, version: Census.version).register(on: router)
-            let readiness = CensusReadiness(client: store.probeClient, migrator: store.probeMigrator, ingest: ingest,
+            let reader = CachingMetadataReader(base: store.reader, configuration: .init(ttl: settings.apiCacheTTL))
+            let admin = CensusAdmin(store: StoreAdmin(client: store.client, schema: store.schema, logger: logger), ingest: ingestService,
+                                    afterClear: { reader.invalidate() }, logger: logger)
+            CensusRoutes(v1: V1Routes(reader: reader, admin: admin, adminToken: settings.adminToken, version: Census.version),
+                         quarantine: QuarantineRoutes(reader: store.quarantine)).register(on: router)
+            let readiness = CensusReadiness(client: store.probeClient, migrator: store.probeMigrator, ingest: ingestService,
                                             staleAfter: settings.policy.drainTimeout + .seconds(30))
             OperationsRoutes(readiness: readiness, exposition: { metrics.exposition() }).register(on: router)
             let app = Application(router: router, configuration: .init(address: .hostname(settings.apiHost, port: settings.apiPort), serverName: "census"),
@@ -72,14 +79,20 @@ struct IngestRunner: Service {
     }
 }
 
-/// The ingest pipeline's sink: one ClickHouse INSERT per batch with the client's retry policy (the pipeline
-/// retries on top of it, forever, while offsets stay uncommitted).
+/// The ingest pipeline's sink: one ClickHouse INSERT per attempt, never retried by the client (a retried INSERT whose
+/// first attempt landed would apply twice); the ``Flusher`` checks the stored progress before sending again.
 struct WriterSink: MetadataSink {
     let writer: MetadataWriter
-    func write(_ batch: MetadataBatch) async throws {
-        try await writer.write(batch)
+    func write(_ batch: MetadataBatch, queryID: String) async throws {
+        try await writer.write(batch, queryID: queryID, retryPolicy: .noRetry)
     }
-    func storedProgress(topic: String) async throws -> [Int32: Int64] {
-        try await writer.storedProgress(topic: topic)
+    func appliedOffsets(topic: String) async throws -> [Int32: AppliedOffsets] {
+        try await writer.appliedOffsets(topic: topic)
+    }
+    func isRunning(queryID: String) async throws -> Bool {
+        try await writer.isRunning(queryID: queryID)
+    }
+    func runningWrites() async throws -> Set<String> {
+        try await writer.runningWrites()
     }
 }

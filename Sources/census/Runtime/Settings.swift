@@ -8,10 +8,14 @@ struct Settings: Sendable {
     var topicSignals = TopicSignalMap()
     var encoding = OTLPEncoding.auto
     var policy = BatchPolicy()
+    var maxRecordBytes = 16 << 20
+    var onOffsetRegression = OffsetRegressionAction.fail
+    var deadLetterTopic: String?
     var clickhouse: ClickHouseOptions.Resolved
     var apiHost = "127.0.0.1"
     var apiPort = 8090
     var adminToken: String?
+    var apiCacheTTL: Duration = .seconds(1)
 
     init(kafka: KafkaOptions?, clickhouse: ClickHouseOptions, api: APIOptions?, ingest: IngestOptions?) throws {
         self.clickhouse = try clickhouse.resolve()
@@ -23,6 +27,7 @@ struct Settings: Sendable {
         if let api {
             (apiHost, apiPort) = try api.hostAndPort()
             adminToken = try api.adminToken()
+            apiCacheTTL = try Environment.seconds(api.cacheTTL, "CENSUS_API_CACHE_TTL", flagName: "api-cache-ttl", default: 1, allowZero: true)
         }
         if let ingest {
             let encodingText = Environment.resolve(ingest.encoding, "CENSUS_ENCODING", default: "auto")
@@ -33,11 +38,23 @@ struct Settings: Sendable {
             default: throw ConfigurationError("--encoding must be auto, proto or json, got '\(encodingText)'")
             }
             policy = BatchPolicy(
-                maxRows: try Environment.int(ingest.flushRows, "CENSUS_FLUSH_ROWS", flagName: "flush-rows", default: 50_000, range: 1...900_000),
+                // At most 500,000 rows plus as many derived catalog rows stay within one INSERT block (MetadataWriter.maxRowsPerInsert).
+                maxRows: try Environment.int(ingest.flushRows, "CENSUS_FLUSH_ROWS", flagName: "flush-rows", default: 50_000, range: 1...500_000),
                 maxBytes: try Environment.int(ingest.flushBytes, "CENSUS_FLUSH_BYTES", flagName: "flush-bytes", default: 64 << 20, range: 1_024...(8 << 30)),
                 maxAge: try Environment.seconds(ingest.flushInterval, "CENSUS_FLUSH_INTERVAL", flagName: "flush-interval", default: 1),
                 drainTimeout: try Environment.seconds(ingest.drainTimeout, "CENSUS_DRAIN_TIMEOUT", flagName: "drain-timeout", default: 30)
             )
+            maxRecordBytes = try Environment.int(ingest.maxRecordBytes, "CENSUS_MAX_RECORD_BYTES", flagName: "max-record-bytes", default: 16 << 20,
+                                                 range: 1...(1 << 30))
+            let regressionText = Environment.resolve(ingest.onOffsetRegression, "CENSUS_ON_OFFSET_REGRESSION", default: "fail")
+            guard let action = OffsetRegressionAction(rawValue: regressionText) else {
+                throw ConfigurationError("--on-offset-regression must be fail or reset, got '\(regressionText)'")
+            }
+            onOffsetRegression = action
+            deadLetterTopic = ingest.deadLetterTopic ?? Environment.string("CENSUS_DEAD_LETTER_TOPIC")
+            if let topic = deadLetterTopic, topic.isEmpty || topic.contains(where: { $0 == "," || $0 == " " }) {
+                throw ConfigurationError("--dead-letter-topic must be one topic name, got '\(topic)'")
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ struct StoreWiring: Sendable {
     let schema: Schema
     let writer: MetadataWriter
     let reader: ClickHouseMetadataReader
+    let quarantine: ClickHouseQuarantineReader
     let migrator: Migrator
     let probeClient: ClickHouseClient
     let probeMigrator: Migrator
@@ -27,6 +28,7 @@ struct StoreWiring: Sendable {
         }
         writer = MetadataWriter(client: client, schema: schema, logger: logger)
         reader = ClickHouseMetadataReader(client: client, schema: schema, logger: logger)
+        quarantine = ClickHouseQuarantineReader(client: client, schema: schema, logger: logger)
         migrator = Migrator(client: client, schema: schema, logger: logger)
         probeMigrator = Migrator(client: probeClient, schema: schema, logger: logger)
     }

@@ -12,6 +12,12 @@ struct FixedReader: MetadataReading {
     var spanList: [SpanSummary] = []
     var logList: [LogSummary] = []
     var attributeList: [AttributeSummary] = []
+    var serviceList: [String] = []
+    var highKeys: [HighCardinalityKey] = []
+    var complexityList: [SignalComplexity] = []
+    var patternList: [LogPattern] = []
+    var serviceSeverities: [ServiceSeverityCount] = []
+    var serviceLogs: [ServiceLogSummary] = []
     var failing = false
 
     struct Failure: Error, CustomStringConvertible { var description: String { "clickhouse down" } }
@@ -32,6 +38,27 @@ struct FixedReader: MetadataReading {
     func log(severity: String) async throws -> LogSummary? { logList.first { $0.severity == severity } }
     func attributes(_ query: AttributeQuery) async throws -> Page<AttributeSummary> { page(attributeList, limit: query.limit ?? 10_000, offset: query.offset) }
     func attribute(key: String) async throws -> AttributeSummary? { attributeList.first { $0.key == key } }
+
+    func services() async throws -> [String] {
+        if failing { throw Failure() }
+        return serviceList
+    }
+    func highCardinalityKeys(threshold: UInt64, limit: Int) async throws -> [HighCardinalityKey] {
+        Array(highKeys.filter { $0.stats.estimatedCardinality >= threshold }.prefix(limit))
+    }
+    func complexity(threshold: UInt64, limit: Int) async throws -> [SignalComplexity] {
+        Array(complexityList.filter { $0.totalKeys >= threshold }.prefix(limit))
+    }
+    func logPatterns(minCount: UInt64, minServices: Int, limit: Int) async throws -> [LogPattern] {
+        Array(patternList.filter { $0.severityCounts.allSatisfy { $0.count >= minCount } && $0.services.count >= minServices }.prefix(limit))
+    }
+    func logPattern(severity: String, template: String) async throws -> LogPattern? {
+        patternList.first { $0.template == template && $0.severityCounts.contains { $0.severity == severity } }
+    }
+    func logCountsByService(limit: Int, offset: Int) async throws -> Page<ServiceSeverityCount> { page(serviceSeverities, limit: limit, offset: offset) }
+    func log(service: String, severity: String) async throws -> ServiceLogSummary? {
+        serviceLogs.first { $0.service == service && $0.severity == severity }
+    }
 }
 
 let sampleMetric = MetricSummary(

@@ -132,4 +132,26 @@ struct OTLPJSONReaderTests {
         try json.withUnsafeBytes { try OTLPJSONReader.transcode($0, as: message, into: &writer) }
         #expect(writer.bytes == proto)
     }
+
+    @Test("invalid UTF-8 anywhere in a JSON record is an error (the record is quarantined, not repaired)")
+    func invalidUTF8() throws {
+        let prefix = Array(#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"caf"#.utf8)
+        let suffix = Array(#""}}]}]}]}"#.utf8)
+        for bad: [UInt8] in [[0xFF], [0xC3], [0xE2, 0x82], [0xED, 0xA0, 0x80], [0xC0, 0xAF]] {
+            let bytes = prefix + bad + suffix
+            let result = bytes.withUnsafeBytes { raw in
+                var writer = ProtoWriter()
+                return Result { () throws(OTLPDecodeError) in try OTLPJSONReader.transcode(raw, as: .exportLogsServiceRequest, into: &writer) }
+            }
+            guard case .failure(let error) = result else {
+                Issue.record("accepted invalid UTF-8 \(bad)")
+                continue
+            }
+            #expect(error.reason == "invalid UTF-8")
+            #expect(error.offset == prefix.count)
+        }
+        // Valid multi-byte text is fine.
+        #expect(try !transcode(wrap(#"{"body":{"stringValue":"café ✓ 𝄞"}}"#)).isEmpty)
+    }
 }
+

@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+import Store
+
+/// `GET /api/v1/quarantine`: the records census could not ingest, paged like the other list endpoints
+/// (`limit` default 100, at most 1000; `offset`), in the list envelope `{"data": [...], "total", "limit", "offset", "has_more"}`.
+///
+/// Each item: `topic`, `partition`, `offset`, `timestamp` (the record's Kafka time, RFC 3339), `size` (payload bytes),
+/// `error` (why it was quarantined) and `first_bytes_base64` (the first 256 payload bytes). Ordered by topic,
+/// partition and offset. Holds no SQL: reads go through ``QuarantineReading``.
+package struct QuarantineRoutes: Sendable {
+    let reader: any QuarantineReading
+
+    package init(reader: any QuarantineReading) {
+        self.reader = reader
+    }
+
+    package func register<Context: RequestContext>(on router: Router<Context>) {
+        router.get("api/v1/quarantine") { request, _ in try await self.list(request) }
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        let paging = Pagination(request.uri.queryParameters.map { ($0.key, $0.value) })
+        do {
+            let page = try await reader.quarantined(limit: paging.limit, offset: paging.offset)
+            return V1Response.page(total: page.total, limit: paging.limit, offset: paging.offset) { json in
+                for record in page.items { Self.write(record, to: &json) }
+            }
+        } catch {
+            return V1Response.error("storage error: \(error)", status: .internalServerError)
+        }
+    }
+
+    static func write(_ record: QuarantinedRecord, to json: inout JSONWriter) {
+        json.beginObject()
+        json.field("topic", record.topic)
+        json.field("partition", record.partition)
+        json.field("offset", record.offset)
+        json.field("timestamp", V1Encoding.rfc3339(record.timestamp))
+        json.field("size", record.size)
+        json.field("error", record.error)
+        json.field("first_bytes_base64", Data(record.firstBytes).base64EncodedString())
+        json.endObject()
+    }
+}

@@ -1,0 +1,28 @@
+import HTTPTypes
+import Hummingbird
+
+/// Gives every error the router or a handler raises the V1 JSON envelope `{"error": "..."}`: an unknown path is
+/// `404 {"error":"not found"}`, a known V1 path with the wrong method `405 {"error":"method not allowed"}` with an
+/// `Allow` header (the reference's status codes; it wrote plain-text or empty bodies there).
+struct V1ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            if error.status == .notFound {
+                let methods = V1RouteTable.methods(matching: Substring(request.uri.path))
+                if !methods.isEmpty, !methods.contains(request.method) {
+                    var response = V1Response.error("method not allowed", status: .methodNotAllowed)
+                    response.headers[.allow] = methods.map(\.rawValue).joined(separator: ", ")
+                    return response
+                }
+                return V1Response.error("not found", status: .notFound)
+            }
+            var response = V1Response.error(error.body ?? error.status.reasonPhrase.lowercased(), status: error.status)
+            for field in error.headers where field.name != .contentType && field.name != .contentLength {
+                response.headers.append(field)
+            }
+            return response
+        }
+    }
+}

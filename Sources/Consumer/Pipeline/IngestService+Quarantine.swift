@@ -1,0 +1,36 @@
+import Logging
+import Store
+
+/// Records census cannot ingest: kept in the quarantine table with the next batch, counted, optionally forwarded to a
+/// dead-letter topic; the partition keeps flowing.
+extension IngestService {
+    /// Why a record is quarantined before decoding (empty or too large), or `nil` when it may be decoded.
+    static func unacceptable(_ record: KafkaRecord, maxBytes: Int) -> String? {
+        if record.payload.isEmpty { return "empty record" }
+        if record.payload.count > maxBytes { return "record of \(record.payload.count) bytes exceeds --max-record-bytes \(maxBytes)" }
+        return nil
+    }
+
+    /// Adds the record to the current window's quarantine rows (written in the same flush as the window's data, so a
+    /// record is quarantined exactly when its offset is applied) and forwards it to the dead-letter topic if configured.
+    func quarantine(_ record: KafkaRecord, timestamp: EpochSeconds, reason: String) {
+        local.quarantinedRecords &+= 1
+        pendingQuarantine.append(QuarantinedRecord(topic: record.topic, partition: record.partition, offset: record.offset, timestamp: timestamp,
+                                                   size: UInt64(record.payload.count), error: reason,
+                                                   firstBytes: Array(record.payload.prefix(QuarantinedRecord.maxStoredBytes))))
+        logger.warning("record quarantined", metadata: [
+            "kafka.topic": "\(record.topic)", "kafka.partition": "\(record.partition)", "kafka.offset": "\(record.offset)",
+            "size": "\(record.payload.count)", "reason": "\(reason)",
+        ])
+        guard let deadLetters, let topic = configuration.deadLetterTopic else { return }
+        do {
+            let key = Array("\(record.topic)/\(record.partition)/\(record.offset)".utf8)
+            try deadLetters.send(topic: topic, key: key, payload: Array(record.payload), timestampMilliseconds: record.timestampMilliseconds ?? 0)
+        } catch {
+            logger.error("could not forward a quarantined record to the dead-letter topic", metadata: [
+                "dead_letter_topic": "\(topic)", "kafka.topic": "\(record.topic)", "kafka.partition": "\(record.partition)",
+                "kafka.offset": "\(record.offset)", "error": "\(error)",
+            ])
+        }
+    }
+}

@@ -1,0 +1,108 @@
+/// A ``MetadataReading`` that answers repeated reads from a ``ReadCache`` in front of another reader (ClickHouse).
+///
+/// Every call is cached under a key made of the method and its arguments, so two requests that mean the same thing share
+/// one entry. Attribute-catalog pages are cut from one cached, fully sorted list per filter and sort order: the catalog
+/// must be merged whole to sort it by cardinality or count anyway, so any page of it costs the same as all of it.
+/// Answers are at most ``ReadCache/Configuration/ttl`` old (a stale answer is served while it is refreshed, up to
+/// ``ReadCache/Configuration/maxStale``); ``invalidate()`` drops everything (after `admin/clear`).
+package struct CachingMetadataReader: MetadataReading {
+    /// The reader that does the work on a miss.
+    package let base: any MetadataReading
+    private let cache: ReadCache<any Sendable>
+
+    package init(base: any MetadataReading, configuration: ReadCache<any Sendable>.Configuration) {
+        self.base = base
+        self.cache = ReadCache(configuration)
+    }
+
+    /// Forgets every cached answer.
+    package func invalidate() { cache.invalidateAll() }
+
+    private func cached<Value: Sendable>(_ key: String, _ load: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        let value = try await cache.value(for: key) { try await load() }
+        guard let typed = value as? Value else { return try await load() }  // keys are unique per method: unreachable
+        return typed
+    }
+
+    /// An unambiguous key: every part length-prefixed, `nil` spelled apart from every string.
+    private static func key(_ parts: Any?...) -> String {
+        parts.map { part -> String in
+            guard let part else { return "-" }
+            let text = "\(part)"
+            return "\(text.utf8.count):\(text)"
+        }.joined(separator: ",")
+    }
+
+    package func metrics(service: String?, limit: Int, offset: Int) async throws -> Page<MetricSummary> {
+        try await cached(Self.key("metrics", service, limit, offset)) { try await base.metrics(service: service, limit: limit, offset: offset) }
+    }
+
+    package func metric(named name: String) async throws -> MetricSummary? {
+        try await cached(Self.key("metric", name)) { try await base.metric(named: name) }
+    }
+
+    package func spans(service: String?, limit: Int, offset: Int) async throws -> Page<SpanSummary> {
+        try await cached(Self.key("spans", service, limit, offset)) { try await base.spans(service: service, limit: limit, offset: offset) }
+    }
+
+    package func span(named name: String) async throws -> SpanSummary? {
+        try await cached(Self.key("span", name)) { try await base.span(named: name) }
+    }
+
+    package func logs(service: String?, limit: Int, offset: Int) async throws -> Page<LogSummary> {
+        try await cached(Self.key("logs", service, limit, offset)) { try await base.logs(service: service, limit: limit, offset: offset) }
+    }
+
+    package func log(severity: String) async throws -> LogSummary? {
+        try await cached(Self.key("log", severity)) { try await base.log(severity: severity) }
+    }
+
+    package func attributes(_ query: AttributeQuery) async throws -> Page<AttributeSummary> {
+        let whole = AttributeQuery(signal: query.signal, scope: query.scope, minCardinality: query.minCardinality,
+                                   maxCardinality: query.maxCardinality, sortBy: query.sortBy, descending: query.descending,
+                                   limit: nil, offset: 0)
+        let all: Page<AttributeSummary> = try await cached(Self.key("attributes", whole.signal?.rawValue, whole.scope?.rawValue, whole.minCardinality,
+                                                                   whole.maxCardinality, whole.sortBy.rawValue, whole.descending)) {
+            try await base.attributes(whole)
+        }
+        let start = min(max(0, query.offset), all.items.count)
+        let end = query.limit.map { min(all.items.count, start + max(0, $0)) } ?? all.items.count
+        return Page(items: Array(all.items[start..<end]), total: all.total)
+    }
+
+    package func attribute(key: String) async throws -> AttributeSummary? {
+        try await cached(Self.key("attribute", key)) { try await base.attribute(key: key) }
+    }
+
+    // MARK: - InsightReading
+
+    package func services() async throws -> [String] {
+        try await cached(Self.key("services")) { try await base.services() }
+    }
+
+    package func highCardinalityKeys(threshold: UInt64, limit: Int) async throws -> [HighCardinalityKey] {
+        try await cached(Self.key("high", threshold, limit)) { try await base.highCardinalityKeys(threshold: threshold, limit: limit) }
+    }
+
+    package func complexity(threshold: UInt64, limit: Int) async throws -> [SignalComplexity] {
+        try await cached(Self.key("complexity", threshold, limit)) { try await base.complexity(threshold: threshold, limit: limit) }
+    }
+
+    package func logPatterns(minCount: UInt64, minServices: Int, limit: Int) async throws -> [LogPattern] {
+        try await cached(Self.key("patterns", minCount, minServices, limit)) {
+            try await base.logPatterns(minCount: minCount, minServices: minServices, limit: limit)
+        }
+    }
+
+    package func logPattern(severity: String, template: String) async throws -> LogPattern? {
+        try await cached(Self.key("pattern", severity, template)) { try await base.logPattern(severity: severity, template: template) }
+    }
+
+    package func logCountsByService(limit: Int, offset: Int) async throws -> Page<ServiceSeverityCount> {
+        try await cached(Self.key("by-service", limit, offset)) { try await base.logCountsByService(limit: limit, offset: offset) }
+    }
+
+    package func log(service: String, severity: String) async throws -> ServiceLogSummary? {
+        try await cached(Self.key("service-log", service, severity)) { try await base.log(service: service, severity: severity) }
+    }
+}

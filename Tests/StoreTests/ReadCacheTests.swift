@@ -1,0 +1,124 @@
+import Synchronization
+import Testing
+
+@testable import Store
+
+/// A load that counts its calls and can be held until released.
+private final class CountingLoad: Sendable {
+    let calls = Atomic<Int>(0)
+    let value = Mutex("v0")
+    let failing = Atomic<Bool>(false)
+    let delay: Duration
+
+    init(delay: Duration = .zero) { self.delay = delay }
+
+    @Sendable func load() async throws -> String {
+        calls.add(1, ordering: .relaxed)
+        if delay > .zero { try await Task.sleep(for: delay) }
+        if failing.load(ordering: .relaxed) { throw CancellationError() }
+        return value.withLock { $0 }
+    }
+}
+
+@Suite("ReadCache")
+struct ReadCacheTests {
+    @Test("a fresh value is returned without loading again")
+    func freshHit() async throws {
+        let cache = ReadCache<String>(.init(ttl: .seconds(60)))
+        let load = CountingLoad()
+        let first = try await cache.value(for: "k", load: load.load)
+        load.value.withLock { $0 = "v1" }
+        let second = try await cache.value(for: "k", load: load.load)
+        #expect(first == "v0")
+        #expect(second == "v0")
+        #expect(load.calls.load(ordering: .relaxed) == 1)
+    }
+
+    @Test("a stale value is returned at once and replaced by one background load")
+    func staleWhileRevalidate() async throws {
+        let cache = ReadCache<String>(.init(ttl: .seconds(2), maxStale: .seconds(60), loadCostFactor: 0))
+        let load = CountingLoad()
+        _ = try await cache.value(for: "k", load: load.load)
+        load.value.withLock { $0 = "v1" }
+        try await Task.sleep(for: .milliseconds(2_300))  // stale (past 2 s), still usable (before 4 s)
+        // Several callers see the stale value; exactly one refresh starts.
+        var seen: [String] = []
+        for _ in 0..<5 { seen.append(try await cache.value(for: "k", load: load.load)) }
+        #expect(seen.first == "v0")
+        #expect(cache.loadCount == 2)  // the first load and one refresh, however many callers saw the stale value
+        let deadline = ContinuousClock.now + .seconds(10)
+        var latest = try await cache.value(for: "k", load: load.load)
+        while latest != "v1", ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+            latest = try await cache.value(for: "k", load: load.load)
+        }
+        #expect(latest == "v1")
+    }
+
+    @Test("concurrent misses on one key share one load")
+    func singleFlight() async throws {
+        let cache = ReadCache<String>(.init(ttl: .seconds(60)))
+        let load = CountingLoad(delay: .milliseconds(100))
+        let values = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<20 { group.addTask { try await cache.value(for: "k", load: load.load) } }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(values == Array(repeating: "v0", count: 20))
+        #expect(load.calls.load(ordering: .relaxed) == 1)
+    }
+
+    @Test("failures are not cached, and a value past twice its freshness is loaded again (not served stale)")
+    func failuresAndMaxStale() async throws {
+        let cache = ReadCache<String>(.init(ttl: .milliseconds(20), maxStale: .seconds(60), loadCostFactor: 0))
+        let load = CountingLoad()
+        load.failing.store(true, ordering: .relaxed)
+        await #expect(throws: CancellationError.self) { try await cache.value(for: "k", load: load.load) }
+        load.failing.store(false, ordering: .relaxed)
+        #expect(try await cache.value(for: "k", load: load.load) == "v0")
+        load.value.withLock { $0 = "v1" }
+        try await Task.sleep(for: .milliseconds(60))
+        #expect(try await cache.value(for: "k", load: load.load) == "v1")
+    }
+
+    @Test("invalidateAll forgets values and loads that were running")
+    func invalidate() async throws {
+        let cache = ReadCache<String>(.init(ttl: .seconds(60)))
+        let load = CountingLoad()
+        _ = try await cache.value(for: "k", load: load.load)
+        load.value.withLock { $0 = "v1" }
+        cache.invalidateAll()
+        #expect(try await cache.value(for: "k", load: load.load) == "v1")
+
+        let slow = CountingLoad(delay: .milliseconds(200))
+        slow.value.withLock { $0 = "old" }
+        async let pending = cache.value(for: "s", load: slow.load)
+        try await Task.sleep(for: .milliseconds(50))
+        cache.invalidateAll()
+        #expect(try await pending == "old")  // the caller gets what it asked for…
+        slow.value.withLock { $0 = "new" }
+        #expect(try await cache.value(for: "s", load: slow.load) == "new")  // …but it was not kept
+    }
+
+    @Test("an expensive load stays fresh for loadCostFactor times its duration")
+    func loadCost() async throws {
+        let cache = ReadCache<String>(.init(ttl: .milliseconds(10), maxStale: .seconds(60), loadCostFactor: 20))
+        let slow = CountingLoad(delay: .milliseconds(100))
+        _ = try await cache.value(for: "k", load: slow.load)
+        try await Task.sleep(for: .milliseconds(50))  // past the ttl, well inside 20 × 100 ms
+        _ = try await cache.value(for: "k", load: slow.load)
+        #expect(cache.loadCount == 1)
+    }
+
+    @Test("the cache keeps at most maxEntries values; a zero ttl disables it")
+    func boundsAndDisabled() async throws {
+        let cache = ReadCache<String>(.init(ttl: .seconds(60), maxEntries: 100))
+        let load = CountingLoad()
+        for i in 0..<1_000 { _ = try await cache.value(for: "k\(i)", load: load.load) }
+        #expect(cache.count <= 100)
+
+        let off = ReadCache<String>(.disabled)
+        for _ in 0..<3 { _ = try await off.value(for: "k", load: load.load) }
+        #expect(off.count == 0)
+        #expect(off.loadCount == 3)
+    }
+}

@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""Read benchmark of the V1 API (issue 3): p50/p95/p99 latency and errors at 50 connections while ingest runs.
+
+    .venv/bin/python scripts/bench-read.py [--metrics 10000] [--spans 1000] [--keys-per-metric 10]
+                                          [--connections 50] [--duration 20] [--census .build/release/census]
+
+It starts its own ClickHouse 18.16, `census dev-broker` and `census run` on free 127.0.0.1 ports, stores 10,000 metrics,
+1,000 span names and 100,000 distinct attribute keys through the real pipeline (Kafka -> census -> ClickHouse), then
+runs `wrk` against a rotating mix of every read endpoint while a producer keeps feeding new telemetry. The baseline,
+measured in the same run with the same connections, is `GET /api/v1/health` (no storage access): the figures are also
+reported as ratios to it. Every loop is bounded in count and time; everything stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "Tests" / "e2e"))
+
+import requests  # noqa: E402
+from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest  # noqa: E402
+from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest  # noqa: E402
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest  # noqa: E402
+
+from harness import ClickHouse, Census, DevBroker, wait_until  # noqa: E402
+from kafka_util import produce  # noqa: E402
+
+SERVICES = [f"svc-{i}" for i in range(8)]
+
+WRK_SCRIPT = r"""
+local urls = {}
+for line in io.lines(os.getenv("BENCH_URLS")) do urls[#urls + 1] = line end
+local counter = 0
+local errors = 0
+local threads = {}
+function setup(thread)
+  thread:set("offset", #threads * 7919)
+  table.insert(threads, thread)
+end
+function init(args)
+  counter = offset or 0
+end
+function request()
+  counter = counter + 1
+  return wrk.format("GET", urls[(counter % #urls) + 1])
+end
+function response(status, headers, body)
+  if status ~= 200 then errors = errors + 1 end
+end
+function done(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + t:get("errors") end
+  io.write(string.format("RESULT requests=%d p50_us=%d p95_us=%d p99_us=%d max_us=%d non200=%d socket_errors=%d duration_us=%d\n",
+    summary.requests, latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max, bad,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout + summary.errors.status,
+    summary.duration))
+end
+"""
+
+
+def kv(key, value):
+    from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
+    return KeyValue(key=key, value=AnyValue(string_value=value))
+
+
+def metric_records(first: int, count: int, keys_per_metric: int, rng: random.Random, per_record: int = 200):
+    """OTLP metric export requests for metrics first..first+count, each with its own label keys (so keys add up)."""
+    records = []
+    for start in range(first, first + count, per_record):
+        req = ExportMetricsServiceRequest()
+        rm = req.resource_metrics.add()
+        rm.resource.attributes.extend([kv("service.name", SERVICES[start // per_record % len(SERVICES)]), kv("host.name", "h1")])
+        sm = rm.scope_metrics.add()
+        sm.scope.name = "bench"
+        for i in range(start, min(start + per_record, first + count)):
+            m = sm.metrics.add()
+            m.name = f"bench.metric.{i:05d}"
+            m.unit = "1"
+            m.sum.aggregation_temporality = 2
+            m.sum.is_monotonic = True
+            for point in range(2):
+                dp = m.sum.data_points.add()
+                dp.as_int = point
+                dp.time_unix_nano = time.time_ns()
+                dp.attributes.extend(kv(f"m{i:05d}.k{j}", f"v{rng.randrange(50)}") for j in range(keys_per_metric))
+        records.append(("otlp_metrics", req.SerializeToString()))
+    return records
+
+
+def span_records(count: int, per_record: int = 100):
+    records = []
+    for start in range(0, count, per_record):
+        req = ExportTraceServiceRequest()
+        rs = req.resource_spans.add()
+        rs.resource.attributes.append(kv("service.name", SERVICES[start // per_record % len(SERVICES)]))
+        ss = rs.scope_spans.add()
+        for i in range(start, min(start + per_record, count)):
+            span = ss.spans.add()
+            span.name = f"GET /bench/{i:04d}"
+            span.kind = 2
+            span.trace_id = os.urandom(16)
+            span.span_id = os.urandom(8)
+            span.attributes.extend([kv("http.method", "GET"), kv("http.route", f"/bench/{i:04d}")])
+        records.append(("otlp_spans", req.SerializeToString()))
+    return records
+
+
+def log_records(count: int):
+    req = ExportLogsServiceRequest()
+    rl = req.resource_logs.add()
+    rl.resource.attributes.append(kv("service.name", SERVICES[0]))
+    sl = rl.scope_logs.add()
+    for i in range(count):
+        record = sl.log_records.add()
+        record.severity_text = ["INFO", "WARN", "ERROR", "DEBUG"][i % 4]
+        record.severity_number = [9, 13, 17, 5][i % 4]
+        record.body.string_value = f"user {i} logged in from 10.0.{i % 256}.{i % 7}"
+        record.attributes.append(kv("user.id", f"u{i}"))
+    return [("otlp_logs", req.SerializeToString())]
+
+
+def total(census: Census, path: str, field: str = "total") -> int:
+    return census.get(path, params={"limit": 1}).json()[field]
+
+
+def run_wrk(url_file: Path, base: str, connections: int, duration: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(WRK_SCRIPT)
+        script = f.name
+    out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--timeout", "5s", "-s", script, base],
+                         capture_output=True, text=True, timeout=duration + 60, env={**os.environ, "BENCH_URLS": str(url_file)})
+    os.unlink(script)
+    line = next((l for l in out.stdout.splitlines() if l.startswith("RESULT ")), None)
+    if line is None:
+        raise SystemExit(f"wrk printed no result:\n{out.stdout}\n{out.stderr}")
+    result = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", line)}
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--metrics", type=int, default=10_000)
+    parser.add_argument("--spans", type=int, default=1_000)
+    parser.add_argument("--keys-per-metric", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--duration", type=int, default=20, help="seconds per wrk run")
+    parser.add_argument("--census", default=str(ROOT / ".build" / "release" / "census"))
+    parser.add_argument("--census-arg", action="append", default=[], help="extra census argument (repeatable)")
+    parser.add_argument("--only", default="", help="regex: time only the endpoint URLs that match it")
+    args = parser.parse_args()
+    os.environ["CENSUS_BIN"] = args.census
+
+    work = Path(tempfile.mkdtemp(prefix="census-bench-read-"))
+    rng = random.Random(7)
+    clickhouse = ClickHouse(work / "clickhouse").start()
+    broker = DevBroker(work, partitions=4)
+    census = Census(work, broker.bootstrap, clickhouse.url, flush_interval="1", extra_args=args.census_arg, api_cache_ttl=None).start()
+    stop_feeding = threading.Event()
+    try:
+        t0 = time.monotonic()
+        produce(broker.bootstrap, metric_records(0, args.metrics, args.keys_per_metric, rng) + span_records(args.spans)
+                + log_records(2_000), compression="zstd")
+        expected_keys = args.metrics * args.keys_per_metric
+        wait_until("every metric, span and key stored",
+                   lambda: total(census, "/api/v1/metrics") == args.metrics and total(census, "/api/v1/spans") == args.spans
+                   and total(census, "/api/v1/attributes") >= expected_keys, timeout=600, interval=2)
+        load_seconds = time.monotonic() - t0
+        stored = {"metrics": total(census, "/api/v1/metrics"), "spans": total(census, "/api/v1/spans"),
+                  "attribute_keys": total(census, "/api/v1/attributes")}
+
+        def feed():  # ingest keeps running during the measurement: bounded by count and by the stop event
+            for round_ in range(10_000):
+                if stop_feeding.is_set():
+                    return
+                first = rng.randrange(0, max(1, args.metrics - 200))
+                produce(broker.bootstrap, metric_records(first, 200, args.keys_per_metric, rng), compression="zstd")
+                stop_feeding.wait(0.2)
+
+        feeder = threading.Thread(target=feed, daemon=True)
+        feeder.start()
+
+        q = urllib.parse.quote
+        mix = []
+        for i in range(200):
+            metric = f"bench.metric.{rng.randrange(args.metrics):05d}"
+            mix += [f"/api/v1/metrics?limit=100&offset={rng.randrange(0, args.metrics, 100)}",
+                    f"/api/v1/metrics/{q(metric, safe='')}",
+                    f"/api/v1/metrics?service={SERVICES[i % len(SERVICES)]}&limit=50",
+                    f"/api/v1/spans?limit=100&offset={rng.randrange(0, args.spans, 100)}",
+                    f"/api/v1/spans/{q(f'GET /bench/{rng.randrange(args.spans):04d}', safe='')}",
+                    "/api/v1/logs", "/api/v1/logs/INFO",
+                    f"/api/v1/attributes?limit=100&offset={rng.randrange(0, expected_keys, 100)}",
+                    f"/api/v1/attributes?sort_by=key&sort_order=asc&limit=50&signal_type=metric",
+                    f"/api/v1/attributes/{q(f'm{rng.randrange(args.metrics):05d}.k{rng.randrange(args.keys_per_metric)}', safe='')}",
+                    "/api/v1/services", f"/api/v1/services/{SERVICES[i % len(SERVICES)]}/overview",
+                    "/api/v1/cardinality/high?threshold=10&limit=100", "/api/v1/cardinality/complexity?threshold=5",
+                    "/api/v1/logs/patterns?minCount=1", "/api/v1/logs/by-service"]
+        mix = [u for u in mix if re.search(args.only, u)]
+        rng.shuffle(mix)
+        # Every URL of the mix must answer 200 before it is timed; the first (uncached) answer of each endpoint kind is
+        # timed here one by one, as the cost of a cache miss.
+        first_read_ms: dict[str, float] = {}
+        for path in sorted(set(mix)):
+            kind = re.sub(r"\?.*", "", re.sub(r"/api/v1/(\w+)/[^?]+", r"/api/v1/\1/{x}", path)) + ("?…" if "?" in path else "")
+            started = time.monotonic()
+            r = requests.get(census.api + path, timeout=300)
+            elapsed = (time.monotonic() - started) * 1000
+            if r.status_code != 200:
+                raise SystemExit(f"{path} -> {r.status_code}: {r.text[:300]}")
+            if kind not in first_read_ms:
+                first_read_ms[kind] = round(elapsed, 1)
+                print(f"first read {kind}: {elapsed:.1f} ms", file=sys.stderr, flush=True)
+        mix_file, health_file = work / "mix.txt", work / "health.txt"
+        mix_file.write_text("\n".join(mix) + "\n")
+        health_file.write_text("/api/v1/health\n")
+
+        baseline = run_wrk(health_file, census.api, args.connections, args.duration)
+        reads = run_wrk(mix_file, census.api, args.connections, args.duration)
+        stop_feeding.set()
+        feeder.join(timeout=60)
+
+        cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+        report = {
+            "machine": {"cores": os.cpu_count(), "cpu": cpu},
+            "stored": stored, "initial_load_seconds": round(load_seconds, 1),
+            "connections": args.connections, "duration_s": args.duration, "endpoint_mix_urls": len(set(mix)),
+            "first_uncached_read_ms": first_read_ms, "baseline_health": baseline, "read_mix": reads,
+            "ratios_to_baseline": {p: round(reads[p] / max(1, baseline[p]), 2) for p in ("p50_us", "p95_us", "p99_us")},
+            "targets": {"p95_le_5ms": reads["p95_us"] <= 5_000, "p99_le_20ms": reads["p99_us"] <= 20_000,
+                        "zero_errors": reads["non200"] == 0 and reads["socket_errors"] == 0},
+        }
+        print(json.dumps(report, indent=2))
+        return 0 if all(report["targets"].values()) else 1
+    finally:
+        stop_feeding.set()
+        census.stop()
+        broker.stop()
+        clickhouse.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+"""Writes census's OpenAPI 3 document: docs/openapi.json and its embedded copy Sources/API/OpenAPI/OpenAPIDocument.swift.
+
+This script is the source of the document. Regenerate both files after changing it:
+
+    python3 scripts/gen-openapi.py
+
+APITests/OpenAPIDocumentTests fails when a route exists that the document lacks (or the other way round), and when the
+embedded Swift copy differs from docs/openapi.json.
+"""
+
+import json
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def integer(minimum=None):
+    schema = {"type": "integer", "format": "int64"}
+    if minimum is not None:
+        schema["minimum"] = minimum
+    return schema
+
+
+def strings():
+    return {"type": "array", "items": {"type": "string"}}
+
+
+def obj(properties, required=None, nullable=False):
+    schema = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    if nullable:
+        schema["nullable"] = True
+    return schema
+
+
+def map_of(schema, nullable=False):
+    result = {"type": "object", "additionalProperties": schema}
+    if nullable:
+        result["nullable"] = True
+    return result
+
+
+def query(name, description, schema=None):
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+def path(name, description):
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "string"}}
+
+
+def json_response(description, schema):
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def error(description):
+    return json_response(description, ref("Error"))
+
+
+LIMIT = query("limit", "Page size: default 100; a value that is not a positive integer means 100; clamped to 1000.")
+OFFSET = query("offset", "Items to skip: default 0; a value that is not a non-negative integer means 0.")
+SERVICE = query("service", "Only items emitted by this service (exact match).")
+STORAGE_ERROR = error("Storage (ClickHouse) failure.")
+
+
+def get(operation_id, summary, parameters, responses, tags):
+    responses = dict(responses)
+    return {"get": {"operationId": operation_id, "summary": summary, "tags": tags, "parameters": parameters,
+                    "responses": responses}}
+
+
+def page_of(item):
+    return obj({"data": {"type": "array", "items": item}, "total": integer(0), "limit": integer(1),
+                "offset": integer(0), "has_more": {"type": "boolean"}},
+               required=["data", "total", "limit", "offset", "has_more"])
+
+
+KEY_MAP = map_of(ref("KeyMetadata"))
+DROPPED_ITEMS = obj({"total_dropped": integer(0), "items_with_dropped": integer(0), "max_dropped": integer(0)},
+                    required=["total_dropped", "items_with_dropped", "max_dropped"])
+
+SCHEMAS = {
+    "Error": obj({"error": {"type": "string"}}, required=["error"]),
+    "KeyMetadata": obj({"value_samples": strings(), "count": integer(0), "percentage": {"type": "number"},
+                        "estimated_cardinality": integer(0)},
+                       required=["count", "percentage", "estimated_cardinality"]),
+    "ScopeInfo": obj({"name": {"type": "string"}, "version": {"type": "string"}}, required=["name"]),
+    "MetricData": obj({"data_point_count": integer(0), "aggregation_temporality": integer(0),
+                       "is_monotonic": {"type": "boolean"},
+                       "explicit_bounds": {"type": "array", "items": {"type": "number"}},
+                       "scales": {"type": "array", "items": {"type": "integer"}}},
+                      required=["data_point_count"], nullable=True),
+    "Metric": obj({"name": {"type": "string"}, "description": {"type": "string"}, "unit": {"type": "string"},
+                   "data": ref("MetricData"), "label_keys": KEY_MAP, "resource_keys": KEY_MAP,
+                   "scope_info": ref("ScopeInfo"), "sample_count": integer(0), "services": map_of(integer(0)),
+                   "type": {"type": "string", "enum": ["Gauge", "Sum", "Histogram", "ExponentialHistogram", "Summary",
+                                                       "Unknown"]}},
+                  required=["name", "label_keys", "resource_keys", "sample_count", "services"]),
+    "Span": obj({"name": {"type": "string"}, "kind": integer(0), "kind_name": {"type": "string"},
+                 "attribute_keys": KEY_MAP, "event_names": {**strings(), "nullable": True},
+                 "event_attribute_keys": map_of(KEY_MAP, nullable=True),
+                 "link_attribute_keys": map_of(ref("KeyMetadata"), nullable=True), "resource_keys": KEY_MAP,
+                 "has_trace_state": {"type": "boolean"}, "has_parent_span_id": {"type": "boolean"},
+                 "status_codes": strings(), "dropped_attributes_stats": DROPPED_ITEMS,
+                 "dropped_events_stats": DROPPED_ITEMS, "dropped_links_stats": DROPPED_ITEMS,
+                 "scope_info": ref("ScopeInfo"), "sample_count": integer(0), "services": map_of(integer(0))},
+                required=["name", "kind", "attribute_keys", "resource_keys", "has_trace_state", "has_parent_span_id",
+                          "sample_count", "services"]),
+    "BodyTemplate": obj({"template": {"type": "string"}, "count": integer(0), "percentage": {"type": "number"},
+                         "example": {"type": "string"}}, required=["template", "count", "percentage", "example"]),
+    "Log": obj({"severity": {"type": "string"}, "severity_number": integer(0), "attribute_keys": KEY_MAP,
+                "resource_keys": KEY_MAP, "body_templates": {"type": "array", "items": ref("BodyTemplate")},
+                "event_names": strings(), "has_trace_context": {"type": "boolean"},
+                "has_span_context": {"type": "boolean"},
+                "dropped_attributes_stats": obj({"total_dropped": integer(0), "records_with_dropped": integer(0),
+                                                 "max_dropped": integer(0)}),
+                "scope_info": ref("ScopeInfo"), "sample_count": integer(0), "services": map_of(integer(0))},
+               required=["severity", "attribute_keys", "resource_keys", "has_trace_context", "has_span_context",
+                         "sample_count", "services"]),
+    "Attribute": obj({"key": {"type": "string"}, "count": integer(0), "estimated_cardinality": integer(0),
+                      "value_samples": {**strings(), "nullable": True},
+                      "signal_types": {"type": "array", "items": {"type": "string", "enum": ["metric", "span", "log"]}},
+                      "scope": {"type": "string", "enum": ["resource", "attribute", "both"]},
+                      "first_seen": {"type": "string", "format": "date-time"},
+                      "last_seen": {"type": "string", "format": "date-time"}},
+                     required=["key", "count", "estimated_cardinality", "signal_types", "scope", "first_seen",
+                               "last_seen"]),
+    "KeyInfo": obj({"name": {"type": "string"}, "cardinality": integer(0), "sample_values": strings()},
+                   required=["name", "cardinality"]),
+    "ServicePatternInfo": obj({"service_name": {"type": "string"}, "sample_count": integer(0),
+                               "severities": strings(),
+                               "resource_keys": {"type": "array", "items": ref("KeyInfo")},
+                               "attribute_keys": {"type": "array", "items": ref("KeyInfo")}},
+                              required=["service_name", "sample_count", "severities"]),
+    "PatternGroup": obj({"template": {"type": "string"}, "example_body": {"type": "string"},
+                         "total_count": integer(0), "severity_breakdown": map_of(integer(0)),
+                         "services": {"type": "array", "items": ref("ServicePatternInfo")}},
+                        required=["template", "example_body", "total_count", "severity_breakdown", "services"]),
+    "QuarantinedRecord": obj({"topic": {"type": "string"}, "partition": integer(0), "offset": integer(0),
+                              "timestamp": {"type": "string", "format": "date-time"}, "size": integer(0),
+                              "error": {"type": "string"},
+                              "first_bytes_base64": {"type": "string", "format": "byte",
+                                                     "description": "The first 256 bytes of the record, base64."}},
+                             required=["topic", "partition", "offset", "timestamp", "size", "error",
+                                       "first_bytes_base64"]),
+}
+
+PATHS = {
+    "/api/v1/health": get("health", "Liveness: process status, uptime and memory.", [], {
+        "200": json_response("Alive.", obj({
+            "status": {"type": "string"}, "timestamp": {"type": "string"}, "version": {"type": "string"},
+            "uptime": {"type": "string"},
+            "memory": obj({"alloc_mb": integer(0), "total_alloc_mb": integer(0), "sys_mb": integer(0),
+                           "num_gc": integer(0)})}, required=["status", "timestamp", "version", "uptime", "memory"]))},
+        ["health"]),
+    "/api/v1/metrics": get("listMetrics", "Metric names, one element per name with services merged, sorted by name.",
+                           [SERVICE, LIMIT, OFFSET],
+                           {"200": json_response("A page of metrics.", page_of(ref("Metric"))), "500": STORAGE_ERROR},
+                           ["metrics"]),
+    "/api/v1/metrics/{name}": get("getMetric", "One metric by name.", [path("name", "Metric name (percent-decoded once).")],
+                                  {"200": json_response("The metric.", ref("Metric")),
+                                   "400": error("Undecodable path segment."), "404": error("Unknown metric."),
+                                   "500": STORAGE_ERROR}, ["metrics"]),
+    "/api/v1/spans": get("listSpans", "Span names, one element per name with services merged, sorted by name.",
+                         [SERVICE, LIMIT, OFFSET],
+                         {"200": json_response("A page of spans.", page_of(ref("Span"))), "500": STORAGE_ERROR},
+                         ["spans"]),
+    "/api/v1/spans/{name}": get("getSpan", "One span name.", [path("name", "Span name (percent-decoded once).")],
+                                {"200": json_response("The span.", ref("Span")),
+                                 "400": error("Undecodable path segment."), "404": error("Unknown span name."),
+                                 "500": STORAGE_ERROR}, ["spans"]),
+    "/api/v1/logs": get("listLogs", "Log severities, one element per severity with services merged.",
+                        [SERVICE, LIMIT, OFFSET],
+                        {"200": json_response("A page of severities.", page_of(ref("Log"))), "500": STORAGE_ERROR},
+                        ["logs"]),
+    "/api/v1/logs/{severity}": get("getLog", "One severity (empty means UNSET).",
+                                   [path("severity", "Severity text (percent-decoded once).")],
+                                   {"200": json_response("The severity.", ref("Log")),
+                                    "400": error("Undecodable path segment."), "404": error("Unknown severity."),
+                                    "500": STORAGE_ERROR}, ["logs"]),
+    "/api/v1/logs/by-service": get("listLogsByService", "Log record counts per (severity, service).",
+                                   [SERVICE, LIMIT, OFFSET],
+                                   {"200": json_response("A page of (severity, service) counts.", page_of(obj(
+                                       {"service_name": {"type": "string"}, "severity": {"type": "string"},
+                                        "sample_count": integer(0)},
+                                       required=["service_name", "severity", "sample_count"]))),
+                                    "500": STORAGE_ERROR}, ["logs"]),
+    "/api/v1/logs/service/{service}/severity/{severity}": get(
+        "getLogByServiceAndSeverity", "One severity of one service.",
+        [path("service", "Service name."), path("severity", "Severity text.")],
+        {"200": json_response("The severity of that service.", obj({
+            "severity": {"type": "string"}, "service_name": {"type": "string"}, "sample_count": integer(0),
+            "body_templates": {"type": "array", "items": ref("BodyTemplate"), "nullable": True},
+            "attribute_keys": KEY_MAP, "resource_keys": KEY_MAP},
+            required=["severity", "service_name", "sample_count", "attribute_keys", "resource_keys"])),
+         "400": error("Undecodable path segment."), "404": error("No data for this service and severity."),
+         "500": STORAGE_ERROR}, ["logs"]),
+    "/api/v1/logs/patterns": get(
+        "getLogPatterns", "Body templates grouped across severities, most frequent first.",
+        [query("minCount", "Minimum count of a template within a severity (default 10)."),
+         query("minServices", "Minimum number of service entries of a pattern (default 1).")],
+        {"200": json_response("Pattern groups.", obj({
+            "patterns": {"type": "array", "items": ref("PatternGroup"), "nullable": True}, "total": integer(0)},
+            required=["patterns", "total"])), "500": STORAGE_ERROR}, ["logs"]),
+    "/api/v1/logs/patterns/{severity}/{template}": get(
+        "getPatternDetails", "One body template within one severity.",
+        [path("severity", "Severity text."), path("template", "Body template.")],
+        {"200": json_response("The pattern.", obj({
+            "example_body": {"type": "string"}, "services": {"type": "array", "items": ref("ServicePatternInfo")},
+            "severity": {"type": "string"}, "template": {"type": "string"}, "total_count": integer(0)},
+            required=["example_body", "services", "severity", "template", "total_count"])),
+         "400": error("Undecodable path segment."), "404": error("No such pattern for this severity."),
+         "500": STORAGE_ERROR}, ["logs"]),
+    "/api/v1/services": get("listServices", "Every service name, sorted.", [], {
+        "200": json_response("Service names.", obj({"data": {**strings(), "nullable": True}, "total": integer(0)},
+                                                   required=["data", "total"])), "500": STORAGE_ERROR}, ["services"]),
+    "/api/v1/services/{name}/overview": get(
+        "getServiceOverview", "Everything one service emits.", [path("name", "Service name.")],
+        {"200": json_response("The overview (zero counts for an unknown service).", obj({
+            "service_name": {"type": "string"}, "metric_count": integer(0), "span_count": integer(0),
+            "log_count": integer(0), "metrics": {"type": "array", "items": ref("Metric")},
+            "spans": {"type": "array", "items": ref("Span")}, "logs": {"type": "array", "items": ref("Log")}},
+            required=["service_name", "metric_count", "span_count", "log_count", "metrics", "spans", "logs"])),
+         "400": error("Undecodable path segment."), "500": STORAGE_ERROR}, ["services"]),
+    "/api/v1/cardinality/high": get(
+        "getHighCardinalityKeys", "Keys whose estimated cardinality reaches a threshold, highest first.",
+        [query("threshold", "Minimum estimated cardinality (default 100)."),
+         query("limit", "Maximum keys returned (default 100, clamped to 1000).")],
+        {"200": json_response("High-cardinality keys.", obj({
+            "high_cardinality_keys": {"type": "array", "nullable": True, "items": obj({
+                "signal_type": {"type": "string", "enum": ["metric", "span", "log"]},
+                "signal_name": {"type": "string"},
+                "key_scope": {"type": "string"}, "key_name": {"type": "string"},
+                "event_name": {"type": "string"},
+                "estimated_cardinality": integer(0), "key_count": integer(0), "value_samples": strings()},
+                required=["signal_type", "signal_name", "key_scope", "key_name", "estimated_cardinality",
+                          "key_count"])},
+            "total": integer(0), "threshold": integer(0)}, required=["high_cardinality_keys", "total", "threshold"])),
+         "500": STORAGE_ERROR}, ["cardinality"]),
+    "/api/v1/cardinality/complexity": get(
+        "getMetadataComplexity", "Signals with the most keys.",
+        [query("threshold", "Minimum total key count (default 10)."),
+         query("limit", "Maximum signals returned (default 100, clamped to 1000).")],
+        {"200": json_response("Signal complexity.", obj({
+            "signals": {"type": "array", "nullable": True, "items": obj({
+                "signal_type": {"type": "string", "enum": ["metric", "span", "log"]},
+                "signal_name": {"type": "string"},
+                "total_keys": integer(0), "attribute_key_count": integer(0), "resource_key_count": integer(0),
+                "event_key_count": integer(0), "link_key_count": integer(0), "max_cardinality": integer(0),
+                "high_cardinality_count": integer(0), "complexity_score": integer(0)},
+                required=["signal_type", "signal_name", "total_keys", "max_cardinality", "complexity_score"])},
+            "total": integer(0), "threshold": integer(0)}, required=["signals", "total", "threshold"])),
+         "500": STORAGE_ERROR}, ["cardinality"]),
+    "/api/v1/attributes": get(
+        "listAttributes", "The attribute-key catalog across signals.",
+        [query("signal_type", "metric, span or log."),
+         query("scope", "resource, attribute or both."),
+         query("min_cardinality", "Minimum estimated cardinality (0 = no minimum)."),
+         query("max_cardinality", "Maximum estimated cardinality (0 = no maximum)."),
+         query("sort_by", "cardinality (default), count, key, first_seen or last_seen."),
+         query("sort_order", "desc (default) sorts descending; any other value ascending."),
+         query("limit", "Page size: default 100, at most 10000; 0 or negative means 10000."),
+         OFFSET],
+        {"200": json_response("A page of attribute keys.", obj({
+            "data": {"type": "array", "items": ref("Attribute")}, "has_more": {"type": "boolean"},
+            "limit": integer(), "offset": integer(0), "total": integer(0)},
+            required=["data", "has_more", "limit", "offset", "total"])), "500": STORAGE_ERROR}, ["attributes"]),
+    "/api/v1/attributes/{key}": get(
+        "getAttribute", "One attribute key.", [path("key", "Attribute key (percent-decoded once).")],
+        {"200": json_response("The key.", obj({"data": ref("Attribute")}, required=["data"])),
+         "400": error("Empty or undecodable key."), "404": error("Unknown key."), "500": STORAGE_ERROR},
+        ["attributes"]),
+    "/api/v1/quarantine": get(
+        "listQuarantine", "Kafka records that could not be ingested, by topic, partition and offset.", [LIMIT, OFFSET],
+        {"200": json_response("A page of quarantined records.", page_of(ref("QuarantinedRecord"))),
+         "500": STORAGE_ERROR}, ["operations"]),
+    "/api/v1/admin/clear": {"post": {
+        "operationId": "clearAllData", "summary": "Delete all stored metadata and everything buffered in memory.",
+        "tags": ["admin"], "security": [{"adminToken": []}],
+        "responses": {
+            "200": json_response("Cleared.", obj({"message": {"type": "string"}}, required=["message"])),
+            "401": error("Missing or wrong bearer token."),
+            "403": error("No admin token is configured, so the route is disabled."),
+            "500": error("Clearing failed."),
+        }}},
+    "/api/v1/openapi.json": get("openAPIDocument", "This document.", [], {
+        "200": json_response("The OpenAPI 3 document.", {"type": "object"})}, ["meta"]),
+}
+
+DOCUMENT = {
+    "openapi": "3.0.3",
+    "info": {
+        "title": "census V1 API",
+        "version": "1.0.0",
+        "description": "Metadata census of OpenTelemetry data read from Kafka. Compatible with the V1 API of OTLP "
+                       "Cardinality Checker; every deliberate difference is listed in docs/API.md.",
+    },
+    "servers": [{"url": "http://127.0.0.1:8090"}],
+    "paths": PATHS,
+    "components": {
+        "schemas": SCHEMAS,
+        "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer",
+                                           "description": "The value of CENSUS_ADMIN_TOKEN."}},
+    },
+}
+
+
+def swift_source(text):
+    return (
+        "// Generated by scripts/gen-openapi.py from the same data as docs/openapi.json. Do not edit.\n\n"
+        "/// The OpenAPI 3 document served at `GET /api/v1/openapi.json` (a byte-for-byte copy of docs/openapi.json).\n"
+        "package enum OpenAPIDocument {\n"
+        "    /// The document's JSON text.\n"
+        f"    package static let json = ##\"\"\"\n{text}\n\"\"\"##\n"
+        "}\n"
+    )
+
+
+def main():
+    text = json.dumps(DOCUMENT, indent=2, ensure_ascii=False)
+    (ROOT / "docs").mkdir(exist_ok=True)
+    (ROOT / "docs" / "openapi.json").write_text(text + "\n")
+    swift_dir = ROOT / "Sources" / "API" / "OpenAPI"
+    swift_dir.mkdir(parents=True, exist_ok=True)
+    (swift_dir / "OpenAPIDocument.swift").write_text(swift_source(text))
+
+
+if __name__ == "__main__":
+    main()

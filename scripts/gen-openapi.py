@@ -142,6 +142,9 @@ SCHEMAS = {
                          "total_count": integer(0), "severity_breakdown": map_of(integer(0)),
                          "services": {"type": "array", "items": ref("ServicePatternInfo")}},
                         required=["template", "example_body", "total_count", "severity_breakdown", "services"]),
+    "Readiness": obj({"status": {"type": "string", "enum": ["ready", "not ready"]}, "reason": {"type": "string"},
+                      "checks": map_of(obj({"ok": {"type": "boolean"}, "detail": {"type": "string"}}, required=["ok", "detail"]))},
+                     required=["status", "checks"]),
     "QuarantinedRecord": obj({"topic": {"type": "string"}, "partition": integer(0), "offset": integer(0),
                               "timestamp": {"type": "string", "format": "date-time"}, "size": integer(0),
                               "error": {"type": "string"},
@@ -289,6 +292,12 @@ PATHS = {
             "403": error("No admin token is configured, so the route is disabled."),
             "500": error("Clearing failed."),
         }}},
+    "/readyz": get("readiness", "Readiness: ClickHouse reachable, schema current, consumer in its group.", [], {
+        "200": json_response("Ready.", ref("Readiness")),
+        "503": json_response("Not ready; `reason` says why.", ref("Readiness"))}, ["operations"]),
+    "/metrics": get("prometheusMetrics", "Prometheus text exposition of census's metrics (see docs/OPERATIONS.md).", [], {
+        "200": {"description": "Metrics in the Prometheus text format 0.0.4.",
+                "content": {"text/plain": {"schema": {"type": "string"}}}}}, ["operations"]),
     "/api/v1/openapi.json": get("openAPIDocument", "This document.", [], {
         "200": json_response("The OpenAPI 3 document.", {"type": "object"})}, ["meta"]),
 }

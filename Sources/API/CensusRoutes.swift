@@ -8,12 +8,15 @@ package struct CensusRoutes: Sendable {
     /// `GET /api/v1/quarantine`.
     package var quarantine: QuarantineRoutes
 
+    /// `GET /metrics` and `GET /readyz`.
+    package var operations: OperationsRoutes
     /// Rendered answers reused for a short time (`nil`: none).
     package var responseCache: RenderedResponseCache?
 
-    package init(v1: V1Routes, quarantine: QuarantineRoutes, responseCache: RenderedResponseCache? = nil) {
+    package init(v1: V1Routes, quarantine: QuarantineRoutes, operations: OperationsRoutes, responseCache: RenderedResponseCache? = nil) {
         self.v1 = v1
         self.quarantine = quarantine
+        self.operations = operations
         self.responseCache = responseCache
     }
 
@@ -21,6 +24,7 @@ package struct CensusRoutes: Sendable {
         if let responseCache { router.add(middleware: ResponseCacheMiddleware<Context>(cache: responseCache)) }
         v1.register(on: router)
         quarantine.register(on: router)
+        operations.register(on: router)
         OpenAPIRoutes().register(on: router)
     }
 }

@@ -11,11 +11,11 @@ struct Census: AsyncParsableCommand {
         commandName: "census",
         abstract: "Consumes OTLP from Kafka, keeps a census of its metadata in ClickHouse, and serves it over a REST API.",
         discussion: """
-        Every option has a flag and a CENSUS_* environment variable; a flag wins over the variable.
-        Invalid configuration exits with code 2.
+        Every option has a flag and a CENSUS_* environment variable; a flag wins over the variable, which wins over
+        the configuration file (--config or CENSUS_CONFIG: CENSUS_*=value lines). Invalid configuration exits with code 2.
         """,
         version: version,
-        subcommands: [RunCommand.self, ConsumeCommand.self, ServeCommand.self, MigrateCommand.self,
+        subcommands: [RunCommand.self, ConsumeCommand.self, ServeCommand.self, MigrateCommand.self, ConfigCommand.self,
                       DevBrokerCommand.self, ProduceDemoCommand.self, LagCommand.self, ReplayCommand.self, MicrobenchCommand.self],
         defaultSubcommand: nil
     )
@@ -24,6 +24,11 @@ struct Census: AsyncParsableCommand {
     static func main() async {
         do {
             var command = try parseAsRoot()
+            // The configuration file is the layer below the environment; load it before any option is resolved.
+            if let path = (command as? any ConfigFileCommand)?.configFile.path ?? ProcessInfo.processInfo.environment[ConfigFile.variable],
+               !path.isEmpty {
+                Environment.useConfigFile(try ConfigFile.load(path: path))
+            }
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -48,17 +53,21 @@ struct Census: AsyncParsableCommand {
     }
 }
 
-/// Sets up swift-log once per process.
+/// Sets up swift-log once per process: plain text (swift-log's stream handler) or JSON lines, on stderr.
 enum LogSetup {
     static func bootstrap(_ options: LoggingOptions) throws -> Logger {
-        let text = Environment.resolve(options.level, "CENSUS_LOG_LEVEL", default: "info")
-        guard let level = Logger.Level(rawValue: text.lowercased()) else {
-            throw ConfigurationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(text)'")
-        }
+        let (level, format) = try options.resolve()
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .plain:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         var logger = Logger(label: "census")
         logger.logLevel = level

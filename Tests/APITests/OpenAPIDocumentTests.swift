@@ -30,9 +30,16 @@ struct OpenAPIDocumentTests {
         return routes
     }
 
+    /// Every route group, as the executable registers them (with fixed answers).
+    static func routes() -> CensusRoutes {
+        CensusRoutes(v1: V1Routes(reader: FixedReader(), version: "test"), quarantine: QuarantineRoutes(reader: EmptyQuarantine()),
+                     operations: OperationsRoutes(readiness: OperationsRoutesTests.ProbeAnswer(report: ReadinessReport(checks: [])),
+                                                  exposition: { Array("census_up 1\n".utf8) }))
+    }
+
     static func servedRoutes() -> Set<String> {
         let router = Router()
-        CensusRoutes(v1: V1Routes(reader: FixedReader(), version: "test"), quarantine: QuarantineRoutes(reader: EmptyQuarantine())).register(on: router)
+        Self.routes().register(on: router)
         return Set(router.routes.map { "\($0.method) \($0.path)" })
     }
 
@@ -54,7 +61,7 @@ struct OpenAPIDocumentTests {
     @Test("GET /api/v1/openapi.json serves the document")
     func served() async throws {
         let router = Router()
-        CensusRoutes(v1: V1Routes(reader: FixedReader(), version: "test"), quarantine: QuarantineRoutes(reader: EmptyQuarantine())).register(on: router)
+        Self.routes().register(on: router)
         try await Application(router: router).test(.router) { client in
             try await client.execute(uri: "/api/v1/openapi.json", method: .get) { response in
                 #expect(response.status == .ok)

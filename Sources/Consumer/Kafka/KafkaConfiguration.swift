@@ -34,6 +34,8 @@ package struct KafkaConfiguration: Sendable, Hashable {
         "fetch.message.max.bytes": "4194304",
         "enable.partition.eof": "false",
         "client.id": "census",
+        // Broker connectivity, group state and per-partition lag for /readyz and /metrics (KafkaStatistics).
+        "statistics.interval.ms": "2000",
     ]
 
     /// Defaults for properties that only newer librdkafka versions know, with the first version (in `rd_kafka_version()`

@@ -1,6 +1,7 @@
 import CRdKafka
 import Foundation
 import Logging
+import Synchronization
 
 /// Receives consumer-group rebalance events, synchronously, on the thread that polls.
 ///
@@ -32,6 +33,11 @@ package final class KafkaConsumer: @unchecked Sendable {
     private final class CallbackBox {
         weak var handler: (any KafkaRebalanceHandler)?
         let logger: Logger
+        /// The last statistics librdkafka emitted, and who else wants them (set once before polling starts).
+        let statistics = Mutex<KafkaStatistics?>(nil)
+        /// Whether the last statistics had a broker connection (to log only the transitions).
+        var brokersReachable: Bool?
+        var statisticsObserver: (@Sendable (KafkaStatistics) -> Void)?
         init(logger: Logger) { self.logger = logger }
     }
 
@@ -43,6 +49,7 @@ package final class KafkaConsumer: @unchecked Sendable {
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(box).toOpaque())
         rd_kafka_conf_set_rebalance_cb(conf, kafkaRebalanceCallback)
         rd_kafka_conf_set_log_cb(conf, kafkaLogCallback)
+        rd_kafka_conf_set_stats_cb(conf, kafkaStatisticsCallback)
         var errstr = [CChar](repeating: 0, count: 512)
         // rd_kafka_new takes ownership of conf only when it succeeds.
         guard let handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &errstr, errstr.count) else {
@@ -63,6 +70,18 @@ package final class KafkaConsumer: @unchecked Sendable {
     /// Sets who receives rebalance events. Call before the first poll.
     package func setRebalanceHandler(_ handler: any KafkaRebalanceHandler) {
         box.handler = handler
+    }
+
+    /// Sets who else receives each statistics document (every `statistics.interval.ms`, on the polling thread).
+    /// Call before the first poll.
+    package func setStatisticsObserver(_ observer: @escaping @Sendable (KafkaStatistics) -> Void) {
+        box.statisticsObserver = observer
+    }
+
+    /// The statistics librdkafka emitted last (group state, broker connectivity, lag); `nil` before the first
+    /// (`statistics.interval.ms` after the first poll). Safe from any thread.
+    package var latestStatistics: KafkaStatistics? {
+        box.statistics.withLock { $0 }
     }
 
     /// Subscribes to topics (joins the consumer group on the next poll).
@@ -96,7 +115,13 @@ package final class KafkaConsumer: @unchecked Sendable {
                 let code = rd_kafka_fatal_error(handle, &errstr, errstr.count)
                 throw KafkaError(code, "fatal consumer error: \(RDKafkaConfig.errorString(errstr))")
             }
-            box.logger.warning("kafka consumer error", metadata: ["error": "\(String(cString: rd_kafka_err2str(m.err)))", "detail": "\(text)"])
+            var metadata: Logger.Metadata = ["error": "\(String(cString: rd_kafka_err2str(m.err)))", "detail": "\(text)"]
+            if m.rkt != nil {
+                metadata["kafka.topic"] = "\(topicName(m.rkt))"
+                metadata["kafka.partition"] = "\(m.partition)"
+                metadata["kafka.offset"] = "\(m.offset)"
+            }
+            box.logger.warning("kafka consumer error", metadata: metadata)
             return false
         }
         let topic = topicName(m.rkt)
@@ -268,6 +293,23 @@ package final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
+    fileprivate static func handleStatistics(_ rk: OpaquePointer?, _ json: UnsafeMutablePointer<CChar>?, _ length: Int) {
+        guard let rk, let json, let opaque = rd_kafka_opaque(rk) else { return }
+        let box = Unmanaged<CallbackBox>.fromOpaque(opaque).takeUnretainedValue()
+        guard let statistics = KafkaStatistics(json: UnsafeRawBufferPointer(start: json, count: length)) else { return }
+        box.statistics.withLock { $0 = statistics }
+        let reachable = statistics.brokersUp > 0
+        if box.brokersReachable != reachable {
+            if reachable {
+                if box.brokersReachable != nil { box.logger.notice("Kafka brokers reachable again", metadata: ["brokers.up": "\(statistics.brokersUp)"]) }
+            } else {
+                box.logger.error("no Kafka broker reachable; consuming stops until one returns (not ready)", metadata: ["brokers.known": "\(statistics.brokerCount)"])
+            }
+            box.brokersReachable = reachable
+        }
+        box.statisticsObserver?(statistics)
+    }
+
     fileprivate static func handleLog(_ rk: OpaquePointer?, _ level: Int32, _ fac: UnsafePointer<CChar>?, _ buf: UnsafePointer<CChar>?) {
         guard let rk, let opaque = rd_kafka_opaque(rk) else { return }
         let box = Unmanaged<CallbackBox>.fromOpaque(opaque).takeUnretainedValue()
@@ -286,6 +328,12 @@ private func kafkaRebalanceCallback(_ rk: OpaquePointer?, _ err: rd_kafka_resp_e
                                     _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, _ opaque: UnsafeMutableRawPointer?) {
     guard let rk else { return }
     KafkaConsumer.handleRebalance(rk, err, partitions, opaque)
+}
+
+private func kafkaStatisticsCallback(_ rk: OpaquePointer?, _ json: UnsafeMutablePointer<CChar>?, _ length: Int,
+                                     _ opaque: UnsafeMutableRawPointer?) -> Int32 {
+    KafkaConsumer.handleStatistics(rk, json, length)
+    return 0  // librdkafka frees the document
 }
 
 private func kafkaLogCallback(_ rk: OpaquePointer?, _ level: Int32, _ fac: UnsafePointer<CChar>?, _ buf: UnsafePointer<CChar>?) {

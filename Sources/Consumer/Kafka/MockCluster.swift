@@ -34,6 +34,13 @@ package final class MockCluster: @unchecked Sendable {
         rd_kafka_destroy(handle)
     }
 
+    /// Takes every broker down (connections are closed and new ones refused) or brings them back up, to simulate
+    /// a broker outage. Records and committed offsets are kept.
+    package func setBrokersUp(_ up: Bool) throws(KafkaError) {
+        let err = up ? rd_kafka_mock_broker_set_up(cluster, -1) : rd_kafka_mock_broker_set_down(cluster, -1)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, up ? "broker up" : "broker down") }
+    }
+
     /// Creates a topic with `partitions` partitions (replication factor 1).
     package func createTopic(_ name: String, partitions: Int32) throws(KafkaError) {
         let err = rd_kafka_mock_topic_create(cluster, name, partitions, 1)

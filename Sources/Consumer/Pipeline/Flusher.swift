@@ -12,6 +12,7 @@ import Synchronization
 package final class Flusher: Sendable {
     private let sink: any MetadataSink
     private let logger: Logger
+    private let metrics: PipelineMetrics?
     private let state = Mutex(State())
     private let idle = NSCondition()
 
@@ -29,9 +30,10 @@ package final class Flusher: Sendable {
         var appliedDespiteFailure: UInt64 = 0
     }
 
-    package init(sink: any MetadataSink, logger: Logger) {
+    package init(sink: any MetadataSink, logger: Logger, metrics: PipelineMetrics? = nil) {
         self.sink = sink
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Whether a batch is being written.
@@ -48,8 +50,10 @@ package final class Flusher: Sendable {
             state.generation &+= 1
             return state.generation
         }
+        let submitted = ContinuousClock.now
         Task.detached { [self] in
             let outcome = await self.writeUntilApplied(batch, generation: generation)
+            if outcome { self.metrics?.flushSucceeded(rows: batch.rowCount, duration: .now - submitted) }
             self.finish(generation: generation, offsets: outcome ? offsets : nil, rows: outcome ? batch.rowCount : 0)
         }
     }
@@ -104,10 +108,13 @@ package final class Flusher: Sendable {
                 let ambiguous = Self.mayHaveBeenApplied(error)
                 mustVerify = mustVerify || ambiguous
                 state.withLock { $0.failures &+= 1; $0.lastError = text }
+                metrics?.flushFailed()
                 if attempt == 1 || attempt % 10 == 0 {
+                    // Where the batch comes from: topic/partition@last offset of every partition it covers.
+                    let covers = batch.progress.map { "\($0.topic)/\($0.partition)@\($0.lastOffset)" }.joined(separator: ",")
                     logger.error("batch write failed; retrying (offsets stay uncommitted)",
                                  metadata: ["batch.rows": "\(batch.rowCount)", "attempt": "\(attempt)", "may_have_been_applied": "\(ambiguous)",
-                                            "error": "\(text)"])
+                                            "error": "\(text)", "kafka.offsets": "\(covers)"])
                 }
                 await pause()
             }

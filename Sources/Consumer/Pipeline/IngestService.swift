@@ -55,6 +55,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     let deadLetters: KafkaProducer?
     let stopRequested = Atomic<Bool>(false)
     private let stats = Mutex(IngestStatistics())
+    private let metrics: PipelineMetrics
     /// Admin clear requests for the poll thread (see `IngestService+Clear.swift`).
     let clearRequests = ClearMailbox()
 
@@ -87,17 +88,22 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     private var signalByTopic: [String: Signal?] = [:]
     var local = IngestStatistics()
 
-    package init(configuration: Configuration, sink: any MetadataSink, logger: Logger) throws(KafkaError) {
+    package init(configuration: Configuration, sink: any MetadataSink, logger: Logger, metrics: PipelineMetrics = PipelineMetrics()) throws(KafkaError) {
         self.configuration = configuration
         self.logger = logger
         var kafka = configuration.kafka
         if configuration.replay != nil { kafka.properties["enable.partition.eof"] = "true" }
         self.consumer = try KafkaConsumer(configuration: kafka, logger: logger)
-        self.flusher = Flusher(sink: sink, logger: logger)
+        self.flusher = Flusher(sink: sink, logger: logger, metrics: metrics)
         self.sink = sink
+        self.metrics = metrics
         self.deadLetters = try configuration.deadLetterTopic.map { _ throws(KafkaError) in try KafkaProducer(configuration: configuration.kafka) }
         consumer.setRebalanceHandler(self)
+        consumer.setStatisticsObserver { metrics.observe(kafka: $0) }
     }
+
+    /// librdkafka's latest view of brokers, group membership and lag (for readiness); `nil` before the first report.
+    package var kafkaStatistics: KafkaStatistics? { consumer.latestStatistics }
 
     /// A snapshot of the pipeline's counters.
     package var statistics: IngestStatistics {
@@ -285,14 +291,19 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         // Commit only partitions this member still owns; the rest were handled when they were revoked.
         let owned = offsets.filter { assigned.contains($0.key) }
         guard !owned.isEmpty else { return }
+        let commitStarted = ContinuousClock.now
         do {
             try consumer.commit(owned)
+            metrics.commitFinished(duration: .now - commitStarted, succeeded: true)
             local.commits &+= 1
             local.lastCommitAt = .now
             local.committed.merge(owned) { max($0, $1) }
         } catch {
+            metrics.commitFinished(duration: .now - commitStarted, succeeded: false)
             local.commitFailures &+= 1
-            logger.warning("offset commit failed (the data is written; the records will be read again)", metadata: ["error": "\(error)"])
+            logger.warning("offset commit failed (the data is written; the records will be read again)", metadata: [
+                "error": "\(error)", "kafka.offsets": "\(owned.keys.sorted().map { "\($0)@\(owned[$0]!)" }.joined(separator: ","))",
+            ])
         }
     }
 
@@ -300,6 +311,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         local.assignedPartitions = assigned.count
         let snapshot = local
         stats.withLock { $0 = snapshot }
+        metrics.observe(snapshot, windowRows: window.rowCount, windowBytes: window.approximateBytes, policy: configuration.policy)
     }
 
     /// Writes everything consumed so far and commits it, waiting at most the drain timeout.

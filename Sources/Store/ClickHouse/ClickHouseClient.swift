@@ -17,14 +17,16 @@ package final class ClickHouseClient: Sendable {
     private let logger: Logger
     private let executor: BlockingExecutor
     private let idleHandles: Mutex<[CurlEasy]>
+    private let metrics: ClickHouseMetrics
 
     /// Creates a client; no connection is made until the first call.
     ///
     /// - Parameters:
     ///   - configuration: Where ClickHouse is and how to talk to it.
     ///   - logger: Used for calls that pass no logger of their own.
+    ///   - metrics: Where request counts, failures by error code, retries and latencies are reported.
     /// - Throws: ``ClickHouseError/Kind/configuration`` when the URL is not `http://` or `https://`.
-    package init(configuration: Configuration, logger: Logger) throws(ClickHouseError) {
+    package init(configuration: Configuration, logger: Logger, metrics: ClickHouseMetrics = .init()) throws(ClickHouseError) {
         var url = configuration.url
         while url.hasSuffix("/") { url.removeLast() }
         let scheme = url.hasPrefix("https://") ? "https://" : "http://"
@@ -48,6 +50,7 @@ package final class ClickHouseClient: Sendable {
         self.logger = logger
         self.executor = BlockingExecutor(maxThreads: configuration.maxConnections, name: "census-clickhouse")
         self.idleHandles = Mutex([])
+        self.metrics = metrics
     }
 
     /// Runs one statement and returns the response body.
@@ -77,6 +80,7 @@ package final class ClickHouseClient: Sendable {
 
         let requestBody: ByteBuffer
         if var data = body {
+            metrics.insertBody(bytes: data.readableBytes)
             parameters.insert(("query", sql), at: 0)
             var compressed: ByteBuffer?
             if let threshold = configuration.gzipThreshold, data.readableBytes >= threshold {
@@ -99,7 +103,7 @@ package final class ClickHouseClient: Sendable {
                                   connectTimeoutMilliseconds: Self.milliseconds(configuration.connectTimeout),
                                   totalTimeoutMilliseconds: Self.milliseconds(configuration.requestTimeout),
                                   maxResponseBytes: configuration.maxResponseBytes)
-        let response = try await send(request, policy: retryPolicy ?? configuration.retryPolicy, sql: sql, logger: logger)
+        let response = try await send(request, policy: retryPolicy ?? configuration.retryPolicy, sql: sql, statement: body == nil ? .query : .insert, logger: logger)
         return response.body
     }
 
@@ -108,7 +112,7 @@ package final class ClickHouseClient: Sendable {
         let request = CurlRequest(url: baseURL + "/ping", headers: [], body: nil,
                                   connectTimeoutMilliseconds: Self.milliseconds(configuration.connectTimeout),
                                   totalTimeoutMilliseconds: Self.milliseconds(configuration.requestTimeout), maxResponseBytes: 1024)
-        let response = try await send(request, policy: retryPolicy, sql: "/ping", logger: logger ?? self.logger)
+        let response = try await send(request, policy: retryPolicy, sql: "/ping", statement: .ping, logger: logger ?? self.logger)
         guard response.body.starts(with: Array("Ok.".utf8)) else {
             throw ClickHouseError(kind: .server, message: "unexpected /ping answer: \(ClickHouseError.serverMessage(response.body))",
                                   httpStatus: response.status)
@@ -117,7 +121,8 @@ package final class ClickHouseClient: Sendable {
 
     // MARK: - Attempts
 
-    private func send(_ request: CurlRequest, policy: RetryPolicy, sql: String, logger: Logger) async throws(ClickHouseError) -> CurlResponse {
+    private func send(_ request: CurlRequest, policy: RetryPolicy, sql: String, statement: ClickHouseMetrics.Statement,
+                      logger: Logger) async throws(ClickHouseError) -> CurlResponse {
         let clock = ContinuousClock()
         let start = clock.now
         let deadline = policy.deadline.map { start + $0 }
@@ -137,6 +142,7 @@ package final class ClickHouseClient: Sendable {
             }
             switch result {
             case .success(let response):
+                metrics.succeeded(statement, duration: clock.now - attemptStart)
                 logger.debug("ClickHouse request succeeded", metadata: [
                     "clickhouse.attempt": "\(attempt)", "clickhouse.duration": "\(clock.now - attemptStart)",
                     "clickhouse.response_bytes": "\(response.body.count)", "clickhouse.sql": "\(Self.logPrefix(sql))",
@@ -146,7 +152,9 @@ package final class ClickHouseClient: Sendable {
                 error.attempts = attempt
                 let backoff = policy.backoff(afterAttempt: attempt, using: &generator)
                 let outOfTime = deadline.map { clock.now + backoff >= $0 } ?? false
-                guard error.isRetriable, attempt < policy.maxAttempts, !outOfTime, !Task.isCancelled else {
+                let willRetry = error.isRetriable && attempt < policy.maxAttempts && !outOfTime && !Task.isCancelled
+                metrics.failed(statement, error: error, willRetry: willRetry)
+                guard willRetry else {
                     logger.debug("ClickHouse request failed", metadata: [
                         "clickhouse.attempt": "\(attempt)", "clickhouse.error": "\(error)", "clickhouse.sql": "\(Self.logPrefix(sql))",
                     ])

@@ -32,8 +32,8 @@ extension MetadataQueries {
     package static func complexity(_ schema: Schema, threshold: UInt64, limit: Int) -> String {
         let table = schema.metadataTable
         let event = KeyScope.event.rawValue
-        let names = "SELECT signal, name, toUInt8(maxMerge(metric_type)) AS c_type, toUInt64(length(topKArrayMerge(256)(bounds))) AS c_bounds, "
-            + "toUInt64(length(topKArrayMerge(64)(scales))) AS c_scales FROM \(table) WHERE kind = \(Schema.RowKind.signal.rawValue) GROUP BY signal, name"
+        let names = "SELECT signal, name, toUInt8(maxMerge(metric_type)) AS c_type, toUInt64(length(topKArrayMerge(64)(bounds))) AS c_bounds, "
+            + "toUInt64(length(topKArrayMerge(32)(scales))) AS c_scales FROM \(table) WHERE kind = \(Schema.RowKind.signal.rawValue) GROUP BY signal, name"
         let perKey = "SELECT signal, name, scope, sub, key, uniqCombinedArrayMerge(cardinality) AS c_card FROM \(table) "
             + "WHERE kind = \(Schema.RowKind.key.rawValue) GROUP BY signal, name, scope, sub, key"
         let keys = "SELECT signal, name, toUInt64(countIf(scope = \(KeyScope.attribute.rawValue))) AS c_attribute, "

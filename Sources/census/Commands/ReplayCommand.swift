@@ -4,7 +4,7 @@ import Foundation
 import Logging
 
 /// `census replay`: re-reads ranges of topics into the store with its own consumer (outside the live group).
-struct ReplayCommand: AsyncParsableCommand {
+struct ReplayCommand: AsyncParsableCommand, ConfigFileCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Backfill: read a range of the topics into ClickHouse again; ranges already applied change nothing.",
@@ -19,6 +19,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @OptionGroup var clickhouse: ClickHouseOptions
     @OptionGroup var ingest: IngestOptions
     @OptionGroup var logging: LoggingOptions
+    @OptionGroup var configFile: ConfigFileOptions
 
     @Option(name: .customLong("from"), help: "Start: earliest, an RFC 3339 time, or partition:offset[,partition:offset...] (partitions not listed are not replayed).")
     var from: String

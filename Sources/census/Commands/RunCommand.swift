@@ -4,7 +4,7 @@ import Logging
 import ServiceLifecycle
 
 /// `census run`: consumer and API in one process.
-struct RunCommand: AsyncParsableCommand {
+struct RunCommand: AsyncParsableCommand, ConfigFileCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Consume OTLP from Kafka into ClickHouse and serve the REST API (one process)."
@@ -15,16 +15,18 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var api: APIOptions
     @OptionGroup var ingest: IngestOptions
     @OptionGroup var logging: LoggingOptions
+    @OptionGroup var configFile: ConfigFileOptions
 
     func run() async throws {
         let settings = try Settings(kafka: kafka, clickhouse: clickhouse, api: api, ingest: ingest)
+        let report = try ConfigurationReport(kafka: kafka, clickhouse: clickhouse, api: api, ingest: ingest, logging: logging, configFile: configFile)
         let logger = try LogSetup.bootstrap(logging)
-        try await CensusRuntime(settings: settings, logger: logger).run(consume: true, serve: true)
+        try await CensusRuntime(settings: settings, logger: logger, effective: report.entries(settings)).run(consume: true, serve: true)
     }
 }
 
 /// `census consume`: the consumer only.
-struct ConsumeCommand: AsyncParsableCommand {
+struct ConsumeCommand: AsyncParsableCommand, ConfigFileCommand {
     static let configuration = CommandConfiguration(
         commandName: "consume",
         abstract: "Consume OTLP from Kafka into ClickHouse (no API)."
@@ -34,16 +36,18 @@ struct ConsumeCommand: AsyncParsableCommand {
     @OptionGroup var clickhouse: ClickHouseOptions
     @OptionGroup var ingest: IngestOptions
     @OptionGroup var logging: LoggingOptions
+    @OptionGroup var configFile: ConfigFileOptions
 
     func run() async throws {
         let settings = try Settings(kafka: kafka, clickhouse: clickhouse, api: nil, ingest: ingest)
+        let report = try ConfigurationReport(kafka: kafka, clickhouse: clickhouse, ingest: ingest, logging: logging, configFile: configFile)
         let logger = try LogSetup.bootstrap(logging)
-        try await CensusRuntime(settings: settings, logger: logger).run(consume: true, serve: false)
+        try await CensusRuntime(settings: settings, logger: logger, effective: report.entries(settings)).run(consume: true, serve: false)
     }
 }
 
 /// `census serve`: the API only (any number of instances can serve the same database).
-struct ServeCommand: AsyncParsableCommand {
+struct ServeCommand: AsyncParsableCommand, ConfigFileCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve the REST API from ClickHouse (no consumer)."
@@ -52,16 +56,18 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var clickhouse: ClickHouseOptions
     @OptionGroup var api: APIOptions
     @OptionGroup var logging: LoggingOptions
+    @OptionGroup var configFile: ConfigFileOptions
 
     func run() async throws {
         let settings = try Settings(kafka: nil, clickhouse: clickhouse, api: api, ingest: nil)
+        let report = try ConfigurationReport(clickhouse: clickhouse, api: api, logging: logging, configFile: configFile)
         let logger = try LogSetup.bootstrap(logging)
-        try await CensusRuntime(settings: settings, logger: logger).run(consume: false, serve: true)
+        try await CensusRuntime(settings: settings, logger: logger, effective: report.entries(settings)).run(consume: false, serve: true)
     }
 }
 
 /// `census migrate`: create or upgrade the ClickHouse schema, then exit.
-struct MigrateCommand: AsyncParsableCommand {
+struct MigrateCommand: AsyncParsableCommand, ConfigFileCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract: "Create or upgrade census's ClickHouse schema (also done on start-up by run and consume)."
@@ -69,6 +75,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     @OptionGroup var clickhouse: ClickHouseOptions
     @OptionGroup var logging: LoggingOptions
+    @OptionGroup var configFile: ConfigFileOptions
 
     @Option(help: "Keep retrying an unreachable ClickHouse for this many seconds.")
     var wait: Double = 30

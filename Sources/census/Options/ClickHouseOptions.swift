@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
+import Logging
 
 /// Where census writes and reads: the ClickHouse HTTP interface and the database.
 struct ClickHouseOptions: ParsableArguments {
-    @Option(name: .customLong("clickhouse-url"), help: "ClickHouse HTTP interface URL (env CENSUS_CLICKHOUSE_URL; default http://127.0.0.1:8123).")
+    @Option(name: .customLong("clickhouse-url"), help: "ClickHouse HTTP interface URL (env CENSUS_CLICKHOUSE_URL; default http://127.0.0.1:8123). User and password in the URL are moved out of it (and never logged); prefer the options below.")
     var url: String?
 
     @Option(name: .customLong("clickhouse-user"), help: "ClickHouse user (env CENSUS_CLICKHOUSE_USER; default 'default').")
@@ -16,6 +17,7 @@ struct ClickHouseOptions: ParsableArguments {
     var database: String?
 
     struct Resolved: Sendable {
+        /// The base URL without user information.
         var url: String
         var user: String
         var password: String
@@ -23,15 +25,22 @@ struct ClickHouseOptions: ParsableArguments {
     }
 
     func resolve() throws -> Resolved {
-        let url = Environment.resolve(self.url, "CENSUS_CLICKHOUSE_URL", default: "http://127.0.0.1:8123")
-        guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme), parsed.host != nil else {
-            throw ConfigurationError("--clickhouse-url must be an http(s) URL, got '\(url)'")
+        let rawURL = Environment.resolve(self.url, "CENSUS_CLICKHOUSE_URL", default: "http://127.0.0.1:8123")
+        guard var components = URLComponents(string: rawURL), let scheme = components.scheme, ["http", "https"].contains(scheme),
+              let host = components.host, !host.isEmpty else {
+            throw ConfigurationError("--clickhouse-url must be an http(s) URL, got '\(Redaction.url(rawURL))'")
         }
+        // Credentials in the URL: used when no user/password is configured otherwise, and removed from the URL.
+        let urlUser = components.user
+        let urlPassword = components.password
+        components.user = nil
+        components.password = nil
+        let url = components.string ?? rawURL
         let database = Environment.resolve(self.database, "CENSUS_DATABASE", default: "census")
         guard database.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil else {
             throw ConfigurationError("--database must match [A-Za-z_][A-Za-z0-9_]*, got '\(database)'")
         }
-        var password = Environment.string("CENSUS_CLICKHOUSE_PASSWORD") ?? ""
+        var password = Environment.string("CENSUS_CLICKHOUSE_PASSWORD") ?? urlPassword ?? ""
         if let file = passwordFile ?? Environment.string("CENSUS_CLICKHOUSE_PASSWORD_FILE") {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw ConfigurationError("cannot read the ClickHouse password file \(file)")
@@ -39,7 +48,7 @@ struct ClickHouseOptions: ParsableArguments {
             password = text.trimmingCharacters(in: .newlines)
         }
         return Resolved(url: url.hasSuffix("/") ? String(url.dropLast()) : url,
-                        user: Environment.resolve(user, "CENSUS_CLICKHOUSE_USER", default: "default"), password: password, database: database)
+                        user: Environment.resolve(user, "CENSUS_CLICKHOUSE_USER", default: urlUser ?? "default"), password: password, database: database)
     }
 }
 
@@ -104,4 +113,24 @@ struct IngestOptions: ParsableArguments {
 struct LoggingOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env CENSUS_LOG_LEVEL; default info).")
     var level: String?
+
+    @Option(name: .customLong("log-format"), help: "plain or json (one JSON object per line) (env CENSUS_LOG_FORMAT; default plain).")
+    var format: String?
+
+    /// How log lines are written.
+    enum Format: String, Sendable {
+        case plain, json
+    }
+
+    func resolve() throws -> (level: Logger.Level, format: Format) {
+        let levelText = Environment.resolve(level, "CENSUS_LOG_LEVEL", default: "info")
+        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw ConfigurationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(levelText)'")
+        }
+        let formatText = Environment.resolve(format, "CENSUS_LOG_FORMAT", default: "plain")
+        guard let format = Format(rawValue: formatText.lowercased()) else {
+            throw ConfigurationError("--log-format must be plain or json; got '\(formatText)'")
+        }
+        return (level, format)
+    }
 }

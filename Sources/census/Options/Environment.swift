@@ -1,10 +1,30 @@
 import Foundation
+import Synchronization
 
-/// Reads `CENSUS_*` environment variables; a flag given on the command line always wins over them.
+/// Reads `CENSUS_*` settings: a flag given on the command line wins over the environment variable, which wins over
+/// the same name in the configuration file (``ConfigFile``), which wins over the default.
 enum Environment {
+    /// Values from the configuration file, by variable name; installed once at start-up by ``useConfigFile(_:)``.
+    private static let fileValues = Mutex<[String: String]>([:])
+
+    /// Makes the configuration file's values the layer below the environment.
+    static func useConfigFile(_ values: [String: String]) {
+        fileValues.withLock { $0 = values }
+    }
+
+    /// The variable's value from the environment, else from the configuration file; empty counts as unset.
     static func string(_ name: String) -> String? {
-        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
-        return value
+        if let value = ProcessInfo.processInfo.environment[name], !value.isEmpty { return value }
+        if let value = fileValues.withLock({ $0[name] }), !value.isEmpty { return value }
+        return nil
+    }
+
+    /// Where a setting's value comes from, for `census config` and the start-up log.
+    static func source(flag: Bool, _ name: String) -> ConfigurationEntry.Source {
+        if flag { return .flag }
+        if let value = ProcessInfo.processInfo.environment[name], !value.isEmpty { return .environment }
+        if let value = fileValues.withLock({ $0[name] }), !value.isEmpty { return .file }
+        return .default
     }
 
     /// The flag's value, else the variable's, else the default.

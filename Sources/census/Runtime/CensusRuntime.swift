@@ -10,14 +10,18 @@ import Store
 struct CensusRuntime {
     let settings: Settings
     let logger: Logger
+    /// The effective configuration (secrets redacted), logged once at start.
+    var effective: [ConfigurationEntry] = []
 
     func run(consume: Bool, serve: Bool) async throws {
-        let store = try StoreWiring(settings.clickhouse, logger: logger)
+        let metrics = MetricsSetup()
+        metrics.bootstrap()
+        let store = try StoreWiring(settings.clickhouse, logger: logger, metrics: ClickHouseMetrics(factory: metrics.factory))
         logger.info("census starting", metadata: [
-            "version": "\(Census.version)", "clickhouse": "\(settings.clickhouse.url)", "database": "\(settings.clickhouse.database)",
-            "kafka": "\(settings.kafka?.brokers ?? "-")", "group": "\(settings.kafka?.group ?? "-")", "topics": "\(settings.topics.joined(separator: ","))",
-            "api": "\(serve ? "\(settings.apiHost):\(settings.apiPort)" : "-")",
+            "version": "\(Census.version)", "mode": "\(consume && serve ? "run" : consume ? "consume" : "serve")",
+            "config": .dictionary(Dictionary(uniqueKeysWithValues: effective.map { ($0.variable, .string("\($0.value) (\($0.source.rawValue))")) })),
         ])
+        try await store.verifyCredentials(logger: logger)
         var services: [any Service] = []
         var ingestService: IngestService?
         if consume, let kafka = settings.kafka {
@@ -27,7 +31,7 @@ struct CensusRuntime {
                     configuration: .init(kafka: kafka, topics: settings.topics, topicSignals: settings.topicSignals,
                                          encoding: settings.encoding, policy: settings.policy, maxRecordBytes: settings.maxRecordBytes,
                                          onOffsetRegression: settings.onOffsetRegression, deadLetterTopic: settings.deadLetterTopic),
-                    sink: WriterSink(writer: store.writer), logger: logger)
+                    sink: WriterSink(writer: store.writer), logger: logger, metrics: PipelineMetrics(factory: metrics.factory))
             } catch {
                 throw ConfigurationError(String(describing: error))
             }
@@ -36,12 +40,17 @@ struct CensusRuntime {
         }
         if serve {
             let router = Router()
+            router.add(middleware: RequestMetricsMiddleware(factory: metrics.factory))
             let reader = CachingMetadataReader(base: store.reader, configuration: .init(ttl: settings.apiCacheTTL))
             let rendered = RenderedResponseCache(ttl: settings.apiCacheTTL / 2)
             let admin = CensusAdmin(store: StoreAdmin(client: store.client, schema: store.schema, logger: logger), ingest: ingestService,
                                     afterClear: { rendered.invalidateAll(); reader.invalidate() }, logger: logger)
+            let readiness = CensusReadiness(client: store.probeClient, migrator: store.probeMigrator, ingest: ingestService,
+                                            staleAfter: settings.policy.drainTimeout + .seconds(30))
             CensusRoutes(v1: V1Routes(reader: reader, admin: admin, adminToken: settings.adminToken, version: Census.version),
-                         quarantine: QuarantineRoutes(reader: store.quarantine), responseCache: rendered).register(on: router)
+                         quarantine: QuarantineRoutes(reader: store.quarantine),
+                         operations: OperationsRoutes(readiness: readiness, exposition: { metrics.exposition() }),
+                         responseCache: rendered).register(on: router)
             let app = Application(router: router, configuration: .init(address: .hostname(settings.apiHost, port: settings.apiPort), serverName: "census"),
                                   logger: logger)
             services.append(app)

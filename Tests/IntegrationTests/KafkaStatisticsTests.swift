@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import Prometheus
+import Testing
+@testable import Consumer
+
+/// librdkafka's statistics as census reads them (group state, broker connectivity, per-partition lag), on a real
+/// Kafka-protocol broker (librdkafka's mock cluster), including a broker outage; and the lag gauges they feed.
+@Suite("Kafka statistics: group state, brokers, lag", .serialized)
+struct KafkaStatisticsTests {
+    static var logger: Logger {
+        var logger = Logger(label: "test.kafka-statistics")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    /// Polls `consumer` (serving callbacks) until `predicate` holds for its latest statistics, at most `seconds`.
+    func poll(_ consumer: KafkaConsumer, seconds: Double = 20, until predicate: (KafkaStatistics) -> Bool,
+              onRecord: (KafkaRecord) -> Void = { _ in }) throws -> KafkaStatistics {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            _ = try consumer.poll(timeoutMilliseconds: 50, onRecord)
+            if let statistics = consumer.latestStatistics, predicate(statistics) { return statistics }
+        }
+        Issue.record("statistics never satisfied the condition; last: \(String(describing: consumer.latestStatistics))")
+        throw CancellationError()
+    }
+
+    @Test("joined group, lag per partition from committed offsets, broker outage and return")
+    func statisticsFollowTheBroker() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("otlp_metrics", partitions: 2)
+        let kafka = KafkaConfiguration(brokers: cluster.bootstrapServers, group: "stats-\(UInt32.random(in: 0...UInt32.max))",
+                                       properties: ["statistics.interval.ms": "100"])
+        let producer = try KafkaProducer(configuration: kafka)
+        for index in 0..<5 { try producer.send(topic: "otlp_metrics", partition: 0, payload: Array("record \(index)".utf8)) }
+        try producer.flush()
+
+        let consumer = try KafkaConsumer(configuration: kafka, logger: Self.logger)
+        let registry = PrometheusCollectorRegistry()
+        let metrics = PipelineMetrics(factory: PrometheusMetricsFactory(registry: registry))
+        consumer.setStatisticsObserver { metrics.observe(kafka: $0) }
+        try consumer.subscribe(topics: ["otlp_metrics"])
+
+        var read = 0
+        let joined = try poll(consumer, until: { $0.joinedGroup && $0.partitions.count == 2 }, onRecord: { _ in read += 1 })
+        #expect(joined.notJoinedReason == nil)
+        #expect(joined.brokersUp == 1 && joined.brokerCount == 1)
+        #expect(joined.groupState == "up" && joined.joinState == "steady")
+
+        // Read all five, commit them, and wait until the statistics show the commit: lag 0 on both partitions.
+        let deadline = Date().addingTimeInterval(20)
+        while read < 5, Date() < deadline { _ = try consumer.poll(timeoutMilliseconds: 50) { _ in read += 1 } }
+        #expect(read == 5)
+        // No commit yet: the whole partition counts as lag (a new group starts at the earliest offset).
+        let uncommitted = try poll(consumer, until: { $0.partitions[TopicPartition(topic: "otlp_metrics", partition: 0)]?.highWatermark == 5 })
+        #expect(uncommitted.partitions[TopicPartition(topic: "otlp_metrics", partition: 0)]?.lag == 5)
+        #expect(uncommitted.partitions[TopicPartition(topic: "otlp_metrics", partition: 0)]?.committedOffset == nil)
+        try consumer.commit([TopicPartition(topic: "otlp_metrics", partition: 0): 5])
+        let committed = try poll(consumer, until: { $0.partitions[TopicPartition(topic: "otlp_metrics", partition: 0)]?.committedOffset == 5 })
+        let p0 = committed.partitions[TopicPartition(topic: "otlp_metrics", partition: 0)]
+        #expect(p0?.highWatermark == 5)
+        #expect(p0?.lag == 0)
+        let exposition = String(decoding: registry.emitToBuffer(), as: UTF8.self)
+        #expect(exposition.contains(#"census_kafka_consumer_lag{topic="otlp_metrics",partition="0"} 0"#), "\(exposition)")
+        #expect(exposition.contains("census_kafka_brokers_up 1"))
+
+        // Broker outage: no broker connected, with a reason; then back in the group without a new consumer.
+        try cluster.setBrokersUp(false)
+        let down = try poll(consumer, until: { $0.brokersUp == 0 })
+        #expect(!down.joinedGroup)
+        #expect(down.notJoinedReason?.contains("no Kafka broker connected") == true)
+        #expect(String(decoding: registry.emitToBuffer(), as: UTF8.self).contains("census_kafka_brokers_up 0"))
+        try cluster.setBrokersUp(true)
+        _ = try poll(consumer, seconds: 30, until: { $0.joinedGroup })
+        consumer.close()
+    }
+
+    @Test("a statistics document that is not JSON is ignored")
+    func malformedDocument() {
+        let bytes = Array("not json {".utf8)
+        let parsed = bytes.withUnsafeBytes { KafkaStatistics(json: $0) }
+        #expect(parsed == nil)
+    }
+}

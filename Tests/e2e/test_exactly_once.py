@@ -169,6 +169,12 @@ def _replay(census, *args: str) -> list[dict]:
     return lines
 
 
+def test_replay_rejects_bad_positions():
+    for args in (["--from", "yesterday"], ["--from", "0:1,0:2"], ["--from", "earliest", "--until", "1:-5"]):
+        out = run_census_cli(["replay", "--topics", "otlp_logs", *args])
+        assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1 and "--" in out.stderr, (args, out.stderr)
+
+
 def _clear(clickhouse, census) -> None:
     # TODO(coordinator): use POST /api/v1/admin/clear (branch `api`) here once it is on main
     # (test_replay_into_populated_and_cleared_store); this truncates what StoreAdmin.clearAll(keepProgress: false) would.

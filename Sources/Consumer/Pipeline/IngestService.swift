@@ -289,7 +289,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         }
     }
 
-    private func publish() {
+    func publish() {
         local.assignedPartitions = assigned.count
         let snapshot = local
         stats.withLock { $0 = snapshot }

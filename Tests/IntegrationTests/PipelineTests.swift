@@ -18,10 +18,12 @@ struct PipelineTests {
         return logger
     }
 
-    /// A sink that refuses writes while `available` is false (like a ClickHouse that is down), then writes for real.
+    /// A sink that refuses writes while `available` is false (like a ClickHouse that refuses INSERTs: too many parts,
+    /// a read-only table, a full disk), then writes for real. Progress reads work throughout unless `readable` is false.
     final class SwitchableSink: MetadataSink {
         let writer: MetadataWriter
         let available = Atomic<Bool>(true)
+        let readable = Atomic<Bool>(true)
         let attempts = Atomic<Int>(0)
         init(writer: MetadataWriter) { self.writer = writer }
         /// What a ClickHouse that is down answers: connection refused, so nothing was sent (not ambiguous).
@@ -32,15 +34,15 @@ struct PipelineTests {
             try await writer.write(batch, queryID: queryID, retryPolicy: .noRetry)
         }
         func appliedOffsets(topic: String) async throws -> [Int32: AppliedOffsets] {
-            guard available.load(ordering: .relaxed) else { throw Self.down }
+            guard readable.load(ordering: .relaxed) else { throw Self.down }
             return try await writer.appliedOffsets(topic: topic)
         }
         func isRunning(queryID: String) async throws -> Bool {
-            guard available.load(ordering: .relaxed) else { throw Self.down }
+            guard readable.load(ordering: .relaxed) else { throw Self.down }
             return try await writer.isRunning(queryID: queryID)
         }
         func runningWrites() async throws -> Set<String> {
-            guard available.load(ordering: .relaxed) else { throw Self.down }
+            guard readable.load(ordering: .relaxed) else { throw Self.down }
             return try await writer.runningWrites()
         }
     }
@@ -384,6 +386,37 @@ struct PipelineTests {
         again.requestStop()
         try await second.value
         #expect(again.statistics.offsetRegressions == 0)
+        #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 16)
+        await h.drop()
+    }
+
+    @Test("partitions assigned while the stored progress cannot be read wait for it instead of risking a double count")
+    func unreadableProgressOnAssignment() async throws {
+        let h = try await Harness()
+        try h.produce(count: 6, points: 2)
+        // An earlier member applied the first 6 records but its commit was lost.
+        let first = try h.service(sink: SwitchableSink(writer: h.writer))
+        let firstRun = Task { try await first.run() }
+        #expect(try await Self.waitUntil { try await h.reader.metric(named: "orders_total")?.sampleCount == 12 })
+        first.requestStop()
+        try await firstRun.value
+        let committed = try h.committedTotal()
+        #expect(committed == 6)
+        // Forget the commits (as if they were lost): a new group over the same store.
+        let sink = SwitchableSink(writer: h.writer)
+        sink.readable.store(false, ordering: .relaxed)
+        let second = try IngestService(configuration: .init(kafka: KafkaConfiguration(brokers: h.cluster.bootstrapServers, group: h.group + "-new"),
+                                                             topics: ["otlp_metrics"], policy: BatchPolicy(maxAge: .milliseconds(200))),
+                                       sink: sink, logger: Self.logger)
+        let secondRun = Task { try await second.run() }
+        try await Task.sleep(for: .seconds(4))
+        #expect(second.statistics.records == 0, "records were taken while the stored progress was unknown")
+        sink.readable.store(true, ordering: .relaxed)
+        try h.produce(count: 2, points: 2, startAt: 6)
+        #expect(try await Self.waitUntil { try await h.reader.metric(named: "orders_total")?.sampleCount == 16 })
+        try await Task.sleep(for: .seconds(1))
+        second.requestStop()
+        try await secondRun.value
         #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 16)
         await h.drop()
     }

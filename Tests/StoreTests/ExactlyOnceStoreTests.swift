@@ -65,6 +65,7 @@ struct ExactlyOnceStoreTests {
         try await server.withMigratedDatabase { client, schema in
             let writer = MetadataWriter(client: client, schema: schema, logger: TestServer.logger)
             #expect(try await writer.isRunning(queryID: "census-test-never-ran") == false)
+            #expect(try await writer.runningWrites().isEmpty)
             if server.isLegacy {
                 // A query that runs for about 2 s under a known id, observed from another connection.
                 let slow = Task { try await client.execute("SELECT sleep(2) FORMAT RowBinary", settings: ["query_id": "census-test-slow"]) }
@@ -73,8 +74,10 @@ struct ExactlyOnceStoreTests {
                     seen = try await writer.isRunning(queryID: "census-test-slow")
                     if !seen { try await Task.sleep(for: .milliseconds(50)) }
                 }
+                let writes = try await writer.runningWrites()
                 _ = try await slow.value
                 #expect(seen)
+                #expect(!writes.contains("census-test-slow"), "a SELECT is not a batch INSERT")
                 #expect(try await writer.isRunning(queryID: "census-test-slow") == false)
             }
         }

@@ -93,5 +93,6 @@ extension IngestService {
 
     private func publishReplayState() {
         local.replayFinished = replayUnfinished.isEmpty
+        publish()
     }
 }

@@ -77,7 +77,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     var segmentStarts: [TopicPartition: Int64] = [:]
     /// Partitions whose stored progress is beyond their end while the action is `fail`: nothing is read from them.
     var regressed: Set<TopicPartition> = []
-    /// Partitions whose window was dropped while they stayed assigned: paused until their progress is read again.
+    /// Partitions whose window was dropped while they stayed assigned, or whose progress could not be read on
+    /// assignment: their records are ignored until the progress is read (again) and they are positioned after it.
     var awaitingReload: Set<TopicPartition> = []
     var lastReloadAttempt: ContinuousClock.Instant? = nil
     /// Set when the service must stop with an error (an offset regression with `--on-offset-regression fail`).
@@ -307,7 +308,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         }
     }
 
-    private func publish() {
+    func publish() {
         local.assignedPartitions = assigned.count
         let snapshot = local
         stats.withLock { $0 = snapshot }
@@ -333,7 +334,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         return ok
     }
 
-    /// Retained partitions whose window was dropped: once the stored progress can be read (after the abandoned INSERT
+    /// Partitions awaiting their stored progress (see ``awaitingReload``): once it can be read (after the abandoned INSERT
     /// finished), continue each from the first offset the store does not hold. Tried at most every 2 seconds.
     private func reloadDropped() {
         guard !awaitingReload.isEmpty, !flusher.isBusy else { return }
@@ -420,7 +421,10 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             local.paused = false
         }
         if let starts = prepare(partitions, committed: nil) { return starts }
-        logger.warning("starting at the committed offsets without the stored progress (records may be counted twice)")
+        // Without the stored progress a record could be applied twice: ignore these partitions' records until the
+        // progress can be read, then seek to where the store ends (``reloadDropped()``).
+        logger.warning("stored progress unreadable; the partitions wait until it can be read", metadata: ["partitions": "\(partitions.count)"])
+        awaitingReload.formUnion(partitions)
         return [:]
     }
 

@@ -27,7 +27,8 @@ struct ReplayProgressReporter {
             let filled = min(width, Int(fraction * Double(width)))
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
             let etaText = eta.map { Self.duration($0) } ?? "?"
-            let line = String(format: "\r[%@] %5.1f%% %llu/%llu records  %.0f rec/s  ETA %@  ", bar, fraction * 100, records, total, rate, etaText)
+            let percent = String(format: "%5.1f", fraction * 100)
+            let line = "\r[\(bar)] \(percent)% \(records)/\(total) records  \(Int(rate.rounded())) rec/s  ETA \(etaText)  "
             FileHandle.standardError.write(Data((line + (done ? "\n" : "")).utf8))
         } else {
             var fields = [

@@ -17,12 +17,14 @@ package struct StoreAdmin: Sendable {
         self.logger = logger
     }
 
-    /// Deletes all metadata (`TRUNCATE TABLE metadata`).
+    /// Deletes all metadata (`TRUNCATE TABLE metadata`) and, unless progress is kept, the quarantined records too.
     ///
     /// - Parameter keepProgress: When `true` (the default) the per-partition progress rows are read first and written
     ///   back after the truncate, so the ingest pipeline does not re-apply already-counted Kafka records. The three steps
     ///   are not atomic: a batch written concurrently may lose its data (as intended by a clear) while its progress
-    ///   survives only if it was written before the read.
+    ///   survives only if it was written before the read. With `false` (what `admin/clear` does) every trace of consumed
+    ///   records goes — metadata, progress and quarantine — so a replay rebuilds all of it; with `true` the quarantine
+    ///   stays, since the records it describes will not be read again.
     package func clearAll(keepProgress: Bool = true) async throws {
         var progress: [PartitionProgress] = []
         if keepProgress {
@@ -36,6 +38,7 @@ package struct StoreAdmin: Sendable {
             }
         }
         _ = try await client.execute(MetadataQueries.truncate(schema), logger: logger)
+        if !keepProgress { _ = try await client.execute(QuarantineQueries.truncate(schema), logger: logger) }
         if !progress.isEmpty {
             try await MetadataWriter(client: client, schema: schema, logger: logger).write(MetadataBatch(progress: progress))
         }

@@ -57,6 +57,12 @@ struct ExactlyOnceStoreTests {
             let sorted = records.sorted { ($0.topic, $0.partition, $0.offset) < ($1.topic, $1.partition, $1.offset) }
             #expect(first.items + rest.items == sorted)
             #expect(sorted[0].firstBytes.count == QuarantinedRecord.maxStoredBytes)
+
+            let admin = StoreAdmin(client: client, schema: schema, logger: TestServer.logger)
+            try await admin.clearAll(keepProgress: true)
+            #expect(try await reader.quarantined(limit: 10, offset: 0).total == 5, "records that will not be read again stay quarantined")
+            try await admin.clearAll(keepProgress: false)
+            #expect(try await reader.quarantined(limit: 10, offset: 0).total == 0, "a full clear (admin/clear) empties the quarantine")
         }
     }
 

@@ -36,11 +36,11 @@ struct ReadCacheTests {
 
     @Test("a stale value is returned at once and replaced by one background load")
     func staleWhileRevalidate() async throws {
-        let cache = ReadCache<String>(.init(ttl: .seconds(2), maxStale: .seconds(60), loadCostFactor: 0))
+        let cache = ReadCache<String>(.init(ttl: .seconds(1), maxStale: .seconds(120), loadCostFactor: 0, staleFor: .seconds(60)))
         let load = CountingLoad()
         _ = try await cache.value(for: "k", load: load.load)
         load.value.withLock { $0 = "v1" }
-        try await Task.sleep(for: .milliseconds(2_300))  // stale (past 2 s), still usable (before 4 s)
+        try await Task.sleep(for: .milliseconds(1_300))  // stale (past 1 s), still usable (before 61 s)
         // Several callers see the stale value; exactly one refresh starts.
         var seen: [String] = []
         for _ in 0..<5 { seen.append(try await cache.value(for: "k", load: load.load)) }

@@ -21,9 +21,12 @@ package final class ReadCache<Value: Sendable>: Sendable {
         package var maxEntries: Int
         /// A value stays fresh for at least this many times its load's duration (0: for exactly `ttl`).
         package var loadCostFactor: Int
+        /// How long past its freshness a value is still served while it is refreshed (`nil`: as long as it was fresh).
+        package var staleFor: Duration?
 
-        package init(ttl: Duration, maxStale: Duration? = nil, maxEntries: Int = 4096, loadCostFactor: Int = 10) {
+        package init(ttl: Duration, maxStale: Duration? = nil, maxEntries: Int = 4096, loadCostFactor: Int = 10, staleFor: Duration? = nil) {
             self.ttl = ttl
+            self.staleFor = staleFor
             self.maxStale = maxStale ?? .seconds(60)
             self.maxEntries = max(1, maxEntries)
             self.loadCostFactor = max(0, loadCostFactor)
@@ -79,7 +82,7 @@ package final class ReadCache<Value: Sendable>: Sendable {
         let step = state.withLock { state -> Step in
             if var entry = state.entries[key] {
                 let age = now - entry.loadedAt
-                let usable = min(entry.freshFor * 2, configuration.maxStale)
+                let usable = min(entry.freshFor + (configuration.staleFor ?? entry.freshFor), configuration.maxStale)
                 if age < entry.freshFor || (age < usable && entry.refreshing) {
                     entry.lastUsed = now
                     state.entries[key] = entry

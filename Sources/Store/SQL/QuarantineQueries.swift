@@ -27,4 +27,9 @@ package enum QuarantineQueries {
     package static func count(_ schema: Schema) -> String {
         "SELECT toUInt64(count()) FROM (SELECT topic FROM \(schema.quarantineTable) GROUP BY topic, kafka_partition, kafka_offset) FORMAT RowBinary"
     }
+
+    /// Removes every quarantined record.
+    package static func truncate(_ schema: Schema) -> String {
+        "TRUNCATE TABLE \(schema.quarantineTable)"
+    }
 }

@@ -20,6 +20,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import requests
 from confluent_kafka import Consumer, TopicPartition
 
 import otlp_data
@@ -176,17 +177,21 @@ def test_replay_rejects_bad_positions():
         assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1 and "--" in out.stderr, (args, out.stderr)
 
 
+ADMIN_TOKEN = "exactly-once-token"
+
+
 def _clear(clickhouse, census) -> None:
-    # TODO(coordinator): use POST /api/v1/admin/clear (branch `api`) here once it is on main
-    # (test_replay_into_populated_and_cleared_store); this truncates what StoreAdmin.clearAll(keepProgress: false) would.
+    """POST /api/v1/admin/clear: metadata, progress and quarantine go; nothing buffered lands afterwards."""
+    r = requests.post(census.api + "/api/v1/admin/clear", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=60)
+    assert (r.status_code, r.json()) == (200, {"message": "All data cleared successfully"})
     for table in ("metadata", "quarantine"):
-        clickhouse.query(f"TRUNCATE TABLE {census.database}.{table}")
+        assert clickhouse.query(f"SELECT count() FROM {census.database}.{table}").strip() == "0", table
 
 
 def test_replay_into_populated_and_cleared_store(clickhouse, broker, census_factory):
     data = otlp_data.build_dataset(seed=431, messages=60)
     delivered = produce(broker.bootstrap, otlp_data.records(data))
-    census = census_factory(broker, clickhouse, flush_interval="0.2")
+    census = census_factory(broker, clickhouse, flush_interval="0.2", env={"CENSUS_ADMIN_TOKEN": ADMIN_TOKEN})
     offsets = census_factory.offsets(broker, census)
     offsets.wait_caught_up(diagnostics=census.log_tail)
     committed = offsets.committed()

@@ -155,7 +155,9 @@ def test_three_instances_one_killed_one_added(clickhouse, broker, census_factory
                                   name="member3"))
     producer.finish()
     offsets.wait_caught_up(timeout=120, diagnostics=lambda: "\n".join(m.log_tail(20) for m in members))
-    for member in (members[0], members[3]):
+    for member in (members[0], members[2], members[3]):
+        # Partitions were spread: every live member was assigned some, and every one answers like one clean pass.
+        assert re.search(r"partitions=otlp_\w+\[\d+\].*partitions assigned", member.log_text()), f"{member.log.stem} never got partitions"
         assert_every_endpoint(member, data, f" from {member.log.stem} after one member was killed and one added")
 
 

@@ -20,7 +20,7 @@ package struct QuarantineRoutes: Sendable {
     }
 
     func list(_ request: Request) async throws -> Response {
-        let paging = Pagination(request.uri.queryParameters.map { ($0.key, $0.value) })
+        let paging = Pagination(FormQuery(request).pairs)
         do {
             let page = try await reader.quarantined(limit: paging.limit, offset: paging.offset)
             return V1Response.page(total: page.total, limit: paging.limit, offset: paging.offset) { json in

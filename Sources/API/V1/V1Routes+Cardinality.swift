@@ -6,7 +6,7 @@ extension V1Routes {
     /// `?threshold` (default 100) and `?limit` (default 100, max 1000); non-positive or non-numeric values fall back
     /// to the defaults, as in the reference.
     func highCardinality(_ request: Request) async throws -> Response {
-        let query = request.uri.queryParameters
+        let query = FormQuery(request)
         let threshold = QueryInteger.positive(query["threshold"], default: 100)
         let limit = min(QueryInteger.positive(query["limit"], default: 100), Pagination.maxLimit)
         return try await storage {
@@ -26,7 +26,7 @@ extension V1Routes {
 
     /// `?threshold` (minimum total keys, default 10) and `?limit` (default 100, max 1000).
     func complexity(_ request: Request) async throws -> Response {
-        let query = request.uri.queryParameters
+        let query = FormQuery(request)
         let threshold = QueryInteger.positive(query["threshold"], default: 10)
         let limit = min(QueryInteger.positive(query["limit"], default: 100), Pagination.maxLimit)
         return try await storage {

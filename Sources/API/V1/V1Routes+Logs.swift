@@ -9,7 +9,7 @@ extension V1Routes {
 
     /// `?minCount` (default 10) and `?minServices` (default 1), camelCase as in the reference.
     func logPatterns(_ request: Request) async throws -> Response {
-        let query = request.uri.queryParameters
+        let query = FormQuery(request)
         let minCount = QueryInteger.positive(query["minCount"], default: 10)
         let minServices = QueryInteger.positive(query["minServices"], default: 1)
         return try await storage {
@@ -43,7 +43,7 @@ extension V1Routes {
 
     /// The list envelope over (service, severity) pairs, sorted by service then severity.
     func logsByService(_ request: Request) async throws -> Response {
-        let paging = Pagination(request.uri.queryParameters.map { ($0.key, $0.value) })
+        let paging = Pagination(FormQuery(request).pairs)
         return try await storage {
             let page = try await reader.logCountsByService(limit: paging.limit, offset: paging.offset)
             return V1Response.page(total: page.total, limit: paging.limit, offset: paging.offset) { json in

@@ -112,8 +112,8 @@ package struct V1Routes: Sendable {
     /// A list endpoint (2, 4, 6): `service` filter, reference paging, the list envelope.
     func listPage<Item: Sendable>(_ request: Request, fetch: (String?, Int, Int) async throws -> Page<Item>,
                                           write: (Item, inout JSONWriter) -> Void) async throws -> Response {
-        let query = request.uri.queryParameters
-        let paging = Pagination(query.map { ($0.key, $0.value) })
+        let query = FormQuery(request)
+        let paging = Pagination(query.pairs)
         let service = query["service"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         return try await storage {
             let page = try await fetch(service, paging.limit, paging.offset)
@@ -137,7 +137,7 @@ package struct V1Routes: Sendable {
     }
 
     func listAttributes(_ request: Request) async throws -> Response {
-        let query = AttributeListParameters(request.uri.queryParameters.map { ($0.key, $0.value) })
+        let query = AttributeListParameters(FormQuery(request).pairs)
         return try await storage {
             let page = try await reader.attributes(query.storeQuery)
             return V1Response.json { json in

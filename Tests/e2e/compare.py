@@ -6,7 +6,7 @@ import math
 from typing import Any
 from urllib.parse import quote
 
-from expect import ANYTHING, Double, Opaque, Samples
+from expect import ANYTHING, Double, Opaque, Samples, expected_for
 
 MISSING = object()
 # Never compared: wall-clock times, and body templates (their own test checks them).
@@ -182,3 +182,16 @@ def strip_volatile(answers: Any) -> Any:
     if isinstance(answers, list):
         return [strip_volatile(x) for x in answers]
     return answers
+
+
+def assert_every_endpoint(census, data, context: str) -> None:
+    """Every V1 list endpoint and every detail endpoint answers as one clean pass over `data` would."""
+    expected = expected_for(data).answers()
+    assert_answers(expected, fetch_answers(census), context=context)
+    details: dict[str, dict] = {}
+    for section, elements in expected.items():
+        details[section] = {}
+        for name in elements:
+            body = census.get(detail_path(section, name)).json()
+            details[section][name] = body["data"] if section == "attributes" else body
+    assert_answers(expected, details, context=context + " (detail endpoints)")

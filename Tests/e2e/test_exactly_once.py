@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import random
 import re
 import signal
@@ -19,31 +18,16 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-import pytest
 import requests
 from confluent_kafka import Consumer, TopicPartition
 
 import otlp_data
-from compare import assert_answers, detail_path, fetch_answers
-from expect import expected_for
-from harness import DevBroker, run_census_cli, unique_name, wait_until
+from compare import assert_every_endpoint, fetch_answers
+from harness import DevBroker, run_census_cli, unique_name
 from kafka_util import TOPICS, OffsetReader, produce
 
 # Short sessions so a killed member's partitions move quickly (the mock broker does not enforce a minimum).
 FAST_GROUP = ["--kafka-property", "session.timeout.ms=3000", "--kafka-property", "heartbeat.interval.ms=500"]
-
-
-def assert_every_endpoint(census, data, context: str) -> None:
-    """Every V1 list endpoint and every detail endpoint answers as one clean pass over `data` would."""
-    expected = expected_for(data).answers()
-    assert_answers(expected, fetch_answers(census), context=context)
-    details: dict[str, dict] = {}
-    for section, elements in expected.items():
-        details[section] = {}
-        for name in elements:
-            body = census.get(detail_path(section, name)).json()
-            details[section][name] = body["data"] if section == "attributes" else body
-    assert_answers(expected, details, context=context + " (detail endpoints)")
 
 
 class Producer(threading.Thread):

@@ -21,8 +21,7 @@ import pytest
 from confluent_kafka import Consumer, TopicPartition
 
 import otlp_data
-from compare import assert_answers, detail_path, fetch_answers
-from expect import expected_for
+from compare import assert_every_endpoint
 from harness import run_census_cli, unique_name
 from kafka_util import TOPICS
 from tansu_broker import Tansu, librdkafka_dir, produce_one_by_one, tansu_binary
@@ -49,19 +48,6 @@ def _now_ms() -> int:
 
 def _rfc3339(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def assert_every_endpoint(census, data, context: str) -> None:
-    """Every V1 list endpoint and every detail endpoint answers as one clean pass over `data` would."""
-    expected = expected_for(data).answers()
-    assert_answers(expected, fetch_answers(census), context=context)
-    details: dict[str, dict] = {}
-    for section, elements in expected.items():
-        details[section] = {}
-        for name in elements:
-            body = census.get(detail_path(section, name)).json()
-            details[section][name] = body["data"] if section == "attributes" else body
-    assert_answers(expected, details, context=context + " (detail endpoints)")
 
 
 def _replay(broker, clickhouse, database: str, env: dict, *args: str) -> dict:

@@ -113,17 +113,7 @@ extension V1Encoding {
         json.field("severity", log.severity)
         json.field("service_name", log.service)
         json.field("sample_count", log.sampleCount)
-        json.key("body_templates")
-        json.beginArray()
-        for template in log.bodyTemplates {
-            json.beginObject()
-            json.field("template", template.template)
-            json.field("count", template.count)
-            json.field("percentage", percentage(template.count, of: log.sampleCount))
-            json.field("example", template.example)
-            json.endObject()
-        }
-        json.endArray()
+        writeBodyTemplates(log.bodyTemplates, total: log.sampleCount, to: &json)
         writeKeyMap("attribute_keys", log.attributeKeys, total: log.sampleCount, to: &json)
         writeKeyMap("resource_keys", log.resourceKeys, total: log.sampleCount, to: &json)
         json.endObject()

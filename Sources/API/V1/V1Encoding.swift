@@ -142,25 +142,28 @@ enum V1Encoding {
         json.endObject()
     }
 
+    /// `"body_templates": [{"template", "count", "percentage", "example"}]`, percentages of `total` records.
+    static func writeBodyTemplates(_ templates: [TemplateStats], total: UInt64, to json: inout JSONWriter) {
+        json.key("body_templates")
+        json.beginArray()
+        for template in templates {
+            json.beginObject()
+            json.field("template", template.template)
+            json.field("count", template.count)
+            json.field("percentage", percentage(template.count, of: total))
+            json.field("example", template.example)
+            json.endObject()
+        }
+        json.endArray()
+    }
+
     static func writeLog(_ log: LogSummary, to json: inout JSONWriter) {
         json.beginObject()
         json.field("severity", log.severity)
         if log.severityNumber != 0 { json.field("severity_number", log.severityNumber) }
         writeKeyMap("attribute_keys", log.attributeKeys, total: log.sampleCount, to: &json)
         writeKeyMap("resource_keys", log.resourceKeys, total: log.sampleCount, to: &json)
-        if !log.bodyTemplates.isEmpty {
-            json.key("body_templates")
-            json.beginArray()
-            for template in log.bodyTemplates {
-                json.beginObject()
-                json.field("template", template.template)
-                json.field("count", template.count)
-                json.field("percentage", percentage(template.count, of: log.sampleCount))
-                json.field("example", template.example)
-                json.endObject()
-            }
-            json.endArray()
-        }
+        if !log.bodyTemplates.isEmpty { writeBodyTemplates(log.bodyTemplates, total: log.sampleCount, to: &json) }
         if !log.eventNames.isEmpty { json.field("event_names", strings: log.eventNames) }
         json.field("has_trace_context", log.hasTraceContext)
         json.field("has_span_context", log.hasSpanContext)

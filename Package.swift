@@ -53,6 +53,7 @@ let package = Package(
             name: "API",
             dependencies: [
                 "Store",
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -78,7 +79,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: ["API", "Store", .product(name: "HummingbirdTesting", package: "hummingbird"),
-                           .product(name: "Prometheus", package: "swift-prometheus")],
+                           .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "CompressNIO", package: "compress-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -25,12 +25,16 @@ struct PipelineTests {
         let available = Atomic<Bool>(true)
         let readable = Atomic<Bool>(true)
         let attempts = Atomic<Int>(0)
+        /// Milliseconds every write takes before it is sent (a slow but working ClickHouse).
+        let delayMilliseconds = Atomic<Int>(0)
         init(writer: MetadataWriter) { self.writer = writer }
         /// What a ClickHouse that is down answers: connection refused, so nothing was sent (not ambiguous).
         static let down = ClickHouseError(kind: .transport, message: "Connection refused (simulated)", curlCode: 7)
         func write(_ batch: MetadataBatch, queryID: String) async throws {
             attempts.add(1, ordering: .relaxed)
             guard available.load(ordering: .relaxed) else { throw Self.down }
+            let delay = delayMilliseconds.load(ordering: .relaxed)
+            if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
             try await writer.write(batch, queryID: queryID, retryPolicy: .noRetry)
         }
         func appliedOffsets(topic: String) async throws -> [Int32: AppliedOffsets] {
@@ -263,6 +267,22 @@ struct PipelineTests {
         #expect(service.statistics.records == 12)
         #expect(consumedWhilePaused >= 1)
         #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 24)
+        service.requestStop()
+        try await running.value
+        await h.drop()
+    }
+
+    @Test("a full window while a flush is merely slow waits for it: fetching is not paused (pausing drops what was prefetched)")
+    func slowFlushDoesNotPause() async throws {
+        let h = try await Harness()
+        let sink = SwitchableSink(writer: h.writer)
+        sink.delayMilliseconds.store(300, ordering: .relaxed)  // well under IngestService.fullWindowWait
+        let service = try h.service(sink: sink, maxRows: 1)
+        let running = Task { try await service.run() }
+        try h.produce(count: 8, points: 2)
+        #expect(try await Self.waitUntil { try h.committedTotal() == 8 })
+        #expect(service.statistics.pauses == 0)
+        #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 16)
         service.requestStop()
         try await running.value
         await h.drop()

@@ -8,13 +8,15 @@ private final class CountingLoad: Sendable {
     let calls = Atomic<Int>(0)
     let value = Mutex("v0")
     let failing = Atomic<Bool>(false)
-    let delay: Duration
+    /// How long each load takes, in milliseconds (changeable: a refresh reuses the load that stored the value).
+    let delayMilliseconds: Atomic<Int>
 
-    init(delay: Duration = .zero) { self.delay = delay }
+    init(delay: Duration = .zero) { delayMilliseconds = Atomic(Int(delay / .milliseconds(1))) }
 
     @Sendable func load() async throws -> String {
         calls.add(1, ordering: .relaxed)
-        if delay > .zero { try await Task.sleep(for: delay) }
+        let delay = delayMilliseconds.load(ordering: .relaxed)
+        if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
         if failing.load(ordering: .relaxed) { throw CancellationError() }
         return value.withLock { $0 }
     }
@@ -109,6 +111,42 @@ struct ReadCacheTests {
         #expect(cache.loadCount == 1)
     }
 
+    @Test("at most maxConcurrentRefreshes background refreshes run at once; the other stale keys are served stale")
+    func boundedRefreshes() async throws {
+        let cache = ReadCache<String>(.init(ttl: .milliseconds(20), maxStale: .seconds(60), loadCostFactor: 0, staleFor: .seconds(30),
+                                            maxConcurrentRefreshes: 2))
+        let load = CountingLoad()
+        for i in 0..<6 { _ = try await cache.value(for: "k\(i)", load: load.load) }
+        load.delayMilliseconds.store(400, ordering: .relaxed)  // refreshes now take 400 ms
+        try await Task.sleep(for: .milliseconds(40))  // every key stale
+        let clock = ContinuousClock()
+        let started = clock.now
+        for i in 0..<6 { #expect(try await cache.value(for: "k\(i)", load: load.load) == "v0") }
+        #expect(clock.now - started < .milliseconds(300))  // nobody waited for the 400 ms loads
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(load.calls.load(ordering: .relaxed) == 6 + 2)  // two refreshes started, four keys waited for a free slot
+        try await Task.sleep(for: .milliseconds(500))  // both finished: the next stale callers get the slots
+        for i in 0..<6 { _ = try await cache.value(for: "k\(i)", load: load.load) }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(load.calls.load(ordering: .relaxed) == 6 + 4)
+    }
+
+    @Test("a key whose refresh is still running is served stale past its stale window, and never loaded twice at once")
+    func slowRefreshServesStale() async throws {
+        let cache = ReadCache<String>(.init(ttl: .milliseconds(20), maxStale: .seconds(60), loadCostFactor: 0, maxConcurrentRefreshes: 1))
+        let load = CountingLoad()
+        _ = try await cache.value(for: "k", load: load.load)
+        try await Task.sleep(for: .milliseconds(30))  // stale, inside the 20 ms stale window
+        load.delayMilliseconds.store(300, ordering: .relaxed)
+        load.value.withLock { $0 = "v1" }
+        #expect(try await cache.value(for: "k", load: load.load) == "v0")  // starts the refresh
+        try await Task.sleep(for: .milliseconds(100))  // now past freshness + stale window, refresh still running
+        #expect(try await cache.value(for: "k", load: load.load) == "v0")
+        #expect(load.calls.load(ordering: .relaxed) == 2)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await cache.value(for: "k", load: load.load) == "v1")
+    }
+
     @Test("the cache keeps at most maxEntries values; a zero ttl disables it")
     func boundsAndDisabled() async throws {
         let cache = ReadCache<String>(.init(ttl: .seconds(60), maxEntries: 100))
@@ -120,5 +158,27 @@ struct ReadCacheTests {
         for _ in 0..<3 { _ = try await off.value(for: "k", load: load.load) }
         #expect(off.count == 0)
         #expect(off.loadCount == 3)
+    }
+
+    @Test("isCurrent holds for the version served, starts a due refresh, and fails once a new value is stored")
+    func currentVersions() async throws {
+        let cache = ReadCache<String>(.init(ttl: .milliseconds(30), maxStale: .seconds(60), loadCostFactor: 0))
+        let load = CountingLoad()
+        let (value, version) = try await cache.versionedValue(for: "k", load: load.load)
+        #expect(value == "v0")
+        #expect(cache.isCurrent("k", version: version))
+        #expect(!cache.isCurrent("k", version: version + 1))
+        #expect(!cache.isCurrent("other", version: version))
+        load.value.withLock { $0 = "v1" }
+        try await Task.sleep(for: .milliseconds(40))  // stale, still servable: a refresh starts from isCurrent alone
+        #expect(cache.isCurrent("k", version: version))
+        let deadline = ContinuousClock.now + .seconds(10)
+        while cache.isCurrent("k", version: version), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(!cache.isCurrent("k", version: version))
+        #expect(try await cache.value(for: "k", load: load.load) == "v1")
+        #expect(load.calls.load(ordering: .relaxed) == 2)
+        let off = ReadCache<String>(.disabled)
+        let (_, none) = try await off.versionedValue(for: "k", load: load.load)
+        #expect(none == 0 && !off.isCurrent("k", version: none))
     }
 }

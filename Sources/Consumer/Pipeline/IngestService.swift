@@ -8,8 +8,9 @@ import Synchronization
 /// window to ClickHouse and commits offsets only after the flush was acknowledged.
 ///
 /// One dedicated thread polls librdkafka, decodes and aggregates (the hot path); a ``Flusher`` writes the previous
-/// window meanwhile. When the window is full while a flush is still running, the assigned partitions are paused
-/// (polling continues, so the group membership stays alive) and resumed when the flush completes.
+/// window meanwhile. When the window is full while a flush is still running, the poll thread waits up to
+/// ``fullWindowWait`` for it; a flush that takes longer pauses the assigned partitions (polling continues, so the
+/// group membership stays alive) until it completes.
 ///
 /// On SIGTERM/SIGINT (graceful shutdown) it stops fetching, flushes, commits and leaves the group.
 package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Sendable {
@@ -181,6 +182,9 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         if let failure { throw failure }
     }
 
+    /// How long a full window waits for the flush in flight before fetching is paused (see ``step()``).
+    static let fullWindowWait: Duration = .seconds(2)
+
     /// The signal of a topic, resolved once per topic rather than per record.
     private func signal(for topic: String) -> Signal? {
         if let known = signalByTopic[topic] { return known }
@@ -242,7 +246,15 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             submitWindow()
             setPaused(false)
         case .pause:
-            setPaused(true)
+            // The window is full and the previous flush is still being written; it usually ends within moments. Waiting
+            // for it without polling keeps what librdkafka prefetched (pausing purges its queues, and resuming fetches
+            // all of it again). Only a flush that takes longer than that (ClickHouse slow or down) pauses fetching.
+            if !paused, flusher.waitUntilIdle(timeout: Self.fullWindowWait) {
+                commitCompleted()
+                submitWindow()
+            } else {
+                setPaused(true)
+            }
         case .keepGoing:
             if paused && !flusher.isBusy { setPaused(false) }
         }

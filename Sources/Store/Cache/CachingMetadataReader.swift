@@ -18,8 +18,15 @@ package struct CachingMetadataReader: MetadataReading {
     /// Forgets every cached answer.
     package func invalidate() { cache.invalidateAll() }
 
+    /// Whether every value a result was derived from (see ``ReadDependencies``) is what a new read would return now
+    /// (see ``ReadCache/isCurrent(_:version:)``, which also starts the refreshes that are due).
+    package func isCurrent(_ dependencies: [ReadDependencies.Dependency]) -> Bool {
+        !dependencies.isEmpty && dependencies.allSatisfy { cache.isCurrent($0.key, version: $0.version) }
+    }
+
     private func cached<Value: Sendable>(_ key: String, _ load: @escaping @Sendable () async throws -> Value) async throws -> Value {
-        let value = try await cache.value(for: key) { try await load() }
+        let (value, version) = try await cache.versionedValue(for: key) { try await load() }
+        ReadDependencies.current?.record(key: key, version: version)
         guard let typed = value as? Value else { return try await load() }  // keys are unique per method: unreachable
         return typed
     }

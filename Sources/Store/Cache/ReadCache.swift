@@ -4,9 +4,16 @@ import Synchronization
 ///
 /// A value is *fresh* for ``Configuration/ttl`` after it was loaded — or for ``Configuration/loadCostFactor`` times as
 /// long as its load took, when that is longer, so an expensive read is not repeated back to back — and is returned
-/// without touching storage. For as long again it is *stale*: it is still returned at once while one background load
-/// replaces it ("stale-while-revalidate"), so a busy key never waits. Older than that (or than
-/// ``Configuration/maxStale``), the caller waits for a new load: a client that asks rarely always gets a fresh answer.
+/// without touching storage. After that it is *stale*: it is still returned at once while one background load replaces
+/// it ("stale-while-revalidate"), so a busy key never waits. A key that nobody asked for during its stale window (as
+/// long as it was fresh, or ``Configuration/staleFor``) makes its next caller wait for a new load: a client that asks
+/// rarely always gets a fresh answer. No value older than ``Configuration/maxStale`` is ever returned.
+///
+/// Background refreshes are bounded: at most ``Configuration/maxConcurrentRefreshes`` run at once, so many expiring
+/// keys cannot queue more work on storage than it can do (which would slow every answer, fresh or not). A busy stale
+/// key that finds no free slot is served stale and refreshed by a later caller; a key whose refresh is running is served
+/// stale until the refresh ends; no key is loaded twice at once.
+///
 /// Concurrent callers that miss on the same key share one load. Failed loads are never cached. The cache holds at most
 /// ``Configuration/maxEntries`` values and evicts the least recently used ones beyond that. ``invalidateAll()`` forgets
 /// everything, including loads that are still running, so nothing loaded before the call is returned after it.
@@ -23,13 +30,17 @@ package final class ReadCache<Value: Sendable>: Sendable {
         package var loadCostFactor: Int
         /// How long past its freshness a value is still served while it is refreshed (`nil`: as long as it was fresh).
         package var staleFor: Duration?
+        /// The most background refreshes running at once (loads that callers wait for are not limited).
+        package var maxConcurrentRefreshes: Int
 
-        package init(ttl: Duration, maxStale: Duration? = nil, maxEntries: Int = 4096, loadCostFactor: Int = 10, staleFor: Duration? = nil) {
+        package init(ttl: Duration, maxStale: Duration? = nil, maxEntries: Int = 4096, loadCostFactor: Int = 10, staleFor: Duration? = nil,
+                     maxConcurrentRefreshes: Int = 2) {
             self.ttl = ttl
             self.staleFor = staleFor
             self.maxStale = maxStale ?? .seconds(60)
             self.maxEntries = max(1, maxEntries)
             self.loadCostFactor = max(0, loadCostFactor)
+            self.maxConcurrentRefreshes = max(1, maxConcurrentRefreshes)
         }
 
         /// Every call loads.
@@ -38,24 +49,31 @@ package final class ReadCache<Value: Sendable>: Sendable {
 
     private struct Entry {
         var value: Value
+        /// Distinct for every value stored (see ``isCurrent(_:version:)``).
+        var version: UInt64
         var loadedAt: ContinuousClock.Instant
         var freshFor: Duration
         var lastUsed: ContinuousClock.Instant
-        var refreshing: Bool
+        /// How the value was loaded: a refresh started without a caller (``isCurrent(_:version:)``) uses it again.
+        var load: @Sendable () async throws -> Value
     }
 
     private struct State {
         var entries: [String: Entry] = [:]
-        var loading: [String: Task<Value, any Error>] = [:]
+        /// The load running for a key, background refresh or not; every caller that must wait for a key waits for it.
+        var loading: [String: Task<(Value, UInt64), any Error>] = [:]
+        /// Background refreshes running (also those started before an ``invalidateAll()``: they still load storage).
+        var refreshes = 0
         /// Raised by ``invalidateAll()``; a load started under an older generation does not store its result.
         var generation: UInt64 = 0
         var loads: UInt64 = 0
+        /// The version the next stored value gets (0 means "not cached" and is never given).
+        var nextVersion: UInt64 = 1
     }
 
     private enum Step {
-        case value(Value)
-        case refresh(Value, generation: UInt64)
-        case wait(Task<Value, any Error>, store: Bool, generation: UInt64)
+        case value(Value, UInt64)
+        case wait(Task<(Value, UInt64), any Error>)
     }
 
     package let configuration: Configuration
@@ -72,53 +90,38 @@ package final class ReadCache<Value: Sendable>: Sendable {
     /// How many values are held.
     package var count: Int { state.withLock { $0.entries.count } }
 
-    /// The value for `key`: cached when fresh (or stale but refreshing), otherwise loaded with `load`.
+    /// The value for `key`: cached when fresh (or stale while it is refreshed), otherwise loaded with `load`.
     package func value(for key: String, load: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        try await versionedValue(for: key, load: load).value
+    }
+
+    /// ``value(for:load:)`` with the version of the value returned (0 when it was not cached: the cache is off).
+    package func versionedValue(for key: String, load: @escaping @Sendable () async throws -> Value) async throws -> (value: Value, version: UInt64) {
         guard configuration.ttl > .zero else {
             state.withLock { $0.loads += 1 }
-            return try await load()
+            return (try await load(), 0)
         }
         let now = clock.now
         let step = state.withLock { state -> Step in
-            if var entry = state.entries[key] {
-                let age = now - entry.loadedAt
-                let usable = min(entry.freshFor + (configuration.staleFor ?? entry.freshFor), configuration.maxStale)
-                if age < entry.freshFor || (age < usable && entry.refreshing) {
-                    entry.lastUsed = now
-                    state.entries[key] = entry
-                    return .value(entry.value)
-                }
-                if age < usable {
-                    entry.refreshing = true
-                    entry.lastUsed = now
-                    state.entries[key] = entry
-                    state.loads += 1
-                    return .refresh(entry.value, generation: state.generation)
-                }
-            }
-            if let running = state.loading[key] { return .wait(running, store: false, generation: state.generation) }
-            let task = Task { try await load() }
+            if let entry = servable(key, in: &state, now: now) { return .value(entry.value, entry.version) }
+            if let running = state.loading[key] { return .wait(running) }
+            let task = startLoad(key, in: &state, refresh: false, load: load)
             state.loading[key] = task
-            state.loads += 1
-            return .wait(task, store: true, generation: state.generation)
+            return .wait(task)
         }
         switch step {
-        case .value(let value):
-            return value
-        case .refresh(let value, let generation):
-            Task { await self.refresh(key, generation: generation, load: load) }
-            return value
-        case .wait(let task, let store, let generation):
-            let started = clock.now
-            do {
-                let value = try await task.value
-                if store { self.store(value, for: key, generation: generation, loadTime: clock.now - started) }
-                return value
-            } catch {
-                if store { state.withLock { if $0.generation == generation { $0.loading[key] = nil } } }
-                throw error
-            }
+        case .value(let value, let version): return (value, version)
+        case .wait(let task): return try await task.value
         }
+    }
+
+    /// Whether the value with `version` is what ``value(for:load:)`` would return for `key` now, without waiting: then a
+    /// result derived from it would be derived again from the same value. Counts as a use of the key, and starts its
+    /// refresh when one is due, exactly like ``value(for:load:)`` (a refreshed value gets a new version).
+    package func isCurrent(_ key: String, version: UInt64) -> Bool {
+        guard version != 0, configuration.ttl > .zero else { return false }
+        let now = clock.now
+        return state.withLock { state in servable(key, in: &state, now: now)?.version == version }
     }
 
     /// Forgets every value and every running load.
@@ -130,27 +133,62 @@ package final class ReadCache<Value: Sendable>: Sendable {
         }
     }
 
-    private func refresh(_ key: String, generation: UInt64, load: @Sendable () async throws -> Value) async {
-        let started = clock.now
-        do {
-            let value = try await load()
-            store(value, for: key, generation: generation, loadTime: clock.now - started)
-        } catch {
-            // Keep serving the stale value until it is too old; the next caller after that waits for a new load.
-            state.withLock { state in
-                if state.generation == generation { state.entries[key]?.refreshing = false }
+    /// Under the lock: the value held for `key` if a caller may be given it now, starting its background refresh when
+    /// it is stale and a slot is free. `nil`: the caller must wait for a load.
+    private func servable(_ key: String, in state: inout State, now: ContinuousClock.Instant) -> Entry? {
+        guard var entry = state.entries[key] else { return nil }
+        let running = state.loading[key] != nil
+        let age = now - entry.loadedAt
+        // A key asked for within its stale window is busy: it keeps being served (up to maxStale) while its refresh
+        // waits for a free slot. Only a key left alone that long makes its next caller wait.
+        let staleWindow = min(entry.freshFor + (configuration.staleFor ?? entry.freshFor), configuration.maxStale)
+        let busy = now - entry.lastUsed < staleWindow
+        guard age < entry.freshFor || (age < configuration.maxStale && (running || busy)) else { return nil }
+        entry.lastUsed = now
+        state.entries[key] = entry
+        if age >= entry.freshFor, !running, state.refreshes < configuration.maxConcurrentRefreshes {
+            state.refreshes += 1
+            state.loading[key] = startLoad(key, in: &state, refresh: true, load: entry.load)
+        }
+        return entry
+    }
+
+    /// A task that loads `key` and stores the result (unless ``invalidateAll()`` ran meanwhile). Called under the lock.
+    private func startLoad(_ key: String, in state: inout State, refresh: Bool,
+                           load: @escaping @Sendable () async throws -> Value) -> Task<(Value, UInt64), any Error> {
+        state.loads += 1
+        let generation = state.generation
+        // Decoding and sorting a large answer runs off the request threads (see ``BackgroundExecutor``).
+        return Task(executorPreference: BackgroundExecutor.shared) { [self] in
+            let started = clock.now
+            do {
+                let value = try await load()
+                let version = finish(key, generation: generation, refresh: refresh, loaded: (value, load), loadTime: clock.now - started)
+                return (value, version)
+            } catch {
+                // A failed refresh keeps the stale value until it is too old; the next caller after that waits for a load.
+                finish(key, generation: generation, refresh: refresh, loaded: nil, loadTime: .zero)
+                throw error
             }
         }
     }
 
-    private func store(_ value: Value, for key: String, generation: UInt64, loadTime: Duration) {
+    /// Records the end of a load; returns the stored value's version (0: not stored, `invalidateAll()` ran meanwhile).
+    @discardableResult
+    private func finish(_ key: String, generation: UInt64, refresh: Bool, loaded: (Value, @Sendable () async throws -> Value)?,
+                        loadTime: Duration) -> UInt64 {
         let now = clock.now
         let freshFor = min(max(configuration.ttl, loadTime * configuration.loadCostFactor), configuration.maxStale / 2)
-        state.withLock { state in
-            guard state.generation == generation else { return }
+        return state.withLock { state -> UInt64 in
+            if refresh { state.refreshes -= 1 }
+            guard state.generation == generation else { return 0 }
             state.loading[key] = nil
-            state.entries[key] = Entry(value: value, loadedAt: now, freshFor: freshFor, lastUsed: now, refreshing: false)
+            guard let (value, load) = loaded else { return 0 }
+            let version = state.nextVersion
+            state.nextVersion &+= 1
+            state.entries[key] = Entry(value: value, version: version, loadedAt: now, freshFor: freshFor, lastUsed: now, load: load)
             if state.entries.count > configuration.maxEntries { Self.evict(&state, keeping: configuration.maxEntries) }
+            return version
         }
     }
 

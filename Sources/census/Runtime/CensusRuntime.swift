@@ -42,7 +42,7 @@ struct CensusRuntime {
             let router = Router()
             router.add(middleware: RequestMetricsMiddleware(factory: metrics.factory))
             let reader = CachingMetadataReader(base: store.reader, configuration: .init(ttl: settings.apiCacheTTL))
-            let rendered = RenderedResponseCache(ttl: settings.apiCacheTTL / 2)
+            let rendered = RenderedResponseCache(ttl: settings.apiCacheTTL / 2, isCurrent: { reader.isCurrent($0) })
             let admin = CensusAdmin(store: StoreAdmin(client: store.client, schema: store.schema, logger: logger), ingest: ingestService,
                                     afterClear: { rendered.invalidateAll(); reader.invalidate() }, logger: logger)
             let readiness = CensusReadiness(client: store.probeClient, migrator: store.probeMigrator, ingest: ingestService,

@@ -24,8 +24,8 @@ struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware {
             return respond(hit, key: key, gzip: gzip)
         }
         defer { cache.finishRendering(key) }
-        // Rendering (and compressing) runs on the background thread, off the threads that answer cached requests.
-        let rendered = try await withTaskExecutorPreference(BackgroundExecutor.shared) { () async throws -> Response in
+        // Rendering (and compressing) runs on a thread of its own, off the threads that answer cached requests.
+        let rendered = try await withTaskExecutorPreference(BackgroundExecutor.renderings) { () async throws -> Response in
             let reads = ReadDependencies()
             let response = try await ReadDependencies.$current.withValue(reads) { try await next(request, context) }
             guard response.status == .ok || response.status == .notFound else { return response }

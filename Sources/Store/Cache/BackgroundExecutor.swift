@@ -3,19 +3,23 @@ import Foundation
 import Glibc
 #endif
 
-/// A task executor with one thread of its own, at a lower CPU priority, for the API's background work: refreshing
-/// cached reads (decoding and sorting what ClickHouse returns) and rendering large answers again.
+/// A task executor with one thread of its own, for the API's heavy work off the request threads: refreshing cached reads
+/// (decoding and sorting what ClickHouse returns; ``refreshes``, at a lower CPU priority) and rendering answers again
+/// (``renderings``).
 ///
 /// Request handlers run on Swift's shared cooperative pool, which has one thread per core: on a 2-core machine a single
 /// 50 ms rendering of a 1.5 MB service overview there would hold half the threads every request needs. Work started with
-/// this executor as its preference (`Task(executorPreference:)`, `withTaskExecutorPreference`) runs here instead, and
-/// its thread yields to the request threads when the cores are busy (niceness ``niceness``; on Linux a nice value is per
-/// thread). Jobs run one at a time, in the order they were enqueued.
+/// an executor as its preference (`Task(executorPreference:)`, `withTaskExecutorPreference`) runs on its thread instead;
+/// a thread with a positive ``niceness`` yields to the request threads when the cores are busy (on Linux a nice value is
+/// per thread). Jobs run one at a time, in the order they were enqueued.
 package final class BackgroundExecutor: TaskExecutor, @unchecked Sendable {
     // @unchecked Sendable: `jobs` is only touched with `condition` locked.
 
-    /// The executor census's API uses.
-    package static let shared = BackgroundExecutor(name: "census-background", niceness: 5)
+    /// Where cached reads are refreshed in the background (nobody waits for them): below the request threads.
+    package static let refreshes = BackgroundExecutor(name: "census-refresh", niceness: 5)
+    /// Where answers are rendered again (one request waits for each): at normal priority, and never queued behind a
+    /// refresh.
+    package static let renderings = BackgroundExecutor(name: "census-render", niceness: 0)
 
     /// The thread's nice value (0 is normal; higher gets less CPU under contention).
     package let niceness: Int32

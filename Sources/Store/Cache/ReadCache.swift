@@ -126,11 +126,13 @@ package final class ReadCache<Value: Sendable>: Sendable {
 
     /// Forgets every value and every running load.
     package func invalidateAll() {
+        var dropped: [String: Entry] = [:]
         state.withLock { state in
             state.generation &+= 1
-            state.entries.removeAll()
+            swap(&dropped, &state.entries)
             state.loading.removeAll()
         }
+        dropped.removeAll()  // released outside the lock
     }
 
     /// Under the lock: the value held for `key` if a caller may be given it now, starting its background refresh when
@@ -158,8 +160,9 @@ package final class ReadCache<Value: Sendable>: Sendable {
                            load: @escaping @Sendable () async throws -> Value) -> Task<(Value, UInt64), any Error> {
         state.loads += 1
         let generation = state.generation
-        // Decoding and sorting a large answer runs off the request threads (see ``BackgroundExecutor``).
-        return Task(executorPreference: BackgroundExecutor.shared) { [self] in
+        // A refresh (nobody waits for it) decodes and sorts on the low-priority refresh thread; a load a caller waits
+        // for runs at normal priority (see ``BackgroundExecutor``).
+        return Task(executorPreference: refresh ? BackgroundExecutor.refreshes : nil) { [self] in
             let started = clock.now
             do {
                 let value = try await load()
@@ -179,23 +182,30 @@ package final class ReadCache<Value: Sendable>: Sendable {
                         loadTime: Duration) -> UInt64 {
         let now = clock.now
         let freshFor = min(max(configuration.ttl, loadTime * configuration.loadCostFactor), configuration.maxStale / 2)
-        return state.withLock { state -> UInt64 in
+        // What is replaced is released after the lock: freeing a large value (the sorted catalog of 100k keys is about a
+        // million strings) takes milliseconds, and every request needs this lock.
+        var replaced: [Entry] = []
+        let version = state.withLock { state -> UInt64 in
             if refresh { state.refreshes -= 1 }
             guard state.generation == generation else { return 0 }
             state.loading[key] = nil
             guard let (value, load) = loaded else { return 0 }
             let version = state.nextVersion
             state.nextVersion &+= 1
-            state.entries[key] = Entry(value: value, version: version, loadedAt: now, freshFor: freshFor, lastUsed: now, load: load)
-            if state.entries.count > configuration.maxEntries { Self.evict(&state, keeping: configuration.maxEntries) }
+            let entry = Entry(value: value, version: version, loadedAt: now, freshFor: freshFor, lastUsed: now, load: load)
+            if let old = state.entries.updateValue(entry, forKey: key) { replaced.append(old) }
+            if state.entries.count > configuration.maxEntries { replaced += Self.evict(&state, keeping: configuration.maxEntries) }
             return version
         }
+        replaced.removeAll()
+        return version
     }
 
-    /// Drops the least recently used entries down to 90 % of `limit` (so eviction runs rarely, not on every store).
-    private static func evict(_ state: inout State, keeping limit: Int) {
+    /// Drops the least recently used entries down to 90 % of `limit` (so eviction runs rarely, not on every store), and
+    /// returns them (for the caller to release outside the lock).
+    private static func evict(_ state: inout State, keeping limit: Int) -> [Entry] {
         let target = max(1, limit * 9 / 10)
         let victims = state.entries.sorted { $0.value.lastUsed < $1.value.lastUsed }.prefix(state.entries.count - target)
-        for (key, _) in victims { state.entries[key] = nil }
+        return victims.compactMap { key, _ in state.entries.removeValue(forKey: key) }
     }
 }

@@ -281,7 +281,9 @@ struct PipelineTests {
         let running = Task { try await service.run() }
         try h.produce(count: 8, points: 2)
         #expect(try await Self.waitUntil { try h.committedTotal() == 8 })
-        #expect(service.statistics.pauses == 0)
+        // Pausing on every full window would pause about 7 times here; a loaded CI machine may stretch one flush past the
+        // wait.
+        #expect(service.statistics.pauses <= 1)
         #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 16)
         service.requestStop()
         try await running.value

@@ -111,39 +111,50 @@ struct ReadCacheTests {
         #expect(cache.loadCount == 1)
     }
 
+    /// Waits (at most 20 s) until `condition` holds; timings here are lower bounds only, as CI runs on loaded cores.
+    private static func eventually(_ condition: () throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if try condition() { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return try condition()
+    }
+
     @Test("at most maxConcurrentRefreshes background refreshes run at once; the other stale keys are served stale")
     func boundedRefreshes() async throws {
-        let cache = ReadCache<String>(.init(ttl: .milliseconds(20), maxStale: .seconds(60), loadCostFactor: 0, staleFor: .seconds(30),
+        let cache = ReadCache<String>(.init(ttl: .milliseconds(300), maxStale: .seconds(60), loadCostFactor: 0, staleFor: .seconds(50),
                                             maxConcurrentRefreshes: 2))
         let load = CountingLoad()
         for i in 0..<6 { _ = try await cache.value(for: "k\(i)", load: load.load) }
-        load.delayMilliseconds.store(400, ordering: .relaxed)  // refreshes now take 400 ms
-        try await Task.sleep(for: .milliseconds(40))  // every key stale
+        load.delayMilliseconds.store(3_000, ordering: .relaxed)  // refreshes now take 3 s
+        try await Task.sleep(for: .milliseconds(400))  // every key stale
         let clock = ContinuousClock()
         let started = clock.now
         for i in 0..<6 { #expect(try await cache.value(for: "k\(i)", load: load.load) == "v0") }
-        #expect(clock.now - started < .milliseconds(300))  // nobody waited for the 400 ms loads
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(load.calls.load(ordering: .relaxed) == 6 + 2)  // two refreshes started, four keys waited for a free slot
-        try await Task.sleep(for: .milliseconds(500))  // both finished: the next stale callers get the slots
+        #expect(clock.now - started < .seconds(2))  // nobody waited for the 3 s loads
+        #expect(try await Self.eventually { load.calls.load(ordering: .relaxed) == 6 + 2 })  // two refreshes started…
         for i in 0..<6 { _ = try await cache.value(for: "k\(i)", load: load.load) }
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(load.calls.load(ordering: .relaxed) == 6 + 4)
+        #expect(load.calls.load(ordering: .relaxed) == 6 + 2)  // …and no more while both run
+        try await Task.sleep(for: .seconds(4))  // both finished: the next stale callers get the slots
+        for i in 0..<6 { _ = try await cache.value(for: "k\(i)", load: load.load) }
+        #expect(try await Self.eventually { load.calls.load(ordering: .relaxed) == 6 + 4 })
     }
 
     @Test("a key whose refresh is still running is served stale past its stale window, and never loaded twice at once")
     func slowRefreshServesStale() async throws {
-        let cache = ReadCache<String>(.init(ttl: .milliseconds(20), maxStale: .seconds(60), loadCostFactor: 0, maxConcurrentRefreshes: 1))
+        let cache = ReadCache<String>(.init(ttl: .milliseconds(300), maxStale: .seconds(60), loadCostFactor: 0, staleFor: .seconds(1),
+                                            maxConcurrentRefreshes: 1))
         let load = CountingLoad()
         _ = try await cache.value(for: "k", load: load.load)
-        try await Task.sleep(for: .milliseconds(30))  // stale, inside the 20 ms stale window
-        load.delayMilliseconds.store(300, ordering: .relaxed)
+        try await Task.sleep(for: .milliseconds(400))  // stale, inside the stale window (until 1.3 s)
+        load.delayMilliseconds.store(6_000, ordering: .relaxed)
         load.value.withLock { $0 = "v1" }
         #expect(try await cache.value(for: "k", load: load.load) == "v0")  // starts the refresh
-        try await Task.sleep(for: .milliseconds(100))  // now past freshness + stale window, refresh still running
+        try await Task.sleep(for: .milliseconds(1_600))  // past freshness + stale window since the last use; refresh running
         #expect(try await cache.value(for: "k", load: load.load) == "v0")
         #expect(load.calls.load(ordering: .relaxed) == 2)
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await Self.eventually { !cache.isCurrent("k", version: 1) })  // the refresh stored a new value
         #expect(try await cache.value(for: "k", load: load.load) == "v1")
     }
 
@@ -162,21 +173,19 @@ struct ReadCacheTests {
 
     @Test("isCurrent holds for the version served, starts a due refresh, and fails once a new value is stored")
     func currentVersions() async throws {
-        let cache = ReadCache<String>(.init(ttl: .milliseconds(30), maxStale: .seconds(60), loadCostFactor: 0))
+        let cache = ReadCache<String>(.init(ttl: .milliseconds(500), maxStale: .seconds(60), loadCostFactor: 0, staleFor: .seconds(30)))
         let load = CountingLoad()
         let (value, version) = try await cache.versionedValue(for: "k", load: load.load)
         #expect(value == "v0")
+        load.value.withLock { $0 = "v1" }
         #expect(cache.isCurrent("k", version: version))
         #expect(!cache.isCurrent("k", version: version + 1))
         #expect(!cache.isCurrent("other", version: version))
-        load.value.withLock { $0 = "v1" }
-        try await Task.sleep(for: .milliseconds(40))  // stale, still servable: a refresh starts from isCurrent alone
-        #expect(cache.isCurrent("k", version: version))
-        let deadline = ContinuousClock.now + .seconds(10)
-        while cache.isCurrent("k", version: version), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        #expect(!cache.isCurrent("k", version: version))
+        try await Task.sleep(for: .milliseconds(600))  // stale, still servable: a refresh starts from isCurrent alone
+        _ = cache.isCurrent("k", version: version)
+        #expect(try await Self.eventually { !cache.isCurrent("k", version: version) })
         #expect(try await cache.value(for: "k", load: load.load) == "v1")
-        #expect(load.calls.load(ordering: .relaxed) == 2)
+        #expect(load.calls.load(ordering: .relaxed) >= 2)
         let off = ReadCache<String>(.disabled)
         let (_, none) = try await off.versionedValue(for: "k", load: load.load)
         #expect(none == 0 && !off.isCurrent("k", version: none))

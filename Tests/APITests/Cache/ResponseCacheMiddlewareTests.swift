@@ -123,13 +123,15 @@ struct ResponseCacheMiddlewareTests {
         let cache = RenderedResponseCache(ttl: .milliseconds(20), isCurrent: { deps in
             deps.allSatisfy { $0.version == version.current }
         })
-        try await Self.derivedApp(cache: cache, calls: calls, version: version, delay: .milliseconds(500)).test(.router) { client in
+        try await Self.derivedApp(cache: cache, calls: calls, version: version, delay: .seconds(3)).test(.router) { client in
             try await client.execute(uri: "/api/v1/derived", method: .get) { _ in }
             version.set(2)
             try await Task.sleep(for: .milliseconds(40))
             let bodies = try await withThrowingTaskGroup(of: String.self) { group in
                 group.addTask { try await client.execute(uri: "/api/v1/derived", method: .get) { String(buffer: $0.body) } }
-                try await Task.sleep(for: .milliseconds(100))  // the first one is rendering (500 ms)
+                // Wait until that one is rendering (3 s); timings here are lower bounds only (CI runs on loaded cores).
+                let deadline = ContinuousClock.now + .seconds(20)
+                while calls.count < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
                 for _ in 0..<5 { group.addTask { try await client.execute(uri: "/api/v1/derived", method: .get) { String(buffer: $0.body) } } }
                 return try await group.reduce(into: [String]()) { $0.append($1) }
             }

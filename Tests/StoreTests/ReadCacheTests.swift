@@ -10,6 +10,8 @@ private final class CountingLoad: Sendable {
     let failing = Atomic<Bool>(false)
     /// How long each load takes, in milliseconds (changeable: a refresh reuses the load that stored the value).
     let delayMilliseconds: Atomic<Int>
+    /// While set, loads wait (at most 60 s) before they finish: a refresh that runs "as long as the test needs".
+    let held = Atomic<Bool>(false)
 
     init(delay: Duration = .zero) { delayMilliseconds = Atomic(Int(delay / .milliseconds(1))) }
 
@@ -17,6 +19,8 @@ private final class CountingLoad: Sendable {
         calls.add(1, ordering: .relaxed)
         let delay = delayMilliseconds.load(ordering: .relaxed)
         if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while held.load(ordering: .relaxed), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         if failing.load(ordering: .relaxed) { throw CancellationError() }
         return value.withLock { $0 }
     }
@@ -103,10 +107,10 @@ struct ReadCacheTests {
 
     @Test("an expensive load stays fresh for loadCostFactor times its duration")
     func loadCost() async throws {
-        let cache = ReadCache<String>(.init(ttl: .milliseconds(10), maxStale: .seconds(60), loadCostFactor: 20))
+        let cache = ReadCache<String>(.init(ttl: .milliseconds(10), maxStale: .seconds(60), loadCostFactor: 200))
         let slow = CountingLoad(delay: .milliseconds(100))
         _ = try await cache.value(for: "k", load: slow.load)
-        try await Task.sleep(for: .milliseconds(50))  // past the ttl, well inside 20 × 100 ms
+        try await Task.sleep(for: .milliseconds(50))  // past the ttl, well inside 200 × 100 ms
         _ = try await cache.value(for: "k", load: slow.load)
         #expect(cache.loadCount == 1)
     }
@@ -129,31 +133,37 @@ struct ReadCacheTests {
         for i in 0..<6 { _ = try await cache.value(for: "k\(i)", load: load.load) }
         load.delayMilliseconds.store(3_000, ordering: .relaxed)  // refreshes now take 3 s
         try await Task.sleep(for: .milliseconds(400))  // every key stale
-        let clock = ContinuousClock()
-        let started = clock.now
-        for i in 0..<6 { #expect(try await cache.value(for: "k\(i)", load: load.load) == "v0") }
-        #expect(clock.now - started < .seconds(2))  // nobody waited for the 3 s loads
+        load.value.withLock { $0 = "v1" }
+        for i in 0..<6 { #expect(try await cache.value(for: "k\(i)", load: load.load) == "v0") }  // nobody waited for a load
         #expect(try await Self.eventually { load.calls.load(ordering: .relaxed) == 6 + 2 })  // two refreshes started…
         for i in 0..<6 { _ = try await cache.value(for: "k\(i)", load: load.load) }
         #expect(load.calls.load(ordering: .relaxed) == 6 + 2)  // …and no more while both run
-        try await Task.sleep(for: .seconds(4))  // both finished: the next stale callers get the slots
-        for i in 0..<6 { _ = try await cache.value(for: "k\(i)", load: load.load) }
-        #expect(try await Self.eventually { load.calls.load(ordering: .relaxed) == 6 + 4 })
+        // Once both finished (after 3 s or more), the next stale callers get the two slots, and no more start while
+        // those run: callers keep asking until the count reaches 10.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while load.calls.load(ordering: .relaxed) < 6 + 4, ContinuousClock.now < deadline {
+            for i in 0..<6 { _ = try await cache.value(for: "k\(i)", load: load.load) }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(load.calls.load(ordering: .relaxed) == 6 + 4)
     }
 
     @Test("a key whose refresh is still running is served stale past its stale window, and never loaded twice at once")
     func slowRefreshServesStale() async throws {
-        let cache = ReadCache<String>(.init(ttl: .milliseconds(300), maxStale: .seconds(60), loadCostFactor: 0, staleFor: .seconds(1),
+        // Timings are lower bounds only (a loaded CI core may oversleep by seconds): the stale window is wide, and the
+        // refresh runs until the test releases it rather than for a fixed time.
+        let cache = ReadCache<String>(.init(ttl: .milliseconds(300), maxStale: .seconds(60), loadCostFactor: 0, staleFor: .seconds(4),
                                             maxConcurrentRefreshes: 1))
         let load = CountingLoad()
         _ = try await cache.value(for: "k", load: load.load)
-        try await Task.sleep(for: .milliseconds(400))  // stale, inside the stale window (until 1.3 s)
-        load.delayMilliseconds.store(6_000, ordering: .relaxed)
+        try await Task.sleep(for: .milliseconds(400))  // stale, inside the stale window (until 4.3 s after the load)
+        load.held.store(true, ordering: .relaxed)
         load.value.withLock { $0 = "v1" }
         #expect(try await cache.value(for: "k", load: load.load) == "v0")  // starts the refresh
-        try await Task.sleep(for: .milliseconds(1_600))  // past freshness + stale window since the last use; refresh running
+        try await Task.sleep(for: .milliseconds(4_500))  // past freshness + stale window since the last use; refresh running
         #expect(try await cache.value(for: "k", load: load.load) == "v0")
         #expect(load.calls.load(ordering: .relaxed) == 2)
+        load.held.store(false, ordering: .relaxed)
         #expect(try await Self.eventually { !cache.isCurrent("k", version: 1) })  // the refresh stored a new value
         #expect(try await cache.value(for: "k", load: load.load) == "v1")
     }

@@ -267,7 +267,7 @@ extension MetadataWindow {
         if timestamp > signals[i].lastSeen { signals[i].lastSeen = timestamp }
         let currentName = signals[i].scopeNameID
         if currentName != scope.name || signals[i].scopeVersionID != scope.version {
-            if currentName < 0 || isSmaller(scope, than: (currentName, signals[i].scopeVersionID)) {
+            if currentName < 0 || Self.isSmaller(scope, than: (currentName, signals[i].scopeVersionID), in: strings) {
                 signals[i].scopeNameID = scope.name
                 signals[i].scopeVersionID = scope.version
             }
@@ -275,18 +275,20 @@ extension MetadataWindow {
         touch(slot, items: items)
     }
 
-    private func isSmaller(_ scope: ScopeIDs, than current: (name: Int32, version: Int32)) -> Bool {
-        let byName = Self.compare(strings[scope.name], strings[current.name])
+    /// Whether `scope` sorts before `current` (by name, then version). Static over the string table: a method on the
+    /// window called from its mutating methods made the compiler copy the whole window (and retain its arrays).
+    private static func isSmaller(_ scope: ScopeIDs, than current: (name: Int32, version: Int32), in strings: borrowing StringTable) -> Bool {
+        let byName = compare(strings[scope.name], strings[current.name])
         if byName != 0 { return byName < 0 }
-        return Self.compare(strings[scope.version], strings[current.version]) < 0
+        return compare(strings[scope.version], strings[current.version]) < 0
     }
 
-    /// The larger (by UTF-8 bytes) of two interned strings.
-    func larger(_ a: Int32, _ b: Int32) -> Int32 {
+    /// The larger (by UTF-8 bytes) of two interned strings (static for the reason given at ``isSmaller(_:than:in:)``).
+    static func larger(_ a: Int32, _ b: Int32, in strings: borrowing StringTable) -> Int32 {
         guard a != b else { return a }
         guard a >= 0 else { return b }
         guard b >= 0 else { return a }
-        return Self.compare(strings[a], strings[b]) >= 0 ? a : b
+        return compare(strings[a], strings[b]) >= 0 ? a : b
     }
 
     /// Adds an event name to aggregate `slot`; `false` when the aggregate is at its event-name limit.

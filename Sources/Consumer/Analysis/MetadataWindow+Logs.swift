@@ -14,7 +14,7 @@ extension MetadataWindow {
         var severityText: WireReader?
         var body: WireReader?
         var dropped: UInt32 = 0
-        var flags: SignalFlags = []
+        var flags = SignalFlags(rawValue: 0)  // not `[]`: the array-literal init is an unspecialized generic call
         var eventName: WireReader?
         var reader = record
         while let field = try reader.nextField() {

@@ -34,11 +34,11 @@ extension MetadataWindow {
         // Intern before calling `larger`: a non-mutating call captures `self` before its arguments run.
         if let description {
             let id = strings.intern(description.bytes)
-            signals[s].descriptionID = larger(signals[s].descriptionID, id)
+            signals[s].descriptionID = Self.larger(signals[s].descriptionID, id, in: strings)
         }
         if let unit {
             let id = strings.intern(unit.bytes)
-            signals[s].unitID = larger(signals[s].unitID, id)
+            signals[s].unitID = Self.larger(signals[s].unitID, id, in: strings)
         }
         let type: MetricType
         switch dataField {

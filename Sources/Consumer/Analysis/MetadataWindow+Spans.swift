@@ -9,7 +9,7 @@ extension MetadataWindow {
         // Pass 1: scalar fields and the name (which may follow the attributes on the wire).
         var name: WireReader?
         var kind: UInt64 = 0
-        var flags: SignalFlags = []
+        var flags = SignalFlags(rawValue: 0)  // not `[]`: the array-literal init is an unspecialized generic call
         /// `Status.code` when a status is present (occurrences merge, as in protobuf).
         var statusCode: UInt64?
         var droppedAttributes: UInt32 = 0

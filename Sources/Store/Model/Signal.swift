@@ -93,7 +93,7 @@ package struct StatusCodeSet: OptionSet, Sendable, Hashable {
         case 0: self = .unset
         case 1: self = .ok
         case 2: self = .error
-        default: self = []
+        default: self = StatusCodeSet(rawValue: 0)
         }
     }
 

@@ -25,7 +25,11 @@ struct MicrobenchCommand: ParsableCommand {
     @Option(help: "Only shapes whose name contains this text (e.g. \"600x8\", \"spans\").")
     var only: String = ""
 
+    @Option(help: "Only this stage: validate, ingest or encode (ingest+drain+encode); for profiling one stage.")
+    var stage: String = ""
+
     func validate() throws {
+        guard ["", "validate", "ingest", "encode"].contains(stage) else { throw ConfigurationError("--stage must be validate, ingest or encode") }
         guard seconds > 0, seconds <= 600 else { throw ConfigurationError("--seconds must be in (0, 600]") }
         guard (1...10_000).contains(records) else { throw ConfigurationError("--records must be in 1...10000") }
     }
@@ -53,15 +57,20 @@ struct MicrobenchCommand: ParsableCommand {
         for workload in workloads where only.isEmpty || workload.name.contains(only) {
             let bytes = workload.payloads.reduce(0) { $0 + $1.count }
             let message = OTLPMessage.request(for: workload.signal)
-            try measure("validate", workload, bytes: bytes) { payload in
-                try payload.withUnsafeBytes { try WireValidator.validate($0, as: message) }
+            if stage.isEmpty || stage == "validate" {
+                try measure("validate", workload, bytes: bytes) { payload in
+                    try payload.withUnsafeBytes { try WireValidator.validate($0, as: message) }
+                }
             }
-            var window = MetadataWindow()
-            try measure("ingest", workload, bytes: bytes) { payload in
-                _ = try payload.withUnsafeBytes { try window.ingest($0, signal: workload.signal, encoding: .proto, timestamp: 1_767_225_600) }
-                // Keep the window at a realistic size: drain it as a flush would.
-                if window.approximateBytes > 64 << 20 || window.hasKeyAtValueLimit { _ = window.drain() }
+            if stage.isEmpty || stage == "ingest" {
+                var window = MetadataWindow()
+                try measure("ingest", workload, bytes: bytes) { payload in
+                    _ = try payload.withUnsafeBytes { try window.ingest($0, signal: workload.signal, encoding: .proto, timestamp: 1_767_225_600) }
+                    // Keep the window at a realistic size: drain it as a flush would.
+                    if window.approximateBytes > 64 << 20 || window.hasKeyAtValueLimit { _ = window.drain() }
+                }
             }
+            guard stage.isEmpty || stage == "encode" else { continue }
             // Encoding: windows of 16 records each, drained and encoded as one INSERT body.
             var encoded = 0
             let chunk = min(16, workload.payloads.count)

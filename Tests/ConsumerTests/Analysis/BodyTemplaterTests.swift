@@ -63,4 +63,24 @@ struct BodyTemplaterTests {
             #expect(out.count <= 32 * 4)
         }
     }
+
+    @Test("the plain-word shortcut never changes a template (compared with every matcher tried on every token)")
+    func shortcutIsExact() {
+        var rng = SystemRandomNumberGenerator()
+        var fast: [UInt8] = []
+        var slow: [UInt8] = []
+        let pieces = ["user", "deadbeef", "cafe", "fe80", "abcdef12", "http", "https", "a.b", "x_y", "mail", "ex-ample", "v1",
+                      "550e8400", "4bf92f3577b34da6", "e29b", ":", "::", "://", "@", ".", "-", "_", "%", "+", "/", " ", "1",
+                      "42", "0x1F", "ms", "KiB", "é", "com", "co", "2024-01-15", "10:30:00"]
+        for _ in 0..<20_000 {
+            let body = (0..<Int.random(in: 1..<12, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            var text = body
+            text.withUTF8 { bytes in
+                BodyTemplater.template(UnsafeRawBufferPointer(bytes), into: &fast, maxScalars: 256)
+                BodyTemplater.template(UnsafeRawBufferPointer(bytes), into: &slow, maxScalars: 256, exhaustive: true)
+            }
+            #expect(fast == slow, "\(body)")
+            if fast != slow { break }
+        }
+    }
 }

@@ -101,13 +101,23 @@ package final class KafkaConsumer: @unchecked Sendable {
     @discardableResult
     package func poll(timeoutMilliseconds: Int32, endOfPartition: ((TopicPartition, Int64) -> Void)? = nil,
                       _ body: (KafkaRecord) -> Void) throws(KafkaError) -> Bool {
-        guard let message = rd_kafka_consumer_poll(handle, timeoutMilliseconds) else { return false }
-        defer { rd_kafka_message_destroy(message) }
+        guard let consumed = try pollRecord(timeoutMilliseconds: timeoutMilliseconds, endOfPartition: endOfPartition) else { return false }
+        body(consumed.record)
+        return true
+    }
+
+    /// Waits up to `timeoutMilliseconds` for one record and returns it, holding librdkafka's message until the result
+    /// is released (``ConsumedRecord``). Serves rebalance callbacks, errors and end-of-partition events exactly like
+    /// ``poll(timeoutMilliseconds:endOfPartition:_:)``.
+    /// - Returns: `nil` when no record arrived in time (or an error or end-of-partition event came instead).
+    package func pollRecord(timeoutMilliseconds: Int32, endOfPartition: ((TopicPartition, Int64) -> Void)? = nil) throws(KafkaError) -> ConsumedRecord? {
+        guard let message = rd_kafka_consumer_poll(handle, timeoutMilliseconds) else { return nil }
         let m = message.pointee
         if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            defer { rd_kafka_message_destroy(message) }
             if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
                 endOfPartition?(TopicPartition(topic: topicName(m.rkt), partition: m.partition), m.offset)
-                return false
+                return nil
             }
             let text = m.payload.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: m.len), as: UTF8.self) } ?? ""
             if m.err == RD_KAFKA_RESP_ERR__FATAL {
@@ -122,15 +132,15 @@ package final class KafkaConsumer: @unchecked Sendable {
                 metadata["kafka.offset"] = "\(m.offset)"
             }
             box.logger.warning("kafka consumer error", metadata: metadata)
-            return false
+            return nil
         }
         let topic = topicName(m.rkt)
         var tstype = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let ts = rd_kafka_message_timestamp(message, &tstype)
         let payload = UnsafeRawBufferPointer(start: m.payload, count: m.payload == nil ? 0 : m.len)
-        body(KafkaRecord(topic: topic, partition: m.partition, offset: m.offset,
-                         timestampMilliseconds: tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || ts < 0 ? nil : ts, payload: payload))
-        return true
+        let record = KafkaRecord(topic: topic, partition: m.partition, offset: m.offset,
+                                 timestampMilliseconds: tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || ts < 0 ? nil : ts, payload: payload)
+        return ConsumedRecord(message: message, record: record, consumer: self)
     }
 
     private func topicName(_ rkt: OpaquePointer?) -> String {

@@ -7,8 +7,9 @@ import Synchronization
 /// The ingest pipeline as a `Service`: consumes Kafka records, aggregates their metadata in a window, flushes the
 /// window to ClickHouse and commits offsets only after the flush was acknowledged.
 ///
-/// One dedicated thread polls librdkafka, decodes and aggregates (the hot path); a ``Flusher`` writes the previous
-/// window meanwhile. When the window is full while a flush is still running, the poll thread waits up to
+/// One dedicated thread polls librdkafka and keeps the books (offsets, skips, quarantine); records are decoded and
+/// aggregated by a ``ParallelAnalyzer`` on ``Configuration/analyzerLanes`` threads of their own (with one lane, on the
+/// poll thread itself); a ``Flusher`` writes the previous window meanwhile. When the window is full while a flush is still running, the poll thread waits up to
 /// ``fullWindowWait`` for it; a flush that takes longer pauses the assigned partitions (polling continues, so the
 /// group membership stays alive) until it completes.
 ///
@@ -33,9 +34,11 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         /// `nil`: consume as a member of the consumer group and commit. Set: replay this plan outside the group, commit
         /// nothing, and stop when every partition reached its end.
         package var replay: ReplayPlan?
+        /// Threads that decode and aggregate records; 1: the poll thread itself (see ``ParallelAnalyzer``).
+        package var analyzerLanes: Int
         package init(kafka: KafkaConfiguration, topics: [String], topicSignals: TopicSignalMap = .init(), encoding: OTLPEncoding = .auto, policy: BatchPolicy = .init(),
                      maxRecordBytes: Int = 16 << 20, onOffsetRegression: OffsetRegressionAction = .fail, deadLetterTopic: String? = nil,
-                     replay: ReplayPlan? = nil) {
+                     replay: ReplayPlan? = nil, analyzerLanes: Int = ParallelAnalyzer.defaultLanes) {
             self.kafka = kafka
             self.topics = topics
             self.topicSignals = topicSignals
@@ -45,6 +48,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             self.onOffsetRegression = onOffsetRegression
             self.deadLetterTopic = deadLetterTopic
             self.replay = replay
+            self.analyzerLanes = max(1, analyzerLanes)
         }
     }
 
@@ -61,7 +65,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     let clearRequests = ClearMailbox()
 
     // Poll-thread state.
-    private var window = MetadataWindow()
+    /// The window, aggregated on ``Configuration/analyzerLanes`` lanes.
+    private let analyzer: ParallelAnalyzer
     private var windowStarted: ContinuousClock.Instant? = nil
     /// Next offset to read per partition, for records consumed into the current window.
     var pendingOffsets: [TopicPartition: Int64] = [:]
@@ -96,6 +101,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         var kafka = configuration.kafka
         if configuration.replay != nil { kafka.properties["enable.partition.eof"] = "true" }
         self.consumer = try KafkaConsumer(configuration: kafka, logger: logger)
+        self.analyzer = ParallelAnalyzer(lanes: configuration.analyzerLanes, encoding: configuration.encoding)
         self.flusher = Flusher(sink: sink, logger: logger, metrics: metrics)
         self.sink = sink
         self.metrics = metrics
@@ -163,9 +169,11 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             if clearRequests.hasRequests { serveClearRequests() }
             // Drain what librdkafka has buffered without blocking, then block briefly when idle.
             var delivered = 0
-            // Stop draining as soon as the window is full, so its size stays bounded by the policy.
+            // Stop draining as soon as the window is full, so its size stays bounded by the policy (records still queued
+            // on the analyzer lanes add at most a few per lane).
             while delivered < 1_000, !windowIsFull,
-                  try consumer.poll(timeoutMilliseconds: delivered == 0 ? 100 : 0, endOfPartition: replayReachedEnd, handle) {
+                  let consumed = try consumer.pollRecord(timeoutMilliseconds: delivered == 0 ? 100 : 0, endOfPartition: replayReachedEnd) {
+                handle(consumed)
                 delivered += 1
                 if stopRequested.load(ordering: .relaxed) { break }
             }
@@ -194,11 +202,13 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     }
 
     private var windowIsFull: Bool {
-        window.rowCount >= configuration.policy.maxRows || window.approximateBytes >= configuration.policy.maxBytes
-            || window.hasKeyAtValueLimit
+        analyzer.rowCount >= configuration.policy.maxRows || analyzer.approximateBytes >= configuration.policy.maxBytes
+            || analyzer.hasKeyAtValueLimit
     }
 
-    private func handle(_ record: KafkaRecord) {
+    /// Books one record and hands it to the analyzer (see ``finishAnalysis()``).
+    private func handle(_ consumed: ConsumedRecord) {
+        let record = consumed.record
         let tp = record.topicPartition
         guard !regressed.contains(tp), !awaitingReload.contains(tp), acceptReplayRecord(tp, offset: record.offset) else { return }
         local.records &+= 1
@@ -226,21 +236,27 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             quarantine(record, timestamp: seconds, reason: reason)
             return
         }
-        do {
-            let items = try window.ingest(record.payload, signal: signal, encoding: configuration.encoding, timestamp: seconds)
-            local.items &+= UInt64(items)
-        } catch {
+        analyzer.enqueue(record.payload, signal: signal, timestamp: seconds, owner: consumed)
+    }
+
+    /// Waits until the analyzer lanes are done with every record handed to them, counts the items and quarantines the
+    /// records that are not valid OTLP. Called before the window is drained (or dropped).
+    func finishAnalysis() {
+        let outcome = analyzer.finishQueued()
+        local.items &+= UInt64(outcome.items)
+        for failure in outcome.failures {
+            guard let consumed = failure.owner as? ConsumedRecord else { continue }
             local.invalidRecords &+= 1
-            quarantine(record, timestamp: seconds, reason: "invalid OTLP: \(error)")
+            quarantine(consumed.record, timestamp: failure.timestamp, reason: "invalid OTLP: \(failure.error)")
         }
     }
 
     /// Flushes, pauses or resumes as the policy says.
     private func step() {
         let age = windowStarted.map { ContinuousClock.now - $0 } ?? .zero
-        let decision = configuration.policy.decide(rows: window.rowCount, bytes: window.approximateBytes, age: age,
+        let decision = configuration.policy.decide(rows: analyzer.rowCount, bytes: analyzer.approximateBytes, age: age,
                                                    hasPendingOffsets: !pendingOffsets.isEmpty, flushInFlight: flusher.isBusy,
-                                                   keyAtValueLimit: window.hasKeyAtValueLimit)
+                                                   keyAtValueLimit: analyzer.hasKeyAtValueLimit)
         switch decision {
         case .flush:
             submitWindow()
@@ -261,7 +277,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     }
 
     private func submitWindow() {
-        var batch = window.drain()
+        finishAnalysis()
+        var batch = analyzer.drain()
         batch.progress = pendingOffsets.map { tp, next in
             PartitionProgress(topic: tp.topic, partition: tp.partition, lastOffset: next - 1, segmentStart: segmentStarts[tp] ?? (next - 1),
                               incarnation: applied[tp]?.incarnation ?? 0)
@@ -324,7 +341,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         local.assignedPartitions = assigned.count
         let snapshot = local
         stats.withLock { $0 = snapshot }
-        metrics.observe(snapshot, windowRows: window.rowCount, windowBytes: window.approximateBytes, policy: configuration.policy)
+        metrics.observe(snapshot, windowRows: analyzer.rowCount, windowBytes: analyzer.approximateBytes, policy: configuration.policy)
     }
 
     /// Writes everything consumed so far and commits it, waiting at most the drain timeout.
@@ -372,7 +389,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     /// Gives up on the flush in flight and the current window; their offsets stay uncommitted.
     private func dropUncommitted() {
         flusher.abandon()
-        _ = window.drain()
+        _ = analyzer.finishQueued()
+        _ = analyzer.drain()
         pendingOffsets = [:]
         pendingQuarantine = []
         windowStarted = nil
@@ -413,8 +431,9 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
                 request.complete(.failure(error))
                 continue
             }
-            let discarded = window.rowCount
-            _ = window.drain()
+            _ = analyzer.finishQueued()
+            let discarded = analyzer.rowCount
+            _ = analyzer.drain()
             appliedNotCommitted.merge(pendingOffsets) { max($0, $1) }
             pendingOffsets = [:]
             windowStarted = nil

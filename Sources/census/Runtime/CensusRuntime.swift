@@ -30,7 +30,8 @@ struct CensusRuntime {
                 ingest = try IngestService(
                     configuration: .init(kafka: kafka, topics: settings.topics, topicSignals: settings.topicSignals,
                                          encoding: settings.encoding, policy: settings.policy, maxRecordBytes: settings.maxRecordBytes,
-                                         onOffsetRegression: settings.onOffsetRegression, deadLetterTopic: settings.deadLetterTopic),
+                                         onOffsetRegression: settings.onOffsetRegression, deadLetterTopic: settings.deadLetterTopic,
+                                         analyzerLanes: settings.analyzerLanes),
                     sink: WriterSink(writer: store.writer), logger: logger, metrics: PipelineMetrics(factory: metrics.factory))
             } catch {
                 throw ConfigurationError(String(describing: error))

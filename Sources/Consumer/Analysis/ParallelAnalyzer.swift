@@ -1,0 +1,272 @@
+import Foundation
+import Store
+import Synchronization
+
+/// Aggregates records on several threads: one ``MetadataWindow`` per *lane*, drained together into one batch.
+///
+/// With one lane, ``enqueue(_:signal:timestamp:owner:)`` analyzes the record at once on the calling thread. With more,
+/// each lane is a thread of its own with a short queue: `enqueue` hands the record to the lane with the least queued
+/// work and returns (it waits only while every queue is full, which bounds the records held), so the calling thread —
+/// the Kafka poll thread — keeps reading while the lanes decode and aggregate. ``finishQueued()`` waits until every
+/// queued record is analyzed; only then may the windows be drained. Each record goes whole into one window and is
+/// validated before it is applied, so a bad record leaves every window unchanged.
+///
+/// Splitting is exact because aggregation does not depend on which records share a window (see ``MetadataWindow``):
+/// ``drain()`` concatenates the lanes' batches, and the rows that several lanes hold for the same aggregate are merged
+/// by ClickHouse in the INSERT itself (the materialized view groups by the aggregate's key), exactly as rows of
+/// consecutive windows merge in the table.
+///
+/// - Note: All methods are for one thread (the poll thread); the lanes are internal.
+package final class ParallelAnalyzer {
+    /// A record that could not be decoded (its window is unchanged).
+    package struct Failure {
+        /// What was given to ``enqueue(_:signal:timestamp:owner:)`` with the record.
+        package var owner: AnyObject
+        package var timestamp: EpochSeconds
+        package var error: OTLPDecodeError
+        /// Enqueue order.
+        var sequence: UInt64
+    }
+
+    /// What the records analyzed since the last ``finishQueued()`` gave.
+    package struct Outcome {
+        /// Items (data points, spans, log records) of the records applied.
+        package var items = 0
+        /// The records that failed, in the order they were queued.
+        package var failures: [Failure] = []
+    }
+
+    /// Threads that aggregate at once.
+    package let lanes: Int
+    /// The bounds each lane's window applies.
+    package let limits: WindowLimits
+    /// Records one lane's queue holds at most…
+    package static let queuedPerLane = 4
+    /// …and bytes, beyond a first record (large records then wait one at a time): the records held outside librdkafka's
+    /// prefetch queue stay within lanes × (this + two records).
+    package static let queuedBytesPerLane = 4 << 20
+
+    private let encoding: OTLPEncoding
+    /// One lane: the calling thread analyzes it itself.
+    private var inlineWindow: MetadataWindow
+    private var inlineOutcome = Outcome()
+    /// More lanes: one thread each.
+    private let workers: [Lane]
+    private var sequence: UInt64 = 0
+
+    /// - Parameters:
+    ///   - lanes: Threads to aggregate on (at least 1; 1 analyzes on the calling thread, in ``enqueue(_:signal:timestamp:owner:)``).
+    ///   - encoding: How payloads are encoded (``OTLPEncoding/auto`` detects JSON per record).
+    package init(lanes: Int, limits: WindowLimits = .init(), encoding: OTLPEncoding = .auto) {
+        self.lanes = max(1, lanes)
+        self.limits = limits
+        self.encoding = encoding
+        inlineWindow = MetadataWindow(limits: limits)
+        workers = self.lanes == 1 ? [] : (0..<self.lanes).map { Lane(index: $0, limits: limits, encoding: encoding) }
+        for lane in workers { lane.start() }
+    }
+
+    deinit {
+        for lane in workers { lane.stop() }
+    }
+
+    /// The lane count to use when none is configured: one per core, at most 4, and 1 on a single core (the lanes then
+    /// only add hand-over cost).
+    package static var defaultLanes: Int { min(4, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
+
+    // MARK: - Size (of what was analyzed so far; with several lanes, as of each lane's last record)
+
+    /// Rows a drain would produce (the lanes' rows added up: an aggregate held by two lanes counts twice).
+    package var rowCount: Int {
+        workers.isEmpty ? inlineWindow.rowCount : workers.reduce(0) { $0 + $1.rows.load(ordering: .relaxed) }
+    }
+
+    /// Memory the lanes hold, approximately, in bytes.
+    package var approximateBytes: Int {
+        workers.isEmpty ? inlineWindow.approximateBytes : workers.reduce(0) { $0 + $1.bytes.load(ordering: .relaxed) }
+    }
+
+    /// Whether some lane holds a key at ``WindowLimits/maxDistinctValuesPerKey`` distinct values (flush now).
+    package var hasKeyAtValueLimit: Bool {
+        workers.isEmpty ? inlineWindow.hasKeyAtValueLimit : workers.contains { $0.atValueLimit.load(ordering: .relaxed) }
+    }
+
+    // MARK: - Analysis
+
+    /// Analyzes a record (one lane) or queues it on the lane with the least queued work, waiting while every queue is
+    /// full. `payload` must stay valid while `owner` lives; the analyzer holds `owner` until the record is analyzed
+    /// (and, when it fails, until ``finishQueued()`` returns it).
+    package func enqueue(_ payload: UnsafeRawBufferPointer, signal: Signal, timestamp: EpochSeconds, owner: AnyObject) {
+        sequence &+= 1
+        let record = Pending(payload: payload, signal: signal, context: RecordContext(timestamp: timestamp), owner: owner, sequence: sequence)
+        guard !workers.isEmpty else {
+            Self.analyze(record, in: &inlineWindow, encoding: encoding, outcome: &inlineOutcome)
+            return
+        }
+        var target = workers[0]
+        var least = Int.max
+        for lane in workers {
+            let queued = lane.queuedBytes.load(ordering: .relaxed)
+            if queued < least {
+                least = queued
+                target = lane
+            }
+        }
+        target.push(record)
+    }
+
+    /// Waits until every queued record is analyzed, and returns what the records analyzed since the last call gave.
+    /// Afterwards, until the next ``enqueue(_:signal:timestamp:owner:)``, the windows are at rest: sizes are exact and
+    /// ``drain()`` may run.
+    package func finishQueued() -> Outcome {
+        guard !workers.isEmpty else {
+            defer { inlineOutcome = Outcome() }
+            return inlineOutcome
+        }
+        var outcome = Outcome()
+        for lane in workers {
+            let part = lane.waitUntilIdle()
+            outcome.items &+= part.items
+            outcome.failures += part.failures
+        }
+        if workers.count > 1 { outcome.failures.sort { $0.sequence < $1.sequence } }
+        return outcome
+    }
+
+    /// Hands over everything the lanes aggregated and resets them. Call ``finishQueued()`` first.
+    package func drain() -> MetadataBatch {
+        guard !workers.isEmpty else { return inlineWindow.drain() }
+        var batch = MetadataBatch()
+        for lane in workers {
+            let part = lane.drainWhenIdle()
+            batch.signals += part.signals
+            batch.keys += part.keys
+            batch.templates += part.templates
+        }
+        return batch
+    }
+
+    // MARK: - Lanes
+
+    fileprivate struct Pending {
+        var payload: UnsafeRawBufferPointer
+        var signal: Signal
+        var context: RecordContext
+        /// Keeps `payload` valid until the record is analyzed.
+        var owner: AnyObject
+        var sequence: UInt64
+    }
+
+    fileprivate static func analyze(_ record: Pending, in window: inout MetadataWindow, encoding: OTLPEncoding, outcome: inout Outcome) {
+        do {
+            outcome.items &+= try window.ingest(record.payload, signal: record.signal, encoding: encoding, context: record.context)
+        } catch {
+            outcome.failures.append(Failure(owner: record.owner, timestamp: record.context.timestamp, error: error, sequence: record.sequence))
+        }
+    }
+
+    /// One analyzing thread with its queue and window.
+    ///
+    /// The queue, `busy`, `outcome` and `stopping` are guarded by `condition`. The window belongs to the lane's thread
+    /// while it analyzes, and to the owner's thread once ``waitUntilIdle()`` saw the queue empty and the lane idle (the
+    /// lock orders the two). The published sizes are atomics the owner reads at any time.
+    private final class Lane: @unchecked Sendable {
+        let index: Int
+        let encoding: OTLPEncoding
+        let condition = NSCondition()
+        var queue: [Pending] = []
+        var busy = false
+        var stopping = false
+        var outcome = Outcome()
+        var window: MetadataWindow
+        let queuedBytes = Atomic<Int>(0)
+        let rows = Atomic<Int>(0)
+        let bytes = Atomic<Int>(0)
+        let atValueLimit = Atomic<Bool>(false)
+        private var thread: Thread?
+
+        init(index: Int, limits: WindowLimits, encoding: OTLPEncoding) {
+            self.index = index
+            self.encoding = encoding
+            window = MetadataWindow(limits: limits)
+            publishSizes()
+        }
+
+        func start() {
+            let thread = Thread { [self] in run() }
+            thread.name = "census-analyze-\(index)"
+            thread.stackSize = 8 << 20
+            self.thread = thread
+            thread.start()
+        }
+
+        /// Ends the thread once its queue is empty (without waiting for it).
+        func stop() {
+            condition.lock()
+            stopping = true
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        /// Queues a record, waiting while the queue is full.
+        func push(_ record: Pending) {
+            condition.lock()
+            while queue.count >= ParallelAnalyzer.queuedPerLane
+                || (!queue.isEmpty && queuedBytes.load(ordering: .relaxed) >= ParallelAnalyzer.queuedBytesPerLane) { condition.wait() }
+            queue.append(record)
+            queuedBytes.add(record.payload.count, ordering: .relaxed)
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        /// Waits until the queue is empty and nothing is being analyzed; takes the outcome.
+        func waitUntilIdle() -> Outcome {
+            condition.lock()
+            defer { condition.unlock() }
+            while !queue.isEmpty || busy { condition.wait() }
+            defer { outcome = Outcome() }
+            return outcome
+        }
+
+        /// Drains the window (the lane must be idle: after ``waitUntilIdle()``).
+        func drainWhenIdle() -> MetadataBatch {
+            condition.lock()
+            defer { condition.unlock() }
+            precondition(queue.isEmpty && !busy, "finishQueued() before drain()")
+            let batch = window.drain()
+            publishSizes()
+            return batch
+        }
+
+        private func publishSizes() {
+            rows.store(window.rowCount, ordering: .relaxed)
+            bytes.store(window.approximateBytes, ordering: .relaxed)
+            atValueLimit.store(window.hasKeyAtValueLimit, ordering: .relaxed)
+        }
+
+        private func run() {
+            var local = Outcome()
+            condition.lock()
+            while true {
+                while queue.isEmpty && !stopping { condition.wait() }
+                if queue.isEmpty { break }
+                let record = queue.removeFirst()
+                busy = true
+                condition.broadcast()  // a slot is free
+                condition.unlock()
+
+                ParallelAnalyzer.analyze(record, in: &window, encoding: encoding, outcome: &local)
+                publishSizes()
+                queuedBytes.subtract(record.payload.count, ordering: .relaxed)
+
+                condition.lock()
+                busy = false
+                outcome.items &+= local.items
+                outcome.failures += local.failures
+                local = Outcome()
+                if queue.isEmpty { condition.broadcast() }  // someone may wait for the lane to be idle
+            }
+            condition.unlock()
+        }
+    }
+}

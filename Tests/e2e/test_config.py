@@ -20,6 +20,8 @@ INVALID = [
     ("env CENSUS_FLUSH_ROWS", ["run", *BROKERS], {"CENSUS_FLUSH_ROWS": "abc"}),
     ("env CENSUS_CLICKHOUSE_URL", ["run", *BROKERS], {"CENSUS_CLICKHOUSE_URL": "::bad::"}),
     ("env CENSUS_FLUSH_INTERVAL", ["consume", *BROKERS], {"CENSUS_FLUSH_INTERVAL": "soon"}),
+    ("analyzer-threads zero", ["consume", "--analyzer-threads", "0", *BROKERS], {}),
+    ("env CENSUS_ANALYZER_THREADS", ["run", *BROKERS], {"CENSUS_ANALYZER_THREADS": "many"}),
     ("serve: bad api-addr", ["serve", "--api-addr", "127.0.0.1:notaport"], {}),
 ]
 

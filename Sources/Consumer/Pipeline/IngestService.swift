@@ -135,7 +135,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             try startReplay(plan)
         } else {
             try consumer.subscribe(topics: configuration.topics)
-            logger.info("consumer started", metadata: ["topics": "\(configuration.topics.joined(separator: ","))", "group": "\(configuration.kafka.group)"])
+            logger.info("consumer started", metadata: ["topics": "\(configuration.topics.joined(separator: ","))", "group": "\(configuration.kafka.group)",
+                                                       "analyzer_threads": "\(analyzer.lanes)"])
         }
         try await withGracefulShutdownHandler {
             try await withTaskCancellationHandler {

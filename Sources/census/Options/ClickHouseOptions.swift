@@ -102,7 +102,7 @@ struct IngestOptions: ParsableArguments {
     @Option(name: .customLong("max-record-bytes"), help: "Quarantine records larger than this many bytes instead of decoding them (env CENSUS_MAX_RECORD_BYTES; default 16777216).")
     var maxRecordBytes: String?
 
-    @Option(name: .customLong("analyzer-threads"), help: "Threads that decode and aggregate records (1: the Kafka poll thread itself); 0 = one per core, at most 4 (env CENSUS_ANALYZER_THREADS; default 0).")
+    @Option(name: .customLong("analyzer-threads"), help: "Threads that decode and aggregate records: auto (one per core, at most 4) or 1...64; 1 analyzes on the Kafka poll thread itself (env CENSUS_ANALYZER_THREADS; default auto).")
     var analyzerThreads: String?
 
     @Option(name: .customLong("on-offset-regression"), help: "When stored progress is beyond a partition's end (topic re-created): fail (stop with an error) or reset (new incarnation, read from the start) (env CENSUS_ON_OFFSET_REGRESSION; default fail).")

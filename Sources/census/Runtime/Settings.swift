@@ -10,6 +10,8 @@ struct Settings: Sendable {
     var policy = BatchPolicy()
     var maxRecordBytes = 16 << 20
     var analyzerLanes = ParallelAnalyzer.defaultLanes
+    /// `auto` or the configured lane count, as given (the report shows this; the log line at start the lanes used).
+    var analyzerThreads = "auto"
     var onOffsetRegression = OffsetRegressionAction.fail
     var deadLetterTopic: String?
     var clickhouse: ClickHouseOptions.Resolved
@@ -47,8 +49,12 @@ struct Settings: Sendable {
             )
             maxRecordBytes = try Environment.int(ingest.maxRecordBytes, "CENSUS_MAX_RECORD_BYTES", flagName: "max-record-bytes", default: 16 << 20,
                                                  range: 1...(1 << 30))
-            let threads = try Environment.int(ingest.analyzerThreads, "CENSUS_ANALYZER_THREADS", flagName: "analyzer-threads", default: 0, range: 0...64)
-            analyzerLanes = threads == 0 ? ParallelAnalyzer.defaultLanes : threads
+            analyzerThreads = Environment.resolve(ingest.analyzerThreads, "CENSUS_ANALYZER_THREADS", default: "auto").trimmingCharacters(in: .whitespaces)
+            if analyzerThreads == "auto" {
+                analyzerLanes = ParallelAnalyzer.defaultLanes
+            } else {
+                analyzerLanes = try Environment.int(ingest.analyzerThreads, "CENSUS_ANALYZER_THREADS", flagName: "analyzer-threads", default: 1, range: 1...64)
+            }
             let regressionText = Environment.resolve(ingest.onOffsetRegression, "CENSUS_ON_OFFSET_REGRESSION", default: "fail")
             guard let action = OffsetRegressionAction(rawValue: regressionText) else {
                 throw ConfigurationError("--on-offset-regression must be fail or reset, got '\(regressionText)'")

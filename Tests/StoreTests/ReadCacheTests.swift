@@ -26,6 +26,17 @@ private final class CountingLoad: Sendable {
     }
 }
 
+/// A clock the test advances by hand: what a test checks then does not depend on how promptly a loaded machine resumes
+/// a sleeping task (CI runs suites in parallel on two cores, and sleeps there have overrun by seconds).
+private final class ManualClock: Sendable {
+    private let start = ContinuousClock.now
+    private let elapsedMilliseconds = Atomic<Int64>(0)
+
+    @Sendable func now() -> ContinuousClock.Instant { start + .milliseconds(elapsedMilliseconds.load(ordering: .relaxed)) }
+
+    func advance(_ duration: Duration) { elapsedMilliseconds.add(Int64(duration / .milliseconds(1)), ordering: .relaxed) }
+}
+
 @Suite("ReadCache")
 struct ReadCacheTests {
     @Test("a fresh value is returned without loading again")
@@ -42,23 +53,27 @@ struct ReadCacheTests {
 
     @Test("a stale value is returned at once and replaced by one background load")
     func staleWhileRevalidate() async throws {
-        let cache = ReadCache<String>(.init(ttl: .seconds(1), maxStale: .seconds(120), loadCostFactor: 0, staleFor: .seconds(60)))
+        let clock = ManualClock()
+        let cache = ReadCache<String>(.init(ttl: .seconds(1), maxStale: .seconds(120), loadCostFactor: 0, staleFor: .seconds(60)), now: clock.now)
         let load = CountingLoad()
         _ = try await cache.value(for: "k", load: load.load)
+        load.held.store(true, ordering: .relaxed)  // the refresh runs until released
         load.value.withLock { $0 = "v1" }
-        try await Task.sleep(for: .milliseconds(1_300))  // stale (past 1 s), still usable (before 61 s)
+        clock.advance(.milliseconds(1_300))  // stale (past 1 s), still usable (before 61 s)
         // Several callers see the stale value; exactly one refresh starts.
         var seen: [String] = []
         for _ in 0..<5 { seen.append(try await cache.value(for: "k", load: load.load)) }
-        #expect(seen.first == "v0")
+        #expect(seen == Array(repeating: "v0", count: 5))
         #expect(cache.loadCount == 2)  // the first load and one refresh, however many callers saw the stale value
-        let deadline = ContinuousClock.now + .seconds(10)
+        load.held.store(false, ordering: .relaxed)
+        let deadline = ContinuousClock.now + .seconds(20)
         var latest = try await cache.value(for: "k", load: load.load)
         while latest != "v1", ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(5))
             latest = try await cache.value(for: "k", load: load.load)
         }
         #expect(latest == "v1")
+        #expect(cache.loadCount == 2)
     }
 
     @Test("concurrent misses on one key share one load")
@@ -150,22 +165,26 @@ struct ReadCacheTests {
 
     @Test("a key whose refresh is still running is served stale past its stale window, and never loaded twice at once")
     func slowRefreshServesStale() async throws {
-        // Timings are lower bounds only (a loaded CI core may oversleep by seconds): the stale window is wide, and the
-        // refresh runs until the test releases it rather than for a fixed time.
-        let cache = ReadCache<String>(.init(ttl: .milliseconds(300), maxStale: .seconds(60), loadCostFactor: 0, staleFor: .seconds(4),
-                                            maxConcurrentRefreshes: 1))
+        let clock = ManualClock()
+        let cache = ReadCache<String>(.init(ttl: .milliseconds(300), maxStale: .seconds(60), loadCostFactor: 0, staleFor: .seconds(1),
+                                            maxConcurrentRefreshes: 1), now: clock.now)
         let load = CountingLoad()
         _ = try await cache.value(for: "k", load: load.load)
-        try await Task.sleep(for: .milliseconds(400))  // stale, inside the stale window (until 4.3 s after the load)
-        load.held.store(true, ordering: .relaxed)
+        clock.advance(.milliseconds(400))  // stale, inside the stale window (until 1.3 s)
+        load.held.store(true, ordering: .relaxed)  // the refresh runs until released
         load.value.withLock { $0 = "v1" }
         #expect(try await cache.value(for: "k", load: load.load) == "v0")  // starts the refresh
-        try await Task.sleep(for: .milliseconds(4_500))  // past freshness + stale window since the last use; refresh running
+        clock.advance(.milliseconds(1_600))  // past freshness + stale window since the last use; the refresh still runs
         #expect(try await cache.value(for: "k", load: load.load) == "v0")
-        #expect(load.calls.load(ordering: .relaxed) == 2)
+        #expect(try await Self.eventually { load.calls.load(ordering: .relaxed) == 2 })  // the refresh called the load…
+        #expect(try await cache.value(for: "k", load: load.load) == "v0")
+        #expect(load.calls.load(ordering: .relaxed) == 2)  // …and nothing else did
         load.held.store(false, ordering: .relaxed)
         #expect(try await Self.eventually { !cache.isCurrent("k", version: 1) })  // the refresh stored a new value
         #expect(try await cache.value(for: "k", load: load.load) == "v1")
+        clock.advance(.seconds(61))  // past maxStale, nobody asked meanwhile: the next caller waits for a load
+        load.value.withLock { $0 = "v2" }
+        #expect(try await cache.value(for: "k", load: load.load) == "v2")
     }
 
     @Test("the cache keeps at most maxEntries values; a zero ttl disables it")

@@ -78,10 +78,14 @@ package final class ReadCache<Value: Sendable>: Sendable {
 
     package let configuration: Configuration
     private let state = Mutex(State())
-    private let clock = ContinuousClock()
+    /// The time source (``ContinuousClock`` unless a test drives time itself).
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    package init(_ configuration: Configuration) {
+    /// - Parameter now: Where the cache reads the time; tests pass a clock they advance by hand, so that what they
+    ///   check does not depend on how promptly a loaded machine resumes a sleeping task.
+    package init(_ configuration: Configuration, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.configuration = configuration
+        self.now = now
     }
 
     /// How many loads ran so far (for tests and statistics).
@@ -101,7 +105,7 @@ package final class ReadCache<Value: Sendable>: Sendable {
             state.withLock { $0.loads += 1 }
             return (try await load(), 0)
         }
-        let now = clock.now
+        let now = self.now()
         let step = state.withLock { state -> Step in
             if let entry = servable(key, in: &state, now: now) { return .value(entry.value, entry.version) }
             if let running = state.loading[key] { return .wait(running) }
@@ -120,7 +124,7 @@ package final class ReadCache<Value: Sendable>: Sendable {
     /// refresh when one is due, exactly like ``value(for:load:)`` (a refreshed value gets a new version).
     package func isCurrent(_ key: String, version: UInt64) -> Bool {
         guard version != 0, configuration.ttl > .zero else { return false }
-        let now = clock.now
+        let now = self.now()
         return state.withLock { state in servable(key, in: &state, now: now)?.version == version }
     }
 
@@ -163,10 +167,10 @@ package final class ReadCache<Value: Sendable>: Sendable {
         // A refresh (nobody waits for it) decodes and sorts on the low-priority refresh thread; a load a caller waits
         // for runs at normal priority (see ``BackgroundExecutor``).
         return Task(executorPreference: refresh ? BackgroundExecutor.refreshes : nil) { [self] in
-            let started = clock.now
+            let started = self.now()
             do {
                 let value = try await load()
-                let version = finish(key, generation: generation, refresh: refresh, loaded: (value, load), loadTime: clock.now - started)
+                let version = finish(key, generation: generation, refresh: refresh, loaded: (value, load), loadTime: self.now() - started)
                 return (value, version)
             } catch {
                 // A failed refresh keeps the stale value until it is too old; the next caller after that waits for a load.
@@ -180,7 +184,7 @@ package final class ReadCache<Value: Sendable>: Sendable {
     @discardableResult
     private func finish(_ key: String, generation: UInt64, refresh: Bool, loaded: (Value, @Sendable () async throws -> Value)?,
                         loadTime: Duration) -> UInt64 {
-        let now = clock.now
+        let now = self.now()
         let freshFor = min(max(configuration.ttl, loadTime * configuration.loadCostFactor), configuration.maxStale / 2)
         // What is replaced is released after the lock: freeing a large value (the sorted catalog of 100k keys is about a
         // million strings) takes milliseconds, and every request needs this lock.

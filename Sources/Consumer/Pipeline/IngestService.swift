@@ -9,9 +9,9 @@ import Synchronization
 ///
 /// One dedicated thread polls librdkafka and keeps the books (offsets, skips, quarantine); records are decoded and
 /// aggregated by a ``ParallelAnalyzer`` on ``Configuration/analyzerLanes`` threads of their own (with one lane, on the
-/// poll thread itself); a ``Flusher`` writes the previous window meanwhile. When the window is full while a flush is still running, the poll thread waits up to
-/// ``fullWindowWait`` for it; a flush that takes longer pauses the assigned partitions (polling continues, so the
-/// group membership stays alive) until it completes.
+/// poll thread itself); a ``Flusher`` writes the previous window meanwhile. When the window is full while a flush is
+/// still running, the poll thread waits up to ``fullWindowWait`` for it; a flush that takes longer pauses the assigned
+/// partitions (polling continues, so the group membership stays alive) until it completes.
 ///
 /// On SIGTERM/SIGINT (graceful shutdown) it stops fetching, flushes, commits and leaves the group.
 package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Sendable {

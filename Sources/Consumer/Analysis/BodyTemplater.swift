@@ -198,13 +198,7 @@ package enum BodyTemplater {
             // run of `[A-Za-z0-9._%+-]`, where a URL scheme needs `:` and an email's local part `@` (both runs end at
             // the first byte outside that set). `h`: the end of the run of hex digits, which a UUID needs exactly 8 long
             // before `-`, an IPv6 address at most 4 long before `:`, and a hex token at least 8 long (or `0x`).
-            var k = i
-            while k < n {
-                let b = s[k]
-                guard BodyTemplater.isAlphanumeric(b) || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") || b == UInt8(ascii: "%")
-                    || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") else { break }
-                k += 1
-            }
+            let k = localPartEnd(i)
             var h = i
             while h < n, BodyTemplater.isHex(s[h]) { h += 1 }
             let hexRun = h - i
@@ -274,7 +268,9 @@ package enum BodyTemplater {
             return j
         }
 
-        func email(_ i: Int) -> Int? {
+        /// The end of the run of `[A-Za-z0-9._%+-]` (an email's local part) starting at `i`.
+        @inline(__always)
+        func localPartEnd(_ i: Int) -> Int {
             var j = i
             while j < n {
                 let c = s[j]
@@ -282,6 +278,11 @@ package enum BodyTemplater {
                     || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") else { break }
                 j += 1
             }
+            return j
+        }
+
+        func email(_ i: Int) -> Int? {
+            var j = localPartEnd(i)
             guard j > i, j < n, s[j] == UInt8(ascii: "@") else { return nil }
             j += 1
             var labels = 0

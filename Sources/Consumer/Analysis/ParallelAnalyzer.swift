@@ -146,6 +146,16 @@ package final class ParallelAnalyzer {
         return batch
     }
 
+    /// Waits for the queued records and drops everything the lanes hold (a dropped or cleared window).
+    /// - Returns: The rows dropped.
+    @discardableResult
+    package func discardAll() -> Int {
+        _ = finishQueued()
+        let rows = rowCount
+        _ = drain()
+        return rows
+    }
+
     // MARK: - Lanes
 
     fileprivate struct Pending {

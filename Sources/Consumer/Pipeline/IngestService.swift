@@ -390,8 +390,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     /// Gives up on the flush in flight and the current window; their offsets stay uncommitted.
     private func dropUncommitted() {
         flusher.abandon()
-        _ = analyzer.finishQueued()
-        _ = analyzer.drain()
+        analyzer.discardAll()
         pendingOffsets = [:]
         pendingQuarantine = []
         windowStarted = nil
@@ -432,9 +431,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
                 request.complete(.failure(error))
                 continue
             }
-            _ = analyzer.finishQueued()
-            let discarded = analyzer.rowCount
-            _ = analyzer.drain()
+            let discarded = analyzer.discardAll()
             appliedNotCommitted.merge(pendingOffsets) { max($0, $1) }
             pendingOffsets = [:]
             windowStarted = nil

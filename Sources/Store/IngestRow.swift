@@ -33,8 +33,10 @@ struct IngestRow: Sendable {
     var droppedLinks = DroppedStats()
     var example = ""
     var lastOffset: Int64 = 0
+    /// The write fence of the row (``Schema/fenceDeadlineColumn``): server seconds, or never.
+    var fenceDeadline: UInt32 = Schema.unfencedDeadline
 
-    /// Appends the row in ``Schema/ingestColumns`` order.
+    /// Appends the row in ``Schema/insertColumns`` order.
     func encode(into encoder: inout RowBinaryEncoder) {
         encoder.uint8(kind.rawValue)
         encoder.uint8(signal)
@@ -72,6 +74,7 @@ struct IngestRow: Sendable {
         encoder.dropped(droppedLinks)
         encoder.string(example)
         encoder.int64(lastOffset)
+        encoder.uint32(fenceDeadline)
     }
 }
 

@@ -21,7 +21,8 @@ package struct MetadataWriter: Sendable {
 
     /// The database written to.
     package let schema: Schema
-    private let client: ClickHouseClient
+    /// The connection the writer uses.
+    package let client: ClickHouseClient
     private let logger: Logger
 
     /// - Parameters:
@@ -50,14 +51,17 @@ package struct MetadataWriter: Sendable {
     ///   reply) may be applied twice. Callers that need exactly-once pass ``ClickHouseClient/RetryPolicy/noRetry``, and after
     ///   a failure with ``ClickHouseError/mayHaveBeenApplied`` wait for ``isRunning(queryID:)`` to turn false and compare
     ///   ``appliedOffsets(topic:)`` before re-sending.
-    package func write(_ batch: MetadataBatch, queryID: String? = nil, retryPolicy: ClickHouseClient.RetryPolicy? = nil, logger: Logger? = nil) async throws {
+    ///   - fence: The attempt's write fence (``WriteFence``), carried by the progress rows: once the server's clock is past
+    ///     it, ClickHouse refuses the whole INSERT (code 395) instead of applying it late. Default: never expires.
+    package func write(_ batch: MetadataBatch, queryID: String? = nil, fence: WriteFence = .never, retryPolicy: ClickHouseClient.RetryPolicy? = nil,
+                       logger: Logger? = nil) async throws {
         guard !batch.isEmpty else { return }
         let logger = logger ?? self.logger
         if !batch.quarantined.isEmpty {
             _ = try await client.execute(QuarantineQueries.insert(schema), body: Self.encodeQuarantine(batch.quarantined), retryPolicy: retryPolicy, logger: logger)
         }
         guard batch.rowCount > 0 else { return }
-        let (body, rows) = try Self.encode(batch)
+        let (body, rows) = try Self.encode(batch, fence: fence)
         var settings = Self.blockSettings
         if let queryID { settings["query_id"] = queryID }
         _ = try await client.execute(MetadataQueries.insertIngest(schema), body: body, settings: settings, retryPolicy: retryPolicy, logger: logger)
@@ -93,7 +97,7 @@ package struct MetadataWriter: Sendable {
     }
 
     /// The RowBinary body for a batch and its row count (catalog rows included).
-    package static func encode(_ batch: MetadataBatch) throws(StoreError) -> (body: ByteBuffer, rows: Int) {
+    package static func encode(_ batch: MetadataBatch, fence: WriteFence = .never) throws(StoreError) -> (body: ByteBuffer, rows: Int) {
         let catalog = CatalogEntry.entries(from: batch.keys)
         let rows = batch.rowCount + catalog.count
         guard rows <= maxRowsPerInsert else {
@@ -104,7 +108,11 @@ package struct MetadataWriter: Sendable {
         for aggregate in batch.keys { IngestRow(aggregate).encode(into: &encoder) }
         for aggregate in batch.templates { IngestRow(aggregate).encode(into: &encoder) }
         for entry in catalog { IngestRow(entry).encode(into: &encoder) }
-        for progress in batch.progress { IngestRow(progress).encode(into: &encoder) }
+        for progress in batch.progress {
+            var row = IngestRow(progress)
+            row.fenceDeadline = fence.serverSeconds
+            row.encode(into: &encoder)
+        }
         guard encoder.buffer.readableBytes <= maxBytesPerInsert else {
             throw StoreError(.batchTooLarge, "\(encoder.buffer.readableBytes) bytes exceed the \(maxBytesPerInsert)-byte limit of one INSERT")
         }

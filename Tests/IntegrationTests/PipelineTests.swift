@@ -27,15 +27,27 @@ struct PipelineTests {
         let attempts = Atomic<Int>(0)
         /// Milliseconds every write takes before it is sent (a slow but working ClickHouse).
         let delayMilliseconds = Atomic<Int>(0)
-        init(writer: MetadataWriter) { self.writer = writer }
+        let clock: ServerClock
+        init(writer: MetadataWriter) {
+            self.writer = writer
+            clock = ServerClock(client: writer.client, logger: PipelineTests.logger)
+        }
         /// What a ClickHouse that is down answers: connection refused, so nothing was sent (not ambiguous).
         static let down = ClickHouseError(kind: .transport, message: "Connection refused (simulated)", curlCode: 7)
-        func write(_ batch: MetadataBatch, queryID: String) async throws {
+        func fence(until deadline: ContinuousClock.Instant) async throws -> WriteFence {
+            guard readable.load(ordering: .relaxed) else { throw Self.down }
+            return try await clock.fence(until: deadline)
+        }
+        func hasPassed(_ fence: WriteFence) async throws -> Bool {
+            guard readable.load(ordering: .relaxed) else { throw Self.down }
+            return try await clock.hasPassed(fence)
+        }
+        func write(_ batch: MetadataBatch, queryID: String, fence: WriteFence) async throws {
             attempts.add(1, ordering: .relaxed)
-            guard available.load(ordering: .relaxed) else { throw Self.down }
+            guard available.load(ordering: .relaxed) else { throw SinkWriteError(Self.down.insertOutcome, "\(Self.down)") }
             let delay = delayMilliseconds.load(ordering: .relaxed)
             if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
-            try await writer.write(batch, queryID: queryID, retryPolicy: .noRetry)
+            try await PipelineTests.writeMapped(writer, batch, queryID: queryID, fence: fence)
         }
         func appliedOffsets(topic: String) async throws -> [Int32: AppliedOffsets] {
             guard readable.load(ordering: .relaxed) else { throw Self.down }
@@ -57,15 +69,23 @@ struct PipelineTests {
         let writer: MetadataWriter
         let applyBeforeFailing: Bool
         let attempts = Atomic<Int>(0)
+        let clock: ServerClock
         init(writer: MetadataWriter, applyBeforeFailing: Bool) {
             self.writer = writer
             self.applyBeforeFailing = applyBeforeFailing
+            clock = ServerClock(client: writer.client, logger: PipelineTests.logger)
         }
-        func write(_ batch: MetadataBatch, queryID: String) async throws {
+        func fence(until deadline: ContinuousClock.Instant) async throws -> WriteFence {
+            try await clock.fence(until: deadline)
+        }
+        func hasPassed(_ fence: WriteFence) async throws -> Bool {
+            try await clock.hasPassed(fence)
+        }
+        func write(_ batch: MetadataBatch, queryID: String, fence: WriteFence) async throws {
             let attempt = attempts.add(1, ordering: .relaxed).newValue
-            guard attempt % 2 == 1 else { return try await writer.write(batch, queryID: queryID, retryPolicy: .noRetry) }
-            if applyBeforeFailing { try await writer.write(batch, queryID: queryID, retryPolicy: .noRetry) }
-            throw ClickHouseError(kind: .transport, message: "Operation timed out (simulated lost answer)", curlCode: 28)
+            guard attempt % 2 == 1 else { return try await PipelineTests.writeMapped(writer, batch, queryID: queryID, fence: fence) }
+            if applyBeforeFailing { try await PipelineTests.writeMapped(writer, batch, queryID: queryID, fence: fence) }
+            throw SinkWriteError(.mayHaveBeenApplied, "Operation timed out (simulated lost answer)")
         }
         func appliedOffsets(topic: String) async throws -> [Int32: AppliedOffsets] {
             try await writer.appliedOffsets(topic: topic)
@@ -75,6 +95,15 @@ struct PipelineTests {
         }
         func runningWrites() async throws -> Set<String> {
             try await writer.runningWrites()
+        }
+    }
+
+    /// Writes like production's sink: ClickHouse's failures become the pipeline's ``SinkWriteError``.
+    static func writeMapped(_ writer: MetadataWriter, _ batch: MetadataBatch, queryID: String, fence: WriteFence) async throws {
+        do {
+            try await writer.write(batch, queryID: queryID, fence: fence, retryPolicy: .noRetry)
+        } catch let error as ClickHouseError {
+            throw SinkWriteError(error.insertOutcome, "\(error)")
         }
     }
 

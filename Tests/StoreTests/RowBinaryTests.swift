@@ -51,7 +51,7 @@ struct RowBinaryTests {
         var encoder = RowBinaryEncoder()
         IngestRow(kind: .signal).encode(into: &encoder)
         var decoder = RowBinaryDecoder(Array(buffer: encoder.buffer))
-        for column in Schema.ingestColumns {
+        for column in Schema.insertColumns {
             switch column.type {
             case "UInt8": _ = try decoder.uint8()
             case "Date": _ = try decoder.uint16()

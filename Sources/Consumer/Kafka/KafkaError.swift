@@ -25,4 +25,8 @@ package struct KafkaError: Error, Sendable, CustomStringConvertible {
     }
 
     package var description: String { reason }
+
+    /// The broker refused a commit only because the group is rebalancing: it checked member id and generation first, so
+    /// the committer is still a current member.
+    package var confirmsMembership: Bool { code == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS.rawValue }
 }

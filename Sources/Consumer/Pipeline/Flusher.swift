@@ -7,19 +7,47 @@ import Synchronization
 ///
 /// The poll thread submits a batch together with the offsets it covers, keeps consuming, and later collects the
 /// completed offsets to commit them — so offsets are committed only after the store acknowledged the data.
+///
+/// Every attempt carries a write fence (``WriteFence``): the store refuses it once its clock is past the fence. The fence
+/// is at most ``attemptTimeLimit`` after the attempt starts and never after the member's ownership lease ends
+/// (``OwnershipLease``; confirmed first when it is about to end). So the time when an attempt may still land is bounded:
+/// - a resend after an ambiguous failure waits until the store's clock is past the failed attempt's fence, then until the
+///   store no longer runs it, then reads the stored progress — an attempt still queued in a socket can no longer land;
+/// - a member paused past its session (SIGSTOP, a VM pause) finds its lease lapsed and cannot confirm it, and whatever it
+///   had sent before the pause is refused once it arrives after the lease;
+/// - ``abandon()`` tells the caller until when an abandoned attempt may still land, so a rebalance or shutdown can wait
+///   it out before the partitions go to another member.
 /// - Note: All methods are thread-safe. `waitUntilIdle` blocks the calling thread; call it only from the
 ///   dedicated poll thread, never from the cooperative pool.
 package final class Flusher: Sendable {
     private let sink: any MetadataSink
     private let logger: Logger
     private let metrics: PipelineMetrics?
+    private let ownership: Ownership?
     private let state = Mutex(State())
     private let idle = NSCondition()
+
+    /// Who vouches for the right to write: the lease and how to confirm it (a blocking call, run off the task pool).
+    package struct Ownership: Sendable {
+        package var lease: OwnershipLease
+        package var confirm: @Sendable () -> Bool
+        package init(lease: OwnershipLease, confirm: @escaping @Sendable () -> Bool) {
+            self.lease = lease
+            self.confirm = confirm
+        }
+    }
+
+    /// Longest time an attempt may take to reach the store's INSERT pipeline before its fence refuses it.
+    package static let attemptTimeLimit: Duration = .seconds(20)
+    /// An attempt is sent only while the lease holds at least this long; otherwise the lease is confirmed first.
+    package static let minimumLease: Duration = .seconds(1)
 
     private struct State {
         var generation: UInt64 = 0
         var busy = false
         var abandoned = false
+        /// The latest deadline (local clock) of any attempt sent for the current generation.
+        var latestDeadline: ContinuousClock.Instant? = nil
         /// Offsets of the last batch that was written and not yet collected.
         var completed: [TopicPartition: Int64]? = nil
         var failures: UInt64 = 0
@@ -28,12 +56,16 @@ package final class Flusher: Sendable {
         var lastError: String? = nil
         /// Batches found applied after an INSERT whose answer was lost (not sent again).
         var appliedDespiteFailure: UInt64 = 0
+        /// Attempts the store refused because their fence had passed.
+        var fenced: UInt64 = 0
     }
 
-    package init(sink: any MetadataSink, logger: Logger, metrics: PipelineMetrics? = nil) {
+    /// - Parameter ownership: The member's lease; `nil` writes with ``attemptTimeLimit`` fences only (no group).
+    package init(sink: any MetadataSink, logger: Logger, metrics: PipelineMetrics? = nil, ownership: Ownership? = nil) {
         self.sink = sink
         self.logger = logger
         self.metrics = metrics
+        self.ownership = ownership
     }
 
     /// Whether a batch is being written.
@@ -47,6 +79,7 @@ package final class Flusher: Sendable {
             precondition(!state.busy, "Flusher.submit while a flush is in flight")
             state.busy = true
             state.abandoned = false
+            state.latestDeadline = nil
             state.generation &+= 1
             return state.generation
         }
@@ -60,24 +93,31 @@ package final class Flusher: Sendable {
 
     /// Writes `batch` until the store holds it exactly once, or the batch is abandoned (returns `false`).
     ///
-    /// Each attempt is ONE INSERT (no client-level retries) carrying the batch's query id. After a failure that may have
-    /// been applied (``ClickHouseError/mayHaveBeenApplied``: timeout, connection reset after sending, 5xx without a
-    /// definite answer, …) the next step is not a resend but a check: wait until the server no longer runs that query
-    /// id, then read the stored progress; when every partition's last offset of the batch is already applied, the
-    /// batch landed and is done. Only otherwise is it sent again. So a retry never applies a batch twice.
+    /// Each attempt is ONE INSERT (no client-level retries) carrying the batch's query id and a fresh fence. After a
+    /// failure that may have been applied (``SinkWriteError/Outcome/mayHaveBeenApplied``) the next step is not a resend
+    /// but a check: wait until the store's clock is past that attempt's fence (from then on it cannot start any more), then
+    /// until the store no longer runs that query id, then read the stored progress; when every partition's last offset of
+    /// the batch is applied, the batch landed and is done. Only otherwise is it sent again. So a retry never applies a
+    /// batch twice, even when the first attempt was still queued in the store's socket.
     private func writeUntilApplied(_ batch: MetadataBatch, generation: UInt64) async -> Bool {
         let queryID = "census-\(UUID().uuidString.lowercased())"
         var backoff = Duration.milliseconds(100)
         var attempt = 0
-        var mustVerify = false
+        var unsettled: WriteFence? = nil  // the fence of an attempt that may have been applied
         func isCurrent() -> Bool { state.withLock { !$0.abandoned && $0.generation == generation } }
         func pause() async {
             try? await Task.sleep(for: backoff)
             backoff = min(backoff * 2, .seconds(5))
         }
         while isCurrent() {
-            if mustVerify {
+            if let fence = unsettled {
                 do {
+                    guard try await sink.hasPassed(fence) else {
+                        logger.info("waiting until the store's clock passes the fence of an INSERT whose answer was lost",
+                                    metadata: ["query_id": "\(queryID)", "fence": "\(fence)"])
+                        await pause()
+                        continue
+                    }
                     if try await sink.isRunning(queryID: queryID) {
                         logger.info("waiting for an INSERT whose answer was lost to finish", metadata: ["query_id": "\(queryID)"])
                         await pause()
@@ -89,7 +129,7 @@ package final class Flusher: Sendable {
                                       metadata: ["query_id": "\(queryID)", "batch.rows": "\(batch.rowCount)"])
                         return true
                     }
-                    mustVerify = false
+                    unsettled = nil
                 } catch {
                     logger.warning("cannot check whether a failed INSERT was applied; checking again",
                                    metadata: ["query_id": "\(queryID)", "error": "\(error)"])
@@ -97,19 +137,39 @@ package final class Flusher: Sendable {
                     continue
                 }
             }
+            guard let deadline = await attemptDeadline(generation: generation) else {
+                if isCurrent() { await pause() }
+                continue
+            }
+            let fence: WriteFence
+            do {
+                fence = try await sink.fence(until: deadline)
+            } catch {
+                logger.warning("cannot read the store's clock for the write fence; retrying", metadata: ["error": "\(error)"])
+                await pause()
+                continue
+            }
             attempt += 1
             let started = ContinuousClock.now
             do {
-                try await sink.write(batch, queryID: queryID)
+                try await sink.write(batch, queryID: queryID, fence: fence)
                 logger.debug("batch written", metadata: ["batch.rows": "\(batch.rowCount)", "elapsed": "\(ContinuousClock.now - started)", "attempt": "\(attempt)"])
                 return true
             } catch {
                 let text = String(describing: error)
-                let ambiguous = Self.mayHaveBeenApplied(error)
-                mustVerify = mustVerify || ambiguous
-                state.withLock { $0.failures &+= 1; $0.lastError = text }
+                let ambiguous = SinkWriteError.mayHaveBeenApplied(error)
+                let fenced = (error as? SinkWriteError)?.outcome == .fenced
+                if ambiguous { unsettled = fence }
+                state.withLock {
+                    $0.failures &+= 1
+                    $0.lastError = text
+                    if fenced { $0.fenced &+= 1 }
+                }
                 metrics?.flushFailed()
-                if attempt == 1 || attempt % 10 == 0 {
+                if fenced {
+                    logger.warning("the store refused an INSERT that reached it after its write fence (member or store stalled); not applied",
+                                   metadata: ["query_id": "\(queryID)", "fence": "\(fence)", "elapsed": "\(ContinuousClock.now - started)"])
+                } else if attempt == 1 || attempt % 10 == 0 {
                     // Where the batch comes from: topic/partition@last offset of every partition it covers.
                     let covers = batch.progress.map { "\($0.topic)/\($0.partition)@\($0.lastOffset)" }.joined(separator: ",")
                     logger.error("batch write failed; retrying (offsets stay uncommitted)",
@@ -122,14 +182,30 @@ package final class Flusher: Sendable {
         return false
     }
 
-    /// Whether a failed write may nevertheless have been applied. Errors that are not ClickHouse's (the store's own
-    /// checks, which fail before sending) were not; an unknown failure is assumed to maybe have been.
-    static func mayHaveBeenApplied(_ error: any Error) -> Bool {
-        if let error = error as? ClickHouseError {
-            // 216: an earlier attempt with the same query id still runs.
-            return error.mayHaveBeenApplied || error.serverCode?.rawValue == 216
+    /// The deadline of the next attempt — ``attemptTimeLimit`` from now, cut at the end of the ownership lease (confirmed
+    /// first when it is about to end) — registered for ``abandon()``; `nil` when the batch was abandoned or ownership
+    /// cannot be confirmed now.
+    private func attemptDeadline(generation: UInt64) async -> ContinuousClock.Instant? {
+        if let ownership, !ownership.lease.holds(for: Self.minimumLease) {
+            let confirm = ownership.confirm
+            let confirmed = await withCheckedContinuation { continuation in
+                Thread.detachNewThread { continuation.resume(returning: confirm()) }
+            }
+            guard confirmed, ownership.lease.holds(for: Self.minimumLease) else {
+                logger.warning("ownership of the partitions cannot be confirmed; the batch waits (it is dropped if the partitions are lost)")
+                return nil
+            }
         }
-        return !(error is StoreError)
+        var deadline = ContinuousClock.now + Self.attemptTimeLimit
+        if let ownership {
+            guard let expiry = ownership.lease.expiry else { return nil }
+            deadline = min(deadline, expiry)
+        }
+        return state.withLock { state -> ContinuousClock.Instant? in
+            guard !state.abandoned, state.generation == generation else { return nil }
+            state.latestDeadline = max(state.latestDeadline ?? deadline, deadline)
+            return deadline
+        }
     }
 
     /// Whether the store's progress rows already cover every partition of `batch` up to the batch's last offset.
@@ -182,19 +258,29 @@ package final class Flusher: Sendable {
 
     /// Gives up on the batch in flight: it stops retrying and its offsets are never reported as completed.
     /// Data it may still have written is covered by the progress rows written in the same INSERT.
-    package func abandon() {
+    /// - Returns: Until when (this process's clock) an attempt already sent may still be applied by the store; `nil`
+    ///   when none was in flight. Wait until then before the partitions can go to another member.
+    @discardableResult
+    package func abandon() -> ContinuousClock.Instant? {
         idle.lock()
-        state.withLock { state in
+        let latest = state.withLock { state -> ContinuousClock.Instant? in
+            var latest: ContinuousClock.Instant? = nil
             if state.busy {
                 state.abandoned = true
                 state.busy = false
                 state.generation &+= 1
+                latest = state.latestDeadline
             }
             state.completed = nil
+            return latest
         }
         idle.broadcast()
         idle.unlock()
+        return latest
     }
+
+    /// Attempts the store refused because they reached it after their write fence.
+    package var fencedAttempts: UInt64 { state.withLock { $0.fenced } }
 
     /// Batches whose INSERT failed ambiguously and that were found applied (so not sent again).
     package var appliedDespiteFailure: UInt64 { state.withLock { $0.appliedDespiteFailure } }

@@ -7,16 +7,23 @@ import Synchronization
 /// The ingest pipeline as a `Service`: consumes Kafka records, aggregates their metadata in a window, flushes the
 /// window to ClickHouse and commits offsets only after the flush was acknowledged.
 ///
-/// One dedicated thread polls librdkafka and keeps the books (offsets, skips, quarantine); records are decoded and
-/// aggregated by a ``ParallelAnalyzer`` on ``Configuration/analyzerLanes`` threads of their own (with one lane, on the
-/// poll thread itself); a ``Flusher`` writes the previous window meanwhile. When the window is full while a flush is
-/// still running, the poll thread waits up to ``fullWindowWait`` for it; a flush that takes longer pauses the assigned
-/// partitions (polling continues, so the group membership stays alive) until it completes.
+/// One dedicated thread runs the poll loop (``pollLoop()``): it polls librdkafka, books each record in the
+/// ``PartitionLedger`` and hands it to a ``ParallelAnalyzer`` (lanes of their own; with one lane, the poll thread itself);
+/// a ``Flusher`` writes the previous window meanwhile. State has one owner each:
+/// - ``PartitionLedger``: offsets booked, applied, segment starts, partitions waiting or stopped;
+/// - ``ProgressLoader``: where assigned partitions start (stored progress, INSERTs still running, regressions);
+/// - ``GroupCommitter`` and ``OwnershipLease``: commits and how long this member may still write (fenced writes);
+/// - ``ReplayController``: a replay's ranges and its lock;
+/// - the analyzer and ``pendingQuarantine``: the current window.
+///
+/// When the window is full while a flush is still running, the poll thread waits up to ``fullWindowWait`` for it; a
+/// flush that takes longer pauses the assigned partitions, and the loop keeps polling (paused partitions deliver
+/// nothing; polling blocks up to 100 ms), so the member stays in its group and uses no CPU while ClickHouse is down.
 ///
 /// On SIGTERM/SIGINT (graceful shutdown) it stops fetching, flushes, commits and leaves the group.
 package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Sendable {
     // @unchecked Sendable: the mutable state below is touched only on the poll thread (the loop and the rebalance
-    // callbacks run there); other threads use only `stopRequested` and `stats`, which are synchronized.
+    // callbacks run there); other threads use only `stopRequested`, `stats` and the committer, which are synchronized.
 
     /// What the service needs to know.
     package struct Configuration: Sendable {
@@ -63,35 +70,26 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     private let metrics: PipelineMetrics
     /// Admin clear requests for the poll thread (see `IngestService+Clear.swift`).
     let clearRequests = ClearMailbox()
+    /// Commits and the ownership lease (live consumption only).
+    private let committer: GroupCommitter
+    private let loader: ProgressLoader
+    /// Set for `census replay` (``Configuration/replay``).
+    private let replay: ReplayController?
+    /// The lease the flusher's writes are fenced by: the group's, or the replay lock's.
+    private let writeLease: OwnershipLease
 
     // Poll-thread state.
     /// The window, aggregated on ``Configuration/analyzerLanes`` lanes.
     private let analyzer: ParallelAnalyzer
     private var windowStarted: ContinuousClock.Instant? = nil
-    /// Next offset to read per partition, for records consumed into the current window.
-    var pendingOffsets: [TopicPartition: Int64] = [:]
     /// Records of the current window that were quarantined (written with the window's batch).
     var pendingQuarantine: [QuarantinedRecord] = []
-    var assigned: Set<TopicPartition> = []
+    /// The partitions' books.
+    var ledger = PartitionLedger()
     private var paused = false
-    /// Offsets known to be applied in the store but not committed (found in progress rows on assignment).
-    var appliedNotCommitted: [TopicPartition: Int64] = [:]
-    /// Per assigned partition: the offsets the store holds (read on assignment, extended as batches are acknowledged).
-    /// A record at an offset in this set is skipped: that is what makes re-reading (restart, rebalance, replay) exact.
-    var applied: [TopicPartition: AppliedOffsets] = [:]
-    /// Per partition read in this session: the start of the progress segment its batches extend (see ``AppliedOffsets``).
-    var segmentStarts: [TopicPartition: Int64] = [:]
-    /// Partitions whose stored progress is beyond their end while the action is `fail`: nothing is read from them.
-    var regressed: Set<TopicPartition> = []
-    /// Partitions whose window was dropped while they stayed assigned, or whose progress could not be read on
-    /// assignment: their records are ignored until the progress is read (again) and they are positioned after it.
-    var awaitingReload: Set<TopicPartition> = []
-    var lastReloadAttempt: ContinuousClock.Instant? = nil
-    /// Set when the service must stop with an error (an offset regression with `--on-offset-regression fail`).
-    var failure: (any Error)? = nil
-    /// Replay only: each partition's range and the partitions not yet read to their end.
-    var replayRanges: [TopicPartition: ReplayRange] = [:]
-    var replayUnfinished: Set<TopicPartition> = []
+    private var lastReloadAttempt: ContinuousClock.Instant? = nil
+    /// Set when the service must stop with an error (an offset regression with `--on-offset-regression fail`, a lost lock).
+    private var failure: (any Error)? = nil
     private var signalByTopic: [String: Signal?] = [:]
     var local = IngestStatistics()
 
@@ -100,9 +98,25 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         self.logger = logger
         var kafka = configuration.kafka
         if configuration.replay != nil { kafka.properties["enable.partition.eof"] = "true" }
-        self.consumer = try KafkaConsumer(configuration: kafka, logger: logger)
+        let consumer = try KafkaConsumer(configuration: kafka, logger: logger)
+        self.consumer = consumer
         self.analyzer = ParallelAnalyzer(lanes: configuration.analyzerLanes, encoding: configuration.encoding)
-        self.flusher = Flusher(sink: sink, logger: logger, metrics: metrics)
+        let committer = GroupCommitter(consumer: consumer, lease: OwnershipLease(properties: kafka.consumerProperties), logger: logger)
+        self.committer = committer
+        let replay = configuration.replay.map { ReplayController(plan: $0, logger: logger) }
+        self.replay = replay
+        // A replay's writes are fenced by its lock's lease (set when the lock is taken); the live group's by its own.
+        let writeLease = replay == nil ? committer.lease : OwnershipLease(properties: kafka.consumerProperties)
+        self.writeLease = writeLease
+        let ownership: Flusher.Ownership?
+        if let replay {
+            ownership = configuration.replay?.lockGroup == nil ? nil
+                : Flusher.Ownership(lease: writeLease, confirm: replay.lockSlot.confirm)
+        } else {
+            ownership = Flusher.Ownership(lease: committer.lease, confirm: { committer.confirm() })
+        }
+        self.flusher = Flusher(sink: sink, logger: logger, metrics: metrics, ownership: ownership)
+        self.loader = ProgressLoader(sink: sink, directory: consumer, action: configuration.onOffsetRegression, logger: logger)
         self.sink = sink
         self.metrics = metrics
         self.deadLetters = try configuration.deadLetterTopic.map { _ throws(KafkaError) in try KafkaProducer(configuration: configuration.kafka) }
@@ -122,6 +136,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         snapshot.flushFailures = counters.failures
         snapshot.lastFlushError = counters.lastError
         snapshot.appliedDespiteFailure = flusher.appliedDespiteFailure
+        snapshot.fencedAttempts = flusher.fencedAttempts
         return snapshot
     }
 
@@ -131,12 +146,12 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     }
 
     package func run() async throws {
-        if let plan = configuration.replay {
-            try startReplay(plan)
+        if let replay {
+            try startReplay(replay)
         } else {
             try consumer.subscribe(topics: configuration.topics)
             logger.info("consumer started", metadata: ["topics": "\(configuration.topics.joined(separator: ","))", "group": "\(configuration.kafka.group)",
-                                                       "analyzer_threads": "\(analyzer.lanes)"])
+                                                       "analyzer_threads": "\(analyzer.lanes)", "write_lease": "\(committer.lease.length)"])
         }
         try await withGracefulShutdownHandler {
             try await withTaskCancellationHandler {
@@ -168,27 +183,52 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         defer { clearRequests.close() }
         while !stopRequested.load(ordering: .relaxed) {
             if clearRequests.hasRequests { serveClearRequests() }
-            // Drain what librdkafka has buffered without blocking, then block briefly when idle.
-            var delivered = 0
-            // Stop draining as soon as the window is full, so its size stays bounded by the policy (records still queued
-            // on the analyzer lanes add at most a few per lane).
-            while delivered < 1_000, !windowIsFull,
-                  let consumed = try consumer.pollRecord(timeoutMilliseconds: delivered == 0 ? 100 : 0, endOfPartition: replayReachedEnd) {
-                handle(consumed)
-                delivered += 1
-                if stopRequested.load(ordering: .relaxed) { break }
-            }
+            pollRecords()
             commitCompleted()
             step()
             reloadDropped()
-            if configuration.replay != nil, replayUnfinished.isEmpty { break }
+            if let replay {
+                replay.lock?.service()
+                if replay.lock?.isLost == true, failure == nil {
+                    failure = ReplayController.ReplayError("the replay lock was lost to another replay (this process was paused or cut off past "
+                        + "its session); what it had sent is fenced. Run the replay again once the other one finished (replays are idempotent).")
+                    replay.abandonAll()
+                }
+                if replay.isFinished { break }
+            }
             publish()
         }
         shutdown()
-        if configuration.replay != nil, !replayUnfinished.isEmpty, failure == nil {
-            failure = KafkaError(code: -1, reason: "replay interrupted before every partition reached its end; run it again (replays are idempotent)")
+        if let replay, !replay.isFinished, failure == nil {
+            failure = ReplayController.ReplayError("replay interrupted before every partition reached its end; run it again (replays are idempotent)")
         }
         if let failure { throw failure }
+    }
+
+    /// Drains what librdkafka has buffered without blocking, then blocks up to 100 ms when nothing came. A full window
+    /// stops the draining (its size stays bounded by the policy; records still queued on the analyzer lanes add at most a
+    /// few per lane) — but once fetching is paused the loop polls on: paused partitions deliver nothing, the poll blocks,
+    /// and librdkafka sees the application alive (`max.poll.interval.ms`).
+    private func pollRecords() {
+        var delivered = 0
+        while delivered < 1_000, !windowIsFull || paused {
+            let consumed: ConsumedRecord?
+            do {
+                consumed = try consumer.pollRecord(timeoutMilliseconds: delivered == 0 ? 100 : 0) { [self] tp, offset in
+                    replay?.reachedEnd(tp, offset: offset, consumer: consumer)
+                }
+            } catch {
+                logger.error("kafka poll failed", metadata: ["error": "\(error)"])
+                failure = failure ?? error
+                requestStop()
+                return
+            }
+            committer.lease.polled()
+            guard let consumed else { return }
+            handle(consumed)
+            delivered += 1
+            if stopRequested.load(ordering: .relaxed) { return }
+        }
     }
 
     /// How long a full window waits for the flush in flight before fetching is paused (see ``step()``).
@@ -203,23 +243,27 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     }
 
     private var windowIsFull: Bool {
-        analyzer.rowCount >= configuration.policy.maxRows || analyzer.approximateBytes >= configuration.policy.maxBytes
-            || analyzer.hasKeyAtValueLimit
+        analyzer.rowCount >= configuration.policy.maxRows || windowBytes >= configuration.policy.maxBytes || analyzer.hasKeyAtValueLimit
+    }
+
+    /// Bytes the window holds: aggregates plus the quarantined records' stored prefixes.
+    private var windowBytes: Int {
+        analyzer.approximateBytes + pendingQuarantine.reduce(0) { $0 + $1.firstBytes.count + $1.error.utf8.count + 64 }
     }
 
     /// Books one record and hands it to the analyzer (see ``finishAnalysis()``).
     private func handle(_ consumed: ConsumedRecord) {
         let record = consumed.record
         let tp = record.topicPartition
-        guard !regressed.contains(tp), !awaitingReload.contains(tp), acceptReplayRecord(tp, offset: record.offset) else { return }
+        if let replay, !replay.accept(tp, offset: record.offset, consumer: consumer) { return }
+        let admission = ledger.admit(tp, offset: record.offset)
+        guard admission != .ignore else { return }
+        if replay == nil { committer.owns(tp, from: record.offset) }
         local.records &+= 1
         if local.firstRecordAt == nil { local.firstRecordAt = .now }
         local.bytes &+= UInt64(record.payload.count)
-        pendingOffsets[tp] = record.offset + 1
         if windowStarted == nil { windowStarted = .now }
-        let appliedOffsets = applied[tp]
-        if segmentStarts[tp] == nil { segmentStarts[tp] = appliedOffsets?.segmentStart(continuingAt: record.offset) ?? record.offset }
-        if let appliedOffsets, appliedOffsets.contains(record.offset) {
+        if admission == .alreadyApplied {
             local.skippedRecords &+= 1
             return
         }
@@ -255,8 +299,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     /// Flushes, pauses or resumes as the policy says.
     private func step() {
         let age = windowStarted.map { ContinuousClock.now - $0 } ?? .zero
-        let decision = configuration.policy.decide(rows: analyzer.rowCount, bytes: analyzer.approximateBytes, age: age,
-                                                   hasPendingOffsets: !pendingOffsets.isEmpty, flushInFlight: flusher.isBusy,
+        let decision = configuration.policy.decide(rows: analyzer.rowCount, bytes: windowBytes, age: age,
+                                                   hasPendingOffsets: !ledger.pending.isEmpty, flushInFlight: flusher.isBusy,
                                                    keyAtValueLimit: analyzer.hasKeyAtValueLimit)
         switch decision {
         case .flush:
@@ -280,13 +324,9 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     private func submitWindow() {
         finishAnalysis()
         var batch = analyzer.drain()
-        batch.progress = pendingOffsets.map { tp, next in
-            PartitionProgress(topic: tp.topic, partition: tp.partition, lastOffset: next - 1, segmentStart: segmentStarts[tp] ?? (next - 1),
-                              incarnation: applied[tp]?.incarnation ?? 0)
-        }.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+        batch.progress = ledger.progressRows()
         batch.quarantined = pendingQuarantine
-        flusher.submit(batch, offsets: pendingOffsets)
-        pendingOffsets = [:]
+        flusher.submit(batch, offsets: ledger.takePending())
         pendingQuarantine = []
         windowStarted = nil
     }
@@ -294,7 +334,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     private func setPaused(_ pause: Bool) {
         guard pause != paused else { return }
         paused = pause
-        let partitions = Array(assigned)
+        let partitions = Array(ledger.assigned)
         if pause {
             consumer.pause(partitions)
             local.pauses &+= 1
@@ -307,24 +347,16 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     }
 
     private func commitCompleted() {
-        var offsets = flusher.takeCompleted() ?? [:]
-        // What was acknowledged is applied: a later re-read of these offsets (after a seek) must skip them.
-        for (tp, next) in offsets {
-            guard let start = segmentStarts[tp] else { continue }
-            applied[tp, default: AppliedOffsets()].add(.init(start: start, last: next - 1))
-        }
-        if configuration.replay != nil { return }  // a replay commits nothing to any group
-        if !appliedNotCommitted.isEmpty {
-            offsets.merge(appliedNotCommitted) { max($0, $1) }
-            appliedNotCommitted = [:]
-        }
-        guard !offsets.isEmpty else { return }
+        let acknowledged = flusher.takeCompleted() ?? [:]
+        ledger.acknowledged(acknowledged)
+        guard replay == nil else { return }  // a replay commits nothing to any group
+        let offsets = acknowledged.merging(ledger.takeAppliedNotCommitted()) { max($0, $1) }
         // Commit only partitions this member still owns; the rest were handled when they were revoked.
-        let owned = offsets.filter { assigned.contains($0.key) }
+        let owned = offsets.filter { ledger.assigned.contains($0.key) }
         guard !owned.isEmpty else { return }
         let commitStarted = ContinuousClock.now
         do {
-            try consumer.commit(owned)
+            try committer.commit(owned)
             metrics.commitFinished(duration: .now - commitStarted, succeeded: true)
             local.commits &+= 1
             local.lastCommitAt = .now
@@ -339,10 +371,11 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     }
 
     func publish() {
-        local.assignedPartitions = assigned.count
+        local.assignedPartitions = ledger.assigned.count
+        if let replay { local.replayFinished = replay.isFinished }
         let snapshot = local
         stats.withLock { $0 = snapshot }
-        metrics.observe(snapshot, windowRows: analyzer.rowCount, windowBytes: analyzer.approximateBytes, policy: configuration.policy)
+        metrics.observe(snapshot, windowRows: analyzer.rowCount, windowBytes: windowBytes, policy: configuration.policy)
     }
 
     /// Writes everything consumed so far and commits it, waiting at most the drain timeout.
@@ -352,28 +385,29 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         let timeout = configuration.policy.drainTimeout
         var ok = flusher.waitUntilIdle(timeout: timeout)
         commitCompleted()
-        if ok, !pendingOffsets.isEmpty {
+        if ok, !ledger.pending.isEmpty {
             submitWindow()
             ok = flusher.waitUntilIdle(timeout: timeout)
             commitCompleted()
         }
         if !ok {
-            dropUncommitted()
+            dropUncommitted(waitForFence: true)
             logger.warning("could not write pending data in time; dropped it uncommitted (it will be read again)", metadata: ["reason": "\(reason)"])
         }
         return ok
     }
 
-    /// Partitions awaiting their stored progress (see ``awaitingReload``): once it can be read (after the abandoned INSERT
-    /// finished), continue each from the first offset the store does not hold. Tried at most every 2 seconds.
+    /// Partitions awaiting their stored progress (see ``PartitionLedger/awaitingReload``): once it can be read (after the
+    /// abandoned INSERT finished), continue each from the first offset the store does not hold. Tried at most every 2 s.
     private func reloadDropped() {
-        guard !awaitingReload.isEmpty, !flusher.isBusy else { return }
+        guard !ledger.awaitingReload.isEmpty, !flusher.isBusy else { return }
         if let last = lastReloadAttempt, ContinuousClock.now - last < .seconds(2) { return }
         lastReloadAttempt = .now
-        let partitions = awaitingReload.sorted()
-        guard let starts = prepare(partitions, committed: nil) else { return }
+        let partitions = ledger.awaitingReload.sorted()
+        var waiting = ledger
+        guard let outcome = loader.prepare(partitions, replayStarts: nil, ledger: &waiting) else { return }
         var targets = (try? consumer.committed(partitions)) ?? [:]
-        targets.merge(starts) { _, start in start }
+        targets.merge(outcome.starts) { _, start in start }
         do {
             // Never committed and nothing stored: from the beginning (the skip rule makes re-reading safe).
             for tp in partitions where targets[tp] == nil { targets[tp] = try consumer.watermarks(tp).low }
@@ -382,36 +416,93 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             logger.warning("could not seek after reloading stored progress; trying again", metadata: ["error": "\(error)"])
             return
         }
-        awaitingReload = []
+        ledger = waiting
+        applyRegressions(outcome)
         consumer.resume(partitions)
         logger.info("continuing partitions after a dropped window", metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))"])
     }
 
     /// Gives up on the flush in flight and the current window; their offsets stay uncommitted.
-    private func dropUncommitted() {
-        flusher.abandon()
+    /// - Parameter waitForFence: Wait until an INSERT already sent can no longer land (its write fence passed) before
+    ///   returning: the partitions may go to another member right after.
+    private func dropUncommitted(waitForFence: Bool) {
+        let landsUntil = flusher.abandon()
         analyzer.discardAll()
-        pendingOffsets = [:]
+        _ = ledger.takePending()
         pendingQuarantine = []
         windowStarted = nil
         local.droppedWindows &+= 1
+        if waitForFence, let landsUntil, landsUntil > .now {
+            logger.info("waiting until the abandoned INSERT's write fence has passed", metadata: ["seconds": "\(landsUntil - .now)"])
+            Thread.sleep(forTimeInterval: max(0, Self.seconds(landsUntil - .now)))
+        }
     }
 
     private func shutdown() {
         logger.info("stopping consumer: flushing and committing")
-        if !drainAndCommit(reason: "shutdown"), configuration.replay != nil, failure == nil {
-            failure = KafkaError(code: -1, reason: "replay stopped before its last batch was written; run it again (replays are idempotent)")
+        if !drainAndCommit(reason: "shutdown"), replay != nil, failure == nil {
+            failure = ReplayController.ReplayError("replay stopped before its last batch was written; run it again (replays are idempotent)")
         }
+        replay?.lock?.release()
         consumer.close()
         publish()
         var metadata: Logger.Metadata = ["records": "\(local.records)", "items": "\(local.items)", "bytes": "\(local.bytes)", "invalid": "\(local.invalidRecords)",
                                          "quarantined": "\(local.quarantinedRecords)", "skipped_already_applied": "\(local.skippedRecords)"]
         if let first = local.firstRecordAt, let last = local.lastCommitAt, last > first {
-            let seconds = Double((last - first).components.attoseconds) / 1e18 + Double((last - first).components.seconds)
+            let seconds = Self.seconds(last - first)
             metadata["seconds_first_record_to_last_commit"] = "\(String(format: "%.3f", seconds))"
             metadata["items_per_second"] = "\(Int(Double(local.items) / seconds))"
         }
         logger.info("consumer stopped", metadata: metadata)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    // MARK: - Replay (poll thread)
+
+    /// Resolves the plan, takes the replay lock, prepares the ranges like an assignment and assigns them.
+    private func startReplay(_ replay: ReplayController) throws {
+        try replay.resolve(consumer: consumer, kafka: configuration.kafka)
+        local.replayTotal = replay.total
+        let partitions = replay.ranges.keys.sorted()
+        try replay.acquireLock(kafka: configuration.kafka, lease: writeLease)
+        guard let outcome = loader.prepare(partitions, replayStarts: replay.ranges.mapValues(\.start), ledger: &ledger) else {
+            replay.lock?.release()
+            throw ReplayController.ReplayError("cannot read the stored progress from ClickHouse; nothing was replayed")
+        }
+        applyRegressions(outcome)
+        let active = partitions.filter { !ledger.regressed.contains($0) }
+        ledger.assign(active)
+        logger.info("replay started", metadata: [
+            "records": "\(local.replayTotal)",
+            "ranges": "\(partitions.map { "\($0)@\(replay.ranges[$0]!.start)..<\(replay.ranges[$0]!.end)" }.joined(separator: ","))",
+        ])
+        if failure != nil {
+            replay.abandonAll()
+            return
+        }
+        try consumer.assign(Dictionary(uniqueKeysWithValues: active.map { ($0, replay.ranges[$0]!.start) }))
+        publish()
+    }
+
+    /// Counts regressions; a `fail` regression stops the service with an error naming the partitions.
+    private func applyRegressions(_ outcome: ProgressLoader.Outcome) {
+        local.offsetRegressions &+= UInt64(outcome.regressions)
+        guard !outcome.failedRegressions.isEmpty else { return }
+        let previous = (failure as? OffsetRegression)?.partitions ?? []
+        failure = OffsetRegression(partitions: previous + outcome.failedRegressions)
+        requestStop()
+    }
+
+    /// An offset regression that stopped the service (`--on-offset-regression fail`).
+    struct OffsetRegression: Error, CustomStringConvertible {
+        var partitions: [String]
+        var description: String {
+            "stored progress is beyond the end of \(partitions.joined(separator: ", ")) (topic deleted and re-created?); "
+                + "stopped (--on-offset-regression fail). Replay into a cleared store, or restart with --on-offset-regression reset."
+        }
     }
 
     // MARK: - Admin clear (poll thread)
@@ -432,8 +523,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
                 continue
             }
             let discarded = analyzer.discardAll()
-            appliedNotCommitted.merge(pendingOffsets) { max($0, $1) }
-            pendingOffsets = [:]
+            pendingQuarantine = []
+            ledger.storeCleared()
             windowStarted = nil
             commitCompleted()
             logger.info("store cleared; buffered window discarded", metadata: ["rows.discarded": "\(discarded)"])
@@ -444,43 +535,43 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     // MARK: - KafkaRebalanceHandler (called on the poll thread)
 
     package func partitionsAssigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
-        assigned.formUnion(partitions)
+        ledger.assign(partitions)
         if paused {
             paused = false
             local.paused = false
         }
-        if let starts = prepare(partitions, committed: nil) { return starts }
+        if let outcome = loader.prepare(partitions, replayStarts: nil, ledger: &ledger) {
+            applyRegressions(outcome)
+            return outcome.starts
+        }
         // Without the stored progress a record could be applied twice: ignore these partitions' records until the
         // progress can be read, then seek to where the store ends (``reloadDropped()``).
         logger.warning("stored progress unreadable; the partitions wait until it can be read", metadata: ["partitions": "\(partitions.count)"])
-        awaitingReload.formUnion(partitions)
+        ledger.awaitReload(partitions)
         return [:]
     }
 
     package func partitionsRevoking(_ partitions: [TopicPartition], lost: Bool) {
         if lost {
-            // Not a member any more: commits would fail. Drop uncommitted data; the new owner reads it again.
-            dropUncommitted()
+            // Not a member any more: commits would fail, and the lease has lapsed (the new owner got the partitions only
+            // after it ended). Drop uncommitted data; the new owner reads it again.
+            committer.disown(partitions)
+            dropUncommitted(waitForFence: false)
         } else {
-            let retained = assigned.subtracting(partitions)
+            let retained = ledger.assigned.subtracting(partitions)
             if !drainAndCommit(reason: "rebalance"), !retained.isEmpty {
-                // Records of partitions we keep were dropped from the window (their INSERT may still land): stop them
-                // until the stored progress can be read again, then continue from there (``reloadDropped()``).
-                awaitingReload.formUnion(retained)
+                // Records of partitions we keep were dropped from the window (their INSERT was fenced out above): stop
+                // them until the stored progress can be read again, then continue from there (``reloadDropped()``).
+                ledger.awaitReload(retained)
                 consumer.pause(Array(retained))
             }
+            committer.disown(partitions)
         }
-        assigned.subtract(partitions)
-        for tp in partitions {
-            applied[tp] = nil
-            segmentStarts[tp] = nil
-            regressed.remove(tp)
-            awaitingReload.remove(tp)
-        }
+        ledger.revoke(partitions)
         if paused {
             paused = false
             local.paused = false
-            consumer.resume(Array(assigned))
+            consumer.resume(Array(ledger.assigned))
         }
     }
 }

@@ -16,6 +16,8 @@ package struct IngestStatistics: Sendable, Hashable {
     package var offsetRegressions: UInt64 = 0
     /// Batches whose INSERT failed ambiguously but that were found applied, so were not sent again.
     package var appliedDespiteFailure: UInt64 = 0
+    /// INSERT attempts the store refused because they reached it after their write fence (a stalled member or store).
+    package var fencedAttempts: UInt64 = 0
     /// Replay only: records in the replayed ranges, and whether every partition reached its end.
     package var replayTotal: UInt64 = 0
     package var replayFinished: Bool = false

@@ -1,11 +1,25 @@
 import Store
 
 /// Where flushed batches go (ClickHouse's `MetadataWriter` in production).
+///
+/// Every write carries a ``WriteFence``: the store applies the batch only while its own clock has not passed the fence,
+/// and refuses it whole afterwards. That is what lets the pipeline bound, in time, when an attempt it sent may still land
+/// (a paused member, a stalled store, a request queued in a socket), see ``Flusher``.
 package protocol MetadataSink: Sendable {
+    /// The fence that expires on the store's clock no later than `deadline` passes on this process's clock.
+    func fence(until deadline: ContinuousClock.Instant) async throws -> WriteFence
+
     /// Writes one batch atomically (data and its ``PartitionProgress`` rows together) in ONE attempt, without retrying:
     /// the ``Flusher`` decides whether a failed attempt may be repeated. Returns only after the store acknowledged it.
-    /// - Parameter queryID: The same for every attempt of one batch (see ``isRunning(queryID:)``).
-    func write(_ batch: MetadataBatch, queryID: String) async throws
+    /// - Parameters:
+    ///   - queryID: The same for every attempt of one batch (see ``isRunning(queryID:)``).
+    ///   - fence: The store refuses the attempt once its clock is past this.
+    /// - Throws: ``SinkWriteError`` saying whether the attempt may have been applied; any other error counts as "may
+    ///   have been applied".
+    func write(_ batch: MetadataBatch, queryID: String, fence: WriteFence) async throws
+
+    /// Whether the store's clock is past `fence`: from then on no attempt carrying it can be applied.
+    func hasPassed(_ fence: WriteFence) async throws -> Bool
 
     /// The offsets per partition of `topic` whose data the store holds (from the progress rows).
     func appliedOffsets(topic: String) async throws -> [Int32: AppliedOffsets]
@@ -16,4 +30,25 @@ package protocol MetadataSink: Sendable {
     /// The query ids of every batch INSERT the store is executing now, from any writer (a killed process's last INSERT
     /// may still be running): progress is read only after those finished, so it cannot change behind the reader's back.
     func runningWrites() async throws -> Set<String>
+}
+
+/// A failed write attempt, as the sink classifies it: the pipeline needs to know only whether it may have been applied.
+package struct SinkWriteError: Error, CustomStringConvertible {
+    package typealias Outcome = InsertOutcome
+
+    package var outcome: Outcome
+    package var message: String
+
+    package init(_ outcome: Outcome, _ message: String) {
+        self.outcome = outcome
+        self.message = message
+    }
+
+    package var description: String { message }
+
+    /// Whether a failed write may nevertheless have been applied: only a ``SinkWriteError`` can say it was not.
+    package static func mayHaveBeenApplied(_ error: any Error) -> Bool {
+        guard let error = error as? SinkWriteError else { return true }
+        return error.outcome == .mayHaveBeenApplied
+    }
 }

@@ -19,11 +19,18 @@ package struct ReplayPlan: Sendable, Hashable {
     package var from: Position
     /// Where to stop (exclusive: the record at the end offset is not read).
     package var until: Position
+    /// The live consumer group that feeds the same store: the replay stops every partition at that group's committed
+    /// offset, because the group applies everything from there on (``ProgressLoader``). `nil`: no live group.
+    package var liveGroup: String?
+    /// The consumer group that replays of the same store use as their lock (``ReplayLock``). `nil`: no lock.
+    package var lockGroup: String?
 
-    package init(topics: [String], from: Position, until: Position = .now) {
+    package init(topics: [String], from: Position, until: Position = .now, liveGroup: String? = nil, lockGroup: String? = nil) {
         self.topics = topics
         self.from = from
         self.until = until
+        self.liveGroup = liveGroup
+        self.lockGroup = lockGroup
     }
 }
 

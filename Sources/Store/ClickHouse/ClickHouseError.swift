@@ -24,6 +24,8 @@ package struct ClickHouseError: Error, Sendable, Hashable, CustomStringConvertib
         package init(_ rawValue: Int) { self.rawValue = rawValue }
         package var description: String { String(rawValue) }
 
+        package static let duplicateColumn = Code(15)
+        package static let illegalColumn = Code(44)
         package static let unknownFunction = Code(46)
         package static let unknownIdentifier = Code(47)
         package static let tableAlreadyExists = Code(57)
@@ -34,6 +36,7 @@ package struct ClickHouseError: Error, Sendable, Hashable, CustomStringConvertib
         package static let timeoutExceeded = Code(159)
         package static let readonly = Code(164)
         package static let tooManySimultaneousQueries = Code(202)
+        package static let queryWithSameIDIsAlreadyRunning = Code(216)
         package static let noFreeConnection = Code(203)
         package static let socketTimeout = Code(209)
         package static let networkError = Code(210)
@@ -42,6 +45,7 @@ package struct ClickHouseError: Error, Sendable, Hashable, CustomStringConvertib
         package static let tooManyParts = Code(252)
         package static let tooFewLiveReplicas = Code(285)
         package static let unknownStatusOfInsert = Code(319)
+        package static let throwIfValueNonZero = Code(395)
         package static let systemError = Code(425)
         package static let keeperException = Code(999)
 

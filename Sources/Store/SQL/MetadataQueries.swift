@@ -29,9 +29,14 @@ package enum MetadataQueries {
 
     // MARK: - Writes
 
-    /// The INSERT a ``MetadataWriter`` body goes with (RowBinary in ``Schema/ingestColumns`` order).
+    /// The INSERT a ``MetadataWriter`` body goes with (RowBinary in ``Schema/insertColumns`` order).
     package static func insertIngest(_ schema: Schema) -> String {
-        "INSERT INTO \(schema.ingestTable) (\(Schema.ingestColumns.map(\.name).joined(separator: ", "))) FORMAT RowBinary"
+        "INSERT INTO \(schema.ingestTable) (\(Schema.insertColumns.map(\.name).joined(separator: ", "))) FORMAT RowBinary"
+    }
+
+    /// One `UInt32`: the server's clock, in seconds since the epoch (the clock the write fence is checked against).
+    package static func serverTime() -> String {
+        "SELECT toUInt32(now()) FORMAT RowBinary"
     }
 
     /// Removes all metadata, progress included.

@@ -23,6 +23,9 @@ package struct Migration: Sendable {
         Migration(version: 2, name: "quarantine table") { schema in
             [schema.createQuarantineTable()]
         },
+        Migration(version: 3, name: "write fence columns on the ingest table") { schema in
+            schema.addFenceColumns()
+        },
     ]
 
     /// The newest version this build knows.
@@ -97,12 +100,16 @@ package struct Migrator: Sendable {
         return versions
     }
 
+    /// Answers meaning another migrator got there first: a table or database that exists, a column that exists
+    /// (18.16 says 44 ILLEGAL_COLUMN, newer servers 15 DUPLICATE_COLUMN).
+    static let alreadyDone: Set<ClickHouseError.Code> = [.tableAlreadyExists, .databaseAlreadyExists, .illegalColumn, .duplicateColumn]
+
     /// Runs one idempotent statement; an "already exists" error from a concurrent migrator counts as success.
     private func run(_ statement: String) async throws(ClickHouseError) {
         do {
             _ = try await client.execute(statement, logger: logger)
         } catch {
-            guard error.serverCode == .tableAlreadyExists || error.serverCode == .databaseAlreadyExists else { throw error }
+            guard let code = error.serverCode, Self.alreadyDone.contains(code) else { throw error }
             logger.debug("ClickHouse object already exists", metadata: ["clickhouse.code": "\(error.serverCode?.rawValue ?? 0)"])
         }
     }

@@ -80,8 +80,20 @@ package struct Schema: Sendable, Hashable {
         ("example", "String"), ("last_offset", "Int64"),
     ]
 
-    /// Every column of `metadata_ingest`, in INSERT order.
+    /// The columns of `metadata_ingest` as migration 1 created them.
     package static var ingestColumns: [(name: String, type: String)] { keyColumns + ingestValueColumns }
+
+    /// The write fence (migration 3): every INSERT row carries `fence_deadline`, the last second (server clock) at which
+    /// the row may still be stored; `fence_check` is computed by ClickHouse for every inserted block and throws (code 395,
+    /// the whole INSERT fails, nothing is stored) when the server's `now()` is past a row's deadline. Writers that do not
+    /// send the column (older census versions) get the default, which never expires. Only progress rows carry a real
+    /// deadline: one expired row fails the whole block, so the data and its progress are refused together.
+    package static let fenceDeadlineColumn = (name: "fence_deadline", type: "DateTime")
+    /// `fence_deadline` of rows that may land at any time (the largest `DateTime`).
+    package static let unfencedDeadline: UInt32 = .max
+
+    /// The columns a ``MetadataWriter`` INSERT names, in RowBinary order.
+    package static var insertColumns: [(name: String, type: String)] { ingestColumns + [fenceDeadlineColumn] }
 
     /// The aggregate-state columns of `metadata`: name, `AggregateFunction` type, and the view's expression over the
     /// ingest columns. Read each with the matching `-Merge` (see ``MetadataQueries``).
@@ -138,6 +150,16 @@ package struct Schema: Sendable, Hashable {
     package func createIngestTable() -> String {
         let columns = Self.ingestColumns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
         return "CREATE TABLE IF NOT EXISTS \(ingestTable) (\(columns)) ENGINE = Null"
+    }
+
+    /// Migration 3: the write-fence columns of the ingest table (see ``fenceDeadlineColumn``). `ALTER … ADD COLUMN` on the
+    /// Null table changes nothing stored and leaves the view alone, so a live store is upgraded in place and writers of
+    /// the previous version keep working (their rows get the never-expiring default).
+    package func addFenceColumns() -> [String] {
+        [
+            "ALTER TABLE \(ingestTable) ADD COLUMN \(Self.fenceDeadlineColumn.name) \(Self.fenceDeadlineColumn.type) DEFAULT toDateTime(\(Self.unfencedDeadline))",
+            "ALTER TABLE \(ingestTable) ADD COLUMN fence_check UInt8 MATERIALIZED throwIf(now() > \(Self.fenceDeadlineColumn.name))",
+        ]
     }
 
     /// The AggregatingMergeTree of states.

@@ -29,10 +29,13 @@ struct ReplayCommand: AsyncParsableCommand, ConfigFileCommand {
 
     func run() async throws {
         let settings = try Settings(kafka: kafka, clickhouse: clickhouse, api: nil, ingest: ingest)
-        let plan = ReplayPlan(topics: settings.topics, from: try ReplayPositionParser.parse(from, flag: "from"),
-                              until: try ReplayPositionParser.parse(until, flag: "until"))
         guard var kafkaConfiguration = settings.kafka else { throw ConfigurationError("replay needs Kafka settings") }
-        // A group id of its own that nothing else uses; the replay never joins it and never commits to it.
+        // The live group (CENSUS_GROUP) applies everything from its committed offsets on: the replay stops there. Replays
+        // of one store take turns through a lock group of their own.
+        let plan = ReplayPlan(topics: settings.topics, from: try ReplayPositionParser.parse(from, flag: "from"),
+                              until: try ReplayPositionParser.parse(until, flag: "until"), liveGroup: kafkaConfiguration.group,
+                              lockGroup: "\(kafkaConfiguration.group).replay-lock.\(settings.clickhouse.database)")
+        // A group id of its own that nothing else uses for reading; the replay never joins it and never commits to it.
         kafkaConfiguration.group = "census-replay-\(UUID().uuidString.lowercased())"
         let logger = try LogSetup.bootstrap(logging)
         let store = try StoreWiring(settings.clickhouse, logger: logger)
@@ -43,7 +46,7 @@ struct ReplayCommand: AsyncParsableCommand, ConfigFileCommand {
                 configuration: .init(kafka: kafkaConfiguration, topics: settings.topics, topicSignals: settings.topicSignals, encoding: settings.encoding,
                                      policy: settings.policy, maxRecordBytes: settings.maxRecordBytes, onOffsetRegression: settings.onOffsetRegression,
                                      deadLetterTopic: settings.deadLetterTopic, replay: plan, analyzerLanes: settings.analyzerLanes),
-                sink: WriterSink(writer: store.writer), logger: logger)
+                sink: WriterSink(writer: store.writer, clock: store.serverClock), logger: logger)
         } catch {
             throw ConfigurationError(String(describing: error))
         }

@@ -32,7 +32,7 @@ struct CensusRuntime {
                                          encoding: settings.encoding, policy: settings.policy, maxRecordBytes: settings.maxRecordBytes,
                                          onOffsetRegression: settings.onOffsetRegression, deadLetterTopic: settings.deadLetterTopic,
                                          analyzerLanes: settings.analyzerLanes),
-                    sink: WriterSink(writer: store.writer), logger: logger, metrics: PipelineMetrics(factory: metrics.factory))
+                    sink: WriterSink(writer: store.writer, clock: store.serverClock), logger: logger, metrics: PipelineMetrics(factory: metrics.factory))
             } catch {
                 throw ConfigurationError(String(describing: error))
             }
@@ -79,23 +79,5 @@ struct IngestRunner: Service {
         }
         if Task.isCancelled || Task.isShuttingDownGracefully { return }
         try await ingest.run()
-    }
-}
-
-/// The ingest pipeline's sink: one ClickHouse INSERT per attempt, never retried by the client (a retried INSERT whose
-/// first attempt landed would apply twice); the ``Flusher`` checks the stored progress before sending again.
-struct WriterSink: MetadataSink {
-    let writer: MetadataWriter
-    func write(_ batch: MetadataBatch, queryID: String) async throws {
-        try await writer.write(batch, queryID: queryID, retryPolicy: .noRetry)
-    }
-    func appliedOffsets(topic: String) async throws -> [Int32: AppliedOffsets] {
-        try await writer.appliedOffsets(topic: topic)
-    }
-    func isRunning(queryID: String) async throws -> Bool {
-        try await writer.isRunning(queryID: queryID)
-    }
-    func runningWrites() async throws -> Set<String> {
-        try await writer.runningWrites()
     }
 }

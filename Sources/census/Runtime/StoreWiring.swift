@@ -13,6 +13,8 @@ struct StoreWiring: Sendable {
     let migrator: Migrator
     let probeClient: ClickHouseClient
     let probeMigrator: Migrator
+    /// The server's clock, for the write fences of the ingest pipeline's INSERTs.
+    let serverClock: ServerClock
 
     init(_ settings: ClickHouseOptions.Resolved, logger: Logger, metrics: ClickHouseMetrics = .init()) throws {
         do {
@@ -27,6 +29,7 @@ struct StoreWiring: Sendable {
             throw ConfigurationError(String(describing: error))
         }
         writer = MetadataWriter(client: client, schema: schema, logger: logger)
+        serverClock = ServerClock(client: client, logger: logger)
         reader = ClickHouseMetadataReader(client: client, schema: schema, logger: logger)
         quarantine = ClickHouseQuarantineReader(client: client, schema: schema, logger: logger)
         migrator = Migrator(client: client, schema: schema, logger: logger)

@@ -1,0 +1,41 @@
+import Consumer
+import Store
+
+/// The ingest pipeline's sink: one ClickHouse INSERT per attempt, never retried by the client (a retried INSERT whose
+/// first attempt landed would apply twice); the ``Flusher`` checks the stored progress before sending again. Here, and
+/// only here, ClickHouse's errors become the pipeline's ``SinkWriteError`` (``ClickHouseError/insertOutcome``).
+struct WriterSink: MetadataSink {
+    let writer: MetadataWriter
+    let clock: ServerClock
+
+    func fence(until deadline: ContinuousClock.Instant) async throws -> WriteFence {
+        try await clock.fence(until: deadline)
+    }
+
+    func write(_ batch: MetadataBatch, queryID: String, fence: WriteFence) async throws {
+        do {
+            try await writer.write(batch, queryID: queryID, fence: fence, retryPolicy: .noRetry)
+        } catch let error as ClickHouseError {
+            throw SinkWriteError(error.insertOutcome, String(describing: error))
+        } catch let error as StoreError {
+            // The store's own checks fail before anything is sent.
+            throw SinkWriteError(.notApplied, String(describing: error))
+        }
+    }
+
+    func hasPassed(_ fence: WriteFence) async throws -> Bool {
+        try await clock.hasPassed(fence)
+    }
+
+    func appliedOffsets(topic: String) async throws -> [Int32: AppliedOffsets] {
+        try await writer.appliedOffsets(topic: topic)
+    }
+
+    func isRunning(queryID: String) async throws -> Bool {
+        try await writer.isRunning(queryID: queryID)
+    }
+
+    func runningWrites() async throws -> Set<String> {
+        try await writer.runningWrites()
+    }
+}

@@ -33,6 +33,7 @@ cat > "$DIR/users.xml" <<'XML'
 <yandex>
   <profiles><default>
     <max_memory_usage>4000000000</max_memory_usage>
+    <log_queries>1</log_queries>
   </default></profiles>
   <users>
     <default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></default>

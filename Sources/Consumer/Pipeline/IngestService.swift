@@ -43,9 +43,12 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         package var replay: ReplayPlan?
         /// Threads that decode and aggregate records; 1: the poll thread itself (see ``ParallelAnalyzer``).
         package var analyzerLanes: Int
+        /// Live consumption: the lock group of replays into the same store (``ReplayPlan/lockGroup(liveGroup:database:)``).
+        /// A partition without committed offset is not started while a replay holds it. `nil`: not checked.
+        package var replayLockGroup: String?
         package init(kafka: KafkaConfiguration, topics: [String], topicSignals: TopicSignalMap = .init(), encoding: OTLPEncoding = .auto, policy: BatchPolicy = .init(),
                      maxRecordBytes: Int = 16 << 20, onOffsetRegression: OffsetRegressionAction = .fail, deadLetterTopic: String? = nil,
-                     replay: ReplayPlan? = nil, analyzerLanes: Int = ParallelAnalyzer.defaultLanes) {
+                     replay: ReplayPlan? = nil, analyzerLanes: Int = ParallelAnalyzer.defaultLanes, replayLockGroup: String? = nil) {
             self.kafka = kafka
             self.topics = topics
             self.topicSignals = topicSignals
@@ -56,6 +59,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             self.deadLetterTopic = deadLetterTopic
             self.replay = replay
             self.analyzerLanes = max(1, analyzerLanes)
+            self.replayLockGroup = replayLockGroup
         }
     }
 
@@ -404,6 +408,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         if let last = lastReloadAttempt, ContinuousClock.now - last < .seconds(2) { return }
         lastReloadAttempt = .now
         let partitions = ledger.awaitingReload.sorted()
+        guard !replayRunning(on: partitions) else { return }
         var waiting = ledger
         guard let outcome = loader.prepare(partitions, replayStarts: nil, ledger: &waiting) else { return }
         var targets = (try? consumer.committed(partitions)) ?? [:]
@@ -540,6 +545,15 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             paused = false
             local.paused = false
         }
+        if replayRunning(on: partitions) {
+            // Without a committed offset this member would start at the low watermark, inside the running replay's
+            // ranges: wait until the replay is done, then start after what the store holds (``reloadDropped()``).
+            logger.notice("a census replay into this store is running: partitions without a committed offset wait for it",
+                          metadata: ["partitions": "\(partitions.count)"])
+            ledger.awaitReload(partitions)
+            consumer.pause(partitions)
+            return [:]
+        }
         if let outcome = loader.prepare(partitions, replayStarts: nil, ledger: &ledger) {
             applyRegressions(outcome)
             return outcome.starts
@@ -549,6 +563,15 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         logger.warning("stored progress unreadable; the partitions wait until it can be read", metadata: ["partitions": "\(partitions.count)"])
         ledger.awaitReload(partitions)
         return [:]
+    }
+
+    /// Live consumption: whether some of `partitions` have no committed offset while a replay holds the replay lock.
+    private func replayRunning(on partitions: [TopicPartition]) -> Bool {
+        guard replay == nil, let group = configuration.replayLockGroup else { return false }
+        let committed = (try? consumer.committed(partitions)) ?? [:]
+        let uncommitted = partitions.filter { committed[$0] == nil }
+        guard !uncommitted.isEmpty else { return false }
+        return ReplayLock.isHeld(kafka: configuration.kafka, group: group, partitions: uncommitted, lease: committer.lease.length, logger: logger)
     }
 
     package func partitionsRevoking(_ partitions: [TopicPartition], lost: Bool) {

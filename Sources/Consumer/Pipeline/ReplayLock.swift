@@ -47,6 +47,17 @@ package final class ReplayLock: KafkaRebalanceHandler, @unchecked Sendable {
         consumer.setRebalanceHandler(self)
     }
 
+    /// Whether a replay holds the lock group `group` for any of `partitions` now (its heartbeat is fresh), asked without
+    /// joining the group. Unreadable: `false` (nothing to wait for).
+    static func isHeld(kafka: KafkaConfiguration, group: String, partitions: [TopicPartition], lease: Duration, logger: Logger) -> Bool {
+        var configuration = kafka
+        configuration.group = group
+        guard let probe = try? KafkaConsumer(configuration: configuration, logger: logger) else { return false }
+        defer { probe.close() }
+        let heartbeat = (try? probe.committed(partitions))?.values.max() ?? 0
+        return heartbeat > 0 && Int64(Date().timeIntervalSince1970 * 1000) - heartbeat < Int64(milliseconds(lease)) + 3_000
+    }
+
     /// Refuses when another replay holds the lock, then joins and waits (at most `timeout`) until this replay holds every
     /// partition it needs.
     func acquire(timeout: Duration = .seconds(60)) throws {

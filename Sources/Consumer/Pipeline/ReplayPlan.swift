@@ -25,6 +25,12 @@ package struct ReplayPlan: Sendable, Hashable {
     /// The consumer group that replays of the same store use as their lock (``ReplayLock``). `nil`: no lock.
     package var lockGroup: String?
 
+    /// The lock group of replays into `database` next to the live group `group` (the same for `census replay` and for
+    /// the live members that must not start a partition without committed offset while a replay runs).
+    package static func lockGroup(liveGroup group: String, database: String) -> String {
+        "\(group).replay-lock.\(database)"
+    }
+
     package init(topics: [String], from: Position, until: Position = .now, liveGroup: String? = nil, lockGroup: String? = nil) {
         self.topics = topics
         self.from = from

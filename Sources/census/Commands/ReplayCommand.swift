@@ -34,7 +34,7 @@ struct ReplayCommand: AsyncParsableCommand, ConfigFileCommand {
         // of one store take turns through a lock group of their own.
         let plan = ReplayPlan(topics: settings.topics, from: try ReplayPositionParser.parse(from, flag: "from"),
                               until: try ReplayPositionParser.parse(until, flag: "until"), liveGroup: kafkaConfiguration.group,
-                              lockGroup: "\(kafkaConfiguration.group).replay-lock.\(settings.clickhouse.database)")
+                              lockGroup: ReplayPlan.lockGroup(liveGroup: kafkaConfiguration.group, database: settings.clickhouse.database))
         // A group id of its own that nothing else uses for reading; the replay never joins it and never commits to it.
         kafkaConfiguration.group = "census-replay-\(UUID().uuidString.lowercased())"
         let logger = try LogSetup.bootstrap(logging)

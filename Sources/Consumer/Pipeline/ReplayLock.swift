@@ -71,7 +71,7 @@ package final class ReplayLock: KafkaRebalanceHandler, @unchecked Sendable {
         try consumer.subscribe(topics: topics)
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            service()
+            service(waitMilliseconds: 100)
             let state = lock.withLock { (held, lostAny) }
             if state.0.isSuperset(of: needed) {
                 guard confirm() else { break }
@@ -88,8 +88,12 @@ package final class ReplayLock: KafkaRebalanceHandler, @unchecked Sendable {
 
     /// Serves the lock group (rebalances, its `max.poll.interval.ms`); call from the replay's poll loop. Newly assigned
     /// partitions are paused: the lock consumer never reads (records fetched before the pause are dropped unread).
-    func service() {
-        while let record = try? consumer.pollRecord(timeoutMilliseconds: 0) { _ = record }
+    func service(waitMilliseconds: Int32 = 0) {
+        var wait = waitMilliseconds
+        while let record = try? consumer.pollRecord(timeoutMilliseconds: wait) {
+            _ = record
+            wait = 0
+        }
         lease.polled()
         let unpaused = lock.withLock { () -> [TopicPartition] in
             defer { paused = held }

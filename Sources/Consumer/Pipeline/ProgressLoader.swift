@@ -3,7 +3,7 @@ import Logging
 import Store
 
 /// What the progress loader asks Kafka: a partition's watermarks and the group's committed offsets.
-package protocol PartitionDirectory {
+package protocol PartitionDirectory: Sendable {
     func lowAndHigh(_ tp: TopicPartition) throws -> (low: Int64, high: Int64)
     func committedOffsets(_ partitions: [TopicPartition]) throws -> [TopicPartition: Int64]
 }
@@ -26,7 +26,7 @@ extension KafkaConsumer: PartitionDirectory {
 ///   the live group never apply the same offsets (a replay stops at the group's committed offset, see
 ///   ``ReplayController``).
 /// - Stored progress at or beyond the high watermark is an offset regression (see ``OffsetRegressionAction``).
-struct ProgressLoader {
+struct ProgressLoader: Sendable {
     let sink: any MetadataSink
     let directory: any PartitionDirectory
     let action: OffsetRegressionAction

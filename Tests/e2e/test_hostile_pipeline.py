@@ -321,7 +321,9 @@ def test_clickhouse_frozen_70_to_120_seconds_10_times(private_clickhouse, broker
     census = census_factory(broker, ch, flush_interval="0.3")
     offsets = census_factory.offsets(broker, census)
     freezes = 10
-    trickle = Trickle(broker.bootstrap, recs, chunk=4, pause=0.05)
+    # Records keep arriving through all ten freezes (~1,000 s): every freeze catches flushes whose INSERT sits in the
+    # frozen server's socket until it wakes up.
+    trickle = Trickle(broker.bootstrap, recs, chunk=4, pause=3.3)
     trickle.start()
     frozen_total = 0.0
     try:
@@ -347,10 +349,12 @@ def test_clickhouse_frozen_70_to_120_seconds_10_times(private_clickhouse, broker
     stats = [(q, int(f), int(x)) for q, f, x in (r.split("\t") for r in rows if r)]
     doubled = [s for s in stats if s[1] > 1]
     retried = [s for s in stats if s[2] > 0]
+    refused_late = sum(1 for s in stats if s[2] > 0 and s[1] == 1)
     log = census.log_text()
-    print(f"{freezes} freezes, {frozen_total:.0f} s frozen; {len(stats)} batches, {len(retried)} with failed attempts; "
+    print(f"{freezes} freezes, {frozen_total:.0f} s frozen; {len(stats)} batches, {len(retried)} with failed attempts "
+          f"({refused_late} finished once after an attempt was refused); "
           f"waited for a fence {log.count('passes the fence')} times; applied despite a lost answer "
           f"{log.count('applied although its INSERT failed')}; refused by the fence {log.count('after its write fence')}")
     assert not doubled, f"INSERTs that finished more than once: {doubled[:5]}"
-    assert retried, "no INSERT attempt failed: the freezes never caught an INSERT in flight"
+    assert len(retried) >= freezes // 2, f"only {len(retried)} batches had a failed attempt: the freezes did not catch INSERTs in flight"
     assert_every_endpoint(census, data, f" after {freezes} ClickHouse freezes")

@@ -68,8 +68,9 @@ OFFSET = query("offset", "Items to skip: default 0; a value that is not a non-ne
 SERVICE = query("service", "Only items emitted by this service (exact match).")
 STORAGE_ERROR = error("Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` "
                       "(the detail is logged, never answered).")
-READS_BUSY = dict(error("Every API read slot stayed busy for --api-read-queue-timeout; "
-                        "the body is `{\"error\":\"too many concurrent reads\"}`."),
+READS_BUSY = dict(error("Storage busy: every API read slot stayed busy for --api-read-queue-timeout "
+                        "(`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-read-timeout "
+                        "(`{\"error\":\"read timed out: storage busy\"}`)."),
                   headers={"Retry-After": {"description": "Seconds to wait before retrying.",
                                            "schema": {"type": "integer", "minimum": 1}}})
 

@@ -176,7 +176,7 @@ package enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Every API read slot stayed busy for --api-read-queue-timeout; the body is `{\"error\":\"too many concurrent reads\"}`.",
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-read-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -257,7 +257,7 @@ package enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Every API read slot stayed busy for --api-read-queue-timeout; the body is `{\"error\":\"too many concurrent reads\"}`.",
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-read-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -369,7 +369,7 @@ package enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Every API read slot stayed busy for --api-read-queue-timeout; the body is `{\"error\":\"too many concurrent reads\"}`.",
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-read-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -450,7 +450,7 @@ package enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Every API read slot stayed busy for --api-read-queue-timeout; the body is `{\"error\":\"too many concurrent reads\"}`.",
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-read-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -562,7 +562,7 @@ package enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Every API read slot stayed busy for --api-read-queue-timeout; the body is `{\"error\":\"too many concurrent reads\"}`.",
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-read-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -643,7 +643,7 @@ package enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Every API read slot stayed busy for --api-read-queue-timeout; the body is `{\"error\":\"too many concurrent reads\"}`.",
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-read-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -773,7 +773,7 @@ package enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Every API read slot stayed busy for --api-read-queue-timeout; the body is `{\"error\":\"too many concurrent reads\"}`.",
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-read-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -902,7 +902,7 @@ package enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Every API read slot stayed busy for --api-read-queue-timeout; the body is `{\"error\":\"too many concurrent reads\"}`.",
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-read-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -990,7 +990,7 @@ package enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Every API read slot stayed busy for --api-read-queue-timeout; the body is `{\"error\":\"too many concurrent reads\"}`.",
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-read-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -1109,7 +1109,7 @@ package enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Every API read slot stayed busy for --api-read-queue-timeout; the body is `{\"error\":\"too many concurrent reads\"}`.",
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-read-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -1178,7 +1178,7 @@ package enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Every API read slot stayed busy for --api-read-queue-timeout; the body is `{\"error\":\"too many concurrent reads\"}`.",
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-read-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -1296,7 +1296,7 @@ package enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Every API read slot stayed busy for --api-read-queue-timeout; the body is `{\"error\":\"too many concurrent reads\"}`.",
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-read-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -1436,7 +1436,7 @@ package enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Every API read slot stayed busy for --api-read-queue-timeout; the body is `{\"error\":\"too many concurrent reads\"}`.",
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-read-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -1590,7 +1590,7 @@ package enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Every API read slot stayed busy for --api-read-queue-timeout; the body is `{\"error\":\"too many concurrent reads\"}`.",
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-read-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -1746,7 +1746,7 @@ package enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Every API read slot stayed busy for --api-read-queue-timeout; the body is `{\"error\":\"too many concurrent reads\"}`.",
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-read-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -1835,7 +1835,7 @@ package enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Every API read slot stayed busy for --api-read-queue-timeout; the body is `{\"error\":\"too many concurrent reads\"}`.",
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-read-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -1938,7 +1938,7 @@ package enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Every API read slot stayed busy for --api-read-queue-timeout; the body is `{\"error\":\"too many concurrent reads\"}`.",
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-read-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
             "content": {
               "application/json": {
                 "schema": {

@@ -6,8 +6,9 @@ import Logging
 /// `404 {"error":"not found"}`, a known V1 path with the wrong method `405 {"error":"method not allowed"}` with an
 /// `Allow` header (the reference's status codes; it wrote plain-text or empty bodies there).
 ///
-/// A ``StorageFailure`` is logged once with the route and answered without its detail: `503 {"error":"too many
-/// concurrent reads"}` with `Retry-After` when the read limit turned it away, else `500 {"error":"storage unavailable"}`.
+/// A ``StorageFailure`` is logged once with the route and answered without its detail: 503 with `Retry-After` and
+/// `{"error":"too many concurrent reads"}` or `{"error":"read timed out: storage busy"}` when the store is too busy
+/// (see ``StorageFailure/overload``), else `500 {"error":"storage unavailable"}`.
 struct V1ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Seconds a client is asked to wait after a 503 (the read queue moves in well under that).
     static var retryAfterSeconds: Int { 1 }
@@ -16,9 +17,9 @@ struct V1ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let failure as StorageFailure {
-            if failure.isBusy {
-                context.logger.debug("read turned away: every read slot busy", metadata: ["route": "\(request.method) \(request.uri.path)"])
-                var response = V1Response.error("too many concurrent reads", status: .serviceUnavailable)
+            if let overload = failure.overload {
+                context.logger.debug("storage busy", metadata: ["route": "\(request.method) \(request.uri.path)", "error": "\(failure.underlying)"])
+                var response = V1Response.error(overload, status: .serviceUnavailable)
                 response.headers[.retryAfter] = String(Self.retryAfterSeconds)
                 return response
             }

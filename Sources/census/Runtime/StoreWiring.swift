@@ -3,9 +3,11 @@ import Logging
 import Store
 
 /// The ClickHouse side of a census process, on three clients so that none can starve another:
-/// - `client`: the writer (ingest INSERTs, progress reads, `system.processes` checks), the migrator and admin clear;
+/// - `client`: the writer (ingest INSERTs, progress reads, `system.processes` checks), the migrator and admin clear,
+///   at ClickHouse query `priority` 1;
 /// - `readClient`: API reads (reader and quarantine), at most ``ReadLimits/maxConcurrent`` at once, each waiting at
-///   most ``ReadLimits/queueWait`` for its turn and running at most ``ReadLimits/maxExecutionTime`` in ClickHouse;
+///   most ``ReadLimits/queueWait`` for its turn and running at most ``ReadLimits/maxExecutionTime`` in ClickHouse, at
+///   `priority` 2 (ClickHouse pauses them while a write runs), never retried;
 /// - `probeClient`: readiness probes, short timeouts and no retries.
 struct StoreWiring: Sendable {
     /// How API reads use ClickHouse.
@@ -31,15 +33,19 @@ struct StoreWiring: Sendable {
     init(_ settings: ClickHouseOptions.Resolved, reads: ReadLimits = .init(), logger: Logger, metrics: ClickHouseMetrics = .init()) throws {
         do {
             schema = try Schema(database: settings.database)
-            client = try ClickHouseClient(configuration: .init(url: settings.url, user: settings.user, password: settings.password),
+            // `priority` 1 beats the reads' 2: while an INSERT runs, ClickHouse pauses lower-priority queries between
+            // blocks, so reads cannot starve writes of the server's CPU either.
+            client = try ClickHouseClient(configuration: .init(url: settings.url, user: settings.user, password: settings.password,
+                                                               settings: ["priority": "1"]),
                                           logger: logger, metrics: metrics)
             let executionSeconds = max(1, reads.maxExecutionTime.components.seconds)
             let readTimeout = Duration.seconds(executionSeconds + 5)
             readClient = try ClickHouseClient(
                 configuration: .init(url: settings.url, user: settings.user, password: settings.password, requestTimeout: readTimeout,
                                      maxConnections: reads.maxConcurrent,
-                                     retryPolicy: .init(maxAttempts: 3, initialBackoff: .milliseconds(100), maxBackoff: .seconds(1), deadline: readTimeout),
-                                     settings: ["max_execution_time": String(executionSeconds)], admissionWait: reads.queueWait),
+                                     // No retries: under overload they would multiply the load; the client retries (503 Retry-After).
+                                     retryPolicy: .noRetry,
+                                     settings: ["max_execution_time": String(executionSeconds), "max_threads": "1", "priority": "2"], admissionWait: reads.queueWait),
                 logger: logger, metrics: metrics)
             probeClient = try ClickHouseClient(
                 configuration: .init(url: settings.url, user: settings.user, password: settings.password, connectTimeout: .seconds(1),

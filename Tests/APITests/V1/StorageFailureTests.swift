@@ -63,6 +63,23 @@ struct StorageFailureTests {
         }
     }
 
+    @Test func readTimeoutIs503WithRetryAfter() async throws {
+        let timeouts = [
+            ClickHouseError(kind: .server, message: "Code: 159, e.displayText() = DB::Exception: Timeout exceeded: elapsed 10.0 seconds",
+                            serverCode: .timeoutExceeded, httpStatus: 500),
+            ClickHouseError(kind: .transport, message: "Operation timed out after 15000 milliseconds with 0 bytes received", curlCode: 28),
+        ]
+        for timeout in timeouts {
+            try await app(quarantine: BrokenQuarantine(error: timeout)).test(.router) { client in
+                try await client.execute(uri: "/api/v1/quarantine", method: .get) { response in
+                    #expect(response.status == .serviceUnavailable)
+                    #expect(response.headers[.retryAfter] == "1")
+                    #expect(body(response) == #"{"error":"read timed out: storage busy"}"# + "\n")
+                }
+            }
+        }
+    }
+
     @Test func quarantinePayloadOnlyWithTheAdminToken() async throws {
         try await app(quarantine: OneQuarantined(), token: "s3cret").test(.router) { client in
             let withoutPayload = #"{"data":[{"topic":"otlp_logs","partition":0,"offset":7,"timestamp":"2025-11-09T15:30:00Z","size":3,"error":"empty record"}],"total":1,"limit":100,"offset":0,"has_more":false}"# + "\n"

@@ -60,7 +60,7 @@ struct APIOptions: ParsableArguments {
     @Option(name: .customLong("api-cache-ttl"), help: "Seconds an API answer is reused before it is read again; a stale answer is served while it is refreshed in the background; 0 turns the cache off (env CENSUS_API_CACHE_TTL; default 1).")
     var cacheTTL: String?
 
-    @Option(name: .customLong("api-max-concurrent-reads"), help: "Most API reads running in ClickHouse at once, on connections of their own (the writer has its own); more wait in line (env CENSUS_API_MAX_CONCURRENT_READS; default 4).")
+    @Option(name: .customLong("api-max-concurrent-reads"), help: "Most API reads running in ClickHouse at once, on connections of their own (the writer has its own); more wait in line (env CENSUS_API_MAX_CONCURRENT_READS; default 2).")
     var maxConcurrentReads: String?
 
     @Option(name: .customLong("api-read-queue-timeout"), help: "Seconds an API read waits for a free read slot before the answer is 503 with Retry-After; 0 answers 503 at once (env CENSUS_API_READ_QUEUE_TIMEOUT; default 2).")

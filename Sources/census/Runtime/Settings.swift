@@ -33,7 +33,7 @@ struct Settings: Sendable {
             adminToken = try api.adminToken()
             apiCacheTTL = try Environment.seconds(api.cacheTTL, "CENSUS_API_CACHE_TTL", flagName: "api-cache-ttl", default: 1, allowZero: true)
             apiReads.maxConcurrent = try Environment.int(api.maxConcurrentReads, "CENSUS_API_MAX_CONCURRENT_READS", flagName: "api-max-concurrent-reads",
-                                                         default: 4, range: 1...64)
+                                                         default: 2, range: 1...64)
             apiReads.queueWait = try Environment.seconds(api.readQueueTimeout, "CENSUS_API_READ_QUEUE_TIMEOUT", flagName: "api-read-queue-timeout",
                                                          default: 2, allowZero: true)
             apiReads.maxExecutionTime = .seconds(try Environment.int(api.readTimeout, "CENSUS_API_READ_TIMEOUT", flagName: "api-read-timeout",

@@ -13,7 +13,7 @@ struct StoreWiring: Sendable {
     /// How API reads use ClickHouse.
     struct ReadLimits: Sendable {
         /// Most API reads in ClickHouse at once (each on its own connection and thread).
-        var maxConcurrent = 4
+        var maxConcurrent = 2
         /// Longest wait for a read slot before the API answers 503.
         var queueWait: Duration = .seconds(2)
         /// `max_execution_time` sent with every read; the HTTP timeout of a read is 5 s more.
@@ -45,7 +45,7 @@ struct StoreWiring: Sendable {
                                      maxConnections: reads.maxConcurrent,
                                      // No retries: under overload they would multiply the load; the client retries (503 Retry-After).
                                      retryPolicy: .noRetry,
-                                     settings: ["max_execution_time": String(executionSeconds), "max_threads": "1", "priority": "2"], admissionWait: reads.queueWait),
+                                     settings: ["max_execution_time": String(executionSeconds), "max_threads": "1", "max_block_size": "8192", "priority": "2"], admissionWait: reads.queueWait),
                 logger: logger, metrics: metrics)
             probeClient = try ClickHouseClient(
                 configuration: .init(url: settings.url, user: settings.user, password: settings.password, connectTimeout: .seconds(1),

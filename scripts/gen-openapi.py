@@ -66,11 +66,19 @@ def error(description):
 LIMIT = query("limit", "Page size: default 100; a value that is not a positive integer means 100; clamped to 1000.")
 OFFSET = query("offset", "Items to skip: default 0; a value that is not a non-negative integer means 0.")
 SERVICE = query("service", "Only items emitted by this service (exact match).")
-STORAGE_ERROR = error("Storage (ClickHouse) failure.")
+STORAGE_ERROR = error("Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` "
+                      "(the detail is logged, never answered).")
+READS_BUSY = dict(error("Storage busy: every API read slot stayed busy for --api-read-queue-timeout "
+                        "(`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout "
+                        "(`{\"error\":\"read timed out: storage busy\"}`)."),
+                  headers={"Retry-After": {"description": "Seconds to wait before retrying.",
+                                           "schema": {"type": "integer", "minimum": 1}}})
 
 
 def get(operation_id, summary, parameters, responses, tags):
     responses = dict(responses)
+    if responses.get("500") is STORAGE_ERROR:  # every storage read goes through the read limit
+        responses["503"] = READS_BUSY
     return {"get": {"operationId": operation_id, "summary": summary, "tags": tags, "parameters": parameters,
                     "responses": responses}}
 
@@ -149,9 +157,10 @@ SCHEMAS = {
                               "timestamp": {"type": "string", "format": "date-time"}, "size": integer(0),
                               "error": {"type": "string"},
                               "first_bytes_base64": {"type": "string", "format": "byte",
-                                                     "description": "The first 256 bytes of the record, base64."}},
-                             required=["topic", "partition", "offset", "timestamp", "size", "error",
-                                       "first_bytes_base64"]),
+                                                     "description": "The first 256 bytes of the record, base64; "
+                                                                    "only with the admin bearer token, absent "
+                                                                    "otherwise."}},
+                             required=["topic", "partition", "offset", "timestamp", "size", "error"]),
 }
 
 PATHS = {
@@ -280,7 +289,8 @@ PATHS = {
          "400": error("Empty or undecodable key."), "404": error("Unknown key."), "500": STORAGE_ERROR},
         ["attributes"]),
     "/api/v1/quarantine": get(
-        "listQuarantine", "Kafka records that could not be ingested, by topic, partition and offset.", [LIMIT, OFFSET],
+        "listQuarantine", "Kafka records that could not be ingested, by topic, partition and offset. Payload bytes "
+        "(`first_bytes_base64`) only for a request with `Authorization: Bearer <admin token>`.", [LIMIT, OFFSET],
         {"200": json_response("A page of quarantined records.", page_of(ref("QuarantinedRecord"))),
          "500": STORAGE_ERROR}, ["operations"]),
     "/api/v1/admin/clear": {"post": {

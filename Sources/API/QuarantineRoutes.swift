@@ -6,13 +6,17 @@ import Store
 /// (`limit` default 100, at most 1000; `offset`), in the list envelope `{"data": [...], "total", "limit", "offset", "has_more"}`.
 ///
 /// Each item: `topic`, `partition`, `offset`, `timestamp` (the record's Kafka time, RFC 3339), `size` (payload bytes),
-/// `error` (why it was quarantined) and `first_bytes_base64` (the first 256 payload bytes). Ordered by topic,
-/// partition and offset. Holds no SQL: reads go through ``QuarantineReading``.
+/// `error` (why it was quarantined) and, only for a request with `Authorization: Bearer <admin token>`,
+/// `first_bytes_base64` (the first 256 payload bytes: someone else's telemetry). Ordered by topic, partition and
+/// offset. Holds no SQL: reads go through ``QuarantineReading``.
 package struct QuarantineRoutes: Sendable {
     let reader: any QuarantineReading
+    /// The token that unlocks payload bytes (the admin token); `nil` or empty: payloads are never shown.
+    let adminToken: String?
 
-    package init(reader: any QuarantineReading) {
+    package init(reader: any QuarantineReading, adminToken: String? = nil) {
         self.reader = reader
+        self.adminToken = adminToken
     }
 
     package func register<Context: RequestContext>(on router: Router<Context>) {
@@ -21,17 +25,22 @@ package struct QuarantineRoutes: Sendable {
 
     func list(_ request: Request) async throws -> Response {
         let paging = Pagination(FormQuery(request).pairs)
-        do {
-            let page = try await reader.quarantined(limit: paging.limit, offset: paging.offset)
-            return V1Response.page(total: page.total, limit: paging.limit, offset: paging.offset) { json in
-                for record in page.items { Self.write(record, to: &json) }
-            }
-        } catch {
-            return V1Response.error("storage error: \(error)", status: .internalServerError)
+        let showPayload = isAdmin(request)
+        let page = try await StorageFailure.wrapping { try await reader.quarantined(limit: paging.limit, offset: paging.offset) }
+        return V1Response.page(total: page.total, limit: paging.limit, offset: paging.offset) { json in
+            for record in page.items { Self.write(record, payload: showPayload, to: &json) }
         }
     }
 
-    static func write(_ record: QuarantinedRecord, to json: inout JSONWriter) {
+    /// Whether the request carries the admin token (the check of `POST /api/v1/admin/clear`).
+    func isAdmin(_ request: Request) -> Bool {
+        guard let expected = adminToken, !expected.isEmpty, let presented = V1Routes.bearerToken(request.headers[.authorization]) else {
+            return false
+        }
+        return V1Routes.constantTimeEqual(presented, expected)
+    }
+
+    static func write(_ record: QuarantinedRecord, payload: Bool, to json: inout JSONWriter) {
         json.beginObject()
         json.field("topic", record.topic)
         json.field("partition", record.partition)
@@ -39,7 +48,7 @@ package struct QuarantineRoutes: Sendable {
         json.field("timestamp", V1Encoding.rfc3339(record.timestamp))
         json.field("size", record.size)
         json.field("error", record.error)
-        json.field("first_bytes_base64", Data(record.firstBytes).base64EncodedString())
+        if payload { json.field("first_bytes_base64", Data(record.firstBytes).base64EncodedString()) }
         json.endObject()
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import Testing
 
@@ -140,5 +141,50 @@ struct ClickHouseClientOfflineTests {
         #expect(throws: ClickHouseError.self) {
             try ClickHouseClient(configuration: .init(url: "http://127.0.0.1:8123", user: "x\r\nX-Evil: 1"), logger: TestServer.logger)
         }
+    }
+}
+
+@Suite("ClickHouseClient read limits against a server", .enabled(if: TestServer.anyConfigured))
+struct ClickHouseClientReadLimitTests {
+    @Test("configured settings travel with every statement: max_execution_time stops a long read", arguments: TestServer.configured)
+    func maxExecutionTime(server: TestServer) async throws {
+        let client = try ClickHouseClient(configuration: .init(url: server.url, retryPolicy: .noRetry, settings: ["max_execution_time": "1"]),
+                                          logger: TestServer.logger)
+        let start = ContinuousClock.now
+        // Unbounded without the setting: counts rows of an infinite table.
+        let error = await #expect(throws: ClickHouseError.self) {
+            try await client.execute("SELECT count() FROM system.numbers FORMAT RowBinary")
+        }
+        #expect(error?.serverCode == .timeoutExceeded)
+        #expect(ContinuousClock.now - start < .seconds(30))
+        // A call's own value overrides the configured one.
+        let value = try await client.execute("SELECT value FROM system.settings WHERE name = 'max_execution_time' FORMAT TabSeparated",
+                                             settings: ["max_execution_time": "7"])
+        #expect(String(decoding: value, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "7")
+    }
+
+    @Test("with admissionWait, a call that finds every connection busy fails with .busy and is never sent")
+    func admission() async throws {
+        guard let server = TestServer.clickHouse else { return }  // the chdb shim serialises queries behind one lock
+        let client = try ClickHouseClient(configuration: .init(url: server.url, maxConnections: 1, retryPolicy: .noRetry, admissionWait: .milliseconds(100)),
+                                          logger: TestServer.logger)
+        // Holds the only slot for ~3 s (sleepEachRow costs the server no CPU).
+        let slow = Task {
+            try await client.execute("SELECT sleepEachRow(1) FROM numbers(3) FORMAT Null", settings: ["max_block_size": "1"])
+        }
+        var rejected: ClickHouseError?
+        for _ in 0..<200 {
+            do {
+                _ = try await client.execute("SELECT 1 FORMAT Null")
+            } catch {
+                rejected = error
+                break
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(rejected?.kind == .busy)
+        #expect(rejected?.isRetriable == false && rejected?.mayHaveBeenApplied == false)
+        _ = try await slow.value
+        _ = try await client.execute("SELECT 1 FORMAT Null")  // the slot is free again
     }
 }

@@ -166,11 +166,30 @@ package enum OpenAPIDocument {
             }
           },
           "500": {
-            "description": "Storage (ClickHouse) failure.",
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
             "content": {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
                 }
               }
             }
@@ -228,11 +247,30 @@ package enum OpenAPIDocument {
             }
           },
           "500": {
-            "description": "Storage (ClickHouse) failure.",
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
             "content": {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
                 }
               }
             }
@@ -321,11 +359,30 @@ package enum OpenAPIDocument {
             }
           },
           "500": {
-            "description": "Storage (ClickHouse) failure.",
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
             "content": {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
                 }
               }
             }
@@ -383,11 +440,30 @@ package enum OpenAPIDocument {
             }
           },
           "500": {
-            "description": "Storage (ClickHouse) failure.",
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
             "content": {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
                 }
               }
             }
@@ -476,11 +552,30 @@ package enum OpenAPIDocument {
             }
           },
           "500": {
-            "description": "Storage (ClickHouse) failure.",
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
             "content": {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
                 }
               }
             }
@@ -538,11 +633,30 @@ package enum OpenAPIDocument {
             }
           },
           "500": {
-            "description": "Storage (ClickHouse) failure.",
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
             "content": {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
                 }
               }
             }
@@ -649,11 +763,30 @@ package enum OpenAPIDocument {
             }
           },
           "500": {
-            "description": "Storage (ClickHouse) failure.",
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
             "content": {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
                 }
               }
             }
@@ -759,11 +892,30 @@ package enum OpenAPIDocument {
             }
           },
           "500": {
-            "description": "Storage (ClickHouse) failure.",
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
             "content": {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
                 }
               }
             }
@@ -828,11 +980,30 @@ package enum OpenAPIDocument {
             }
           },
           "500": {
-            "description": "Storage (ClickHouse) failure.",
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
             "content": {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
                 }
               }
             }
@@ -928,11 +1099,30 @@ package enum OpenAPIDocument {
             }
           },
           "500": {
-            "description": "Storage (ClickHouse) failure.",
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
             "content": {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
                 }
               }
             }
@@ -978,11 +1168,30 @@ package enum OpenAPIDocument {
             }
           },
           "500": {
-            "description": "Storage (ClickHouse) failure.",
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
             "content": {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
                 }
               }
             }
@@ -1077,11 +1286,30 @@ package enum OpenAPIDocument {
             }
           },
           "500": {
-            "description": "Storage (ClickHouse) failure.",
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
             "content": {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
                 }
               }
             }
@@ -1198,11 +1426,30 @@ package enum OpenAPIDocument {
             }
           },
           "500": {
-            "description": "Storage (ClickHouse) failure.",
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
             "content": {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
                 }
               }
             }
@@ -1333,11 +1580,30 @@ package enum OpenAPIDocument {
             }
           },
           "500": {
-            "description": "Storage (ClickHouse) failure.",
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
             "content": {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
                 }
               }
             }
@@ -1470,11 +1736,30 @@ package enum OpenAPIDocument {
             }
           },
           "500": {
-            "description": "Storage (ClickHouse) failure.",
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
             "content": {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
                 }
               }
             }
@@ -1540,11 +1825,30 @@ package enum OpenAPIDocument {
             }
           },
           "500": {
-            "description": "Storage (ClickHouse) failure.",
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
             "content": {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
                 }
               }
             }
@@ -1555,7 +1859,7 @@ package enum OpenAPIDocument {
     "/api/v1/quarantine": {
       "get": {
         "operationId": "listQuarantine",
-        "summary": "Kafka records that could not be ingested, by topic, partition and offset.",
+        "summary": "Kafka records that could not be ingested, by topic, partition and offset. Payload bytes (`first_bytes_base64`) only for a request with `Authorization: Bearer <admin token>`.",
         "tags": [
           "operations"
         ],
@@ -1624,11 +1928,30 @@ package enum OpenAPIDocument {
             }
           },
           "500": {
-            "description": "Storage (ClickHouse) failure.",
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
             "content": {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
                 }
               }
             }
@@ -2433,7 +2756,7 @@ package enum OpenAPIDocument {
           "first_bytes_base64": {
             "type": "string",
             "format": "byte",
-            "description": "The first 256 bytes of the record, base64."
+            "description": "The first 256 bytes of the record, base64; only with the admin bearer token, absent otherwise."
           }
         },
         "required": [
@@ -2442,8 +2765,7 @@ package enum OpenAPIDocument {
           "offset",
           "timestamp",
           "size",
-          "error",
-          "first_bytes_base64"
+          "error"
         ]
       }
     },

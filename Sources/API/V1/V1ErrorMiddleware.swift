@@ -1,13 +1,32 @@
 import HTTPTypes
 import Hummingbird
+import Logging
 
 /// Gives every error the router or a handler raises the V1 JSON envelope `{"error": "..."}`: an unknown path is
 /// `404 {"error":"not found"}`, a known V1 path with the wrong method `405 {"error":"method not allowed"}` with an
 /// `Allow` header (the reference's status codes; it wrote plain-text or empty bodies there).
+///
+/// A ``StorageFailure`` is logged once with the route and answered without its detail: 503 with `Retry-After` and
+/// `{"error":"too many concurrent reads"}` or `{"error":"read timed out: storage busy"}` when the store is too busy
+/// (see ``StorageFailure/overload``), else `500 {"error":"storage unavailable"}`.
 struct V1ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Seconds a client is asked to wait after a 503 (the read queue moves in well under that).
+    static var retryAfterSeconds: Int { 1 }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let failure as StorageFailure {
+            if let overload = failure.overload {
+                context.logger.debug("storage busy", metadata: ["route": "\(request.method) \(request.uri.path)", "error": "\(failure.underlying)"])
+                var response = V1Response.error(overload, status: .serviceUnavailable)
+                response.headers[.retryAfter] = String(Self.retryAfterSeconds)
+                return response
+            }
+            context.logger.error("storage read failed", metadata: [
+                "route": "\(request.method) \(request.uri.path)", "error": "\(failure.underlying)",
+            ])
+            return V1Response.error("storage unavailable", status: .internalServerError)
         } catch let error as HTTPError {
             if error.status == .notFound {
                 let methods = V1RouteTable.methods(matching: Substring(request.uri.path))

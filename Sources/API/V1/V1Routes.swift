@@ -174,13 +174,10 @@ package struct V1Routes: Sendable {
         }
     }
 
-    /// Runs a storage call; a storage failure becomes `500 {"error": "<storage error>"}`.
+    /// Runs a storage call; a storage failure is thrown as a ``StorageFailure`` (``V1ErrorMiddleware`` logs it and
+    /// answers `500 {"error":"storage unavailable"}`, or 503 when every read slot stayed busy).
     func storage(_ body: () async throws -> Response) async throws -> Response {
-        do {
-            return try await body()
-        } catch {
-            return V1Response.error("storage error: \(error)", status: .internalServerError)
-        }
+        try await StorageFailure.wrapping(body)
     }
 }
 

@@ -25,10 +25,18 @@ extension ClickHouseClient {
         package var maxResponseBytes: Int
         /// Retries for calls that pass no policy of their own. Default ``RetryPolicy/default``.
         package var retryPolicy: RetryPolicy
+        /// ClickHouse settings sent with every statement (URL parameters, e.g. `max_execution_time`); a call's own
+        /// `settings` override them by name. Default none.
+        package var settings: [String: String]
+        /// When set, at most ``maxConnections`` calls are in progress at once (retries included) and a call waits at
+        /// most this long for its turn, then fails with ``ClickHouseError/Kind/busy`` without sending anything.
+        /// `nil` (the default) queues calls without bound.
+        package var admissionWait: Duration?
 
         package init(url: String, user: String = "default", password: String = "", database: String? = nil,
                      connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(60), maxConnections: Int = 4,
-                     gzipThreshold: Int? = 64 * 1024, maxResponseBytes: Int = 256 * 1024 * 1024, retryPolicy: RetryPolicy = .default) {
+                     gzipThreshold: Int? = 64 * 1024, maxResponseBytes: Int = 256 * 1024 * 1024, retryPolicy: RetryPolicy = .default,
+                     settings: [String: String] = [:], admissionWait: Duration? = nil) {
             self.url = url
             self.user = user
             self.password = password
@@ -39,12 +47,15 @@ extension ClickHouseClient {
             self.gzipThreshold = gzipThreshold
             self.maxResponseBytes = maxResponseBytes
             self.retryPolicy = retryPolicy
+            self.settings = settings
+            self.admissionWait = admissionWait
         }
 
         package var description: String {
             "ClickHouseClient.Configuration(url: \(url), user: \(user), password: \(password.isEmpty ? "<none>" : "<redacted>"), "
                 + "database: \(database ?? "<none>"), connectTimeout: \(connectTimeout), requestTimeout: \(requestTimeout), "
-                + "maxConnections: \(maxConnections), gzipThreshold: \(gzipThreshold.map(String.init) ?? "off"))"
+                + "maxConnections: \(maxConnections), gzipThreshold: \(gzipThreshold.map(String.init) ?? "off"), "
+                + "settings: \(settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }), admissionWait: \(admissionWait.map { "\($0)" } ?? "unbounded queue"))"
         }
     }
 

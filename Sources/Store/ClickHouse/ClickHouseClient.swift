@@ -16,6 +16,7 @@ package final class ClickHouseClient: Sendable {
     private let baseURL: String
     private let logger: Logger
     private let executor: BlockingExecutor
+    private let gate: AdmissionGate?
     private let idleHandles: Mutex<[CurlEasy]>
     private let metrics: ClickHouseMetrics
 
@@ -49,6 +50,7 @@ package final class ClickHouseClient: Sendable {
         self.baseURL = url
         self.logger = logger
         self.executor = BlockingExecutor(maxThreads: configuration.maxConnections, name: "census-clickhouse")
+        self.gate = configuration.admissionWait.map { AdmissionGate(permits: configuration.maxConnections, maxWait: $0) }
         self.idleHandles = Mutex([])
         self.metrics = metrics
     }
@@ -64,17 +66,20 @@ package final class ClickHouseClient: Sendable {
     ///   - sql: The statement. Values in it must come from ``SQLLiteral``.
     ///   - body: INSERT data, or `nil`.
     ///   - database: The `database` URL parameter; `nil` uses ``Configuration/database``.
-    ///   - settings: Extra URL parameters (ClickHouse settings), e.g. `["max_memory_usage": "1000000"]`.
+    ///   - settings: Extra URL parameters (ClickHouse settings), e.g. `["max_memory_usage": "1000000"]`; they override
+    ///     ``Configuration/settings`` of the same name.
     ///   - retryPolicy: Overrides ``Configuration/retryPolicy`` for this call.
     ///   - logger: Logger for this call; defaults to the client's.
     /// - Returns: The response body (in the format the SQL asked for).
-    /// - Throws: ``ClickHouseError``; when retries run out, the last failure, with ``ClickHouseError/attempts`` set.
+    /// - Throws: ``ClickHouseError``; when retries run out, the last failure, with ``ClickHouseError/attempts`` set;
+    ///   ``ClickHouseError/Kind/busy`` when ``Configuration/admissionWait`` passed without a free slot.
     package func execute(_ sql: String, body: ByteBuffer? = nil, database: String? = nil, settings: [String: String] = [:],
                          retryPolicy: RetryPolicy? = nil, logger: Logger? = nil) async throws(ClickHouseError) -> [UInt8] {
         let logger = logger ?? self.logger
         var parameters: [(String, String)] = []
         if let database = database ?? configuration.database { parameters.append(("database", database)) }
-        for (name, value) in settings.sorted(by: { $0.key < $1.key }) { parameters.append((name, value)) }
+        let allSettings = configuration.settings.merging(settings) { _, call in call }
+        for (name, value) in allSettings.sorted(by: { $0.key < $1.key }) { parameters.append((name, value)) }
         var headers = ["X-ClickHouse-User: \(configuration.user)", "Expect:"]
         if !configuration.password.isEmpty { headers.append("X-ClickHouse-Key: \(configuration.password)") }
 
@@ -103,7 +108,17 @@ package final class ClickHouseClient: Sendable {
                                   connectTimeoutMilliseconds: Self.milliseconds(configuration.connectTimeout),
                                   totalTimeoutMilliseconds: Self.milliseconds(configuration.requestTimeout),
                                   maxResponseBytes: configuration.maxResponseBytes)
-        let response = try await send(request, policy: retryPolicy ?? configuration.retryPolicy, sql: sql, statement: body == nil ? .query : .insert, logger: logger)
+        let policy = retryPolicy ?? configuration.retryPolicy
+        let statement: ClickHouseMetrics.Statement = body == nil ? .query : .insert
+        guard let gate else {
+            return try await send(request, policy: policy, sql: sql, statement: statement, logger: logger).body
+        }
+        guard let response = try await gate.withPermit({ () async throws(ClickHouseError) in
+            try await send(request, policy: policy, sql: sql, statement: statement, logger: logger)
+        }) else {
+            metrics.rejected(statement)
+            throw ClickHouseError(kind: .busy, message: "\(configuration.maxConnections) requests in progress; none finished within \(gate.maxWait)")
+        }
         return response.body
     }
 

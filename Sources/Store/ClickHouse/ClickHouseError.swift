@@ -15,6 +15,9 @@ package struct ClickHouseError: Error, Sendable, Hashable, CustomStringConvertib
         case configuration
         /// The response exceeded ``ClickHouseClient/Configuration/maxResponseBytes``.
         case responseTooLarge
+        /// The client's concurrency limit was reached and no slot freed within
+        /// ``ClickHouseClient/Configuration/admissionWait``; nothing was sent.
+        case busy
     }
 
     /// A ClickHouse exception code (`ErrorCodes.cpp`).
@@ -104,7 +107,7 @@ package struct ClickHouseError: Error, Sendable, Hashable, CustomStringConvertib
             if let serverCode { return Code.retryable.contains(serverCode) }
             guard let httpStatus else { return false }
             return httpStatus == 502 || httpStatus == 503 || httpStatus == 504
-        case .cancelled, .configuration, .responseTooLarge:
+        case .cancelled, .configuration, .responseTooLarge, .busy:
             return false
         }
     }
@@ -123,7 +126,7 @@ package struct ClickHouseError: Error, Sendable, Hashable, CustomStringConvertib
             return serverCode == .unknownStatusOfInsert || serverCode == .socketTimeout || serverCode == .networkError
         case .cancelled, .responseTooLarge:
             return true
-        case .configuration:
+        case .configuration, .busy:
             return false
         }
     }

@@ -9,6 +9,7 @@ import Metrics
 /// | `census_clickhouse_retries_total` | counter | `statement`, `code` |
 /// | `census_clickhouse_request_duration_seconds` | histogram | `statement` |
 /// | `census_clickhouse_insert_bytes` | histogram | — (uncompressed INSERT body) |
+/// | `census_clickhouse_rejected_total` | counter | `statement` (calls turned away by a full admission gate, never sent) |
 ///
 /// A failure is counted once per attempt that failed; a retried call that then succeeds counts one failure, one
 /// retry and one `ok` request.
@@ -37,6 +38,10 @@ package struct ClickHouseMetrics: Sendable {
         if willRetry {
             Counter(label: "census_clickhouse_retries_total", dimensions: [("statement", statement.rawValue), ("code", error.metricCode)], factory: factory).increment()
         }
+    }
+
+    func rejected(_ statement: Statement) {
+        Counter(label: "census_clickhouse_rejected_total", dimensions: [("statement", statement.rawValue)], factory: factory).increment()
     }
 
     func insertBody(bytes: Int) {

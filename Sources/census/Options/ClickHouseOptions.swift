@@ -60,6 +60,15 @@ struct APIOptions: ParsableArguments {
     @Option(name: .customLong("api-cache-ttl"), help: "Seconds an API answer is reused before it is read again; a stale answer is served while it is refreshed in the background; 0 turns the cache off (env CENSUS_API_CACHE_TTL; default 1).")
     var cacheTTL: String?
 
+    @Option(name: .customLong("api-max-concurrent-reads"), help: "Most API reads running in ClickHouse at once, on connections of their own (the writer has its own); more wait in line (env CENSUS_API_MAX_CONCURRENT_READS; default 2).")
+    var maxConcurrentReads: String?
+
+    @Option(name: .customLong("api-read-queue-timeout"), help: "Seconds an API read waits for a free read slot before the answer is 503 with Retry-After; 0 answers 503 at once (env CENSUS_API_READ_QUEUE_TIMEOUT; default 2).")
+    var readQueueTimeout: String?
+
+    @Option(name: .customLong("api-query-timeout"), help: "Whole seconds one API read may run in ClickHouse (max_execution_time, sent with every read; the HTTP timeout is 5 s more) (env CENSUS_API_QUERY_TIMEOUT; default 10).")
+    var queryTimeout: String?
+
     @Option(name: .customLong("admin-token-file"), help: "File holding the admin token for POST /api/v1/admin/clear (env CENSUS_ADMIN_TOKEN holds the token itself; CENSUS_ADMIN_TOKEN_FILE a file).")
     var adminTokenFile: String?
 

@@ -48,6 +48,9 @@ struct ConfigurationReport {
             add("CENSUS_ADMIN_TOKEN", Redaction.secret(settings.adminToken), flag: false)
             add("CENSUS_ADMIN_TOKEN_FILE", api.adminTokenFile ?? Environment.string("CENSUS_ADMIN_TOKEN_FILE") ?? "", flag: api.adminTokenFile != nil)
             add("CENSUS_API_CACHE_TTL", Self.seconds(settings.apiCacheTTL), flag: api.cacheTTL != nil)
+            add("CENSUS_API_MAX_CONCURRENT_READS", String(settings.apiReads.maxConcurrent), flag: api.maxConcurrentReads != nil)
+            add("CENSUS_API_READ_QUEUE_TIMEOUT", Self.seconds(settings.apiReads.queueWait), flag: api.readQueueTimeout != nil)
+            add("CENSUS_API_QUERY_TIMEOUT", Self.seconds(settings.apiReads.maxExecutionTime), flag: api.queryTimeout != nil)
         }
         if let ingest {
             add("CENSUS_ENCODING", settings.encoding.rawValue, flag: ingest.encoding != nil)

@@ -16,7 +16,7 @@ struct CensusRuntime {
     func run(consume: Bool, serve: Bool) async throws {
         let metrics = MetricsSetup()
         metrics.bootstrap()
-        let store = try StoreWiring(settings.clickhouse, logger: logger, metrics: ClickHouseMetrics(factory: metrics.factory))
+        let store = try StoreWiring(settings.clickhouse, reads: settings.apiReads, logger: logger, metrics: ClickHouseMetrics(factory: metrics.factory))
         logger.info("census starting", metadata: [
             "version": "\(Census.version)", "mode": "\(consume && serve ? "run" : consume ? "consume" : "serve")",
             "config": .dictionary(Dictionary(uniqueKeysWithValues: effective.map { ($0.variable, .string("\($0.value) (\($0.source.rawValue))")) })),
@@ -50,7 +50,7 @@ struct CensusRuntime {
             let readiness = CensusReadiness(client: store.probeClient, migrator: store.probeMigrator, ingest: ingestService,
                                             staleAfter: settings.policy.drainTimeout + .seconds(30))
             CensusRoutes(v1: V1Routes(reader: reader, admin: admin, adminToken: settings.adminToken, version: Census.version),
-                         quarantine: QuarantineRoutes(reader: store.quarantine),
+                         quarantine: QuarantineRoutes(reader: store.quarantine, adminToken: settings.adminToken),
                          operations: OperationsRoutes(readiness: readiness, exposition: { metrics.exposition() }),
                          responseCache: rendered).register(on: router)
             let app = Application(router: router, configuration: .init(address: .hostname(settings.apiHost, port: settings.apiPort), serverName: "census"),

@@ -19,6 +19,7 @@ struct Settings: Sendable {
     var apiPort = 8090
     var adminToken: String?
     var apiCacheTTL: Duration = .seconds(1)
+    var apiReads = StoreWiring.ReadLimits()
 
     init(kafka: KafkaOptions?, clickhouse: ClickHouseOptions, api: APIOptions?, ingest: IngestOptions?) throws {
         self.clickhouse = try clickhouse.resolve()
@@ -31,6 +32,12 @@ struct Settings: Sendable {
             (apiHost, apiPort) = try api.hostAndPort()
             adminToken = try api.adminToken()
             apiCacheTTL = try Environment.seconds(api.cacheTTL, "CENSUS_API_CACHE_TTL", flagName: "api-cache-ttl", default: 1, allowZero: true)
+            apiReads.maxConcurrent = try Environment.int(api.maxConcurrentReads, "CENSUS_API_MAX_CONCURRENT_READS", flagName: "api-max-concurrent-reads",
+                                                         default: 2, range: 1...64)
+            apiReads.queueWait = try Environment.seconds(api.readQueueTimeout, "CENSUS_API_READ_QUEUE_TIMEOUT", flagName: "api-read-queue-timeout",
+                                                         default: 2, allowZero: true)
+            apiReads.maxExecutionTime = .seconds(try Environment.int(api.queryTimeout, "CENSUS_API_QUERY_TIMEOUT", flagName: "api-query-timeout",
+                                                                     default: 10, range: 1...3_600))
         }
         if let ingest {
             let encodingText = Environment.resolve(ingest.encoding, "CENSUS_ENCODING", default: "auto")

@@ -2,10 +2,26 @@ import Foundation
 import Logging
 import Store
 
-/// The ClickHouse side of a census process: one client, the writer, the reader and the migrator, plus a second
-/// client with short timeouts and no retries for readiness probes.
+/// The ClickHouse side of a census process, on three clients so that none can starve another:
+/// - `client`: the writer (ingest INSERTs, progress reads, `system.processes` checks), the migrator and admin clear,
+///   at ClickHouse query `priority` 1;
+/// - `readClient`: API reads (reader and quarantine), at most ``ReadLimits/maxConcurrent`` at once, each waiting at
+///   most ``ReadLimits/queueWait`` for its turn and running at most ``ReadLimits/maxExecutionTime`` in ClickHouse, at
+///   `priority` 2 (ClickHouse pauses them while a write runs), never retried;
+/// - `probeClient`: readiness probes, short timeouts and no retries.
 struct StoreWiring: Sendable {
+    /// How API reads use ClickHouse.
+    struct ReadLimits: Sendable {
+        /// Most API reads in ClickHouse at once (each on its own connection and thread).
+        var maxConcurrent = 2
+        /// Longest wait for a read slot before the API answers 503.
+        var queueWait: Duration = .seconds(2)
+        /// `max_execution_time` sent with every read; the HTTP timeout of a read is 5 s more.
+        var maxExecutionTime: Duration = .seconds(10)
+    }
+
     let client: ClickHouseClient
+    let readClient: ClickHouseClient
     let schema: Schema
     let writer: MetadataWriter
     let reader: ClickHouseMetadataReader
@@ -16,11 +32,23 @@ struct StoreWiring: Sendable {
     /// The server's clock, for the write fences of the ingest pipeline's INSERTs.
     let serverClock: ServerClock
 
-    init(_ settings: ClickHouseOptions.Resolved, logger: Logger, metrics: ClickHouseMetrics = .init()) throws {
+    init(_ settings: ClickHouseOptions.Resolved, reads: ReadLimits = .init(), logger: Logger, metrics: ClickHouseMetrics = .init()) throws {
         do {
             schema = try Schema(database: settings.database)
-            client = try ClickHouseClient(configuration: .init(url: settings.url, user: settings.user, password: settings.password),
+            // `priority` 1 beats the reads' 2: while an INSERT runs, ClickHouse pauses lower-priority queries between
+            // blocks, so reads cannot starve writes of the server's CPU either.
+            client = try ClickHouseClient(configuration: .init(url: settings.url, user: settings.user, password: settings.password,
+                                                               settings: ["priority": "1"]),
                                           logger: logger, metrics: metrics)
+            let executionSeconds = max(1, reads.maxExecutionTime.components.seconds)
+            let readTimeout = Duration.seconds(executionSeconds + 5)
+            readClient = try ClickHouseClient(
+                configuration: .init(url: settings.url, user: settings.user, password: settings.password, requestTimeout: readTimeout,
+                                     maxConnections: reads.maxConcurrent,
+                                     // No retries: under overload they would multiply the load; the client retries (503 Retry-After).
+                                     retryPolicy: .noRetry,
+                                     settings: ["max_execution_time": String(executionSeconds), "max_threads": "1", "max_block_size": "8192", "priority": "2"], admissionWait: reads.queueWait),
+                logger: logger, metrics: metrics)
             probeClient = try ClickHouseClient(
                 configuration: .init(url: settings.url, user: settings.user, password: settings.password, connectTimeout: .seconds(1),
                                      requestTimeout: .seconds(3), maxConnections: 1, retryPolicy: .noRetry),
@@ -30,8 +58,8 @@ struct StoreWiring: Sendable {
         }
         writer = MetadataWriter(client: client, schema: schema, logger: logger)
         serverClock = ServerClock(client: client, logger: logger)
-        reader = ClickHouseMetadataReader(client: client, schema: schema, logger: logger)
-        quarantine = ClickHouseQuarantineReader(client: client, schema: schema, logger: logger)
+        reader = ClickHouseMetadataReader(client: readClient, schema: schema, logger: logger)
+        quarantine = ClickHouseQuarantineReader(client: readClient, schema: schema, logger: logger)
         migrator = Migrator(client: client, schema: schema, logger: logger)
         probeMigrator = Migrator(client: probeClient, schema: schema, logger: logger)
     }

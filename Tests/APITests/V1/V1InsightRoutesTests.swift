@@ -285,7 +285,7 @@ struct V1InsightRoutesTests {
         try await app(FixedReader(failing: true)).test(.router) { client in
             try await client.execute(uri: "/api/v1/services", method: .get) { response in
                 #expect(response.status == .internalServerError)
-                #expect(body(response) == #"{"error":"storage error: clickhouse down"}"# + "\n")
+                #expect(body(response) == #"{"error":"storage unavailable"}"# + "\n")
             }
             try await client.execute(uri: "/api/v1/services/api/overview", method: .get) { response in
                 #expect(response.status == .internalServerError)

@@ -188,7 +188,7 @@ struct V1RoutesTests {
         try await app(FixedReader(failing: true)).test(.router) { client in
             try await client.execute(uri: "/api/v1/metrics", method: .get) { response in
                 #expect(response.status == .internalServerError)
-                #expect(body(response) == #"{"error":"storage error: clickhouse down"}"# + "\n")
+                #expect(body(response) == #"{"error":"storage unavailable"}"# + "\n")
             }
         }
     }

@@ -23,10 +23,15 @@ struct StringTable {
     /// Bytes held (arena, strings and index), approximately.
     private(set) var memoryBytes = 0
 
-    /// The hash the table (and key lookups) use for raw bytes.
+    /// Seeds the hash of interned bytes: with an unkeyed hash a client could send many distinct names with one 64-bit
+    /// hash (``ValueHash`` is not collision resistant), and every lookup would compare against all of them. The hash is
+    /// in-memory only (never stored), so it may differ per process.
+    private let hashSeed = TableSeed.process.value
+
+    /// The hash the table uses for raw bytes: ``ValueHash`` keyed by the process's ``TableSeed``.
     @inline(__always)
-    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        ValueHash.hash(bytes, tag: .key)
+    func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        ValueHash.hash(bytes, seed: ValueHash.Tag.key.rawValue ^ hashSeed)
     }
 
     subscript(id: Int32) -> String { strings[Int(id)] }
@@ -34,7 +39,7 @@ struct StringTable {
     /// The id of `bytes`, interning them if new.
     @inline(__always)
     mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
-        let hash = Self.hash(bytes)
+        let hash = self.hash(bytes)
         if let alias = lookup(bytes, hash: hash) { return aliases[Int(alias)].id }
         return add(bytes, hash: hash)
     }

@@ -28,6 +28,8 @@ package final class Flusher: Sendable {
         var lastError: String? = nil
         /// Batches found applied after an INSERT whose answer was lost (not sent again).
         var appliedDespiteFailure: UInt64 = 0
+        /// Why the last batch can never be written (the store refused it before sending: too large for one INSERT).
+        var unwritable: String? = nil
     }
 
     package init(sink: any MetadataSink, logger: Logger, metrics: PipelineMetrics? = nil) {
@@ -103,6 +105,12 @@ package final class Flusher: Sendable {
                 try await sink.write(batch, queryID: queryID)
                 logger.debug("batch written", metadata: ["batch.rows": "\(batch.rowCount)", "elapsed": "\(ContinuousClock.now - started)", "attempt": "\(attempt)"])
                 return true
+            } catch let error as StoreError where error.kind == .batchTooLarge {
+                // The same bytes would be refused forever: give the batch up (uncommitted) and say so.
+                logger.critical("batch can never be written; giving it up uncommitted", metadata: ["batch.rows": "\(batch.rowCount)", "error": "\(error)"])
+                state.withLock { $0.failures &+= 1; $0.lastError = "\(error)"; $0.unwritable = "\(error)" }
+                metrics?.flushFailed()
+                return false
             } catch {
                 let text = String(describing: error)
                 let ambiguous = Self.mayHaveBeenApplied(error)
@@ -195,6 +203,9 @@ package final class Flusher: Sendable {
         idle.broadcast()
         idle.unlock()
     }
+
+    /// Why a batch was given up because it can never be written (``StoreError/Kind/batchTooLarge``), or `nil`.
+    package var unwritable: String? { state.withLock { $0.unwritable } }
 
     /// Batches whose INSERT failed ambiguously and that were found applied (so not sent again).
     package var appliedDespiteFailure: UInt64 { state.withLock { $0.appliedDespiteFailure } }

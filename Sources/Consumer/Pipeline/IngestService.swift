@@ -36,9 +36,12 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         package var replay: ReplayPlan?
         /// Threads that decode and aggregate records; 1: the poll thread itself (see ``ParallelAnalyzer``).
         package var analyzerLanes: Int
+        /// Rows one record may add to a window; records over it are quarantined. Lowered (and `policy.maxRows` with it)
+        /// so that a window always fits one INSERT (``InsertBudget``). Default 100,000.
+        package var maxRecordRows: Int
         package init(kafka: KafkaConfiguration, topics: [String], topicSignals: TopicSignalMap = .init(), encoding: OTLPEncoding = .auto, policy: BatchPolicy = .init(),
                      maxRecordBytes: Int = 16 << 20, onOffsetRegression: OffsetRegressionAction = .fail, deadLetterTopic: String? = nil,
-                     replay: ReplayPlan? = nil, analyzerLanes: Int = ParallelAnalyzer.defaultLanes) {
+                     replay: ReplayPlan? = nil, analyzerLanes: Int = ParallelAnalyzer.defaultLanes, maxRecordRows: Int = 100_000) {
             self.kafka = kafka
             self.topics = topics
             self.topicSignals = topicSignals
@@ -49,6 +52,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             self.deadLetterTopic = deadLetterTopic
             self.replay = replay
             self.analyzerLanes = max(1, analyzerLanes)
+            self.maxRecordRows = max(1, maxRecordRows)
         }
     }
 
@@ -96,12 +100,17 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     var local = IngestStatistics()
 
     package init(configuration: Configuration, sink: any MetadataSink, logger: Logger, metrics: PipelineMetrics = PipelineMetrics()) throws(KafkaError) {
+        let budget = InsertBudget(flushRows: configuration.policy.maxRows, recordRows: configuration.maxRecordRows, lanes: configuration.analyzerLanes)
+        var configuration = configuration
+        configuration.policy.maxRows = budget.flushRows
+        configuration.maxRecordRows = budget.recordRows
         self.configuration = configuration
         self.logger = logger
         var kafka = configuration.kafka
         if configuration.replay != nil { kafka.properties["enable.partition.eof"] = "true" }
         self.consumer = try KafkaConsumer(configuration: kafka, logger: logger)
-        self.analyzer = ParallelAnalyzer(lanes: configuration.analyzerLanes, encoding: configuration.encoding)
+        self.analyzer = ParallelAnalyzer(lanes: configuration.analyzerLanes, limits: WindowLimits(maxRecordRows: budget.recordRows),
+                                         encoding: configuration.encoding)
         self.flusher = Flusher(sink: sink, logger: logger, metrics: metrics)
         self.sink = sink
         self.metrics = metrics
@@ -136,7 +145,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         } else {
             try consumer.subscribe(topics: configuration.topics)
             logger.info("consumer started", metadata: ["topics": "\(configuration.topics.joined(separator: ","))", "group": "\(configuration.kafka.group)",
-                                                       "analyzer_threads": "\(analyzer.lanes)"])
+                                                       "analyzer_threads": "\(analyzer.lanes)", "flush_rows": "\(configuration.policy.maxRows)",
+                                                       "max_record_rows": "\(configuration.maxRecordRows)"])
         }
         try await withGracefulShutdownHandler {
             try await withTaskCancellationHandler {
@@ -248,12 +258,20 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         for failure in outcome.failures {
             guard let consumed = failure.owner as? ConsumedRecord else { continue }
             local.invalidRecords &+= 1
-            quarantine(consumed.record, timestamp: failure.timestamp, reason: "invalid OTLP: \(failure.error)")
+            quarantine(consumed.record, timestamp: failure.timestamp, reason: failure.error.quarantineReason)
         }
     }
 
     /// Flushes, pauses or resumes as the policy says.
     private func step() {
+        if let unwritable = flusher.unwritable, failure == nil {
+            // Cannot happen within the InsertBudget; if it does, stop loudly rather than retry the same bytes forever or
+            // commit past data that was never written.
+            dropUncommitted()
+            failure = StoreError(.batchTooLarge, "a batch cannot be written (\(unwritable)); stopping without committing it")
+            requestStop()
+            return
+        }
         let age = windowStarted.map { ContinuousClock.now - $0 } ?? .zero
         let decision = configuration.policy.decide(rows: analyzer.rowCount, bytes: analyzer.approximateBytes, age: age,
                                                    hasPendingOffsets: !pendingOffsets.isEmpty, flushInFlight: flusher.isBusy,

@@ -60,7 +60,7 @@ struct MicrobenchCommand: ParsableCommand {
             let message = OTLPMessage.request(for: workload.signal)
             if stage.isEmpty || stage == "validate" {
                 try measure("validate", workload, bytes: bytes) { payload in
-                    try payload.withUnsafeBytes { try WireValidator.validate($0, as: message) }
+                    _ = try payload.withUnsafeBytes { try WireValidator.validate($0, as: message) }
                 }
             }
             if stage.isEmpty || stage == "ingest" {

@@ -31,7 +31,7 @@ struct CensusRuntime {
                     configuration: .init(kafka: kafka, topics: settings.topics, topicSignals: settings.topicSignals,
                                          encoding: settings.encoding, policy: settings.policy, maxRecordBytes: settings.maxRecordBytes,
                                          onOffsetRegression: settings.onOffsetRegression, deadLetterTopic: settings.deadLetterTopic,
-                                         analyzerLanes: settings.analyzerLanes),
+                                         analyzerLanes: settings.analyzerLanes, maxRecordRows: settings.maxRecordRows),
                     sink: WriterSink(writer: store.writer), logger: logger, metrics: PipelineMetrics(factory: metrics.factory))
             } catch {
                 throw ConfigurationError(String(describing: error))

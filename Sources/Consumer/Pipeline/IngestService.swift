@@ -76,6 +76,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     var pendingOffsets: [TopicPartition: Int64] = [:]
     /// Records of the current window that were quarantined (written with the window's batch).
     var pendingQuarantine: [QuarantinedRecord] = []
+    /// Memory `pendingQuarantine` holds, approximately: counted in the window's bytes, so garbage fills a window too.
+    var pendingQuarantineBytes = 0
     var assigned: Set<TopicPartition> = []
     private var paused = false
     /// Offsets known to be applied in the store but not committed (found in progress rows on assignment).
@@ -109,8 +111,9 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         var kafka = configuration.kafka
         if configuration.replay != nil { kafka.properties["enable.partition.eof"] = "true" }
         self.consumer = try KafkaConsumer(configuration: kafka, logger: logger)
+        // A dead-letter topic needs the whole payload of a failed record; otherwise only the quarantine's prefix is kept.
         self.analyzer = ParallelAnalyzer(lanes: configuration.analyzerLanes, limits: WindowLimits(maxRecordRows: budget.recordRows),
-                                         encoding: configuration.encoding)
+                                         encoding: configuration.encoding, releasesFailedPayloads: configuration.deadLetterTopic == nil)
         self.flusher = Flusher(sink: sink, logger: logger, metrics: metrics)
         self.sink = sink
         self.metrics = metrics
@@ -212,8 +215,11 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         return resolved
     }
 
+    /// Bytes the window holds: the lanes' windows, their failed records, and the records quarantined for it.
+    private var windowBytes: Int { analyzer.approximateBytes &+ pendingQuarantineBytes }
+
     private var windowIsFull: Bool {
-        analyzer.rowCount >= configuration.policy.maxRows || analyzer.approximateBytes >= configuration.policy.maxBytes
+        analyzer.rowCount >= configuration.policy.maxRows || windowBytes >= configuration.policy.maxBytes
             || analyzer.hasKeyAtValueLimit
     }
 
@@ -247,7 +253,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             quarantine(record, timestamp: seconds, reason: reason)
             return
         }
-        analyzer.enqueue(record.payload, signal: signal, timestamp: seconds, owner: consumed)
+        analyzer.enqueue(record.payload, signal: signal, timestamp: seconds, owner: consumed, id: record.id)
     }
 
     /// Waits until the analyzer lanes are done with every record handed to them, counts the items and quarantines the
@@ -256,9 +262,13 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         let outcome = analyzer.finishQueued()
         local.items &+= UInt64(outcome.items)
         for failure in outcome.failures {
-            guard let consumed = failure.owner as? ConsumedRecord else { continue }
             local.invalidRecords &+= 1
-            quarantine(consumed.record, timestamp: failure.timestamp, reason: failure.error.quarantineReason)
+            if let consumed = failure.owner as? ConsumedRecord {
+                quarantine(consumed.record, timestamp: failure.timestamp, reason: failure.error.quarantineReason)
+            } else if let id = failure.id {
+                quarantine(id, size: failure.size, firstBytes: failure.firstBytes, payload: nil, timestamp: failure.timestamp,
+                           reason: failure.error.quarantineReason)
+            }
         }
     }
 
@@ -273,7 +283,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             return
         }
         let age = windowStarted.map { ContinuousClock.now - $0 } ?? .zero
-        let decision = configuration.policy.decide(rows: analyzer.rowCount, bytes: analyzer.approximateBytes, age: age,
+        let decision = configuration.policy.decide(rows: analyzer.rowCount, bytes: windowBytes, age: age,
                                                    hasPendingOffsets: !pendingOffsets.isEmpty, flushInFlight: flusher.isBusy,
                                                    keyAtValueLimit: analyzer.hasKeyAtValueLimit)
         switch decision {
@@ -306,6 +316,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         flusher.submit(batch, offsets: pendingOffsets)
         pendingOffsets = [:]
         pendingQuarantine = []
+        pendingQuarantineBytes = 0
         windowStarted = nil
     }
 
@@ -360,7 +371,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         local.assignedPartitions = assigned.count
         let snapshot = local
         stats.withLock { $0 = snapshot }
-        metrics.observe(snapshot, windowRows: analyzer.rowCount, windowBytes: analyzer.approximateBytes, policy: configuration.policy)
+        metrics.observe(snapshot, windowRows: analyzer.rowCount, windowBytes: windowBytes, policy: configuration.policy)
     }
 
     /// Writes everything consumed so far and commits it, waiting at most the drain timeout.
@@ -411,6 +422,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         analyzer.discardAll()
         pendingOffsets = [:]
         pendingQuarantine = []
+        pendingQuarantineBytes = 0
         windowStarted = nil
         local.droppedWindows &+= 1
     }

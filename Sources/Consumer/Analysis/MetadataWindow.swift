@@ -42,6 +42,8 @@ package struct MetadataWindow {
     var keyAtValueLimit = false
     /// Bytes of samples, examples, bounds, scales and event names held (for ``approximateBytes``).
     var extraBytes = 0
+    /// A scratch window that only counts a record's rows stops applying it beyond this many (see `apply`).
+    var rowLimit = Int.max
 
     // The record being applied.
     var timestamp: EpochSeconds = 0
@@ -232,13 +234,31 @@ package struct MetadataWindow {
 
     private mutating func apply(_ proto: UnsafeRawBufferPointer, signal: Signal, message: OTLPMessage, encoding: OTLPEncoding,
                                 context: RecordContext) throws(OTLPDecodeError) -> Int {
+        let rowBound: Int
         do {
-            try WireValidator.validate(proto, as: message)
+            rowBound = try WireValidator.validate(proto, as: message)
         } catch {
             var error = error
             error.encoding = encoding
             throw error
         }
+        if rowBound > limits.maxRecordRows {
+            // Only records the validator cannot clear: count their rows exactly in an empty window, stopping once
+            // they exceed the cap, before touching this one.
+            var scratch = MetadataWindow(limits: limits)
+            scratch.rowLimit = limits.maxRecordRows
+            _ = try scratch.applyValidated(proto, signal: signal, encoding: encoding, context: context)
+            if scratch.rowCount > limits.maxRecordRows {
+                throw OTLPDecodeError(encoding: encoding, reason: "record would add more than \(limits.maxRecordRows) rows to a window (--max-record-rows)",
+                                      offset: 0, kind: .tooManyRows)
+            }
+        }
+        return try applyValidated(proto, signal: signal, encoding: encoding, context: context)
+    }
+
+    /// Applies a request ``WireValidator`` accepted.
+    private mutating func applyValidated(_ proto: UnsafeRawBufferPointer, signal: Signal, encoding: OTLPEncoding,
+                                         context: RecordContext) throws(OTLPDecodeError) -> Int {
         timestamp = context.timestamp
         day = context.day
         defer {
@@ -287,6 +307,7 @@ package struct MetadataWindow {
                         continue
                     }
                     items &+= try applyItem(&self, scopeReader.readLengthDelimited(), scope)
+                    if rowCount > rowLimit { return items }  // a scratch window counting rows has seen enough
                 }
             }
             finishResource()

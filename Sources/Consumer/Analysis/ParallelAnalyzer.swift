@@ -20,12 +20,23 @@ import Synchronization
 package final class ParallelAnalyzer {
     /// A record that could not be decoded (its window is unchanged).
     package struct Failure {
-        /// What was given to ``enqueue(_:signal:timestamp:owner:)`` with the record.
-        package var owner: AnyObject
+        /// What was given to ``enqueue(_:signal:timestamp:owner:id:)`` with the record; `nil` when the analyzer releases
+        /// failed payloads (``releasesFailedPayloads``): the record then lives on only as ``id``, ``size`` and ``firstBytes``.
+        package var owner: AnyObject?
+        /// What was given as `id` with the record.
+        package var id: KafkaRecord.ID?
         package var timestamp: EpochSeconds
         package var error: OTLPDecodeError
+        /// The payload's size in bytes.
+        package var size: Int
+        /// The payload's first ``QuarantinedRecord/maxStoredBytes`` bytes (what the quarantine keeps).
+        package var firstBytes: [UInt8]
         /// Enqueue order.
         var sequence: UInt64
+
+        /// Memory the failure holds until ``finishQueued()`` hands it over, approximately: its prefix and reason, and
+        /// the whole payload when the owner is kept.
+        var heldBytes: Int { 256 &+ firstBytes.count &+ error.reason.utf8.count &+ (owner == nil ? 0 : size) }
     }
 
     /// What the records analyzed since the last ``finishQueued()`` gave.
@@ -34,6 +45,8 @@ package final class ParallelAnalyzer {
         package var items = 0
         /// The records that failed, in the order they were queued.
         package var failures: [Failure] = []
+        /// ``Failure/heldBytes`` of `failures`.
+        var failureBytes = 0
     }
 
     /// Threads that aggregate at once.
@@ -45,6 +58,9 @@ package final class ParallelAnalyzer {
     /// …and bytes, beyond a first record (large records then wait one at a time): the records held outside librdkafka's
     /// prefetch queue stay within lanes × (this + two records).
     package static let queuedBytesPerLane = 4 << 20
+    /// Whether a failed record's owner (its payload) is let go as soon as the record failed, keeping only its
+    /// ``Failure/firstBytes``: then garbage records cost a few hundred bytes each until the next drain, not their size.
+    package let releasesFailedPayloads: Bool
 
     private let encoding: OTLPEncoding
     /// One lane: the calling thread analyzes it itself.
@@ -57,12 +73,15 @@ package final class ParallelAnalyzer {
     /// - Parameters:
     ///   - lanes: Threads to aggregate on (at least 1; 1 analyzes on the calling thread, in ``enqueue(_:signal:timestamp:owner:)``).
     ///   - encoding: How payloads are encoded (``OTLPEncoding/auto`` detects JSON per record).
-    package init(lanes: Int, limits: WindowLimits = .init(), encoding: OTLPEncoding = .auto) {
+    ///   - releasesFailedPayloads: See ``releasesFailedPayloads`` (keep them when the whole payload is still needed, e.g. for
+    ///     a dead-letter topic; they then count toward ``approximateBytes`` with their full size).
+    package init(lanes: Int, limits: WindowLimits = .init(), encoding: OTLPEncoding = .auto, releasesFailedPayloads: Bool = false) {
         self.lanes = max(1, lanes)
         self.limits = limits
         self.encoding = encoding
+        self.releasesFailedPayloads = releasesFailedPayloads
         inlineWindow = MetadataWindow(limits: limits)
-        workers = self.lanes == 1 ? [] : (0..<self.lanes).map { Lane(index: $0, limits: limits, encoding: encoding) }
+        workers = self.lanes == 1 ? [] : (0..<self.lanes).map { Lane(index: $0, limits: limits, encoding: encoding, releasesFailedPayloads: releasesFailedPayloads) }
         for lane in workers { lane.start() }
     }
 
@@ -81,9 +100,10 @@ package final class ParallelAnalyzer {
         workers.isEmpty ? inlineWindow.rowCount : workers.reduce(0) { $0 + $1.rows.load(ordering: .relaxed) }
     }
 
-    /// Memory the lanes hold, approximately, in bytes.
+    /// Memory the lanes hold, approximately, in bytes: their windows and the failed records not yet handed over.
     package var approximateBytes: Int {
-        workers.isEmpty ? inlineWindow.approximateBytes : workers.reduce(0) { $0 + $1.bytes.load(ordering: .relaxed) }
+        workers.isEmpty ? inlineWindow.approximateBytes &+ inlineOutcome.failureBytes
+            : workers.reduce(0) { $0 + $1.bytes.load(ordering: .relaxed) + $1.failureBytes.load(ordering: .relaxed) }
     }
 
     /// Whether some lane holds a key at ``WindowLimits/maxDistinctValuesPerKey`` distinct values (flush now).
@@ -96,11 +116,11 @@ package final class ParallelAnalyzer {
     /// Analyzes a record (one lane) or queues it on the lane with the least queued work, waiting while every queue is
     /// full. `payload` must stay valid while `owner` lives; the analyzer holds `owner` until the record is analyzed
     /// (and, when it fails, until ``finishQueued()`` returns it).
-    package func enqueue(_ payload: UnsafeRawBufferPointer, signal: Signal, timestamp: EpochSeconds, owner: AnyObject) {
+    package func enqueue(_ payload: UnsafeRawBufferPointer, signal: Signal, timestamp: EpochSeconds, owner: AnyObject, id: KafkaRecord.ID? = nil) {
         sequence &+= 1
-        let record = Pending(payload: payload, signal: signal, context: RecordContext(timestamp: timestamp), owner: owner, sequence: sequence)
+        let record = Pending(payload: payload, signal: signal, context: RecordContext(timestamp: timestamp), owner: owner, id: id, sequence: sequence)
         guard !workers.isEmpty else {
-            Self.analyze(record, in: &inlineWindow, encoding: encoding, outcome: &inlineOutcome)
+            Self.analyze(record, in: &inlineWindow, encoding: encoding, releasesFailedPayloads: releasesFailedPayloads, outcome: &inlineOutcome)
             return
         }
         var target = workers[0]
@@ -128,6 +148,7 @@ package final class ParallelAnalyzer {
             let part = lane.waitUntilIdle()
             outcome.items &+= part.items
             outcome.failures += part.failures
+            outcome.failureBytes &+= part.failureBytes
         }
         if workers.count > 1 { outcome.failures.sort { $0.sequence < $1.sequence } }
         return outcome
@@ -164,14 +185,20 @@ package final class ParallelAnalyzer {
         var context: RecordContext
         /// Keeps `payload` valid until the record is analyzed.
         var owner: AnyObject
+        var id: KafkaRecord.ID?
         var sequence: UInt64
     }
 
-    fileprivate static func analyze(_ record: Pending, in window: inout MetadataWindow, encoding: OTLPEncoding, outcome: inout Outcome) {
+    fileprivate static func analyze(_ record: Pending, in window: inout MetadataWindow, encoding: OTLPEncoding, releasesFailedPayloads: Bool,
+                                    outcome: inout Outcome) {
         do {
             outcome.items &+= try window.ingest(record.payload, signal: record.signal, encoding: encoding, context: record.context)
         } catch {
-            outcome.failures.append(Failure(owner: record.owner, timestamp: record.context.timestamp, error: error, sequence: record.sequence))
+            let failure = Failure(owner: releasesFailedPayloads ? nil : record.owner, id: record.id, timestamp: record.context.timestamp, error: error,
+                                  size: record.payload.count, firstBytes: Array(record.payload.prefix(QuarantinedRecord.maxStoredBytes)),
+                                  sequence: record.sequence)
+            outcome.failureBytes &+= failure.heldBytes
+            outcome.failures.append(failure)
         }
     }
 
@@ -183,6 +210,7 @@ package final class ParallelAnalyzer {
     private final class Lane: @unchecked Sendable {
         let index: Int
         let encoding: OTLPEncoding
+        let releasesFailedPayloads: Bool
         let condition = NSCondition()
         var queue: [Pending] = []
         var busy = false
@@ -193,11 +221,14 @@ package final class ParallelAnalyzer {
         let rows = Atomic<Int>(0)
         let bytes = Atomic<Int>(0)
         let atValueLimit = Atomic<Bool>(false)
+        /// ``Outcome/failureBytes`` of the failures not yet taken by ``waitUntilIdle()``.
+        let failureBytes = Atomic<Int>(0)
         private var thread: Thread?
 
-        init(index: Int, limits: WindowLimits, encoding: OTLPEncoding) {
+        init(index: Int, limits: WindowLimits, encoding: OTLPEncoding, releasesFailedPayloads: Bool) {
             self.index = index
             self.encoding = encoding
+            self.releasesFailedPayloads = releasesFailedPayloads
             window = MetadataWindow(limits: limits)
             publishSizes()
         }
@@ -234,7 +265,10 @@ package final class ParallelAnalyzer {
             condition.lock()
             defer { condition.unlock() }
             while !queue.isEmpty || busy { condition.wait() }
-            defer { outcome = Outcome() }
+            defer {
+                outcome = Outcome()
+                failureBytes.store(0, ordering: .relaxed)
+            }
             return outcome
         }
 
@@ -260,19 +294,22 @@ package final class ParallelAnalyzer {
             while true {
                 while queue.isEmpty && !stopping { condition.wait() }
                 if queue.isEmpty { break }
-                let record = queue.removeFirst()
+                var record: Pending? = queue.removeFirst()
                 busy = true
                 condition.broadcast()  // a slot is free
                 condition.unlock()
 
-                ParallelAnalyzer.analyze(record, in: &window, encoding: encoding, outcome: &local)
+                ParallelAnalyzer.analyze(record!, in: &window, encoding: encoding, releasesFailedPayloads: releasesFailedPayloads, outcome: &local)
                 publishSizes()
-                queuedBytes.subtract(record.payload.count, ordering: .relaxed)
+                queuedBytes.subtract(record!.payload.count, ordering: .relaxed)
+                record = nil  // a failed record's payload goes now (unless kept), not when the next record arrives
 
                 condition.lock()
                 busy = false
                 outcome.items &+= local.items
                 outcome.failures += local.failures
+                outcome.failureBytes &+= local.failureBytes
+                failureBytes.add(local.failureBytes, ordering: .relaxed)
                 local = Outcome()
                 if queue.isEmpty { condition.broadcast() }  // someone may wait for the lane to be idle
             }

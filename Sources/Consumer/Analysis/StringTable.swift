@@ -23,18 +23,32 @@ struct StringTable {
     /// Bytes held (arena, strings and index), approximately.
     private(set) var memoryBytes = 0
 
-    /// The hash the table (and key lookups) use for raw bytes.
+    /// Seeds the hash of interned bytes: with an unkeyed hash a client could send many distinct names with one 64-bit
+    /// hash (``ValueHash`` is not collision resistant), and every lookup would compare against all of them. The hash is
+    /// in-memory only (never stored), so it may differ per process.
+    private let hashSeed = TableSeed.process.value
+
+    /// The hash the table uses for raw bytes: ``ValueHash`` keyed by the process's ``TableSeed``.
     @inline(__always)
-    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        ValueHash.hash(bytes, tag: .key)
+    func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        ValueHash.hash(bytes, seed: ValueHash.Tag.key.rawValue ^ hashSeed)
     }
 
     subscript(id: Int32) -> String { strings[Int(id)] }
 
-    /// The id of `bytes`, interning them if new.
+    /// Longest string kept, in UTF-8 bytes: longer ones (names, keys, services, scopes, event names, descriptions,
+    /// units, templates) are cut on a UTF-8 boundary and end in ``truncationMarker``, within this length. So every
+    /// name a read puts into a query stays far below ClickHouse's `max_query_size` (256 KiB), and strings that share
+    /// their first ~1 KiB count as one.
+    static let maxBytes = 1_024
+    /// Ends a truncated string: `…` (U+2026).
+    static let truncationMarker: [UInt8] = [0xE2, 0x80, 0xA6]
+
+    /// The id of `bytes`, interning them if new; bytes beyond ``maxBytes`` are truncated first.
     @inline(__always)
     mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
-        let hash = Self.hash(bytes)
+        guard bytes.count <= Self.maxBytes else { return internTruncated(bytes) }
+        let hash = self.hash(bytes)
         if let alias = lookup(bytes, hash: hash) { return aliases[Int(alias)].id }
         return add(bytes, hash: hash)
     }
@@ -69,6 +83,15 @@ struct StringTable {
                 return memoryEqual(a + entry.offset, b, entry.length)
             }
         }
+    }
+
+    @inline(never)
+    private mutating func internTruncated(_ bytes: UnsafeRawBufferPointer) -> Int32 {
+        var end = Self.maxBytes &- Self.truncationMarker.count
+        while end > 0, bytes[end] & 0xC0 == 0x80 { end &-= 1 }  // do not split a UTF-8 sequence
+        var truncated = Array(bytes[..<end])
+        truncated.append(contentsOf: Self.truncationMarker)
+        return truncated.withUnsafeBytes { intern($0) }
     }
 
     @inline(never)

@@ -2,12 +2,19 @@ import Store
 
 /// A set of 64-bit value hashes (``ValueHash`` outputs): open addressing, linear probing, at most half full.
 ///
-/// The elements are already uniformly distributed, so they index the table directly; 0 marks an empty cell and a
-/// flag records whether 0 itself is a member.
+/// Elements are placed by ``TableSeed`` (a seeded mix), never by their own low bits, so crafted values whose hashes
+/// share low bits cost no more than random ones; the elements themselves are stored unchanged. 0 marks an empty cell
+/// and a flag records whether 0 itself is a member.
 struct ValueHashSet {
     private var table: [UInt64] = []
+    private let seed: TableSeed
     private(set) var count = 0
     private var containsZero = false
+
+    /// An empty set placing its elements with `seed` (tests pass a fixed one).
+    init(seed: TableSeed = .process) {
+        self.seed = seed
+    }
 
     /// Bytes held by the table.
     var memoryBytes: Int { table.capacity &* 8 }
@@ -22,9 +29,10 @@ struct ValueHashSet {
             return true
         }
         if (count &+ 1) &* 2 > table.count { grow() }
+        let seed = seed
         let inserted = table.withUnsafeMutableBufferPointer { table -> Bool in
             let mask = table.count &- 1
-            var i = Int(truncatingIfNeeded: hash) & mask
+            var i = seed.slot(hash, mask: mask)
             while true {
                 let present = table[i]
                 if present == hash { return false }
@@ -49,13 +57,25 @@ struct ValueHashSet {
         return out
     }
 
+    /// The most cells any member sits past the cell it hashes to (an insert or lookup probes at most this many + 1).
+    func longestProbe() -> Int {
+        guard !table.isEmpty else { return 0 }
+        let mask = table.count &- 1
+        var longest = 0
+        for (i, hash) in table.enumerated() where hash != 0 {
+            longest = max(longest, (i &- seed.slot(hash, mask: mask)) & mask)
+        }
+        return longest
+    }
+
     private mutating func grow() {
         let old = table
         table = [UInt64](repeating: 0, count: max(8, old.count &* 2))
+        let seed = seed
         table.withUnsafeMutableBufferPointer { table in
             let mask = table.count &- 1
             for hash in old where hash != 0 {
-                var i = Int(truncatingIfNeeded: hash) & mask
+                var i = seed.slot(hash, mask: mask)
                 while table[i] != 0 { i = (i &+ 1) & mask }
                 table[i] = hash
             }

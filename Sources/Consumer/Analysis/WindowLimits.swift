@@ -23,10 +23,14 @@ package struct WindowLimits: Sendable, Hashable {
     /// smaller windows and ClickHouse folds them into the same `uniqCombined` state. A key can exceed the limit by
     /// the values of the one record that crossed it, since records are never split between windows.
     package var maxDistinctValuesPerKey: Int
+    /// Rows (signal, key and template aggregates) one record may add to a window; a record that would add more is
+    /// refused whole (``OTLPDecodeError/Kind/tooManyRows``: quarantined) and leaves the window unchanged. Default
+    /// 100,000; the ingest pipeline lowers it so that a window always fits one INSERT (``InsertBudget``).
+    package var maxRecordRows: Int
 
     package init(maxKeysPerAggregate: Int = 1_000, maxEventNamesPerAggregate: Int = 256, maxTemplatesPerAggregate: Int = 1_000,
                  maxTemplateLength: Int = BodyTemplater.defaultMaxLength, maxExampleLength: Int = 200, maxSampleLength: Int = 256,
-                maxDistinctValuesPerKey: Int = 1 << 17) {
+                maxDistinctValuesPerKey: Int = 1 << 17, maxRecordRows: Int = 100_000) {
         self.maxKeysPerAggregate = maxKeysPerAggregate
         self.maxEventNamesPerAggregate = maxEventNamesPerAggregate
         self.maxTemplatesPerAggregate = maxTemplatesPerAggregate
@@ -34,5 +38,6 @@ package struct WindowLimits: Sendable, Hashable {
         self.maxExampleLength = maxExampleLength
         self.maxSampleLength = maxSampleLength
         self.maxDistinctValuesPerKey = max(1, maxDistinctValuesPerKey)
+        self.maxRecordRows = max(1, maxRecordRows)
     }
 }

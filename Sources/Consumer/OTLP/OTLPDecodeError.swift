@@ -10,14 +10,31 @@ package struct OTLPDecodeError: Error, Sendable, Hashable, CustomStringConvertib
     package var reason: String
     /// Byte offset in the payload where reading failed.
     package var offset: Int
+    /// Why the record is refused.
+    package var kind: Kind
 
-    package init(encoding: OTLPEncoding, reason: String, offset: Int) {
+    /// Why a record is refused.
+    package enum Kind: Sendable, Hashable {
+        /// It is not a well-formed OTLP request.
+        case malformed
+        /// It is well-formed but would add more rows to a window than one record may
+        /// (``WindowLimits/maxRecordRows``).
+        case tooManyRows
+    }
+
+    package init(encoding: OTLPEncoding, reason: String, offset: Int, kind: Kind = .malformed) {
         self.encoding = encoding
         self.reason = reason
         self.offset = offset
+        self.kind = kind
     }
 
     package var description: String {
-        "\(encoding == .json ? "json" : "protobuf"): \(reason) at byte \(offset)"
+        kind == .tooManyRows ? reason : "\(encoding == .json ? "json" : "protobuf"): \(reason) at byte \(offset)"
+    }
+
+    /// The reason stored with the quarantined record.
+    package var quarantineReason: String {
+        kind == .tooManyRows ? reason : "invalid OTLP: \(description)"
     }
 }

@@ -6,21 +6,48 @@
 /// Strings are not checked for UTF-8 (readers replace invalid sequences with U+FFFD).
 package enum WireValidator {
     /// Validates `bytes` as a `message`.
+    /// - Returns: An upper bound on the aggregate rows the request can add to a ``MetadataWindow`` (see ``RowTally``).
     /// - Throws: ``OTLPDecodeError`` naming the problem, the message path and the byte offset.
-    package static func validate(_ bytes: UnsafeRawBufferPointer, as message: OTLPMessage) throws(OTLPDecodeError) {
+    @discardableResult
+    package static func validate(_ bytes: UnsafeRawBufferPointer, as message: OTLPMessage) throws(OTLPDecodeError) -> Int {
+        var tally = RowTally()
         let outcome = OTLPSchema.specs.withUnsafeBufferPointer { specs in
             Result { () throws(WireError) in
                 var reader = WireReader(bytes)
-                try check(&reader, message: message.rawValue, specs: specs, depth: 0)
+                try check(&reader, message: message.rawValue, specs: specs, depth: 0, tally: &tally)
             }
         }
-        guard case .failure(let error) = outcome else { return }
+        guard case .failure(let error) = outcome else { return tally.bound }
         throw describe(error, in: bytes, as: message)
+    }
+
+    /// Counts, during the fast pass, an upper bound on the rows a request can add to an empty window: per item
+    /// (`Metric`, `Span`, `LogRecord`) a signal row and a template row, one key row per `KeyValue` inside items (data
+    /// point, span, event, link and log attributes; keys inside `kvlist` values are not keys), and for every item
+    /// of a `Resource*` one key row per attribute of its resource and scopes. Never below the real count; tight enough
+    /// that ordinary records (hundreds of items sharing a few aggregates) stay far below the record cap, so only
+    /// suspicious records pay for an exact count (``MetadataWindow``).
+    struct RowTally {
+        var bound = 0
+        /// Of the `Resource*` being walked: its items, and the attributes of its resource and scopes.
+        var items = 0
+        var sharedKeys = 0
+
+        @inline(__always)
+        static func isResourceItems(_ message: Int) -> Bool {
+            message == OTLPMessage.resourceMetrics.rawValue || message == OTLPMessage.resourceSpans.rawValue
+                || message == OTLPMessage.resourceLogs.rawValue
+        }
+
+        @inline(__always)
+        static func isItem(_ message: Int) -> Bool {
+            message == OTLPMessage.metric.rawValue || message == OTLPMessage.span.rawValue || message == OTLPMessage.logRecord.rawValue
+        }
     }
 
     /// The fast pass: no bookkeeping, with hand-written checks for `KeyValue` and `AnyValue` (most of the bytes).
     private static func check(_ reader: inout WireReader, message: Int, specs: UnsafeBufferPointer<OTLPSchema.FieldSpec>,
-                              depth: Int) throws(WireError) {
+                              depth: Int, tally: inout RowTally) throws(WireError) {
         guard depth < WireReader.maxDepth else { throw .nestingTooDeep }
         let base = message &* OTLPSchema.fieldStride
         while let field = try reader.nextField() {
@@ -34,8 +61,19 @@ package enum WireValidator {
                     var sub = try reader.readLengthDelimited()
                     if spec.message == OTLPMessage.keyValue.rawValue {
                         try checkKeyValue(&sub, specs: specs, depth: depth &+ 1)
+                        if message == OTLPMessage.resource.rawValue || message == OTLPMessage.instrumentationScope.rawValue {
+                            tally.sharedKeys &+= 1
+                        } else if message != OTLPMessage.keyValueList.rawValue {
+                            tally.bound &+= 1
+                        }
+                    } else if RowTally.isResourceItems(spec.message) {
+                        tally.items = 0
+                        tally.sharedKeys = 0
+                        try check(&sub, message: spec.message, specs: specs, depth: depth &+ 1, tally: &tally)
+                        tally.bound &+= tally.items &* (2 &+ tally.sharedKeys)
                     } else {
-                        try check(&sub, message: spec.message, specs: specs, depth: depth &+ 1)
+                        if RowTally.isItem(spec.message) { tally.items &+= 1 }
+                        try check(&sub, message: spec.message, specs: specs, depth: depth &+ 1, tally: &tally)
                     }
                 } else {
                     try reader.skip(field.type)
@@ -88,10 +126,12 @@ package enum WireValidator {
             switch field.number {
             case CommonFields.AnyValue.arrayValue:
                 var sub = try reader.readLengthDelimited()
-                try check(&sub, message: OTLPMessage.arrayValue.rawValue, specs: specs, depth: depth &+ 1)
+                var ignored = RowTally()
+                try check(&sub, message: OTLPMessage.arrayValue.rawValue, specs: specs, depth: depth &+ 1, tally: &ignored)
             case CommonFields.AnyValue.kvlistValue:
                 var sub = try reader.readLengthDelimited()
-                try check(&sub, message: OTLPMessage.keyValueList.rawValue, specs: specs, depth: depth &+ 1)
+                var ignored = RowTally()
+                try check(&sub, message: OTLPMessage.keyValueList.rawValue, specs: specs, depth: depth &+ 1, tally: &ignored)
             default:
                 try reader.skip(field.type)
             }

@@ -58,6 +58,8 @@ package final class Flusher: Sendable {
         var appliedDespiteFailure: UInt64 = 0
         /// Attempts the store refused because their fence had passed.
         var fenced: UInt64 = 0
+        /// Why the last batch can never be written (refused before sending: too large for one INSERT).
+        var unwritable: String? = nil
     }
 
     /// - Parameter ownership: The member's lease; `nil` writes with ``attemptTimeLimit`` fences only (no group).
@@ -155,6 +157,12 @@ package final class Flusher: Sendable {
                 try await sink.write(batch, queryID: queryID, fence: fence)
                 logger.debug("batch written", metadata: ["batch.rows": "\(batch.rowCount)", "elapsed": "\(ContinuousClock.now - started)", "attempt": "\(attempt)"])
                 return true
+            } catch let error as SinkWriteError where error.outcome == .refusedForever {
+                // The same bytes would be refused forever: give the batch up (uncommitted) and say so.
+                logger.critical("batch can never be written; giving it up uncommitted", metadata: ["batch.rows": "\(batch.rowCount)", "error": "\(error)"])
+                state.withLock { $0.failures &+= 1; $0.lastError = "\(error)"; $0.unwritable = "\(error)" }
+                metrics?.flushFailed()
+                return false
             } catch {
                 let text = String(describing: error)
                 let ambiguous = SinkWriteError.mayHaveBeenApplied(error)
@@ -278,6 +286,9 @@ package final class Flusher: Sendable {
         idle.unlock()
         return latest
     }
+
+    /// Why a batch was given up because it can never be written (``InsertOutcome/refusedForever``), or `nil`.
+    package var unwritable: String? { state.withLock { $0.unwritable } }
 
     /// Attempts the store refused because they reached it after their write fence.
     package var fencedAttempts: UInt64 { state.withLock { $0.fenced } }

@@ -43,12 +43,16 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         package var replay: ReplayPlan?
         /// Threads that decode and aggregate records; 1: the poll thread itself (see ``ParallelAnalyzer``).
         package var analyzerLanes: Int
+        /// Rows one record may add to a window; records over it are quarantined. Lowered (and `policy.maxRows` with it)
+        /// so that a window always fits one INSERT (``InsertBudget``). Default 100,000.
+        package var maxRecordRows: Int
         /// Live consumption: the lock group of replays into the same store (``ReplayPlan/lockGroup(liveGroup:database:)``).
         /// A partition without committed offset is not started while a replay holds it. `nil`: not checked.
         package var replayLockGroup: String?
         package init(kafka: KafkaConfiguration, topics: [String], topicSignals: TopicSignalMap = .init(), encoding: OTLPEncoding = .auto, policy: BatchPolicy = .init(),
                      maxRecordBytes: Int = 16 << 20, onOffsetRegression: OffsetRegressionAction = .fail, deadLetterTopic: String? = nil,
-                     replay: ReplayPlan? = nil, analyzerLanes: Int = ParallelAnalyzer.defaultLanes, replayLockGroup: String? = nil) {
+                     replay: ReplayPlan? = nil, analyzerLanes: Int = ParallelAnalyzer.defaultLanes, maxRecordRows: Int = 100_000,
+                     replayLockGroup: String? = nil) {
             self.kafka = kafka
             self.topics = topics
             self.topicSignals = topicSignals
@@ -59,6 +63,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             self.deadLetterTopic = deadLetterTopic
             self.replay = replay
             self.analyzerLanes = max(1, analyzerLanes)
+            self.maxRecordRows = max(1, maxRecordRows)
             self.replayLockGroup = replayLockGroup
         }
     }
@@ -88,6 +93,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     private var windowStarted: ContinuousClock.Instant? = nil
     /// Records of the current window that were quarantined (written with the window's batch).
     var pendingQuarantine: [QuarantinedRecord] = []
+    /// Memory `pendingQuarantine` holds, approximately: counted in the window's bytes, so garbage fills a window too.
+    var pendingQuarantineBytes = 0
     /// The partitions' books.
     var ledger = PartitionLedger()
     private var paused = false
@@ -98,13 +105,19 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     var local = IngestStatistics()
 
     package init(configuration: Configuration, sink: any MetadataSink, logger: Logger, metrics: PipelineMetrics = PipelineMetrics()) throws(KafkaError) {
+        let budget = InsertBudget(flushRows: configuration.policy.maxRows, recordRows: configuration.maxRecordRows, lanes: configuration.analyzerLanes)
+        var configuration = configuration
+        configuration.policy.maxRows = budget.flushRows
+        configuration.maxRecordRows = budget.recordRows
         self.configuration = configuration
         self.logger = logger
         var kafka = configuration.kafka
         if configuration.replay != nil { kafka.properties["enable.partition.eof"] = "true" }
         let consumer = try KafkaConsumer(configuration: kafka, logger: logger)
         self.consumer = consumer
-        self.analyzer = ParallelAnalyzer(lanes: configuration.analyzerLanes, encoding: configuration.encoding)
+        // A dead-letter topic needs the whole payload of a failed record; otherwise only the quarantine's prefix is kept.
+        self.analyzer = ParallelAnalyzer(lanes: configuration.analyzerLanes, limits: WindowLimits(maxRecordRows: budget.recordRows),
+                                         encoding: configuration.encoding, releasesFailedPayloads: configuration.deadLetterTopic == nil)
         let committer = GroupCommitter(consumer: consumer, lease: OwnershipLease(properties: kafka.consumerProperties), logger: logger)
         self.committer = committer
         let replay = configuration.replay.map { ReplayController(plan: $0, logger: logger) }
@@ -155,7 +168,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         } else {
             try consumer.subscribe(topics: configuration.topics)
             logger.info("consumer started", metadata: ["topics": "\(configuration.topics.joined(separator: ","))", "group": "\(configuration.kafka.group)",
-                                                       "analyzer_threads": "\(analyzer.lanes)", "write_lease": "\(committer.lease.length)"])
+                                                       "analyzer_threads": "\(analyzer.lanes)", "write_lease": "\(committer.lease.length)",
+                                                       "flush_rows": "\(configuration.policy.maxRows)", "max_record_rows": "\(configuration.maxRecordRows)"])
         }
         try await withGracefulShutdownHandler {
             try await withTaskCancellationHandler {
@@ -250,10 +264,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         analyzer.rowCount >= configuration.policy.maxRows || windowBytes >= configuration.policy.maxBytes || analyzer.hasKeyAtValueLimit
     }
 
-    /// Bytes the window holds: aggregates plus the quarantined records' stored prefixes.
-    private var windowBytes: Int {
-        analyzer.approximateBytes + pendingQuarantine.reduce(0) { $0 + $1.firstBytes.count + $1.error.utf8.count + 64 }
-    }
+    /// Bytes the window holds: the lanes' windows, their failed records, and the records quarantined for it.
+    private var windowBytes: Int { analyzer.approximateBytes &+ pendingQuarantineBytes }
 
     /// Books one record and hands it to the analyzer (see ``finishAnalysis()``).
     private func handle(_ consumed: ConsumedRecord) {
@@ -285,7 +297,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             quarantine(record, timestamp: seconds, reason: reason)
             return
         }
-        analyzer.enqueue(record.payload, signal: signal, timestamp: seconds, owner: consumed)
+        analyzer.enqueue(record.payload, signal: signal, timestamp: seconds, owner: consumed, id: record.id)
     }
 
     /// Waits until the analyzer lanes are done with every record handed to them, counts the items and quarantines the
@@ -294,14 +306,26 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         let outcome = analyzer.finishQueued()
         local.items &+= UInt64(outcome.items)
         for failure in outcome.failures {
-            guard let consumed = failure.owner as? ConsumedRecord else { continue }
             local.invalidRecords &+= 1
-            quarantine(consumed.record, timestamp: failure.timestamp, reason: "invalid OTLP: \(failure.error)")
+            if let consumed = failure.owner as? ConsumedRecord {
+                quarantine(consumed.record, timestamp: failure.timestamp, reason: failure.error.quarantineReason)
+            } else if let id = failure.id {
+                quarantine(id, size: failure.size, firstBytes: failure.firstBytes, payload: nil, timestamp: failure.timestamp,
+                           reason: failure.error.quarantineReason)
+            }
         }
     }
 
     /// Flushes, pauses or resumes as the policy says.
     private func step() {
+        if let unwritable = flusher.unwritable, failure == nil {
+            // Cannot happen within the InsertBudget; if it does, stop loudly rather than retry the same bytes forever or
+            // commit past data that was never written.
+            dropUncommitted(waitForFence: false)
+            failure = StoreError(.batchTooLarge, "a batch cannot be written (\(unwritable)); stopping without committing it")
+            requestStop()
+            return
+        }
         let age = windowStarted.map { ContinuousClock.now - $0 } ?? .zero
         let decision = configuration.policy.decide(rows: analyzer.rowCount, bytes: windowBytes, age: age,
                                                    hasPendingOffsets: !ledger.pending.isEmpty, flushInFlight: flusher.isBusy,
@@ -332,6 +356,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         batch.quarantined = pendingQuarantine
         flusher.submit(batch, offsets: ledger.takePending())
         pendingQuarantine = []
+        pendingQuarantineBytes = 0
         windowStarted = nil
     }
 
@@ -435,6 +460,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         analyzer.discardAll()
         _ = ledger.takePending()
         pendingQuarantine = []
+        pendingQuarantineBytes = 0
         windowStarted = nil
         local.droppedWindows &+= 1
         if waitForFence, let landsUntil, landsUntil > .now {
@@ -529,6 +555,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             }
             let discarded = analyzer.discardAll()
             pendingQuarantine = []
+            pendingQuarantineBytes = 0
             ledger.storeCleared()
             windowStarted = nil
             commitCompleted()

@@ -4,6 +4,8 @@ package enum InsertOutcome: Sendable, Hashable {
     case notApplied
     /// Certainly not applied because the server's clock was past the attempt's write fence (``WriteFence``).
     case fenced
+    /// Not applied, and the same batch would be refused every time (too large for one INSERT): never resend it.
+    case refusedForever
     /// The answer was lost (timeout, connection reset after sending, …): it may have been applied, or may still be.
     case mayHaveBeenApplied
 }

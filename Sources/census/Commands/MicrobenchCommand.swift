@@ -54,12 +54,13 @@ struct MicrobenchCommand: ParsableCommand {
                      payloads: (0..<records).map { demo.explosionRequest(points: 600, first: $0 * 600) }, items: 600),
         ]
         print("census microbench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(seconds) s per line, \(records) distinct records per shape")
+        if only.isEmpty || only.contains("flood") { try floodBench() }
         for workload in workloads where only.isEmpty || workload.name.contains(only) {
             let bytes = workload.payloads.reduce(0) { $0 + $1.count }
             let message = OTLPMessage.request(for: workload.signal)
             if stage.isEmpty || stage == "validate" {
                 try measure("validate", workload, bytes: bytes) { payload in
-                    try payload.withUnsafeBytes { try WireValidator.validate($0, as: message) }
+                    _ = try payload.withUnsafeBytes { try WireValidator.validate($0, as: message) }
                 }
             }
             if stage.isEmpty || stage == "ingest" {
@@ -93,7 +94,58 @@ struct MicrobenchCommand: ParsableCommand {
         }
     }
 
-    private func measure(_ stage: String, _ workload: Workload, bytes: Int, _ body: ([UInt8]) throws -> Void) throws {
+    /// Hash flooding: one record of ``floodValues`` distinct ints for one key, crafted so that their value hashes share
+    /// their low bits (found by searching, here), against one of random ints; prints the ingest cost ratio.
+    private func floodBench() throws {
+        let crafted = Self.craftedFloodValues(count: Self.floodValues)
+        var random = SplitMix(seed: seed)
+        var seen = Set<Int64>()
+        while seen.count < Self.floodValues { seen.insert(Int64(truncatingIfNeeded: random.next() >> 1)) }
+        let demo = DemoTelemetry(seed: seed)
+        var rates: [Double] = []
+        for (name, values) in [("flood random", Array(seen)), ("flood crafted", crafted)] {
+            let workload = Workload(name: name, signal: .metric, payloads: [demo.intAttributeRequest(values: values)], items: values.count)
+            var window = MetadataWindow()
+            rates.append(try measure("ingest", workload, bytes: workload.payloads[0].count) { payload in
+                _ = try payload.withUnsafeBytes { try window.ingest($0, signal: .metric, encoding: .proto, timestamp: 1_767_225_600) }
+                _ = window.drain()
+            })
+        }
+        print("\(pad("ingest", 20)) crafted/random time ratio \(String(format: "%.2f", rates[0] / max(rates[1], 1e-9))) (target ≤ 3)")
+    }
+
+    /// Distinct values one key holds per window before it is flushed (``WindowLimits/maxDistinctValuesPerKey``).
+    static let floodValues = WindowLimits().maxDistinctValuesPerKey
+
+    /// `count` non-negative ints whose value hashes all fall in the first 1/64 of a 2^18-slot table when a table is
+    /// indexed by the hash's low bits (the placement before ``TableSeed``): one linear-probing cluster, n²/4 probes.
+    static func craftedFloodValues(count: Int) -> [Int64] {
+        let lowBits: UInt64 = (1 << 18) - 1
+        var values: [Int64] = []
+        values.reserveCapacity(count)
+        var candidate: Int64 = 0
+        while values.count < count {
+            if ValueHash.hash(scalar: UInt64(bitPattern: candidate), tag: .int) & lowBits < (1 << 12) { values.append(candidate) }
+            candidate += 1
+        }
+        return values
+    }
+
+    /// SplitMix64, for the random flood values.
+    private struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @discardableResult
+    private func measure(_ stage: String, _ workload: Workload, bytes: Int, _ body: ([UInt8]) throws -> Void) throws -> Double {
         // Warm-up pass, then timed passes over the records until the time is up.
         for payload in workload.payloads { try body(payload) }
         var items = 0
@@ -107,6 +159,7 @@ struct MicrobenchCommand: ParsableCommand {
             elapsed = ContinuousClock.now - start
         } while elapsed < .seconds(seconds)
         report(stage, workload.name, items: items, bytes: bytes * passes, elapsed: elapsed, extra: "\(bytes / workload.payloads.count) bytes per record")
+        return Double(items) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
     private func report(_ stage: String, _ name: String, items: Int, bytes: Int, elapsed: Duration, extra: String) {

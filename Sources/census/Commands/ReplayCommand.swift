@@ -45,7 +45,8 @@ struct ReplayCommand: AsyncParsableCommand, ConfigFileCommand {
             service = try IngestService(
                 configuration: .init(kafka: kafkaConfiguration, topics: settings.topics, topicSignals: settings.topicSignals, encoding: settings.encoding,
                                      policy: settings.policy, maxRecordBytes: settings.maxRecordBytes, onOffsetRegression: settings.onOffsetRegression,
-                                     deadLetterTopic: settings.deadLetterTopic, replay: plan, analyzerLanes: settings.analyzerLanes),
+                                     deadLetterTopic: settings.deadLetterTopic, replay: plan, analyzerLanes: settings.analyzerLanes,
+                                     maxRecordRows: settings.maxRecordRows),
                 sink: WriterSink(writer: store.writer, clock: store.serverClock), logger: logger)
         } catch {
             throw ConfigurationError(String(describing: error))

@@ -83,4 +83,30 @@ extension DemoTelemetry {
         }
         return encode(w, .exportMetricsServiceRequest, encoding)
     }
+
+    /// One gauge with a point per value, each carrying the int attribute `flood.value` (the hash-flooding microbench:
+    /// one key with as many distinct values as the record has points).
+    func intAttributeRequest(values: [Int64]) -> [UInt8] {
+        var w = ProtoWriter(capacity: max(256, values.count * 32))
+        w.message(1) { w in
+            w.message(2) { w in
+                w.message(2) { w in
+                    w.string(1, "flood.metric")
+                    w.message(5) { w in
+                        for value in values {
+                            w.message(1) { w in
+                                w.fixed64(3, 1_767_225_600_000_000_000)
+                                w.fixed64(6, 1)
+                                w.message(7) { w in
+                                    w.string(1, "flood.value")
+                                    w.message(2) { w in w.int64(3, value) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return encode(w, .exportMetricsServiceRequest, .proto)
+    }
 }

@@ -111,6 +111,9 @@ struct IngestOptions: ParsableArguments {
     @Option(name: .customLong("max-record-bytes"), help: "Quarantine records larger than this many bytes instead of decoding them (env CENSUS_MAX_RECORD_BYTES; default 16777216).")
     var maxRecordBytes: String?
 
+    @Option(name: .customLong("max-record-rows"), help: "Quarantine records that would add more than this many rows to a window; lowered at start so that a window always fits one INSERT (env CENSUS_MAX_RECORD_ROWS; default 100000).")
+    var maxRecordRows: String?
+
     @Option(name: .customLong("analyzer-threads"), help: "Threads that decode and aggregate records: auto (one per core, at most 4) or 1...64; 1 analyzes on the Kafka poll thread itself (env CENSUS_ANALYZER_THREADS; default auto).")
     var analyzerThreads: String?
 

@@ -59,6 +59,7 @@ struct ConfigurationReport {
             add("CENSUS_FLUSH_INTERVAL", Self.seconds(settings.policy.maxAge), flag: ingest.flushInterval != nil)
             add("CENSUS_DRAIN_TIMEOUT", Self.seconds(settings.policy.drainTimeout), flag: ingest.drainTimeout != nil)
             add("CENSUS_MAX_RECORD_BYTES", String(settings.maxRecordBytes), flag: ingest.maxRecordBytes != nil)
+            add("CENSUS_MAX_RECORD_ROWS", String(settings.maxRecordRows), flag: ingest.maxRecordRows != nil)
             add("CENSUS_ANALYZER_THREADS", settings.analyzerThreads, flag: ingest.analyzerThreads != nil)
             add("CENSUS_ON_OFFSET_REGRESSION", settings.onOffsetRegression.rawValue, flag: ingest.onOffsetRegression != nil)
             add("CENSUS_DEAD_LETTER_TOPIC", settings.deadLetterTopic ?? "", flag: ingest.deadLetterTopic != nil)

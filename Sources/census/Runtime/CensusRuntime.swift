@@ -31,7 +31,7 @@ struct CensusRuntime {
                     configuration: .init(kafka: kafka, topics: settings.topics, topicSignals: settings.topicSignals,
                                          encoding: settings.encoding, policy: settings.policy, maxRecordBytes: settings.maxRecordBytes,
                                          onOffsetRegression: settings.onOffsetRegression, deadLetterTopic: settings.deadLetterTopic,
-                                         analyzerLanes: settings.analyzerLanes,
+                                         analyzerLanes: settings.analyzerLanes, maxRecordRows: settings.maxRecordRows,
                                          replayLockGroup: ReplayPlan.lockGroup(liveGroup: kafka.group, database: settings.clickhouse.database)),
                     sink: WriterSink(writer: store.writer, clock: store.serverClock), logger: logger, metrics: PipelineMetrics(factory: metrics.factory))
             } catch {

@@ -9,6 +9,7 @@ struct Settings: Sendable {
     var encoding = OTLPEncoding.auto
     var policy = BatchPolicy()
     var maxRecordBytes = 16 << 20
+    var maxRecordRows = 100_000
     var analyzerLanes = ParallelAnalyzer.defaultLanes
     /// `auto` or the configured lane count, as given (the report shows this; the log line at start the lanes used).
     var analyzerThreads = "auto"
@@ -56,6 +57,8 @@ struct Settings: Sendable {
             )
             maxRecordBytes = try Environment.int(ingest.maxRecordBytes, "CENSUS_MAX_RECORD_BYTES", flagName: "max-record-bytes", default: 16 << 20,
                                                  range: 1...(1 << 30))
+            maxRecordRows = try Environment.int(ingest.maxRecordRows, "CENSUS_MAX_RECORD_ROWS", flagName: "max-record-rows", default: 100_000,
+                                                range: 1...500_000)
             analyzerThreads = Environment.resolve(ingest.analyzerThreads, "CENSUS_ANALYZER_THREADS", default: "auto").trimmingCharacters(in: .whitespaces)
             if analyzerThreads == "auto" {
                 analyzerLanes = ParallelAnalyzer.defaultLanes

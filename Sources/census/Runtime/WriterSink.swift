@@ -18,8 +18,8 @@ struct WriterSink: MetadataSink {
         } catch let error as ClickHouseError {
             throw SinkWriteError(error.insertOutcome, String(describing: error))
         } catch let error as StoreError {
-            // The store's own checks fail before anything is sent.
-            throw SinkWriteError(.notApplied, String(describing: error))
+            // The store's own checks fail before anything is sent; a batch too large for one INSERT always will.
+            throw SinkWriteError(error.kind == .batchTooLarge ? .refusedForever : .notApplied, String(describing: error))
         }
     }
 

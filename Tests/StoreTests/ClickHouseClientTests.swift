@@ -170,7 +170,14 @@ struct ClickHouseClientReadLimitTests {
                                           logger: TestServer.logger)
         // Holds the only slot for ~3 s (sleepEachRow costs the server no CPU).
         let slow = Task {
-            try await client.execute("SELECT sleepEachRow(1) FROM numbers(3) FORMAT Null", settings: ["max_block_size": "1"])
+            try await client.execute("SELECT sleepEachRow(1) FROM numbers(3) FORMAT Null", settings: ["max_block_size": "1", "query_id": "admission-slow"])
+        }
+        // Wait until the server runs it (a loaded cooperative pool may start the task late), asked on another client.
+        let observer = try ClickHouseClient(configuration: .init(url: server.url, retryPolicy: .noRetry), logger: TestServer.logger)
+        for _ in 0..<200 {
+            let running = try await observer.execute("SELECT count() FROM system.processes WHERE query_id = 'admission-slow' FORMAT TabSeparated")
+            if String(decoding: running, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) != "0" { break }
+            try await Task.sleep(for: .milliseconds(10))
         }
         var rejected: ClickHouseError?
         for _ in 0..<200 {

@@ -48,6 +48,11 @@ struct ConfigurationReport {
             add("CENSUS_ADMIN_TOKEN", Redaction.secret(settings.adminToken), flag: false)
             add("CENSUS_ADMIN_TOKEN_FILE", api.adminTokenFile ?? Environment.string("CENSUS_ADMIN_TOKEN_FILE") ?? "", flag: api.adminTokenFile != nil)
             add("CENSUS_API_CACHE_TTL", Self.seconds(settings.apiCacheTTL), flag: api.cacheTTL != nil)
+            add("CENSUS_API_CACHE_BYTES", String(settings.apiCacheBytes), flag: api.cacheBytes != nil)
+            add("CENSUS_API_IDLE_TIMEOUT", Self.seconds(settings.apiIdleTimeout), flag: api.idleTimeout != nil)
+            add("CENSUS_API_READ_TIMEOUT", Self.seconds(settings.apiReadTimeout), flag: api.readTimeout != nil)
+            add("CENSUS_API_MAX_URI_BYTES", String(settings.apiMaxURIBytes), flag: api.maxURIBytes != nil)
+            add("CENSUS_API_MAX_HEADER_BYTES", String(settings.apiMaxHeaderBytes), flag: api.maxHeaderBytes != nil)
         }
         if let ingest {
             add("CENSUS_ENCODING", settings.encoding.rawValue, flag: ingest.encoding != nil)

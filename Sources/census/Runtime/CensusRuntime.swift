@@ -52,7 +52,11 @@ struct CensusRuntime {
                          quarantine: QuarantineRoutes(reader: store.quarantine),
                          operations: OperationsRoutes(readiness: readiness, exposition: { metrics.exposition() }),
                          responseCache: rendered).register(on: router)
-            let app = Application(router: router, configuration: .init(address: .hostname(settings.apiHost, port: settings.apiPort), serverName: "census"),
+            let limits = RequestLimits(maxURIBytes: settings.apiMaxURIBytes, maxHeaderBytes: settings.apiMaxHeaderBytes,
+                                       readTimeout: .nanoseconds(Int64(settings.apiReadTimeout / .nanoseconds(1))))
+            FileDescriptorLimit.raiseToHard(logger: logger)
+            let app = Application(router: router, server: limits.http1Server(idleTimeout: .nanoseconds(Int64(settings.apiIdleTimeout / .nanoseconds(1)))),
+                                  configuration: .init(address: .hostname(settings.apiHost, port: settings.apiPort), serverName: "census"),
                                   logger: logger)
             services.append(app)
         }

@@ -4,14 +4,27 @@ Item 1: every route and every parameter of the served OpenAPI document (so a rou
 editing this file) gets extreme numbers, non-numbers, an empty value and a 1 MB digit string. Each answer must be a
 JSON error or a JSON answer, and the process must stay alive and healthy after every single request.
 
-Cost: about 20 s on 2 cores.
+Item 4: 1,000 idle sockets and half-sent request heads held open during ingest; idle timeout, read timeout, URI and
+header limits.
+
+Cost: about 40 s on 2 cores.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import resource
+import socket
+import time
 
 import requests
+
+import otlp_data
+from compare import assert_answers, fetch_answers
+from expect import expected_for
+from harness import wait_until
+from kafka_util import produce
 
 HOSTILE_VALUES = ["9223372036854775807", "-9223372036854775808", "-1", "1e99", "0x10", "", "9" * (1 << 20)]
 # 400: the route rejects the value; 404: a path parameter names nothing; 414/431: the URI or head is over census's limit.
@@ -80,3 +93,104 @@ def test_every_parameter_of_every_route_survives_hostile_numbers(clickhouse, bro
     page = census.get("/api/v1/metrics", params={"offset": "9223372036854775807", "limit": "9223372036854775807"}).json()
     assert page["data"] == [] and page["limit"] == 1000 and page["has_more"] is False, page
     assert page["offset"] == 1 << 40, page
+
+
+def _connect(port: int) -> socket.socket:
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+
+def _closed_by_peer(s: socket.socket) -> bool:
+    """True when the server closed `s` (EOF or reset); False while it is still open."""
+    s.setblocking(False)
+    try:
+        return s.recv(1) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+def _raw_request(port: int, head: bytes) -> tuple[int, dict, bytes]:
+    """Sends a raw request head and reads the whole answer (census closes after a limit answer)."""
+    with _connect(port) as s:
+        s.sendall(head)
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    head_text, _, body = data.partition(b"\r\n\r\n")
+    lines = head_text.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)}
+    return int(lines[0].split()[1]), headers, body
+
+
+IDLE_SOCKETS = 1000
+HALF_HEADS = 50
+IDLE_TIMEOUT = 6
+
+
+def test_idle_and_half_sent_connections_do_not_stop_ingest_or_health(clickhouse, broker, census_factory):
+    """Item 4: 1,000 idle sockets and 50 half-sent request heads held open while a data set is ingested."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = IDLE_SOCKETS + HALF_HEADS + 512
+    if soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
+    census = census_factory(broker, clickhouse, extra_args=["--api-idle-timeout", str(IDLE_TIMEOUT), "--api-read-timeout", "3",
+                                                            "--api-max-uri-bytes", "4096", "--api-max-header-bytes", "8192"])
+    assert "open-file limit" in census.log_text(), census.log_tail()
+    port = census.api_port
+
+    opened = time.monotonic()
+    idle = [_connect(port) for _ in range(IDLE_SOCKETS)]
+    half = [_connect(port) for _ in range(HALF_HEADS)]
+    for s in half:
+        s.sendall(b"GET /api/v1/metrics?limit=1 HTTP/1.1\r\nHost: x\r\nX-Slow: ")  # never finished
+
+    dataset = otlp_data.build_dataset(seed=71, messages=20, prefix="conn.")
+    produce(broker.bootstrap, otlp_data.records(dataset))
+    slowest = 0.0
+    with requests.Session() as session:
+        # Health answers quickly while every socket is held (checked before the idle timeout can have closed any).
+        while time.monotonic() - opened < IDLE_TIMEOUT - 2:
+            started = time.monotonic()
+            assert session.get(f"{census.api}/api/v1/health", timeout=5).status_code == 200
+            slowest = max(slowest, time.monotonic() - started)
+            time.sleep(0.05)
+    assert slowest < 1.0, f"slowest /health with {IDLE_SOCKETS + HALF_HEADS} sockets held: {slowest:.3f} s"
+    early = sum(_closed_by_peer(s) for s in idle)
+    assert time.monotonic() - opened >= IDLE_TIMEOUT or early == 0, f"{early} idle sockets closed before the idle timeout"
+
+    offsets = census_factory.offsets(broker, census)
+    offsets.wait_caught_up(diagnostics=census.log_tail)
+    assert_answers(expected_for(dataset).answers(), fetch_answers(census), context=" with 1,050 sockets held open")
+
+    # census closes every idle and half-sent connection after the idle timeout.
+    held = idle + half
+    wait_until("census to close the idle and half-sent sockets",
+               lambda: sum(_closed_by_peer(s) for s in held) == len(held) or None, timeout=IDLE_TIMEOUT * 6,
+               diagnostics=lambda: f"{sum(_closed_by_peer(s) for s in held)} of {len(held)} closed")
+    for s in held:
+        s.close()
+
+    # A request whose body never finishes is closed after the read timeout.
+    with _connect(port) as s:
+        s.sendall(b"POST /api/v1/admin/clear HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+        s.settimeout(30)
+        started = time.monotonic()
+        while s.recv(65536):
+            pass
+        assert time.monotonic() - started < 20
+
+    # Oversize URI and headers get the limit answer, as JSON, and the connection is closed.
+    status, headers, body = _raw_request(port, b"GET /api/v1/metrics?service=" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert status == 414 and headers["content-type"] == "application/json" and json.loads(body) == {"error": "request URI too long"}
+    assert headers.get("connection") == "close"
+    status, headers, body = _raw_request(port, b"GET /api/v1/metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n")
+    assert status == 431 and json.loads(body) == {"error": "request header fields too large"}
+    status, headers, body = _raw_request(port, b"GET /api/v1/metrics HTTP/1.1\r\nHost: x\r\nX-Huge: " + b"c" * 200_000 + b"\r\n\r\n")
+    assert status == 431 and json.loads(body) == {"error": "request header fields too large"}
+    assert census.get("/api/v1/health").status_code == 200 and census.alive()

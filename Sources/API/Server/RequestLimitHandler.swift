@@ -41,6 +41,9 @@ package final class RequestLimitHandler: ChannelDuplexHandler, RemovableChannelH
     package typealias OutboundIn = HTTPResponsePart
     package typealias OutboundOut = HTTPResponsePart
 
+    /// How long a rejected connection is still read (and what arrives discarded) before it is closed.
+    static let linger = TimeAmount.seconds(2)
+
     private let limits: RequestLimits
     /// Requests forwarded whose response has not ended yet.
     private var inFlight = 0
@@ -128,7 +131,12 @@ package final class RequestLimitHandler: ChannelDuplexHandler, RemovableChannelH
                                                                .connection: "close"])
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+        // Half-close, then close a moment later: closing with the rest of an oversize head unread would reset the
+        // connection, and the client could lose the answer before reading it.
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+            context.close(mode: .output, promise: nil)
+            context.eventLoop.scheduleTask(in: Self.linger) { context.close(promise: nil) }
+        }
     }
 
     private func startReadTimer(context: ChannelHandlerContext) {

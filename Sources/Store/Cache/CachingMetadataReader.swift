@@ -12,8 +12,11 @@ package struct CachingMetadataReader: MetadataReading {
 
     package init(base: any MetadataReading, configuration: ReadCache<any Sendable>.Configuration) {
         self.base = base
-        self.cache = ReadCache(configuration)
+        self.cache = ReadCache(configuration, size: { CacheBytes.of(any: $0) })
     }
+
+    /// How many bytes the cached reads hold (estimated, see ``CacheCost``).
+    package var cachedBytes: Int { cache.bytes }
 
     /// Forgets every cached answer.
     package func invalidate() { cache.invalidateAll() }

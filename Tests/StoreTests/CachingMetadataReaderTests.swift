@@ -23,11 +23,28 @@ struct CachingMetadataReaderTests {
                 }
             }
             queries += [AttributeQuery(signal: .log), AttributeQuery(scope: .resource, limit: 1), AttributeQuery(minCardinality: 2, offset: 1)]
+            for sort in [AttributeQuery.SortField.cardinality, .count, .key, .firstSeen, .lastSeen] {
+                for descending in [true, false] {
+                    for signal in [nil, Signal.metric, .span, .log] {
+                        for scope in [nil, AttributeQuery.Scope.resource, .attribute, .both] {
+                            for (low, high) in [(0, 0), (2, 0), (0, 2), (2, 3)] as [(UInt64, UInt64)] {
+                                queries.append(AttributeQuery(signal: signal, scope: scope, minCardinality: low, maxCardinality: high, sortBy: sort,
+                                                              descending: descending, limit: 2, offset: 1))
+                            }
+                        }
+                    }
+                }
+            }
+            _ = try await cached.attributes(AttributeQuery())
+            let catalogBytes = cached.cachedBytes
             for query in queries {
                 let expected = try await base.attributes(query)
                 let actual = try await cached.attributes(query)
                 #expect(actual.items == expected.items && actual.total == expected.total, "\(query)")
             }
+            // Every filter, order and page was cut from the one cached catalog (and the sort orders it keeps, counted
+            // when it was stored): distinct filters add nothing.
+            #expect(cached.cachedBytes == catalogBytes)
             let metrics = try await base.metrics(service: nil, limit: 100, offset: 0)
             let cachedMetrics = try await cached.metrics(service: nil, limit: 100, offset: 0)
             #expect(cachedMetrics.items == metrics.items && cachedMetrics.total == metrics.total)

@@ -18,7 +18,7 @@ struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware {
         guard cache.isEnabled, request.method == .get, path.hasPrefix("/api/v1/"), path != "/api/v1/health" else {
             return try await next(request, context)
         }
-        let key = request.uri.description
+        let key = V1RouteTable.cacheKey(path: path, query: request.uri.query)
         let gzip = Self.acceptsGzip(request.headers)
         if let hit = cache.lookup(key) {
             return respond(hit, key: key, gzip: gzip)

@@ -24,6 +24,13 @@ enum V1Response {
         }
     }
 
+    /// Whether items remain after `count` items from `offset`: `offset + count < total`, saturating instead of trapping
+    /// (the parsers clamp every client number, this keeps the envelope safe whatever it is given).
+    static func hasMore(offset: Int, count: Int, total: Int) -> Bool {
+        let (end, overflow) = max(0, offset).addingReportingOverflow(max(0, count))
+        return !overflow && end < total
+    }
+
     /// The list envelope of endpoints 2, 4 and 6: `data`, `total`, `limit`, `offset`, `has_more`.
     static func page(total: Int, limit: Int, offset: Int, writeItems: (inout JSONWriter) -> Void) -> Response {
         json { json in
@@ -35,14 +42,15 @@ enum V1Response {
             json.field("total", total)
             json.field("limit", limit)
             json.field("offset", offset)
-            json.field("has_more", offset + limit < total)
+            json.field("has_more", hasMore(offset: offset, count: limit, total: total))
             json.endObject()
         }
     }
 }
 
 /// Paging parameters of the list endpoints, parsed like the reference: `limit` defaults to 100 and is clamped
-/// to 1000, values that are not positive integers fall back to the default; `offset` defaults to 0.
+/// to 1000, values that are not positive integers fall back to the default; `offset` defaults to 0 and is clamped to
+/// ``QueryInteger/maximum``.
 struct Pagination: Sendable, Hashable {
     var limit: Int
     var offset: Int
@@ -51,16 +59,16 @@ struct Pagination: Sendable, Hashable {
     static let maxLimit = 1000
 
     init(limit: Int, offset: Int) {
-        self.limit = limit
-        self.offset = offset
+        self.limit = min(max(1, limit), Self.maxLimit)
+        self.offset = min(max(0, offset), QueryInteger.maximum)
     }
 
     init(_ query: some Collection<(key: Substring, value: Substring)>) {
         var limit = Self.defaultLimit
         var offset = 0
         for (key, value) in query {
-            if key == "limit", let parsed = Int(value), parsed > 0 { limit = min(parsed, Self.maxLimit) }
-            if key == "offset", let parsed = Int(value), parsed >= 0 { offset = parsed }
+            if key == "limit" { limit = min(QueryInteger.positive(value, default: limit), Self.maxLimit) }
+            if key == "offset" { offset = QueryInteger.nonNegative(value, default: offset) }
         }
         self.limit = limit
         self.offset = offset

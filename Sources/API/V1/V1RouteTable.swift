@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 
 /// Every V1 route as (method, path pattern), the one list the router is built from and the 405 check consults.
@@ -56,5 +57,30 @@ enum V1RouteTable {
             if matches, !methods.contains(route.method) { methods.append(route.method) }
         }
         return methods
+    }
+
+    /// The query parameters each route reads (by request path below `/api/v1/`); routes not listed read none. The
+    /// response cache keys on these only, so `?limit=10&x=1` and `?x=2&limit=10` share one cached answer.
+    static let queryParameters: [String: Set<String>] = [
+        "metrics": ["service", "limit", "offset"], "spans": ["service", "limit", "offset"], "logs": ["service", "limit", "offset"],
+        "logs/by-service": ["limit", "offset"], "logs/patterns": ["minCount", "minServices"],
+        "cardinality/high": ["threshold", "limit"], "cardinality/complexity": ["threshold", "limit"],
+        "attributes": ["signal_type", "scope", "min_cardinality", "max_cardinality", "sort_by", "sort_order", "limit", "offset"],
+        "quarantine": ["limit", "offset"],
+    ]
+
+    /// The cache key of a request: its path and only the query pairs its route reads, sorted by name (stable, so the
+    /// order of repeated names, which the parsers honour, is kept).
+    static func cacheKey(path: String, query: String?) -> String {
+        let route = path.hasPrefix("/\(prefix)/") ? String(path.dropFirst(prefix.count + 2)) : ""
+        guard let known = queryParameters[route], let query, !query.isEmpty else { return path }
+        let pairs = query.split(separator: "&", omittingEmptySubsequences: true).enumerated().compactMap { index, pair -> (Substring, Int, Substring)? in
+            let name = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            // Names as FormQuery decodes them (`+` a space, `%XX` a byte), so `lim%69t` is `limit`.
+            let decoded = name.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(name)
+            return known.contains(decoded) ? (Substring(decoded), index, pair) : nil
+        }
+        guard !pairs.isEmpty else { return path }
+        return path + "?" + pairs.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map { String($0.2) }.joined(separator: "&")
     }
 }

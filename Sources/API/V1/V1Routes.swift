@@ -147,7 +147,7 @@ package struct V1Routes: Sendable {
                 json.beginArray()
                 for attribute in page.items { V1Encoding.writeAttribute(attribute, to: &json) }
                 json.endArray()
-                json.field("has_more", query.offset + page.items.count < page.total)
+                json.field("has_more", V1Response.hasMore(offset: query.offset, count: page.items.count, total: page.total))
                 json.field("limit", query.limit)
                 json.field("offset", query.offset)
                 json.field("total", page.total)
@@ -200,14 +200,14 @@ struct AttributeListParameters: Sendable {
             switch key {
             case "signal_type": signal = Signal(apiName: String(value))
             case "scope": scope = AttributeQuery.Scope(rawValue: String(value))
-            case "min_cardinality": minCardinality = UInt64(value) ?? 0
-            case "max_cardinality": maxCardinality = UInt64(value) ?? 0
+            case "min_cardinality": minCardinality = QueryInteger.cardinality(value)
+            case "max_cardinality": maxCardinality = QueryInteger.cardinality(value)
             case "sort_by": sortBy = AttributeQuery.SortField(rawValue: String(value)) ?? .cardinality
             case "sort_order": descending = value.isEmpty || value == "desc"
             case "limit":
-                if let parsed = Int(value) { limit = parsed <= 0 ? Self.maxLimit : min(parsed, Self.maxLimit) }
+                if let parsed = QueryInteger.parse(value) { limit = parsed <= 0 ? Self.maxLimit : min(parsed, Self.maxLimit) }
             case "offset":
-                if let parsed = Int(value), parsed >= 0 { offset = parsed }
+                offset = QueryInteger.nonNegative(value, default: offset)
             default: break
             }
         }

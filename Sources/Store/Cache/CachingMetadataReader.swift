@@ -1,8 +1,9 @@
 /// A ``MetadataReading`` that answers repeated reads from a ``ReadCache`` in front of another reader (ClickHouse).
 ///
 /// Every call is cached under a key made of the method and its arguments, so two requests that mean the same thing share
-/// one entry. Attribute-catalog pages are cut from one cached, fully sorted list per filter and sort order: the catalog
-/// must be merged whole to sort it by cardinality or count anyway, so any page of it costs the same as all of it.
+/// one entry. Every attribute-catalog page, whatever its filters, order and paging, is cut from one cached copy of the
+/// whole catalog (``AttributeCatalog``): the catalog must be merged whole to sort it by cardinality or count anyway, so
+/// any page of it costs the same as all of it, and distinct filters do not each hold a copy.
 /// Answers are at most ``ReadCache/Configuration/ttl`` old (a stale answer is served while it is refreshed, up to
 /// ``ReadCache/Configuration/maxStale``); ``invalidate()`` drops everything (after `admin/clear`).
 package struct CachingMetadataReader: MetadataReading {
@@ -12,8 +13,11 @@ package struct CachingMetadataReader: MetadataReading {
 
     package init(base: any MetadataReading, configuration: ReadCache<any Sendable>.Configuration) {
         self.base = base
-        self.cache = ReadCache(configuration)
+        self.cache = ReadCache(configuration, size: { CacheBytes.of(any: $0) })
     }
+
+    /// How many bytes the cached reads hold (estimated, see ``CacheCost``).
+    package var cachedBytes: Int { cache.bytes }
 
     /// Forgets every cached answer.
     package func invalidate() { cache.invalidateAll() }
@@ -65,16 +69,10 @@ package struct CachingMetadataReader: MetadataReading {
     }
 
     package func attributes(_ query: AttributeQuery) async throws -> Page<AttributeSummary> {
-        let whole = AttributeQuery(signal: query.signal, scope: query.scope, minCardinality: query.minCardinality,
-                                   maxCardinality: query.maxCardinality, sortBy: query.sortBy, descending: query.descending,
-                                   limit: nil, offset: 0)
-        let all: Page<AttributeSummary> = try await cached(Self.key("attributes", whole.signal?.rawValue, whole.scope?.rawValue, whole.minCardinality,
-                                                                   whole.maxCardinality, whole.sortBy.rawValue, whole.descending)) {
-            try await base.attributes(whole)
+        let catalog: AttributeCatalog = try await cached(Self.key("attribute-catalog")) {
+            AttributeCatalog(orderedByKey: try await base.attributes(AttributeQuery(sortBy: .key, descending: false, limit: nil)).items)
         }
-        let start = min(max(0, query.offset), all.items.count)
-        let end = query.limit.map { min(all.items.count, start + max(0, $0)) } ?? all.items.count
-        return Page(items: Array(all.items[start..<end]), total: all.total)
+        return catalog.page(query)
     }
 
     package func attribute(key: String) async throws -> AttributeSummary? {

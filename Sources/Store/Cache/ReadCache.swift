@@ -15,7 +15,9 @@ import Synchronization
 /// stale until the refresh ends; no key is loaded twice at once.
 ///
 /// Concurrent callers that miss on the same key share one load. Failed loads are never cached. The cache holds at most
-/// ``Configuration/maxEntries`` values and evicts the least recently used ones beyond that. ``invalidateAll()`` forgets
+/// ``Configuration/maxEntries`` values and at most ``Configuration/maxBytes`` bytes (each value's size as the `size`
+/// function given at init estimates it), and evicts the least recently used values beyond either; a value larger than
+/// the whole budget is returned but not kept. ``invalidateAll()`` forgets
 /// everything, including loads that are still running, so nothing loaded before the call is returned after it.
 package final class ReadCache<Value: Sendable>: Sendable {
     /// How long values live and how many are kept.
@@ -26,6 +28,8 @@ package final class ReadCache<Value: Sendable>: Sendable {
         package var maxStale: Duration
         /// The most values kept.
         package var maxEntries: Int
+        /// The most bytes kept (as estimated by the cache's `size` function).
+        package var maxBytes: Int
         /// A value stays fresh for at least this many times its load's duration (0: for exactly `ttl`).
         package var loadCostFactor: Int
         /// How long past its freshness a value is still served while it is refreshed (`nil`: as long as it was fresh).
@@ -33,9 +37,10 @@ package final class ReadCache<Value: Sendable>: Sendable {
         /// The most background refreshes running at once (loads that callers wait for are not limited).
         package var maxConcurrentRefreshes: Int
 
-        package init(ttl: Duration, maxStale: Duration? = nil, maxEntries: Int = 4096, loadCostFactor: Int = 10, staleFor: Duration? = nil,
-                     maxConcurrentRefreshes: Int = 2) {
+        package init(ttl: Duration, maxStale: Duration? = nil, maxEntries: Int = 4096, maxBytes: Int = 32 << 20, loadCostFactor: Int = 10,
+                     staleFor: Duration? = nil, maxConcurrentRefreshes: Int = 2) {
             self.ttl = ttl
+            self.maxBytes = max(1, maxBytes)
             self.staleFor = staleFor
             self.maxStale = maxStale ?? .seconds(60)
             self.maxEntries = max(1, maxEntries)
@@ -54,12 +59,16 @@ package final class ReadCache<Value: Sendable>: Sendable {
         var loadedAt: ContinuousClock.Instant
         var freshFor: Duration
         var lastUsed: ContinuousClock.Instant
+        /// The value's estimated size (``ReadCache/init(_:size:now:)``) plus its key.
+        var bytes: Int
         /// How the value was loaded: a refresh started without a caller (``isCurrent(_:version:)``) uses it again.
         var load: @Sendable () async throws -> Value
     }
 
     private struct State {
         var entries: [String: Entry] = [:]
+        /// The sum of the entries' ``Entry/bytes``.
+        var bytes = 0
         /// The load running for a key, background refresh or not; every caller that must wait for a key waits for it.
         var loading: [String: Task<(Value, UInt64), any Error>] = [:]
         /// Background refreshes running (also those started before an ``invalidateAll()``: they still load storage).
@@ -80,13 +89,22 @@ package final class ReadCache<Value: Sendable>: Sendable {
     private let state = Mutex(State())
     /// The time source (``ContinuousClock`` unless a test drives time itself).
     private let now: @Sendable () -> ContinuousClock.Instant
+    /// The estimated bytes a value holds.
+    private let size: @Sendable (Value) -> Int
 
-    /// - Parameter now: Where the cache reads the time; tests pass a clock they advance by hand, so that what they
-    ///   check does not depend on how promptly a loaded machine resumes a sleeping task.
-    package init(_ configuration: Configuration, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+    /// - Parameters:
+    ///   - size: The bytes a value holds (see ``CacheCost``); the byte bound is only as honest as this estimate.
+    ///   - now: Where the cache reads the time; tests pass a clock they advance by hand, so that what they
+    ///     check does not depend on how promptly a loaded machine resumes a sleeping task.
+    package init(_ configuration: Configuration, size: @escaping @Sendable (Value) -> Int = { _ in 64 },
+                 now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.configuration = configuration
+        self.size = size
         self.now = now
     }
+
+    /// How many bytes the values held take (as estimated).
+    package var bytes: Int { state.withLock { $0.bytes } }
 
     /// How many loads ran so far (for tests and statistics).
     package var loadCount: UInt64 { state.withLock { $0.loads } }
@@ -134,6 +152,7 @@ package final class ReadCache<Value: Sendable>: Sendable {
         state.withLock { state in
             state.generation &+= 1
             swap(&dropped, &state.entries)
+            state.bytes = 0
             state.loading.removeAll()
         }
         dropped.removeAll()  // released outside the lock
@@ -186,6 +205,7 @@ package final class ReadCache<Value: Sendable>: Sendable {
                         loadTime: Duration) -> UInt64 {
         let now = self.now()
         let freshFor = min(max(configuration.ttl, loadTime * configuration.loadCostFactor), configuration.maxStale / 2)
+        let bytes = loaded.map { size($0.0) + key.utf8.count + 96 } ?? 0
         // What is replaced is released after the lock: freeing a large value (the sorted catalog of 100k keys is about a
         // million strings) takes milliseconds, and every request needs this lock.
         var replaced: [Entry] = []
@@ -196,20 +216,36 @@ package final class ReadCache<Value: Sendable>: Sendable {
             guard let (value, load) = loaded else { return 0 }
             let version = state.nextVersion
             state.nextVersion &+= 1
-            let entry = Entry(value: value, version: version, loadedAt: now, freshFor: freshFor, lastUsed: now, load: load)
-            if let old = state.entries.updateValue(entry, forKey: key) { replaced.append(old) }
-            if state.entries.count > configuration.maxEntries { replaced += Self.evict(&state, keeping: configuration.maxEntries) }
+            if let old = state.entries.removeValue(forKey: key) {
+                state.bytes -= old.bytes
+                replaced.append(old)
+            }
+            // Too large for the whole budget: returned to the callers, not kept.
+            guard bytes <= configuration.maxBytes else { return version }
+            state.entries[key] = Entry(value: value, version: version, loadedAt: now, freshFor: freshFor, lastUsed: now, bytes: bytes, load: load)
+            state.bytes += bytes
+            if state.entries.count > configuration.maxEntries || state.bytes > configuration.maxBytes {
+                replaced += Self.evict(&state, entries: configuration.maxEntries, bytes: configuration.maxBytes)
+            }
             return version
         }
         replaced.removeAll()
         return version
     }
 
-    /// Drops the least recently used entries down to 90 % of `limit` (so eviction runs rarely, not on every store), and
-    /// returns them (for the caller to release outside the lock).
-    private static func evict(_ state: inout State, keeping limit: Int) -> [Entry] {
-        let target = max(1, limit * 9 / 10)
-        let victims = state.entries.sorted { $0.value.lastUsed < $1.value.lastUsed }.prefix(state.entries.count - target)
-        return victims.compactMap { key, _ in state.entries.removeValue(forKey: key) }
+    /// Drops the least recently used entries until at most 90 % of both limits are used (so eviction runs rarely, not on
+    /// every store), and returns them (for the caller to release outside the lock).
+    private static func evict(_ state: inout State, entries maxEntries: Int, bytes maxBytes: Int) -> [Entry] {
+        let entryTarget = max(1, maxEntries * 9 / 10)
+        let byteTarget = maxBytes / 10 * 9
+        var victims: [Entry] = []
+        for (key, _) in state.entries.sorted(by: { $0.value.lastUsed < $1.value.lastUsed }) {
+            guard state.entries.count > entryTarget || state.bytes > byteTarget else { break }
+            if let entry = state.entries.removeValue(forKey: key) {
+                state.bytes -= entry.bytes
+                victims.append(entry)
+            }
+        }
+        return victims
     }
 }

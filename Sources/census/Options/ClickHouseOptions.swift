@@ -69,6 +69,21 @@ struct APIOptions: ParsableArguments {
     @Option(name: .customLong("api-query-timeout"), help: "Whole seconds one API read may run in ClickHouse (max_execution_time, sent with every read; the HTTP timeout is 5 s more) (env CENSUS_API_QUERY_TIMEOUT; default 10).")
     var queryTimeout: String?
 
+    @Option(name: .customLong("api-cache-bytes"), help: "Most bytes the API's two answer caches hold together (rendered answers and decoded reads, half each; least recently used evicted) (env CENSUS_API_CACHE_BYTES; default 67108864).")
+    var cacheBytes: String?
+
+    @Option(name: .customLong("api-idle-timeout"), help: "Seconds an API connection may stay idle (no complete request part read, no answer written; a half-sent request head counts as idle) before census closes it (env CENSUS_API_IDLE_TIMEOUT; default 60).")
+    var idleTimeout: String?
+
+    @Option(name: .customLong("api-read-timeout"), help: "Seconds a request may take to arrive once its head was read (body included) before census closes the connection (env CENSUS_API_READ_TIMEOUT; default 30).")
+    var readTimeout: String?
+
+    @Option(name: .customLong("api-max-uri-bytes"), help: "Longest request URI (path and query) the API answers; longer ones get 414 and the connection is closed (env CENSUS_API_MAX_URI_BYTES; default 8192).")
+    var maxURIBytes: String?
+
+    @Option(name: .customLong("api-max-header-bytes"), help: "Most bytes of request header names and values the API answers; more get 431 and the connection is closed (env CENSUS_API_MAX_HEADER_BYTES; default 32768).")
+    var maxHeaderBytes: String?
+
     @Option(name: .customLong("admin-token-file"), help: "File holding the admin token for POST /api/v1/admin/clear (env CENSUS_ADMIN_TOKEN holds the token itself; CENSUS_ADMIN_TOKEN_FILE a file).")
     var adminTokenFile: String?
 

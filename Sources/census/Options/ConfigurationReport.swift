@@ -51,6 +51,11 @@ struct ConfigurationReport {
             add("CENSUS_API_MAX_CONCURRENT_READS", String(settings.apiReads.maxConcurrent), flag: api.maxConcurrentReads != nil)
             add("CENSUS_API_READ_QUEUE_TIMEOUT", Self.seconds(settings.apiReads.queueWait), flag: api.readQueueTimeout != nil)
             add("CENSUS_API_QUERY_TIMEOUT", Self.seconds(settings.apiReads.maxExecutionTime), flag: api.queryTimeout != nil)
+            add("CENSUS_API_CACHE_BYTES", String(settings.apiCacheBytes), flag: api.cacheBytes != nil)
+            add("CENSUS_API_IDLE_TIMEOUT", Self.seconds(settings.apiIdleTimeout), flag: api.idleTimeout != nil)
+            add("CENSUS_API_READ_TIMEOUT", Self.seconds(settings.apiReadTimeout), flag: api.readTimeout != nil)
+            add("CENSUS_API_MAX_URI_BYTES", String(settings.apiMaxURIBytes), flag: api.maxURIBytes != nil)
+            add("CENSUS_API_MAX_HEADER_BYTES", String(settings.apiMaxHeaderBytes), flag: api.maxHeaderBytes != nil)
         }
         if let ingest {
             add("CENSUS_ENCODING", settings.encoding.rawValue, flag: ingest.encoding != nil)

@@ -2,6 +2,7 @@ import API
 import Consumer
 import Hummingbird
 import Logging
+import Metrics
 import ServiceLifecycle
 import UnixSignals
 import Store
@@ -43,17 +44,29 @@ struct CensusRuntime {
         if serve {
             let router = Router()
             router.add(middleware: RequestMetricsMiddleware(factory: metrics.factory))
-            let reader = CachingMetadataReader(base: store.reader, configuration: .init(ttl: settings.apiCacheTTL))
-            let rendered = RenderedResponseCache(ttl: settings.apiCacheTTL / 2, isCurrent: { reader.isCurrent($0) })
+            // --api-cache-bytes is split evenly: decoded reads and rendered answers are about the same size per answer.
+            let reader = CachingMetadataReader(base: store.reader, configuration: .init(ttl: settings.apiCacheTTL, maxBytes: settings.apiCacheBytes / 2))
+            let rendered = RenderedResponseCache(ttl: settings.apiCacheTTL / 2, maxBytes: settings.apiCacheBytes / 2, isCurrent: { reader.isCurrent($0) })
+            let readBytes = Gauge(label: "census_api_cache_bytes", dimensions: [("cache", "reads")], factory: metrics.factory)
+            let renderedBytes = Gauge(label: "census_api_cache_bytes", dimensions: [("cache", "rendered")], factory: metrics.factory)
             let admin = CensusAdmin(store: StoreAdmin(client: store.client, schema: store.schema, logger: logger), ingest: ingestService,
                                     afterClear: { rendered.invalidateAll(); reader.invalidate() }, logger: logger)
             let readiness = CensusReadiness(client: store.probeClient, migrator: store.probeMigrator, ingest: ingestService,
                                             staleAfter: settings.policy.drainTimeout + .seconds(30))
             CensusRoutes(v1: V1Routes(reader: reader, admin: admin, adminToken: settings.adminToken, version: Census.version),
                          quarantine: QuarantineRoutes(reader: store.quarantine, adminToken: settings.adminToken),
-                         operations: OperationsRoutes(readiness: readiness, exposition: { metrics.exposition() }),
+                         operations: OperationsRoutes(readiness: readiness, exposition: {
+                             // The caches' sizes are read when scraped: no request path touches a metric.
+                             readBytes.record(reader.cachedBytes)
+                             renderedBytes.record(rendered.bytes)
+                             return metrics.exposition()
+                         }),
                          responseCache: rendered).register(on: router)
-            let app = Application(router: router, configuration: .init(address: .hostname(settings.apiHost, port: settings.apiPort), serverName: "census"),
+            let limits = RequestLimits(maxURIBytes: settings.apiMaxURIBytes, maxHeaderBytes: settings.apiMaxHeaderBytes,
+                                       readTimeout: .nanoseconds(Int64(settings.apiReadTimeout / .nanoseconds(1))))
+            FileDescriptorLimit.raiseToHard(logger: logger)
+            let app = Application(router: router, server: limits.http1Server(idleTimeout: .nanoseconds(Int64(settings.apiIdleTimeout / .nanoseconds(1)))),
+                                  configuration: .init(address: .hostname(settings.apiHost, port: settings.apiPort), serverName: "census"),
                                   logger: logger)
             services.append(app)
         }

@@ -21,6 +21,12 @@ struct Settings: Sendable {
     var adminToken: String?
     var apiCacheTTL: Duration = .seconds(1)
     var apiReads = StoreWiring.ReadLimits()
+    /// Bytes both API caches hold together (split in ``CensusRuntime``).
+    var apiCacheBytes = 64 << 20
+    var apiIdleTimeout: Duration = .seconds(60)
+    var apiReadTimeout: Duration = .seconds(30)
+    var apiMaxURIBytes = 8_192
+    var apiMaxHeaderBytes = 32_768
 
     init(kafka: KafkaOptions?, clickhouse: ClickHouseOptions, api: APIOptions?, ingest: IngestOptions?) throws {
         self.clickhouse = try clickhouse.resolve()
@@ -39,6 +45,14 @@ struct Settings: Sendable {
                                                          default: 2, allowZero: true)
             apiReads.maxExecutionTime = .seconds(try Environment.int(api.queryTimeout, "CENSUS_API_QUERY_TIMEOUT", flagName: "api-query-timeout",
                                                                      default: 10, range: 1...3_600))
+            apiCacheBytes = try Environment.int(api.cacheBytes, "CENSUS_API_CACHE_BYTES", flagName: "api-cache-bytes", default: 64 << 20,
+                                                range: (1 << 20)...(64 << 30))
+            apiIdleTimeout = try Environment.seconds(api.idleTimeout, "CENSUS_API_IDLE_TIMEOUT", flagName: "api-idle-timeout", default: 60)
+            apiReadTimeout = try Environment.seconds(api.readTimeout, "CENSUS_API_READ_TIMEOUT", flagName: "api-read-timeout", default: 30)
+            apiMaxURIBytes = try Environment.int(api.maxURIBytes, "CENSUS_API_MAX_URI_BYTES", flagName: "api-max-uri-bytes", default: 8_192,
+                                                 range: 256...(1 << 20))
+            apiMaxHeaderBytes = try Environment.int(api.maxHeaderBytes, "CENSUS_API_MAX_HEADER_BYTES", flagName: "api-max-header-bytes",
+                                                    default: 32_768, range: 1_024...(1 << 20))
         }
         if let ingest {
             let encodingText = Environment.resolve(ingest.encoding, "CENSUS_ENCODING", default: "auto")

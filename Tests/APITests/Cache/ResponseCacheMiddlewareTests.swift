@@ -26,7 +26,7 @@ struct ResponseCacheMiddlewareTests {
     fileprivate static func app(cache: RenderedResponseCache, calls: Calls) -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: ResponseCacheMiddleware(cache: cache))
-        for path in ["api/v1/items", "api/v1/health"] {
+        for path in ["api/v1/metrics", "api/v1/health"] {
             router.get(RouterPath(path)) { _, _ in
                 let n = calls.next()
                 return "answer \(n)"
@@ -40,7 +40,7 @@ struct ResponseCacheMiddlewareTests {
             calls.next()
             return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"not found\"}")))
         }
-        router.post("api/v1/items") { _, _ in
+        router.post("api/v1/metrics") { _, _ in
             calls.next()
             return "posted"
         }
@@ -53,20 +53,20 @@ struct ResponseCacheMiddlewareTests {
         let cache = RenderedResponseCache(ttl: .seconds(60))
         try await Self.app(cache: cache, calls: calls).test(.router) { client in
             for _ in 0..<3 {
-                try await client.execute(uri: "/api/v1/items?limit=5", method: .get) { #expect(String(buffer: $0.body) == "answer 1") }
+                try await client.execute(uri: "/api/v1/metrics?limit=5", method: .get) { #expect(String(buffer: $0.body) == "answer 1") }
             }
             #expect(calls.count == 1)
-            try await client.execute(uri: "/api/v1/items?limit=6", method: .get) { #expect(String(buffer: $0.body) == "answer 2") }
+            try await client.execute(uri: "/api/v1/metrics?limit=6", method: .get) { #expect(String(buffer: $0.body) == "answer 2") }
             for _ in 0..<2 {
                 try await client.execute(uri: "/api/v1/missing", method: .get) { #expect($0.status == .notFound) }
             }
             #expect(calls.count == 3, "a 404 is an answer too")
             for _ in 0..<2 { try await client.execute(uri: "/api/v1/health", method: .get) { _ in } }
             for _ in 0..<2 { try await client.execute(uri: "/api/v1/fail", method: .get) { #expect($0.status == .internalServerError) } }
-            for _ in 0..<2 { try await client.execute(uri: "/api/v1/items", method: .post) { _ in } }
+            for _ in 0..<2 { try await client.execute(uri: "/api/v1/metrics", method: .post) { _ in } }
             #expect(calls.count == 9)
             cache.invalidateAll()
-            try await client.execute(uri: "/api/v1/items?limit=5", method: .get) { #expect(String(buffer: $0.body) != "answer 1") }
+            try await client.execute(uri: "/api/v1/metrics?limit=5", method: .get) { #expect(String(buffer: $0.body) != "answer 1") }
         }
     }
 
@@ -74,12 +74,12 @@ struct ResponseCacheMiddlewareTests {
     func offAndBounded() async throws {
         let calls = Calls()
         try await Self.app(cache: RenderedResponseCache(ttl: .zero), calls: calls).test(.router) { client in
-            for _ in 0..<3 { try await client.execute(uri: "/api/v1/items", method: .get) { _ in } }
+            for _ in 0..<3 { try await client.execute(uri: "/api/v1/metrics", method: .get) { _ in } }
         }
         #expect(calls.count == 3)
         let bounded = RenderedResponseCache(ttl: .seconds(60), maxEntries: 50)
         try await Self.app(cache: bounded, calls: calls).test(.router) { client in
-            for i in 0..<200 { try await client.execute(uri: "/api/v1/items?offset=\(i)", method: .get) { _ in } }
+            for i in 0..<200 { try await client.execute(uri: "/api/v1/metrics?offset=\(i)", method: .get) { _ in } }
         }
         #expect(bounded.count <= 50)
     }

@@ -1,0 +1,53 @@
+import Hummingbird
+import NIOCore
+import Store
+import Testing
+@testable import API
+
+/// Issue 11, item 2: both API caches are bounded by bytes, and the rendered cache keys only on what a route reads.
+@Suite("API caches are bounded by bytes and keyed on the parameters a route reads")
+struct CacheBoundsTests {
+    @Test("Rendered answers: least recently used evicted by bytes; oversize answers not kept")
+    func renderedByBytes() {
+        let cache = RenderedResponseCache(ttl: .seconds(60), maxEntries: 10_000, maxBytes: 1 << 20)
+        let body = ByteBuffer(bytes: [UInt8](repeating: 0x41, count: 100_000))
+        for index in 0..<100 {
+            _ = cache.lookup("/k\(index)")
+            cache.store("/k\(index)", status: .ok, headers: [:], body: body)
+            cache.finishRendering("/k\(index)")
+            #expect(cache.bytes <= 1 << 20)
+            _ = cache.lookup("/k0")  // kept in use: never the least recently used
+        }
+        #expect(cache.count < 11 && cache.count >= 5)
+        #expect(cache.lookup("/k0") != nil)
+        #expect(cache.lookup("/k99") != nil)
+        cache.store("/huge", status: .ok, headers: [:], body: ByteBuffer(bytes: [UInt8](repeating: 0, count: 2 << 20)))
+        #expect(cache.bytes <= 1 << 20)
+        cache.invalidateAll()
+        #expect(cache.bytes == 0 && cache.count == 0)
+    }
+
+    @Test("Read cache: evicted by estimated bytes")
+    func readsByBytes() async throws {
+        let cache = ReadCache<[String]>(.init(ttl: .seconds(60), maxEntries: 10_000, maxBytes: 1 << 20), size: { CacheBytes.of(any: $0) })
+        let value = (0..<1_000).map { "a value longer than fifteen bytes \($0)" }
+        for index in 0..<100 {
+            _ = try await cache.value(for: "k\(index)") { value }
+            #expect(cache.bytes <= 1 << 20)
+        }
+        #expect(cache.count < 20)
+        #expect(CacheBytes.of(any: value) > 1_000 * 40)
+    }
+
+    @Test("Cache key: unknown parameters dropped, known ones in canonical order")
+    func keyNormalisation() {
+        #expect(V1RouteTable.cacheKey(path: "/api/v1/attributes", query: "limit=10000&x=1") == "/api/v1/attributes?limit=10000")
+        #expect(V1RouteTable.cacheKey(path: "/api/v1/attributes", query: "x=2&limit=10000") == "/api/v1/attributes?limit=10000")
+        #expect(V1RouteTable.cacheKey(path: "/api/v1/metrics", query: "offset=5&limit=2&service=a")
+                == V1RouteTable.cacheKey(path: "/api/v1/metrics", query: "service=a&limit=2&offset=5"))
+        #expect(V1RouteTable.cacheKey(path: "/api/v1/metrics", query: "limit=1&limit=2") == "/api/v1/metrics?limit=1&limit=2")
+        #expect(V1RouteTable.cacheKey(path: "/api/v1/metrics", query: "lim%69t=3") == "/api/v1/metrics?lim%69t=3")
+        #expect(V1RouteTable.cacheKey(path: "/api/v1/metrics/a", query: "limit=3&z=1") == "/api/v1/metrics/a")
+        #expect(V1RouteTable.cacheKey(path: "/api/v1/services", query: nil) == "/api/v1/services")
+    }
+}

@@ -59,6 +59,25 @@ def wait_until(what: str, predicate: Callable[[], object], timeout: float = DEFA
         time.sleep(interval)
 
 
+def rss_bytes(pid: int) -> int:
+    """A process's resident memory (VmRSS), in bytes; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except FileNotFoundError:
+        pass
+    return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process used so far, in seconds (/proc/PID/stat, clock ticks of 1/100 s)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100.0
+
+
 def census_bin() -> Path:
     env = os.environ.get("CENSUS_BIN")
     candidates = [Path(env)] if env else [ROOT / ".build" / "release" / "census", ROOT / ".build" / "debug" / "census"]

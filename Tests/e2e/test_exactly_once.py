@@ -23,7 +23,7 @@ from confluent_kafka import Consumer, TopicPartition
 
 import otlp_data
 from compare import assert_every_endpoint, fetch_answers
-from harness import DevBroker, run_census_cli, unique_name
+from harness import DevBroker, rss_bytes, run_census_cli, unique_name
 from kafka_util import TOPICS, OffsetReader, produce
 
 # Short sessions so a killed member's partitions move quickly (the mock broker does not enforce a minimum).
@@ -53,12 +53,6 @@ class Producer(threading.Thread):
         return self.delivered
 
 
-def rss_bytes(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
 
 
 def test_kill_9_at_20_random_instants(clickhouse, broker, census_factory):

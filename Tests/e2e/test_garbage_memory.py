@@ -19,7 +19,7 @@ import re
 
 import otlp_data
 from compare import assert_every_endpoint
-from harness import DevBroker, wait_until
+from harness import DevBroker, rss_bytes, wait_until
 from kafka_util import OffsetReader, produce
 
 GARBAGE_RECORDS = 2_048
@@ -30,12 +30,6 @@ CHUNK = 24
 RSS_BOUND = 256 << 20
 
 
-def rss_bytes(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
 
 
 def records_consumed(census) -> int:

@@ -26,7 +26,7 @@ import requests
 import otlp_data
 from compare import assert_answers, fetch_answers
 from expect import expected_for
-from harness import wait_until
+from harness import rss_bytes, wait_until
 from kafka_util import produce
 
 HOSTILE_VALUES = ["9223372036854775807", "-9223372036854775808", "-1", "1e99", "0x10", "", "9" * (1 << 20)]
@@ -242,12 +242,6 @@ def flood_queries(count: int = FLOOD_REQUESTS) -> list[dict]:
     return out
 
 
-def vm_rss(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no VmRSS")
 
 
 def cache_bytes(census) -> dict[str, float]:
@@ -270,7 +264,7 @@ def cache_flood(census, check=lambda done: None) -> dict:
     VmRSS sampled throughout. Returns baseline, peak and final RSS, the largest body and timings."""
     pid = census.proc.pid
     queries = flood_queries()
-    peak = baseline = vm_rss(pid)
+    peak = baseline = rss_bytes(pid)
     largest = 0
     started = time.monotonic()
     with requests.Session() as session:
@@ -281,9 +275,9 @@ def cache_flood(census, check=lambda done: None) -> dict:
                 largest = max(largest, len(r.content))
             if n % 16 == 15:
                 assert census.alive(), census.log_tail()
-                peak = max(peak, vm_rss(pid))
+                peak = max(peak, rss_bytes(pid))
                 check(n + 1)
-    final = vm_rss(pid)
+    final = rss_bytes(pid)
     return {"baseline": baseline, "peak": max(peak, final), "final": final, "largest_body": largest, "seconds": time.monotonic() - started}
 
 

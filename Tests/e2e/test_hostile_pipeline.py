@@ -21,7 +21,7 @@ import requests
 
 import otlp_data
 from compare import assert_every_endpoint
-from harness import census_bin, clean_env, ROOT, wait_until
+from harness import ROOT, census_bin, clean_env, cpu_seconds, wait_until
 from kafka_util import TOPICS, produce
 
 ADMIN_TOKEN = "hostile-pipeline-token"
@@ -60,10 +60,6 @@ def clear(census) -> None:
     assert (r.status_code, r.json()) == (200, {"message": "All data cleared successfully"}), r.text
 
 
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / 100.0  # utime + stime, in clock ticks of 1/100 s
 
 
 class Trickle(threading.Thread):

@@ -352,5 +352,5 @@ def test_clickhouse_frozen_70_to_120_seconds_10_times(private_clickhouse, broker
           f"waited for a fence {log.count('passes the fence')} times; applied despite a lost answer "
           f"{log.count('applied although its INSERT failed')}; refused by the fence {log.count('after its write fence')}")
     assert not doubled, f"INSERTs that finished more than once: {doubled[:5]}"
-    assert len(retried) >= freezes // 2, f"only {len(retried)} batches had a failed attempt: the freezes did not catch INSERTs in flight"
+    assert len(retried) >= freezes // 2, f"only {len(retried)} batches had an attempt refused or failed: the freezes did not leave INSERTs queued in the frozen server"
     assert_every_endpoint(census, data, f" after {freezes} ClickHouse freezes")

@@ -189,9 +189,10 @@ def test_live_group_without_commits_waits_for_a_running_replay(clickhouse, broke
     data = otlp_data.build_dataset(seed=1303, messages=120, max_items=3)
     produce(broker.bootstrap, otlp_data.records(data))
     census = census_factory(broker, clickhouse, flush_interval="0.2", start=False)
-    replay = replay_process(census, "--from", "earliest")
-    wait_until("the replay to take its lock", lambda: _stderr_has(replay, "replay lock taken"), timeout=60)
-    replay.send_signal(signal.SIGSTOP)  # hold it mid-way (shorter than its lease) while the live member joins
+    # Tiny windows on one lane: the replay takes seconds (one INSERT per ten rows), so it is caught mid-way.
+    replay = replay_process(census, "--from", "earliest", "--flush-rows", "10", "--analyzer-threads", "1")
+    wait_until("the replay to take its lock", lambda: _stderr_has(replay, "replay lock taken"), timeout=60, interval=0.02)
+    replay.send_signal(signal.SIGSTOP)  # hold it mid-way (its heartbeat stays fresh ~8 s) while the live member joins
     try:
         census.start()
         wait_until("the live member to wait for the replay",

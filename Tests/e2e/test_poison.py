@@ -16,6 +16,8 @@ from __future__ import annotations
 import base64
 from urllib.parse import quote
 
+import requests
+
 import otlp_data
 from compare import assert_every_endpoint
 from harness import DevBroker
@@ -62,14 +64,16 @@ def test_record_over_one_insert_is_quarantined_and_the_partition_moves_on(workdi
         (at,) = produce(broker.bootstrap, [("otlp_metrics", poison)], compression="gzip")
         produce(broker.bootstrap, good[10:])
 
-        census = census_factory(broker, clickhouse, flush_interval="0.3")
+        census = census_factory(broker, clickhouse, flush_interval="0.3", env={"CENSUS_ADMIN_TOKEN": "poison-token"})
         offsets = OffsetReader(broker.bootstrap, census.group, broker.topics)
         census_factory.readers.append(offsets)
         offsets.wait_caught_up(timeout=120, diagnostics=census.log_tail)
         assert census.alive(), census.log_tail()
         assert_every_endpoint(census, data, " with a record over one INSERT in the partition")
 
-        listed = census.get("/api/v1/quarantine", params={"limit": 100}).json()["data"]
+        # Payload bytes are shown only with the admin token.
+        listed = requests.get(census.api + "/api/v1/quarantine", params={"limit": 100}, headers={"Authorization": "Bearer poison-token"},
+                              timeout=15).json()["data"]
         assert [(q["topic"], q["partition"], q["offset"]) for q in listed] == [(at.topic, at.partition, at.offset)], listed
         assert "--max-record-rows" in listed[0]["error"] and listed[0]["size"] == len(poison), listed[0]
         assert base64.b64decode(listed[0]["first_bytes_base64"]) == poison[:256]

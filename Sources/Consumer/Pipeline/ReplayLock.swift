@@ -28,6 +28,8 @@ package final class ReplayLock: KafkaRebalanceHandler, @unchecked Sendable {
     private var held: Set<TopicPartition> = []
     private var lostAny = false
     private var paused: Set<TopicPartition> = []
+    /// When the heartbeat was last committed (poll thread only).
+    private var lastHeartbeat: ContinuousClock.Instant?
 
     /// Why a replay cannot take or keep the lock.
     package struct Contended: Error, CustomStringConvertible {
@@ -95,6 +97,9 @@ package final class ReplayLock: KafkaRebalanceHandler, @unchecked Sendable {
             wait = 0
         }
         lease.polled()
+        // The heartbeat other replays and new live members read: renewed every second while the lock is held, whether
+        // or not the replay is writing.
+        if let last = lock.withLock({ lastHeartbeat }), ContinuousClock.now - last >= .seconds(1), !isLost { _ = confirm() }
         let unpaused = lock.withLock { () -> [TopicPartition] in
             defer { paused = held }
             return Array(held.subtracting(paused))
@@ -122,6 +127,7 @@ package final class ReplayLock: KafkaRebalanceHandler, @unchecked Sendable {
             return false
         }
         lease.confirmed(sentAt: sentAt)
+        lock.withLock { lastHeartbeat = sentAt }
         return true
     }
 

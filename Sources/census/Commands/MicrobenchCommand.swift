@@ -98,7 +98,7 @@ struct MicrobenchCommand: ParsableCommand {
     /// their low bits (found by searching, here), against one of random ints; prints the ingest cost ratio.
     private func floodBench() throws {
         let crafted = Self.craftedFloodValues(count: Self.floodValues)
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         var seen = Set<Int64>()
         while seen.count < Self.floodValues { seen.insert(Int64(truncatingIfNeeded: random.next() >> 1)) }
         let demo = DemoTelemetry(seed: seed)
@@ -129,19 +129,6 @@ struct MicrobenchCommand: ParsableCommand {
             candidate += 1
         }
         return values
-    }
-
-    /// SplitMix64, for the random flood values.
-    private struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 
     @discardableResult

@@ -32,7 +32,7 @@ struct OpenAPIDocumentTests {
 
     /// Every route group, as the executable registers them (with fixed answers).
     static func routes() -> CensusRoutes {
-        CensusRoutes(v1: V1Routes(reader: FixedReader(), version: "test"), quarantine: QuarantineRoutes(reader: EmptyQuarantine()),
+        CensusRoutes(v1: V1Routes(reader: FixedReader(), version: "test"), v2: V2Routes(reader: UnavailableV2Reader()), quarantine: QuarantineRoutes(reader: EmptyQuarantine()),
                      operations: OperationsRoutes(readiness: OperationsRoutesTests.ProbeAnswer(report: ReadinessReport(checks: [])),
                                                   exposition: { Array("census_up 1\n".utf8) }))
     }

@@ -29,7 +29,7 @@ struct V1ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return V1Response.error("storage unavailable", status: .internalServerError)
         } catch let error as HTTPError {
             if error.status == .notFound {
-                let methods = V1RouteTable.methods(matching: Substring(request.uri.path))
+                let methods = V1RouteTable.methods(matching: Substring(request.uri.path)) + V2Routes.methods(matching: Substring(request.uri.path))
                 if !methods.isEmpty, !methods.contains(request.method) {
                     var response = V1Response.error("method not allowed", status: .methodNotAllowed)
                     response.headers[.allow] = methods.map(\.rawValue).joined(separator: ", ")

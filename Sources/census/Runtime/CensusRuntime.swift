@@ -54,6 +54,7 @@ struct CensusRuntime {
             let readiness = CensusReadiness(client: store.probeClient, migrator: store.probeMigrator, ingest: ingestService,
                                             staleAfter: settings.policy.drainTimeout + .seconds(30))
             CensusRoutes(v1: V1Routes(reader: reader, admin: admin, adminToken: settings.adminToken, version: Census.version),
+                         v2: V2Routes(reader: store.reader),
                          quarantine: QuarantineRoutes(reader: store.quarantine, adminToken: settings.adminToken),
                          operations: OperationsRoutes(readiness: readiness, exposition: {
                              // The caches' sizes are read when scraped: no request path touches a metric.

@@ -1,0 +1,2 @@
+extension ClickHouseMetadataReader: HistoryReading {
+}

@@ -1,0 +1,4 @@
+import Store
+
+extension UnavailableV2Reader {
+}

@@ -77,7 +77,7 @@ struct IngestRow: Sendable {
         encoder.string(example)
         encoder.int64(lastOffset)
         encoder.uint32(fenceDeadline)
-        encoder.uint64Array(heavyHitters.map(\.hash))
+        encoder.uint32Array(heavyHitters.map(\.storedKey))
         encoder.uint64Array(heavyHitters.map(\.count))
         encoder.stringArray(heavyHitters.map(\.storedText))
     }

@@ -90,7 +90,7 @@ struct MigrationFourTests {
                     + "arraySort(topKArrayMerge(32)(heavy_texts)) FROM \(schema.metadataTable) WHERE kind = 2 AND key = 'method' FORMAT RowBinary"))
             #expect(try decoder.uint64() == 12)
             #expect(try decoder.uint64() == 3)
-            #expect(try decoder.uint64Array() == [11, 13])
+            #expect(try decoder.uint32Array() == [11, 13])
             #expect(try decoder.uint64Array() == [6, 1])
             #expect(try decoder.stringArray() == [HeavyHitter(hash: 11, count: 0, text: "GET").storedText, HeavyHitter(hash: 13, count: 0, text: "PUT").storedText])
 

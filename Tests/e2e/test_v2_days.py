@@ -53,7 +53,7 @@ def test_items_are_filed_under_their_kafka_timestamp_day(broker, clickhouse, cen
         import json
         got_hh = {}
         for day, (hashes, counts), texts in json.loads(rows)["data"]:
-            text_of = {int(t[:16], 16): t[17:] for t in texts}
+            text_of = {int(t[:8], 16): t[9:] for t in texts}
             got_hh[day] = {text_of[int(h)]: int(c) for h, c in zip(hashes, counts)}
         want_hh = {history_data.day_text(d): {history_data.text(v[1]): n for v, n in
                                               oracle.key_summary(d, d, name=history_data.HISTOGRAM, key=key)["values"].items()}

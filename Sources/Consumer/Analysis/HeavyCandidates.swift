@@ -13,20 +13,27 @@ struct HeavyCandidates {
 
     private(set) var hashes: [UInt64] = []
     private(set) var texts: [String] = []
+    /// A lower bound of the least candidate count (counts only grow): a value must beat it before the candidates are
+    /// scanned, so values crossing the same power of two as the candidates cost no scan.
+    private var leastBound: UInt32 = 0
 
     var isFull: Bool { hashes.count >= Self.capacity }
 
     func contains(hash: UInt64) -> Bool { hashes.contains(hash) }
 
-    /// Whether a count went from `before` to `after` past a power of two ≥ 2 (their highest set bits differ).
+    /// Fewest observations a value needs before it becomes a candidate: fewer are never reported.
+    static let minimumCount: UInt32 = 4
+
+    /// Whether a count went from `before` to `after` past a power of two ≥ ``minimumCount`` (their highest set bits
+    /// differ).
     @inline(__always)
     static func crossesPowerOfTwo(_ before: UInt32, _ after: UInt32) -> Bool {
-        after >= 2 && before.leadingZeroBitCount != after.leadingZeroBitCount
+        after >= minimumCount && before.leadingZeroBitCount != after.leadingZeroBitCount
     }
 
     /// When full, the position of the candidate seen least often if that is fewer than `count` times; else `nil`.
-    func replacement(for count: UInt32, in set: ValueHashSet) -> Int? {
-        guard isFull else { return nil }
+    mutating func replacement(for count: UInt32, in set: ValueHashSet) -> Int? {
+        guard isFull, count > leastBound else { return nil }
         var least = -1
         var leastCount = UInt32.max
         for (i, hash) in hashes.enumerated() {
@@ -36,6 +43,7 @@ struct HeavyCandidates {
                 leastCount = c
             }
         }
+        leastBound = leastCount
         return leastCount < count ? least : nil
     }
 

@@ -54,12 +54,12 @@ extension MetadataWindow {
     /// Counts one `KeyValue` of an item: the key once per item, the value's hash (and its observations, for the heavy
     /// hitters), and the value as a sample when it is the smallest text of its sample slot. `position` is the attribute's
     /// index in the item (for ``keyCache``).
-    /// - Returns: The key id and value (the log analyzer looks for `event.name`, `message` and `msg`), and the pair's
-    ///   contribution to the item's series fingerprint (``SeriesFingerprint``).
+    /// - Returns: The key id and value (the log analyzer looks for `event.name`, `message` and `msg`), and the value's
+    ///   hash (metric points fold key and hash into their series fingerprint, ``seriesPair(_:)``).
     @inline(__always)
     @discardableResult
     mutating func addAttribute(_ keyValue: WireReader, signal slot: Int32, scope: KeyScope, event: Int32 = -1,
-                               item: UInt64, position: Int) throws(WireError) -> (keyID: Int32, value: AnyValueView, pair: UInt64) {
+                               item: UInt64, position: Int) throws(WireError) -> (keyID: Int32, value: AnyValueView, hash: UInt64) {
         let (key, value) = try ValueText.keyValue(keyValue)
         var keyID: Int32 = -1
         var k: Int32 = -1
@@ -75,7 +75,7 @@ extension MetadataWindow {
             keyID = strings.intern(key.bytes)
             guard let found = keySlot(signal: slot, scope: scope, event: event, keyID: keyID) else {
                 overflow.droppedKeyObservations &+= 1
-                return (keyID, value, SeriesFingerprint.pair(key: strings.stableHash(keyID), value: hash))
+                return (keyID, value, hash)
             }
             k = found
             if position < Self.keyCacheSize {
@@ -87,10 +87,16 @@ extension MetadataWindow {
             distinctValues &+= 1
             if keys[Int(k)].hashes.count >= limits.maxDistinctValuesPerKey { keyAtValueLimit = true }
             try offerSample(Int(k), value, hash: hash)
-        } else if keys[Int(k)].smallOverflow, HeavyCandidates.crossesPowerOfTwo(seen.before, seen.after) {
+        } else if HeavyCandidates.crossesPowerOfTwo(seen.before, seen.after), keys[Int(k)].smallOverflow {
             try offerHeavy(Int(k), value, hash: hash, count: seen.after)
         }
-        return (keyID, value, SeriesFingerprint.pair(key: strings.stableHash(keyID), value: hash))
+        return (keyID, value, hash)
+    }
+
+    /// The series-fingerprint contribution of an attribute ``addAttribute`` counted.
+    @inline(__always)
+    mutating func seriesPair(_ attribute: (keyID: Int32, value: AnyValueView, hash: UInt64)) -> UInt64 {
+        SeriesFingerprint.pair(key: strings.stableHash(attribute.keyID), value: attribute.hash)
     }
 
     /// Counts an observation of a key (once per item) and of its value hash.
@@ -163,10 +169,10 @@ extension MetadataWindow {
             string = repaired
         }
         guard keys[i].smallValues.count < KeyAggregate.maxSamples else {
-            // The values seen more than once so far become the first heavy-hitter candidates (their texts are here).
+            // The values seen often enough so far become the first heavy-hitter candidates (their texts are here).
             for (held, heldHash) in zip(keys[i].smallValues, keys[i].smallHashes) {
                 extraBytes &-= held.utf8.count &+ 24
-                if keys[i].hashes.observations(of: heldHash) >= 2 {
+                if keys[i].hashes.observations(of: heldHash) >= HeavyCandidates.minimumCount {
                     extraBytes &+= keys[i].heavy.insert(hash: heldHash, text: held, replacing: nil)
                 }
             }
@@ -281,7 +287,7 @@ extension MetadataWindow {
                     // Cannot throw: the value was decoded (and validated) when the resource was loaded.
                     try? offerSample(i, attribute.value, hash: attribute.hash)
                 }
-                if keys[i].smallOverflow, HeavyCandidates.crossesPowerOfTwo(seen.before, seen.after) {
+                if HeavyCandidates.crossesPowerOfTwo(seen.before, seen.after), keys[i].smallOverflow {
                     try? offerHeavy(i, attribute.value, hash: attribute.hash, count: seen.after)
                 }
             }

@@ -88,8 +88,9 @@ extension MetadataWindow {
         var reader = point
         while let field = try reader.nextField() {
             if field.number == MetricsRequestFields.numberAttributes, field.type == .lengthDelimited {
-                fingerprint &+= try addAttribute(reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item,
-                                                 position: Self.cachePosition(index, .attribute)).pair
+                let attribute = try addAttribute(reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item,
+                                                 position: Self.cachePosition(index, .attribute))
+                fingerprint &+= seriesPair(attribute)
                 index &+= 1
             } else {
                 try reader.skip(field.type)
@@ -108,8 +109,9 @@ extension MetadataWindow {
         while let field = try reader.nextField() {
             switch (field.number, field.type) {
             case (P.attributes, .lengthDelimited):
-                fingerprint &+= try addAttribute(reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item,
-                                                 position: Self.cachePosition(index, .attribute)).pair
+                let attribute = try addAttribute(reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item,
+                                                 position: Self.cachePosition(index, .attribute))
+                fingerprint &+= seriesPair(attribute)
                 index &+= 1
             case (P.explicitBounds, .lengthDelimited):
                 var packed = try reader.readLengthDelimited()
@@ -143,8 +145,9 @@ extension MetadataWindow {
         while let field = try reader.nextField() {
             switch (field.number, field.type) {
             case (P.attributes, .lengthDelimited):
-                fingerprint &+= try addAttribute(reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item,
-                                                 position: Self.cachePosition(index, .attribute)).pair
+                let attribute = try addAttribute(reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item,
+                                                 position: Self.cachePosition(index, .attribute))
+                fingerprint &+= seriesPair(attribute)
                 index &+= 1
             case (P.scale, .varint):
                 let raw = UInt32(truncatingIfNeeded: try reader.readVarint())

@@ -235,7 +235,7 @@ package struct MetadataWindow {
     }
 
     /// The heavy hitters of a key (``HeavyHitter``): its exact small set with counts, or its candidates seen at least
-    /// twice; each carried by at least 1 % of the key's items; most frequent first (ties by text), at most
+    /// four times; each carried by at least 1 % of the key's items; most frequent first (ties by text), at most
     /// ``KeyAggregate/maxHeavyHitters``.
     static func heavyHitters(of state: KeyState) -> [HeavyHitter] {
         var found: [HeavyHitter] = []
@@ -246,7 +246,7 @@ package struct MetadataWindow {
         } else {
             for (hash, text) in zip(state.heavy.hashes, state.heavy.texts) {
                 let count = state.hashes.observations(of: hash)
-                if count >= 2 { found.append(HeavyHitter(hash: hash, count: UInt64(count), text: text)) }
+                if count >= 4 { found.append(HeavyHitter(hash: hash, count: UInt64(count), text: text)) }
             }
         }
         let items = state.count

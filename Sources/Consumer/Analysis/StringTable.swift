@@ -18,9 +18,9 @@ struct StringTable {
     private var index = HashIndex()
     /// Strings by id.
     private(set) var strings: [String] = []
-    /// ``ValueHash`` (tag `key`, unseeded) of every string by id: the same in every window and process, for series
-    /// fingerprints.
-    private(set) var stableHashes: [UInt64] = []
+    /// ``ValueHash`` (tag `key`, unseeded) of strings by id, computed on first use (0: not yet): the same in every
+    /// window and process, for series fingerprints.
+    private var stableHashes: [UInt64] = []
     /// The alias holding each id's own (valid UTF-8) bytes.
     private var canonical: [Int32] = []
     /// Bytes held (arena, strings and index), approximately.
@@ -41,7 +41,19 @@ struct StringTable {
 
     /// The stable hash of string `id` (see ``stableHashes``).
     @inline(__always)
-    func stableHash(_ id: Int32) -> UInt64 { stableHashes[Int(id)] }
+    mutating func stableHash(_ id: Int32) -> UInt64 {
+        let cached = stableHashes[Int(id)]
+        if cached != 0 { return cached }
+        return computeStableHash(id)
+    }
+
+    @inline(never)
+    private mutating func computeStableHash(_ id: Int32) -> UInt64 {
+        var string = strings[Int(id)]
+        let hash = string.withUTF8 { ValueHash.hash(UnsafeRawBufferPointer($0), tag: .key) } | 1  // never 0, the "not yet" mark
+        stableHashes[Int(id)] = hash
+        return hash
+    }
 
     /// Longest string kept, in UTF-8 bytes: longer ones (names, keys, services, scopes, event names, descriptions,
     /// units, templates) are cut on a UTF-8 boundary and end in ``truncationMarker``, within this length. So every
@@ -107,7 +119,7 @@ struct StringTable {
         if let valid = String(validating: bytes, as: UTF8.self) {
             id = Int32(truncatingIfNeeded: strings.count)
             strings.append(valid)
-            stableHashes.append(ValueHash.hash(bytes, tag: .key))
+            stableHashes.append(0)
             canonical.append(Int32(truncatingIfNeeded: aliases.count))
             memoryBytes &+= 24 &+ (bytes.count > 15 ? bytes.count &+ 32 : 0)
         } else {

@@ -101,10 +101,10 @@ package struct Schema: Sendable, Hashable {
     /// `fence_deadline` of rows that may land at any time (the largest `DateTime`).
     package static let unfencedDeadline: UInt32 = .max
 
-    /// The heavy-hitter columns of key rows (migration 4; see ``HeavyHitter``): value hashes, their counts, and their
-    /// stored texts (`<hex hash>:<text>`).
+    /// The heavy-hitter columns of key rows (migration 4; see ``HeavyHitter``): stored keys (low 32 bits of the value
+    /// hashes), their counts, and their stored texts (`<8 hex digits of the key>:<text>`).
     package static let heavyIngestColumns: [(name: String, type: String)] = [
-        ("hh_hashes", "Array(UInt64)"), ("hh_counts", "Array(UInt64)"), ("hh_texts", "Array(String)"),
+        ("hh_hashes", "Array(UInt32)"), ("hh_counts", "Array(UInt64)"), ("hh_texts", "Array(String)"),
     ]
 
     /// The columns a ``MetadataWriter`` INSERT names, in RowBinary order.
@@ -149,11 +149,11 @@ package struct Schema: Sendable, Hashable {
         ("last_offset", "AggregateFunction(max, Int64)", "maxState(last_offset)"),
     ]
 
-    /// The states migration 4 added to `metadata`: counts per value hash (`sumMap`: 18.16 has no `topKWeighted` and no
+    /// The states migration 4 added to `metadata`: counts per stored key (`sumMap`: 18.16 has no `topKWeighted` and no
     /// `sumMap` over strings) and the texts of those hashes (a bounded `topK`: exact while a key-day has at most 3·32
     /// distinct heavy texts). Rows written before migration 4 have empty states.
     package static let heavyStateColumns: [(name: String, type: String, state: String)] = [
-        ("heavy_hitters", "AggregateFunction(sumMap, Array(UInt64), Array(UInt64))", "sumMapState(hh_hashes, hh_counts)"),
+        ("heavy_hitters", "AggregateFunction(sumMap, Array(UInt32), Array(UInt64))", "sumMapState(hh_hashes, hh_counts)"),
         ("heavy_texts", "AggregateFunction(topKArray(32), Array(String))", "topKArrayState(32)(hh_texts)"),
     ]
 

@@ -170,7 +170,7 @@ extension MetadataWindow {
     mutating func addSeries(_ slot: Int32, _ fingerprint: UInt64) {
         let i = Int(slot)
         if signals[i].series.insert(fingerprint) {
-            distinctValues &+= 1
+            distinctSeries &+= 1
             if signals[i].series.count >= limits.maxDistinctValuesPerKey { keyAtValueLimit = true }
         }
     }

@@ -38,6 +38,8 @@ package struct MetadataWindow {
     var templateIndex = HashIndex()
     /// Distinct value hashes held (for ``approximateBytes``).
     var distinctValues = 0
+    /// Distinct series fingerprints held (for ``approximateBytes``).
+    var distinctSeries = 0
     /// Whether some key holds ``WindowLimits/maxDistinctValuesPerKey`` distinct values (see ``hasKeyAtValueLimit``).
     var keyAtValueLimit = false
     /// Bytes of samples, examples, bounds, scales and event names held (for ``approximateBytes``).
@@ -142,7 +144,7 @@ package struct MetadataWindow {
     package var approximateBytes: Int {
         strings.memoryBytes &+ signals.capacity &* MemoryLayout<SignalState>.stride &+ keys.capacity &* MemoryLayout<KeyState>.stride
             &+ templates.capacity &* MemoryLayout<TemplateState>.stride &+ signalIndex.memoryBytes &+ keyIndex.memoryBytes
-            &+ templateIndex.memoryBytes &+ distinctValues &* ValueHashSet.bytesPerMember &+ extraBytes
+            &+ templateIndex.memoryBytes &+ distinctValues &* ValueHashSet.bytesPerMember &+ distinctSeries &* HashSet64.bytesPerMember &+ extraBytes
     }
 
     /// Decodes one Kafka record payload and folds its metadata into the window.

@@ -20,7 +20,7 @@ struct SignalState {
     var lastBoundsHash: UInt64 = 0
     var lastScale: Int32 = .min
     /// Series fingerprints of the data points (metrics only).
-    var series = ValueHashSet()
+    var series = HashSet64()
 
     var spanKind: UInt8 = 0
     var statusCodes: StatusCodeSet = []

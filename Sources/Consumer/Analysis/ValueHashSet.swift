@@ -1,15 +1,19 @@
 import Store
 
-/// A set of 64-bit value hashes (``ValueHash`` outputs): open addressing, linear probing, at most half full, with an
-/// observation count per member (saturating at `UInt32.max`) for the key's heavy hitters.
+/// A set of 64-bit value hashes (``ValueHash`` outputs) with an observation count per member (saturating at
+/// `UInt32.max`, for the key's heavy hitters): open addressing, linear probing, at most half full. A member and its
+/// count share one 16-byte cell, so a lookup touches one cache line.
 ///
 /// Elements are placed by ``TableSeed`` (a seeded mix), never by their own low bits, so crafted values whose hashes
 /// share low bits cost no more than random ones; the elements themselves are stored unchanged. 0 marks an empty cell
 /// and a flag records whether 0 itself is a member.
 struct ValueHashSet {
-    private var table: [UInt64] = []
-    /// Observations of the member in the same cell of ``table``.
-    private var counts: [UInt32] = []
+    struct Cell {
+        var hash: UInt64 = 0
+        var count: UInt32 = 0
+    }
+
+    private var table: [Cell] = []
     private let seed: TableSeed
     private(set) var count = 0
     private var containsZero = false
@@ -20,11 +24,11 @@ struct ValueHashSet {
         self.seed = seed
     }
 
-    /// Bytes held by the table and its counts.
-    var memoryBytes: Int { table.capacity &* 8 &+ counts.capacity &* 4 }
+    /// Bytes held by the table.
+    var memoryBytes: Int { table.capacity &* MemoryLayout<Cell>.stride }
 
-    /// Bytes a set holds per member, at most (cells are at most half full: two 8-byte hashes and two 4-byte counts).
-    static let bytesPerMember = 24
+    /// Bytes a set holds per member, at most (cells are at most half full).
+    static let bytesPerMember = 2 * MemoryLayout<Cell>.stride
 
     /// Inserts `hash`, or counts one more observation of it; returns whether it was new.
     @inline(__always)
@@ -47,23 +51,21 @@ struct ValueHashSet {
         if (count &+ 1) &* 2 > table.count { grow() }
         let seed = seed
         let result = table.withUnsafeMutableBufferPointer { table -> (inserted: Bool, before: UInt32, after: UInt32) in
-            counts.withUnsafeMutableBufferPointer { counts in
-                let mask = table.count &- 1
-                var i = seed.slot(hash, mask: mask)
-                while true {
-                    let present = table[i]
-                    if present == hash {
-                        let before = counts[i]
-                        counts[i] = Self.add(before, times)
-                        return (false, before, counts[i])
-                    }
-                    if present == 0 {
-                        table[i] = hash
-                        counts[i] = times
-                        return (true, 0, times)
-                    }
-                    i = (i &+ 1) & mask
+            let mask = table.count &- 1
+            var i = seed.slot(hash, mask: mask)
+            while true {
+                let present = table[i].hash
+                if present == hash {
+                    let before = table[i].count
+                    let after = Self.add(before, times)
+                    table[i].count = after
+                    return (false, before, after)
                 }
+                if present == 0 {
+                    table[i] = Cell(hash: hash, count: times)
+                    return (true, 0, times)
+                }
+                i = (i &+ 1) & mask
             }
         }
         if result.inserted { count &+= 1 }
@@ -77,8 +79,8 @@ struct ValueHashSet {
         let mask = table.count &- 1
         var i = seed.slot(hash, mask: mask)
         while true {
-            let present = table[i]
-            if present == hash { return counts[i] }
+            let present = table[i].hash
+            if present == hash { return table[i].count }
             if present == 0 { return 0 }
             i = (i &+ 1) & mask
         }
@@ -95,7 +97,7 @@ struct ValueHashSet {
         var out: [UInt64] = []
         out.reserveCapacity(count)
         if containsZero { out.append(0) }
-        for hash in table where hash != 0 { out.append(hash) }
+        for cell in table where cell.hash != 0 { out.append(cell.hash) }
         out.sort()
         return out
     }
@@ -105,27 +107,22 @@ struct ValueHashSet {
         guard !table.isEmpty else { return 0 }
         let mask = table.count &- 1
         var longest = 0
-        for (i, hash) in table.enumerated() where hash != 0 {
-            longest = max(longest, (i &- seed.slot(hash, mask: mask)) & mask)
+        for (i, cell) in table.enumerated() where cell.hash != 0 {
+            longest = max(longest, (i &- seed.slot(cell.hash, mask: mask)) & mask)
         }
         return longest
     }
 
     private mutating func grow() {
         let old = table
-        let oldCounts = counts
-        table = [UInt64](repeating: 0, count: max(8, old.count &* 2))
-        counts = [UInt32](repeating: 0, count: table.count)
+        table = [Cell](repeating: Cell(), count: max(8, old.count &* 2))
         let seed = seed
         table.withUnsafeMutableBufferPointer { table in
-            counts.withUnsafeMutableBufferPointer { counts in
-                let mask = table.count &- 1
-                for (j, hash) in old.enumerated() where hash != 0 {
-                    var i = seed.slot(hash, mask: mask)
-                    while table[i] != 0 { i = (i &+ 1) & mask }
-                    table[i] = hash
-                    counts[i] = oldCounts[j]
-                }
+            let mask = table.count &- 1
+            for cell in old where cell.hash != 0 {
+                var i = seed.slot(cell.hash, mask: mask)
+                while table[i].hash != 0 { i = (i &+ 1) & mask }
+                table[i] = cell
             }
         }
     }

@@ -1,0 +1,77 @@
+import Store
+
+/// A set of 64-bit hashes without counts (series fingerprints): open addressing, linear probing, at most half full.
+/// ``ValueHashSet`` is the same with an observation count per member.
+///
+/// Elements are placed by ``TableSeed`` (a seeded mix), never by their own low bits, so crafted values whose hashes
+/// share low bits cost no more than random ones; the elements themselves are stored unchanged. 0 marks an empty cell
+/// and a flag records whether 0 itself is a member.
+struct HashSet64 {
+    private var table: [UInt64] = []
+    private let seed: TableSeed
+    private(set) var count = 0
+    private var containsZero = false
+
+    /// An empty set placing its elements with `seed` (tests pass a fixed one).
+    init(seed: TableSeed = .process) {
+        self.seed = seed
+    }
+
+    /// Bytes held by the table.
+    var memoryBytes: Int { table.capacity &* 8 }
+
+    /// Bytes a set holds per member, at most (cells are at most half full).
+    static let bytesPerMember = 16
+
+    /// Inserts `hash`; returns whether it was new.
+    @inline(__always)
+    mutating func insert(_ hash: UInt64) -> Bool {
+        if hash == 0 {
+            guard !containsZero else { return false }
+            containsZero = true
+            count &+= 1
+            return true
+        }
+        if (count &+ 1) &* 2 > table.count { grow() }
+        let seed = seed
+        let inserted = table.withUnsafeMutableBufferPointer { table -> Bool in
+            let mask = table.count &- 1
+            var i = seed.slot(hash, mask: mask)
+            while true {
+                let present = table[i]
+                if present == hash { return false }
+                if present == 0 {
+                    table[i] = hash
+                    return true
+                }
+                i = (i &+ 1) & mask
+            }
+        }
+        if inserted { count &+= 1 }
+        return inserted
+    }
+
+    /// The members, sorted ascending.
+    func sortedElements() -> [UInt64] {
+        var out: [UInt64] = []
+        out.reserveCapacity(count)
+        if containsZero { out.append(0) }
+        for hash in table where hash != 0 { out.append(hash) }
+        out.sort()
+        return out
+    }
+
+    private mutating func grow() {
+        let old = table
+        table = [UInt64](repeating: 0, count: max(8, old.count &* 2))
+        let seed = seed
+        table.withUnsafeMutableBufferPointer { table in
+            let mask = table.count &- 1
+            for hash in old where hash != 0 {
+                var i = seed.slot(hash, mask: mask)
+                while table[i] != 0 { i = (i &+ 1) & mask }
+                table[i] = hash
+            }
+        }
+    }
+}

@@ -260,11 +260,12 @@ def _scope_api(pair: Optional[tuple]) -> Optional[dict]:
 
 
 # ---------------------------------------------------------------------------------------------- active series
-def series_fingerprint(resource_attributes, point_attributes) -> tuple:
-    """One OTLP series: the data point's resource attributes and its own attributes (typed values, order ignored)."""
-    def attrs(kvs):
-        return tuple(sorted((kv.key, repr(typed(kv.value))) for kv in kvs))
-    return attrs(resource_attributes), attrs(point_attributes)
+def series_fingerprint(resource_attributes, point_attributes) -> frozenset:
+    """One OTLP series: the set of (key, typed value) over the resource attributes and the data point's own (a point
+    attribute wins over a resource attribute of the same key), as history_data.Oracle counts series."""
+    merged = {kv.key: repr(typed(kv.value)) for kv in resource_attributes}
+    merged.update({kv.key: repr(typed(kv.value)) for kv in point_attributes})
+    return frozenset(merged.items())
 
 
 def prometheus_series(otlp: int, kind: Optional[str], bounds: int, max_scale: Optional[int]) -> int:

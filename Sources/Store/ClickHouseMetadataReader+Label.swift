@@ -6,7 +6,7 @@ extension ClickHouseMetadataReader: LabelReading {
     package func labels(signal: Signal, name: String, range: DayRange, service: String?, limit: Int, offset: Int) async throws -> LabelDetail? {
         async let signalBytes = fetch(V2Queries.labelSignal(schema, signal: signal, name: name, range: range, service: service))
         async let keyBytes = fetch(V2Queries.labelKeys(schema, signal: signal, name: name, range: range, service: service))
-        guard let facts = try Self.decodeSeriesFacts(try await signalBytes).first, facts.count > 0 else { return nil }
+        guard let facts = try Self.decodeMetricSeriesFacts(try await signalBytes).first, facts.count > 0 else { return nil }
         var keys = try Self.decodeLabelKeys(try await keyBytes)
         keys.sort { a, b in
             if a.estimatedCardinality != b.estimatedCardinality { return a.estimatedCardinality > b.estimatedCardinality }
@@ -29,20 +29,20 @@ extension ClickHouseMetadataReader: LabelReading {
     }
 
     package func metricSeries(_ query: MetricSeriesQuery) async throws -> Page<MetricSeries> {
-        async let totalBytes = fetch(V2Queries.seriesNameCount(schema, query: query))
+        async let totalBytes = fetch(V2Queries.activeSeriesNameCount(schema, query: query))
         var names: [String] = []
         if query.limit > 0 {
-            var decoder = RowBinaryDecoder(try await fetch(V2Queries.seriesNames(schema, query: query)))
+            var decoder = RowBinaryDecoder(try await fetch(V2Queries.activeSeriesNames(schema, query: query)))
             while !decoder.isAtEnd { names.append(try decoder.string()) }
         }
         var items: [MetricSeries] = []
         if !names.isEmpty {
-            async let totalsBytes = fetch(V2Queries.seriesFacts(schema, names: names, range: query.range, perService: false))
-            async let servicesBytes = fetch(V2Queries.seriesFacts(schema, names: names, range: query.range, perService: true))
-            var totals: [String: SeriesFacts] = [:]
-            for facts in try Self.decodeSeriesFacts(try await totalsBytes, named: true) { totals[facts.name] = facts }
+            async let totalsBytes = fetch(V2Queries.activeSeriesFacts(schema, names: names, range: query.range, perService: false))
+            async let servicesBytes = fetch(V2Queries.activeSeriesFacts(schema, names: names, range: query.range, perService: true))
+            var totals: [String: MetricSeriesFacts] = [:]
+            for facts in try Self.decodeMetricSeriesFacts(try await totalsBytes, named: true) { totals[facts.name] = facts }
             var services: [String: [ServiceSeries]] = [:]
-            for facts in try Self.decodeSeriesFacts(try await servicesBytes, named: true) {
+            for facts in try Self.decodeMetricSeriesFacts(try await servicesBytes, named: true) {
                 services[facts.name, default: []].append(ServiceSeries(service: facts.service, count: facts.count, series: facts.series))
             }
             for name in names {
@@ -73,7 +73,7 @@ extension ClickHouseMetadataReader: LabelReading {
             status.maxTime = max(status.maxTime, row.lastSeen)
         }
         status.minTime = metrics.isEmpty ? 0 : firstSeen
-        status.seriesCountByMetricName = Self.top(metrics.map { NamedValue(name: $0.key, value: $0.value.series) }, topN)
+        status.seriesCountByMetricName = Self.topNamedValues(metrics.map { NamedValue(name: $0.key, value: $0.value.series) }, topN)
 
         var totals = RowBinaryDecoder(try await totalBytes)
         if !totals.isAtEnd {
@@ -84,10 +84,10 @@ extension ClickHouseMetadataReader: LabelReading {
         status.memoryInBytesByLabelName = try Self.decodeLabelFigures(try await byMemoryBytes).map { NamedValue(name: $0.key, value: $0.memory) }
 
         let pairs = try Self.decodeLabelHeavyHitters(try await heavyBytes)
-        status.seriesCountByLabelValuePair = Self.top(Self.pairSeries(pairs, metrics: metrics) { "\($0)=\($1)" }, topN)
+        status.seriesCountByLabelValuePair = Self.topNamedValues(Self.pairSeries(pairs, metrics: metrics) { "\($0)=\($1)" }, topN)
         if let focusLabel {
             let focused = try Self.decodeLabelHeavyHitters(try await fetch(V2Queries.tsdbHeavyHitters(schema, range: range, key: focusLabel)))
-            status.seriesCountByFocusLabelValue = Self.top(Self.pairSeries(focused, metrics: metrics) { $1 }, topN)
+            status.seriesCountByFocusLabelValue = Self.topNamedValues(Self.pairSeries(focused, metrics: metrics) { $1 }, topN)
         }
         return status
     }
@@ -96,8 +96,8 @@ extension ClickHouseMetadataReader: LabelReading {
 // MARK: - Rows
 
 extension ClickHouseMetadataReader {
-    /// Series facts of one name (and service) in a range (``V2Queries/seriesColumns``).
-    struct SeriesFacts {
+    /// Series facts of one name (and service) in a range (``V2Queries/activeSeriesColumns``).
+    struct MetricSeriesFacts {
         var name = ""
         var service = ""
         var count: UInt64
@@ -119,33 +119,33 @@ extension ClickHouseMetadataReader {
         var values: [ValueFrequency]
     }
 
-    static func decodeSeriesFacts(_ bytes: [UInt8], named: Bool = false) throws(StoreError) -> [SeriesFacts] {
+    static func decodeMetricSeriesFacts(_ bytes: [UInt8], named: Bool = false) throws(StoreError) -> [MetricSeriesFacts] {
         var decoder = RowBinaryDecoder(bytes)
-        var rows: [SeriesFacts] = []
+        var rows: [MetricSeriesFacts] = []
         while !decoder.isAtEnd {
             let name = named ? try decoder.string() : ""
             let service = named ? try decoder.string() : ""
-            rows.append(try decodeSeriesColumns(&decoder, name: name, service: service))
+            rows.append(try decodeMetricSeriesColumns(&decoder, name: name, service: service))
         }
         return rows
     }
 
-    static func decodeSeriesColumns(_ decoder: inout RowBinaryDecoder, name: String, service: String) throws(StoreError) -> SeriesFacts {
+    static func decodeMetricSeriesColumns(_ decoder: inout RowBinaryDecoder, name: String, service: String) throws(StoreError) -> MetricSeriesFacts {
         let count = try decoder.uint64()
         let tracked = try decoder.uint64()
         let type = MetricType(rawValue: try decoder.uint8()) ?? .unknown
         let bounds = try decoder.uint64()
         let maxScale = try decoder.int32()
-        return SeriesFacts(name: name, service: service, count: count, type: type,
+        return MetricSeriesFacts(name: name, service: service, count: count, type: type,
                            series: ActiveSeries(count: count, tracked: tracked, type: type, bounds: Int(clamping: bounds), maxScale: maxScale))
     }
 
-    static func decodeTSDBMetrics(_ bytes: [UInt8]) throws(StoreError) -> [(facts: SeriesFacts, firstSeen: EpochSeconds, lastSeen: EpochSeconds)] {
+    static func decodeTSDBMetrics(_ bytes: [UInt8]) throws(StoreError) -> [(facts: MetricSeriesFacts, firstSeen: EpochSeconds, lastSeen: EpochSeconds)] {
         var decoder = RowBinaryDecoder(bytes)
-        var rows: [(facts: SeriesFacts, firstSeen: EpochSeconds, lastSeen: EpochSeconds)] = []
+        var rows: [(facts: MetricSeriesFacts, firstSeen: EpochSeconds, lastSeen: EpochSeconds)] = []
         while !decoder.isAtEnd {
             let name = try decoder.string()
-            let facts = try decodeSeriesColumns(&decoder, name: name, service: "")
+            let facts = try decodeMetricSeriesColumns(&decoder, name: name, service: "")
             rows.append((facts, try decoder.uint32(), try decoder.uint32()))
         }
         return rows
@@ -223,7 +223,7 @@ extension ClickHouseMetadataReader {
     }
 
     /// The `n` largest values, ties by name.
-    static func top(_ values: [NamedValue], _ n: Int) -> [NamedValue] {
+    static func topNamedValues(_ values: [NamedValue], _ n: Int) -> [NamedValue] {
         Array(values.sorted { $0.value != $1.value ? $0.value > $1.value : $0.name < $1.name }.prefix(n))
     }
 }

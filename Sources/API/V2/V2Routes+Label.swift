@@ -24,8 +24,8 @@ extension V2Routes {
     static let labelQuery: Set<String> = ["from", "to", "service", "limit", "offset"]
 
     /// `topN` of `/status/tsdb`: 10 by default, clamped to 1000.
-    static let defaultTopN = 10
-    static let maxTopN = 1000
+    static let tsdbDefaultTopN = 10
+    static let tsdbMaxTopN = 1000
 
     // MARK: - Handlers
 
@@ -45,10 +45,10 @@ extension V2Routes {
                 json.field("signal", signal.apiName)
                 json.field("name", detail.name)
                 json.field("count", detail.count)
-                if signal == .metric { Self.writeSeries(detail.series, to: &json) }
+                if signal == .metric { LabelEncoding.writeSeries(detail.series, to: &json) }
                 json.key("data")
                 json.beginArray()
-                for stats in detail.keys { Self.writeLabel(stats, of: detail, to: &json) }
+                for stats in detail.keys { LabelEncoding.writeLabel(stats, of: detail, to: &json) }
                 json.endArray()
                 json.field("total", detail.totalKeys)
                 json.field("limit", paging.limit)
@@ -81,14 +81,14 @@ extension V2Routes {
                     json.field("name", metric.name)
                     json.field("type", metric.type.apiName)
                     json.field("count", metric.count)
-                    Self.writeSeries(metric.series, to: &json)
+                    LabelEncoding.writeSeries(metric.series, to: &json)
                     json.key("services")
                     json.beginArray()
                     for service in metric.services {
                         json.beginObject()
                         json.field("service", service.service)
                         json.field("count", service.count)
-                        Self.writeSeries(service.series, to: &json)
+                        LabelEncoding.writeSeries(service.series, to: &json)
                         json.endObject()
                     }
                     json.endArray()
@@ -111,7 +111,7 @@ extension V2Routes {
                 if range.isEmpty { throw HTTPError(.badRequest, message: "'date' is outside 'from'..'to'") }
             }
         }
-        let topN = min(QueryInteger.positive(request.query["topN"], default: Self.defaultTopN), Self.maxTopN)
+        let topN = min(QueryInteger.positive(request.query["topN"], default: Self.tsdbDefaultTopN), Self.tsdbMaxTopN)
         let focusLabel = request.nonEmpty("focusLabel")
         return try await StorageFailure.wrapping {
             let status = try await reader.tsdbStatus(range: range, topN: topN, focusLabel: focusLabel)
@@ -130,77 +130,21 @@ extension V2Routes {
                 json.field("minTime", UInt64(status.minTime) * 1000)
                 json.field("maxTime", UInt64(status.maxTime) * 1000)
                 json.endObject()
-                Self.writeNamedValues("seriesCountByMetricName", status.seriesCountByMetricName, to: &json)
-                Self.writeNamedValues("labelValueCountByLabelName", status.labelValueCountByLabelName, to: &json)
-                Self.writeNamedValues("seriesCountByLabelValuePair", status.seriesCountByLabelValuePair, to: &json)
-                Self.writeNamedValues("memoryInBytesByLabelName", status.memoryInBytesByLabelName, to: &json)
+                LabelEncoding.writeNamedValues("seriesCountByMetricName", status.seriesCountByMetricName, to: &json)
+                LabelEncoding.writeNamedValues("labelValueCountByLabelName", status.labelValueCountByLabelName, to: &json)
+                LabelEncoding.writeNamedValues("seriesCountByLabelValuePair", status.seriesCountByLabelValuePair, to: &json)
+                LabelEncoding.writeNamedValues("memoryInBytesByLabelName", status.memoryInBytesByLabelName, to: &json)
                 if let focused = status.seriesCountByFocusLabelValue {
-                    Self.writeNamedValues("seriesCountByFocusLabelValue", focused, to: &json)
+                    LabelEncoding.writeNamedValues("seriesCountByFocusLabelValue", focused, to: &json)
                 }
                 json.endObject()
                 json.endObject()
             }
         }
     }
-
-    // MARK: - Encoding
-
-    static let scopeNames: [KeyScope: String] = [.resource: "resource", .attribute: "attribute", .event: "event", .link: "link"]
-
-    /// `active_series_otlp` and `active_series_prometheus`.
-    static func writeSeries(_ series: ActiveSeries, to json: inout JSONWriter) {
-        json.field("active_series_otlp", series.otlp)
-        json.field("active_series_prometheus", series.prometheus)
-    }
-
-    /// One key of a label-detail answer. `share` is of the name's items (`null` for event and link keys, which count
-    /// events and links, not items); each top value's `share` is of the key's items.
-    static func writeLabel(_ stats: LabelStats, of detail: LabelDetail, to json: inout JSONWriter) {
-        json.beginObject()
-        json.field("key", stats.key)
-        json.field("scope", scopeNames[stats.scope] ?? "attribute")
-        if stats.scope == .event { json.field("event_name", stats.eventName) }
-        json.field("estimated_cardinality", stats.estimatedCardinality)
-        json.field("count", stats.count)
-        json.key("share")
-        if stats.scope == .event || stats.scope == .link {
-            json.null()
-        } else {
-            json.double(ratio(stats.count, detail.count))
-        }
-        json.key("top_values")
-        json.beginArray()
-        for value in stats.topValues {
-            json.beginObject()
-            json.field("value", value.value)
-            json.field("count", value.count)
-            json.field("share", ratio(value.count, stats.count))
-            json.endObject()
-        }
-        json.endArray()
-        json.field("value_samples", strings: stats.samples)
-        if detail.signal == .metric { json.field("series_contribution", detail.seriesContribution(of: stats)) }
-        json.endObject()
-    }
-
-    static func writeNamedValues(_ name: String, _ values: [NamedValue], to json: inout JSONWriter) {
-        json.key(name)
-        json.beginArray()
-        for value in values {
-            json.beginObject()
-            json.field("name", value.name)
-            json.field("value", value.value)
-            json.endObject()
-        }
-        json.endArray()
-    }
-
-    static func ratio(_ part: UInt64, _ whole: UInt64) -> Double {
-        whole == 0 ? 0 : Double(part) / Double(whole)
-    }
 }
 
-extension V2Request {
+private extension V2Request {
     /// A query parameter, `nil` when missing or empty.
     func nonEmpty(_ name: String) -> String? {
         guard let value = query[name], !value.isEmpty else { return nil }

@@ -6,15 +6,15 @@
 extension V2Queries {
     /// The facts a series estimate needs, merged over the grouped rows: count UInt64, tracked series UInt64,
     /// metric_type UInt8, bound count UInt64 (distinct bounds), largest scale Int32 (0 when none).
-    static let seriesColumns = "toUInt64(sumMerge(count)), toUInt64(uniqCombinedArrayMerge(cardinality)), toUInt8(maxMerge(metric_type)), "
+    static let activeSeriesColumns = "toUInt64(sumMerge(count)), toUInt64(uniqCombinedArrayMerge(cardinality)), toUInt8(maxMerge(metric_type)), "
         + "toUInt64(length(topKArrayMerge(64)(bounds))), toInt32(arrayReduce('max', topKArrayMerge(32)(scales)))"
 
     // MARK: - Per-label detail
 
-    /// The name's signal row in the range: series columns (``seriesColumns``); no row when it has no item there.
+    /// The name's signal row in the range: series columns (``activeSeriesColumns``); no row when it has no item there.
     package static func labelSignal(_ schema: Schema, signal: Signal, name: String, range: DayRange, service: String?) -> String {
-        "SELECT \(seriesColumns) FROM \(schema.metadataTable) WHERE \(MetadataQueries.signalRows(signal)) AND name = \(SQLLiteral.string(name))"
-            + serviceFilter(service) + days(range) + " GROUP BY name FORMAT RowBinary"
+        "SELECT \(activeSeriesColumns) FROM \(schema.metadataTable) WHERE \(MetadataQueries.signalRows(signal)) AND name = \(SQLLiteral.string(name))"
+            + labelServiceFilter(service) + days(range) + " GROUP BY name FORMAT RowBinary"
     }
 
     /// Every key of the name in the range.
@@ -24,7 +24,7 @@ extension V2Queries {
     package static func labelKeys(_ schema: Schema, signal: Signal, name: String, range: DayRange, service: String?) -> String {
         "SELECT toUInt8(scope), sub, key, toUInt64(sumMerge(count)), toUInt64(uniqCombinedArrayMerge(cardinality)), "
             + "minForEachMerge(samples), topKArrayMerge(10)(small_samples) FROM \(schema.metadataTable) "
-            + "WHERE \(keyRows(signal)) AND name = \(SQLLiteral.string(name))" + serviceFilter(service) + days(range)
+            + "WHERE \(labelKeyRows(signal)) AND name = \(SQLLiteral.string(name))" + labelServiceFilter(service) + days(range)
             + " GROUP BY scope, sub, key ORDER BY scope, sub, key FORMAT RowBinary"
     }
 
@@ -34,20 +34,20 @@ extension V2Queries {
     /// texts Array(String) (the merged `heavy_texts`).
     /// - Precondition: `keys` is not empty.
     package static func labelHeavyHitters(_ schema: Schema, signal: Signal, name: String, range: DayRange, service: String?, keys: [String]) -> String {
-        "SELECT toUInt8(scope), sub, key, \(heavyColumns) FROM \(schema.metadataTable) "
-            + "WHERE \(keyRows(signal)) AND name = \(SQLLiteral.string(name)) AND key IN \(SQLLiteral.stringList(keys))"
-            + serviceFilter(service) + days(range) + " GROUP BY scope, sub, key FORMAT RowBinary"
+        "SELECT toUInt8(scope), sub, key, \(heavyHitterColumns) FROM \(schema.metadataTable) "
+            + "WHERE \(labelKeyRows(signal)) AND name = \(SQLLiteral.string(name)) AND key IN \(SQLLiteral.stringList(keys))"
+            + labelServiceFilter(service) + days(range) + " GROUP BY scope, sub, key FORMAT RowBinary"
     }
 
     // MARK: - Active series
 
     /// One page of metric names with an item in the query's range (emitted by its service, when given), in its order.
     /// One `String` per row.
-    package static func seriesNames(_ schema: Schema, query: MetricSeriesQuery) -> String {
+    package static func activeSeriesNames(_ schema: Schema, query: MetricSeriesQuery) -> String {
         var sql = "SELECT name FROM \(schema.metadataTable) WHERE \(MetadataQueries.signalRows(.metric))" + days(query.range)
         switch query.order {
         case .name:
-            sql += serviceFilter(query.service) + " GROUP BY name ORDER BY name"
+            sql += labelServiceFilter(query.service) + " GROUP BY name ORDER BY name"
         case .series:
             // Every service's rows count towards the order; the service only selects names.
             if let service = query.service {
@@ -59,28 +59,28 @@ extension V2Queries {
         return sql + MetadataQueries.limitClause(limit: query.limit, offset: query.offset) + " FORMAT RowBinary"
     }
 
-    /// One `UInt64`: the metric names ``seriesNames(_:query:)`` pages through.
-    package static func seriesNameCount(_ schema: Schema, query: MetricSeriesQuery) -> String {
+    /// One `UInt64`: the metric names ``activeSeriesNames(_:query:)`` pages through.
+    package static func activeSeriesNameCount(_ schema: Schema, query: MetricSeriesQuery) -> String {
         "SELECT toUInt64(uniqExact(name)) FROM \(schema.metadataTable) WHERE \(MetadataQueries.signalRows(.metric))"
-            + serviceFilter(query.service) + days(query.range) + " FORMAT RowBinary"
+            + labelServiceFilter(query.service) + days(query.range) + " FORMAT RowBinary"
     }
 
     /// Series facts of the given metrics in the range, per name and, with `perService`, per (name, service).
     ///
-    /// Columns: name String, service String ('' unless `perService`), then ``seriesColumns``. Ordered by name, service.
+    /// Columns: name String, service String ('' unless `perService`), then ``activeSeriesColumns``. Ordered by name, service.
     /// - Precondition: `names` is not empty.
-    package static func seriesFacts(_ schema: Schema, names: [String], range: DayRange, perService: Bool) -> String {
+    package static func activeSeriesFacts(_ schema: Schema, names: [String], range: DayRange, perService: Bool) -> String {
         let service = perService ? "service" : "''"
         let group = perService ? "name, service" : "name"
-        return "SELECT name, \(service), \(seriesColumns) FROM \(schema.metadataTable) WHERE \(MetadataQueries.signalRows(.metric))"
+        return "SELECT name, \(service), \(activeSeriesColumns) FROM \(schema.metadataTable) WHERE \(MetadataQueries.signalRows(.metric))"
             + " AND name IN \(SQLLiteral.stringList(names))" + days(range) + " GROUP BY \(group) ORDER BY \(group) FORMAT RowBinary"
     }
 
     // MARK: - TSDB status
 
-    /// Every metric in the range. Columns: name String, then ``seriesColumns``, then first_seen UInt32, last_seen UInt32.
+    /// Every metric in the range. Columns: name String, then ``activeSeriesColumns``, then first_seen UInt32, last_seen UInt32.
     package static func tsdbMetrics(_ schema: Schema, range: DayRange) -> String {
-        "SELECT name, \(seriesColumns), toUInt32(minMerge(first_seen)), toUInt32(maxMerge(last_seen)) FROM \(schema.metadataTable) "
+        "SELECT name, \(activeSeriesColumns), toUInt32(minMerge(first_seen)), toUInt32(maxMerge(last_seen)) FROM \(schema.metadataTable) "
             + "WHERE \(MetadataQueries.signalRows(.metric))" + days(range) + " GROUP BY name FORMAT RowBinary"
     }
 
@@ -109,7 +109,7 @@ extension V2Queries {
     ///
     /// Columns: name String, key String, hashes Array(UInt64), counts Array(UInt64), texts Array(String).
     package static func tsdbHeavyHitters(_ schema: Schema, range: DayRange, key: String?) -> String {
-        var sql = "SELECT name, key, \(heavyColumns) FROM \(schema.metadataTable) WHERE \(keyRows(.metric)) AND scope IN (\(labelScopes))"
+        var sql = "SELECT name, key, \(heavyHitterColumns) FROM \(schema.metadataTable) WHERE \(labelKeyRows(.metric)) AND scope IN (\(labelScopes))"
         if let key { sql += " AND key = \(SQLLiteral.string(key))" }
         return sql + days(range) + " GROUP BY name, key HAVING notEmpty(tupleElement(h_map, 1)) FORMAT RowBinary"
     }
@@ -118,16 +118,16 @@ extension V2Queries {
 
     /// Merged heavy hitters: hashes Array(UInt64), counts Array(UInt64), texts Array(String).
     /// (the merged `sumMap` is a tuple of the two arrays, which RowBinary writes one after the other).
-    static let heavyColumns = "sumMapMerge(heavy_hitters) AS h_map, topKArrayMerge(32)(heavy_texts)"
+    static let heavyHitterColumns = "sumMapMerge(heavy_hitters) AS h_map, topKArrayMerge(32)(heavy_texts)"
 
     /// Metric keys that are labels: resource and data point attributes.
     static let labelScopes = "\(KeyScope.resource.rawValue), \(KeyScope.attribute.rawValue)"
 
-    static func keyRows(_ signal: Signal) -> String {
+    static func labelKeyRows(_ signal: Signal) -> String {
         "kind = \(Schema.RowKind.key.rawValue) AND signal = \(signal.rawValue)"
     }
 
-    static func serviceFilter(_ service: String?) -> String {
+    static func labelServiceFilter(_ service: String?) -> String {
         service.map { " AND service = \(SQLLiteral.string($0))" } ?? ""
     }
 

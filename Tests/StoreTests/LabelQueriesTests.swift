@@ -71,16 +71,6 @@ struct LabelQueriesTests {
         catalog(.resource, "host", day: day2, values: [201, 202], samples: ["h1", "h2"]),
     ]
 
-    /// Adds the heavy-hitter state columns (migration 4 of the analyzer) when the schema lacks them.
-    static func addHeavyHitterColumns(_ client: ClickHouseClient, _ schema: Schema) async throws {
-        let existing = try await client.execute("SELECT toUInt64(count()) FROM system.columns WHERE database = \(SQLLiteral.string(schema.database)) "
-            + "AND table = 'metadata' AND name = 'heavy_hitters' FORMAT RowBinary")
-        var decoder = RowBinaryDecoder(existing)
-        guard try decoder.uint64() == 0 else { return }
-        _ = try await client.execute("ALTER TABLE \(schema.metadataTable) ADD COLUMN heavy_hitters AggregateFunction(sumMap, Array(UInt64), Array(UInt64))")
-        _ = try await client.execute("ALTER TABLE \(schema.metadataTable) ADD COLUMN heavy_texts AggregateFunction(topKArray(32), Array(String))")
-    }
-
     static func insert(_ row: Row, _ client: ClickHouseClient, _ schema: Schema) async throws {
         func uint64s(_ values: [UInt64]) -> String { "CAST([\(values.map(String.init).joined(separator: ","))] AS Array(UInt64))" }
         let slots = (row.samples + Array(repeating: "\u{FF}", count: 10)).prefix(10)
@@ -98,7 +88,6 @@ struct LabelQueriesTests {
 
     func withRows(_ server: TestServer, _ body: (ClickHouseMetadataReader) async throws -> Void) async throws {
         try await server.withMigratedDatabase { client, schema in
-            try await Self.addHeavyHitterColumns(client, schema)
             for row in Self.rows { try await Self.insert(row, client, schema) }
             try await body(ClickHouseMetadataReader(client: client, schema: schema, logger: TestServer.logger))
         }

@@ -1,7 +1,8 @@
 /// ``LabelReading`` over ClickHouse. Each read runs a small fixed number of SELECTs whose rows are per (name, service,
 /// key, day) in the range: label detail (1) the name's signal row and (2) its keys, then (3) the heavy hitters of the
 /// page's keys; active series (1) a page of names and the total, then (2) their facts per name and per service; TSDB
-/// status (1) every metric's series, (2) the label names' totals and top lists, (3) the labels' heavy hitters.
+/// status (1) every metric's series and the label names' totals and top lists, then (2) the heavy hitters of the labels
+/// of the N metrics with the most series (and of the focus label there).
 extension ClickHouseMetadataReader: LabelReading {
     package func labels(signal: Signal, name: String, range: DayRange, service: String?, limit: Int, offset: Int) async throws -> LabelDetail? {
         async let signalBytes = fetch(V2Queries.labelSignal(schema, signal: signal, name: name, range: range, service: service))
@@ -61,7 +62,6 @@ extension ClickHouseMetadataReader: LabelReading {
         async let totalBytes = fetch(V2Queries.tsdbLabelTotals(schema, range: range))
         async let byCardinalityBytes = fetch(V2Queries.tsdbLabels(schema, range: range, order: .cardinality, limit: topN))
         async let byMemoryBytes = fetch(V2Queries.tsdbLabels(schema, range: range, order: .memory, limit: topN))
-        async let heavyBytes = fetch(V2Queries.tsdbHeavyHitters(schema, range: range, key: nil))
         var status = TSDBStatus()
         // Per metric: Prometheus series and data points (the denominators of the pair shares).
         var metrics: [String: (series: UInt64, count: UInt64)] = [:]
@@ -74,6 +74,11 @@ extension ClickHouseMetadataReader: LabelReading {
         }
         status.minTime = metrics.isEmpty ? 0 : firstSeen
         status.seriesCountByMetricName = Self.topNamedValues(metrics.map { NamedValue(name: $0.key, value: $0.value.series) }, topN)
+        // Pairs are estimated over the listed metrics (the N with the most series), so the cost stays that of N metrics.
+        let listed = status.seriesCountByMetricName.map(\.name)
+        async let heavyBytes = listed.isEmpty ? [] : fetch(V2Queries.tsdbHeavyHitters(schema, metrics: listed, range: range, key: nil))
+        async let focusBytes = listed.isEmpty || focusLabel == nil ? []
+            : fetch(V2Queries.tsdbHeavyHitters(schema, metrics: listed, range: range, key: focusLabel))
 
         var totals = RowBinaryDecoder(try await totalBytes)
         if !totals.isAtEnd {
@@ -85,8 +90,8 @@ extension ClickHouseMetadataReader: LabelReading {
 
         let pairs = try Self.decodeLabelHeavyHitters(try await heavyBytes)
         status.seriesCountByLabelValuePair = Self.topNamedValues(Self.pairSeries(pairs, metrics: metrics) { "\($0)=\($1)" }, topN)
-        if let focusLabel {
-            let focused = try Self.decodeLabelHeavyHitters(try await fetch(V2Queries.tsdbHeavyHitters(schema, range: range, key: focusLabel)))
+        let focused = try Self.decodeLabelHeavyHitters(try await focusBytes)
+        if focusLabel != nil {
             status.seriesCountByFocusLabelValue = Self.topNamedValues(Self.pairSeries(focused, metrics: metrics) { $1 }, topN)
         }
         return status

@@ -64,6 +64,7 @@ struct LabelQueriesTests {
         key(http, "api", .resource, "host", day: day1, count: 10, values: [201], heavy: [(201, 10, "h1")]),
         key(http, "api", .resource, "host", day: day2, count: 20, values: [201], heavy: [(201, 20, "h1")]),
         key(http, "web", .resource, "host", day: day2, count: 5, values: [202], heavy: [(202, 5, "h2")]),
+        key("queue.depth", "worker", .attribute, "queue", day: day1, count: 4, values: [301], heavy: [(301, 4, "q1")]),
         catalog(.attribute, "method", day: day1, values: [101, 102], samples: ["GET", "POST"]),
         catalog(.attribute, "method", day: day2, values: [101, 103], samples: ["GET", "PUT"]),
         catalog(.attribute, "user", day: day2, values: users, samples: (0..<10).map { "u\($0)" }),
@@ -168,9 +169,15 @@ struct LabelQueriesTests {
             // 42 series × share of the metric's 35 data points.
             #expect(status.seriesCountByLabelValuePair == [
                 NamedValue(name: "host=h1", value: 36), NamedValue(name: "method=GET", value: 26), NamedValue(name: "host=h2", value: 6),
-                NamedValue(name: "method=PUT", value: 6), NamedValue(name: "method=POST", value: 4),
+                NamedValue(name: "method=PUT", value: 6), NamedValue(name: "method=POST", value: 4), NamedValue(name: "queue=q1", value: 1),
             ])
             #expect(status.seriesCountByFocusLabelValue == [NamedValue(name: "GET", value: 26), NamedValue(name: "PUT", value: 6), NamedValue(name: "POST", value: 4)])
+
+            // Pairs come from the listed metrics only (the N with the most series).
+            let one = try await reader.tsdbStatus(range: .all, topN: 1, focusLabel: "queue")
+            #expect(one.seriesCountByMetricName == [NamedValue(name: Self.http, value: 42)])
+            #expect(one.seriesCountByLabelValuePair == [NamedValue(name: "host=h1", value: 36)])
+            #expect(one.seriesCountByFocusLabelValue == [])
 
             let top1 = try await reader.tsdbStatus(range: DayRange(from: Self.day1, to: Self.day1), topN: 1, focusLabel: nil)
             #expect(top1.numSeries == 18 + 1 + 1 && top1.numLabelPairs == 2 + 1)

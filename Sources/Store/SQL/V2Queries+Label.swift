@@ -104,12 +104,14 @@ extension V2Queries {
         "SELECT toUInt64(count()), toUInt64(sum(l_cardinality)) FROM (" + labelFigures(schema, range: range) + ") FORMAT RowBinary"
     }
 
-    /// The heavy hitters of every metric label (attribute and resource keys, scopes merged) in the range that has any,
-    /// or of `key` only.
+    /// The heavy hitters of the labels (attribute and resource keys, scopes merged) of the given metrics in the range
+    /// that have any, or of label `key` only.
     ///
     /// Columns: name String, key String, hashes Array(UInt64), counts Array(UInt64), texts Array(String).
-    package static func tsdbHeavyHitters(_ schema: Schema, range: DayRange, key: String?) -> String {
-        var sql = "SELECT name, key, \(heavyHitterColumns) FROM \(schema.metadataTable) WHERE \(labelKeyRows(.metric)) AND scope IN (\(labelScopes))"
+    /// - Precondition: `metrics` is not empty.
+    package static func tsdbHeavyHitters(_ schema: Schema, metrics: [String], range: DayRange, key: String?) -> String {
+        var sql = "SELECT name, key, \(heavyHitterColumns) FROM \(schema.metadataTable) WHERE \(labelKeyRows(.metric)) "
+            + "AND name IN \(SQLLiteral.stringList(metrics)) AND scope IN (\(labelScopes))"
         if let key { sql += " AND key = \(SQLLiteral.string(key))" }
         return sql + days(range) + " GROUP BY name, key HAVING notEmpty(tupleElement(h_map, 1)) FORMAT RowBinary"
     }

@@ -7,7 +7,7 @@ package protocol LabelReading: Sendable {
     /// One page of metrics with their data points and active series in the query's range.
     func metricSeries(_ query: MetricSeriesQuery) async throws -> Page<MetricSeries>
 
-    /// The TSDB status of the metrics in `range`: lists of at most `topN` entries; per-value series of `focusLabel`
-    /// when given.
+    /// The TSDB status of the metrics in `range`: lists of at most `topN` entries; label-value pairs (and the per-value
+    /// series of `focusLabel`, when given) estimated over the `topN` metrics with the most series.
     func tsdbStatus(range: DayRange, topN: Int, focusLabel: String?) async throws -> TSDBStatus
 }

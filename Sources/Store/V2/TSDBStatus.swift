@@ -12,12 +12,14 @@ package struct TSDBStatus: Sendable, Hashable {
     package var seriesCountByMetricName: [NamedValue]
     /// Distinct values per label name, over every metric.
     package var labelValueCountByLabelName: [NamedValue]
-    /// Estimated series per `label=value` pair: Σ over metrics of the metric's series × the pair's share of its data
-    /// points, from the heavy hitters (pairs that are not heavy hitters anywhere are missing).
+    /// Estimated series per `label=value` pair: Σ over the metrics of ``seriesCountByMetricName`` (the N with the most
+    /// series) of the metric's series × the pair's share of its data points, from the heavy hitters (pairs that are not
+    /// heavy hitters there are missing).
     package var seriesCountByLabelValuePair: [NamedValue]
     /// Estimated bytes of a label's values: cardinality × the average length of its samples.
     package var memoryInBytesByLabelName: [NamedValue]
-    /// For a focus label: estimated series per value, as ``seriesCountByLabelValuePair`` (names are the values).
+    /// For a focus label: estimated series per value over the same metrics, as ``seriesCountByLabelValuePair`` (names
+    /// are the values).
     package var seriesCountByFocusLabelValue: [NamedValue]?
 
     package init(numSeries: UInt64 = 0, numLabelPairs: UInt64 = 0, minTime: EpochSeconds = 0, maxTime: EpochSeconds = 0,

@@ -1,8 +1,9 @@
 /// ``LabelReading`` over ClickHouse. Each read runs a small fixed number of SELECTs whose rows are per (name, service,
 /// key, day) in the range: label detail (1) the name's signal row and (2) its keys, then (3) the heavy hitters of the
 /// page's keys; active series (1) a page of names and the total, then (2) their facts per name and per service; TSDB
-/// status (1) every metric's series and the label names' totals and top lists, then (2) the heavy hitters of the labels
-/// of the N metrics with the most series (and of the focus label there).
+/// status (1) every metric's series and the label names' totals and top lists, (2) the bounds and scales of the
+/// histograms among them, then (3) the heavy hitters of the labels of the N metrics with the most series (and of the
+/// focus label there).
 extension ClickHouseMetadataReader: LabelReading {
     package func labels(signal: Signal, name: String, range: DayRange, service: String?, limit: Int, offset: Int) async throws -> LabelDetail? {
         async let signalBytes = fetch(V2Queries.labelSignal(schema, signal: signal, name: name, range: range, service: service))
@@ -66,9 +67,18 @@ extension ClickHouseMetadataReader: LabelReading {
         // Per metric: Prometheus series and data points (the denominators of the pair shares).
         var metrics: [String: (series: UInt64, count: UInt64)] = [:]
         var firstSeen = EpochSeconds.max
-        for row in try Self.decodeTSDBMetrics(try await metricBytes) {
-            metrics[row.facts.name] = (row.facts.series.prometheus, row.facts.count)
-            status.numSeries = status.numSeries.addingSaturating(row.facts.series.prometheus)
+        let rows = try Self.decodeTSDBMetrics(try await metricBytes)
+        // Histograms' Prometheus series need their bounds and scales: read for those names only.
+        let histograms = rows.filter { $0.facts.type == .histogram || $0.facts.type == .exponentialHistogram }.map(\.facts.name)
+        var histogramFacts: [String: MetricSeriesFacts] = [:]
+        if !histograms.isEmpty {
+            let bytes = try await fetch(V2Queries.activeSeriesFacts(schema, names: histograms, range: range, perService: false))
+            for facts in try Self.decodeMetricSeriesFacts(bytes, named: true) { histogramFacts[facts.name] = facts }
+        }
+        for row in rows {
+            let facts = histogramFacts[row.facts.name] ?? row.facts
+            metrics[facts.name] = (facts.series.prometheus, facts.count)
+            status.numSeries = status.numSeries.addingSaturating(facts.series.prometheus)
             firstSeen = min(firstSeen, row.firstSeen)
             status.maxTime = max(status.maxTime, row.lastSeen)
         }

@@ -79,8 +79,11 @@ extension V2Queries {
     // MARK: - TSDB status
 
     /// Every metric in the range. Columns: name String, then ``activeSeriesColumns``, then first_seen UInt32, last_seen UInt32.
+    /// The bound count and largest scale are 0 here: merging those `topK` states for every metric cost several times the
+    /// rest of the query, so only histograms get them, from ``activeSeriesFacts(_:names:range:perService:)``.
     package static func tsdbMetrics(_ schema: Schema, range: DayRange) -> String {
-        "SELECT name, \(activeSeriesColumns), toUInt32(minMerge(first_seen)), toUInt32(maxMerge(last_seen)) FROM \(schema.metadataTable) "
+        "SELECT name, toUInt64(sumMerge(count)), toUInt64(uniqCombinedArrayMerge(cardinality)), toUInt8(maxMerge(metric_type)), "
+            + "toUInt64(0), toInt32(0), toUInt32(minMerge(first_seen)), toUInt32(maxMerge(last_seen)) FROM \(schema.metadataTable) "
             + "WHERE \(MetadataQueries.signalRows(.metric))" + days(range) + " GROUP BY name FORMAT RowBinary"
     }
 

@@ -108,7 +108,8 @@ SCHEMAS = {
                    "data": ref("MetricData"), "label_keys": KEY_MAP, "resource_keys": KEY_MAP,
                    "scope_info": ref("ScopeInfo"), "sample_count": integer(0), "services": map_of(integer(0)),
                    "type": {"type": "string", "enum": ["Gauge", "Sum", "Histogram", "ExponentialHistogram", "Summary",
-                                                       "Unknown"]}},
+                                                       "Unknown"]},
+                   "active_series_otlp": integer(0), "active_series_prometheus": integer(0)},
                   required=["name", "label_keys", "resource_keys", "sample_count", "services"]),
     "Span": obj({"name": {"type": "string"}, "kind": integer(0), "kind_name": {"type": "string"},
                  "attribute_keys": KEY_MAP, "event_names": {**strings(), "nullable": True},
@@ -311,6 +312,78 @@ PATHS = {
     "/api/v1/openapi.json": get("openAPIDocument", "This document.", [], {
         "200": json_response("The OpenAPI 3 document.", {"type": "object"})}, ["meta"]),
 }
+
+def v2_label_paths():
+    """The LabelReading routes: per-label detail, active series per metric, the Prometheus-style TSDB status."""
+    range_parameters = [
+        query("from", "First UTC day included: YYYY-MM-DD or an RFC 3339 time (its UTC day); default: all time."),
+        query("to", "Last UTC day included: YYYY-MM-DD or an RFC 3339 time (its UTC day); default: all time."),
+    ]
+    series = {"active_series_otlp": integer(0), "active_series_prometheus": integer(0)}
+    bad_request = error("A `from`/`to` (or `sort`, `date`) that does not parse, or `from` after `to`.")
+    label = obj({"key": {"type": "string"}, "scope": {"type": "string", "enum": ["resource", "attribute", "event", "link"]},
+                 "event_name": {"type": "string"}, "estimated_cardinality": integer(0), "count": integer(0),
+                 "share": {"type": "number", "nullable": True},
+                 "top_values": {"type": "array", "items": obj({"value": {"type": "string"}, "count": integer(0),
+                                                               "share": {"type": "number"}},
+                                                              required=["value", "count", "share"])},
+                 "value_samples": strings(), "series_contribution": {"type": "number"}},
+                required=["key", "scope", "estimated_cardinality", "count", "share", "top_values", "value_samples"])
+    labels = obj({"signal": {"type": "string", "enum": ["metric", "span", "log"]}, "name": {"type": "string"},
+                  "count": integer(0), **series, "data": {"type": "array", "items": label}, "total": integer(0),
+                  "limit": integer(1), "offset": integer(0), "has_more": {"type": "boolean"}},
+                 required=["signal", "name", "count", "data", "total", "limit", "offset", "has_more"])
+    label_parameters = range_parameters + [SERVICE, LIMIT, OFFSET]
+
+    def labels_path(operation_id, summary, parameter, description, not_found):
+        return get(operation_id, summary, [path(parameter, description)] + label_parameters, {
+            "200": json_response("One page of keys, highest estimated cardinality first.", labels),
+            "400": bad_request, "404": error(not_found), "500": STORAGE_ERROR}, ["v2"])
+
+    service_series = obj({"service": {"type": "string"}, "count": integer(0), **series},
+                         required=["service", "count", *series])
+    metric_series = obj({"name": {"type": "string"}, "type": {"type": "string"}, "count": integer(0), **series,
+                         "services": {"type": "array", "items": service_series}},
+                        required=["name", "type", "count", *series, "services"])
+    named = {"type": "array", "items": obj({"name": {"type": "string"}, "value": integer(0)}, required=["name", "value"])}
+    lists = ["seriesCountByMetricName", "labelValueCountByLabelName", "seriesCountByLabelValuePair",
+             "memoryInBytesByLabelName"]
+    tsdb = obj({"status": {"type": "string", "enum": ["success"]}, "data": obj({
+        "totalSeries": integer(0), "totalLabelValuePairs": integer(0),
+        "headStats": obj({"numSeries": integer(0), "numLabelPairs": integer(0), "chunkCount": integer(0),
+                          "minTime": integer(0), "maxTime": integer(0)},
+                         required=["numSeries", "numLabelPairs", "chunkCount", "minTime", "maxTime"]),
+        **{name: named for name in lists}, "seriesCountByFocusLabelValue": named},
+        required=["totalSeries", "totalLabelValuePairs", "headStats", *lists])}, required=["status", "data"])
+    return {
+        "/api/v2/metrics/{name}/labels": labels_path(
+            "getMetricLabelsV2", "Every label and resource key of one metric in a time range.", "name", "Metric name.",
+            "The metric has no data point in the range (`{\"error\":\"metric not found\"}`)."),
+        "/api/v2/spans/{name}/attributes": labels_path(
+            "getSpanAttributesV2", "Every attribute, resource, event and link key of one span name in a time range.",
+            "name", "Span name.", "The span name has no span in the range."),
+        "/api/v2/logs/{severity}/attributes": labels_path(
+            "getLogAttributesV2", "Every attribute and resource key of one log severity in a time range.", "severity",
+            "Severity text.", "The severity has no log record in the range."),
+        "/api/v2/metrics": get(
+            "listMetricSeriesV2", "Metrics with their data points and active series in a time range, per service.",
+            range_parameters + [SERVICE, query("sort", "series (default: most OTLP series first) or name."), LIMIT,
+                                OFFSET],
+            {"200": json_response("A page of metrics.", page_of(metric_series)), "400": bad_request,
+             "500": STORAGE_ERROR}, ["v2"]),
+        "/api/v2/status/tsdb": get(
+            "getTSDBStatusV2", "Prometheus `/api/v1/status/tsdb` over the metrics of a time range (with "
+            "VictoriaMetrics' topN, date and focusLabel).",
+            range_parameters + [
+                query("date", "One UTC day, YYYY-MM-DD (1970-01-01: every day), within from/to."),
+                query("topN", "Entries per list: default 10; a value that is not a positive integer means 10; "
+                              "clamped to 1000."),
+                query("focusLabel", "A label name: adds seriesCountByFocusLabelValue.")],
+            {"200": json_response("The TSDB status.", tsdb), "400": bad_request, "500": STORAGE_ERROR}, ["v2"]),
+    }
+
+
+PATHS.update(v2_label_paths())
 
 DOCUMENT = {
     "openapi": "3.0.3",

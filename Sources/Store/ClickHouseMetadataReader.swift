@@ -135,6 +135,8 @@ extension ClickHouseMetadataReader {
         var droppedAttributes: DroppedStats
         var droppedEvents: DroppedStats
         var droppedLinks: DroppedStats
+        /// Distinct series fingerprints (metrics; 0 when none were tracked).
+        var trackedSeries: UInt64
     }
 
     /// One row of ``MetadataQueries/keyStats(_:signal:names:)``.
@@ -168,11 +170,12 @@ extension ClickHouseMetadataReader {
             for _ in 0..<3 {
                 dropped.append(DroppedStats(total: try decoder.uint64(), itemsWithDropped: try decoder.uint64(), max: try decoder.uint32()))
             }
+            let trackedSeries = try decoder.uint64()
             rows.append(SignalRow(name: name, count: count, firstSeen: firstSeen, lastSeen: lastSeen, description: description, unit: unit,
                                   metricType: metricType, temporality: temporality, bounds: bounds, scales: scales, spanKind: spanKind,
                                   flags: SignalFlags(rawValue: flags), statusCodes: StatusCodeSet(rawValue: statusCodes),
                                   severityNumber: severityNumber, eventNames: eventNames, scopeName: scope.name, scopeVersion: scope.version,
-                                  droppedAttributes: dropped[0], droppedEvents: dropped[1], droppedLinks: dropped[2]))
+                                  droppedAttributes: dropped[0], droppedEvents: dropped[1], droppedLinks: dropped[2], trackedSeries: trackedSeries))
         }
         return rows
     }
@@ -270,11 +273,13 @@ extension ClickHouseMetadataReader {
 
     static func metric(_ row: SignalRow, _ data: SignalData) -> MetricSummary {
         let keyRows = data.keys[row.name]
-        return MetricSummary(name: row.name, description: row.description, unit: row.unit, type: MetricType(rawValue: row.metricType) ?? .unknown,
+        let type = MetricType(rawValue: row.metricType) ?? .unknown
+        let series = ActiveSeries(count: row.count, tracked: row.trackedSeries, type: type, bounds: row.bounds.count, maxScale: row.scales.max())
+        return MetricSummary(name: row.name, description: row.description, unit: row.unit, type: type,
                              temporality: row.temporality, isMonotonic: row.flags.contains(.monotonic), explicitBounds: row.bounds,
                              scales: row.scales, sampleCount: row.count, labelKeys: keys(keyRows, .attribute), resourceKeys: keys(keyRows, .resource),
                              scopeName: row.scopeName, scopeVersion: row.scopeVersion, services: data.services[row.name] ?? [],
-                             firstSeen: row.firstSeen, lastSeen: row.lastSeen)
+                             firstSeen: row.firstSeen, lastSeen: row.lastSeen, activeSeries: series)
     }
 
     static func span(_ row: SignalRow, _ data: SignalData) -> SpanSummary {

@@ -133,13 +133,13 @@ enum MetadataFixtures {
                       resourceKeys: [stats("host.name", 10, 1, ["h1"]), stats("service.name", 15, 2, samples(["api", "worker"]))],
                       scopeName: "io.otel", scopeVersion: "1.0",
                       services: [ServiceCount(service: "api", count: 30), ServiceCount(service: "worker", count: 5)],
-                      firstSeen: t0 + 900, lastSeen: t0 + 4000)
+                      firstSeen: t0 + 900, lastSeen: t0 + 4000, activeSeries: ActiveSeries(otlp: 1, prometheus: 1))
     }
 
     static var expectedLatency: MetricSummary {
         MetricSummary(name: "latency", type: .histogram, temporality: 1, explicitBounds: [0.1, 1, 10], sampleCount: 3,
                       labelKeys: [stats("route", 3, 1, ["/a"])], services: [ServiceCount(service: "api", count: 3)],
-                      firstSeen: t0 + 1100, lastSeen: t0 + 1200)
+                      firstSeen: t0 + 1100, lastSeen: t0 + 1200, activeSeries: ActiveSeries(otlp: 1, prometheus: 6))
     }
 
     static var expectedSpan: SpanSummary {

@@ -259,6 +259,32 @@ def _scope_api(pair: Optional[tuple]) -> Optional[dict]:
     return {"name": pair[0], **({"version": pair[1]} if pair[1] else {})}
 
 
+# ---------------------------------------------------------------------------------------------- active series
+def series_fingerprint(resource_attributes, point_attributes) -> frozenset:
+    """One OTLP series: the set of (key, typed value) over the resource attributes and the data point's own (a point
+    attribute wins over a resource attribute of the same key), as history_data.Oracle counts series."""
+    merged = {kv.key: repr(typed(kv.value)) for kv in resource_attributes}
+    merged.update({kv.key: repr(typed(kv.value)) for kv in point_attributes})
+    return frozenset(merged.items())
+
+
+def prometheus_series(otlp: int, kind: Optional[str], bounds: int, max_scale: Optional[int]) -> int:
+    """The reference's EstimatePrometheusActiveSeries: histograms otlp × (buckets + 2), buckets = bounds + 1 or, for
+    exponential histograms, 2^(maxScale+1) capped at 160 (1 when maxScale ≤ 0); others otlp."""
+    if kind == "histogram":
+        return otlp * (bounds + 1 + 2)
+    if kind == "exponential_histogram":
+        buckets = 1 if max_scale is None or max_scale <= 0 else min(2 ** (max_scale + 1), 160)
+        return otlp * (buckets + 2)
+    return otlp
+
+
+def active_series(distinct: int, count: int, kind: Optional[str], bounds: int, max_scale: Optional[int]) -> dict:
+    """`active_series_otlp` (distinct fingerprints, at least 1 with data points) and `active_series_prometheus`."""
+    otlp = max(1, distinct) if count else 0
+    return {"active_series_otlp": otlp, "active_series_prometheus": prometheus_series(otlp, kind, bounds, max_scale)}
+
+
 # ---------------------------------------------------------------------------------------------- calculator
 class Expected:
     """Feed requests with add_metrics/add_spans/add_logs (or add_dataset), then read .metrics/.spans/.logs/.attributes."""
@@ -296,7 +322,7 @@ class Expected:
                         "name": metric.name, "description": metric.description, "unit": metric.unit, "kind": kind,
                         "temporality": 0, "monotonic": False, "bounds": set(), "scales": set(), "count": 0,
                         "labels": defaultdict(KeyAcc), "resource": defaultdict(KeyAcc), "scope": None,
-                        "services": defaultdict(int)})
+                        "services": defaultdict(int), "series": set()})
                     assert a["kind"] == kind, f"data set error: metric {metric.name} has two types"
                     a["scope"] = _scope_min(a["scope"], sm.scope)
                     if kind is None:
@@ -313,6 +339,7 @@ class Expected:
                             a["bounds"].update(dp.explicit_bounds)
                         if kind == "exponential_histogram":
                             a["scales"].add(dp.scale)
+                        a["series"].add(series_fingerprint(rm.resource.attributes, dp.attributes))
                         for kv in dp.attributes:
                             a["labels"][kv.key].add(typed(kv.value))
                         for kv in rm.resource.attributes:
@@ -340,6 +367,7 @@ class Expected:
                 "label_keys": keys_api(a["labels"], n), "resource_keys": keys_api(a["resource"], n),
                 "scope_info": _scope_api(a["scope"]), "sample_count": n, "services": dict(sorted(a["services"].items())),
                 "type": METRIC_TYPES.get(kind, "Unknown"),
+                **active_series(len(a["series"]), n, kind, len(a["bounds"]), max(a["scales"], default=None)),
             }
         return out
 

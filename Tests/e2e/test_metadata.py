@@ -73,7 +73,7 @@ def test_detail_endpoint_equals_list_element(loaded, what):
 KEY_FIELDS = {"count": int, "percentage": (int, float), "estimated_cardinality": int}
 REQUIRED = {
     "metrics": {"name": str, "data": (dict, type(None)), "label_keys": dict, "resource_keys": dict, "sample_count": int,
-                "services": dict, "type": str},
+                "services": dict, "type": str, "active_series_otlp": int, "active_series_prometheus": int},
     "spans": {"name": str, "kind": int, "attribute_keys": dict, "event_names": list, "event_attribute_keys": dict,
               "link_attribute_keys": dict, "resource_keys": dict, "has_trace_state": bool, "has_parent_span_id": bool,
               "sample_count": int, "services": dict},

@@ -2098,6 +2098,1281 @@ package enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/api/v2/metrics/{name}/labels": {
+      "get": {
+        "operationId": "getMetricLabelsV2",
+        "summary": "Every label and resource key of one metric in a time range.",
+        "tags": [
+          "v2"
+        ],
+        "parameters": [
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "description": "Metric name.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "from",
+            "in": "query",
+            "required": false,
+            "description": "First UTC day included: YYYY-MM-DD or an RFC 3339 time (its UTC day); default: all time.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "required": false,
+            "description": "Last UTC day included: YYYY-MM-DD or an RFC 3339 time (its UTC day); default: all time.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "service",
+            "in": "query",
+            "required": false,
+            "description": "Only items emitted by this service (exact match).",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "Page size: default 100; a value that is not a positive integer means 100; clamped to 1000.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "offset",
+            "in": "query",
+            "required": false,
+            "description": "Items to skip: default 0; a value that is not a non-negative integer means 0.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "One page of keys, highest estimated cardinality first.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "signal": {
+                      "type": "string",
+                      "enum": [
+                        "metric",
+                        "span",
+                        "log"
+                      ]
+                    },
+                    "name": {
+                      "type": "string"
+                    },
+                    "count": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "active_series_otlp": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "active_series_prometheus": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "data": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "key": {
+                            "type": "string"
+                          },
+                          "scope": {
+                            "type": "string",
+                            "enum": [
+                              "resource",
+                              "attribute",
+                              "event",
+                              "link"
+                            ]
+                          },
+                          "event_name": {
+                            "type": "string"
+                          },
+                          "estimated_cardinality": {
+                            "type": "integer",
+                            "format": "int64",
+                            "minimum": 0
+                          },
+                          "count": {
+                            "type": "integer",
+                            "format": "int64",
+                            "minimum": 0
+                          },
+                          "share": {
+                            "type": "number",
+                            "nullable": true
+                          },
+                          "top_values": {
+                            "type": "array",
+                            "items": {
+                              "type": "object",
+                              "properties": {
+                                "value": {
+                                  "type": "string"
+                                },
+                                "count": {
+                                  "type": "integer",
+                                  "format": "int64",
+                                  "minimum": 0
+                                },
+                                "share": {
+                                  "type": "number"
+                                }
+                              },
+                              "required": [
+                                "value",
+                                "count",
+                                "share"
+                              ]
+                            }
+                          },
+                          "value_samples": {
+                            "type": "array",
+                            "items": {
+                              "type": "string"
+                            }
+                          },
+                          "series_contribution": {
+                            "type": "number"
+                          }
+                        },
+                        "required": [
+                          "key",
+                          "scope",
+                          "estimated_cardinality",
+                          "count",
+                          "share",
+                          "top_values",
+                          "value_samples"
+                        ]
+                      }
+                    },
+                    "total": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "limit": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 1
+                    },
+                    "offset": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "has_more": {
+                      "type": "boolean"
+                    }
+                  },
+                  "required": [
+                    "signal",
+                    "name",
+                    "count",
+                    "data",
+                    "total",
+                    "limit",
+                    "offset",
+                    "has_more"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A `from`/`to` (or `sort`, `date`) that does not parse, or `from` after `to`.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "The metric has no data point in the range (`{\"error\":\"metric not found\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v2/spans/{name}/attributes": {
+      "get": {
+        "operationId": "getSpanAttributesV2",
+        "summary": "Every attribute, resource, event and link key of one span name in a time range.",
+        "tags": [
+          "v2"
+        ],
+        "parameters": [
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "description": "Span name.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "from",
+            "in": "query",
+            "required": false,
+            "description": "First UTC day included: YYYY-MM-DD or an RFC 3339 time (its UTC day); default: all time.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "required": false,
+            "description": "Last UTC day included: YYYY-MM-DD or an RFC 3339 time (its UTC day); default: all time.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "service",
+            "in": "query",
+            "required": false,
+            "description": "Only items emitted by this service (exact match).",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "Page size: default 100; a value that is not a positive integer means 100; clamped to 1000.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "offset",
+            "in": "query",
+            "required": false,
+            "description": "Items to skip: default 0; a value that is not a non-negative integer means 0.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "One page of keys, highest estimated cardinality first.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "signal": {
+                      "type": "string",
+                      "enum": [
+                        "metric",
+                        "span",
+                        "log"
+                      ]
+                    },
+                    "name": {
+                      "type": "string"
+                    },
+                    "count": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "active_series_otlp": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "active_series_prometheus": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "data": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "key": {
+                            "type": "string"
+                          },
+                          "scope": {
+                            "type": "string",
+                            "enum": [
+                              "resource",
+                              "attribute",
+                              "event",
+                              "link"
+                            ]
+                          },
+                          "event_name": {
+                            "type": "string"
+                          },
+                          "estimated_cardinality": {
+                            "type": "integer",
+                            "format": "int64",
+                            "minimum": 0
+                          },
+                          "count": {
+                            "type": "integer",
+                            "format": "int64",
+                            "minimum": 0
+                          },
+                          "share": {
+                            "type": "number",
+                            "nullable": true
+                          },
+                          "top_values": {
+                            "type": "array",
+                            "items": {
+                              "type": "object",
+                              "properties": {
+                                "value": {
+                                  "type": "string"
+                                },
+                                "count": {
+                                  "type": "integer",
+                                  "format": "int64",
+                                  "minimum": 0
+                                },
+                                "share": {
+                                  "type": "number"
+                                }
+                              },
+                              "required": [
+                                "value",
+                                "count",
+                                "share"
+                              ]
+                            }
+                          },
+                          "value_samples": {
+                            "type": "array",
+                            "items": {
+                              "type": "string"
+                            }
+                          },
+                          "series_contribution": {
+                            "type": "number"
+                          }
+                        },
+                        "required": [
+                          "key",
+                          "scope",
+                          "estimated_cardinality",
+                          "count",
+                          "share",
+                          "top_values",
+                          "value_samples"
+                        ]
+                      }
+                    },
+                    "total": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "limit": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 1
+                    },
+                    "offset": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "has_more": {
+                      "type": "boolean"
+                    }
+                  },
+                  "required": [
+                    "signal",
+                    "name",
+                    "count",
+                    "data",
+                    "total",
+                    "limit",
+                    "offset",
+                    "has_more"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A `from`/`to` (or `sort`, `date`) that does not parse, or `from` after `to`.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "The span name has no span in the range.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v2/logs/{severity}/attributes": {
+      "get": {
+        "operationId": "getLogAttributesV2",
+        "summary": "Every attribute and resource key of one log severity in a time range.",
+        "tags": [
+          "v2"
+        ],
+        "parameters": [
+          {
+            "name": "severity",
+            "in": "path",
+            "required": true,
+            "description": "Severity text.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "from",
+            "in": "query",
+            "required": false,
+            "description": "First UTC day included: YYYY-MM-DD or an RFC 3339 time (its UTC day); default: all time.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "required": false,
+            "description": "Last UTC day included: YYYY-MM-DD or an RFC 3339 time (its UTC day); default: all time.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "service",
+            "in": "query",
+            "required": false,
+            "description": "Only items emitted by this service (exact match).",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "Page size: default 100; a value that is not a positive integer means 100; clamped to 1000.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "offset",
+            "in": "query",
+            "required": false,
+            "description": "Items to skip: default 0; a value that is not a non-negative integer means 0.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "One page of keys, highest estimated cardinality first.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "signal": {
+                      "type": "string",
+                      "enum": [
+                        "metric",
+                        "span",
+                        "log"
+                      ]
+                    },
+                    "name": {
+                      "type": "string"
+                    },
+                    "count": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "active_series_otlp": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "active_series_prometheus": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "data": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "key": {
+                            "type": "string"
+                          },
+                          "scope": {
+                            "type": "string",
+                            "enum": [
+                              "resource",
+                              "attribute",
+                              "event",
+                              "link"
+                            ]
+                          },
+                          "event_name": {
+                            "type": "string"
+                          },
+                          "estimated_cardinality": {
+                            "type": "integer",
+                            "format": "int64",
+                            "minimum": 0
+                          },
+                          "count": {
+                            "type": "integer",
+                            "format": "int64",
+                            "minimum": 0
+                          },
+                          "share": {
+                            "type": "number",
+                            "nullable": true
+                          },
+                          "top_values": {
+                            "type": "array",
+                            "items": {
+                              "type": "object",
+                              "properties": {
+                                "value": {
+                                  "type": "string"
+                                },
+                                "count": {
+                                  "type": "integer",
+                                  "format": "int64",
+                                  "minimum": 0
+                                },
+                                "share": {
+                                  "type": "number"
+                                }
+                              },
+                              "required": [
+                                "value",
+                                "count",
+                                "share"
+                              ]
+                            }
+                          },
+                          "value_samples": {
+                            "type": "array",
+                            "items": {
+                              "type": "string"
+                            }
+                          },
+                          "series_contribution": {
+                            "type": "number"
+                          }
+                        },
+                        "required": [
+                          "key",
+                          "scope",
+                          "estimated_cardinality",
+                          "count",
+                          "share",
+                          "top_values",
+                          "value_samples"
+                        ]
+                      }
+                    },
+                    "total": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "limit": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 1
+                    },
+                    "offset": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "has_more": {
+                      "type": "boolean"
+                    }
+                  },
+                  "required": [
+                    "signal",
+                    "name",
+                    "count",
+                    "data",
+                    "total",
+                    "limit",
+                    "offset",
+                    "has_more"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A `from`/`to` (or `sort`, `date`) that does not parse, or `from` after `to`.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "The severity has no log record in the range.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v2/metrics": {
+      "get": {
+        "operationId": "listMetricSeriesV2",
+        "summary": "Metrics with their data points and active series in a time range, per service.",
+        "tags": [
+          "v2"
+        ],
+        "parameters": [
+          {
+            "name": "from",
+            "in": "query",
+            "required": false,
+            "description": "First UTC day included: YYYY-MM-DD or an RFC 3339 time (its UTC day); default: all time.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "required": false,
+            "description": "Last UTC day included: YYYY-MM-DD or an RFC 3339 time (its UTC day); default: all time.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "service",
+            "in": "query",
+            "required": false,
+            "description": "Only items emitted by this service (exact match).",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "sort",
+            "in": "query",
+            "required": false,
+            "description": "series (default: most OTLP series first) or name.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "Page size: default 100; a value that is not a positive integer means 100; clamped to 1000.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "offset",
+            "in": "query",
+            "required": false,
+            "description": "Items to skip: default 0; a value that is not a non-negative integer means 0.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of metrics.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "data": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "name": {
+                            "type": "string"
+                          },
+                          "type": {
+                            "type": "string"
+                          },
+                          "count": {
+                            "type": "integer",
+                            "format": "int64",
+                            "minimum": 0
+                          },
+                          "active_series_otlp": {
+                            "type": "integer",
+                            "format": "int64",
+                            "minimum": 0
+                          },
+                          "active_series_prometheus": {
+                            "type": "integer",
+                            "format": "int64",
+                            "minimum": 0
+                          },
+                          "services": {
+                            "type": "array",
+                            "items": {
+                              "type": "object",
+                              "properties": {
+                                "service": {
+                                  "type": "string"
+                                },
+                                "count": {
+                                  "type": "integer",
+                                  "format": "int64",
+                                  "minimum": 0
+                                },
+                                "active_series_otlp": {
+                                  "type": "integer",
+                                  "format": "int64",
+                                  "minimum": 0
+                                },
+                                "active_series_prometheus": {
+                                  "type": "integer",
+                                  "format": "int64",
+                                  "minimum": 0
+                                }
+                              },
+                              "required": [
+                                "service",
+                                "count",
+                                "active_series_otlp",
+                                "active_series_prometheus"
+                              ]
+                            }
+                          }
+                        },
+                        "required": [
+                          "name",
+                          "type",
+                          "count",
+                          "active_series_otlp",
+                          "active_series_prometheus",
+                          "services"
+                        ]
+                      }
+                    },
+                    "total": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "limit": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 1
+                    },
+                    "offset": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "has_more": {
+                      "type": "boolean"
+                    }
+                  },
+                  "required": [
+                    "data",
+                    "total",
+                    "limit",
+                    "offset",
+                    "has_more"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A `from`/`to` (or `sort`, `date`) that does not parse, or `from` after `to`.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v2/status/tsdb": {
+      "get": {
+        "operationId": "getTSDBStatusV2",
+        "summary": "Prometheus `/api/v1/status/tsdb` over the metrics of a time range (with VictoriaMetrics' topN, date and focusLabel).",
+        "tags": [
+          "v2"
+        ],
+        "parameters": [
+          {
+            "name": "from",
+            "in": "query",
+            "required": false,
+            "description": "First UTC day included: YYYY-MM-DD or an RFC 3339 time (its UTC day); default: all time.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "required": false,
+            "description": "Last UTC day included: YYYY-MM-DD or an RFC 3339 time (its UTC day); default: all time.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "date",
+            "in": "query",
+            "required": false,
+            "description": "One UTC day, YYYY-MM-DD (1970-01-01: every day), within from/to.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "topN",
+            "in": "query",
+            "required": false,
+            "description": "Entries per list: default 10; a value that is not a positive integer means 10; clamped to 1000.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "focusLabel",
+            "in": "query",
+            "required": false,
+            "description": "A label name: adds seriesCountByFocusLabelValue.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The TSDB status.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "status": {
+                      "type": "string",
+                      "enum": [
+                        "success"
+                      ]
+                    },
+                    "data": {
+                      "type": "object",
+                      "properties": {
+                        "totalSeries": {
+                          "type": "integer",
+                          "format": "int64",
+                          "minimum": 0
+                        },
+                        "totalLabelValuePairs": {
+                          "type": "integer",
+                          "format": "int64",
+                          "minimum": 0
+                        },
+                        "headStats": {
+                          "type": "object",
+                          "properties": {
+                            "numSeries": {
+                              "type": "integer",
+                              "format": "int64",
+                              "minimum": 0
+                            },
+                            "numLabelPairs": {
+                              "type": "integer",
+                              "format": "int64",
+                              "minimum": 0
+                            },
+                            "chunkCount": {
+                              "type": "integer",
+                              "format": "int64",
+                              "minimum": 0
+                            },
+                            "minTime": {
+                              "type": "integer",
+                              "format": "int64",
+                              "minimum": 0
+                            },
+                            "maxTime": {
+                              "type": "integer",
+                              "format": "int64",
+                              "minimum": 0
+                            }
+                          },
+                          "required": [
+                            "numSeries",
+                            "numLabelPairs",
+                            "chunkCount",
+                            "minTime",
+                            "maxTime"
+                          ]
+                        },
+                        "seriesCountByMetricName": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "name": {
+                                "type": "string"
+                              },
+                              "value": {
+                                "type": "integer",
+                                "format": "int64",
+                                "minimum": 0
+                              }
+                            },
+                            "required": [
+                              "name",
+                              "value"
+                            ]
+                          }
+                        },
+                        "labelValueCountByLabelName": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "name": {
+                                "type": "string"
+                              },
+                              "value": {
+                                "type": "integer",
+                                "format": "int64",
+                                "minimum": 0
+                              }
+                            },
+                            "required": [
+                              "name",
+                              "value"
+                            ]
+                          }
+                        },
+                        "seriesCountByLabelValuePair": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "name": {
+                                "type": "string"
+                              },
+                              "value": {
+                                "type": "integer",
+                                "format": "int64",
+                                "minimum": 0
+                              }
+                            },
+                            "required": [
+                              "name",
+                              "value"
+                            ]
+                          }
+                        },
+                        "memoryInBytesByLabelName": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "name": {
+                                "type": "string"
+                              },
+                              "value": {
+                                "type": "integer",
+                                "format": "int64",
+                                "minimum": 0
+                              }
+                            },
+                            "required": [
+                              "name",
+                              "value"
+                            ]
+                          }
+                        },
+                        "seriesCountByFocusLabelValue": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "name": {
+                                "type": "string"
+                              },
+                              "value": {
+                                "type": "integer",
+                                "format": "int64",
+                                "minimum": 0
+                              }
+                            },
+                            "required": [
+                              "name",
+                              "value"
+                            ]
+                          }
+                        }
+                      },
+                      "required": [
+                        "totalSeries",
+                        "totalLabelValuePairs",
+                        "headStats",
+                        "seriesCountByMetricName",
+                        "labelValueCountByLabelName",
+                        "seriesCountByLabelValuePair",
+                        "memoryInBytesByLabelName"
+                      ]
+                    }
+                  },
+                  "required": [
+                    "status",
+                    "data"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A `from`/`to` (or `sort`, `date`) that does not parse, or `from` after `to`.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
@@ -2243,6 +3518,16 @@ package enum OpenAPIDocument {
               "Summary",
               "Unknown"
             ]
+          },
+          "active_series_otlp": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
+          },
+          "active_series_prometheus": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
           }
         },
         "required": [

@@ -60,7 +60,8 @@ enum V1Encoding {
         json.endObject()
     }
 
-    /// `MetricMetadata`, optionally followed by `type` (the list/detail `MetricResponse` adds it; the service overview does not).
+    /// `MetricMetadata`, optionally followed by `type` and the active series (the list/detail `MetricResponse` adds them; the
+    /// service overview does not).
     static func writeMetric(_ metric: MetricSummary, withType: Bool, to json: inout JSONWriter) {
         json.beginObject()
         json.field("name", metric.name)
@@ -108,7 +109,12 @@ enum V1Encoding {
         writeScope(name: metric.scopeName, version: metric.scopeVersion, to: &json)
         json.field("sample_count", metric.sampleCount)
         writeServices(metric.services, to: &json)
-        if withType { json.field("type", metric.type.apiName) }
+        if withType {
+            // The reference's MetricResponse: type, then the active series (histograms counted per Prometheus bucket).
+            json.field("type", metric.type.apiName)
+            json.field("active_series_otlp", metric.activeSeries.otlp)
+            json.field("active_series_prometheus", metric.activeSeries.prometheus)
+        }
         json.endObject()
     }
 

@@ -61,10 +61,14 @@ package struct MetricSummary: Sendable, Hashable {
     package var services: [ServiceCount]
     package var firstSeen: EpochSeconds
     package var lastSeen: EpochSeconds
+    /// Active series (the reference's `active_series_otlp` and `active_series_prometheus`).
+    package var activeSeries: ActiveSeries
 
     package init(name: String, description: String = "", unit: String = "", type: MetricType = .unknown, temporality: UInt8 = 0, isMonotonic: Bool = false,
                  explicitBounds: [Double] = [], scales: [Int32] = [], sampleCount: UInt64 = 0, labelKeys: [KeyStats] = [], resourceKeys: [KeyStats] = [],
-                 scopeName: String = "", scopeVersion: String = "", services: [ServiceCount] = [], firstSeen: EpochSeconds = 0, lastSeen: EpochSeconds = 0) {
+                 scopeName: String = "", scopeVersion: String = "", services: [ServiceCount] = [], firstSeen: EpochSeconds = 0, lastSeen: EpochSeconds = 0,
+                 activeSeries: ActiveSeries = .zero) {
+        self.activeSeries = activeSeries
         self.name = name
         self.description = description
         self.unit = unit

@@ -51,7 +51,8 @@ package enum MetadataQueries {
     /// Columns: name String, count UInt64, first_seen UInt32, last_seen UInt32, description String, unit String,
     /// metric_type UInt8, temporality UInt8, bounds Array(Float64) sorted, scales Array(Int32) sorted, span_kind UInt8,
     /// flags UInt8, status_codes UInt8, severity_number UInt8, event_names Array(String) sorted, instrumentation_scope String,
-    /// then dropped attributes/events/links as (total UInt64, items UInt64, max UInt32) ×3.
+    /// then dropped attributes/events/links as (total UInt64, items UInt64, max UInt32) ×3, then tracked series UInt64
+    /// (the merged series-fingerprint sketch: metrics only, 0 for rows written before it was kept).
     package static func signalSummaries(_ schema: Schema, signal: Signal, selection: NameSelection) -> String {
         let columns = [
             "name", "toUInt64(sumMerge(count))", "toUInt32(minMerge(first_seen))", "toUInt32(maxMerge(last_seen))",
@@ -62,6 +63,7 @@ package enum MetadataQueries {
             "toUInt64(sumMerge(dropped_attributes_total))", "toUInt64(sumMerge(dropped_attributes_items))", "toUInt32(maxMerge(dropped_attributes_max))",
             "toUInt64(sumMerge(dropped_events_total))", "toUInt64(sumMerge(dropped_events_items))", "toUInt32(maxMerge(dropped_events_max))",
             "toUInt64(sumMerge(dropped_links_total))", "toUInt64(sumMerge(dropped_links_items))", "toUInt32(maxMerge(dropped_links_max))",
+            "toUInt64(uniqCombinedArrayMerge(cardinality))",
         ].joined(separator: ", ")
         var sql = "SELECT \(columns) FROM \(schema.metadataTable) WHERE \(signalRows(signal))"
         switch selection {

@@ -67,7 +67,8 @@ let sampleMetric = MetricSummary(
     labelKeys: [KeyStats(key: "status", count: 4, estimatedCardinality: 2, samples: ["200", "500"]),
                 KeyStats(key: "method", count: 4, estimatedCardinality: 2, samples: ["GET", "POST"])],
     resourceKeys: [KeyStats(key: "service.name", count: 4, estimatedCardinality: 1, samples: ["api"])],
-    scopeName: "io.opentelemetry.http", scopeVersion: "1.2.0", services: [ServiceCount(service: "api", count: 4)])
+    scopeName: "io.opentelemetry.http", scopeVersion: "1.2.0", services: [ServiceCount(service: "api", count: 4)],
+    activeSeries: ActiveSeries(otlp: 3, prometheus: 3))
 
 @Suite("V1 routes write the reference's JSON")
 struct V1RoutesTests {
@@ -84,7 +85,7 @@ struct V1RoutesTests {
             try await client.execute(uri: "/api/v1/metrics", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "application/json")
-                let expected = #"{"data":[{"name":"http_requests_total","description":"Total HTTP requests","unit":"1","data":{"data_point_count":4,"aggregation_temporality":2,"is_monotonic":true},"label_keys":{"method":{"value_samples":["GET","POST"],"count":4,"percentage":100,"estimated_cardinality":2},"status":{"value_samples":["200","500"],"count":4,"percentage":100,"estimated_cardinality":2}},"resource_keys":{"service.name":{"value_samples":["api"],"count":4,"percentage":100,"estimated_cardinality":1}},"scope_info":{"name":"io.opentelemetry.http","version":"1.2.0"},"sample_count":4,"services":{"api":4},"type":"Sum"}],"total":1,"limit":100,"offset":0,"has_more":false}"# + "\n"
+                let expected = #"{"data":[{"name":"http_requests_total","description":"Total HTTP requests","unit":"1","data":{"data_point_count":4,"aggregation_temporality":2,"is_monotonic":true},"label_keys":{"method":{"value_samples":["GET","POST"],"count":4,"percentage":100,"estimated_cardinality":2},"status":{"value_samples":["200","500"],"count":4,"percentage":100,"estimated_cardinality":2}},"resource_keys":{"service.name":{"value_samples":["api"],"count":4,"percentage":100,"estimated_cardinality":1}},"scope_info":{"name":"io.opentelemetry.http","version":"1.2.0"},"sample_count":4,"services":{"api":4},"type":"Sum","active_series_otlp":3,"active_series_prometheus":3}],"total":1,"limit":100,"offset":0,"has_more":false}"# + "\n"
                 #expect(body(response) == expected)
             }
         }

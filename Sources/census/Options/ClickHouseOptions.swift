@@ -137,6 +137,12 @@ struct IngestOptions: ParsableArguments {
 
     @Option(name: .customLong("dead-letter-topic"), help: "Also produce quarantined records to this Kafka topic, key topic/partition/offset (env CENSUS_DEAD_LETTER_TOPIC; default none).")
     var deadLetterTopic: String?
+
+    @Option(name: .customLong("retention-days"), help: "run and consume: keep this many UTC days of metadata, today included, and delete older days at start and every --retention-interval (progress is kept); 0 keeps everything (env CENSUS_RETENTION_DAYS; default 0).")
+    var retentionDays: String?
+
+    @Option(name: .customLong("retention-interval"), help: "Seconds between two retention passes (env CENSUS_RETENTION_INTERVAL; default 3600).")
+    var retentionInterval: String?
 }
 
 /// Logging.

@@ -25,15 +25,29 @@ package struct MetadataRetention: Sendable {
         return UInt16(clamping: max(0, first))
     }
 
-    /// Removes every data row of a day before `cutoff`, progress rows excepted: a cheap probe first (`LIMIT 1`), the
-    /// `ALTER TABLE … DELETE` mutation only when it finds such a row. The mutation runs in the server after this returns.
+    /// What one ``deleteDays(before:)`` call did.
+    package enum Outcome: Sendable, Hashable {
+        /// No data row of a day before the cutoff: nothing to do.
+        case nothingToDelete
+        /// A mutation of `metadata` is still running (an earlier pass's): no second one is stacked on it.
+        case mutationPending
+        /// The DELETE mutation was started.
+        case deleteStarted
+    }
+
+    /// Removes every data row of a day before `cutoff`, progress rows excepted: a cheap probe first (`LIMIT 1`, and the
+    /// table's unfinished mutations), the `ALTER TABLE … DELETE` mutation only when it finds such a row and no mutation
+    /// is running. The mutation runs in the server after this returns.
     ///
-    /// - Returns: Whether a mutation was started.
     /// - Throws: What the ClickHouse client throws.
-    package func deleteDays(before cutoff: UInt16) async throws -> Bool {
-        var decoder = RowBinaryDecoder(try await client.execute(RetentionQueries.hasRowsBefore(schema, cutoff: cutoff), logger: logger))
-        guard !decoder.isAtEnd, try decoder.uint64() > 0 else { return false }
+    package func deleteDays(before cutoff: UInt16) async throws -> Outcome {
+        var decoder = RowBinaryDecoder(try await client.execute(RetentionQueries.probe(schema, cutoff: cutoff), logger: logger))
+        guard !decoder.isAtEnd else { return .nothingToDelete }
+        let rows = try decoder.uint64()
+        let pending = try decoder.uint64()
+        if rows == 0 { return .nothingToDelete }
+        if pending > 0 { return .mutationPending }
         _ = try await client.execute(RetentionQueries.deleteRowsBefore(schema, cutoff: cutoff), logger: logger)
-        return true
+        return .deleteStarted
     }
 }

@@ -7,10 +7,15 @@ extension V2Queries {
     package static func clickHouseStatus(_ schema: Schema) -> String {
         let database = SQLLiteral.string(schema.database)
         return "SELECT version(), toUInt64(uptime()), "
-            + "(SELECT toUInt64(count()) FROM system.merges WHERE database = \(database)), "
-            + "(SELECT toUInt64(count()) FROM system.mutations WHERE database = \(database) AND is_done = 0), "
-            + "(SELECT toUInt64(count()) FROM system.parts WHERE database = \(database) AND active), "
-            + "(SELECT toUInt8(count() > 0) FROM system.tables WHERE database = 'system' AND name = 'disks') FORMAT RowBinary"
+            + scalar("SELECT count() FROM system.merges WHERE database = \(database)") + ", "
+            + scalar("SELECT count() FROM system.mutations WHERE database = \(database) AND is_done = 0") + ", "
+            + scalar("SELECT count() FROM system.parts WHERE database = \(database) AND active") + ", "
+            + "toUInt8(" + scalar("SELECT count() FROM system.tables WHERE database = 'system' AND name = 'disks'") + " > 0) FORMAT RowBinary"
+    }
+
+    /// A scalar subquery as `UInt64`: 26.x types a scalar subquery `Nullable` (one more byte in RowBinary), 18.16 does not.
+    static func scalar(_ subquery: String) -> String {
+        "toUInt64(ifNull((\(subquery)), 0))"
     }
 
     /// One row: free bytes UInt64, total bytes UInt64, summed over `system.disks`.

@@ -137,12 +137,15 @@ struct IngestOptions: ParsableArguments {
 
     @Option(name: .customLong("dead-letter-topic"), help: "Also produce quarantined records to this Kafka topic, key topic/partition/offset (env CENSUS_DEAD_LETTER_TOPIC; default none).")
     var deadLetterTopic: String?
+}
 
-    @Option(name: .customLong("retention-days"), help: "run and consume: keep this many UTC days of metadata, today included, and delete older days at start and every --retention-interval (progress is kept); 0 keeps everything (env CENSUS_RETENTION_DAYS; default 0).")
-    var retentionDays: String?
+/// Retention of old days (`run` and `consume`; see ``RetentionService``).
+struct RetentionOptions: ParsableArguments {
+    @Option(name: .customLong("retention-days"), help: "Keep this many UTC days of metadata, today included, and delete older days at start and every --retention-interval (progress rows are kept); 0 keeps everything (env CENSUS_RETENTION_DAYS; default 0).")
+    var days: String?
 
     @Option(name: .customLong("retention-interval"), help: "Seconds between two retention passes (env CENSUS_RETENTION_INTERVAL; default 3600).")
-    var retentionInterval: String?
+    var interval: String?
 }
 
 /// Logging.

@@ -32,7 +32,7 @@ struct RetentionService: Service {
                 let cutoff = MetadataRetention.cutoff(today: today(), days: days)
                 var wait = interval
                 do {
-                    if try await retention.deleteDays(before: cutoff) {
+                    if try await retention.deleteDays(before: cutoff) == .deleteStarted {
                         deletes.increment()
                         logger.info("retention: deleting the days before the cutoff", metadata: [
                             "cutoff": "\(DayRange.format(cutoff))", "retention_days": "\(days)",

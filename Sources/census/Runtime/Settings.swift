@@ -32,7 +32,7 @@ struct Settings: Sendable {
     var apiMaxURIBytes = 8_192
     var apiMaxHeaderBytes = 32_768
 
-    init(kafka: KafkaOptions?, clickhouse: ClickHouseOptions, api: APIOptions?, ingest: IngestOptions?) throws {
+    init(kafka: KafkaOptions?, clickhouse: ClickHouseOptions, api: APIOptions?, ingest: IngestOptions?, retention: RetentionOptions? = nil) throws {
         self.clickhouse = try clickhouse.resolve()
         if let kafka {
             self.kafka = try kafka.configuration()
@@ -92,9 +92,11 @@ struct Settings: Sendable {
             if let topic = deadLetterTopic, topic.isEmpty || topic.contains(where: { $0 == "," || $0 == " " }) {
                 throw ConfigurationError("--dead-letter-topic must be one topic name, got '\(topic)'")
             }
-            retentionDays = try Environment.int(ingest.retentionDays, "CENSUS_RETENTION_DAYS", flagName: "retention-days", default: 0,
+        }
+        if let retention {
+            retentionDays = try Environment.int(retention.days, "CENSUS_RETENTION_DAYS", flagName: "retention-days", default: 0,
                                                 range: 0...Int(DayRange.maxDay))
-            retentionInterval = try Environment.seconds(ingest.retentionInterval, "CENSUS_RETENTION_INTERVAL", flagName: "retention-interval",
+            retentionInterval = try Environment.seconds(retention.interval, "CENSUS_RETENTION_INTERVAL", flagName: "retention-interval",
                                                         default: 3_600)
         }
     }

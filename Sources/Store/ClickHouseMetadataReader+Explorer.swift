@@ -1,45 +1,36 @@
-/// ``ExplorerReading`` over ClickHouse. A key runs three queries concurrently (overall statistics, one page of places,
-/// the place count); a service runs three concurrently (totals per signal, key counts per signal, one page of keys).
+/// ``ExplorerReading`` over ClickHouse. A key runs two queries concurrently (overall statistics with the place count, one
+/// page of places); a service two (totals and key counts per signal, one page of keys).
 /// Rows with a signal or scope this build does not know are skipped.
 extension ClickHouseMetadataReader: ExplorerReading {
     package func keyUsage(key: String, range: DayRange, limit: Int, offset: Int) async throws -> KeyUsage? {
         async let overallBytes = fetch(V2Queries.keyOverall(schema, key: key, range: range))
         async let placeBytes = limit > 0 ? fetch(V2Queries.keyPlaces(schema, key: key, range: range, limit: limit, offset: offset)) : []
-        async let countBytes = fetch(V2Queries.keyPlaceCount(schema, key: key, range: range))
         var decoder = RowBinaryDecoder(try await overallBytes)
         guard !decoder.isAtEnd else { return nil }
         let overall = try Self.decodeKeyStats(&decoder, key: key)
         let signals = try decoder.uint8Array().compactMap(Signal.init(rawValue:))
+        let total = try decoder.uint64()
         let places = try Self.decodeKeyPlaces(try await placeBytes)
-        var countDecoder = RowBinaryDecoder(try await countBytes)
-        let total = countDecoder.isAtEnd ? 0 : try countDecoder.uint64()
         return KeyUsage(overall: overall, signals: signals, places: places, totalPlaces: Int(clamping: total))
     }
 
     package func serviceUsage(service: String, signal: Signal?, range: DayRange, limit: Int, offset: Int) async throws -> ServiceUsage? {
         async let signalBytes = fetch(V2Queries.serviceSignals(schema, service: service, range: range))
-        async let countBytes = fetch(V2Queries.serviceKeyCounts(schema, service: service, range: range))
         async let keyBytes = limit > 0
             ? fetch(V2Queries.serviceKeys(schema, service: service, signal: signal, range: range, limit: limit, offset: offset)) : []
-        var keyCounts: [Signal: UInt64] = [:]
-        var countDecoder = RowBinaryDecoder(try await countBytes)
-        while !countDecoder.isAtEnd {
-            let raw = try countDecoder.uint8()
-            let count = try countDecoder.uint64()
-            if let keySignal = Signal(rawValue: raw) { keyCounts[keySignal] = count }
-        }
         var signals: [ServiceSignalTotals] = []
-        var signalDecoder = RowBinaryDecoder(try await signalBytes)
-        while !signalDecoder.isAtEnd {
-            let raw = try signalDecoder.uint8()
-            let names = try signalDecoder.uint64()
-            let items = try signalDecoder.uint64()
+        var decoder = RowBinaryDecoder(try await signalBytes)
+        while !decoder.isAtEnd {
+            let raw = try decoder.uint8()
+            let names = try decoder.uint64()
+            let items = try decoder.uint64()
+            let keys = try decoder.uint64()
             guard let rowSignal = Signal(rawValue: raw) else { continue }
-            signals.append(ServiceSignalTotals(signal: rowSignal, names: names, items: items, keys: keyCounts[rowSignal] ?? 0))
+            signals.append(ServiceSignalTotals(signal: rowSignal, names: names, items: items, keys: keys))
         }
         let keys = try Self.decodeServiceKeys(try await keyBytes)
         guard !signals.isEmpty else { return nil }
-        let total = signal.map { keyCounts[$0] ?? 0 } ?? keyCounts.values.reduce(0, &+)
+        let total = signals.filter { signal == nil || $0.signal == signal }.reduce(0) { $0 &+ $1.keys }
         return ServiceUsage(signals: signals, keys: keys, totalKeys: Int(clamping: total))
     }
 

@@ -14,7 +14,7 @@ struct RetentionService: Service {
     let days: Int
     /// Time between passes.
     let interval: Duration
-    /// Today's UTC day (days since 1970-01-01); injected by tests.
+    /// Today's UTC day (days since 1970-01-01): the clock passes are cut by (the system clock unless replaced).
     var today: @Sendable () -> UInt16 = { DayRange.day(ofEpochSeconds: Int64(Date().timeIntervalSince1970)) }
     let logger: Logger
     var factory: (any MetricsFactory)?

@@ -58,6 +58,11 @@ package struct RowBinaryEncoder: Sendable {
         bytes.append(contentsOf: value)
     }
 
+    package mutating func uint32Array(_ values: [UInt32]) {
+        varint(values.count)
+        for value in values { uint32(value) }
+    }
+
     package mutating func uint64Array(_ values: [UInt64]) {
         varint(values.count)
         #if _endian(little)

@@ -18,6 +18,9 @@ struct StringTable {
     private var index = HashIndex()
     /// Strings by id.
     private(set) var strings: [String] = []
+    /// ``ValueHash`` (tag `key`, unseeded) of strings by id, computed on first use (0: not yet): the same in every
+    /// window and process, for series fingerprints.
+    private var stableHashes: [UInt64] = []
     /// The alias holding each id's own (valid UTF-8) bytes.
     private var canonical: [Int32] = []
     /// Bytes held (arena, strings and index), approximately.
@@ -35,6 +38,22 @@ struct StringTable {
     }
 
     subscript(id: Int32) -> String { strings[Int(id)] }
+
+    /// The stable hash of string `id` (see ``stableHashes``).
+    @inline(__always)
+    mutating func stableHash(_ id: Int32) -> UInt64 {
+        let cached = stableHashes[Int(id)]
+        if cached != 0 { return cached }
+        return computeStableHash(id)
+    }
+
+    @inline(never)
+    private mutating func computeStableHash(_ id: Int32) -> UInt64 {
+        var string = strings[Int(id)]
+        let hash = string.withUTF8 { ValueHash.hash(UnsafeRawBufferPointer($0), tag: .key) } | 1  // never 0, the "not yet" mark
+        stableHashes[Int(id)] = hash
+        return hash
+    }
 
     /// Longest string kept, in UTF-8 bytes: longer ones (names, keys, services, scopes, event names, descriptions,
     /// units, templates) are cut on a UTF-8 boundary and end in ``truncationMarker``, within this length. So every
@@ -100,8 +119,9 @@ struct StringTable {
         if let valid = String(validating: bytes, as: UTF8.self) {
             id = Int32(truncatingIfNeeded: strings.count)
             strings.append(valid)
+            stableHashes.append(0)
             canonical.append(Int32(truncatingIfNeeded: aliases.count))
-            memoryBytes &+= 16 &+ (bytes.count > 15 ? bytes.count &+ 32 : 0)
+            memoryBytes &+= 24 &+ (bytes.count > 15 ? bytes.count &+ 32 : 0)
         } else {
             id = intern(String(decoding: bytes, as: UTF8.self))
         }

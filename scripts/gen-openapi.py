@@ -385,6 +385,93 @@ def v2_label_paths():
 
 PATHS.update(v2_label_paths())
 
+V2_FROM = query("from", "First UTC day included: YYYY-MM-DD or an RFC 3339 time (resolved to its UTC day); "
+                        "default: all time. 400 when it does not parse or is after `to`.")
+V2_TO = query("to", "Last UTC day included: YYYY-MM-DD or an RFC 3339 time (resolved to its UTC day); default: all time.")
+V2_DAY = {"type": "string", "format": "date", "nullable": True}
+V2_SCOPE = {"type": "string", "enum": ["resource", "attribute", "event", "link"]}
+V2_SIGNAL = {"type": "string", "enum": ["metric", "span", "log"]}
+
+
+def v2_page(properties, required, item):
+    """A V2 answer with a paginated `data` list (V1's envelope) beside other fields."""
+    props = dict(properties)
+    props.update({"data": {"type": "array", "items": item}, "total": integer(0), "limit": integer(1),
+                  "offset": integer(0), "has_more": {"type": "boolean"}})
+    return obj(props, required=required + ["data", "total", "limit", "offset", "has_more"])
+
+
+def v2_explorer_paths():
+    """Items 7 of issue 12: cross-signal keys and services (ExplorerReading)."""
+    return {
+        "/api/v2/keys/{key}": get(
+            "getKeyUsageV2", "Where one attribute key appears in the range: overall count, cardinality and samples "
+            "(merged over every place), and one page of places (signal, name, scope, service), by estimated "
+            "cardinality descending, then signal, name, scope, service.",
+            [path("key", "Attribute key (percent-decoded once)."), V2_FROM, V2_TO, LIMIT, OFFSET],
+            {"200": json_response("The key's places.", v2_page({
+                "key": {"type": "string"}, "from": V2_DAY, "to": V2_DAY, "count": integer(0),
+                "estimated_cardinality": integer(0), "samples": strings(),
+                "signals": {"type": "array", "items": V2_SIGNAL}},
+                ["key", "from", "to", "count", "estimated_cardinality", "samples", "signals"],
+                obj({"signal": V2_SIGNAL, "name": {"type": "string"}, "scope": V2_SCOPE, "service": {"type": "string"},
+                     "count": integer(0), "estimated_cardinality": integer(0)},
+                    required=["signal", "name", "scope", "service", "count", "estimated_cardinality"]))),
+             "400": error("Undecodable path segment, or a bad `from`/`to`."),
+             "404": error("The key has no data in the range."), "500": STORAGE_ERROR}, ["v2"]),
+        "/api/v2/services/{name}": get(
+            "getServiceUsageV2", "Every attribute key one service emits in the range with its cost (items and "
+            "estimated cardinality), by estimated cardinality descending, then signal, scope, key; plus the "
+            "service's totals per signal (names, items, keys).",
+            [path("name", "Service name (percent-decoded once)."), V2_FROM, V2_TO,
+             query("signal", "Only keys of this signal: metric, span or log (the totals always cover every "
+                             "signal). 400 for any other value."), LIMIT, OFFSET],
+            {"200": json_response("The service's keys.", v2_page({
+                "service": {"type": "string"}, "from": V2_DAY, "to": V2_DAY, "signal": {**V2_SIGNAL, "nullable": True},
+                "signals": {"type": "array", "items": obj(
+                    {"signal": V2_SIGNAL, "names": integer(0), "items": integer(0), "keys": integer(0)},
+                    required=["signal", "names", "items", "keys"])}},
+                ["service", "from", "to", "signal", "signals"],
+                obj({"signal": V2_SIGNAL, "scope": V2_SCOPE, "key": {"type": "string"}, "count": integer(0),
+                     "estimated_cardinality": integer(0)},
+                    required=["signal", "scope", "key", "count", "estimated_cardinality"]))),
+             "400": error("Undecodable path segment, a bad `from`/`to` or an unknown `signal`."),
+             "404": error("The service emitted nothing in the range."), "500": STORAGE_ERROR}, ["v2"]),
+    }
+
+
+def v2_system_paths():
+    """Item 8 of issue 12: store statistics (SystemReading)."""
+    nullable_integer = {**integer(0), "nullable": True}
+    return {
+        "/api/v2/system/clickhouse": get(
+            "getClickHouseStatusV2", "The ClickHouse server: version, uptime, merges and unfinished mutations of "
+            "census's tables, their active parts, and disk space (null on servers without system.disks, such as "
+            "18.16).", [],
+            {"200": json_response("The server's status.", obj({
+                "version": {"type": "string"}, "uptime_seconds": integer(0), "merges_in_progress": integer(0),
+                "mutations_in_progress": integer(0), "active_parts": integer(0),
+                "disk_free_bytes": nullable_integer, "disk_total_bytes": nullable_integer},
+                required=["version", "uptime_seconds", "merges_in_progress", "mutations_in_progress", "active_parts",
+                          "disk_free_bytes", "disk_total_bytes"])),
+             "500": STORAGE_ERROR}, ["v2"]),
+        "/api/v2/system/tables": get(
+            "getTableStatisticsV2", "Every table of census's database with its active parts' rows and bytes.", [],
+            {"200": json_response("The tables, by name.", obj({
+                "data": {"type": "array", "items": obj({
+                    "table": {"type": "string"}, "engine": {"type": "string"}, "rows": integer(0),
+                    "bytes_on_disk": integer(0), "compressed_bytes": integer(0), "uncompressed_bytes": integer(0),
+                    "compression_ratio": {"type": "number", "nullable": True}, "active_parts": integer(0)},
+                    required=["table", "engine", "rows", "bytes_on_disk", "compressed_bytes", "uncompressed_bytes",
+                              "compression_ratio", "active_parts"])},
+                "total": integer(0)}, required=["data", "total"])),
+             "500": STORAGE_ERROR}, ["v2"]),
+    }
+
+
+PATHS.update(v2_explorer_paths())
+PATHS.update(v2_system_paths())
+
 DOCUMENT = {
     "openapi": "3.0.3",
     "info": {

@@ -14,12 +14,13 @@ struct ConfigCommand: ParsableCommand, ConfigFileCommand {
     @OptionGroup var clickhouse: ClickHouseOptions
     @OptionGroup var api: APIOptions
     @OptionGroup var ingest: IngestOptions
+    @OptionGroup var retention: RetentionOptions
     @OptionGroup var logging: LoggingOptions
     @OptionGroup var configFile: ConfigFileOptions
 
     func run() throws {
-        let settings = try Settings(kafka: kafka, clickhouse: clickhouse, api: api, ingest: ingest)
-        let report = ConfigurationReport(kafka: kafka, clickhouse: clickhouse, api: api, ingest: ingest, logging: logging, configFile: configFile)
+        let settings = try Settings(kafka: kafka, clickhouse: clickhouse, api: api, ingest: ingest, retention: retention)
+        let report = ConfigurationReport(kafka: kafka, clickhouse: clickhouse, api: api, ingest: ingest, retention: retention, logging: logging, configFile: configFile)
         print("# census \(Census.version) effective configuration; precedence: flag > env > file > default; secrets redacted")
         let entries = try report.entries(settings)
         for source in [ConfigurationEntry.Source.flag, .environment, .file, .default] {

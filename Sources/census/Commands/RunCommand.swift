@@ -14,12 +14,13 @@ struct RunCommand: AsyncParsableCommand, ConfigFileCommand {
     @OptionGroup var clickhouse: ClickHouseOptions
     @OptionGroup var api: APIOptions
     @OptionGroup var ingest: IngestOptions
+    @OptionGroup var retention: RetentionOptions
     @OptionGroup var logging: LoggingOptions
     @OptionGroup var configFile: ConfigFileOptions
 
     func run() async throws {
-        let settings = try Settings(kafka: kafka, clickhouse: clickhouse, api: api, ingest: ingest)
-        let report = try ConfigurationReport(kafka: kafka, clickhouse: clickhouse, api: api, ingest: ingest, logging: logging, configFile: configFile)
+        let settings = try Settings(kafka: kafka, clickhouse: clickhouse, api: api, ingest: ingest, retention: retention)
+        let report = try ConfigurationReport(kafka: kafka, clickhouse: clickhouse, api: api, ingest: ingest, retention: retention, logging: logging, configFile: configFile)
         let logger = try LogSetup.bootstrap(logging)
         try await CensusRuntime(settings: settings, logger: logger, effective: report.entries(settings)).run(consume: true, serve: true)
     }
@@ -35,12 +36,13 @@ struct ConsumeCommand: AsyncParsableCommand, ConfigFileCommand {
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var clickhouse: ClickHouseOptions
     @OptionGroup var ingest: IngestOptions
+    @OptionGroup var retention: RetentionOptions
     @OptionGroup var logging: LoggingOptions
     @OptionGroup var configFile: ConfigFileOptions
 
     func run() async throws {
-        let settings = try Settings(kafka: kafka, clickhouse: clickhouse, api: nil, ingest: ingest)
-        let report = try ConfigurationReport(kafka: kafka, clickhouse: clickhouse, ingest: ingest, logging: logging, configFile: configFile)
+        let settings = try Settings(kafka: kafka, clickhouse: clickhouse, api: nil, ingest: ingest, retention: retention)
+        let report = try ConfigurationReport(kafka: kafka, clickhouse: clickhouse, ingest: ingest, retention: retention, logging: logging, configFile: configFile)
         let logger = try LogSetup.bootstrap(logging)
         try await CensusRuntime(settings: settings, logger: logger, effective: report.entries(settings)).run(consume: true, serve: false)
     }

@@ -139,6 +139,15 @@ struct IngestOptions: ParsableArguments {
     var deadLetterTopic: String?
 }
 
+/// Retention of old days (`run` and `consume`; see ``RetentionService``).
+struct RetentionOptions: ParsableArguments {
+    @Option(name: .customLong("retention-days"), help: "Keep this many UTC days of metadata, today included, and delete older days at start and every --retention-interval (progress rows are kept); 0 keeps everything (env CENSUS_RETENTION_DAYS; default 0).")
+    var days: String?
+
+    @Option(name: .customLong("retention-interval"), help: "Seconds between two retention passes (env CENSUS_RETENTION_INTERVAL; default 3600).")
+    var interval: String?
+}
+
 /// Logging.
 struct LoggingOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env CENSUS_LOG_LEVEL; default info).")

@@ -8,6 +8,7 @@ struct ConfigurationReport {
     var clickhouse: ClickHouseOptions
     var api: APIOptions?
     var ingest: IngestOptions?
+    var retention: RetentionOptions?
     var logging: LoggingOptions
     var configFile: ConfigFileOptions?
 
@@ -68,6 +69,10 @@ struct ConfigurationReport {
             add("CENSUS_ANALYZER_THREADS", settings.analyzerThreads, flag: ingest.analyzerThreads != nil)
             add("CENSUS_ON_OFFSET_REGRESSION", settings.onOffsetRegression.rawValue, flag: ingest.onOffsetRegression != nil)
             add("CENSUS_DEAD_LETTER_TOPIC", settings.deadLetterTopic ?? "", flag: ingest.deadLetterTopic != nil)
+        }
+        if let retention {
+            add("CENSUS_RETENTION_DAYS", String(settings.retentionDays), flag: retention.days != nil)
+            add("CENSUS_RETENTION_INTERVAL", Self.seconds(settings.retentionInterval), flag: retention.interval != nil)
         }
         let (level, format) = try logging.resolve()
         add("CENSUS_LOG_LEVEL", level.rawValue, flag: logging.level != nil)

@@ -40,6 +40,11 @@ struct CensusRuntime {
             }
             ingestService = ingest
             services.append(IngestRunner(store: store, ingest: ingest, logger: logger))
+            if settings.retentionDays > 0 {
+                services.append(RetentionService(retention: MetadataRetention(client: store.client, schema: store.schema, logger: logger),
+                                                 days: settings.retentionDays, interval: settings.retentionInterval, logger: logger,
+                                                 factory: metrics.factory))
+            }
         }
         if serve {
             let router = Router()

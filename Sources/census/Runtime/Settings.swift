@@ -1,5 +1,6 @@
 import Consumer
 import Foundation
+import Store
 
 /// The effective configuration of one census process, resolved from flags, `CENSUS_*` variables and defaults.
 struct Settings: Sendable {
@@ -15,6 +16,9 @@ struct Settings: Sendable {
     var analyzerThreads = "auto"
     var onOffsetRegression = OffsetRegressionAction.fail
     var deadLetterTopic: String?
+    /// UTC days of metadata kept, today included (0: all); see ``RetentionService``.
+    var retentionDays = 0
+    var retentionInterval: Duration = .seconds(3_600)
     var clickhouse: ClickHouseOptions.Resolved
     var apiHost = "127.0.0.1"
     var apiPort = 8090
@@ -28,7 +32,7 @@ struct Settings: Sendable {
     var apiMaxURIBytes = 8_192
     var apiMaxHeaderBytes = 32_768
 
-    init(kafka: KafkaOptions?, clickhouse: ClickHouseOptions, api: APIOptions?, ingest: IngestOptions?) throws {
+    init(kafka: KafkaOptions?, clickhouse: ClickHouseOptions, api: APIOptions?, ingest: IngestOptions?, retention: RetentionOptions? = nil) throws {
         self.clickhouse = try clickhouse.resolve()
         if let kafka {
             self.kafka = try kafka.configuration()
@@ -88,6 +92,12 @@ struct Settings: Sendable {
             if let topic = deadLetterTopic, topic.isEmpty || topic.contains(where: { $0 == "," || $0 == " " }) {
                 throw ConfigurationError("--dead-letter-topic must be one topic name, got '\(topic)'")
             }
+        }
+        if let retention {
+            retentionDays = try Environment.int(retention.days, "CENSUS_RETENTION_DAYS", flagName: "retention-days", default: 0,
+                                                range: 0...Int(DayRange.maxDay))
+            retentionInterval = try Environment.seconds(retention.interval, "CENSUS_RETENTION_INTERVAL", flagName: "retention-interval",
+                                                        default: 3_600)
         }
     }
 }

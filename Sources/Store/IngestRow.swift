@@ -35,6 +35,8 @@ struct IngestRow: Sendable {
     var lastOffset: Int64 = 0
     /// The write fence of the row (``Schema/fenceDeadlineColumn``): server seconds, or never.
     var fenceDeadline: UInt32 = Schema.unfencedDeadline
+    /// Heavy hitters of key rows (``KeyAggregate/heavyHitters``); other kinds write none.
+    var heavyHitters: [HeavyHitter] = []
 
     /// Appends the row in ``Schema/insertColumns`` order.
     func encode(into encoder: inout RowBinaryEncoder) {
@@ -75,6 +77,9 @@ struct IngestRow: Sendable {
         encoder.string(example)
         encoder.int64(lastOffset)
         encoder.uint32(fenceDeadline)
+        encoder.uint64Array(heavyHitters.map(\.hash))
+        encoder.uint64Array(heavyHitters.map(\.count))
+        encoder.stringArray(heavyHitters.map(\.storedText))
     }
 }
 
@@ -95,6 +100,7 @@ extension IngestRow {
         temporality = aggregate.temporality
         bounds = aggregate.explicitBounds.sorted()
         scales = aggregate.scales.sorted()
+        valueHashes = aggregate.seriesHashes
         spanKind = aggregate.spanKind
         flags = aggregate.flags.rawValue
         statusCodes = aggregate.statusCodes.rawValue
@@ -122,6 +128,7 @@ extension IngestRow {
         valueHashes = aggregate.valueHashes
         sampleSlots = aggregate.sampleSlots
         smallValues = aggregate.smallValues
+        heavyHitters = aggregate.heavyHitters
     }
 
     /// A kind-3 row: a log body template.

@@ -44,7 +44,7 @@ struct MigrationsTests {
             var types: [String: String] = [:]
             while !decoder.isAtEnd { types[try decoder.string()] = try decoder.string() }
             for column in Schema.keyColumns { #expect(types[column.name] == column.type) }
-            for column in Schema.stateColumns { #expect(types[column.name] == column.type) }
+            for column in Schema.stateColumns + Schema.heavyStateColumns { #expect(types[column.name] == column.type) }
         }
     }
 
@@ -52,5 +52,61 @@ struct MigrationsTests {
     func missingDatabase(server: TestServer) async throws {
         let migrator = Migrator(client: try server.client(), schema: try Schema(database: "census_test_never_created"), logger: TestServer.logger)
         #expect(try await migrator.currentVersion() == 0)
+    }
+}
+
+/// Migration 4 upgrades a store written by the previous version in place: its data stays readable, this version's
+/// writes (to the v4 ingest table) carry heavy hitters, and an older writer still inserting into the v1 ingest table is
+/// refused or stored, never acknowledged and dropped.
+@Suite("Migration 4 on a live store", .enabled(if: TestServer.anyConfigured))
+struct MigrationFourTests {
+    @Test("a store at version 3 is upgraded in place, keeps its data, and takes heavy hitters", arguments: TestServer.configured)
+    func upgradeInPlace(server: TestServer) async throws {
+        try await server.withDatabase { client, schema in
+            // The store as the previous version left it: migrations 1–3, one row written through the v1 ingest table.
+            _ = try await client.execute(schema.createDatabase())
+            _ = try await client.execute(schema.createMigrationsTable())
+            for migration in Migration.all where migration.version <= 3 {
+                for statement in migration.statements(schema) { _ = try await client.execute(statement) }
+                _ = try await client.execute("INSERT INTO \(schema.migrationsTable) (version, name, applied_at) VALUES (\(migration.version), 'test', now())")
+            }
+            let v1Columns = "kind, signal, name, service, scope, sub, key, day, count, value_hashes"
+            _ = try await client.execute("INSERT INTO \(schema.ingestTableV1) (\(v1Columns)) VALUES "
+                + "(2, 1, 'm', 'svc', 2, '', 'method', toDate('2026-12-01'), 5, [11, 12])")
+            let migrator = Migrator(client: client, schema: schema, logger: TestServer.logger)
+            #expect(try await migrator.currentVersion() == 3)
+            #expect(try await migrator.migrate() == Migration.latestVersion)
+
+            // This version's write, with heavy hitters, lands beside the old row.
+            var batch = MetadataBatch()
+            var key = KeyAggregate(signal: .metric, name: "m", service: "svc", scope: .attribute, key: "method", day: DayRange.parseDay("2026-12-02")!,
+                                   firstSeen: 1, lastSeen: 2, count: 7, valueHashes: [11, 13])
+            key.heavyHitters = [HeavyHitter(hash: 11, count: 6, text: "GET"), HeavyHitter(hash: 13, count: 1, text: "PUT")]
+            batch.keys = [key]
+            try await MetadataWriter(client: client, schema: schema, logger: TestServer.logger).write(batch)
+
+            var decoder = RowBinaryDecoder(try await client.execute(
+                "SELECT toUInt64(sumMerge(count)), toUInt64(uniqCombinedArrayMerge(cardinality)), sumMapMerge(heavy_hitters), "
+                    + "arraySort(topKArrayMerge(32)(heavy_texts)) FROM \(schema.metadataTable) WHERE kind = 2 AND key = 'method' FORMAT RowBinary"))
+            #expect(try decoder.uint64() == 12)
+            #expect(try decoder.uint64() == 3)
+            #expect(try decoder.uint64Array() == [11, 13])
+            #expect(try decoder.uint64Array() == [6, 1])
+            #expect(try decoder.stringArray() == [HeavyHitter(hash: 11, count: 0, text: "GET").storedText, HeavyHitter(hash: 13, count: 0, text: "PUT").storedText])
+
+            // An older writer (v1 ingest table): refused on 18.16 (its view no longer matches `metadata`); on newer
+            // servers its rows are stored. Never acknowledged without being stored.
+            var refused = false
+            do {
+                _ = try await client.execute("INSERT INTO \(schema.ingestTableV1) (\(v1Columns)) VALUES "
+                    + "(2, 1, 'm', 'svc', 2, '', 'method', toDate('2026-12-03'), 1, [14])")
+            } catch {
+                refused = true
+            }
+            var after = RowBinaryDecoder(try await client.execute(
+                "SELECT toUInt64(sumMerge(count)) FROM \(schema.metadataTable) WHERE kind = 2 AND key = 'method' FORMAT RowBinary"))
+            #expect(try after.uint64() == (refused ? 12 : 13))
+            if server.isLegacy { #expect(refused, "18.16 refuses writes through the v1 ingest table after migration 4") }
+        }
     }
 }

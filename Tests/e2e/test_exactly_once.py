@@ -289,7 +289,7 @@ def test_offset_regression_fails_clearly_or_resets(clickhouse, broker, census_fa
     # Progress of an older, longer incarnation of otlp_logs (as after the topic was deleted and re-created).
     assert census_factory is not None
     run_census_cli(["migrate", "--clickhouse-url", clickhouse.url, "--database", census.database])
-    clickhouse.query(f"INSERT INTO {census.database}.metadata_ingest (kind, name, key, last_offset) VALUES "
+    clickhouse.query(f"INSERT INTO {census.database}.metadata_ingest_v4 (kind, name, key, last_offset) VALUES "
                      + ", ".join(f"(4, 'otlp_logs', '{p}', 5000)" for p in range(4)))
     census.start(wait_healthy=False)
     rc = census.proc.wait(60)

@@ -341,7 +341,7 @@ def test_clickhouse_frozen_70_to_120_seconds_10_times(private_clickhouse, broker
     ch.query("SYSTEM FLUSH LOGS")
     rows = ch.query(
         "SELECT query_id, countIf(type = 2) AS finished, countIf(type IN (3, 4)) AS failed FROM system.query_log "
-        f"WHERE query LIKE 'INSERT INTO {census.database}.metadata_ingest %' AND query_id LIKE 'census-%' "
+        f"WHERE query LIKE 'INSERT INTO {census.database}.metadata_ingest_v4 %' AND query_id LIKE 'census-%' "
         "GROUP BY query_id FORMAT TSV").strip().splitlines()
     stats = [(q, int(f), int(x)) for q, f, x in (r.split("\t") for r in rows if r)]
     doubled = [s for s in stats if s[1] > 1]

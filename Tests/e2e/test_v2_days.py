@@ -36,3 +36,26 @@ def test_items_are_filed_under_their_kafka_timestamp_day(broker, clickhouse, cen
     total = stored("SELECT 'all', toUInt64(uniqCombinedArrayMerge(cardinality)) FROM metadata WHERE kind = 2 "
                    f"AND name = '{history_data.HISTOGRAM}' AND key = 'user.id'")
     assert total == {("all",): 610}
+
+    # Series: distinct (resource + point) attribute sets per day and over the whole range.
+    series = stored("SELECT toString(day), toUInt64(uniqCombinedArrayMerge(cardinality)) FROM metadata WHERE kind = 1 AND signal = 1 "
+                    f"AND name = '{history_data.HISTOGRAM}' GROUP BY day")
+    assert series == {(history_data.day_text(d),): oracle.series_count(history_data.HISTOGRAM, d, d) for d in oracle.days}
+    all_series = stored("SELECT 'all', toUInt64(uniqCombinedArrayMerge(cardinality)) FROM metadata WHERE kind = 1 AND signal = 1 "
+                        f"AND name = '{history_data.HISTOGRAM}'")
+    assert all_series == {("all",): oracle.series_count(history_data.HISTOGRAM)}
+
+    # Heavy hitters of the low-cardinality keys: exact counts per value, per day, joined to their texts by hash.
+    for key in ("http.request.method", "http.response.status_code"):
+        rows = clickhouse.query(
+            "SELECT toString(day), sumMapMerge(heavy_hitters), topKArrayMerge(32)(heavy_texts) FROM metadata WHERE kind = 2 "
+            f"AND name = '{history_data.HISTOGRAM}' AND key = '{key}' GROUP BY day FORMAT JSONCompact", database=census.database)
+        import json
+        got_hh = {}
+        for day, (hashes, counts), texts in json.loads(rows)["data"]:
+            text_of = {int(t[:16], 16): t[17:] for t in texts}
+            got_hh[day] = {text_of[int(h)]: int(c) for h, c in zip(hashes, counts)}
+        want_hh = {history_data.day_text(d): {history_data.text(v[1]): n for v, n in
+                                              oracle.key_summary(d, d, name=history_data.HISTOGRAM, key=key)["values"].items()}
+                   for d in oracle.days}
+        assert got_hh == want_hh, key

@@ -18,6 +18,10 @@ struct KeyState {
     /// The distinct sample texts so far (``KeyAggregate/smallValues``), at most ``KeyAggregate/maxSamples``; cleared and
     /// no longer collected once ``smallOverflow`` is set.
     var smallValues: [String] = []
+    /// The ``ValueHash`` of each of ``smallValues``, in the same order.
+    var smallHashes: [UInt64] = []
+    /// Heavy-hitter candidates with their texts, once the key is past its small set.
+    var heavy = HeavyCandidates()
     /// Whether more than ``KeyAggregate/maxSamples`` distinct sample texts were seen in this window.
     var smallOverflow = false
 

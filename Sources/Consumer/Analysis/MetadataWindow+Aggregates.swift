@@ -51,13 +51,15 @@ extension MetadataWindow {
 
     // MARK: - Attributes
 
-    /// Counts one `KeyValue` of an item: the key once per item, the value's hash, and the value as a sample when it is
-    /// the smallest text of its sample slot. `position` is the attribute's index in the item (for ``keyCache``).
-    /// - Returns: The key id and value (the log analyzer looks for `event.name`, `message` and `msg`).
+    /// Counts one `KeyValue` of an item: the key once per item, the value's hash (and its observations, for the heavy
+    /// hitters), and the value as a sample when it is the smallest text of its sample slot. `position` is the attribute's
+    /// index in the item (for ``keyCache``).
+    /// - Returns: The key id and value (the log analyzer looks for `event.name`, `message` and `msg`), and the pair's
+    ///   contribution to the item's series fingerprint (``SeriesFingerprint``).
     @inline(__always)
     @discardableResult
     mutating func addAttribute(_ keyValue: WireReader, signal slot: Int32, scope: KeyScope, event: Int32 = -1,
-                               item: UInt64, position: Int) throws(WireError) -> (keyID: Int32, value: AnyValueView) {
+                               item: UInt64, position: Int) throws(WireError) -> (keyID: Int32, value: AnyValueView, pair: UInt64) {
         let (key, value) = try ValueText.keyValue(keyValue)
         var keyID: Int32 = -1
         var k: Int32 = -1
@@ -68,36 +70,51 @@ extension MetadataWindow {
                 k = cached.keySlot
             }
         }
+        let hash = try ValueText.hash(value, scratch: &valueScratch)
         if k < 0 {
             keyID = strings.intern(key.bytes)
             guard let found = keySlot(signal: slot, scope: scope, event: event, keyID: keyID) else {
                 overflow.droppedKeyObservations &+= 1
-                return (keyID, value)
+                return (keyID, value, SeriesFingerprint.pair(key: strings.stableHash(keyID), value: hash))
             }
             k = found
             if position < Self.keyCacheSize {
                 keyCache[position] = CachedKey(signalSlot: slot, scope: scope, event: event, keyID: keyID, keySlot: found)
             }
         }
-        let hash = try ValueText.hash(value, scratch: &valueScratch)
-        if Self.observe(&keys[Int(k)], item: item, timestamp: timestamp, hash: hash) {
+        let seen = Self.observe(&keys[Int(k)], item: item, timestamp: timestamp, hash: hash)
+        if seen.inserted {
             distinctValues &+= 1
             if keys[Int(k)].hashes.count >= limits.maxDistinctValuesPerKey { keyAtValueLimit = true }
             try offerSample(Int(k), value, hash: hash)
+        } else if keys[Int(k)].smallOverflow, HeavyCandidates.crossesPowerOfTwo(seen.before, seen.after) {
+            try offerHeavy(Int(k), value, hash: hash, count: seen.after)
         }
-        return (keyID, value)
+        return (keyID, value, SeriesFingerprint.pair(key: strings.stableHash(keyID), value: hash))
     }
 
-    /// Counts an observation of a key (once per item) and its value hash; returns whether the hash was new.
+    /// Counts an observation of a key (once per item) and of its value hash.
     @inline(__always)
-    static func observe(_ key: inout KeyState, item: UInt64, timestamp: EpochSeconds, hash: UInt64) -> Bool {
+    static func observe(_ key: inout KeyState, item: UInt64, timestamp: EpochSeconds, hash: UInt64) -> (inserted: Bool, before: UInt32, after: UInt32) {
         if key.lastItem != item {
             key.lastItem = item
             key.count &+= 1
         }
         if timestamp < key.firstSeen { key.firstSeen = timestamp }
         if timestamp > key.lastSeen { key.lastSeen = timestamp }
-        return key.hashes.insert(hash)
+        return key.hashes.observe(hash, times: 1)
+    }
+
+    /// Makes a value that just reached `count` observations (a power of two) a heavy-hitter candidate of key `i`
+    /// (``HeavyCandidates``), capturing its text: appended while there is room, else it replaces the candidate seen
+    /// least often, if that one was seen less often. Only for keys past their exact small set.
+    @inline(never)
+    mutating func offerHeavy(_ i: Int, _ value: AnyValueView, hash: UInt64, count: UInt32) throws(WireError) {
+        if keys[i].heavy.contains(hash: hash) { return }
+        let victim = keys[i].heavy.replacement(for: count, in: keys[i].hashes)
+        guard victim != nil || !keys[i].heavy.isFull else { return }
+        let text = try ValueText.withText(value, maxScalars: limits.maxSampleLength, scratch: &sampleScratch) { String(decoding: $0, as: UTF8.self) }
+        extraBytes &+= keys[i].heavy.insert(hash: hash, text: text, replacing: victim)
     }
 
     /// Offers `value` (whose ``ValueHash`` is `hash`) to its sample slot (``SampleSlots``): the slot keeps the smallest
@@ -121,7 +138,7 @@ extension MetadataWindow {
             let valid = ValueText.isValidUTF8(text)
             var string: String?
             if !keys[i].smallOverflow {
-                string = offerSmallValue(i, text, valid: valid)
+                string = offerSmallValue(i, text, valid: valid, hash: hash)
             }
             if let current, valid, Self.compare(text, current) >= 0 { return }
             let made = string ?? String(decoding: text, as: UTF8.self)
@@ -136,7 +153,7 @@ extension MetadataWindow {
     /// raw bytes (no allocation for a text already held); invalid UTF-8 by its repaired text. Returns the `String` made for
     /// `text`, if one was.
     @inline(__always)
-    mutating func offerSmallValue(_ i: Int, _ text: UnsafeRawBufferPointer, valid: Bool) -> String? {
+    mutating func offerSmallValue(_ i: Int, _ text: UnsafeRawBufferPointer, valid: Bool, hash: UInt64) -> String? {
         var string: String?
         if valid {
             for held in keys[i].smallValues where Self.compare(text, held) == 0 { return nil }
@@ -146,14 +163,22 @@ extension MetadataWindow {
             string = repaired
         }
         guard keys[i].smallValues.count < KeyAggregate.maxSamples else {
-            for held in keys[i].smallValues { extraBytes &-= held.utf8.count &+ 16 }
+            // The values seen more than once so far become the first heavy-hitter candidates (their texts are here).
+            for (held, heldHash) in zip(keys[i].smallValues, keys[i].smallHashes) {
+                extraBytes &-= held.utf8.count &+ 24
+                if keys[i].hashes.observations(of: heldHash) >= 2 {
+                    extraBytes &+= keys[i].heavy.insert(hash: heldHash, text: held, replacing: nil)
+                }
+            }
             keys[i].smallValues = []
+            keys[i].smallHashes = []
             keys[i].smallOverflow = true
             return string
         }
         let made = string ?? String(decoding: text, as: UTF8.self)
-        extraBytes &+= made.utf8.count &+ 16
+        extraBytes &+= made.utf8.count &+ 24
         keys[i].smallValues.append(made)
+        keys[i].smallHashes.append(hash)
         return made
     }
 
@@ -219,6 +244,10 @@ extension MetadataWindow {
         } else {
             serviceID = WellKnown.unknown
         }
+        resourceFingerprint = 0
+        for attribute in resourceAttributes {
+            resourceFingerprint &+= SeriesFingerprint.pair(key: strings.stableHash(attribute.keyID), value: attribute.hash)
+        }
     }
 
     /// Records that `count` items of the current resource belong to aggregate `slot`.
@@ -245,11 +274,15 @@ extension MetadataWindow {
                 keys[i].count &+= items
                 if timestamp < keys[i].firstSeen { keys[i].firstSeen = timestamp }
                 if timestamp > keys[i].lastSeen { keys[i].lastSeen = timestamp }
-                if keys[i].hashes.insert(attribute.hash) {
+                let seen = keys[i].hashes.observe(attribute.hash, times: UInt32(clamping: items))
+                if seen.inserted {
                     distinctValues &+= 1
                     if keys[i].hashes.count >= limits.maxDistinctValuesPerKey { keyAtValueLimit = true }
                     // Cannot throw: the value was decoded (and validated) when the resource was loaded.
                     try? offerSample(i, attribute.value, hash: attribute.hash)
+                }
+                if keys[i].smallOverflow, HeavyCandidates.crossesPowerOfTwo(seen.before, seen.after) {
+                    try? offerHeavy(i, attribute.value, hash: attribute.hash, count: seen.after)
                 }
             }
         }

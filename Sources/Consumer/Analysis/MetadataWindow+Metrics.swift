@@ -84,26 +84,32 @@ extension MetadataWindow {
     private mutating func applyNumberPoint(_ point: WireReader, slot: Int32) throws(WireError) {
         let item = nextItem()
         var index = 0
+        var fingerprint = resourceFingerprint
         var reader = point
         while let field = try reader.nextField() {
             if field.number == MetricsRequestFields.numberAttributes, field.type == .lengthDelimited {
-                try addAttribute(reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item, position: Self.cachePosition(index, .attribute))
+                fingerprint &+= try addAttribute(reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item,
+                                                 position: Self.cachePosition(index, .attribute)).pair
                 index &+= 1
             } else {
                 try reader.skip(field.type)
             }
         }
+        addSeries(slot, fingerprint)
     }
 
     private mutating func applyHistogramPoint(_ point: WireReader, slot: Int32) throws(WireError) {
         typealias P = MetricsRequestFields.HistogramDataPoint
         let item = nextItem()
         var index = 0
+        var fingerprint = resourceFingerprint
+        defer { addSeries(slot, fingerprint) }
         var reader = point
         while let field = try reader.nextField() {
             switch (field.number, field.type) {
             case (P.attributes, .lengthDelimited):
-                try addAttribute(reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item, position: Self.cachePosition(index, .attribute))
+                fingerprint &+= try addAttribute(reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item,
+                                                 position: Self.cachePosition(index, .attribute)).pair
                 index &+= 1
             case (P.explicitBounds, .lengthDelimited):
                 var packed = try reader.readLengthDelimited()
@@ -132,11 +138,13 @@ extension MetadataWindow {
         let item = nextItem()
         var scale: Int32 = 0 // proto3 omits the default
         var index = 0
+        var fingerprint = resourceFingerprint
         var reader = point
         while let field = try reader.nextField() {
             switch (field.number, field.type) {
             case (P.attributes, .lengthDelimited):
-                try addAttribute(reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item, position: Self.cachePosition(index, .attribute))
+                fingerprint &+= try addAttribute(reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item,
+                                                 position: Self.cachePosition(index, .attribute)).pair
                 index &+= 1
             case (P.scale, .varint):
                 let raw = UInt32(truncatingIfNeeded: try reader.readVarint())
@@ -145,10 +153,22 @@ extension MetadataWindow {
                 try reader.skip(field.type)
             }
         }
+        addSeries(slot, fingerprint)
         let s = Int(slot)
         if scale != signals[s].lastScale {
             signals[s].lastScale = scale
             if signals[s].scales.insert(scale).inserted { extraBytes &+= 8 }
+        }
+    }
+
+    /// Counts a data point's series (``SeriesFingerprint``) for metric aggregate `slot`; a window whose series set reaches
+    /// ``WindowLimits/maxDistinctValuesPerKey`` is full, as for a key's values.
+    @inline(__always)
+    mutating func addSeries(_ slot: Int32, _ fingerprint: UInt64) {
+        let i = Int(slot)
+        if signals[i].series.insert(fingerprint) {
+            distinctValues &+= 1
+            if signals[i].series.count >= limits.maxDistinctValuesPerKey { keyAtValueLimit = true }
         }
     }
 }

@@ -49,6 +49,8 @@ package struct MetadataWindow {
     var timestamp: EpochSeconds = 0
     var day: UInt16 = 0
     var serviceID: Int32 = WellKnown.unknown
+    /// The current resource's part of every series fingerprint (``SeriesFingerprint``).
+    var resourceFingerprint: UInt64 = 0
     /// Increments per item (data point, span, event, link, log record).
     var item: UInt64 = 0
 
@@ -140,7 +142,7 @@ package struct MetadataWindow {
     package var approximateBytes: Int {
         strings.memoryBytes &+ signals.capacity &* MemoryLayout<SignalState>.stride &+ keys.capacity &* MemoryLayout<KeyState>.stride
             &+ templates.capacity &* MemoryLayout<TemplateState>.stride &+ signalIndex.memoryBytes &+ keyIndex.memoryBytes
-            &+ templateIndex.memoryBytes &+ distinctValues &* 16 &+ extraBytes
+            &+ templateIndex.memoryBytes &+ distinctValues &* ValueHashSet.bytesPerMember &+ extraBytes
     }
 
     /// Decodes one Kafka record payload and folds its metadata into the window.
@@ -195,6 +197,7 @@ package struct MetadataWindow {
             aggregate.temporality = state.temporality
             aggregate.explicitBounds = state.explicitBounds
             aggregate.scales = state.scales
+            if state.series.count > 0 { aggregate.seriesHashes = state.series.sortedElements() }
             aggregate.spanKind = state.spanKind
             aggregate.statusCodes = state.statusCodes
             aggregate.eventNames = Set(state.eventNameIDs.map { strings[$0] })
@@ -218,6 +221,7 @@ package struct MetadataWindow {
                                            valueHashes: state.hashes.sortedElements(),
                                            sampleSlots: state.sampleSlots.isEmpty ? SampleSlots.empty : state.sampleSlots,
                                            smallValues: state.smallOverflow ? [] : state.smallValues))
+            batch.keys[batch.keys.count - 1].heavyHitters = Self.heavyHitters(of: state)
         }
         batch.templates.reserveCapacity(templates.count)
         for state in templates {
@@ -228,6 +232,27 @@ package struct MetadataWindow {
         }
         self = MetadataWindow(limits: limits)
         return batch
+    }
+
+    /// The heavy hitters of a key (``HeavyHitter``): its exact small set with counts, or its candidates seen at least
+    /// twice; each carried by at least 1 % of the key's items; most frequent first (ties by text), at most
+    /// ``KeyAggregate/maxHeavyHitters``.
+    static func heavyHitters(of state: KeyState) -> [HeavyHitter] {
+        var found: [HeavyHitter] = []
+        if !state.smallOverflow {
+            for (text, hash) in zip(state.smallValues, state.smallHashes) {
+                found.append(HeavyHitter(hash: hash, count: UInt64(state.hashes.observations(of: hash)), text: text))
+            }
+        } else {
+            for (hash, text) in zip(state.heavy.hashes, state.heavy.texts) {
+                let count = state.hashes.observations(of: hash)
+                if count >= 2 { found.append(HeavyHitter(hash: hash, count: UInt64(count), text: text)) }
+            }
+        }
+        let items = state.count
+        found.removeAll { $0.count == 0 || $0.count.multipliedReportingOverflow(by: 100).partialValue < items }
+        found.sort { $0.count != $1.count ? $0.count > $1.count : $0.text.utf8.lexicographicallyPrecedes($1.text.utf8) }
+        return Array(found.prefix(KeyAggregate.maxHeavyHitters))
     }
 
     // MARK: - Applying a validated request

@@ -19,6 +19,8 @@ struct SignalState {
     /// Hash of the last packed `explicit_bounds` merged (identical bounds on every point are merged once).
     var lastBoundsHash: UInt64 = 0
     var lastScale: Int32 = .min
+    /// Series fingerprints of the data points (metrics only).
+    var series = ValueHashSet()
 
     var spanKind: UInt8 = 0
     var statusCodes: StatusCodeSet = []

@@ -18,6 +18,9 @@ struct StringTable {
     private var index = HashIndex()
     /// Strings by id.
     private(set) var strings: [String] = []
+    /// ``ValueHash`` (tag `key`, unseeded) of every string by id: the same in every window and process, for series
+    /// fingerprints.
+    private(set) var stableHashes: [UInt64] = []
     /// The alias holding each id's own (valid UTF-8) bytes.
     private var canonical: [Int32] = []
     /// Bytes held (arena, strings and index), approximately.
@@ -35,6 +38,10 @@ struct StringTable {
     }
 
     subscript(id: Int32) -> String { strings[Int(id)] }
+
+    /// The stable hash of string `id` (see ``stableHashes``).
+    @inline(__always)
+    func stableHash(_ id: Int32) -> UInt64 { stableHashes[Int(id)] }
 
     /// Longest string kept, in UTF-8 bytes: longer ones (names, keys, services, scopes, event names, descriptions,
     /// units, templates) are cut on a UTF-8 boundary and end in ``truncationMarker``, within this length. So every
@@ -100,8 +107,9 @@ struct StringTable {
         if let valid = String(validating: bytes, as: UTF8.self) {
             id = Int32(truncatingIfNeeded: strings.count)
             strings.append(valid)
+            stableHashes.append(ValueHash.hash(bytes, tag: .key))
             canonical.append(Int32(truncatingIfNeeded: aliases.count))
-            memoryBytes &+= 16 &+ (bytes.count > 15 ? bytes.count &+ 32 : 0)
+            memoryBytes &+= 24 &+ (bytes.count > 15 ? bytes.count &+ 32 : 0)
         } else {
             id = intern(String(decoding: bytes, as: UTF8.self))
         }

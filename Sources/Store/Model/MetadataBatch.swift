@@ -27,6 +27,10 @@ package struct SignalAggregate: Sendable, Hashable {
     package var explicitBounds: Set<Double> = []
     /// Union of exponential histogram scales.
     package var scales: Set<Int32> = []
+    /// Distinct series fingerprints of the data points (``SeriesFingerprint``: resource attributes and point
+    /// attributes), sorted; ClickHouse folds them into the signal row's `uniqCombined` state, the metric's active-series
+    /// estimate. Empty for spans and logs.
+    package var seriesHashes: [UInt64] = []
 
     // Spans.
     /// OTLP `SpanKind` (0…5).
@@ -91,6 +95,11 @@ package struct KeyAggregate: Sendable, Hashable {
     /// show them instead of the slot samples when the key's cardinality is at most ``KeyAggregate/maxSamples``, so a key
     /// with few values shows all of them (slot collisions would drop some).
     package var smallValues: [String]
+    /// The window's most frequent values (see ``HeavyHitter``), most frequent first, at most ``maxHeavyHitters``.
+    package var heavyHitters: [HeavyHitter] = []
+
+    /// Most heavy hitters one key row carries.
+    package static let maxHeavyHitters = 10
 
     /// Most value samples kept per key: the number of sample slots, and the size limit of ``smallValues``.
     package static let maxSamples = 10

@@ -166,9 +166,11 @@ package enum MetadataQueries {
             + "WHERE kind = \(Schema.RowKind.progress.rawValue) GROUP BY name, key, service, sub FORMAT RowBinary"
     }
 
-    /// The ids of the INSERTs into the ingest table the server is running now (one `String` per row), from any writer.
+    /// The ids of the INSERTs into either ingest table the server is running now (one `String` per row), from any writer
+    /// of any census version.
     package static func runningInserts(_ schema: Schema) -> String {
-        "SELECT query_id FROM system.processes WHERE position(query, \(SQLLiteral.string("INSERT INTO \(schema.ingestTable) "))) = 1 FORMAT RowBinary"
+        let prefixes = schema.ingestTables.map { "position(query, \(SQLLiteral.string("INSERT INTO \($0) "))) = 1" }
+        return "SELECT query_id FROM system.processes WHERE (\(prefixes.joined(separator: " OR "))) FORMAT RowBinary"
     }
 
     /// One `UInt64`: how many queries with this id the server is running (0 once an INSERT has finished or failed).

@@ -26,6 +26,9 @@ package struct Migration: Sendable {
         Migration(version: 3, name: "write fence columns on the ingest table") { schema in
             schema.addFenceColumns()
         },
+        Migration(version: 4, name: "heavy hitters: states on metadata, ingest table and view v4") { schema in
+            schema.addHeavyHitters()
+        },
     ]
 
     /// The newest version this build knows.

@@ -1,7 +1,8 @@
 /// census's ClickHouse objects and their DDL, for one database. Works unchanged on ClickHouse 18.16 and 26.x.
 ///
-/// One physical write path makes one INSERT atomic: rows go into `metadata_ingest` (`ENGINE = Null`, stores nothing),
-/// and the materialized view `metadata_mv` folds each inserted block into aggregate states in `metadata`
+/// One physical write path makes one INSERT atomic: rows go into `metadata_ingest_v4` (`ENGINE = Null`, stores nothing;
+/// `metadata_ingest` before migration 4), and the materialized view `metadata_mv_v4` folds each inserted block into
+/// aggregate states in `metadata`
 /// (`AggregatingMergeTree`, no `PARTITION BY`), so a block becomes exactly one part. Data rows and the per-partition
 /// progress row of a batch therefore land together or not at all.
 ///
@@ -46,12 +47,20 @@ package struct Schema: Sendable, Hashable {
         self.database = validatedDatabase
     }
 
-    /// `database.metadata_ingest`: the Null table every write goes to.
-    package var ingestTable: String { "\(database).metadata_ingest" }
+    /// `database.metadata_ingest_v4`: the Null table every write goes to (migration 4; see ``ingestTableV1``).
+    package var ingestTable: String { "\(database).metadata_ingest_v4" }
+    /// `database.metadata_mv_v4`: the view from ``ingestTable`` into `metadata`.
+    package var viewName: String { "\(database).metadata_mv_v4" }
+    /// `database.metadata_ingest`: the Null table of migrations 1–3, written by census versions before migration 4.
+    /// After migration 4 its view fails on ClickHouse 18.16 (the target has columns the view does not produce), so a
+    /// writer of an older version gets an error and commits nothing: nothing is lost, it resumes once upgraded.
+    package var ingestTableV1: String { "\(database).metadata_ingest" }
+    /// `database.metadata_mv`: the view from ``ingestTableV1`` into `metadata` (migration 1).
+    package var viewNameV1: String { "\(database).metadata_mv" }
+    /// Both ingest tables, for finding running INSERTs of any census version.
+    package var ingestTables: [String] { [ingestTable, ingestTableV1] }
     /// `database.metadata`: the aggregate states every read comes from.
     package var metadataTable: String { "\(database).metadata" }
-    /// `database.metadata_mv`: the view from the ingest table into `metadata`.
-    package var viewName: String { "\(database).metadata_mv" }
     /// `database.quarantine`: records that could not be ingested (see ``QuarantinedRecord``).
     package var quarantineTable: String { "\(database).quarantine" }
     /// `database.schema_migrations`: applied migration versions.
@@ -92,8 +101,14 @@ package struct Schema: Sendable, Hashable {
     /// `fence_deadline` of rows that may land at any time (the largest `DateTime`).
     package static let unfencedDeadline: UInt32 = .max
 
+    /// The heavy-hitter columns of key rows (migration 4; see ``HeavyHitter``): value hashes, their counts, and their
+    /// stored texts (`<hex hash>:<text>`).
+    package static let heavyIngestColumns: [(name: String, type: String)] = [
+        ("hh_hashes", "Array(UInt64)"), ("hh_counts", "Array(UInt64)"), ("hh_texts", "Array(String)"),
+    ]
+
     /// The columns a ``MetadataWriter`` INSERT names, in RowBinary order.
-    package static var insertColumns: [(name: String, type: String)] { ingestColumns + [fenceDeadlineColumn] }
+    package static var insertColumns: [(name: String, type: String)] { ingestColumns + [fenceDeadlineColumn] + heavyIngestColumns }
 
     /// The aggregate-state columns of `metadata`: name, `AggregateFunction` type, and the view's expression over the
     /// ingest columns. Read each with the matching `-Merge` (see ``MetadataQueries``).
@@ -134,6 +149,14 @@ package struct Schema: Sendable, Hashable {
         ("last_offset", "AggregateFunction(max, Int64)", "maxState(last_offset)"),
     ]
 
+    /// The states migration 4 added to `metadata`: counts per value hash (`sumMap`: 18.16 has no `topKWeighted` and no
+    /// `sumMap` over strings) and the texts of those hashes (a bounded `topK`: exact while a key-day has at most 3·32
+    /// distinct heavy texts). Rows written before migration 4 have empty states.
+    package static let heavyStateColumns: [(name: String, type: String, state: String)] = [
+        ("heavy_hitters", "AggregateFunction(sumMap, Array(UInt64), Array(UInt64))", "sumMapState(hh_hashes, hh_counts)"),
+        ("heavy_texts", "AggregateFunction(topKArray(32), Array(String))", "topKArrayState(32)(hh_texts)"),
+    ]
+
     // MARK: - DDL (every statement is idempotent)
 
     /// `CREATE DATABASE IF NOT EXISTS`.
@@ -146,10 +169,27 @@ package struct Schema: Sendable, Hashable {
         "CREATE TABLE IF NOT EXISTS \(migrationsTable) (version UInt32, name String, applied_at DateTime) ENGINE = MergeTree ORDER BY version"
     }
 
-    /// The Null table INSERTs go to.
+    /// The Null table INSERTs went to in migrations 1–3 (``ingestTableV1``).
     package func createIngestTable() -> String {
         let columns = Self.ingestColumns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
-        return "CREATE TABLE IF NOT EXISTS \(ingestTable) (\(columns)) ENGINE = Null"
+        return "CREATE TABLE IF NOT EXISTS \(ingestTableV1) (\(columns)) ENGINE = Null"
+    }
+
+    /// Migration 4: heavy hitters. ClickHouse 18.16 cannot change a view's query, so the upgrade adds the new states to
+    /// `metadata`, then a second ingest table (every column of the first, the write fence, the heavy-hitter columns) and
+    /// a second view into `metadata`. A live store is upgraded in place: stored parts keep their data (the new states
+    /// read as empty), and writers switch to the new table when they run this version.
+    package func addHeavyHitters() -> [String] {
+        let alters = Self.heavyStateColumns.map { "ALTER TABLE \(metadataTable) ADD COLUMN \($0.name) \($0.type)" }
+        let columns = (Self.ingestColumns + Self.heavyIngestColumns).map { "\($0.name) \($0.type)" }
+            + ["\(Self.fenceDeadlineColumn.name) \(Self.fenceDeadlineColumn.type) DEFAULT toDateTime(\(Self.unfencedDeadline))",
+               "fence_check UInt8 MATERIALIZED throwIf(now() > \(Self.fenceDeadlineColumn.name))"]
+        let key = Self.keyColumns.map(\.name).joined(separator: ", ")
+        let states = (Self.stateColumns + Self.heavyStateColumns).map { "\($0.state) AS \($0.name)" }.joined(separator: ", ")
+        return alters + [
+            "CREATE TABLE IF NOT EXISTS \(ingestTable) (\(columns.joined(separator: ", "))) ENGINE = Null",
+            "CREATE MATERIALIZED VIEW IF NOT EXISTS \(viewName) TO \(metadataTable) AS SELECT \(key), \(states) FROM \(ingestTable) GROUP BY \(key)",
+        ]
     }
 
     /// Migration 3: the write-fence columns of the ingest table (see ``fenceDeadlineColumn``). `ALTER … ADD COLUMN` on the
@@ -157,8 +197,8 @@ package struct Schema: Sendable, Hashable {
     /// the previous version keep working (their rows get the never-expiring default).
     package func addFenceColumns() -> [String] {
         [
-            "ALTER TABLE \(ingestTable) ADD COLUMN \(Self.fenceDeadlineColumn.name) \(Self.fenceDeadlineColumn.type) DEFAULT toDateTime(\(Self.unfencedDeadline))",
-            "ALTER TABLE \(ingestTable) ADD COLUMN fence_check UInt8 MATERIALIZED throwIf(now() > \(Self.fenceDeadlineColumn.name))",
+            "ALTER TABLE \(ingestTableV1) ADD COLUMN \(Self.fenceDeadlineColumn.name) \(Self.fenceDeadlineColumn.type) DEFAULT toDateTime(\(Self.unfencedDeadline))",
+            "ALTER TABLE \(ingestTableV1) ADD COLUMN fence_check UInt8 MATERIALIZED throwIf(now() > \(Self.fenceDeadlineColumn.name))",
         ]
     }
 
@@ -177,10 +217,10 @@ package struct Schema: Sendable, Hashable {
         return "CREATE TABLE IF NOT EXISTS \(quarantineTable) (\(columns)) ENGINE = ReplacingMergeTree ORDER BY (topic, kafka_partition, kafka_offset)"
     }
 
-    /// The view that aggregates each inserted block by the key columns into states.
+    /// The view of migration 1, from ``ingestTableV1``: aggregates each inserted block by the key columns into states.
     package func createView() -> String {
         let key = Self.keyColumns.map(\.name).joined(separator: ", ")
         let states = Self.stateColumns.map { "\($0.state) AS \($0.name)" }.joined(separator: ", ")
-        return "CREATE MATERIALIZED VIEW IF NOT EXISTS \(viewName) TO \(metadataTable) AS SELECT \(key), \(states) FROM \(ingestTable) GROUP BY \(key)"
+        return "CREATE MATERIALIZED VIEW IF NOT EXISTS \(viewNameV1) TO \(metadataTable) AS SELECT \(key), \(states) FROM \(ingestTableV1) GROUP BY \(key)"
     }
 }

@@ -350,7 +350,8 @@ def v2_history_paths():
                   "offset", "has_more"])
     return {
         "/api/v2/history": get(
-            "getHistory", "One name's (or one of its keys') count, estimated cardinality and services per UTC day.",
+            "getHistory", "One name's (or one of its keys') count, estimated cardinality (a key's distinct values, a "
+            "metric's distinct series; null for span and log names) and services per UTC day.",
             [query("signal", "Required: metric, span or log.", signal_enum),
              query("name", "Required: the metric or span name, or the log severity."),
              query("key", "An attribute key of the name: the key's count and cardinality per day instead of the name's."),

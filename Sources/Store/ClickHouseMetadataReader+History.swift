@@ -5,7 +5,7 @@ extension ClickHouseMetadataReader: HistoryReading {
         while !decoder.isAtEnd {
             let day = try decoder.uint16()
             let count = try decoder.uint64()
-            let cardinality = query.key == nil ? nil : try decoder.uint64()
+            let cardinality = query.hasCardinality ? try decoder.uint64() : nil
             let services = try decoder.stringArray()
             points.append(HistoryPoint(day: day, count: count, estimatedCardinality: cardinality, services: services))
         }

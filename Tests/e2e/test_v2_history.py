@@ -79,7 +79,9 @@ def expected_name_points(o: hd.Oracle, signal: str, name: str, start=None, end=N
         per_service = {svc: n for (s, nm, svc, dd), n in o.names.items()
                        if s == signal and nm == name and dd == d and (service is None or svc == service)}
         if per_service:
-            points.append({"day": day(d), "count": sum(per_service.values()), "estimated_cardinality": None,
+            # Metrics: the distinct series that day (resource + point attributes); spans and logs have no sketch.
+            series = o.series_count(name, d, d, service) if signal == "metric" else None
+            points.append({"day": day(d), "count": sum(per_service.values()), "estimated_cardinality": series,
                            "services": sorted(per_service)})
     return points
 

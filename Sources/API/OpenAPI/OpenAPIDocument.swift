@@ -2102,7 +2102,7 @@ package enum OpenAPIDocument {
     "/api/v2/history": {
       "get": {
         "operationId": "getHistory",
-        "summary": "One name's (or one of its keys') count, estimated cardinality and services per UTC day.",
+        "summary": "One name's (or one of its keys') count, estimated cardinality (a key's distinct values, a metric's distinct series; null for span and log names) and services per UTC day.",
         "tags": [
           "v2"
         ],

@@ -5,11 +5,11 @@ extension V2Queries {
     /// ``maxDays`` rows; one `GROUP BY day` over the rows of one name (the sorting key's prefix), so its cost is the
     /// name's rows in range, never its values.
     ///
-    /// Columns: day UInt16, count UInt64, then with a key: cardinality UInt64 (the day's states merged); then services
-    /// Array(String) sorted.
+    /// Columns: day UInt16, count UInt64, then when ``HistoryQuery/hasCardinality``: cardinality UInt64 (the day's
+    /// states merged: the key's distinct values, or a metric's distinct series); then services Array(String) sorted.
     package static func history(_ schema: Schema, _ query: HistoryQuery) -> String {
         var sql = "SELECT toUInt16(day), toUInt64(sumMerge(count))"
-        if query.key != nil { sql += ", toUInt64(uniqCombinedArrayMerge(cardinality))" }
+        if query.hasCardinality { sql += ", toUInt64(uniqCombinedArrayMerge(cardinality))" }
         sql += ", arraySort(groupUniqArray(service)) FROM \(schema.metadataTable) WHERE kind = "
         sql += String((query.key == nil ? Schema.RowKind.signal : Schema.RowKind.key).rawValue)
         sql += " AND signal = \(query.signal.rawValue) AND name = \(SQLLiteral.string(query.name))"

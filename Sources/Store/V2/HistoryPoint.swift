@@ -4,8 +4,8 @@ package struct HistoryPoint: Sendable, Hashable {
     package var day: UInt16
     /// Items (data points, spans, log records) of the name that day; with a key, the items that carried the key.
     package var count: UInt64
-    /// The key's estimated distinct values that day (the day's sketch states merged); `nil` without a key: census keeps
-    /// no sketch of a name's series, and a count of keys would not be one.
+    /// The key's estimated distinct values that day (the day's sketch states merged); without a key, a metric's estimated
+    /// distinct series that day; `nil` for span and log names (census keeps no sketch of them).
     package var estimatedCardinality: UInt64?
     /// The services that emitted it that day, in byte order.
     package var services: [String]

@@ -20,4 +20,8 @@ package struct HistoryQuery: Sendable, Hashable {
         self.service = service
         self.range = range
     }
+
+    /// Whether the points carry an estimated cardinality: a key's distinct values, or a metric's distinct series
+    /// (resource + point attributes, stored in its signal rows since migration 4). Span and log names have no sketch.
+    package var hasCardinality: Bool { key != nil || signal == .metric }
 }

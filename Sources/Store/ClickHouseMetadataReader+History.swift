@@ -13,7 +13,8 @@ extension ClickHouseMetadataReader: HistoryReading {
     }
 
     /// Three reads over the baseline and the window together, run concurrently: counts per (signal, name, service,
-    /// day), log template counts per day, and key cardinalities per day; ``ChangeDetector`` does the rest. A fourth, the
+    /// day), log template counts per day, and the keys that changed (their daily cardinalities reduced in ClickHouse);
+    /// ``ChangeDetector`` does the rest. A fourth, the
     /// newest stored day, runs first when the query has no `until`.
     package func changes(_ query: ChangeQuery) async throws -> ChangeReport {
         var newestDay: UInt16?
@@ -26,7 +27,7 @@ extension ClickHouseMetadataReader: HistoryReading {
         async let signalBytes = fetch(V2Queries.signalDays(schema, range: range, signal: query.signal, service: query.service))
         async let templateBytes = query.signal == nil || query.signal == .log
             ? fetch(V2Queries.templateDays(schema, range: range, service: query.service)) : []
-        async let keyBytes = fetch(V2Queries.keyDays(schema, range: range, signal: query.signal, service: query.service))
+        async let keyBytes = fetch(V2Queries.keyChanges(schema, range: range, since: window.lowerBound, signal: query.signal, service: query.service))
         let detector = ChangeDetector(window: window, baseline: baseline)
         var changes = try Self.signalChanges(try await signalBytes, detector)
         changes += try Self.templateChanges(try await templateBytes, detector)
@@ -79,9 +80,10 @@ extension ClickHouseMetadataReader: HistoryReading {
         }
     }
 
+    /// Keys arrive reduced (``V2Queries/keyChanges(_:range:since:signal:service:)``): the baseline as its largest daily
+    /// value on its last day, the window day by day, which is all ``ChangeDetector/keyFinding(_:)`` looks at.
     private static func keyChanges(_ bytes: [UInt8], _ detector: ChangeDetector) throws(StoreError) -> [Change] {
-        struct Key: Hashable { var signal: Signal; var name: String; var scope: KeyScope; var event: String; var key: String }
-        var keys: [Key: [ChangeDetector.DayValue]] = [:]
+        var changes: [Change] = []
         var decoder = RowBinaryDecoder(bytes)
         while !decoder.isAtEnd {
             let rawSignal = try decoder.uint8()
@@ -89,17 +91,20 @@ extension ClickHouseMetadataReader: HistoryReading {
             let rawScope = try decoder.uint8()
             let event = try decoder.string()
             let key = try decoder.string()
-            let day = try decoder.uint16()
-            let cardinality = try decoder.uint64()
-            guard let signal = Signal(rawValue: rawSignal), let scope = KeyScope(rawValue: rawScope) else { continue }
-            keys[Key(signal: signal, name: name, scope: scope, event: event, key: key), default: []].append(.init(day: day, value: cardinality))
+            let baselineMax = try decoder.uint64()
+            _ = try decoder.uint64()
+            let inBaseline = try decoder.uint8() != 0
+            _ = try decoder.uint8()
+            let lastBaselineDay = try decoder.uint16()
+            let windowDays = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.uint16() }
+            let windowValues = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.uint64() }
+            guard let signal = Signal(rawValue: rawSignal), let scope = KeyScope(rawValue: rawScope), windowDays.count == windowValues.count else { continue }
+            var days = zip(windowDays, windowValues).map { ChangeDetector.DayValue(day: $0, value: $1) }
+            if inBaseline { days.append(ChangeDetector.DayValue(day: lastBaselineDay, value: baselineMax)) }
+            guard let finding = detector.keyFinding(days) else { continue }
+            changes.append(change(finding, item: .key, signal: signal, name: name, scope: scope, event: event.isEmpty ? nil : event, key: key))
         }
-        return keys.compactMap { item, days in
-            detector.keyFinding(days).map {
-                change($0, item: .key, signal: item.signal, name: item.name, scope: item.scope,
-                       event: item.event.isEmpty ? nil : item.event, key: item.key)
-            }
-        }
+        return changes
     }
 
     private static func dayValues(_ days: [UInt16: UInt64]) -> [ChangeDetector.DayValue] {

@@ -44,14 +44,24 @@ extension V2Queries {
             + " GROUP BY name, sub, day FORMAT RowBinary"
     }
 
-    /// Daily estimated cardinality per key (signal, name, scope, event name, key) over `range`, merged over services:
-    /// keys × days rows, each one merged state.
+    /// The keys (signal, name, scope, event name, key) that may have changed between the baseline (days of `range`
+    /// before `since`) and the window (from `since`): each key's daily estimated cardinality (the day's states merged
+    /// over services: keys × days groups, one merged sketch each, never values) reduced per key in ClickHouse, so only
+    /// keys that appeared, vanished or grew come back.
     ///
-    /// Columns: signal UInt8, name String, scope UInt8, sub String, key String, day UInt16, cardinality UInt64.
-    package static func keyDays(_ schema: Schema, range: DayRange, signal: Signal?, service: String?) -> String {
-        "SELECT toUInt8(signal), name, toUInt8(scope), sub, key, toUInt16(day), toUInt64(uniqCombinedArrayMerge(cardinality)) "
-            + "FROM \(schema.metadataTable) WHERE kind = \(Schema.RowKind.key.rawValue)" + filters(signal: signal, service: service) + days(range)
-            + " GROUP BY signal, name, scope, sub, key, day FORMAT RowBinary"
+    /// Columns: signal UInt8, name String, scope UInt8, sub String, key String, baseline max UInt64, window max UInt64,
+    /// in baseline UInt8, last baseline day UInt16, window days Array(UInt16), their cardinalities Array(UInt64).
+    package static func keyChanges(_ schema: Schema, range: DayRange, since: UInt16, signal: Signal?, service: String?) -> String {
+        let before = "day < toDate(\(SQLLiteral.string(DayRange.format(since))))"
+        let during = "day >= toDate(\(SQLLiteral.string(DayRange.format(since))))"
+        let daily = "SELECT signal, name, scope, sub, key, day, toUInt64(uniqCombinedArrayMerge(cardinality)) AS c FROM \(schema.metadataTable) "
+            + "WHERE kind = \(Schema.RowKind.key.rawValue)" + filters(signal: signal, service: service) + days(range)
+            + " GROUP BY signal, name, scope, sub, key, day"
+        return "SELECT toUInt8(signal), name, toUInt8(scope), sub, key, toUInt64(maxIf(c, \(before))) AS baseline_max, "
+            + "toUInt64(maxIf(c, \(during))) AS window_max, toUInt8(countIf(\(before)) > 0) AS in_baseline, "
+            + "toUInt8(countIf(\(during)) > 0) AS in_window, toUInt16(maxIf(day, \(before))), "
+            + "groupArrayIf(toUInt16(day), \(during)), groupArrayIf(c, \(during)) FROM (\(daily)) GROUP BY signal, name, scope, sub, key "
+            + "HAVING in_baseline = 0 OR in_window = 0 OR window_max > baseline_max FORMAT RowBinary"
     }
 
     private static func filters(signal: Signal?, service: String?) -> String {

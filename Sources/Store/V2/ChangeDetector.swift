@@ -95,12 +95,20 @@ package struct ChangeDetector: Sendable {
             if deltaA != deltaB { return deltaA > deltaB }
             if ratioA != ratioB { return ratioA > ratioB }
         }
-        return identity(a).lexicographicallyPrecedes(identity(b))
+        return precedesByIdentity(a, b)
     }
 
-    private static func identity(_ change: Change) -> [String] {
-        [change.item.rawValue, String(change.signal.rawValue), change.name, change.service ?? "", String(change.scope?.rawValue ?? 0),
-         change.event ?? "", change.key ?? "", change.template ?? "", change.kind.rawValue]
+    /// A total order on the items (no allocation: ranking compares every pair of a large report many times).
+    private static func precedesByIdentity(_ a: Change, _ b: Change) -> Bool {
+        if a.item != b.item { return a.item.rawValue < b.item.rawValue }
+        if a.signal != b.signal { return a.signal.rawValue < b.signal.rawValue }
+        if a.name != b.name { return a.name < b.name }
+        if a.service != b.service { return (a.service ?? "") < (b.service ?? "") }
+        if a.scope != b.scope { return (a.scope?.rawValue ?? 0) < (b.scope?.rawValue ?? 0) }
+        if a.event != b.event { return (a.event ?? "") < (b.event ?? "") }
+        if a.key != b.key { return (a.key ?? "") < (b.key ?? "") }
+        if a.template != b.template { return (a.template ?? "") < (b.template ?? "") }
+        return a.kind.rawValue < b.kind.rawValue
     }
 
     /// The values in the baseline and in the window, each ordered by day.

@@ -48,7 +48,8 @@ struct ChangesCommand: AsyncParsableCommand, ConfigFileCommand {
         let table = try useTable()
         let settings = try Settings(kafka: nil, clickhouse: clickhouse, api: nil, ingest: nil)
         let logger = try LogSetup.bootstrap(logging)
-        let store = try StoreWiring(settings.clickhouse, logger: logger)
+        // One read, not an API under load: it may take as long as a wide range needs (the API's reads stop at 10 s).
+        let store = try StoreWiring(settings.clickhouse, reads: .init(maxConcurrent: 3, maxExecutionTime: .seconds(600)), logger: logger)
         let report = try await store.reader.changes(query)
         if table {
             print(ChangesTable.render(report))

@@ -151,6 +151,11 @@ def log_records(count: int):
     return [("otlp_logs", req.SerializeToString())]
 
 
+def metric_key(metric: str, index: int) -> str:
+    """Label key `index` of the ones `metric_records` gives `metric` (`bench.metric.00042`, 3 -> `m00042.k3`)."""
+    return f"m{metric.rsplit('.', 1)[1]}.k{index}"
+
+
 def total(census: Census, path: str, field: str = "total") -> int:
     return census.get(path, params={"limit": 1}).json()[field]
 
@@ -265,6 +270,7 @@ def main() -> int:
         feeder.start()
 
         q = urllib.parse.quote
+        today = time.strftime("%Y-%m-%d", time.gmtime())
         mix = []
         for i in range(args.distinct):
             metric = f"bench.metric.{rng.randrange(args.metrics):05d}"
@@ -279,7 +285,12 @@ def main() -> int:
                     f"/api/v1/attributes/{q(f'm{rng.randrange(args.metrics):05d}.k{rng.randrange(args.keys_per_metric)}', safe='')}",
                     "/api/v1/services", f"/api/v1/services/{SERVICES[i % len(SERVICES)]}/overview",
                     "/api/v1/cardinality/high?threshold=10&limit=100", "/api/v1/cardinality/complexity?threshold=5",
-                    "/api/v1/logs/patterns?minCount=1", "/api/v1/logs/by-service"]
+                    "/api/v1/logs/patterns?minCount=1", "/api/v1/logs/by-service",
+                    f"/api/v2/history?signal=metric&name={q(metric, safe='')}",
+                    f"/api/v2/history?signal=metric&name={q(metric, safe='')}&key={metric_key(metric, i % args.keys_per_metric)}",
+                    # Everything is stored today, so against yesterday every name, key and service is new: the largest answer.
+                    f"/api/v2/changes?since={today}&limit=100&offset={100 * (i % 3)}",
+                    f"/api/v2/changes?since={today}&min_severity=warning&sort=delta"]
         mix = [u for u in mix if re.search(args.only, u)]
         mix *= max(1, 200 // max(1, args.distinct))
         rng.shuffle(mix)
@@ -296,6 +307,7 @@ def main() -> int:
         first_read_ms: dict[str, float] = {}
         for path in sorted(set(mix)):
             kind = re.sub(r"\?.*", "", re.sub(r"/api/v1/(\w+)/[^?]+", r"/api/v1/\1/{x}", path)) + ("?…" if "?" in path else "")
+            kind += "&key=…" if "&key=" in path else ""
             started = time.monotonic()
             r = requests.get(census.api + path, timeout=300)
             elapsed = (time.monotonic() - started) * 1000

@@ -469,8 +469,79 @@ def v2_system_paths():
     }
 
 
+def v2_history_paths():
+    """/api/v2/history and /api/v2/changes (HistoryReading); their schemas are added to SCHEMAS here too."""
+    day = {"type": "string", "format": "date"}
+    range_end = "YYYY-MM-DD or an RFC 3339 time (its UTC day); default: all time."
+    signal_enum = {"type": "string", "enum": ["metric", "span", "log"]}
+    SCHEMAS["HistoryPoint"] = obj({
+        "day": day, "count": integer(0),
+        "estimated_cardinality": {**integer(0), "nullable": True},
+        "services": strings()}, required=["day", "count", "estimated_cardinality", "services"])
+    SCHEMAS["History"] = obj({
+        "signal": signal_enum, "name": {"type": "string"}, "key": {"type": "string"}, "scope": {"type": "string"},
+        "service": {"type": "string"}, "step": {"type": "string", "enum": ["day"]},
+        "from": day, "to": day, "points": {"type": "array", "items": ref("HistoryPoint")}},
+        required=["signal", "name", "step", "points"])
+    SCHEMAS["Change"] = obj({
+        "kind": {"type": "string", "enum": ["new", "vanished", "growth"]},
+        "item": {"type": "string", "enum": ["metric", "span", "log_template", "key", "service"]},
+        "signal": signal_enum, "name": {"type": "string"}, "service": {"type": "string"},
+        "scope": {"type": "string", "enum": ["resource", "attribute", "event", "link"]}, "event": {"type": "string"},
+        "key": {"type": "string"}, "template": {"type": "string"},
+        "severity": {"type": "string", "enum": ["info", "warning", "critical"]},
+        "from": integer(0), "to": integer(0), "ratio": {"type": "number", "nullable": True}, "delta": integer(),
+        "started": {**day, "nullable": True}},
+        required=["kind", "item", "signal", "severity", "from", "to", "ratio", "delta", "started"])
+    SCHEMAS["Changes"] = obj({
+        "since": day, "until": day,
+        "baseline": obj({"from": day, "to": day}, required=["from", "to"], nullable=True),
+        "sort": {"type": "string", "enum": ["ratio", "delta"]},
+        "min_severity": {"type": "string", "enum": ["info", "warning", "critical"]},
+        "summary": obj({"critical": integer(0), "warning": integer(0), "info": integer(0)},
+                       required=["critical", "warning", "info"]),
+        "changes": {"type": "array", "items": ref("Change")},
+        "total": integer(0), "limit": integer(1), "offset": integer(0), "has_more": {"type": "boolean"}},
+        required=["since", "until", "baseline", "sort", "min_severity", "summary", "changes", "total", "limit",
+                  "offset", "has_more"])
+    return {
+        "/api/v2/history": get(
+            "getHistory", "One name's (or one of its keys') count, estimated cardinality (a key's distinct values, a "
+            "metric's distinct series; null for span and log names) and services per UTC day.",
+            [query("signal", "Required: metric, span or log.", signal_enum),
+             query("name", "Required: the metric or span name, or the log severity."),
+             query("key", "An attribute key of the name: the key's count and cardinality per day instead of the name's."),
+             query("scope", "With key: only the key as seen in this scope (default: every scope merged).",
+                   {"type": "string", "enum": ["resource", "attribute", "event", "link"]}),
+             SERVICE,
+             query("step", "Only `day` (the stored grain); anything else is 400.", {"type": "string", "enum": ["day"]}),
+             query("from", "First day. " + range_end), query("to", "Last day. " + range_end)],
+            {"200": json_response("Points of the days with data, oldest first (at most 3660: the newest ones).",
+                                  ref("History")),
+             "400": error("Missing or invalid signal or name, invalid scope, step or range."),
+             "404": error("No data for the name (or key) in the range."), "500": STORAGE_ERROR}, ["v2"]),
+        "/api/v2/changes": get(
+            "listChanges", "What appeared, vanished or grew in cardinality in a window of days, compared with a "
+            "baseline of as many days just before it.",
+            [query("since", "Required: first day of the window; YYYY-MM-DD or an RFC 3339 time (its UTC day)."),
+             query("until", "Last day of the window (default: the newest stored day)."),
+             query("baseline_from", "First day of the baseline, which always ends the day before `since` "
+                                    "(default: as many days as the window)."),
+             query("signal", "Only this signal.", signal_enum), SERVICE,
+             query("min_severity", "Leave out findings below this severity (they still count in `summary`).",
+                   {"type": "string", "enum": ["info", "warning", "critical"]}),
+             query("sort", "Within a severity, rank by `ratio` (default) or by `delta`.",
+                   {"type": "string", "enum": ["ratio", "delta"]}),
+             LIMIT, OFFSET],
+            {"200": json_response("A page of findings, most severe first.", ref("Changes")),
+             "400": error("Missing or invalid since, until, baseline_from, signal, min_severity or sort."),
+             "500": STORAGE_ERROR}, ["v2"]),
+    }
+
+
 PATHS.update(v2_explorer_paths())
 PATHS.update(v2_system_paths())
+PATHS.update(v2_history_paths())
 
 DOCUMENT = {
     "openapi": "3.0.3",

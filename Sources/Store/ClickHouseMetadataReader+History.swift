@@ -1,2 +1,119 @@
 extension ClickHouseMetadataReader: HistoryReading {
+    package func history(_ query: HistoryQuery) async throws -> [HistoryPoint] {
+        var decoder = RowBinaryDecoder(try await fetch(V2Queries.history(schema, query)))
+        var points: [HistoryPoint] = []
+        while !decoder.isAtEnd {
+            let day = try decoder.uint16()
+            let count = try decoder.uint64()
+            let cardinality = query.hasCardinality ? try decoder.uint64() : nil
+            let services = try decoder.stringArray()
+            points.append(HistoryPoint(day: day, count: count, estimatedCardinality: cardinality, services: services))
+        }
+        return points.reversed()
+    }
+
+    /// Three reads over the baseline and the window together, run concurrently: counts per (signal, name, service,
+    /// day), log template counts per day, and the keys that changed (their daily cardinalities reduced in ClickHouse);
+    /// ``ChangeDetector`` does the rest. A fourth, the
+    /// newest stored day, runs first when the query has no `until`.
+    package func changes(_ query: ChangeQuery) async throws -> ChangeReport {
+        var newestDay: UInt16?
+        if query.until == nil {
+            var decoder = RowBinaryDecoder(try await fetch(V2Queries.newestDay(schema)))
+            newestDay = decoder.isAtEnd ? nil : try decoder.uint16()
+        }
+        let (window, baseline) = query.resolved(newestDay: newestDay)
+        let range = DayRange(from: baseline?.lowerBound ?? window.lowerBound, to: window.upperBound)
+        async let signalBytes = fetch(V2Queries.signalDays(schema, range: range, signal: query.signal, service: query.service))
+        async let templateBytes = query.signal == nil || query.signal == .log
+            ? fetch(V2Queries.templateDays(schema, range: range, service: query.service)) : []
+        async let keyBytes = fetch(V2Queries.keyChanges(schema, range: range, since: window.lowerBound, signal: query.signal, service: query.service))
+        let detector = ChangeDetector(window: window, baseline: baseline)
+        var changes = try Self.signalChanges(try await signalBytes, detector)
+        changes += try Self.templateChanges(try await templateBytes, detector)
+        changes += try Self.keyChanges(try await keyBytes, detector)
+        return detector.report(changes, minSeverity: query.minSeverity, order: query.order)
+    }
+
+    /// New and vanished metric and span names (merged over services) and services (per signal).
+    private static func signalChanges(_ bytes: [UInt8], _ detector: ChangeDetector) throws(StoreError) -> [Change] {
+        struct Name: Hashable { var signal: Signal; var name: String }
+        struct Service: Hashable { var signal: Signal; var service: String }
+        var names: [Name: [UInt16: UInt64]] = [:]
+        var services: [Service: [UInt16: UInt64]] = [:]
+        var decoder = RowBinaryDecoder(bytes)
+        while !decoder.isAtEnd {
+            let rawSignal = try decoder.uint8()
+            let name = try decoder.string()
+            let service = try decoder.string()
+            let day = try decoder.uint16()
+            let count = try decoder.uint64()
+            guard let signal = Signal(rawValue: rawSignal) else { continue }
+            if signal != .log { names[Name(signal: signal, name: name), default: [:]][day, default: 0] &+= count }
+            services[Service(signal: signal, service: service), default: [:]][day, default: 0] &+= count
+        }
+        var changes: [Change] = []
+        for (item, days) in names {
+            guard let finding = detector.presenceFinding(dayValues(days)) else { continue }
+            changes.append(change(finding, item: item.signal == .metric ? .metric : .span, signal: item.signal, name: item.name))
+        }
+        for (item, days) in services {
+            guard let finding = detector.presenceFinding(dayValues(days)) else { continue }
+            changes.append(change(finding, item: .service, signal: item.signal, name: "", service: item.service))
+        }
+        return changes
+    }
+
+    private static func templateChanges(_ bytes: [UInt8], _ detector: ChangeDetector) throws(StoreError) -> [Change] {
+        struct Template: Hashable { var severity: String; var template: String }
+        var templates: [Template: [ChangeDetector.DayValue]] = [:]
+        var decoder = RowBinaryDecoder(bytes)
+        while !decoder.isAtEnd {
+            let severity = try decoder.string()
+            let template = try decoder.string()
+            let day = try decoder.uint16()
+            let count = try decoder.uint64()
+            templates[Template(severity: severity, template: template), default: []].append(.init(day: day, value: count))
+        }
+        return templates.compactMap { item, days in
+            detector.presenceFinding(days).map { change($0, item: .logTemplate, signal: .log, name: item.severity, template: item.template) }
+        }
+    }
+
+    /// Keys arrive reduced (``V2Queries/keyChanges(_:range:since:signal:service:)``): the baseline as its largest daily
+    /// value on its last day, the window day by day, which is all ``ChangeDetector/keyFinding(_:)`` looks at.
+    private static func keyChanges(_ bytes: [UInt8], _ detector: ChangeDetector) throws(StoreError) -> [Change] {
+        var changes: [Change] = []
+        var decoder = RowBinaryDecoder(bytes)
+        while !decoder.isAtEnd {
+            let rawSignal = try decoder.uint8()
+            let name = try decoder.string()
+            let rawScope = try decoder.uint8()
+            let event = try decoder.string()
+            let key = try decoder.string()
+            let baselineMax = try decoder.uint64()
+            _ = try decoder.uint64()
+            let inBaseline = try decoder.uint8() != 0
+            _ = try decoder.uint8()
+            let lastBaselineDay = try decoder.uint16()
+            let windowDays = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.uint16() }
+            let windowValues = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.uint64() }
+            guard let signal = Signal(rawValue: rawSignal), let scope = KeyScope(rawValue: rawScope), windowDays.count == windowValues.count else { continue }
+            var days = zip(windowDays, windowValues).map { ChangeDetector.DayValue(day: $0, value: $1) }
+            if inBaseline { days.append(ChangeDetector.DayValue(day: lastBaselineDay, value: baselineMax)) }
+            guard let finding = detector.keyFinding(days) else { continue }
+            changes.append(change(finding, item: .key, signal: signal, name: name, scope: scope, event: event.isEmpty ? nil : event, key: key))
+        }
+        return changes
+    }
+
+    private static func dayValues(_ days: [UInt16: UInt64]) -> [ChangeDetector.DayValue] {
+        days.map { ChangeDetector.DayValue(day: $0.key, value: $0.value) }
+    }
+
+    private static func change(_ finding: ChangeDetector.Finding, item: Change.Item, signal: Signal, name: String, service: String? = nil,
+                               scope: KeyScope? = nil, event: String? = nil, key: String? = nil, template: String? = nil) -> Change {
+        Change(kind: finding.kind, item: item, signal: signal, name: name, service: service, scope: scope, event: event, key: key,
+               template: template, severity: finding.severity, from: finding.from, to: finding.to, started: finding.started)
+    }
 }

@@ -4087,6 +4087,321 @@ package enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/api/v2/history": {
+      "get": {
+        "operationId": "getHistory",
+        "summary": "One name's (or one of its keys') count, estimated cardinality (a key's distinct values, a metric's distinct series; null for span and log names) and services per UTC day.",
+        "tags": [
+          "v2"
+        ],
+        "parameters": [
+          {
+            "name": "signal",
+            "in": "query",
+            "required": false,
+            "description": "Required: metric, span or log.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "metric",
+                "span",
+                "log"
+              ]
+            }
+          },
+          {
+            "name": "name",
+            "in": "query",
+            "required": false,
+            "description": "Required: the metric or span name, or the log severity.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "key",
+            "in": "query",
+            "required": false,
+            "description": "An attribute key of the name: the key's count and cardinality per day instead of the name's.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "scope",
+            "in": "query",
+            "required": false,
+            "description": "With key: only the key as seen in this scope (default: every scope merged).",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "resource",
+                "attribute",
+                "event",
+                "link"
+              ]
+            }
+          },
+          {
+            "name": "service",
+            "in": "query",
+            "required": false,
+            "description": "Only items emitted by this service (exact match).",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "step",
+            "in": "query",
+            "required": false,
+            "description": "Only `day` (the stored grain); anything else is 400.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "day"
+              ]
+            }
+          },
+          {
+            "name": "from",
+            "in": "query",
+            "required": false,
+            "description": "First day. YYYY-MM-DD or an RFC 3339 time (its UTC day); default: all time.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "required": false,
+            "description": "Last day. YYYY-MM-DD or an RFC 3339 time (its UTC day); default: all time.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Points of the days with data, oldest first (at most 3660: the newest ones).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/History"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Missing or invalid signal or name, invalid scope, step or range.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No data for the name (or key) in the range.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v2/changes": {
+      "get": {
+        "operationId": "listChanges",
+        "summary": "What appeared, vanished or grew in cardinality in a window of days, compared with a baseline of as many days just before it.",
+        "tags": [
+          "v2"
+        ],
+        "parameters": [
+          {
+            "name": "since",
+            "in": "query",
+            "required": false,
+            "description": "Required: first day of the window; YYYY-MM-DD or an RFC 3339 time (its UTC day).",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "until",
+            "in": "query",
+            "required": false,
+            "description": "Last day of the window (default: the newest stored day).",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "baseline_from",
+            "in": "query",
+            "required": false,
+            "description": "First day of the baseline, which always ends the day before `since` (default: as many days as the window).",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "signal",
+            "in": "query",
+            "required": false,
+            "description": "Only this signal.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "metric",
+                "span",
+                "log"
+              ]
+            }
+          },
+          {
+            "name": "service",
+            "in": "query",
+            "required": false,
+            "description": "Only items emitted by this service (exact match).",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "min_severity",
+            "in": "query",
+            "required": false,
+            "description": "Leave out findings below this severity (they still count in `summary`).",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "info",
+                "warning",
+                "critical"
+              ]
+            }
+          },
+          {
+            "name": "sort",
+            "in": "query",
+            "required": false,
+            "description": "Within a severity, rank by `ratio` (default) or by `delta`.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "ratio",
+                "delta"
+              ]
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "Page size: default 100; a value that is not a positive integer means 100; clamped to 1000.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "offset",
+            "in": "query",
+            "required": false,
+            "description": "Items to skip: default 0; a value that is not a non-negative integer means 0.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of findings, most severe first.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Changes"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Missing or invalid since, until, baseline_from, signal, min_severity or sort.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
@@ -4765,6 +5080,294 @@ package enum OpenAPIDocument {
           "timestamp",
           "size",
           "error"
+        ]
+      },
+      "HistoryPoint": {
+        "type": "object",
+        "properties": {
+          "day": {
+            "type": "string",
+            "format": "date"
+          },
+          "count": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
+          },
+          "estimated_cardinality": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0,
+            "nullable": true
+          },
+          "services": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        },
+        "required": [
+          "day",
+          "count",
+          "estimated_cardinality",
+          "services"
+        ]
+      },
+      "History": {
+        "type": "object",
+        "properties": {
+          "signal": {
+            "type": "string",
+            "enum": [
+              "metric",
+              "span",
+              "log"
+            ]
+          },
+          "name": {
+            "type": "string"
+          },
+          "key": {
+            "type": "string"
+          },
+          "scope": {
+            "type": "string"
+          },
+          "service": {
+            "type": "string"
+          },
+          "step": {
+            "type": "string",
+            "enum": [
+              "day"
+            ]
+          },
+          "from": {
+            "type": "string",
+            "format": "date"
+          },
+          "to": {
+            "type": "string",
+            "format": "date"
+          },
+          "points": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/HistoryPoint"
+            }
+          }
+        },
+        "required": [
+          "signal",
+          "name",
+          "step",
+          "points"
+        ]
+      },
+      "Change": {
+        "type": "object",
+        "properties": {
+          "kind": {
+            "type": "string",
+            "enum": [
+              "new",
+              "vanished",
+              "growth"
+            ]
+          },
+          "item": {
+            "type": "string",
+            "enum": [
+              "metric",
+              "span",
+              "log_template",
+              "key",
+              "service"
+            ]
+          },
+          "signal": {
+            "type": "string",
+            "enum": [
+              "metric",
+              "span",
+              "log"
+            ]
+          },
+          "name": {
+            "type": "string"
+          },
+          "service": {
+            "type": "string"
+          },
+          "scope": {
+            "type": "string",
+            "enum": [
+              "resource",
+              "attribute",
+              "event",
+              "link"
+            ]
+          },
+          "event": {
+            "type": "string"
+          },
+          "key": {
+            "type": "string"
+          },
+          "template": {
+            "type": "string"
+          },
+          "severity": {
+            "type": "string",
+            "enum": [
+              "info",
+              "warning",
+              "critical"
+            ]
+          },
+          "from": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
+          },
+          "to": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
+          },
+          "ratio": {
+            "type": "number",
+            "nullable": true
+          },
+          "delta": {
+            "type": "integer",
+            "format": "int64"
+          },
+          "started": {
+            "type": "string",
+            "format": "date",
+            "nullable": true
+          }
+        },
+        "required": [
+          "kind",
+          "item",
+          "signal",
+          "severity",
+          "from",
+          "to",
+          "ratio",
+          "delta",
+          "started"
+        ]
+      },
+      "Changes": {
+        "type": "object",
+        "properties": {
+          "since": {
+            "type": "string",
+            "format": "date"
+          },
+          "until": {
+            "type": "string",
+            "format": "date"
+          },
+          "baseline": {
+            "type": "object",
+            "properties": {
+              "from": {
+                "type": "string",
+                "format": "date"
+              },
+              "to": {
+                "type": "string",
+                "format": "date"
+              }
+            },
+            "required": [
+              "from",
+              "to"
+            ],
+            "nullable": true
+          },
+          "sort": {
+            "type": "string",
+            "enum": [
+              "ratio",
+              "delta"
+            ]
+          },
+          "min_severity": {
+            "type": "string",
+            "enum": [
+              "info",
+              "warning",
+              "critical"
+            ]
+          },
+          "summary": {
+            "type": "object",
+            "properties": {
+              "critical": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0
+              },
+              "warning": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0
+              },
+              "info": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0
+              }
+            },
+            "required": [
+              "critical",
+              "warning",
+              "info"
+            ]
+          },
+          "changes": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Change"
+            }
+          },
+          "total": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
+          },
+          "limit": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 1
+          },
+          "offset": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
+          },
+          "has_more": {
+            "type": "boolean"
+          }
+        },
+        "required": [
+          "since",
+          "until",
+          "baseline",
+          "sort",
+          "min_severity",
+          "summary",
+          "changes",
+          "total",
+          "limit",
+          "offset",
+          "has_more"
         ]
       }
     },

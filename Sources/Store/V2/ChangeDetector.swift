@@ -1,0 +1,119 @@
+/// The changes feed's rules, free of storage: given each item's values per day over the baseline and the window, what
+/// changed, how severe it is, and when it started.
+///
+/// - A key's value on a day is its estimated cardinality that day (the day's sketch states merged over services). Its
+///   baseline value (`from`) is the largest daily value in the baseline, its window value (`to`) the largest in the
+///   window: daily values, because a merge over several days would count every value that merely rotates (a request id,
+///   a timestamp) once per day and call a steady key "growing".
+/// - Other items (metric and span names, log templates, services) only appear or vanish; their value is their item
+///   count, summed over the days.
+/// - Severity follows ``ChangeSeverity/of(from:to:)`` for keys; other items are `info`.
+/// - `started`: for a growing key, the first window day whose value reached twice `from` (or, for growth below 2x, the
+///   first day above `from`); for a new item, the first window day with data; for a vanished one, the day after the last
+///   day with data.
+package struct ChangeDetector: Sendable {
+    /// One item's value on one day.
+    package struct DayValue: Sendable, Hashable {
+        package var day: UInt16
+        package var value: UInt64
+
+        package init(day: UInt16, value: UInt64) {
+            self.day = day
+            self.value = value
+        }
+    }
+
+    /// What ``ChangeDetector`` found for one item.
+    package struct Finding: Sendable, Hashable {
+        package var kind: Change.Kind
+        package var severity: ChangeSeverity
+        package var from: UInt64
+        package var to: UInt64
+        package var started: UInt16?
+    }
+
+    package let window: ClosedRange<UInt16>
+    package let baseline: ClosedRange<UInt16>?
+
+    package init(window: ClosedRange<UInt16>, baseline: ClosedRange<UInt16>?) {
+        self.window = window
+        self.baseline = baseline
+    }
+
+    /// A key's finding from its daily cardinalities (any order; days outside both ranges are ignored), or `nil` when
+    /// nothing changed.
+    package func keyFinding(_ days: [DayValue]) -> Finding? {
+        let (before, during) = split(days)
+        let from = before.map(\.value).max() ?? 0
+        let to = during.map(\.value).max() ?? 0
+        if during.isEmpty {
+            guard let last = before.last else { return nil }
+            return Finding(kind: .vanished, severity: .info, from: from, to: 0, started: last.day == .max ? nil : last.day + 1)
+        }
+        if before.isEmpty {
+            return Finding(kind: .new, severity: ChangeSeverity.of(from: 0, to: to), from: 0, to: to, started: during.first?.day)
+        }
+        guard to > from else { return nil }
+        let (doubled, _) = from.multipliedReportingOverflow(by: 2)
+        let started = during.first { $0.value >= doubled }?.day ?? during.first { $0.value > from }?.day
+        return Finding(kind: .growth, severity: ChangeSeverity.of(from: from, to: to), from: from, to: to, started: started)
+    }
+
+    /// An item's finding from its daily counts: new or vanished (`info`), or `nil` when present in both or neither.
+    package func presenceFinding(_ days: [DayValue]) -> Finding? {
+        let (before, during) = split(days)
+        let from = before.reduce(0) { $0 &+ $1.value }
+        let to = during.reduce(0) { $0 &+ $1.value }
+        if during.isEmpty, let last = before.last {
+            return Finding(kind: .vanished, severity: .info, from: from, to: 0, started: last.day == .max ? nil : last.day + 1)
+        }
+        if before.isEmpty, let first = during.first {
+            return Finding(kind: .new, severity: .info, from: 0, to: to, started: first.day)
+        }
+        return nil
+    }
+
+    /// The report of `changes`: the summary counts every finding; the list keeps those at or above `minSeverity`, most
+    /// severe first, then by `order`, then by identity (so pages are stable).
+    package func report(_ changes: [Change], minSeverity: ChangeSeverity, order: ChangeQuery.Order) -> ChangeReport {
+        var summary: [ChangeSeverity: Int] = [.info: 0, .warning: 0, .critical: 0]
+        for change in changes { summary[change.severity, default: 0] += 1 }
+        let kept = changes.filter { $0.severity >= minSeverity }.sorted { Self.ranks($0, before: $1, order: order) }
+        return ChangeReport(window: window, baseline: baseline, summary: summary, changes: kept)
+    }
+
+    /// Whether `a` is listed before `b`.
+    package static func ranks(_ a: Change, before b: Change, order: ChangeQuery.Order) -> Bool {
+        if a.severity != b.severity { return a.severity > b.severity }
+        let ratioA = a.ratio ?? .infinity, ratioB = b.ratio ?? .infinity
+        let deltaA = a.delta.magnitude, deltaB = b.delta.magnitude
+        switch order {
+        case .ratio:
+            if ratioA != ratioB { return ratioA > ratioB }
+            if deltaA != deltaB { return deltaA > deltaB }
+        case .delta:
+            if deltaA != deltaB { return deltaA > deltaB }
+            if ratioA != ratioB { return ratioA > ratioB }
+        }
+        return precedesByIdentity(a, b)
+    }
+
+    /// A total order on the items (no allocation: ranking compares every pair of a large report many times).
+    private static func precedesByIdentity(_ a: Change, _ b: Change) -> Bool {
+        if a.item != b.item { return a.item.rawValue < b.item.rawValue }
+        if a.signal != b.signal { return a.signal.rawValue < b.signal.rawValue }
+        if a.name != b.name { return a.name < b.name }
+        if a.service != b.service { return (a.service ?? "") < (b.service ?? "") }
+        if a.scope != b.scope { return (a.scope?.rawValue ?? 0) < (b.scope?.rawValue ?? 0) }
+        if a.event != b.event { return (a.event ?? "") < (b.event ?? "") }
+        if a.key != b.key { return (a.key ?? "") < (b.key ?? "") }
+        if a.template != b.template { return (a.template ?? "") < (b.template ?? "") }
+        return a.kind.rawValue < b.kind.rawValue
+    }
+
+    /// The values in the baseline and in the window, each ordered by day.
+    private func split(_ days: [DayValue]) -> (before: [DayValue], during: [DayValue]) {
+        let sorted = days.sorted { $0.day < $1.day }
+        return (sorted.filter { baseline?.contains($0.day) ?? false }, sorted.filter { window.contains($0.day) })
+    }
+}

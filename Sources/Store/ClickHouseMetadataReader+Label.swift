@@ -208,10 +208,10 @@ extension ClickHouseMetadataReader {
     /// The merged heavy hitters (hashes, counts, texts) of one key: the values that have a text, most frequent first
     /// (ties by value bytes), at most `limit`.
     static func decodeTopValues(_ decoder: inout RowBinaryDecoder, limit: Int) throws(StoreError) -> [ValueFrequency] {
-        let hashes = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.uint64() }
-        let counts = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.uint64() }
+        let keys = try decoder.uint32Array()
+        let counts = try decoder.uint64Array()
         let texts = try decoder.stringArray()
-        return HeavyHitterTexts.topValues(hashes: hashes, counts: counts, texts: texts, limit: limit)
+        return HeavyHitterTexts.topValues(keys: keys, counts: counts, texts: texts, limit: limit)
     }
 
     static func decodeLabelFigures(_ bytes: [UInt8]) throws(StoreError) -> [(key: String, cardinality: UInt64, memory: UInt64)] {

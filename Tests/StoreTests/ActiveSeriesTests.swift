@@ -29,9 +29,9 @@ struct ActiveSeriesTests {
 
     @Test("heavy-hitter texts join their counts by hash; malformed entries and values without a text are dropped")
     func heavyTexts() {
-        let texts = ["00000000000000ff:GET", "0000000000000001:a:b", "xyz", "000000000000000Z:bad", "0000000000000002:"]
-        let values = HeavyHitterTexts.topValues(hashes: [1, 255, 2, 3], counts: [5, 9, 5, 100], texts: texts, limit: 10)
+        let texts = ["000000ff:GET", "00000001:a:b", "xyz", "0000000Z:bad", "00000002:"]
+        let values = HeavyHitterTexts.topValues(keys: [1, 255, 2, 3], counts: [5, 9, 5, 100], texts: texts, limit: 10)
         #expect(values == [ValueFrequency(value: "GET", count: 9), ValueFrequency(value: "", count: 5), ValueFrequency(value: "a:b", count: 5)])
-        #expect(HeavyHitterTexts.topValues(hashes: [1, 255], counts: [5, 9], texts: texts, limit: 1) == [ValueFrequency(value: "GET", count: 9)])
+        #expect(HeavyHitterTexts.topValues(keys: [1, 255], counts: [5, 9], texts: texts, limit: 1) == [ValueFrequency(value: "GET", count: 9)])
     }
 }

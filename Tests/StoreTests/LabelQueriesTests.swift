@@ -76,14 +76,14 @@ struct LabelQueriesTests {
         func uint64s(_ values: [UInt64]) -> String { "CAST([\(values.map(String.init).joined(separator: ","))] AS Array(UInt64))" }
         let slots = (row.samples + Array(repeating: "\u{FF}", count: 10)).prefix(10)
         let samples = "[" + slots.map { $0 == "\u{FF}" ? "unhex('FF')" : SQLLiteral.string($0) }.joined(separator: ",") + "]"
-        let texts = "CAST([" + row.heavy.map { SQLLiteral.string(String(format: "%016llx", $0.hash) + ":" + $0.text) }.joined(separator: ",") + "] AS Array(String))"
+        let texts = "CAST([" + row.heavy.map { SQLLiteral.string(HeavyHitter(hash: $0.hash, count: 0, text: $0.text).storedText) }.joined(separator: ",") + "] AS Array(String))"
         let sql = "INSERT INTO \(schema.metadataTable) (kind, signal, name, service, scope, sub, key, day, first_seen, last_seen, count, cardinality, "
             + "samples, metric_type, bounds, heavy_hitters, heavy_texts) SELECT toUInt8(\(row.kind.rawValue)), toUInt8(\(row.signal.rawValue)), "
             + "\(SQLLiteral.string(row.name)), \(SQLLiteral.string(row.service)), toUInt8(\(row.scope?.rawValue ?? 0)), '', \(SQLLiteral.string(row.key)), "
             + "toDate(\(SQLLiteral.string(DayRange.format(row.day)))), minState(toDateTime(\(row.seen.first))), maxState(toDateTime(\(row.seen.last))), "
             + "sumState(toUInt64(\(row.count))), uniqCombinedArrayState(\(uint64s(row.hashes))), minForEachState(\(samples)), "
             + "maxState(toUInt8(\(row.metricType.rawValue))), topKArrayState(64)(CAST([\(row.bounds.map { String($0) }.joined(separator: ","))] AS Array(Float64))), "
-            + "sumMapState(\(uint64s(row.heavy.map(\.hash))), \(uint64s(row.heavy.map(\.count)))), topKArrayState(32)(\(texts))"
+            + "sumMapState(CAST(\(uint64s(row.heavy.map { $0.hash & 0xFFFF_FFFF })) AS Array(UInt32)), \(uint64s(row.heavy.map(\.count)))), topKArrayState(32)(\(texts))"
         _ = try await client.execute(sql)
     }
 

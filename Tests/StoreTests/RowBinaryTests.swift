@@ -59,7 +59,7 @@ struct RowBinaryTests {
             case "UInt64": _ = try decoder.uint64()
             case "Int64": _ = try decoder.int64()
             case "String": _ = try decoder.string()
-            case "Array(UInt64)", "Array(String)", "Array(Float64)", "Array(Int32)": #expect(try decoder.varint() == 0)
+            case "Array(UInt64)", "Array(UInt32)", "Array(String)", "Array(Float64)", "Array(Int32)": #expect(try decoder.varint() == 0)
             default: Issue.record("unexpected column type \(column.type)")
             }
         }

@@ -41,8 +41,9 @@ package struct HeavyHitter: Sendable, Hashable {
     package static func parseStored(_ stored: String) -> (key: UInt32, text: String)? {
         let utf8 = stored.utf8
         guard utf8.count >= 9, utf8[utf8.index(utf8.startIndex, offsetBy: 8)] == UInt8(ascii: ":") else { return nil }
-        guard let key = UInt32(stored.prefix(8), radix: 16) else { return nil }
-        return (key, String(stored.dropFirst(9)))
+        let digits = String(decoding: utf8.prefix(8), as: UTF8.self)
+        guard digits.utf8.allSatisfy({ $0 < 0x80 }), let key = UInt32(digits, radix: 16) else { return nil }
+        return (key, String(decoding: utf8.dropFirst(9), as: UTF8.self))
     }
 
     /// Joins the merged states of a key (`sumMapMerge(heavy_hitters)` as keys and counts, `topKArrayMerge(32)(heavy_texts)`)

@@ -14,6 +14,8 @@ docs/GUARANTEES.md ("Hostile world", item 3).
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import random
 import re
@@ -158,6 +160,7 @@ def ingest_phase(census, broker, offsets: OffsetReader, rng: random.Random, read
             "statuses": dict(sorted(statuses.items())), "bad": bad}
 
 
+@pytest.mark.quiet
 def test_reads_do_not_starve_writes(broker, clickhouse, census_factory):
     rng = random.Random(11)
     # One read slot: with max_threads 1 per read, reads then leave ClickHouse a core of this 2-core host for the INSERTs

@@ -93,6 +93,18 @@ extension MetadataWindow {
         return (keyID, value, hash)
     }
 
+    /// The current resource's part of a data point's series fingerprint, computed once per resource.
+    @inline(__always)
+    mutating func seriesBase() -> UInt64 {
+        if let resourceFingerprint { return resourceFingerprint }
+        var fingerprint: UInt64 = 0
+        for attribute in resourceAttributes {
+            fingerprint &+= SeriesFingerprint.pair(key: strings.stableHash(attribute.keyID), value: attribute.hash)
+        }
+        resourceFingerprint = fingerprint
+        return fingerprint
+    }
+
     /// The series-fingerprint contribution of an attribute ``addAttribute`` counted.
     @inline(__always)
     mutating func seriesPair(_ attribute: (keyID: Int32, value: AnyValueView, hash: UInt64)) -> UInt64 {
@@ -250,10 +262,7 @@ extension MetadataWindow {
         } else {
             serviceID = WellKnown.unknown
         }
-        resourceFingerprint = 0
-        for attribute in resourceAttributes {
-            resourceFingerprint &+= SeriesFingerprint.pair(key: strings.stableHash(attribute.keyID), value: attribute.hash)
-        }
+        resourceFingerprint = nil
     }
 
     /// Records that `count` items of the current resource belong to aggregate `slot`.

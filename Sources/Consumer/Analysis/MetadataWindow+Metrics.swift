@@ -84,7 +84,7 @@ extension MetadataWindow {
     private mutating func applyNumberPoint(_ point: WireReader, slot: Int32) throws(WireError) {
         let item = nextItem()
         var index = 0
-        var fingerprint = resourceFingerprint
+        var fingerprint = seriesBase()
         var reader = point
         while let field = try reader.nextField() {
             if field.number == MetricsRequestFields.numberAttributes, field.type == .lengthDelimited {
@@ -103,7 +103,7 @@ extension MetadataWindow {
         typealias P = MetricsRequestFields.HistogramDataPoint
         let item = nextItem()
         var index = 0
-        var fingerprint = resourceFingerprint
+        var fingerprint = seriesBase()
         defer { addSeries(slot, fingerprint) }
         var reader = point
         while let field = try reader.nextField() {
@@ -140,7 +140,7 @@ extension MetadataWindow {
         let item = nextItem()
         var scale: Int32 = 0 // proto3 omits the default
         var index = 0
-        var fingerprint = resourceFingerprint
+        var fingerprint = seriesBase()
         var reader = point
         while let field = try reader.nextField() {
             switch (field.number, field.type) {

@@ -51,8 +51,9 @@ package struct MetadataWindow {
     var timestamp: EpochSeconds = 0
     var day: UInt16 = 0
     var serviceID: Int32 = WellKnown.unknown
-    /// The current resource's part of every series fingerprint (``SeriesFingerprint``).
-    var resourceFingerprint: UInt64 = 0
+    /// The current resource's part of every series fingerprint (``SeriesFingerprint``); `nil` until a metric point of
+    /// the resource needs it (spans and logs never do).
+    var resourceFingerprint: UInt64?
     /// Increments per item (data point, span, event, link, log record).
     var item: UInt64 = 0
 

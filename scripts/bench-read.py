@@ -290,7 +290,12 @@ def main() -> int:
                     f"/api/v2/history?signal=metric&name={q(metric, safe='')}&key={metric_key(metric, i % args.keys_per_metric)}",
                     # Everything is stored today, so against yesterday every name, key and service is new: the largest answer.
                     f"/api/v2/changes?since={today}&limit=100&offset={100 * (i % 3)}",
-                    f"/api/v2/changes?since={today}&min_severity=warning&sort=delta"]
+                    f"/api/v2/changes?since={today}&min_severity=warning&sort=delta",
+                    f"/api/v2/metrics/{q(metric, safe='')}/labels", f"/api/v2/metrics?limit=100&offset={100 * (i % 5)}",
+                    "/api/v2/metrics?sort=series&limit=50", f"/api/v2/status/tsdb?topN={10 + i % 3}",
+                    f"/api/v2/status/tsdb?focusLabel={metric_key(metric, 0)}",
+                    f"/api/v2/keys/{q(metric_key(metric, i % args.keys_per_metric), safe='')}",
+                    f"/api/v2/services/{SERVICES[i % len(SERVICES)]}?limit=100", "/api/v2/system/clickhouse", "/api/v2/system/tables"]
         mix = [u for u in mix if re.search(args.only, u)]
         mix *= max(1, 200 // max(1, args.distinct))
         rng.shuffle(mix)
@@ -306,8 +311,11 @@ def main() -> int:
         # timed here one by one, as the cost of a cache miss.
         first_read_ms: dict[str, float] = {}
         for path in sorted(set(mix)):
-            kind = re.sub(r"\?.*", "", re.sub(r"/api/v1/(\w+)/[^?]+", r"/api/v1/\1/{x}", path)) + ("?…" if "?" in path else "")
-            kind += "&key=…" if "&key=" in path else ""
+            kind = re.sub(r"/api/v1/(\w+)/[^?]+", r"/api/v1/\1/{x}", path)
+            kind = re.sub(r"/api/v2/(metrics|keys|services)/[^/?]+", r"/api/v2/\1/{x}", kind)
+            # One kind per route and set of parameter names: `/api/v2/status/tsdb?focusLabel` and `?topN` apart.
+            names = sorted({p.split("=", 1)[0] for p in urllib.parse.urlsplit(path).query.split("&") if p})
+            kind = re.sub(r"\?.*", "", kind) + ("?" + "&".join(names) if names else "")
             started = time.monotonic()
             r = requests.get(census.api + path, timeout=300)
             elapsed = (time.monotonic() - started) * 1000

@@ -32,7 +32,7 @@ extension ClickHouseMetadataReader: HistoryReading {
         var changes = try Self.signalChanges(try await signalBytes, detector)
         changes += try Self.templateChanges(try await templateBytes, detector)
         changes += try Self.keyChanges(try await keyBytes, detector)
-        return detector.report(changes, minSeverity: query.minSeverity, order: query.order)
+        return detector.report(changes, minSeverity: query.minSeverity, order: query.order, page: query.page)
     }
 
     /// New and vanished metric and span names (merged over services) and services (per signal).

@@ -60,9 +60,7 @@ extension ClickHouseMetadataReader: LabelReading {
     package func tsdbStatus(range: DayRange, topN: Int, focusLabel: String?) async throws -> TSDBStatus {
         let topN = max(1, topN)
         async let metricBytes = fetch(V2Queries.tsdbMetrics(schema, range: range))
-        async let totalBytes = fetch(V2Queries.tsdbLabelTotals(schema, range: range))
-        async let byCardinalityBytes = fetch(V2Queries.tsdbLabels(schema, range: range, order: .cardinality, limit: topN))
-        async let byMemoryBytes = fetch(V2Queries.tsdbLabels(schema, range: range, order: .memory, limit: topN))
+        async let labelBytes = fetch(V2Queries.tsdbLabels(schema, range: range, limit: topN))
         var status = TSDBStatus()
         // Per metric: Prometheus series and data points (the denominators of the pair shares).
         var metrics: [String: (series: UInt64, count: UInt64)] = [:]
@@ -90,13 +88,13 @@ extension ClickHouseMetadataReader: LabelReading {
         async let focusBytes = listed.isEmpty || focusLabel == nil ? []
             : fetch(V2Queries.tsdbHeavyHitters(schema, metrics: listed, range: range, key: focusLabel))
 
-        var totals = RowBinaryDecoder(try await totalBytes)
-        if !totals.isAtEnd {
-            _ = try totals.uint64()
-            status.numLabelPairs = try totals.uint64()
+        var labels = RowBinaryDecoder(try await labelBytes)
+        if !labels.isAtEnd {
+            _ = try labels.uint64()
+            status.numLabelPairs = try labels.uint64()
+            status.labelValueCountByLabelName = try Self.decodeLabelFigures(&labels).map { NamedValue(name: $0.key, value: $0.cardinality) }
+            status.memoryInBytesByLabelName = try Self.decodeLabelFigures(&labels).map { NamedValue(name: $0.key, value: $0.memory) }
         }
-        status.labelValueCountByLabelName = try Self.decodeLabelFigures(try await byCardinalityBytes).map { NamedValue(name: $0.key, value: $0.cardinality) }
-        status.memoryInBytesByLabelName = try Self.decodeLabelFigures(try await byMemoryBytes).map { NamedValue(name: $0.key, value: $0.memory) }
 
         let pairs = try Self.decodeLabelHeavyHitters(try await heavyBytes)
         status.seriesCountByLabelValuePair = Self.topNamedValues(Self.pairSeries(pairs, metrics: metrics) { "\($0)=\($1)" }, topN)
@@ -214,13 +212,8 @@ extension ClickHouseMetadataReader {
         return HeavyHitterTexts.topValues(keys: keys, counts: counts, texts: texts, limit: limit)
     }
 
-    static func decodeLabelFigures(_ bytes: [UInt8]) throws(StoreError) -> [(key: String, cardinality: UInt64, memory: UInt64)] {
-        var decoder = RowBinaryDecoder(bytes)
-        var rows: [(key: String, cardinality: UInt64, memory: UInt64)] = []
-        while !decoder.isAtEnd {
-            rows.append((try decoder.string(), try decoder.uint64(), try decoder.uint64()))
-        }
-        return rows
+    static func decodeLabelFigures(_ decoder: inout RowBinaryDecoder) throws(StoreError) -> [(key: String, cardinality: UInt64, memory: UInt64)] {
+        try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in (try decoder.string(), try decoder.uint64(), try decoder.uint64()) }
     }
 
     /// Estimated series per pair: Σ over metrics of the metric's series × (items with the value / the metric's items),

@@ -80,6 +80,16 @@ struct IngestRow: Sendable {
         encoder.uint32Array(heavyHitters.map(\.storedKey))
         encoder.uint64Array(heavyHitters.map(\.count))
         encoder.stringArray(heavyHitters.map(\.storedText))
+        // Sample lengths (catalog rows only; see ``Schema/sampleLengthIngestColumns``).
+        var sampleBytes: UInt32 = 0, sampleItems: UInt32 = 0
+        if kind == .catalog {
+            for case let text? in sampleSlots.prefix(KeyAggregate.maxSamples) {
+                sampleBytes &+= UInt32(truncatingIfNeeded: text.utf8.count)
+                sampleItems &+= 1
+            }
+        }
+        encoder.uint32(sampleBytes)
+        encoder.uint32(sampleItems)
     }
 }
 

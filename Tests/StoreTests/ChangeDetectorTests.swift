@@ -91,6 +91,41 @@ struct ChangeDetectorTests {
         #expect(!quiet.hasCritical)
     }
 
+    @Test("a page of the ranking is that slice of the full ranking, ties broken by identity; total counts every kept finding")
+    func pages() {
+        var generator = SystemRandomNumberGenerator()
+        // Many ties (few distinct figures), every item kind, so the identity order decides often.
+        let changes = (0..<3_000).map { index -> Change in
+            let from = UInt64.random(in: 0...3, using: &generator) * 10, to = UInt64.random(in: 0...4, using: &generator) * 10
+            let item = Change.Item.allCases[index % Change.Item.allCases.count]
+            return Change(kind: from == 0 ? .new : (to == 0 ? .vanished : .growth), item: item, signal: .metric, name: "n\(index % 97)",
+                          service: item == .service ? "s\(index % 13)" : nil, scope: item == .key ? .attribute : nil,
+                          key: item == .key ? "k\(index)" : nil, severity: ChangeSeverity.of(from: from, to: to), from: from, to: to, started: 15)
+        }
+        for order in ChangeQuery.Order.allCases {
+            for minSeverity in ChangeSeverity.allCases {
+                let all = detector.report(changes, minSeverity: minSeverity, order: order)
+                #expect(all.changes == changes.filter { $0.severity >= minSeverity }.sorted { ChangeDetector.ranks($0, before: $1, order: order) })
+                for page in [0..<1, 0..<100, 100..<200, 2_900..<3_000, 10..<5_000, 5_000..<5_100, 0..<3_000] {
+                    let paged = detector.report(changes, minSeverity: minSeverity, order: order, page: page)
+                    #expect(paged.total == all.changes.count && paged.summary == all.summary)
+                    #expect(paged.changes == Array(all.changes[page.clamped(to: 0..<all.changes.count)]))
+                }
+            }
+        }
+    }
+
+    @Test("smallest(_:by:) equals sorted(by:).prefix for every count")
+    func partialSort() {
+        var generator = SystemRandomNumberGenerator()
+        let values = (0..<2_000).map { _ in Int.random(in: 0..<500, using: &generator) }
+        for count in [0, 1, 2, 7, 100, 249, 250, 251, 1_999, 2_000, 5_000] {
+            #expect(values.smallest(count, by: <) == Array(values.sorted().prefix(count)))
+            #expect(values.smallest(count, by: >) == Array(values.sorted(by: >).prefix(count)))
+        }
+        #expect([Int]().smallest(3, by: <).isEmpty)
+    }
+
     @Test("the baseline has the window's length and ends the day before it; both are clamped to maxDays")
     func resolution() {
         let plain = ChangeQuery(since: 100, until: 104).resolved(newestDay: nil)

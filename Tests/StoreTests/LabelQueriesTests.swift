@@ -76,14 +76,17 @@ struct LabelQueriesTests {
         func uint64s(_ values: [UInt64]) -> String { "CAST([\(values.map(String.init).joined(separator: ","))] AS Array(UInt64))" }
         let slots = (row.samples + Array(repeating: "\u{FF}", count: 10)).prefix(10)
         let samples = "[" + slots.map { $0 == "\u{FF}" ? "unhex('FF')" : SQLLiteral.string($0) }.joined(separator: ",") + "]"
+        let catalogSamples = row.kind == .catalog ? row.samples : []
         let texts = "CAST([" + row.heavy.map { SQLLiteral.string(HeavyHitter(hash: $0.hash, count: 0, text: $0.text).storedText) }.joined(separator: ",") + "] AS Array(String))"
         let sql = "INSERT INTO \(schema.metadataTable) (kind, signal, name, service, scope, sub, key, day, first_seen, last_seen, count, cardinality, "
-            + "samples, metric_type, bounds, heavy_hitters, heavy_texts) SELECT toUInt8(\(row.kind.rawValue)), toUInt8(\(row.signal.rawValue)), "
+            + "samples, metric_type, bounds, heavy_hitters, heavy_texts, sample_bytes, sample_items) SELECT toUInt8(\(row.kind.rawValue)), toUInt8(\(row.signal.rawValue)), "
             + "\(SQLLiteral.string(row.name)), \(SQLLiteral.string(row.service)), toUInt8(\(row.scope?.rawValue ?? 0)), '', \(SQLLiteral.string(row.key)), "
             + "toDate(\(SQLLiteral.string(DayRange.format(row.day)))), minState(toDateTime(\(row.seen.first))), maxState(toDateTime(\(row.seen.last))), "
             + "sumState(toUInt64(\(row.count))), uniqCombinedArrayState(\(uint64s(row.hashes))), minForEachState(\(samples)), "
             + "maxState(toUInt8(\(row.metricType.rawValue))), topKArrayState(64)(CAST([\(row.bounds.map { String($0) }.joined(separator: ","))] AS Array(Float64))), "
-            + "sumMapState(CAST(\(uint64s(row.heavy.map { $0.hash & 0xFFFF_FFFF })) AS Array(UInt32)), \(uint64s(row.heavy.map(\.count)))), topKArrayState(32)(\(texts))"
+            + "sumMapState(CAST(\(uint64s(row.heavy.map { $0.hash & 0xFFFF_FFFF })) AS Array(UInt32)), \(uint64s(row.heavy.map(\.count)))), topKArrayState(32)(\(texts)), "
+            // Sample lengths, as the writer computes them for catalog rows (``Schema/sampleLengthIngestColumns``).
+            + "sumState(toUInt64(\(catalogSamples.reduce(0) { $0 + $1.utf8.count }))), sumState(toUInt64(\(catalogSamples.count)))"
         _ = try await client.execute(sql)
     }
 
@@ -164,8 +167,9 @@ struct LabelQueriesTests {
             #expect(status.minTime == Self.t0 + 50 && status.maxTime == Self.t0 + 90_000)
             #expect(status.seriesCountByMetricName == [NamedValue(name: Self.http, value: 42), NamedValue(name: "cpu", value: 1), NamedValue(name: "queue.depth", value: 1)])
             #expect(status.labelValueCountByLabelName == [NamedValue(name: "user", value: 100), NamedValue(name: "method", value: 3), NamedValue(name: "host", value: 2)])
-            // user: 100 × 2 bytes; method: 3 × (3 + 4 + 3) / 3; host: 2 × 2.
-            #expect(status.memoryInBytesByLabelName == [NamedValue(name: "user", value: 200), NamedValue(name: "method", value: 10), NamedValue(name: "host", value: 4)])
+            // Cardinality × the average length of the samples of every catalog row: user 100 × 2 bytes; method 3 × (3 + 4 +
+            // 3 + 3) / 4 (GET sampled on both days) = 9.75, rounded down; host 2 × 2.
+            #expect(status.memoryInBytesByLabelName == [NamedValue(name: "user", value: 200), NamedValue(name: "method", value: 9), NamedValue(name: "host", value: 4)])
             // 42 series × share of the metric's 35 data points.
             #expect(status.seriesCountByLabelValuePair == [
                 NamedValue(name: "host=h1", value: 36), NamedValue(name: "method=GET", value: 26), NamedValue(name: "host=h2", value: 6),

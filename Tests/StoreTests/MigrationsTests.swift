@@ -46,7 +46,7 @@ struct MigrationsTests {
             // Newer servers spell versioned aggregate functions with their version: `AggregateFunction(1, sumMap, …)`.
             while !decoder.isAtEnd { types[try decoder.string()] = try decoder.string().replacingOccurrences(of: "AggregateFunction(1, ", with: "AggregateFunction(") }
             for column in Schema.keyColumns { #expect(types[column.name] == column.type) }
-            for column in Schema.stateColumns + Schema.heavyStateColumns { #expect(types[column.name] == column.type) }
+            for column in Schema.stateColumns + Schema.heavyStateColumns + Schema.sampleLengthStateColumns { #expect(types[column.name] == column.type) }
         }
     }
 
@@ -109,6 +109,73 @@ struct MigrationFourTests {
                 "SELECT toUInt64(sumMerge(count)) FROM \(schema.metadataTable) WHERE kind = 2 AND key = 'method' FORMAT RowBinary"))
             #expect(try after.uint64() == (refused ? 12 : 13))
             if server.isLegacy { #expect(refused, "18.16 refuses writes through the v1 ingest table after migration 4") }
+        }
+    }
+}
+
+/// Migration 5 upgrades a store written by the previous version in place: the catalog rows already stored get their
+/// sample lengths from the backfill (so the TSDB status's memory figure covers old days), this version's writes carry
+/// them, and a writer of the previous version (v4 ingest table) is refused or stored, never acknowledged and dropped.
+@Suite("Migration 5 on a live store", .enabled(if: TestServer.anyConfigured))
+struct MigrationFiveTests {
+    @Test("a store at version 4 is upgraded in place: old catalog rows backfilled, new writes measured", arguments: TestServer.configured)
+    func upgradeInPlace(server: TestServer) async throws {
+        try await server.withDatabase { client, schema in
+            _ = try await client.execute(schema.createDatabase())
+            _ = try await client.execute(schema.createMigrationsTable())
+            for migration in Migration.all where migration.version <= 4 {
+                for statement in migration.statements(schema) { _ = try await client.execute(statement) }
+                _ = try await client.execute("INSERT INTO \(schema.migrationsTable) (version, name, applied_at) VALUES (\(migration.version), 'test', now())")
+            }
+            // The previous version's catalog row: samples "GET" and "POST" (other slots empty), written through v4.
+            let v4Columns = "kind, signal, name, service, scope, sub, key, day, count, value_hashes, samples"
+            let slots = "['GET', 'POST'" + String(repeating: ", unhex('FF')", count: KeyAggregate.maxSamples - 2) + "]"
+            _ = try await client.execute("INSERT INTO \(schema.ingestTableV4) (\(v4Columns)) VALUES "
+                + "(5, 1, '', '', 2, '', 'method', toDate('2026-12-01'), 5, [11, 12], \(slots))")
+            let migrator = Migrator(client: client, schema: schema, logger: TestServer.logger)
+            #expect(try await migrator.currentVersion() == 4)
+            #expect(try await migrator.migrate() == Migration.latestVersion)
+
+            func lengths(_ day: String) async throws -> (bytes: UInt64, items: UInt64) {
+                var decoder = RowBinaryDecoder(try await client.execute(
+                    "SELECT toUInt64(sumMerge(sample_bytes)), toUInt64(sumMerge(sample_items)) FROM \(schema.metadataTable) "
+                        + "WHERE kind = 5 AND key = 'method' AND day = toDate('\(day)') FORMAT RowBinary"))
+                return (try decoder.uint64(), try decoder.uint64())
+            }
+            // The backfill measured the stored row: 3 + 4 bytes in 2 texts; its count is untouched.
+            #expect(try await lengths("2026-12-01") == (7, 2))
+
+            // This version's write: a catalog row derived from a key with samples "DELETE" and "PUT".
+            var batch = MetadataBatch()
+            var slotsV5 = SampleSlots.empty
+            slotsV5[0] = "DELETE"
+            slotsV5[1] = "PUT"
+            batch.keys = [KeyAggregate(signal: .metric, name: "m", service: "svc", scope: .attribute, key: "method", day: DayRange.parseDay("2026-12-02")!,
+                                       firstSeen: 1, lastSeen: 2, count: 7, valueHashes: [13, 14], sampleSlots: slotsV5)]
+            try await MetadataWriter(client: client, schema: schema, logger: TestServer.logger).write(batch)
+            #expect(try await lengths("2026-12-02") == (9, 2))
+            var counts = RowBinaryDecoder(try await client.execute(
+                "SELECT toUInt64(sumMerge(count)) FROM \(schema.metadataTable) WHERE kind = 5 AND key = 'method' FORMAT RowBinary"))
+            #expect(try counts.uint64() == 12)
+
+            // Running the backfill again (a second migrator) doubles both sums of old rows: the ratio readers use holds.
+            for statement in schema.addSampleLengths().suffix(1) { _ = try await client.execute(statement) }
+            let twice = try await lengths("2026-12-01")
+            #expect(twice.bytes * 2 == twice.items * 7)
+
+            // A writer of the previous version: refused on 18.16 (its view no longer matches `metadata`), stored on newer
+            // servers; never acknowledged without being stored.
+            var refused = false
+            do {
+                _ = try await client.execute("INSERT INTO \(schema.ingestTableV4) (\(v4Columns)) VALUES "
+                    + "(5, 1, '', '', 2, '', 'method', toDate('2026-12-03'), 1, [15], \(slots))")
+            } catch {
+                refused = true
+            }
+            var after = RowBinaryDecoder(try await client.execute(
+                "SELECT toUInt64(sumMerge(count)) FROM \(schema.metadataTable) WHERE kind = 5 AND key = 'method' FORMAT RowBinary"))
+            #expect(try after.uint64() == (refused ? 12 : 13))
+            if server.isLegacy { #expect(refused, "18.16 refuses writes through the v4 ingest table after migration 5") }
         }
     }
 }

@@ -5,8 +5,8 @@ import Store
 import NIOCore
 import Synchronization
 
-/// Answers repeated `GET /api/v1/...` requests from a ``RenderedResponseCache`` (200 and 404 answers only; never
-/// `/api/v1/health`, whose answer is the process's state at that instant). A rendered answer keeps the cached reads it
+/// Answers repeated `GET /api/v1/...` and `GET /api/v2/...` requests from a ``RenderedResponseCache`` (200 and 404
+/// answers only; never `/api/v1/health`, whose answer is the process's state at that instant). A rendered answer keeps the cached reads it
 /// came from (``ReadDependencies``, collected while the handler ran), so it is reused until one of them changes.
 /// Answers of 1 KiB or more go out gzip-compressed to clients that accept it (`Accept-Encoding: gzip`, as browsers and
 /// dashboards send), compressed once per rendering: a service overview of 1,000 metrics is 1.5 MB of JSON.
@@ -15,10 +15,15 @@ struct ResponseCacheMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        guard cache.isEnabled, request.method == .get, path.hasPrefix("/api/v1/"), path != "/api/v1/health" else {
+        guard cache.isEnabled, request.method == .get, path != "/api/v1/health" else { return try await next(request, context) }
+        let key: String
+        if path.hasPrefix("/api/v1/") {
+            key = V1RouteTable.cacheKey(path: path, query: request.uri.query)
+        } else if path.hasPrefix("/api/v2/") {
+            key = V2Routes.cacheKey(path: path, query: request.uri.query)
+        } else {
             return try await next(request, context)
         }
-        let key = V1RouteTable.cacheKey(path: path, query: request.uri.query)
         let gzip = Self.acceptsGzip(request.headers)
         if let hit = cache.lookup(key) {
             return respond(hit, key: key, gzip: gzip)

@@ -73,14 +73,6 @@ enum V1RouteTable {
     /// order of repeated names, which the parsers honour, is kept).
     static func cacheKey(path: String, query: String?) -> String {
         let route = path.hasPrefix("/\(prefix)/") ? String(path.dropFirst(prefix.count + 2)) : ""
-        guard let known = queryParameters[route], let query, !query.isEmpty else { return path }
-        let pairs = query.split(separator: "&", omittingEmptySubsequences: true).enumerated().compactMap { index, pair -> (Substring, Int, Substring)? in
-            let name = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
-            // Names as FormQuery decodes them (`+` a space, `%XX` a byte), so `lim%69t` is `limit`.
-            let decoded = name.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(name)
-            return known.contains(decoded) ? (Substring(decoded), index, pair) : nil
-        }
-        guard !pairs.isEmpty else { return path }
-        return path + "?" + pairs.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map { String($0.2) }.joined(separator: "&")
+        return CacheKey.make(path: path, query: query, reads: queryParameters[route] ?? [])
     }
 }

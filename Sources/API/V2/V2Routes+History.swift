@@ -58,12 +58,11 @@ extension V2Routes {
 
     /// `GET /api/v2/changes`: what appeared, vanished or grew in `since…until` compared with the baseline before it.
     func changes(_ request: V2Request) async throws -> Response {
-        let query = try Self.changeQuery(request.query)
+        var query = try Self.changeQuery(request.query)
         let paging = Pagination(request.query.pairs)
+        query.page = paging.offset..<paging.offset + paging.limit
         return try await StorageFailure.wrapping {
             let report = try await reader.changes(query)
-            let start = min(paging.offset, report.changes.count)
-            let page = report.changes[start..<min(report.changes.count, start + paging.limit)]
             return V1Response.json { json in
                 json.beginObject()
                 json.field("since", DayRange.format(report.window.lowerBound))
@@ -85,12 +84,12 @@ extension V2Routes {
                 json.endObject()
                 json.key("changes")
                 json.beginArray()
-                for change in page { ChangeEncoding.write(change, to: &json) }
+                for change in report.changes { ChangeEncoding.write(change, to: &json) }
                 json.endArray()
-                json.field("total", report.changes.count)
+                json.field("total", report.total)
                 json.field("limit", paging.limit)
                 json.field("offset", paging.offset)
-                json.field("has_more", V1Response.hasMore(offset: paging.offset, count: paging.limit, total: report.changes.count))
+                json.field("has_more", V1Response.hasMore(offset: paging.offset, count: paging.limit, total: report.total))
                 json.endObject()
             }
         }

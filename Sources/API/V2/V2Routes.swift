@@ -37,19 +37,28 @@ package struct V2Routes: Sendable {
 
     /// The methods of the V2 routes whose pattern matches `path` (a raw request path), for 405 answers.
     static func methods(matching path: Substring) -> [HTTPRequest.Method] {
+        var methods: [HTTPRequest.Method] = []
+        for route in routes(matching: path) where !methods.contains(route.method) { methods.append(route.method) }
+        return methods
+    }
+
+    /// The response-cache key of a `GET` (``CacheKey``): the path and the query parameters its route reads.
+    static func cacheKey(path: String, query: String?) -> String {
+        let route = routes(matching: Substring(path)).first { $0.method == .get }
+        return CacheKey.make(path: path, query: query, reads: route?.query ?? [])
+    }
+
+    /// The routes whose pattern matches `path` (a raw request path), in table order.
+    private static func routes(matching path: Substring) -> [V2Route] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         let prefixSegments = prefix.split(separator: "/")
         guard segments.count > prefixSegments.count, segments.starts(with: prefixSegments) else { return [] }
         let rest = segments.dropFirst(prefixSegments.count)
-        var methods: [HTTPRequest.Method] = []
-        for route in table {
+        return table.filter { route in
             let pattern = route.path.split(separator: "/")
-            guard pattern.count == rest.count else { continue }
-            let matches = zip(pattern, rest).allSatisfy { patternSegment, segment in
+            return pattern.count == rest.count && zip(pattern, rest).allSatisfy { patternSegment, segment in
                 patternSegment.first == "{" || patternSegment == segment
             }
-            if matches, !methods.contains(route.method) { methods.append(route.method) }
         }
-        return methods
     }
 }

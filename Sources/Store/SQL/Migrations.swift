@@ -29,6 +29,9 @@ package struct Migration: Sendable {
         Migration(version: 4, name: "heavy hitters: states on metadata, ingest table and view v4") { schema in
             schema.addHeavyHitters()
         },
+        Migration(version: 5, name: "sample lengths of catalog rows: states on metadata, ingest table and view v5, backfill") { schema in
+            schema.addSampleLengths()
+        },
     ]
 
     /// The newest version this build knows.

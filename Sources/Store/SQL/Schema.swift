@@ -1,7 +1,8 @@
 /// census's ClickHouse objects and their DDL, for one database. Works unchanged on ClickHouse 18.16 and 26.x.
 ///
-/// One physical write path makes one INSERT atomic: rows go into `metadata_ingest_v4` (`ENGINE = Null`, stores nothing;
-/// `metadata_ingest` before migration 4), and the materialized view `metadata_mv_v4` folds each inserted block into
+/// One physical write path makes one INSERT atomic: rows go into `metadata_ingest_v5` (`ENGINE = Null`, stores nothing;
+/// `metadata_ingest` before migration 4, `metadata_ingest_v4` before migration 5), and the materialized view
+/// `metadata_mv_v5` folds each inserted block into
 /// aggregate states in `metadata`
 /// (`AggregatingMergeTree`, no `PARTITION BY`), so a block becomes exactly one part. Data rows and the per-partition
 /// progress row of a batch therefore land together or not at all.
@@ -47,10 +48,15 @@ package struct Schema: Sendable, Hashable {
         self.database = validatedDatabase
     }
 
-    /// `database.metadata_ingest_v4`: the Null table every write goes to (migration 4; see ``ingestTableV1``).
-    package var ingestTable: String { "\(database).metadata_ingest_v4" }
-    /// `database.metadata_mv_v4`: the view from ``ingestTable`` into `metadata`.
-    package var viewName: String { "\(database).metadata_mv_v4" }
+    /// `database.metadata_ingest_v5`: the Null table every write goes to (migration 5; see ``ingestTableV1``).
+    package var ingestTable: String { "\(database).metadata_ingest_v5" }
+    /// `database.metadata_mv_v5`: the view from ``ingestTable`` into `metadata`.
+    package var viewName: String { "\(database).metadata_mv_v5" }
+    /// `database.metadata_ingest_v4`: the Null table of migration 4, written by census versions before migration 5 (after
+    /// migration 5 its view fails on 18.16, as ``ingestTableV1``'s does after migration 4).
+    package var ingestTableV4: String { "\(database).metadata_ingest_v4" }
+    /// `database.metadata_mv_v4`: the view from ``ingestTableV4`` into `metadata`.
+    package var viewNameV4: String { "\(database).metadata_mv_v4" }
     /// `database.metadata_ingest`: the Null table of migrations 1–3, written by census versions before migration 4.
     /// After migration 4 its view fails on ClickHouse 18.16 (the target has columns the view does not produce), so a
     /// writer of an older version gets an error and commits nothing: nothing is lost, it resumes once upgraded.
@@ -58,7 +64,7 @@ package struct Schema: Sendable, Hashable {
     /// `database.metadata_mv`: the view from ``ingestTableV1`` into `metadata` (migration 1).
     package var viewNameV1: String { "\(database).metadata_mv" }
     /// Both ingest tables, for finding running INSERTs of any census version.
-    package var ingestTables: [String] { [ingestTable, ingestTableV1] }
+    package var ingestTables: [String] { [ingestTable, ingestTableV4, ingestTableV1] }
     /// `database.metadata`: the aggregate states every read comes from.
     package var metadataTable: String { "\(database).metadata" }
     /// `database.quarantine`: records that could not be ingested (see ``QuarantinedRecord``).
@@ -107,8 +113,15 @@ package struct Schema: Sendable, Hashable {
         ("hh_hashes", "Array(UInt32)"), ("hh_counts", "Array(UInt64)"), ("hh_texts", "Array(String)"),
     ]
 
+    /// The sample-length columns of catalog rows (migration 5): the UTF-8 bytes of the row's non-empty sample slots and
+    /// how many there are, so the average length of a key's values is two sums away (the TSDB status's memory per label
+    /// name) instead of a merge of every row's sample texts.
+    package static let sampleLengthIngestColumns: [(name: String, type: String)] = [("sample_bytes", "UInt32"), ("sample_items", "UInt32")]
+
     /// The columns a ``MetadataWriter`` INSERT names, in RowBinary order.
-    package static var insertColumns: [(name: String, type: String)] { ingestColumns + [fenceDeadlineColumn] + heavyIngestColumns }
+    package static var insertColumns: [(name: String, type: String)] {
+        ingestColumns + [fenceDeadlineColumn] + heavyIngestColumns + sampleLengthIngestColumns
+    }
 
     /// The aggregate-state columns of `metadata`: name, `AggregateFunction` type, and the view's expression over the
     /// ingest columns. Read each with the matching `-Merge` (see ``MetadataQueries``).
@@ -157,6 +170,13 @@ package struct Schema: Sendable, Hashable {
         ("heavy_texts", "AggregateFunction(topKArray(32), Array(String))", "topKArrayState(32)(hh_texts)"),
     ]
 
+    /// The states migration 5 added to `metadata` (see ``sampleLengthIngestColumns``). Rows written before migration 5
+    /// get them from the migration's backfill.
+    package static let sampleLengthStateColumns: [(name: String, type: String, state: String)] = [
+        ("sample_bytes", "AggregateFunction(sum, UInt64)", "sumState(toUInt64(sample_bytes))"),
+        ("sample_items", "AggregateFunction(sum, UInt64)", "sumState(toUInt64(sample_items))"),
+    ]
+
     // MARK: - DDL (every statement is idempotent)
 
     /// `CREATE DATABASE IF NOT EXISTS`.
@@ -187,8 +207,32 @@ package struct Schema: Sendable, Hashable {
         let key = Self.keyColumns.map(\.name).joined(separator: ", ")
         let states = (Self.stateColumns + Self.heavyStateColumns).map { "\($0.state) AS \($0.name)" }.joined(separator: ", ")
         return alters + [
+            "CREATE TABLE IF NOT EXISTS \(ingestTableV4) (\(columns.joined(separator: ", "))) ENGINE = Null",
+            "CREATE MATERIALIZED VIEW IF NOT EXISTS \(viewNameV4) TO \(metadataTable) AS SELECT \(key), \(states) FROM \(ingestTableV4) GROUP BY \(key)",
+        ]
+    }
+
+    /// Migration 5: sample lengths (``sampleLengthStateColumns``), added as migration 4 added heavy hitters (new states,
+    /// a third ingest table and view), then backfilled for the catalog rows already stored: one INSERT … SELECT that
+    /// measures each stored row's merged sample slots. Readers only use the ratio `sample_bytes / sample_items`, so rows a
+    /// concurrent writer adds meanwhile (counted by the backfill and by their own write), or a second migrator running
+    /// the backfill again, change no answer.
+    package func addSampleLengths() -> [String] {
+        let alters = Self.sampleLengthStateColumns.map { "ALTER TABLE \(metadataTable) ADD COLUMN \($0.name) \($0.type)" }
+        let columns = (Self.ingestColumns + Self.heavyIngestColumns + Self.sampleLengthIngestColumns).map { "\($0.name) \($0.type)" }
+            + ["\(Self.fenceDeadlineColumn.name) \(Self.fenceDeadlineColumn.type) DEFAULT toDateTime(\(Self.unfencedDeadline))",
+               "fence_check UInt8 MATERIALIZED throwIf(now() > \(Self.fenceDeadlineColumn.name))"]
+        let key = Self.keyColumns.map(\.name).joined(separator: ", ")
+        let states = (Self.stateColumns + Self.heavyStateColumns + Self.sampleLengthStateColumns).map { "\($0.state) AS \($0.name)" }
+            .joined(separator: ", ")
+        let slots = "SELECT \(key), arrayFilter(s -> s != unhex('FF'), minForEachMerge(samples)) AS slots FROM \(metadataTable) "
+            + "WHERE kind = \(RowKind.catalog.rawValue) GROUP BY \(key)"
+        let backfill = "INSERT INTO \(metadataTable) (\(key), sample_bytes, sample_items) SELECT \(key), "
+            + "sumState(toUInt64(arraySum(arrayMap(s -> length(s), slots)))), sumState(toUInt64(length(slots))) FROM (\(slots)) GROUP BY \(key)"
+        return alters + [
             "CREATE TABLE IF NOT EXISTS \(ingestTable) (\(columns.joined(separator: ", "))) ENGINE = Null",
             "CREATE MATERIALIZED VIEW IF NOT EXISTS \(viewName) TO \(metadataTable) AS SELECT \(key), \(states) FROM \(ingestTable) GROUP BY \(key)",
+            backfill,
         ]
     }
 

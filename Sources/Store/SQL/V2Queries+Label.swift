@@ -87,24 +87,21 @@ extension V2Queries {
             + "WHERE \(MetadataQueries.signalRows(.metric))" + days(range) + " GROUP BY name FORMAT RowBinary"
     }
 
-    /// How the label names of ``tsdbLabels(_:range:order:limit:)`` are ranked.
-    package enum LabelOrder: Sendable {
-        case cardinality, memory
-    }
-
-    /// The top `limit` metric label names (attribute and resource keys of the catalog, scopes merged) in the range.
-    ///
-    /// Columns: key String, cardinality UInt64, memory UInt64 (cardinality × average length of the non-empty sample
-    /// slots, rounded down). Ordered by the chosen figure descending, then key.
-    package static func tsdbLabels(_ schema: Schema, range: DayRange, order: LabelOrder, limit: Int) -> String {
-        let figure = order == .cardinality ? "l_cardinality" : "l_memory"
-        return "SELECT key, l_cardinality, l_memory FROM (" + labelFigures(schema, range: range) + ") ORDER BY \(figure) DESC, key"
-            + MetadataQueries.limitClause(limit: limit, offset: 0) + " FORMAT RowBinary"
-    }
-
-    /// One row: label names UInt64, label pairs UInt64 (cardinality summed over label names) in the range.
-    package static func tsdbLabelTotals(_ schema: Schema, range: DayRange) -> String {
-        "SELECT toUInt64(count()), toUInt64(sum(l_cardinality)) FROM (" + labelFigures(schema, range: range) + ") FORMAT RowBinary"
+    /// The metric label names (attribute and resource keys of the catalog, scopes merged) in the range, in one pass:
+    /// label names UInt64, label pairs UInt64 (cardinality summed over label names), then the top `limit` by cardinality
+    /// and the top `limit` by memory, each Array(Tuple(key String, cardinality UInt64, memory UInt64)) ordered by its
+    /// figure descending, then key. Memory is the cardinality × the average UTF-8 length of the key's sample texts
+    /// (``Schema/sampleLengthStateColumns``: two sums per row, no texts merged), rounded down.
+    package static func tsdbLabels(_ schema: Schema, range: DayRange, limit: Int) -> String {
+        let figures = "SELECT key, toUInt64(uniqCombinedArrayMerge(cardinality)) AS l_cardinality, sumMerge(sample_items) AS l_items, "
+            + "toUInt64(if(l_items = 0, 0, l_cardinality * sumMerge(sample_bytes) / l_items)) AS l_memory "
+            + "FROM \(schema.metadataTable) WHERE kind = \(Schema.RowKind.catalog.rawValue) AND signal = \(Signal.metric.rawValue) "
+            + "AND scope IN (\(labelScopes))" + days(range) + " GROUP BY key"
+        let labels = "groupArray((key, l_cardinality, l_memory))"
+        return "SELECT toUInt64(count()), toUInt64(sum(l_cardinality)), "
+            + "arraySlice(arraySort(x -> (-toInt64(tupleElement(x, 2)), tupleElement(x, 1)), \(labels)), 1, \(SQLLiteral.integer(max(1, limit)))), "
+            + "arraySlice(arraySort(x -> (-toInt64(tupleElement(x, 3)), tupleElement(x, 1)), \(labels)), 1, \(SQLLiteral.integer(max(1, limit)))) "
+            + "FROM (\(figures)) FORMAT RowBinary"
     }
 
     /// The heavy hitters of the labels (attribute and resource keys, scopes merged) of the given metrics in the range
@@ -134,13 +131,5 @@ extension V2Queries {
 
     static func labelServiceFilter(_ service: String?) -> String {
         service.map { " AND service = \(SQLLiteral.string($0))" } ?? ""
-    }
-
-    private static func labelFigures(_ schema: Schema, range: DayRange) -> String {
-        "SELECT key, toUInt64(uniqCombinedArrayMerge(cardinality)) AS l_cardinality, "
-            + "arrayFilter(s -> s != unhex('FF'), minForEachMerge(samples)) AS l_samples, "
-            + "toUInt64(l_cardinality * if(empty(l_samples), 0, arraySum(arrayMap(s -> length(s), l_samples)) / length(l_samples))) AS l_memory "
-            + "FROM \(schema.metadataTable) WHERE kind = \(Schema.RowKind.catalog.rawValue) AND signal = \(Signal.metric.rawValue) "
-            + "AND scope IN (\(labelScopes))" + days(range) + " GROUP BY key"
     }
 }

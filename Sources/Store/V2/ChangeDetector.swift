@@ -74,28 +74,61 @@ package struct ChangeDetector: Sendable {
     }
 
     /// The report of `changes`: the summary counts every finding; the list keeps those at or above `minSeverity`, most
-    /// severe first, then by `order`, then by identity (so pages are stable).
-    package func report(_ changes: [Change], minSeverity: ChangeSeverity, order: ChangeQuery.Order) -> ChangeReport {
+    /// severe first, then by `order`, then by identity (so pages are stable), and holds only `page` of them (all when
+    /// `nil`); ``ChangeReport/total`` counts them all.
+    package func report(_ changes: [Change], minSeverity: ChangeSeverity, order: ChangeQuery.Order, page: Range<Int>? = nil) -> ChangeReport {
         var summary: [ChangeSeverity: Int] = [.info: 0, .warning: 0, .critical: 0]
         for change in changes { summary[change.severity, default: 0] += 1 }
-        let kept = changes.filter { $0.severity >= minSeverity }.sorted { Self.ranks($0, before: $1, order: order) }
-        return ChangeReport(window: window, baseline: baseline, summary: summary, changes: kept)
+        // Ranked by their figures, computed once, and their index: a finding holds several strings, so moving findings
+        // through a sort of a large report (every key of a new service is new) costs more than the comparisons.
+        var ranks: [Rank] = []
+        ranks.reserveCapacity(changes.count)
+        for (index, change) in changes.enumerated() where change.severity >= minSeverity {
+            ranks.append(Rank(change, index: index, order: order))
+        }
+        let wanted = (page ?? 0..<ranks.count).clamped(to: 0..<ranks.count)
+        let first = ranks.smallest(wanted.upperBound) { a, b in
+            a.figures != b.figures ? a.figures > b.figures : Self.precedesByIdentity(changes[a.index], changes[b.index])
+        }
+        let kept = first[wanted.clamped(to: 0..<first.count)].map { changes[$0.index] }
+        return ChangeReport(window: window, baseline: baseline, summary: summary, changes: kept, total: ranks.count)
     }
 
     /// Whether `a` is listed before `b`.
     package static func ranks(_ a: Change, before b: Change, order: ChangeQuery.Order) -> Bool {
-        if a.severity != b.severity { return a.severity > b.severity }
-        let ratioA = a.ratio ?? .infinity, ratioB = b.ratio ?? .infinity
-        let deltaA = a.delta.magnitude, deltaB = b.delta.magnitude
-        switch order {
-        case .ratio:
-            if ratioA != ratioB { return ratioA > ratioB }
-            if deltaA != deltaB { return deltaA > deltaB }
-        case .delta:
-            if deltaA != deltaB { return deltaA > deltaB }
-            if ratioA != ratioB { return ratioA > ratioB }
+        let figuresA = Rank.figures(a, order: order), figuresB = Rank.figures(b, order: order)
+        return figuresA != figuresB ? figuresA > figuresB : precedesByIdentity(a, b)
+    }
+
+    /// A finding's place in a ranking: severity, then the order's figure, then the other one, all larger first.
+    private struct Rank {
+        var figures: Figures
+        var index: Int
+
+        init(_ change: Change, index: Int, order: ChangeQuery.Order) {
+            self.figures = Self.figures(change, order: order)
+            self.index = index
         }
-        return precedesByIdentity(a, b)
+
+        /// Compared as a tuple, larger first: severity, then ratio (a new item's is infinite) and `|delta|` in the order's
+        /// order.
+        struct Figures: Equatable, Comparable {
+            var severity: Int
+            var primary: Double
+            var secondary: Double
+
+            static func < (a: Self, b: Self) -> Bool {
+                (a.severity, a.primary, a.secondary) < (b.severity, b.primary, b.secondary)
+            }
+        }
+
+        static func figures(_ change: Change, order: ChangeQuery.Order) -> Figures {
+            let ratio = change.ratio ?? .infinity, delta = Double(change.delta.magnitude)
+            switch order {
+            case .ratio: return Figures(severity: change.severity.rawValue, primary: ratio, secondary: delta)
+            case .delta: return Figures(severity: change.severity.rawValue, primary: delta, secondary: ratio)
+            }
+        }
     }
 
     /// A total order on the items (no allocation: ranking compares every pair of a large report many times).

@@ -21,9 +21,11 @@ package struct ChangeQuery: Sendable, Hashable {
     /// Findings below this severity are left out (they still count in the summary).
     package var minSeverity: ChangeSeverity
     package var order: Order
+    /// The ranked findings wanted (positions in the ranking); `nil`: all of them.
+    package var page: Range<Int>?
 
     package init(since: UInt16, until: UInt16? = nil, baselineFrom: UInt16? = nil, signal: Signal? = nil, service: String? = nil,
-                 minSeverity: ChangeSeverity = .info, order: Order = .ratio) {
+                 minSeverity: ChangeSeverity = .info, order: Order = .ratio, page: Range<Int>? = nil) {
         self.since = since
         self.until = until
         self.baselineFrom = baselineFrom
@@ -31,6 +33,7 @@ package struct ChangeQuery: Sendable, Hashable {
         self.service = service
         self.minSeverity = minSeverity
         self.order = order
+        self.page = page
     }
 
     /// The window and baseline as compared, once `until` is known (`newestDay`: the newest stored day, when `until` is

@@ -49,5 +49,13 @@ struct CacheBoundsTests {
         #expect(V1RouteTable.cacheKey(path: "/api/v1/metrics", query: "lim%69t=3") == "/api/v1/metrics?lim%69t=3")
         #expect(V1RouteTable.cacheKey(path: "/api/v1/metrics/a", query: "limit=3&z=1") == "/api/v1/metrics/a")
         #expect(V1RouteTable.cacheKey(path: "/api/v1/services", query: nil) == "/api/v1/services")
+        // V2: the parameters each route declares in its table entry (path parameters matched by pattern).
+        #expect(V2Routes.cacheKey(path: "/api/v2/changes", query: "x=1&since=2026-12-01&limit=5")
+                == "/api/v2/changes?limit=5&since=2026-12-01")
+        #expect(V2Routes.cacheKey(path: "/api/v2/metrics/a%2Fb/labels", query: "to=2026-12-02&junk=1&from=2026-12-01")
+                == "/api/v2/metrics/a%2Fb/labels?from=2026-12-01&to=2026-12-02")
+        #expect(V2Routes.cacheKey(path: "/api/v2/status/tsdb", query: "topN=5&focusLabel=k&match[]=x") == "/api/v2/status/tsdb?focusLabel=k&topN=5")
+        #expect(V2Routes.cacheKey(path: "/api/v2/system/tables", query: "limit=3") == "/api/v2/system/tables")
+        #expect(V2Routes.cacheKey(path: "/api/v2/nowhere", query: "limit=3") == "/api/v2/nowhere")
     }
 }

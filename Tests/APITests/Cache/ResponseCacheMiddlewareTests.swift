@@ -26,7 +26,7 @@ struct ResponseCacheMiddlewareTests {
     fileprivate static func app(cache: RenderedResponseCache, calls: Calls) -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: ResponseCacheMiddleware(cache: cache))
-        for path in ["api/v1/metrics", "api/v1/health"] {
+        for path in ["api/v1/metrics", "api/v1/health", "api/v2/changes"] {
             router.get(RouterPath(path)) { _, _ in
                 let n = calls.next()
                 return "answer \(n)"
@@ -65,6 +65,12 @@ struct ResponseCacheMiddlewareTests {
             for _ in 0..<2 { try await client.execute(uri: "/api/v1/fail", method: .get) { #expect($0.status == .internalServerError) } }
             for _ in 0..<2 { try await client.execute(uri: "/api/v1/metrics", method: .post) { _ in } }
             #expect(calls.count == 9)
+            // V2 answers too, keyed by the parameters the route reads (`x` is not one of them).
+            for query in ["since=2026-12-01&x=1", "x=2&since=2026-12-01"] {
+                try await client.execute(uri: "/api/v2/changes?\(query)", method: .get) { #expect(String(buffer: $0.body) == "answer 10") }
+            }
+            try await client.execute(uri: "/api/v2/changes?since=2026-12-02", method: .get) { #expect(String(buffer: $0.body) == "answer 11") }
+            #expect(calls.count == 11)
             cache.invalidateAll()
             try await client.execute(uri: "/api/v1/metrics?limit=5", method: .get) { #expect(String(buffer: $0.body) != "answer 1") }
         }

@@ -15,6 +15,7 @@ enum V1RouteTable {
 
     static let routes: [Route] = [
         Route(method: .get, path: "health"),
+        Route(method: .get, path: "version"),
         Route(method: .get, path: "metrics"),
         Route(method: .get, path: "metrics/{name}"),
         Route(method: .get, path: "spans"),

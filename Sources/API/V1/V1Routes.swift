@@ -12,15 +12,23 @@ package struct V1Routes: Sendable {
     /// The bearer token `POST /api/v1/admin/clear` requires; `nil` or empty disables the route (403).
     let adminToken: String?
     let startedAt: Date
-    let version: String
+    /// What `/api/v1/version` reports (and `/api/v1/health` its version).
+    let build: BuildInfo
 
-    package init(reader: any MetadataReading, admin: (any AdminOperations)? = nil, adminToken: String? = nil, version: String,
+    package init(reader: any MetadataReading, admin: (any AdminOperations)? = nil, adminToken: String? = nil, build: BuildInfo,
                  startedAt: Date = Date()) {
         self.reader = reader
         self.admin = admin
         self.adminToken = adminToken
-        self.version = version
+        self.build = build
         self.startedAt = startedAt
+    }
+
+    /// A build known only by its version (commit and date `unknown`), as tests and tools construct it.
+    package init(reader: any MetadataReading, admin: (any AdminOperations)? = nil, adminToken: String? = nil, version: String,
+                 startedAt: Date = Date()) {
+        self.init(reader: reader, admin: admin, adminToken: adminToken, build: BuildInfo(version: version, commit: "unknown", buildDate: "unknown"),
+                  startedAt: startedAt)
     }
 
     /// Adds the JSON error middleware (it also covers the router's not-found responder) and every V1 route.
@@ -36,6 +44,7 @@ package struct V1Routes: Sendable {
     private func handler<Context: RequestContext>(for path: String) -> @Sendable (Request, Context) async throws -> Response {
         switch path {
         case "health": { _, _ in self.health() }
+        case "version": { _, _ in self.versionInfo() }
         case "metrics": { request, _ in try await self.listMetrics(request) }
         case "metrics/{name}": { request, context in try await self.metric(request, context: context) }
         case "spans": { request, _ in try await self.listSpans(request) }
@@ -64,7 +73,7 @@ package struct V1Routes: Sendable {
             json.beginObject()
             json.field("status", "ok")
             json.field("timestamp", HealthFormatting.timestamp(Date()))
-            json.field("version", version)
+            json.field("version", build.version)
             json.field("uptime", HealthFormatting.goDuration(Date().timeIntervalSince(startedAt)))
             let memory = ProcessMemory.current()
             json.key("memory")

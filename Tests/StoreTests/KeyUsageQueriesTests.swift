@@ -74,19 +74,25 @@ struct KeyUsageQueriesTests {
                 spanTotal: 1))
             let cut = try await reader.keyTelemetry(key: "host.name", limit: 0)
             #expect(cut == KeyTelemetry(metricTotal: 1, logTotal: 1))
-            #expect(try await reader.keyTelemetry(key: "nope", limit: 10) == KeyTelemetry())
+            let none = try await reader.keyTelemetry(key: "nope", limit: 10)
+            #expect(none == KeyTelemetry())
         }
     }
 
     @Test("list totals: sample counts over the whole (filtered) list, distinct templates", arguments: TestServer.configured)
     func totals(server: TestServer) async throws {
         try await withFixtures(server) { reader in
-            #expect(try await reader.metrics(service: nil, limit: 1, offset: 0).sampleCount == 38)
+            let metrics = try await reader.metrics(service: nil, limit: 1, offset: 0)
+            #expect(metrics.sampleCount == 38 && metrics.items.count == 1)
             // A service filter keeps the names the service sent; their counts stay merged over every service.
-            #expect(try await reader.metrics(service: "worker", limit: 10, offset: 0).sampleCount == 35)
-            #expect(try await reader.spans(service: nil, limit: 10, offset: 0).sampleCount == 10)
-            #expect(try await reader.logs(service: "nobody", limit: 10, offset: 0).sampleCount == 0)
-            #expect(try await reader.logTemplateCount() == 2)
+            let worker = try await reader.metrics(service: "worker", limit: 10, offset: 0)
+            #expect(worker.sampleCount == 35)
+            let spans = try await reader.spans(service: nil, limit: 10, offset: 0)
+            #expect(spans.sampleCount == 10)
+            let nobody = try await reader.logs(service: "nobody", limit: 10, offset: 0)
+            #expect(nobody.sampleCount == 0 && nobody.total == 0)
+            let templates = try await reader.logTemplateCount()
+            #expect(templates == 2)
         }
     }
 }

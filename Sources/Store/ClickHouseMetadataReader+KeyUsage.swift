@@ -33,6 +33,7 @@ extension ClickHouseMetadataReader {
 
     package func keyTelemetry(key: String, limit: Int) async throws -> KeyTelemetry {
         async let countBytes = fetch(MetadataQueries.keyNameCounts(schema, key: key))
+        async let serviceBytes = fetch(MetadataQueries.keyNameServices(schema, key: key, limit: limit))
         var decoder = RowBinaryDecoder(try await fetch(MetadataQueries.keyNames(schema, key: key, limit: limit)))
         var entries: [Signal: [KeyTelemetry.Entry]] = [:]
         while !decoder.isAtEnd {
@@ -50,9 +51,7 @@ extension ClickHouseMetadataReader {
             let names = try countDecoder.uint64()
             if let signal = Signal(rawValue: signal) { totals[signal] = Int(clamping: names) }
         }
-        if !entries.isEmpty {
-            try await addServices(to: &entries)
-        }
+        try Self.addServices(try await serviceBytes, to: &entries)
         return KeyTelemetry(metrics: entries[.metric] ?? [], spans: entries[.span] ?? [], logs: entries[.log] ?? [],
                             metricTotal: totals[.metric] ?? 0, spanTotal: totals[.span] ?? 0, logTotal: totals[.log] ?? 0)
     }
@@ -61,10 +60,9 @@ extension ClickHouseMetadataReader {
         try Self.count(try await fetch(MetadataQueries.logTemplateCount(schema)))
     }
 
-    /// Fills in the services, metric type and span kind of telemetry entries (one query for all signals).
-    private func addServices(to entries: inout [Signal: [KeyTelemetry.Entry]]) async throws {
-        let names = entries.mapValues { $0.map(\.name) }
-        var decoder = RowBinaryDecoder(try await fetch(MetadataQueries.nameServices(schema, names: names)))
+    /// Fills in the services, metric type and span kind of telemetry entries from ``MetadataQueries/keyNameServices(_:key:limit:)``.
+    private static func addServices(_ bytes: [UInt8], to entries: inout [Signal: [KeyTelemetry.Entry]]) throws(StoreError) {
+        var decoder = RowBinaryDecoder(bytes)
         var index: [Signal: [String: Int]] = [:]
         for (signal, list) in entries {
             index[signal] = Dictionary(list.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })

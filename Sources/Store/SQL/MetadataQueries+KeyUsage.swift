@@ -58,16 +58,16 @@ extension MetadataQueries {
             + "AND key = \(SQLLiteral.string(key)) GROUP BY signal FORMAT RowBinary"
     }
 
-    /// Per (signal, name, service) of the given names: count, metric type and span kind.
+    /// Per (signal, name, service) of the names ``keyNames(_:key:limit:)`` selects: count, metric type and span kind. The
+    /// names are chosen by a subquery, not a literal list, so the statement stays small whatever `limit` is.
     ///
     /// Columns: signal UInt8, name String, service String, count UInt64, metric_type UInt8, span_kind UInt8. Ordered by
     /// signal, name, service.
-    /// - Precondition: `names` has at least one non-empty list.
-    package static func nameServices(_ schema: Schema, names: [Signal: [String]]) -> String {
-        let selections = names.filter { !$0.value.isEmpty }.sorted { $0.key.rawValue < $1.key.rawValue }
-            .map { "(signal = \($0.key.rawValue) AND name IN \(SQLLiteral.stringList($0.value)))" }
+    package static func keyNameServices(_ schema: Schema, key: String, limit: Int) -> String {
+        let names = "SELECT signal, name FROM \(schema.metadataTable) WHERE \(usageKeyRows()) AND key = \(SQLLiteral.string(key)) "
+            + "GROUP BY signal, name ORDER BY signal, name LIMIT \(SQLLiteral.integer(max(0, limit))) BY signal"
         return "SELECT toUInt8(signal), name, service, toUInt64(sumMerge(count)), toUInt8(maxMerge(metric_type)), toUInt8(maxMerge(span_kind)) "
-            + "FROM \(schema.metadataTable) WHERE kind = \(Schema.RowKind.signal.rawValue) AND (\(selections.joined(separator: " OR "))) "
+            + "FROM \(schema.metadataTable) WHERE kind = \(Schema.RowKind.signal.rawValue) AND (signal, name) IN (\(names)) "
             + "GROUP BY signal, name, service ORDER BY signal, name, service FORMAT RowBinary"
     }
 

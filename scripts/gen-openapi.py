@@ -89,6 +89,27 @@ def page_of(item):
                required=["data", "total", "limit", "offset", "has_more"])
 
 
+def signal_page_of(item, logs=False):
+    """The metric, span and log list envelope: a page plus `total_sample_count` (and, for logs, `total_log_patterns`)."""
+    page = page_of(item)
+    page["properties"]["total_sample_count"] = integer(0)
+    page["required"] = page["required"] + ["total_sample_count"]
+    if logs:
+        page["properties"]["total_log_patterns"] = integer(0)
+        page["required"] = page["required"] + ["total_log_patterns"]
+    return page
+
+
+KEY_USAGE_LIMIT = query("limit", "Page size: default 10000 (the whole answer, as the reference gives it); a value that "
+                                 "is not a positive integer means 10000; clamped to 10000.")
+
+
+def telemetry_entry(identity):
+    return obj({**identity, "services": map_of(integer(0)), "attribute_count": integer(0),
+                "attribute_cardinality": integer(0)},
+               required=[*identity, "services", "attribute_count", "attribute_cardinality"])
+
+
 KEY_MAP = map_of(ref("KeyMetadata"))
 DROPPED_ITEMS = obj({"total_dropped": integer(0), "items_with_dropped": integer(0), "max_dropped": integer(0)},
                     required=["total_dropped", "items_with_dropped", "max_dropped"])
@@ -118,9 +139,19 @@ SCHEMAS = {
                  "has_trace_state": {"type": "boolean"}, "has_parent_span_id": {"type": "boolean"},
                  "status_codes": strings(), "dropped_attributes_stats": DROPPED_ITEMS,
                  "dropped_events_stats": DROPPED_ITEMS, "dropped_links_stats": DROPPED_ITEMS,
-                 "scope_info": ref("ScopeInfo"), "sample_count": integer(0), "services": map_of(integer(0))},
+                 "scope_info": ref("ScopeInfo"),
+                 "name_patterns": {"type": "array", "items": ref("SpanNamePattern")},
+                 "sample_count": integer(0), "services": map_of(integer(0))},
                 required=["name", "kind", "attribute_keys", "resource_keys", "has_trace_state", "has_parent_span_id",
                           "sample_count", "services"]),
+    "SpanNamePattern": obj({"template": {"type": "string"}, "count": integer(0), "percentage": {"type": "number"},
+                            "examples": strings()}, required=["template", "count", "percentage", "examples"]),
+    "SpanPatternGroup": obj({"pattern": {"type": "string"},
+                             "matching_spans": {"type": "array", "items": obj({
+                                 "span_name": {"type": "string"}, "sample_count": integer(0), "services": strings(),
+                                 "kind": {"type": "string"}}, required=["span_name", "sample_count", "services", "kind"])},
+                             "total_samples": integer(0), "span_count": integer(0)},
+                            required=["pattern", "matching_spans", "total_samples", "span_count"]),
     "BodyTemplate": obj({"template": {"type": "string"}, "count": integer(0), "percentage": {"type": "number"},
                          "example": {"type": "string"}}, required=["template", "count", "percentage", "example"]),
     "Log": obj({"severity": {"type": "string"}, "severity_number": integer(0), "attribute_keys": KEY_MAP,
@@ -172,9 +203,52 @@ PATHS = {
             "memory": obj({"alloc_mb": integer(0), "total_alloc_mb": integer(0), "sys_mb": integer(0),
                            "num_gc": integer(0)})}, required=["status", "timestamp", "version", "uptime", "memory"]))},
         ["health"]),
+    "/api/v1/version": get("version", "The running build: version, commit and build date (also `census --version`).", [], {
+        "200": json_response("The build.", obj({"version": {"type": "string"}, "commit": {"type": "string"},
+                                               "build_date": {"type": "string"}},
+                                              required=["version", "commit", "build_date"]))}, ["health"]),
+    "/api/v1/span-patterns": get(
+        "listSpanPatterns", "Span names grouped into patterns across services (ids, numbers, UUIDs, hex, paths replaced "
+        "by placeholders, as in log body templates); most names first. Computed from at most 10000 span names.",
+        [query("limit", "Patterns per page: default 10000; a value that is not a positive integer means 10000; "
+                        "clamped to 10000."), OFFSET],
+        {"200": json_response("A page of patterns; `total` counts them all.", obj({
+            "patterns": {"type": "array", "items": ref("SpanPatternGroup")}, "total": integer(0)},
+            required=["patterns", "total"])), "500": STORAGE_ERROR}, ["spans"]),
+    "/api/v1/services/{name}/attributes": get(
+        "getServiceAttributes", "Every attribute and resource key the service sent on any signal, sorted.",
+        [path("name", "Service name (percent-decoded once)."), KEY_USAGE_LIMIT, OFFSET],
+        {"200": json_response("The keys (an unknown service has none); `total` counts them all.", obj({
+            "keys": strings(), "service": {"type": "string"}, "total": integer(0)}, required=["keys", "service", "total"])),
+         "400": error("Undecodable path segment."), "500": STORAGE_ERROR}, ["services"]),
+    "/api/v1/attributes/{key}/services": get(
+        "getAttributeServices", "Which services and signals use a key: observations carrying it per (service, signal), "
+        "most first.", [path("key", "Attribute key (percent-decoded once)."), KEY_USAGE_LIMIT, OFFSET],
+        {"200": json_response("The services (an unknown key has none); `total` counts them all.", obj({
+            "key": {"type": "string"},
+            "services": {"type": "array", "items": obj({
+                "service_name": {"type": "string"}, "signal_type": {"type": "string", "enum": ["metric", "span", "log"]},
+                "count": integer(0)}, required=["service_name", "signal_type", "count"])},
+            "total": integer(0)}, required=["key", "services", "total"])),
+         "400": error("Undecodable path segment."), "500": STORAGE_ERROR}, ["attributes"]),
+    "/api/v1/attributes/{key}/telemetry": get(
+        "getAttributeTelemetry", "The metrics, spans and logs that carry a key (attribute or resource scope).",
+        [path("key", "Attribute key (percent-decoded once)."),
+         query("limit", "Names per signal: default 10000; a value that is not a positive integer means 10000; "
+                        "clamped to 10000. The `*_count` fields count them all.")],
+        {"200": json_response("The key and its telemetry.", obj({
+            "attribute": ref("Attribute"), "key": {"type": "string"},
+            "log_count": integer(0), "logs": {"type": "array", "items": telemetry_entry({"severity": {"type": "string"}})},
+            "metric_count": integer(0),
+            "metrics": {"type": "array", "items": telemetry_entry({"name": {"type": "string"}, "type": {"type": "string"}})},
+            "span_count": integer(0),
+            "spans": {"type": "array", "items": telemetry_entry({"name": {"type": "string"}, "kind": {"type": "string"}})}},
+            required=["attribute", "key", "log_count", "logs", "metric_count", "metrics", "span_count", "spans"])),
+         "400": error("Undecodable path segment."), "404": error("Unknown key."), "500": STORAGE_ERROR},
+        ["attributes"]),
     "/api/v1/metrics": get("listMetrics", "Metric names, one element per name with services merged, sorted by name.",
                            [SERVICE, LIMIT, OFFSET],
-                           {"200": json_response("A page of metrics.", page_of(ref("Metric"))), "500": STORAGE_ERROR},
+                           {"200": json_response("A page of metrics.", signal_page_of(ref("Metric"))), "500": STORAGE_ERROR},
                            ["metrics"]),
     "/api/v1/metrics/{name}": get("getMetric", "One metric by name.", [path("name", "Metric name (percent-decoded once).")],
                                   {"200": json_response("The metric.", ref("Metric")),
@@ -182,7 +256,7 @@ PATHS = {
                                    "500": STORAGE_ERROR}, ["metrics"]),
     "/api/v1/spans": get("listSpans", "Span names, one element per name with services merged, sorted by name.",
                          [SERVICE, LIMIT, OFFSET],
-                         {"200": json_response("A page of spans.", page_of(ref("Span"))), "500": STORAGE_ERROR},
+                         {"200": json_response("A page of spans.", signal_page_of(ref("Span"))), "500": STORAGE_ERROR},
                          ["spans"]),
     "/api/v1/spans/{name}": get("getSpan", "One span name.", [path("name", "Span name (percent-decoded once).")],
                                 {"200": json_response("The span.", ref("Span")),
@@ -190,7 +264,7 @@ PATHS = {
                                  "500": STORAGE_ERROR}, ["spans"]),
     "/api/v1/logs": get("listLogs", "Log severities, one element per severity with services merged.",
                         [SERVICE, LIMIT, OFFSET],
-                        {"200": json_response("A page of severities.", page_of(ref("Log"))), "500": STORAGE_ERROR},
+                        {"200": json_response("A page of severities.", signal_page_of(ref("Log"), logs=True)), "500": STORAGE_ERROR},
                         ["logs"]),
     "/api/v1/logs/{severity}": get("getLog", "One severity (empty means UNSET).",
                                    [path("severity", "Severity text (percent-decoded once).")],

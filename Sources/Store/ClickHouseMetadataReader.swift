@@ -27,7 +27,7 @@ package struct ClickHouseMetadataReader: MetadataReading {
 
     package func metrics(service: String?, limit: Int, offset: Int) async throws -> Page<MetricSummary> {
         let page = try await signalPage(.metric, service: service, limit: limit, offset: offset)
-        return Page(items: page.data.rows.map { Self.metric($0, page.data) }, total: page.total)
+        return Page(items: page.data.rows.map { Self.metric($0, page.data) }, total: page.total, sampleCount: page.samples)
     }
 
     package func metric(named name: String) async throws -> MetricSummary? {
@@ -37,7 +37,7 @@ package struct ClickHouseMetadataReader: MetadataReading {
 
     package func spans(service: String?, limit: Int, offset: Int) async throws -> Page<SpanSummary> {
         let page = try await signalPage(.span, service: service, limit: limit, offset: offset)
-        return Page(items: page.data.rows.map { Self.span($0, page.data) }, total: page.total)
+        return Page(items: page.data.rows.map { Self.span($0, page.data) }, total: page.total, sampleCount: page.samples)
     }
 
     package func span(named name: String) async throws -> SpanSummary? {
@@ -47,7 +47,7 @@ package struct ClickHouseMetadataReader: MetadataReading {
 
     package func logs(service: String?, limit: Int, offset: Int) async throws -> Page<LogSummary> {
         let page = try await signalPage(.log, service: service, limit: limit, offset: offset)
-        return Page(items: page.data.rows.map { Self.log($0, page.data) }, total: page.total)
+        return Page(items: page.data.rows.map { Self.log($0, page.data) }, total: page.total, sampleCount: page.samples)
     }
 
     package func log(severity: String) async throws -> LogSummary? {
@@ -78,7 +78,7 @@ package struct ClickHouseMetadataReader: MetadataReading {
         var templates: [String: [TemplateStats]] = [:]
     }
 
-    private func signalPage(_ signal: Signal, service: String?, limit: Int, offset: Int) async throws -> (data: SignalData, total: Int) {
+    private func signalPage(_ signal: Signal, service: String?, limit: Int, offset: Int) async throws -> (data: SignalData, total: Int, samples: UInt64) {
         async let totalBytes = fetch(MetadataQueries.signalNameCount(schema, signal: signal, service: service))
         let data: SignalData
         if limit > 0 {
@@ -88,7 +88,8 @@ package struct ClickHouseMetadataReader: MetadataReading {
         }
         var decoder = RowBinaryDecoder(try await totalBytes)
         let total = decoder.isAtEnd ? 0 : try decoder.uint64()
-        return (data, Int(clamping: total))
+        let samples = decoder.isAtEnd ? 0 : try decoder.uint64()
+        return (data, Int(clamping: total), samples)
     }
 
     private func signalData(_ signal: Signal, selection: MetadataQueries.NameSelection) async throws -> SignalData {

@@ -1,3 +1,4 @@
+import API
 import ArgumentParser
 import Foundation
 import Logging
@@ -5,7 +6,8 @@ import Logging
 /// census: a census of OpenTelemetry metadata from Kafka, stored in ClickHouse, served over a V1 REST API.
 @main
 struct Census: AsyncParsableCommand {
-    static let version = "0.1.0"
+    /// The version string of logs, `census config` and the health endpoint.
+    static let version = BuildStamp.current.version
 
     static let configuration = CommandConfiguration(
         commandName: "census",
@@ -14,7 +16,7 @@ struct Census: AsyncParsableCommand {
         Every option has a flag and a CENSUS_* environment variable; a flag wins over the variable, which wins over
         the configuration file (--config or CENSUS_CONFIG: CENSUS_*=value lines). Invalid configuration exits with code 2.
         """,
-        version: version,
+        version: BuildStamp.versionLine,
         subcommands: [RunCommand.self, ConsumeCommand.self, ServeCommand.self, MigrateCommand.self, ConfigCommand.self,
                       DevBrokerCommand.self, ProduceDemoCommand.self, LagCommand.self, ReplayCommand.self, ChangesCommand.self, MicrobenchCommand.self],
         defaultSubcommand: nil

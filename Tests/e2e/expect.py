@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 import struct
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -31,6 +32,50 @@ KIND_NAMES = {0: "Unspecified", 1: "Internal", 2: "Server", 3: "Client", 4: "Pro
 STATUS_NAMES = {0: "UNSET", 1: "OK", 2: "ERROR"}
 METRIC_TYPES = {"gauge": "Gauge", "sum": "Sum", "histogram": "Histogram", "exponential_histogram": "ExponentialHistogram",
                 "summary": "Summary"}
+
+
+# ---------------------------------------------------------------------------------------------- span-name patterns
+# The placeholder rule of log body templates (docs/API.md, "Span-name patterns"), written independently with regular
+# expressions: at each token start (start of text or after a byte that is not [A-Za-z0-9_] or non-ASCII), the first
+# matching token kind wins; whitespace runs become one space, the ends are trimmed.
+_END = r"(?![A-Za-z0-9_\u0080-\U0010ffff])"
+_TOKENS = [
+    (re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>]*[^\s\"'<>.,;:!?)\]}]"), "<URL>"),
+    (re.compile(r"/[\w/.\-~%+=&?:]*\w[\w/\-~%+=&]*(?:[.?:]+[\w/\-~%+=&]+)*"), "<URL>"),
+    (re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}" + _END), "<EMAIL>"),
+    (re.compile(r"\d{4}([-/])\d{2}\1\d{2}(?:[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?" + _END), "<TIMESTAMP>"),
+    (re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}" + _END), "<UUID>"),
+    (re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}" + _END + r"(?!\.\d)"), "<IP>"),
+    (re.compile(r"[-+]?\d+(?:\.\d+)?(?:ns|us|ms|min|s|m|h|d)" + _END), "<DURATION>"),
+    (re.compile(r"[-+]?\d+(?:\.\d+)?(?:[kKMGTP]i?B|B|kb|mb|gb|tb)" + _END), "<SIZE>"),
+    (re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?" + _END), "<NUM>"),
+    (re.compile(r"(?:0[xX][0-9a-fA-F]+|(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,})" + _END), "<HEX>"),
+]
+
+
+def _word(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch == "_") or not ch.isascii()
+
+
+def span_pattern(name: str) -> str:
+    """The pattern of a span name (placeholders for URLs/paths, emails, timestamps, UUIDs, IPs, durations, sizes,
+    numbers, hex)."""
+    out, i, n = [], 0, len(name)
+    while i < n:
+        if i == 0 or not _word(name[i - 1]):
+            for rx, placeholder in _TOKENS:
+                m = rx.match(name, i)
+                if m and m.end() > i:
+                    out.append(placeholder)
+                    i = m.end()
+                    break
+            else:
+                out.append(name[i])
+                i += 1
+            continue
+        out.append(name[i])
+        i += 1
+    return " ".join("".join(out).split())
 
 
 # ---------------------------------------------------------------------------------------------- markers
@@ -428,7 +473,10 @@ class Expected:
                 "dropped_attributes_stats": a["d_attr"].api("items_with_dropped"),
                 "dropped_events_stats": a["d_events"].api("items_with_dropped"),
                 "dropped_links_stats": a["d_links"].api("items_with_dropped"),
-                "scope_info": _scope_api(a["scope"]), "sample_count": n, "services": dict(sorted(a["services"].items())),
+                "scope_info": _scope_api(a["scope"]),
+                # One pattern per span object: its own name's (the reference keeps an analyzer per name).
+                "name_patterns": [{"template": span_pattern(name), "count": n, "percentage": 100.0, "examples": [name]}] if name else None,
+                "sample_count": n, "services": dict(sorted(a["services"].items())),
             }
         return out
 

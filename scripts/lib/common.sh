@@ -75,6 +75,7 @@ build_census() {
   else
     say "building census (release). The first build takes several minutes on 2 cores; output: $log"
   fi
+  bash "$CENSUS_ROOT/scripts/lib/build-stamp.sh" "$CENSUS_ROOT" || say "no build stamp (census --version will say unknown)"
   if ! (cd "$CENSUS_ROOT" && swift build -c release 2>&1 | tee "$log" >&2; exit "${PIPESTATUS[0]}"); then
     die "swift build -c release failed (full log: $log)"
   fi

@@ -85,6 +85,610 @@ package enum OpenAPIDocument {
         }
       }
     },
+    "/api/v1/version": {
+      "get": {
+        "operationId": "version",
+        "summary": "The running build: version, commit and build date (also `census --version`).",
+        "tags": [
+          "health"
+        ],
+        "parameters": [],
+        "responses": {
+          "200": {
+            "description": "The build.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "version": {
+                      "type": "string"
+                    },
+                    "commit": {
+                      "type": "string"
+                    },
+                    "build_date": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "version",
+                    "commit",
+                    "build_date"
+                  ]
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/span-patterns": {
+      "get": {
+        "operationId": "listSpanPatterns",
+        "summary": "Span names grouped into patterns across services (ids, numbers, UUIDs, hex, paths replaced by placeholders, as in log body templates); most names first. Computed from at most 10000 span names.",
+        "tags": [
+          "spans"
+        ],
+        "parameters": [
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "Patterns per page: default 10000; a value that is not a positive integer means 10000; clamped to 10000.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "offset",
+            "in": "query",
+            "required": false,
+            "description": "Items to skip: default 0; a value that is not a non-negative integer means 0.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of patterns; `total` counts them all.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "patterns": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/SpanPatternGroup"
+                      }
+                    },
+                    "total": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    }
+                  },
+                  "required": [
+                    "patterns",
+                    "total"
+                  ]
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/services/{name}/attributes": {
+      "get": {
+        "operationId": "getServiceAttributes",
+        "summary": "Every attribute and resource key the service sent on any signal, sorted.",
+        "tags": [
+          "services"
+        ],
+        "parameters": [
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "description": "Service name (percent-decoded once).",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "Page size: default 10000 (the whole answer, as the reference gives it); a value that is not a positive integer means 10000; clamped to 10000.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "offset",
+            "in": "query",
+            "required": false,
+            "description": "Items to skip: default 0; a value that is not a non-negative integer means 0.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The keys (an unknown service has none); `total` counts them all.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "keys": {
+                      "type": "array",
+                      "items": {
+                        "type": "string"
+                      }
+                    },
+                    "service": {
+                      "type": "string"
+                    },
+                    "total": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    }
+                  },
+                  "required": [
+                    "keys",
+                    "service",
+                    "total"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Undecodable path segment.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/attributes/{key}/services": {
+      "get": {
+        "operationId": "getAttributeServices",
+        "summary": "Which services and signals use a key: observations carrying it per (service, signal), most first.",
+        "tags": [
+          "attributes"
+        ],
+        "parameters": [
+          {
+            "name": "key",
+            "in": "path",
+            "required": true,
+            "description": "Attribute key (percent-decoded once).",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "Page size: default 10000 (the whole answer, as the reference gives it); a value that is not a positive integer means 10000; clamped to 10000.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "offset",
+            "in": "query",
+            "required": false,
+            "description": "Items to skip: default 0; a value that is not a non-negative integer means 0.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The services (an unknown key has none); `total` counts them all.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "key": {
+                      "type": "string"
+                    },
+                    "services": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "service_name": {
+                            "type": "string"
+                          },
+                          "signal_type": {
+                            "type": "string",
+                            "enum": [
+                              "metric",
+                              "span",
+                              "log"
+                            ]
+                          },
+                          "count": {
+                            "type": "integer",
+                            "format": "int64",
+                            "minimum": 0
+                          }
+                        },
+                        "required": [
+                          "service_name",
+                          "signal_type",
+                          "count"
+                        ]
+                      }
+                    },
+                    "total": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    }
+                  },
+                  "required": [
+                    "key",
+                    "services",
+                    "total"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Undecodable path segment.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/attributes/{key}/telemetry": {
+      "get": {
+        "operationId": "getAttributeTelemetry",
+        "summary": "The metrics, spans and logs that carry a key (attribute or resource scope).",
+        "tags": [
+          "attributes"
+        ],
+        "parameters": [
+          {
+            "name": "key",
+            "in": "path",
+            "required": true,
+            "description": "Attribute key (percent-decoded once).",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "Names per signal: default 10000; a value that is not a positive integer means 10000; clamped to 10000. The `*_count` fields count them all.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The key and its telemetry.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "attribute": {
+                      "$ref": "#/components/schemas/Attribute"
+                    },
+                    "key": {
+                      "type": "string"
+                    },
+                    "log_count": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "logs": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "severity": {
+                            "type": "string"
+                          },
+                          "services": {
+                            "type": "object",
+                            "additionalProperties": {
+                              "type": "integer",
+                              "format": "int64",
+                              "minimum": 0
+                            }
+                          },
+                          "attribute_count": {
+                            "type": "integer",
+                            "format": "int64",
+                            "minimum": 0
+                          },
+                          "attribute_cardinality": {
+                            "type": "integer",
+                            "format": "int64",
+                            "minimum": 0
+                          }
+                        },
+                        "required": [
+                          "severity",
+                          "services",
+                          "attribute_count",
+                          "attribute_cardinality"
+                        ]
+                      }
+                    },
+                    "metric_count": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "metrics": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "name": {
+                            "type": "string"
+                          },
+                          "type": {
+                            "type": "string"
+                          },
+                          "services": {
+                            "type": "object",
+                            "additionalProperties": {
+                              "type": "integer",
+                              "format": "int64",
+                              "minimum": 0
+                            }
+                          },
+                          "attribute_count": {
+                            "type": "integer",
+                            "format": "int64",
+                            "minimum": 0
+                          },
+                          "attribute_cardinality": {
+                            "type": "integer",
+                            "format": "int64",
+                            "minimum": 0
+                          }
+                        },
+                        "required": [
+                          "name",
+                          "type",
+                          "services",
+                          "attribute_count",
+                          "attribute_cardinality"
+                        ]
+                      }
+                    },
+                    "span_count": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "spans": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "name": {
+                            "type": "string"
+                          },
+                          "kind": {
+                            "type": "string"
+                          },
+                          "services": {
+                            "type": "object",
+                            "additionalProperties": {
+                              "type": "integer",
+                              "format": "int64",
+                              "minimum": 0
+                            }
+                          },
+                          "attribute_count": {
+                            "type": "integer",
+                            "format": "int64",
+                            "minimum": 0
+                          },
+                          "attribute_cardinality": {
+                            "type": "integer",
+                            "format": "int64",
+                            "minimum": 0
+                          }
+                        },
+                        "required": [
+                          "name",
+                          "kind",
+                          "services",
+                          "attribute_count",
+                          "attribute_cardinality"
+                        ]
+                      }
+                    }
+                  },
+                  "required": [
+                    "attribute",
+                    "key",
+                    "log_count",
+                    "logs",
+                    "metric_count",
+                    "metrics",
+                    "span_count",
+                    "spans"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Undecodable path segment.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "Unknown key.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/api/v1/metrics": {
       "get": {
         "operationId": "listMetrics",
@@ -152,6 +756,11 @@ package enum OpenAPIDocument {
                     },
                     "has_more": {
                       "type": "boolean"
+                    },
+                    "total_sample_count": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
                     }
                   },
                   "required": [
@@ -159,7 +768,8 @@ package enum OpenAPIDocument {
                     "total",
                     "limit",
                     "offset",
-                    "has_more"
+                    "has_more",
+                    "total_sample_count"
                   ]
                 }
               }
@@ -345,6 +955,11 @@ package enum OpenAPIDocument {
                     },
                     "has_more": {
                       "type": "boolean"
+                    },
+                    "total_sample_count": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
                     }
                   },
                   "required": [
@@ -352,7 +967,8 @@ package enum OpenAPIDocument {
                     "total",
                     "limit",
                     "offset",
-                    "has_more"
+                    "has_more",
+                    "total_sample_count"
                   ]
                 }
               }
@@ -538,6 +1154,16 @@ package enum OpenAPIDocument {
                     },
                     "has_more": {
                       "type": "boolean"
+                    },
+                    "total_sample_count": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "total_log_patterns": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
                     }
                   },
                   "required": [
@@ -545,7 +1171,9 @@ package enum OpenAPIDocument {
                     "total",
                     "limit",
                     "offset",
-                    "has_more"
+                    "has_more",
+                    "total_sample_count",
+                    "total_log_patterns"
                   ]
                 }
               }
@@ -4707,6 +5335,12 @@ package enum OpenAPIDocument {
           "scope_info": {
             "$ref": "#/components/schemas/ScopeInfo"
           },
+          "name_patterns": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/SpanNamePattern"
+            }
+          },
           "sample_count": {
             "type": "integer",
             "format": "int64",
@@ -4730,6 +5364,89 @@ package enum OpenAPIDocument {
           "has_parent_span_id",
           "sample_count",
           "services"
+        ]
+      },
+      "SpanNamePattern": {
+        "type": "object",
+        "properties": {
+          "template": {
+            "type": "string"
+          },
+          "count": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
+          },
+          "percentage": {
+            "type": "number"
+          },
+          "examples": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        },
+        "required": [
+          "template",
+          "count",
+          "percentage",
+          "examples"
+        ]
+      },
+      "SpanPatternGroup": {
+        "type": "object",
+        "properties": {
+          "pattern": {
+            "type": "string"
+          },
+          "matching_spans": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "span_name": {
+                  "type": "string"
+                },
+                "sample_count": {
+                  "type": "integer",
+                  "format": "int64",
+                  "minimum": 0
+                },
+                "services": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "kind": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "span_name",
+                "sample_count",
+                "services",
+                "kind"
+              ]
+            }
+          },
+          "total_samples": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
+          },
+          "span_count": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
+          }
+        },
+        "required": [
+          "pattern",
+          "matching_spans",
+          "total_samples",
+          "span_count"
         ]
       },
       "BodyTemplate": {

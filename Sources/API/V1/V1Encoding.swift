@@ -120,6 +120,27 @@ enum V1Encoding {
 
     static let spanKindNames = ["Unspecified", "Internal", "Server", "Client", "Producer", "Consumer"]
 
+    /// The reference's name of a span kind (`Server`, …; `Unknown` past the enum).
+    static func spanKindName(_ kind: UInt8) -> String {
+        Int(kind) < spanKindNames.count ? spanKindNames[Int(kind)] : "Unknown"
+    }
+
+    /// `name_patterns`: the reference keeps a pattern analyzer per span name, so a span object carries exactly one
+    /// pattern, its own name's (``SpanPatternGroup/pattern(of:)``), with every span of the name, 100 % and the name as
+    /// its example; omitted for the empty name, as there.
+    static func writeNamePatterns(_ span: SpanSummary, to json: inout JSONWriter) {
+        guard !span.name.isEmpty else { return }
+        json.key("name_patterns")
+        json.beginArray()
+        json.beginObject()
+        json.field("template", SpanPatternGroup.pattern(of: span.name))
+        json.field("count", span.sampleCount)
+        json.field("percentage", span.sampleCount > 0 ? 100.0 : 0.0)
+        json.field("examples", strings: [span.name])
+        json.endObject()
+        json.endArray()
+    }
+
     static func writeSpan(_ span: SpanSummary, to json: inout JSONWriter) {
         json.beginObject()
         json.field("name", span.name)
@@ -143,6 +164,7 @@ enum V1Encoding {
         writeDropped("dropped_events_stats", span.droppedEvents, itemsField: "items_with_dropped", to: &json)
         writeDropped("dropped_links_stats", span.droppedLinks, itemsField: "items_with_dropped", to: &json)
         writeScope(name: span.scopeName, version: span.scopeVersion, to: &json)
+        writeNamePatterns(span, to: &json)
         json.field("sample_count", span.sampleCount)
         writeServices(span.services, to: &json)
         json.endObject()

@@ -31,8 +31,10 @@ enum V1Response {
         return !overflow && end < total
     }
 
-    /// The list envelope of endpoints 2, 4 and 6: `data`, `total`, `limit`, `offset`, `has_more`.
-    static func page(total: Int, limit: Int, offset: Int, writeItems: (inout JSONWriter) -> Void) -> Response {
+    /// The list envelope: `data`, `total`, `limit`, `offset`, `has_more`; the signal lists (endpoints 2, 4 and 6) add
+    /// `total_sample_count` (every name's `sample_count` added up over the whole list) and the logs list `total_log_patterns`.
+    static func page(total: Int, limit: Int, offset: Int, sampleCount: UInt64? = nil, logPatterns: Int? = nil,
+                     writeItems: (inout JSONWriter) -> Void) -> Response {
         json { json in
             json.beginObject()
             json.key("data")
@@ -43,6 +45,8 @@ enum V1Response {
             json.field("limit", limit)
             json.field("offset", offset)
             json.field("has_more", hasMore(offset: offset, count: limit, total: total))
+            if let sampleCount { json.field("total_sample_count", sampleCount) }
+            if let logPatterns { json.field("total_log_patterns", logPatterns) }
             json.endObject()
         }
     }
@@ -64,10 +68,15 @@ struct Pagination: Sendable, Hashable {
     }
 
     init(_ query: some Collection<(key: Substring, value: Substring)>) {
-        var limit = Self.defaultLimit
+        self.init(query, defaultLimit: Self.defaultLimit, maxLimit: Self.maxLimit)
+    }
+
+    /// `limit` and `offset` with other bounds (routes whose reference answer is unpaged default to a whole answer).
+    init(_ query: some Collection<(key: Substring, value: Substring)>, defaultLimit: Int, maxLimit: Int) {
+        var limit = defaultLimit
         var offset = 0
         for (key, value) in query {
-            if key == "limit" { limit = min(QueryInteger.positive(value, default: limit), Self.maxLimit) }
+            if key == "limit" { limit = min(QueryInteger.positive(value, default: limit), maxLimit) }
             if key == "offset" { offset = QueryInteger.nonNegative(value, default: offset) }
         }
         self.limit = limit

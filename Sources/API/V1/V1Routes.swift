@@ -12,15 +12,23 @@ package struct V1Routes: Sendable {
     /// The bearer token `POST /api/v1/admin/clear` requires; `nil` or empty disables the route (403).
     let adminToken: String?
     let startedAt: Date
-    let version: String
+    /// What `/api/v1/version` reports (and `/api/v1/health` its version).
+    let build: BuildInfo
 
-    package init(reader: any MetadataReading, admin: (any AdminOperations)? = nil, adminToken: String? = nil, version: String,
+    package init(reader: any MetadataReading, admin: (any AdminOperations)? = nil, adminToken: String? = nil, build: BuildInfo,
                  startedAt: Date = Date()) {
         self.reader = reader
         self.admin = admin
         self.adminToken = adminToken
-        self.version = version
+        self.build = build
         self.startedAt = startedAt
+    }
+
+    /// A build known only by its version (commit and date `unknown`), as tests and tools construct it.
+    package init(reader: any MetadataReading, admin: (any AdminOperations)? = nil, adminToken: String? = nil, version: String,
+                 startedAt: Date = Date()) {
+        self.init(reader: reader, admin: admin, adminToken: adminToken, build: BuildInfo(version: version, commit: "unknown", buildDate: "unknown"),
+                  startedAt: startedAt)
     }
 
     /// Adds the JSON error middleware (it also covers the router's not-found responder) and every V1 route.
@@ -36,6 +44,7 @@ package struct V1Routes: Sendable {
     private func handler<Context: RequestContext>(for path: String) -> @Sendable (Request, Context) async throws -> Response {
         switch path {
         case "health": { _, _ in self.health() }
+        case "version": { _, _ in self.versionInfo() }
         case "metrics": { request, _ in try await self.listMetrics(request) }
         case "metrics/{name}": { request, context in try await self.metric(request, context: context) }
         case "spans": { request, _ in try await self.listSpans(request) }
@@ -52,6 +61,10 @@ package struct V1Routes: Sendable {
         case "cardinality/complexity": { request, _ in try await self.complexity(request) }
         case "attributes": { request, _ in try await self.listAttributes(request) }
         case "attributes/{key}": { request, context in try await self.attribute(request, context: context) }
+        case "span-patterns": { request, _ in try await self.spanPatterns(request) }
+        case "services/{name}/attributes": { request, context in try await self.serviceAttributes(request, context: context) }
+        case "attributes/{key}/services": { request, context in try await self.attributeServices(request, context: context) }
+        case "attributes/{key}/telemetry": { request, context in try await self.attributeTelemetry(request, context: context) }
         case "admin/clear": { request, _ in await self.clear(request) }
         default: preconditionFailure("V1RouteTable route without a handler: \(path)")
         }
@@ -64,7 +77,7 @@ package struct V1Routes: Sendable {
             json.beginObject()
             json.field("status", "ok")
             json.field("timestamp", HealthFormatting.timestamp(Date()))
-            json.field("version", version)
+            json.field("version", build.version)
             json.field("uptime", HealthFormatting.goDuration(Date().timeIntervalSince(startedAt)))
             let memory = ProcessMemory.current()
             json.key("memory")
@@ -99,7 +112,7 @@ package struct V1Routes: Sendable {
     }
 
     func listLogs(_ request: Request) async throws -> Response {
-        try await listPage(request, fetch: reader.logs) { V1Encoding.writeLog($0, to: &$1) }
+        try await listPage(request, fetch: reader.logs, logPatterns: reader.logTemplateCount) { V1Encoding.writeLog($0, to: &$1) }
     }
 
     func log<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
@@ -109,15 +122,19 @@ package struct V1Routes: Sendable {
         }
     }
 
-    /// A list endpoint (2, 4, 6): `service` filter, reference paging, the list envelope.
+    /// A list endpoint (2, 4, 6): `service` filter, reference paging, the list envelope (with `total_log_patterns` when
+    /// `logPatterns` is given: the distinct body templates over every severity and service, as the reference counts them).
     func listPage<Item: Sendable>(_ request: Request, fetch: (String?, Int, Int) async throws -> Page<Item>,
-                                          write: (Item, inout JSONWriter) -> Void) async throws -> Response {
+                                  logPatterns: (() async throws -> Int)? = nil,
+                                  write: (Item, inout JSONWriter) -> Void) async throws -> Response {
         let query = FormQuery(request)
         let paging = Pagination(query.pairs)
         let service = query["service"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         return try await storage {
             let page = try await fetch(service, paging.limit, paging.offset)
-            return V1Response.page(total: page.total, limit: paging.limit, offset: paging.offset) { json in
+            let patterns = try await logPatterns?()
+            return V1Response.page(total: page.total, limit: paging.limit, offset: paging.offset, sampleCount: page.sampleCount,
+                                   logPatterns: patterns) { json in
                 for item in page.items { write(item, &json) }
             }
         }

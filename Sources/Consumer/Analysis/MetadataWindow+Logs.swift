@@ -92,7 +92,7 @@ extension MetadataWindow {
         BodyTemplater.template(body, into: &scratch, maxScalars: limits.maxTemplateLength)
         let templateID = scratch.withUnsafeBytes { strings.intern($0) }
         let hash = ValueHash.combine(UInt64(UInt32(bitPattern: slot)), UInt64(UInt32(bitPattern: templateID)))
-        let example = UnsafeRawBufferPointer(rebasing: body[..<ValueText.prefixLength(body, maxScalars: limits.maxExampleLength)])
+        let example = UnsafeRawBufferPointer(rebasing: body[..<ScalarPrefix.length(body, maxScalars: limits.maxExampleLength)])
         let t: Int
         if let found = templateIndex.find(hash, where: { templates[Int($0)].templateID == templateID && templates[Int($0)].signalSlot == slot }) {
             t = Int(found)

@@ -40,12 +40,12 @@ package enum ValueText {
     package static func withText<R>(_ value: AnyValueView, maxScalars: Int, scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) -> R) throws(WireError) -> R {
         if value.kind == .string {
             let bytes = value.reader.bytes
-            return body(UnsafeRawBufferPointer(rebasing: bytes[..<prefixLength(bytes, maxScalars: maxScalars)]))
+            return body(UnsafeRawBufferPointer(rebasing: bytes[..<ScalarPrefix.length(bytes, maxScalars: maxScalars)]))
         }
         scratch.removeAll(keepingCapacity: true)
         try appendText(value, to: &scratch)
         return scratch.withUnsafeBytes { bytes in
-            body(UnsafeRawBufferPointer(rebasing: bytes[..<prefixLength(bytes, maxScalars: maxScalars)]))
+            body(UnsafeRawBufferPointer(rebasing: bytes[..<ScalarPrefix.length(bytes, maxScalars: maxScalars)]))
         }
     }
 
@@ -53,19 +53,6 @@ package enum ValueText {
     package static func string(_ value: AnyValueView) throws(WireError) -> String {
         var scratch: [UInt8] = []
         return try withText(value, maxScalars: .max, scratch: &scratch) { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// The length of the longest prefix of `bytes` with at most `maxScalars` Unicode scalars (counting lead bytes,
-    /// so the cut never splits a UTF-8 sequence).
-    @inline(__always)
-    package static func prefixLength(_ bytes: UnsafeRawBufferPointer, maxScalars: Int) -> Int {
-        guard bytes.count > maxScalars else { return bytes.count }
-        var scalars = 0
-        for i in 0..<bytes.count where bytes[i] & 0xC0 != 0x80 {
-            if scalars == maxScalars { return i }
-            scalars &+= 1
-        }
-        return bytes.count
     }
 
     /// Whether `bytes` are well-formed UTF-8 (exactly when `String(decoding:as:)` keeps them unchanged); ASCII is

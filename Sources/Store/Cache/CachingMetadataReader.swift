@@ -81,6 +81,26 @@ package struct CachingMetadataReader: MetadataReading {
 
     // MARK: - InsightReading
 
+    package func spanNames(limit: Int) async throws -> Page<SpanNameUsage> {
+        try await cached(Self.key("span-names", limit)) { try await base.spanNames(limit: limit) }
+    }
+
+    package func serviceKeys(service: String, limit: Int, offset: Int) async throws -> Page<String> {
+        try await cached(Self.key("service-keys", service, limit, offset)) { try await base.serviceKeys(service: service, limit: limit, offset: offset) }
+    }
+
+    package func keyServices(key: String, limit: Int, offset: Int) async throws -> Page<KeyServiceUsage> {
+        try await cached(Self.key("key-services", key, limit, offset)) { try await base.keyServices(key: key, limit: limit, offset: offset) }
+    }
+
+    package func keyTelemetry(key: String, limit: Int) async throws -> KeyTelemetry {
+        try await cached(Self.key("key-telemetry", key, limit)) { try await base.keyTelemetry(key: key, limit: limit) }
+    }
+
+    package func logTemplateCount() async throws -> Int {
+        try await cached(Self.key("log-template-count")) { try await base.logTemplateCount() }
+    }
+
     package func services() async throws -> [String] {
         try await cached(Self.key("services")) { try await base.services() }
     }

@@ -259,14 +259,18 @@ package struct AttributeQuery: Sendable, Hashable {
 package struct Page<Item: Sendable>: Sendable {
     package var items: [Item]
     package var total: Int
-    package init(items: [Item], total: Int) {
+    /// Signal lists only: the `sample_count` of every name in the whole list added up (data points, spans or log records),
+    /// 0 elsewhere.
+    package var sampleCount: UInt64
+    package init(items: [Item], total: Int, sampleCount: UInt64 = 0) {
         self.items = items
         self.total = total
+        self.sampleCount = sampleCount
     }
 }
 
 /// The read side of the store, as the API sees it. Implemented by the ClickHouse reader; SQL stays behind it.
-package protocol MetadataReading: InsightReading {
+package protocol MetadataReading: InsightReading, KeyUsageReading {
     /// Metric names sorted by name; `service` filters to metrics that service emitted.
     func metrics(service: String?, limit: Int, offset: Int) async throws -> Page<MetricSummary>
     func metric(named name: String) async throws -> MetricSummary?

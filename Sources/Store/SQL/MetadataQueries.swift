@@ -79,10 +79,13 @@ package enum MetadataQueries {
         return sql + " FORMAT RowBinary"
     }
 
-    /// One `UInt64`: how many distinct names the signal has (that `service` emitted, when given).
+    /// Two `UInt64`s: how many distinct names the signal has (that `service` emitted, when given), and their counts added up
+    /// over every service (the list's `total_sample_count`).
     package static func signalNameCount(_ schema: Schema, signal: Signal, service: String?) -> String {
-        var sql = "SELECT toUInt64(uniqExact(name)) FROM \(schema.metadataTable) WHERE \(signalRows(signal))"
-        if let service { sql += " AND service = \(SQLLiteral.string(service))" }
+        var sql = "SELECT toUInt64(uniqExact(name)), toUInt64(sumMerge(count)) FROM \(schema.metadataTable) WHERE \(signalRows(signal))"
+        if let service {
+            sql += " AND name IN (SELECT name FROM \(schema.metadataTable) WHERE \(signalRows(signal)) AND service = \(SQLLiteral.string(service)))"
+        }
         return sql + " FORMAT RowBinary"
     }
 

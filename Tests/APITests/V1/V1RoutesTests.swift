@@ -22,19 +22,29 @@ struct FixedReader: MetadataReading {
 
     struct Failure: Error, CustomStringConvertible { var description: String { "clickhouse down" } }
 
-    func page<T>(_ items: [T], limit: Int, offset: Int) -> Page<T> {
-        Page(items: Array(items.dropFirst(offset).prefix(limit)), total: items.count)
+    var spanNameList: [SpanNameUsage] = []
+    var serviceKeyList: [String: [String]] = [:]
+    var keyServiceList: [String: [KeyServiceUsage]] = [:]
+    var telemetry: [String: KeyTelemetry] = [:]
+    var templateCount = 0
+
+    func page<T>(_ items: [T], limit: Int, offset: Int, sampleCount: UInt64 = 0) -> Page<T> {
+        Page(items: Array(items.dropFirst(offset).prefix(limit)), total: items.count, sampleCount: sampleCount)
     }
 
     func metrics(service: String?, limit: Int, offset: Int) async throws -> Page<MetricSummary> {
         if failing { throw Failure() }
         let filtered = metricList.filter { m in service.map { s in m.services.contains { $0.service == s } } ?? true }
-        return page(filtered, limit: limit, offset: offset)
+        return page(filtered, limit: limit, offset: offset, sampleCount: filtered.reduce(0) { $0 + $1.sampleCount })
     }
     func metric(named name: String) async throws -> MetricSummary? { metricList.first { $0.name == name } }
-    func spans(service: String?, limit: Int, offset: Int) async throws -> Page<SpanSummary> { page(spanList, limit: limit, offset: offset) }
+    func spans(service: String?, limit: Int, offset: Int) async throws -> Page<SpanSummary> {
+        page(spanList, limit: limit, offset: offset, sampleCount: spanList.reduce(0) { $0 + $1.sampleCount })
+    }
     func span(named name: String) async throws -> SpanSummary? { spanList.first { $0.name == name } }
-    func logs(service: String?, limit: Int, offset: Int) async throws -> Page<LogSummary> { page(logList, limit: limit, offset: offset) }
+    func logs(service: String?, limit: Int, offset: Int) async throws -> Page<LogSummary> {
+        page(logList, limit: limit, offset: offset, sampleCount: logList.reduce(0) { $0 + $1.sampleCount })
+    }
     func log(severity: String) async throws -> LogSummary? { logList.first { $0.severity == severity } }
     func attributes(_ query: AttributeQuery) async throws -> Page<AttributeSummary> { page(attributeList, limit: query.limit ?? 10_000, offset: query.offset) }
     func attribute(key: String) async throws -> AttributeSummary? { attributeList.first { $0.key == key } }
@@ -59,6 +69,16 @@ struct FixedReader: MetadataReading {
     func log(service: String, severity: String) async throws -> ServiceLogSummary? {
         serviceLogs.first { $0.service == service && $0.severity == severity }
     }
+
+    func spanNames(limit: Int) async throws -> Page<SpanNameUsage> { page(spanNameList, limit: limit, offset: 0) }
+    func serviceKeys(service: String, limit: Int, offset: Int) async throws -> Page<String> {
+        page(serviceKeyList[service] ?? [], limit: limit, offset: offset)
+    }
+    func keyServices(key: String, limit: Int, offset: Int) async throws -> Page<KeyServiceUsage> {
+        page(keyServiceList[key] ?? [], limit: limit, offset: offset)
+    }
+    func keyTelemetry(key: String, limit: Int) async throws -> KeyTelemetry { telemetry[key] ?? KeyTelemetry() }
+    func logTemplateCount() async throws -> Int { templateCount }
 }
 
 let sampleMetric = MetricSummary(
@@ -85,7 +105,7 @@ struct V1RoutesTests {
             try await client.execute(uri: "/api/v1/metrics", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "application/json")
-                let expected = #"{"data":[{"name":"http_requests_total","description":"Total HTTP requests","unit":"1","data":{"data_point_count":4,"aggregation_temporality":2,"is_monotonic":true},"label_keys":{"method":{"value_samples":["GET","POST"],"count":4,"percentage":100,"estimated_cardinality":2},"status":{"value_samples":["200","500"],"count":4,"percentage":100,"estimated_cardinality":2}},"resource_keys":{"service.name":{"value_samples":["api"],"count":4,"percentage":100,"estimated_cardinality":1}},"scope_info":{"name":"io.opentelemetry.http","version":"1.2.0"},"sample_count":4,"services":{"api":4},"type":"Sum","active_series_otlp":3,"active_series_prometheus":3}],"total":1,"limit":100,"offset":0,"has_more":false}"# + "\n"
+                let expected = #"{"data":[{"name":"http_requests_total","description":"Total HTTP requests","unit":"1","data":{"data_point_count":4,"aggregation_temporality":2,"is_monotonic":true},"label_keys":{"method":{"value_samples":["GET","POST"],"count":4,"percentage":100,"estimated_cardinality":2},"status":{"value_samples":["200","500"],"count":4,"percentage":100,"estimated_cardinality":2}},"resource_keys":{"service.name":{"value_samples":["api"],"count":4,"percentage":100,"estimated_cardinality":1}},"scope_info":{"name":"io.opentelemetry.http","version":"1.2.0"},"sample_count":4,"services":{"api":4},"type":"Sum","active_series_otlp":3,"active_series_prometheus":3}],"total":1,"limit":100,"offset":0,"has_more":false,"total_sample_count":4}"# + "\n"
                 #expect(body(response) == expected)
             }
         }
@@ -97,13 +117,13 @@ struct V1RoutesTests {
             try await client.execute(uri: "/api/v1/metrics?limit=2&offset=1", method: .get) { response in
                 let text = body(response)
                 #expect(text.contains(#""name":"m1""#) && text.contains(#""name":"m2""#) && !text.contains(#""name":"m3""#))
-                #expect(text.hasSuffix(#""total":5,"limit":2,"offset":1,"has_more":true}"# + "\n"))
+                #expect(text.hasSuffix(#""total":5,"limit":2,"offset":1,"has_more":true,"total_sample_count":5}"# + "\n"))
             }
             try await client.execute(uri: "/api/v1/metrics?limit=5000&offset=-3", method: .get) { response in
-                #expect(body(response).hasSuffix(#""total":5,"limit":1000,"offset":0,"has_more":false}"# + "\n"))
+                #expect(body(response).hasSuffix(#""total":5,"limit":1000,"offset":0,"has_more":false,"total_sample_count":5}"# + "\n"))
             }
             try await client.execute(uri: "/api/v1/metrics?limit=abc&offset=10", method: .get) { response in
-                #expect(body(response) == #"{"data":[],"total":5,"limit":100,"offset":10,"has_more":false}"# + "\n")
+                #expect(body(response) == #"{"data":[],"total":5,"limit":100,"offset":10,"has_more":false,"total_sample_count":5}"# + "\n")
             }
         }
     }
@@ -139,7 +159,7 @@ struct V1RoutesTests {
             scopeName: "io.opentelemetry.http", scopeVersion: "1.2.0", sampleCount: 10, services: [ServiceCount(service: "api", count: 10)])
         try await app(FixedReader(spanList: [span])).test(.router) { client in
             try await client.execute(uri: "/api/v1/spans", method: .get) { response in
-                let expected = #"{"data":[{"name":"GET /api/users","kind":2,"kind_name":"Server","attribute_keys":{"http.method":{"value_samples":["GET"],"count":10,"percentage":100,"estimated_cardinality":1}},"event_names":["exception"],"event_attribute_keys":{"exception":{"exception.type":{"value_samples":["IOError"],"count":2,"percentage":0,"estimated_cardinality":1}}},"link_attribute_keys":{},"resource_keys":{"service.name":{"value_samples":["api"],"count":10,"percentage":100,"estimated_cardinality":1}},"has_trace_state":false,"has_parent_span_id":true,"status_codes":["UNSET","ERROR"],"dropped_attributes_stats":{"total_dropped":3,"items_with_dropped":1,"max_dropped":3},"scope_info":{"name":"io.opentelemetry.http","version":"1.2.0"},"sample_count":10,"services":{"api":10}}],"total":1,"limit":100,"offset":0,"has_more":false}"# + "\n"
+                let expected = #"{"data":[{"name":"GET /api/users","kind":2,"kind_name":"Server","attribute_keys":{"http.method":{"value_samples":["GET"],"count":10,"percentage":100,"estimated_cardinality":1}},"event_names":["exception"],"event_attribute_keys":{"exception":{"exception.type":{"value_samples":["IOError"],"count":2,"percentage":0,"estimated_cardinality":1}}},"link_attribute_keys":{},"resource_keys":{"service.name":{"value_samples":["api"],"count":10,"percentage":100,"estimated_cardinality":1}},"has_trace_state":false,"has_parent_span_id":true,"status_codes":["UNSET","ERROR"],"dropped_attributes_stats":{"total_dropped":3,"items_with_dropped":1,"max_dropped":3},"scope_info":{"name":"io.opentelemetry.http","version":"1.2.0"},"name_patterns":[{"template":"GET <URL>","count":10,"percentage":100,"examples":["GET /api/users"]}],"sample_count":10,"services":{"api":10}}],"total":1,"limit":100,"offset":0,"has_more":false,"total_sample_count":10}"# + "\n"
                 #expect(body(response) == expected)
             }
         }

@@ -1,4 +1,5 @@
 import Consumer
+import Store
 import Testing
 
 @Suite("BodyTemplater")

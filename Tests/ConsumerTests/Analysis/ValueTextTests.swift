@@ -56,11 +56,11 @@ struct ValueTextTests {
     func prefix() {
         let text = Array("aé🙂b".utf8)
         text.withUnsafeBytes { bytes in
-            #expect(ValueText.prefixLength(bytes, maxScalars: 0) == 0)
-            #expect(ValueText.prefixLength(bytes, maxScalars: 1) == 1)
-            #expect(ValueText.prefixLength(bytes, maxScalars: 2) == 3)
-            #expect(ValueText.prefixLength(bytes, maxScalars: 3) == 7)
-            #expect(ValueText.prefixLength(bytes, maxScalars: 9) == 8)
+            #expect(ScalarPrefix.length(bytes, maxScalars: 0) == 0)
+            #expect(ScalarPrefix.length(bytes, maxScalars: 1) == 1)
+            #expect(ScalarPrefix.length(bytes, maxScalars: 2) == 3)
+            #expect(ScalarPrefix.length(bytes, maxScalars: 3) == 7)
+            #expect(ScalarPrefix.length(bytes, maxScalars: 9) == 8)
         }
     }
 }

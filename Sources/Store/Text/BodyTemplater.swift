@@ -69,7 +69,7 @@ package enum BodyTemplater {
                 i += 1
             }
         }
-        let keep = out.withUnsafeBytes { ValueText.prefixLength($0, maxScalars: maxScalars) }
+        let keep = out.withUnsafeBytes { ScalarPrefix.length($0, maxScalars: maxScalars) }
         if keep < out.count { out.removeSubrange(keep...) }
         while out.last == UInt8(ascii: " ") { out.removeLast() }
     }

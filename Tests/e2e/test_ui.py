@@ -105,7 +105,11 @@ class World:
         self.assert_no_console_errors(fragment, expect_404)
         if shot:
             SHOTS.mkdir(parents=True, exist_ok=True)
+            # The whole page: the window grows to the document's height (bounded) for the picture, then shrinks back.
+            height = min(4000, max(1000, d.execute_script("return document.documentElement.scrollHeight")))
+            d.set_window_size(1360, height)
             d.save_screenshot(str(SHOTS / f"{shot}.png"))
+            d.set_window_size(1360, 1000)
             self.timings[shot] = {"fragment": fragment, "first_contentful_paint_ms": paint["fcp"],
                                   "dom_content_loaded_ms": paint["dom"], "all_sections_loaded_ms": paint["now"]}
             assert paint["fcp"] is not None and paint["fcp"] <= 1000, f"#{fragment}: first contentful paint {paint}"

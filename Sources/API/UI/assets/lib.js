@@ -41,14 +41,41 @@ function url(path, params) {
   return q ? `${path}?${q}` : path;
 }
 
+// census admits a few reads into ClickHouse at once (--api-max-concurrent-reads, default 2) and answers 503 with
+// Retry-After when a read waited too long for a slot; the UI keeps at most MAX_IN_FLIGHT calls open and retries a 503
+// a bounded number of times after the time the server asks for.
+const MAX_IN_FLIGHT = 3;
+const MAX_RETRIES = 4;
+let inFlight = 0;
+const waiting = [];
+
+async function slot() {
+  if (inFlight < MAX_IN_FLIGHT) { inFlight++; return; }
+  await new Promise(resolve => waiting.push(resolve));
+}
+function release() {
+  const next = waiting.shift();
+  if (next) next(); else inFlight--;
+}
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
 async function request(path, params, init) {
-  let response;
+  await slot();
   try {
-    response = await fetch(url(path, params), Object.assign({headers: {Accept: "application/json"}}, init || {}));
-  } catch (e) {
-    throw new ApiError(0, "census is not reachable", path);
+    for (let attempt = 0; ; attempt++) {
+      let response;
+      try {
+        response = await fetch(url(path, params), Object.assign({headers: {Accept: "application/json"}}, init || {}));
+      } catch (e) {
+        throw new ApiError(0, "census is not reachable", path);
+      }
+      if (response.status !== 503 || attempt >= MAX_RETRIES || path === "/readyz") return response;
+      const after = Number.parseInt(response.headers.get("Retry-After") || "1", 10);
+      await sleep(Math.min(5, Math.max(1, Number.isFinite(after) ? after : 1)) * 1000);
+    }
+  } finally {
+    release();
   }
-  return response;
 }
 
 /** GET (or `init.method`) a JSON route; throws ApiError with the API's message on a non-2xx answer. */

@@ -172,9 +172,10 @@ export function servicesPage(route, params) {
     });
     const cols = [{key: "service", label: "Service", render: r => serviceLink(r.service)}];
     for (const sig of ["metric", "span", "log"]) {
-      cols.push({key: `${sig}_names`, label: sig === "log" ? "Severities" : `${sig[0].toUpperCase()}${sig.slice(1)}s`, num: true});
-      cols.push({key: `${sig}_items`, label: `${sig} items`, num: true});
-      cols.push({key: `${sig}_keys`, label: `${sig} keys`, num: true});
+      const title = `${sig[0].toUpperCase()}${sig.slice(1)}`;
+      cols.push({key: `${sig}_names`, label: sig === "log" ? "Severities" : `${title} names`, num: true});
+      cols.push({key: `${sig}_items`, label: `${title} items`, num: true});
+      cols.push({key: `${sig}_keys`, label: `${title} keys`, num: true});
     }
     cols.push({key: "series", label: "Series (OTLP)", num: true, render: r => (r.series === undefined ? "–" : `${r.seriesPartial ? "≥ " : ""}${fmt.int(r.series)}`)});
     return [table({columns: cols, rows, params, empty: "No service matches."}), pager({total: all.length, limit, offset})];
@@ -307,10 +308,10 @@ function signalDetail(signal, name, params) {
   const about = section("About", async () => {
     const item = await api(V1_ROUTES[signal](name));
     const rows = [["Services", services(item.services)], ["Items (all time)", fmt.int(item.sample_count)]];
-    if (signal === "metric") rows.unshift(["Type", item.type], ["Unit", item.unit || "–"], ["Description", item.description || "–"],
+    if (signal === "metric") rows.unshift(["Type", item.type], ["Unit", item.unit || "–"],
       ["Series OTLP / Prometheus (all time)", `${fmt.int(item.active_series_otlp)} / ${fmt.int(item.active_series_prometheus)}`]);
     if (signal === "span") rows.unshift(["Kind", item.kind_name || String(item.kind)], ["Status codes", (item.status_codes || []).join(", ") || "–"]);
-    const nodes = [figures(rows)];
+    const nodes = [item.description ? h("p", {class: "lead"}, item.description) : null, figures(rows)];
     if (signal === "log" && (item.body_templates || []).length) {
       nodes.push(h("h3", {}, "Body templates"), table({columns: [
         {key: "template", label: "Template", render: t => h("code", {}, t.template)},

@@ -387,5 +387,5 @@ def test_an_unknown_page_and_a_failing_call_show_a_message_not_an_exception(worl
     w = world
     w.open("/no-such-page")
     assert "No page at #/no-such-page" in w.text("main")
-    w.open("/metrics/no.such.metric", expect_404="/api/v1/metrics/no.such.metric")
+    w.open("/metrics/no.such.metric", expect_404="no.such.metric")  # its detail, history and labels are 404
     assert "metric not found (HTTP 404)" in w.text("#about")

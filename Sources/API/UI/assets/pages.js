@@ -40,15 +40,18 @@ export function promSum(text, name) {
 
 export function overview(route, params) {
   const since = params.get("since") || utcDay(3);
+  // One TSDB status read serves two sections (it is the page's most expensive call on a large store).
+  let tsdbPromise = null;
+  const tsdb = () => (tsdbPromise = tsdbPromise || api("/api/v2/status/tsdb", {topN: 10}));
   const totals = section("Totals", async () => {
-    const [m, s, l, svc, tsdb] = await Promise.all([
+    const [m, s, l, svc, status] = await Promise.all([
       api("/api/v1/metrics", {limit: 1}), api("/api/v1/spans", {limit: 1}), api("/api/v1/logs", {limit: 1}),
-      api("/api/v1/services"), api("/api/v2/status/tsdb", {topN: 10}).catch(() => null)]);
+      api("/api/v1/services"), tsdb().catch(() => null)]);
     return figures([
       ["Metric names", fmt.int(m.total), "#/metrics"], ["Span names", fmt.int(s.total), "#/spans"],
       ["Log severities", fmt.int(l.total), "#/logs"], ["Services", fmt.int(svc.total), "#/services"],
-      ["Active series (Prometheus)", tsdb ? fmt.int(tsdb.data.totalSeries) : "–"],
-      ["Label values (sum)", tsdb ? fmt.int(tsdb.data.totalLabelValuePairs) : "–"],
+      ["Active series (Prometheus)", status ? fmt.int(status.data.totalSeries) : "–"],
+      ["Label values (sum)", status ? fmt.int(status.data.totalLabelValuePairs) : "–"],
     ]);
   }, {id: "totals"});
   const topKeys = section("Top keys by cardinality", async () => {
@@ -62,11 +65,11 @@ export function overview(route, params) {
     ], rows: page.data, empty: "No keys yet."}), h("p", {}, h("a", {href: "#/keys"}, `All ${fmt.int(page.total)} keys →`))];
   }, {id: "top-keys"});
   const topSeries = section("Top metrics by series", async () => {
-    const tsdb = await api("/api/v2/status/tsdb", {topN: 10});
+    const status = await tsdb();
     return table({columns: [
       {key: "name", label: "Metric", render: r => nameLink("metric", r.name), sortable: false},
       {key: "value", label: "Series (Prometheus)", num: true, sortable: false},
-    ], rows: tsdb.data.seriesCountByMetricName, empty: "No metrics yet."});
+    ], rows: status.data.seriesCountByMetricName, empty: "No metrics yet."});
   }, {id: "top-series"});
   const changes = section(`Latest changes since ${since}`, async () => {
     const answer = await api("/api/v2/changes", {since, min_severity: "warning", limit: 10});

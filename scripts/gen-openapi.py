@@ -383,6 +383,17 @@ PATHS = {
     "/metrics": get("prometheusMetrics", "Prometheus text exposition of census's metrics (see docs/OPERATIONS.md).", [], {
         "200": {"description": "Metrics in the Prometheus text format 0.0.4.",
                 "content": {"text/plain": {"schema": {"type": "string"}}}}}, ["operations"]),
+    "/": get("webUI", "The web UI (index.html of a single-page application built on this API; see docs/API.md, "
+                      "\"Web UI\"). ETag/304, gzip on request, Content-Security-Policy default-src 'self'.", [], {
+        "200": {"description": "The UI's HTML page.", "content": {"text/html": {"schema": {"type": "string"}}}},
+        "304": {"description": "Not modified (If-None-Match named the current ETag)."}}, ["ui"]),
+    "/ui/{asset}": get("webUIAsset", "One file of the web UI (JavaScript module, style sheet or icon), embedded in the "
+                                     "binary.", [path("asset", "File name, e.g. app.js.")], {
+        "200": {"description": "The file.", "content": {
+            "text/javascript": {"schema": {"type": "string"}}, "text/css": {"schema": {"type": "string"}},
+            "image/svg+xml": {"schema": {"type": "string"}}}},
+        "304": {"description": "Not modified (If-None-Match named the current ETag)."},
+        "404": error("No such file.")}, ["ui"]),
     "/api/v1/openapi.json": get("openAPIDocument", "This document.", [], {
         "200": json_response("The OpenAPI 3 document.", {"type": "object"})}, ["meta"]),
 }

@@ -10,7 +10,8 @@ package struct CensusRoutes: Sendable {
     /// `GET /api/v1/quarantine`.
     package var quarantine: QuarantineRoutes
 
-    /// `GET /metrics` and `GET /readyz`.
+    /// `GET /metrics` and `GET /readyz`. (The web UI, `GET /` and `GET /ui/{asset}`, and the OpenAPI document need no
+    /// state and are always registered.)
     package var operations: OperationsRoutes
     /// Rendered answers reused for a short time (`nil`: none).
     package var responseCache: RenderedResponseCache?
@@ -30,5 +31,6 @@ package struct CensusRoutes: Sendable {
         quarantine.register(on: router)
         operations.register(on: router)
         OpenAPIRoutes().register(on: router)
+        UIRoutes().register(on: router)
     }
 }

@@ -2705,6 +2705,86 @@ package enum OpenAPIDocument {
         }
       }
     },
+    "/": {
+      "get": {
+        "operationId": "webUI",
+        "summary": "The web UI (index.html of a single-page application built on this API; see docs/API.md, \"Web UI\"). ETag/304, gzip on request, Content-Security-Policy default-src 'self'.",
+        "tags": [
+          "ui"
+        ],
+        "parameters": [],
+        "responses": {
+          "200": {
+            "description": "The UI's HTML page.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "304": {
+            "description": "Not modified (If-None-Match named the current ETag)."
+          }
+        }
+      }
+    },
+    "/ui/{asset}": {
+      "get": {
+        "operationId": "webUIAsset",
+        "summary": "One file of the web UI (JavaScript module, style sheet or icon), embedded in the binary.",
+        "tags": [
+          "ui"
+        ],
+        "parameters": [
+          {
+            "name": "asset",
+            "in": "path",
+            "required": true,
+            "description": "File name, e.g. app.js.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The file.",
+            "content": {
+              "text/javascript": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "text/css": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "image/svg+xml": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "304": {
+            "description": "Not modified (If-None-Match named the current ETag)."
+          },
+          "404": {
+            "description": "No such file.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/api/v1/openapi.json": {
       "get": {
         "operationId": "openAPIDocument",

@@ -1,3 +1,4 @@
+import Foundation
 import Metrics
 import Synchronization
 
@@ -17,6 +18,7 @@ import Synchronization
 /// | `census_flushes_total` / `census_flush_failures_total` | counter | — |
 /// | `census_flush_duration_seconds` | histogram | — (submit to acknowledgement, retries included) |
 /// | `census_flush_batch_rows` | histogram | — |
+/// | `census_last_flush_timestamp_seconds` | gauge | — (Unix time of the last acknowledged batch) |
 /// | `census_kafka_commits_total` | counter | `outcome` (`ok`/`error`) |
 /// | `census_kafka_commit_duration_seconds` | histogram | — |
 /// | `census_kafka_consumer_lag` | gauge | `topic`, `partition` |
@@ -35,6 +37,7 @@ package final class PipelineMetrics: Sendable {
     private let flushFailures: Counter
     private let flushDuration: Timer
     private let batchRows: Recorder
+    private let lastFlush: Gauge
     private let commitsOK: Counter
     private let commitsFailed: Counter
     private let commitDuration: Timer
@@ -65,6 +68,7 @@ package final class PipelineMetrics: Sendable {
         flushFailures = Counter(label: "census_flush_failures_total", factory: factory)
         flushDuration = Timer(label: "census_flush_duration_seconds", factory: factory)
         batchRows = Recorder(label: "census_flush_batch_rows", aggregate: true, factory: factory)
+        lastFlush = Gauge(label: "census_last_flush_timestamp_seconds", factory: factory)
         commitsOK = Counter(label: "census_kafka_commits_total", dimensions: [("outcome", "ok")], factory: factory)
         commitsFailed = Counter(label: "census_kafka_commits_total", dimensions: [("outcome", "error")], factory: factory)
         commitDuration = Timer(label: "census_kafka_commit_duration_seconds", factory: factory)
@@ -119,6 +123,7 @@ package final class PipelineMetrics: Sendable {
         flushes.increment()
         batchRows.record(rows)
         flushDuration.record(duration: duration)
+        lastFlush.record(Date().timeIntervalSince1970)
     }
 
     /// One attempt to write a batch failed (it is retried).

@@ -32,6 +32,15 @@ enum V1RouteTable {
         Route(method: .get, path: "attributes"),
         Route(method: .get, path: "attributes/{key}"),
         Route(method: .post, path: "admin/clear"),
+    ] + sessionRoutes
+
+    /// `/api/v1/sessions…` (``V1Routes`` `+Sessions`).
+    static let sessionRoutes: [Route] = [
+        Route(method: .get, path: "sessions"), Route(method: .post, path: "sessions"),
+        Route(method: .get, path: "sessions/diff"), Route(method: .post, path: "sessions/import"),
+        Route(method: .get, path: "sessions/{name}"), Route(method: .delete, path: "sessions/{name}"),
+        Route(method: .get, path: "sessions/{name}/export"), Route(method: .post, path: "sessions/{name}/merge"),
+        Route(method: .post, path: "sessions/{name}/load"),
     ]
 
     /// Routes under the same prefix registered by other route types (``QuarantineRoutes``, ``OpenAPIRoutes``): not built

@@ -11,11 +11,14 @@ package struct V1Routes: Sendable {
     let admin: (any AdminOperations)?
     /// The bearer token `POST /api/v1/admin/clear` requires; `nil` or empty disables the route (403).
     let adminToken: String?
+    /// Where `/api/v1/sessions` keeps sessions; `nil`: those routes answer 503.
+    let sessions: (any SessionStoring)?
     let startedAt: Date
     let version: String
 
     package init(reader: any MetadataReading, admin: (any AdminOperations)? = nil, adminToken: String? = nil, version: String,
-                 startedAt: Date = Date()) {
+                 startedAt: Date = Date(), sessions: (any SessionStoring)? = nil) {
+        self.sessions = sessions
         self.reader = reader
         self.admin = admin
         self.adminToken = adminToken
@@ -53,6 +56,7 @@ package struct V1Routes: Sendable {
         case "attributes": { request, _ in try await self.listAttributes(request) }
         case "attributes/{key}": { request, context in try await self.attribute(request, context: context) }
         case "admin/clear": { request, _ in await self.clear(request) }
+        case let path where path.hasPrefix("sessions"): sessionHandler(for: path)
         default: preconditionFailure("V1RouteTable route without a handler: \(path)")
         }
     }

@@ -29,6 +29,9 @@ package struct Migration: Sendable {
         Migration(version: 4, name: "heavy hitters: states on metadata, ingest table and view v4") { schema in
             schema.addHeavyHitters()
         },
+        Migration(version: 5, name: "sessions table") { schema in
+            [schema.createSessionsTable()]
+        },
     ]
 
     /// The newest version this build knows.

@@ -166,6 +166,11 @@ package struct Schema: Sendable, Hashable {
         "CREATE DATABASE IF NOT EXISTS \(database)"
     }
 
+    /// `DROP DATABASE IF EXISTS` (a `census report` scratch database).
+    package func dropDatabase() -> String {
+        "DROP DATABASE IF EXISTS \(database)"
+    }
+
     /// The table of applied migrations; a version recorded twice is harmless (readers use `max`/`DISTINCT`).
     package func createMigrationsTable() -> String {
         "CREATE TABLE IF NOT EXISTS \(migrationsTable) (version UInt32, name String, applied_at DateTime) ENGINE = MergeTree ORDER BY version"

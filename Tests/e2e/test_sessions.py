@@ -286,6 +286,8 @@ def test_writes_need_the_admin_token_and_names_are_validated(world):
     assert world.post("sessions", {"name": "before"}, expect=409).json() == \
         {"error": "Session already exists. Use ?force=true to overwrite."}
     world.get("sessions/nope", expect=404)
+    r = requests.post(world.url("sessions/import"), data=b"x" * (33 << 20), headers=AUTH, timeout=60)
+    assert (r.status_code, r.json()) == (413, {"error": "request body too large (at most 32 MiB)"})
 
 
 def test_create_with_a_service_filter_and_delete(world):
@@ -296,7 +298,10 @@ def test_create_with_a_service_filter_and_delete(world):
     assert (meta["from"], meta["to"], meta["service_filter"], meta["signals"]) == (None, None, ["payments"], ["metrics"])
     assert meta["stats"] == {"metrics_count": 1, "spans_count": 0, "logs_count": 0, "attributes_count": len(
         {k for (s, nm, svc, sc, _sub, k, _d) in o.keys if svc == "payments" and s == "metric" and sc in (1, 2)}), "services": ["payments"]}
+    assert world.get("sessions/payments-only").json() == meta, "an open range reads back open"
     forced = world.post("sessions", {"name": "payments-only", "description": "again"}, force="true").json()["session"]
+    assert world.get("sessions/payments-only").json() == forced
+    assert forced["stats"] == stats(items(o, None, None))
     assert forced["description"] == "again" and forced["service_filter"] == []
     r = requests.delete(world.url("sessions/payments-only"), headers=AUTH, timeout=10)
     assert (r.status_code, r.content) == (204, b"")

@@ -78,7 +78,7 @@ extension V1Routes {
     func createSession(_ request: Request) async throws -> Response {
         if let refusal = adminRefusal(request) { return refusal }
         guard let store = sessions else { return Self.sessionsUnavailable }
-        let body = try await Self.body(request)
+        guard let body = await Self.body(request) else { return Self.bodyTooLarge }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(body), options: [])) as? [String: Any] else {
             return V1Response.error("Invalid request body: expected a JSON object", status: .badRequest)
         }
@@ -149,7 +149,7 @@ extension V1Routes {
     func importSession(_ request: Request) async throws -> Response {
         if let refusal = adminRefusal(request) { return refusal }
         guard let store = sessions else { return Self.sessionsUnavailable }
-        let body = try await Self.body(request)
+        guard let body = await Self.body(request) else { return Self.bodyTooLarge }
         let document: SessionDocument
         do {
             document = try SessionDocument(json: body)
@@ -243,9 +243,14 @@ extension V1Routes {
         }
     }
 
-    private static func body(_ request: Request) async throws -> [UInt8] {
-        var buffer = try await request.body.collect(upTo: maxSessionBodyBytes)
+    /// The request body, or `nil` when it is larger than ``maxSessionBodyBytes`` (or broke off).
+    private static func body(_ request: Request) async -> [UInt8]? {
+        guard var buffer = try? await request.body.collect(upTo: maxSessionBodyBytes) else { return nil }
         return buffer.readBytes(length: buffer.readableBytes) ?? []
+    }
+
+    private static var bodyTooLarge: Response {
+        V1Response.error("request body too large (at most 32 MiB)", status: .contentTooLarge)
     }
 
     private static func strings(_ value: Any?) -> [String] {

@@ -7,7 +7,7 @@ package enum SessionQueries {
     /// Columns of ``Schema/sessionsTable``, in ``insert(_:_:version:deleted:)`` order.
     package static let columns: [(name: String, type: String)] = [
         ("name", "String"), ("version", "UInt64"), ("deleted", "UInt8"), ("description", "String"), ("created", "UInt32"),
-        ("from_day", "Date"), ("to_day", "Date"), ("services", "Array(String)"), ("signals", "Array(String)"),
+        ("from_day", "UInt16"), ("to_day", "UInt16"), ("services", "Array(String)"), ("signals", "Array(String)"),
         ("imported", "UInt8"), ("snapshot", "String"),
     ]
 
@@ -15,8 +15,8 @@ package enum SessionQueries {
     package static func insert(_ schema: Schema, _ session: StoredSession, version: UInt64, deleted: Bool) -> String {
         let values = [
             SQLLiteral.string(session.name), SQLLiteral.integer(version), deleted ? "1" : "0", SQLLiteral.string(session.description),
-            SQLLiteral.integer(session.created), SQLLiteral.string(DayRange.format(session.range.from ?? 0)),
-            SQLLiteral.string(DayRange.format(session.range.to ?? DayRange.maxDay)), SQLLiteral.stringArray(session.services),
+            SQLLiteral.integer(session.created), SQLLiteral.integer(session.range.from ?? 0),
+            SQLLiteral.integer(session.range.to ?? DayRange.maxDay), SQLLiteral.stringArray(session.services),
             SQLLiteral.stringArray(session.signals), session.snapshot == nil ? "0" : "1", SQLLiteral.string(bytes: session.snapshot ?? []),
         ]
         return "INSERT INTO \(schema.sessionsTable) (\(columns.map(\.name).joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))"

@@ -56,7 +56,8 @@ struct SessionDiffTests {
         #expect(report.attributes.map { "\($0.key) \($0.cardinality) \($0.level.name) \($0.signals.map(\.apiName))" } ==
                 ["host 20000 critical [\"span\"]", "k 1000 warning [\"metric\", \"span\"]"])
         #expect(report.level == .critical && report.highCardinalityCount == 1)
-        #expect(CardinalityReport(snapshot, warning: 1001, critical: 100_000).level == .ok)
+        #expect(CardinalityReport(snapshot, warning: 20_001, critical: 100_000).level == .ok)
+        #expect(CardinalityReport(snapshot, warning: 20_000, critical: 100_000).level == .warning)
         #expect(CardinalityReport(S()).level == .ok)
     }
 }

@@ -224,6 +224,9 @@ def test_diff_compares_the_two_ranges_with_the_reference_severities(world):
     critical = world.get("sessions/diff", **{"from": "before", "to": "after", "min_severity": "critical"}).json()
     assert critical == expected_diff(o, "before", "after", a, b, "critical")
     assert critical["changes"]["metrics"] == {"changed": got["critical_changes"]}
+    payments = world.get("sessions/diff", **{"from": "before", "to": "after", "service": "payments"}).json()
+    assert payments["summary"]["metrics"] == {"added": 1, "removed": 0, "changed": 0}
+    assert [c["name"] for c in payments["changes"]["metrics"]["added"]] == [hd.NEW_METRIC] and "critical_changes" not in payments
     only_spans = world.get("sessions/diff", **{"from": "before", "to": "after", "signal_type": "span"}).json()
     assert only_spans["summary"]["metrics"] == {"added": 0, "removed": 0, "changed": 0}
 

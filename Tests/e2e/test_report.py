@@ -25,9 +25,9 @@ class World:
     def __init__(self, clickhouse, broker: DevBroker, census: Census, oracle: hd.Oracle):
         self.clickhouse, self.broker, self.census, self.oracle, self.days = clickhouse, broker, census, oracle, oracle.days
 
-    def report(self, *args: str, database: Optional[str] = None):
+    def report(self, *args: str, database: Optional[str] = None, env: Optional[dict] = None):
         return run_census_cli(["report", "--clickhouse-url", self.clickhouse.url, "--database", database or self.census.database, *args],
-                              timeout=120)
+                              timeout=120, env=env)
 
     def topic_report(self, *args: str, database: str):
         return self.report("--source", "topic", "--kafka-brokers", self.broker.bootstrap, *args, database=database)
@@ -134,6 +134,18 @@ def test_stored_range_json_matches_the_oracle_and_sets_the_exit_code(world):
     assert codes == {0, 1, 2}, "the cases must cover every exit code"
 
 
+def test_thresholds_and_format_come_from_the_environment_too(world):
+    o, d = world.oracle, world.days
+    env = {"CENSUS_REPORT_FORMAT": "json", "CENSUS_REPORT_WARN": "5", "CENSUS_REPORT_CRITICAL": "10"}
+    out = world.report("--from", hd.day_text(d[0]), "--until", hd.day_text(d[1]), env=env)
+    expected = expected_report(o, d[0], d[1], warn=5, critical=10)
+    assert out.returncode == expected["exit_code"] and strip(json.loads(out.stdout)) == expected, out.stderr
+    flags_win = world.report("--from", hd.day_text(d[0]), "--until", hd.day_text(d[1]), "--warn", "1000", "--critical", "10000", env=env)
+    assert strip(json.loads(flags_win.stdout)) == expected_report(o, d[0], d[1])
+    bad = world.report(env={"CENSUS_REPORT_WARN": "many"})
+    assert bad.returncode == 2 and "CENSUS_REPORT_WARN" in bad.stderr
+
+
 def test_text_report_names_the_levels(world):
     out = world.report("--warn", "5", "--critical", "500")
     assert out.returncode == 2, out.stderr
@@ -161,7 +173,7 @@ def test_topic_range_reads_with_its_own_consumer_and_drops_its_database(world):
 
 
 def test_invalid_arguments_exit_2(world):
-    for args in (["--format", "yaml"], ["--source", "file"], ["--from", "yesterday"], ["--warn", "10", "--critical", "5"]):
+    for args in (["--format", "yaml"], ["--source", "file"], ["--from", "yesterday"], ["--warn", "10", "--critical", "5"], ["--warn", "0"]):
         out = world.report(*args)
         assert out.returncode == 2 and out.stdout == "", (args, out.stdout, out.stderr)
         assert out.stderr.strip(), args

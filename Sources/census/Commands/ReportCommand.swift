@@ -35,21 +35,25 @@ struct ReportCommand: AsyncParsableCommand, ConfigFileCommand {
     @Option(name: .customLong("until"), help: "End. store: the last day included (default: the newest). topic: now (default), an RFC 3339 time, or partition:offset[,...] (exclusive).")
     var until: String?
 
-    @Option(help: "text (default) or json (the reference's report JSON).")
-    var format: String = "text"
+    @Option(name: .customLong("format"), help: "text or json, the reference's report JSON (env CENSUS_REPORT_FORMAT; default text).")
+    var formatFlag: String?
 
-    @Option(help: "Warning threshold: distinct values (series for metrics) at or above which an item is a warning.")
-    var warn: UInt64 = CardinalityReport.defaultWarning
+    @Option(name: .customLong("warn"), help: "Distinct values (series for metrics) at or above which an item is a warning (env CENSUS_REPORT_WARN; default 1000).")
+    var warnFlag: String?
 
-    @Option(help: "Critical threshold (at or above: critical).")
-    var critical: UInt64 = CardinalityReport.defaultCritical
+    @Option(name: .customLong("critical"), help: "Distinct values at or above which an item is critical (env CENSUS_REPORT_CRITICAL; default 10000).")
+    var criticalFlag: String?
 
     @Flag(help: "With --source topic: keep the scratch database the topics were read into (its name is logged).")
     var store = false
 
     func run() async throws {
+        let format = Environment.resolve(formatFlag, "CENSUS_REPORT_FORMAT", default: "text")
         guard ["text", "json"].contains(format) else { throw ConfigurationError("--format must be text or json, got '\(format)'") }
-        guard warn > 0, critical >= warn else { throw ConfigurationError("--warn must be at least 1 and --critical at least --warn") }
+        let warn = UInt64(try Environment.int(warnFlag, "CENSUS_REPORT_WARN", flagName: "warn", default: Int(CardinalityReport.defaultWarning)))
+        let critical = UInt64(try Environment.int(criticalFlag, "CENSUS_REPORT_CRITICAL", flagName: "critical",
+                                                  default: Int(CardinalityReport.defaultCritical)))
+        guard critical >= warn else { throw ConfigurationError("--critical must be at least --warn") }
         let started = Date()
         let snapshot: SessionSnapshot
         let sourceText: String

@@ -601,7 +601,8 @@ def session_paths():
                          "O(1), nothing is copied.", [force],
                          {"201": json_response("Created.", obj({"message": {"type": "string"}, "session": ref("SessionMetadata")},
                                                                 required=["message", "session"])),
-                          "400": error("Invalid body, name, from/to, or signals."), "409": error("A session of that name exists.")},
+                          "400": error("Invalid body, name, from/to, or signals."), "409": error("A session of that name exists."),
+                          "413": error("Body larger than 32 MiB.")},
                          create_body)},
         "/api/v1/sessions/diff": get(
             "diffSessions", "Compare two sessions with the reference's severities (≥ 10x critical, ≥ 2x warning).",

@@ -4554,6 +4554,16 @@ package enum OpenAPIDocument {
               }
             }
           },
+          "413": {
+            "description": "Body larger than 32 MiB.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
           "401": {
             "description": "Missing or wrong bearer token.",
             "content": {

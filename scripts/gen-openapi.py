@@ -624,9 +624,109 @@ def v2_history_paths():
     }
 
 
+def session_paths():
+    """`/api/v1/sessions…`: the reference's snapshot sessions as named day ranges (V1Routes+Sessions)."""
+    stats = obj({"metrics_count": integer(0), "spans_count": integer(0), "logs_count": integer(0),
+                 "attributes_count": integer(0), "services": strings()},
+                required=["metrics_count", "spans_count", "logs_count", "attributes_count", "services"])
+    day = {"type": "string", "nullable": True, "description": "YYYY-MM-DD; null: open (all stored days on that side)."}
+    metadata = obj({"id": {"type": "string"}, "description": {"type": "string"}, "created": {"type": "string"},
+                    "signals": strings(), "size_bytes": integer(0), "stats": stats,
+                    "kind": {"type": "string", "enum": ["range", "imported"]}, "from": day, "to": day,
+                    "service_filter": strings()},
+                   required=["id", "created", "signals", "size_bytes", "stats", "kind", "from", "to", "service_filter"])
+    document = obj({"version": integer(), "id": {"type": "string"}, "description": {"type": "string"},
+                    "created": {"type": "string"}, "signals": strings(), "data": {"type": "object"}, "stats": stats},
+                   required=["id"])
+    field_change = obj({"field": {"type": "string"}, "from": {"type": "integer", "nullable": True},
+                        "to": {"type": "integer", "nullable": True}, "change_pct": {"type": "number"},
+                        "severity": {"type": "string", "enum": ["info", "warning", "critical"]},
+                        "message": {"type": "string"}}, required=["field", "from", "to", "severity"])
+    change = obj({"type": {"type": "string", "enum": ["added", "removed", "changed"]},
+                  "signal_type": {"type": "string", "enum": ["metric", "span", "log", "attribute"]},
+                  "name": {"type": "string"}, "severity": {"type": "string", "enum": ["info", "warning", "critical"]},
+                  "details": {"type": "array", "items": field_change}, "metadata": {"type": "object"}},
+                 required=["type", "signal_type", "name", "severity"])
+    changes = {"type": "array", "items": change}
+    counts = obj({"added": integer(0), "removed": integer(0), "changed": integer(0)}, required=["added", "removed", "changed"])
+    lists = obj({"added": changes, "removed": changes, "changed": changes})
+    sections = ["metrics", "spans", "logs", "attributes"]
+    diff = obj({"from": {"type": "string"}, "to": {"type": "string"},
+                "summary": obj({s: counts for s in sections}, required=sections),
+                "changes": obj({s: lists for s in sections}, required=sections), "critical_changes": changes},
+               required=["from", "to", "summary", "changes"])
+    SCHEMAS.update({"SessionMetadata": metadata, "SessionStats": stats, "SessionDocument": document, "SessionDiff": diff})
+    name = path("name", "Session name: lowercase letters, digits and inner hyphens, at most 128 bytes.")
+    admin = {"401": error("Missing or wrong bearer token."),
+             "403": error("No admin token is configured, so session writes are disabled.")}
+    not_found = error("No session of that name.")
+    force = query("force", "`true`: replace a session of the same name (otherwise 409).")
+    signals = query("signals", "Comma-separated signals to keep in `data` (metrics, spans, logs); default: all.")
+    data_answer = obj({"message": {"type": "string"}, "session": {"type": "string"}, "stats": stats,
+                       "data": {"type": "object"}, "action": {"type": "string", "enum": ["replace", "merge"]}},
+                      required=["message", "session", "stats", "data", "action"])
+
+    def post(operation_id, summary, parameters, responses, body=None):
+        operation = {"operationId": operation_id, "summary": summary, "tags": ["sessions"], "security": [{"adminToken": []}],
+                     "parameters": parameters, "responses": {**responses, **admin, "500": STORAGE_ERROR}}
+        if body:
+            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        return operation
+
+    create_body = obj({"name": {"type": "string"}, "description": {"type": "string"}, "signals": strings(),
+                       "services": strings(), "from": {"type": "string"}, "to": {"type": "string"}}, required=["name"])
+    return {
+        "/api/v1/sessions": {
+            **get("listSessions", "Sessions by name, each with its stats (counted from its range, or as imported).",
+                  [query("limit", "Page size: default 100, clamped to 100."), OFFSET],
+                  {"200": json_response("One page of sessions.", obj({"sessions": {"type": "array", "items": ref("SessionMetadata")},
+                                                                     "total": integer(0)}, required=["sessions", "total"])),
+                   "500": STORAGE_ERROR}, ["sessions"]),
+            "post": post("createSession", "Name a day range (plus optional service and signal filters) of the stored history: "
+                         "O(1), nothing is copied.", [force],
+                         {"201": json_response("Created.", obj({"message": {"type": "string"}, "session": ref("SessionMetadata")},
+                                                                required=["message", "session"])),
+                          "400": error("Invalid body, name, from/to, or signals."), "409": error("A session of that name exists."),
+                          "413": error("Body larger than 32 MiB.")},
+                         create_body)},
+        "/api/v1/sessions/diff": get(
+            "diffSessions", "Compare two sessions with the reference's severities (≥ 10x critical, ≥ 2x warning).",
+            [query("from", "Required: the baseline session."), query("to", "Required: the compared session."),
+             query("signal_type", "Only this signal.", {"type": "string", "enum": ["metric", "span", "log"]}), SERVICE,
+             query("min_severity", "Leave out changes below this severity (they still count in `summary`).",
+                   {"type": "string", "enum": ["info", "warning", "critical"]})],
+            {"200": json_response("The differences.", ref("SessionDiff")), "400": error("from or to missing."),
+             "404": error("A session does not exist."), "500": STORAGE_ERROR}, ["sessions"]),
+        "/api/v1/sessions/import": {"post": post(
+            "importSession", "Store a session document (the reference's export format) byte for byte.", [force],
+            {"201": json_response("Imported.", obj({"message": {"type": "string"}, "session": {"type": "string"}},
+                                                   required=["message", "session"])),
+             "400": error("Not a session document, or an invalid id."), "409": error("A session of that name exists."),
+             "413": error("Body larger than 32 MiB.")}, ref("SessionDocument"))},
+        "/api/v1/sessions/{name}": {
+            **get("getSession", "One session's metadata and stats.", [name],
+                  {"200": json_response("The session.", ref("SessionMetadata")), "400": error("Invalid name encoding."),
+                   "404": not_found, "500": STORAGE_ERROR}, ["sessions"]),
+            "delete": {**post("deleteSession", "Delete a session (the stored history is not touched).", [name],
+                              {"204": {"description": "Deleted."}, "400": error("Invalid name encoding."), "404": not_found})}},
+        "/api/v1/sessions/{name}/export": get(
+            "exportSession", "The session as the reference's session document (an imported one byte for byte).", [name],
+            {"200": json_response("The document (`Content-Disposition: attachment`).", ref("SessionDocument")),
+             "400": error("Invalid name encoding."), "404": not_found, "500": STORAGE_ERROR}, ["sessions"]),
+        "/api/v1/sessions/{name}/load": {"post": post(
+            "loadSession", "The session's data for the client to show instead of the current state (census never "
+            "overwrites its history).", [name, signals],
+            {"200": json_response("The data, `action` replace.", data_answer), "400": error("Invalid name encoding."), "404": not_found})},
+        "/api/v1/sessions/{name}/merge": {"post": post(
+            "mergeSession", "The session's data for the client to merge into what it shows.", [name, signals],
+            {"200": json_response("The data, `action` merge.", data_answer), "400": error("Invalid name encoding."), "404": not_found})},
+    }
+
+
 PATHS.update(v2_explorer_paths())
 PATHS.update(v2_system_paths())
 PATHS.update(v2_history_paths())
+PATHS.update(session_paths())
 
 DOCUMENT = {
     "openapi": "3.0.3",

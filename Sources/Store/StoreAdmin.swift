@@ -44,4 +44,10 @@ package struct StoreAdmin: Sendable {
         }
         logger.info("Cleared all metadata", metadata: ["clickhouse.database": "\(schema.database)", "progress.kept": "\(progress.count)"])
     }
+
+    /// Drops the whole database (every table in it): only for the scratch databases `census report` reads topics into.
+    package func dropDatabase() async throws {
+        _ = try await client.execute(schema.dropDatabase(), logger: logger)
+        logger.info("Dropped database", metadata: ["clickhouse.database": "\(schema.database)"])
+    }
 }

@@ -18,7 +18,8 @@ struct Census: AsyncParsableCommand {
         """,
         version: BuildStamp.versionLine,
         subcommands: [RunCommand.self, ConsumeCommand.self, ServeCommand.self, MigrateCommand.self, ConfigCommand.self,
-                      DevBrokerCommand.self, ProduceDemoCommand.self, LagCommand.self, ReplayCommand.self, ChangesCommand.self, MicrobenchCommand.self],
+                      DevBrokerCommand.self, ProduceDemoCommand.self, LagCommand.self, ReplayCommand.self, ChangesCommand.self, ReportCommand.self,
+                      MicrobenchCommand.self],
         defaultSubcommand: nil
     )
 

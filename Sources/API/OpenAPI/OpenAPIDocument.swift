@@ -5110,6 +5110,1043 @@ package enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/api/v1/sessions": {
+      "get": {
+        "operationId": "listSessions",
+        "summary": "Sessions by name, each with its stats (counted from its range, or as imported).",
+        "tags": [
+          "sessions"
+        ],
+        "parameters": [
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "Page size: default 100, clamped to 100.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "offset",
+            "in": "query",
+            "required": false,
+            "description": "Items to skip: default 0; a value that is not a non-negative integer means 0.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "One page of sessions.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "sessions": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/SessionMetadata"
+                      }
+                    },
+                    "total": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    }
+                  },
+                  "required": [
+                    "sessions",
+                    "total"
+                  ]
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              }
+            }
+          }
+        }
+      },
+      "post": {
+        "operationId": "createSession",
+        "summary": "Name a day range (plus optional service and signal filters) of the stored history: O(1), nothing is copied.",
+        "tags": [
+          "sessions"
+        ],
+        "security": [
+          {
+            "adminToken": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "force",
+            "in": "query",
+            "required": false,
+            "description": "`true`: replace a session of the same name (otherwise 409).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "201": {
+            "description": "Created.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "message": {
+                      "type": "string"
+                    },
+                    "session": {
+                      "$ref": "#/components/schemas/SessionMetadata"
+                    }
+                  },
+                  "required": [
+                    "message",
+                    "session"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Invalid body, name, from/to, or signals.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "A session of that name exists.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "413": {
+            "description": "Body larger than 32 MiB.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or wrong bearer token.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "No admin token is configured, so session writes are disabled.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "name": {
+                    "type": "string"
+                  },
+                  "description": {
+                    "type": "string"
+                  },
+                  "signals": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "services": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "from": {
+                    "type": "string"
+                  },
+                  "to": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "name"
+                ]
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/sessions/diff": {
+      "get": {
+        "operationId": "diffSessions",
+        "summary": "Compare two sessions with the reference's severities (≥ 10x critical, ≥ 2x warning).",
+        "tags": [
+          "sessions"
+        ],
+        "parameters": [
+          {
+            "name": "from",
+            "in": "query",
+            "required": false,
+            "description": "Required: the baseline session.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "required": false,
+            "description": "Required: the compared session.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "signal_type",
+            "in": "query",
+            "required": false,
+            "description": "Only this signal.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "metric",
+                "span",
+                "log"
+              ]
+            }
+          },
+          {
+            "name": "service",
+            "in": "query",
+            "required": false,
+            "description": "Only items emitted by this service (exact match).",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "min_severity",
+            "in": "query",
+            "required": false,
+            "description": "Leave out changes below this severity (they still count in `summary`).",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "info",
+                "warning",
+                "critical"
+              ]
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The differences.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SessionDiff"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "from or to missing.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "A session does not exist.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/sessions/import": {
+      "post": {
+        "operationId": "importSession",
+        "summary": "Store a session document (the reference's export format) byte for byte.",
+        "tags": [
+          "sessions"
+        ],
+        "security": [
+          {
+            "adminToken": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "force",
+            "in": "query",
+            "required": false,
+            "description": "`true`: replace a session of the same name (otherwise 409).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "201": {
+            "description": "Imported.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "message": {
+                      "type": "string"
+                    },
+                    "session": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "message",
+                    "session"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Not a session document, or an invalid id.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "A session of that name exists.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "413": {
+            "description": "Body larger than 32 MiB.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or wrong bearer token.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "No admin token is configured, so session writes are disabled.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/SessionDocument"
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/sessions/{name}": {
+      "get": {
+        "operationId": "getSession",
+        "summary": "One session's metadata and stats.",
+        "tags": [
+          "sessions"
+        ],
+        "parameters": [
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "description": "Session name: lowercase letters, digits and inner hyphens, at most 128 bytes.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The session.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SessionMetadata"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Invalid name encoding.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No session of that name.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              }
+            }
+          }
+        }
+      },
+      "delete": {
+        "operationId": "deleteSession",
+        "summary": "Delete a session (the stored history is not touched).",
+        "tags": [
+          "sessions"
+        ],
+        "security": [
+          {
+            "adminToken": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "description": "Session name: lowercase letters, digits and inner hyphens, at most 128 bytes.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "204": {
+            "description": "Deleted."
+          },
+          "400": {
+            "description": "Invalid name encoding.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No session of that name.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or wrong bearer token.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "No admin token is configured, so session writes are disabled.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/sessions/{name}/export": {
+      "get": {
+        "operationId": "exportSession",
+        "summary": "The session as the reference's session document (an imported one byte for byte).",
+        "tags": [
+          "sessions"
+        ],
+        "parameters": [
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "description": "Session name: lowercase letters, digits and inner hyphens, at most 128 bytes.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The document (`Content-Disposition: attachment`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SessionDocument"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Invalid name encoding.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No session of that name.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/sessions/{name}/load": {
+      "post": {
+        "operationId": "loadSession",
+        "summary": "The session's data for the client to show instead of the current state (census never overwrites its history).",
+        "tags": [
+          "sessions"
+        ],
+        "security": [
+          {
+            "adminToken": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "description": "Session name: lowercase letters, digits and inner hyphens, at most 128 bytes.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "signals",
+            "in": "query",
+            "required": false,
+            "description": "Comma-separated signals to keep in `data` (metrics, spans, logs); default: all.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The data, `action` replace.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "message": {
+                      "type": "string"
+                    },
+                    "session": {
+                      "type": "string"
+                    },
+                    "stats": {
+                      "type": "object",
+                      "properties": {
+                        "metrics_count": {
+                          "type": "integer",
+                          "format": "int64",
+                          "minimum": 0
+                        },
+                        "spans_count": {
+                          "type": "integer",
+                          "format": "int64",
+                          "minimum": 0
+                        },
+                        "logs_count": {
+                          "type": "integer",
+                          "format": "int64",
+                          "minimum": 0
+                        },
+                        "attributes_count": {
+                          "type": "integer",
+                          "format": "int64",
+                          "minimum": 0
+                        },
+                        "services": {
+                          "type": "array",
+                          "items": {
+                            "type": "string"
+                          }
+                        }
+                      },
+                      "required": [
+                        "metrics_count",
+                        "spans_count",
+                        "logs_count",
+                        "attributes_count",
+                        "services"
+                      ]
+                    },
+                    "data": {
+                      "type": "object"
+                    },
+                    "action": {
+                      "type": "string",
+                      "enum": [
+                        "replace",
+                        "merge"
+                      ]
+                    }
+                  },
+                  "required": [
+                    "message",
+                    "session",
+                    "stats",
+                    "data",
+                    "action"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Invalid name encoding.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No session of that name.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or wrong bearer token.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "No admin token is configured, so session writes are disabled.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/sessions/{name}/merge": {
+      "post": {
+        "operationId": "mergeSession",
+        "summary": "The session's data for the client to merge into what it shows.",
+        "tags": [
+          "sessions"
+        ],
+        "security": [
+          {
+            "adminToken": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "description": "Session name: lowercase letters, digits and inner hyphens, at most 128 bytes.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "signals",
+            "in": "query",
+            "required": false,
+            "description": "Comma-separated signals to keep in `data` (metrics, spans, logs); default: all.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The data, `action` merge.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "message": {
+                      "type": "string"
+                    },
+                    "session": {
+                      "type": "string"
+                    },
+                    "stats": {
+                      "type": "object",
+                      "properties": {
+                        "metrics_count": {
+                          "type": "integer",
+                          "format": "int64",
+                          "minimum": 0
+                        },
+                        "spans_count": {
+                          "type": "integer",
+                          "format": "int64",
+                          "minimum": 0
+                        },
+                        "logs_count": {
+                          "type": "integer",
+                          "format": "int64",
+                          "minimum": 0
+                        },
+                        "attributes_count": {
+                          "type": "integer",
+                          "format": "int64",
+                          "minimum": 0
+                        },
+                        "services": {
+                          "type": "array",
+                          "items": {
+                            "type": "string"
+                          }
+                        }
+                      },
+                      "required": [
+                        "metrics_count",
+                        "spans_count",
+                        "logs_count",
+                        "attributes_count",
+                        "services"
+                      ]
+                    },
+                    "data": {
+                      "type": "object"
+                    },
+                    "action": {
+                      "type": "string",
+                      "enum": [
+                        "replace",
+                        "merge"
+                      ]
+                    }
+                  },
+                  "required": [
+                    "message",
+                    "session",
+                    "stats",
+                    "data",
+                    "action"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Invalid name encoding.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No session of that name.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or wrong bearer token.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "No admin token is configured, so session writes are disabled.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
@@ -6165,6 +7202,1460 @@ package enum OpenAPIDocument {
           "limit",
           "offset",
           "has_more"
+        ]
+      },
+      "SessionMetadata": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "description": {
+            "type": "string"
+          },
+          "created": {
+            "type": "string"
+          },
+          "signals": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "size_bytes": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
+          },
+          "stats": {
+            "type": "object",
+            "properties": {
+              "metrics_count": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0
+              },
+              "spans_count": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0
+              },
+              "logs_count": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0
+              },
+              "attributes_count": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0
+              },
+              "services": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                }
+              }
+            },
+            "required": [
+              "metrics_count",
+              "spans_count",
+              "logs_count",
+              "attributes_count",
+              "services"
+            ]
+          },
+          "kind": {
+            "type": "string",
+            "enum": [
+              "range",
+              "imported"
+            ]
+          },
+          "from": {
+            "type": "string",
+            "nullable": true,
+            "description": "YYYY-MM-DD; null: open (all stored days on that side)."
+          },
+          "to": {
+            "type": "string",
+            "nullable": true,
+            "description": "YYYY-MM-DD; null: open (all stored days on that side)."
+          },
+          "service_filter": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        },
+        "required": [
+          "id",
+          "created",
+          "signals",
+          "size_bytes",
+          "stats",
+          "kind",
+          "from",
+          "to",
+          "service_filter"
+        ]
+      },
+      "SessionStats": {
+        "type": "object",
+        "properties": {
+          "metrics_count": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
+          },
+          "spans_count": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
+          },
+          "logs_count": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
+          },
+          "attributes_count": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
+          },
+          "services": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        },
+        "required": [
+          "metrics_count",
+          "spans_count",
+          "logs_count",
+          "attributes_count",
+          "services"
+        ]
+      },
+      "SessionDocument": {
+        "type": "object",
+        "properties": {
+          "version": {
+            "type": "integer",
+            "format": "int64"
+          },
+          "id": {
+            "type": "string"
+          },
+          "description": {
+            "type": "string"
+          },
+          "created": {
+            "type": "string"
+          },
+          "signals": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "data": {
+            "type": "object"
+          },
+          "stats": {
+            "type": "object",
+            "properties": {
+              "metrics_count": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0
+              },
+              "spans_count": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0
+              },
+              "logs_count": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0
+              },
+              "attributes_count": {
+                "type": "integer",
+                "format": "int64",
+                "minimum": 0
+              },
+              "services": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                }
+              }
+            },
+            "required": [
+              "metrics_count",
+              "spans_count",
+              "logs_count",
+              "attributes_count",
+              "services"
+            ]
+          }
+        },
+        "required": [
+          "id"
+        ]
+      },
+      "SessionDiff": {
+        "type": "object",
+        "properties": {
+          "from": {
+            "type": "string"
+          },
+          "to": {
+            "type": "string"
+          },
+          "summary": {
+            "type": "object",
+            "properties": {
+              "metrics": {
+                "type": "object",
+                "properties": {
+                  "added": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  },
+                  "removed": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  },
+                  "changed": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  }
+                },
+                "required": [
+                  "added",
+                  "removed",
+                  "changed"
+                ]
+              },
+              "spans": {
+                "type": "object",
+                "properties": {
+                  "added": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  },
+                  "removed": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  },
+                  "changed": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  }
+                },
+                "required": [
+                  "added",
+                  "removed",
+                  "changed"
+                ]
+              },
+              "logs": {
+                "type": "object",
+                "properties": {
+                  "added": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  },
+                  "removed": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  },
+                  "changed": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  }
+                },
+                "required": [
+                  "added",
+                  "removed",
+                  "changed"
+                ]
+              },
+              "attributes": {
+                "type": "object",
+                "properties": {
+                  "added": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  },
+                  "removed": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  },
+                  "changed": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 0
+                  }
+                },
+                "required": [
+                  "added",
+                  "removed",
+                  "changed"
+                ]
+              }
+            },
+            "required": [
+              "metrics",
+              "spans",
+              "logs",
+              "attributes"
+            ]
+          },
+          "changes": {
+            "type": "object",
+            "properties": {
+              "metrics": {
+                "type": "object",
+                "properties": {
+                  "added": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "properties": {
+                        "type": {
+                          "type": "string",
+                          "enum": [
+                            "added",
+                            "removed",
+                            "changed"
+                          ]
+                        },
+                        "signal_type": {
+                          "type": "string",
+                          "enum": [
+                            "metric",
+                            "span",
+                            "log",
+                            "attribute"
+                          ]
+                        },
+                        "name": {
+                          "type": "string"
+                        },
+                        "severity": {
+                          "type": "string",
+                          "enum": [
+                            "info",
+                            "warning",
+                            "critical"
+                          ]
+                        },
+                        "details": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "field": {
+                                "type": "string"
+                              },
+                              "from": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "to": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "change_pct": {
+                                "type": "number"
+                              },
+                              "severity": {
+                                "type": "string",
+                                "enum": [
+                                  "info",
+                                  "warning",
+                                  "critical"
+                                ]
+                              },
+                              "message": {
+                                "type": "string"
+                              }
+                            },
+                            "required": [
+                              "field",
+                              "from",
+                              "to",
+                              "severity"
+                            ]
+                          }
+                        },
+                        "metadata": {
+                          "type": "object"
+                        }
+                      },
+                      "required": [
+                        "type",
+                        "signal_type",
+                        "name",
+                        "severity"
+                      ]
+                    }
+                  },
+                  "removed": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "properties": {
+                        "type": {
+                          "type": "string",
+                          "enum": [
+                            "added",
+                            "removed",
+                            "changed"
+                          ]
+                        },
+                        "signal_type": {
+                          "type": "string",
+                          "enum": [
+                            "metric",
+                            "span",
+                            "log",
+                            "attribute"
+                          ]
+                        },
+                        "name": {
+                          "type": "string"
+                        },
+                        "severity": {
+                          "type": "string",
+                          "enum": [
+                            "info",
+                            "warning",
+                            "critical"
+                          ]
+                        },
+                        "details": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "field": {
+                                "type": "string"
+                              },
+                              "from": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "to": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "change_pct": {
+                                "type": "number"
+                              },
+                              "severity": {
+                                "type": "string",
+                                "enum": [
+                                  "info",
+                                  "warning",
+                                  "critical"
+                                ]
+                              },
+                              "message": {
+                                "type": "string"
+                              }
+                            },
+                            "required": [
+                              "field",
+                              "from",
+                              "to",
+                              "severity"
+                            ]
+                          }
+                        },
+                        "metadata": {
+                          "type": "object"
+                        }
+                      },
+                      "required": [
+                        "type",
+                        "signal_type",
+                        "name",
+                        "severity"
+                      ]
+                    }
+                  },
+                  "changed": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "properties": {
+                        "type": {
+                          "type": "string",
+                          "enum": [
+                            "added",
+                            "removed",
+                            "changed"
+                          ]
+                        },
+                        "signal_type": {
+                          "type": "string",
+                          "enum": [
+                            "metric",
+                            "span",
+                            "log",
+                            "attribute"
+                          ]
+                        },
+                        "name": {
+                          "type": "string"
+                        },
+                        "severity": {
+                          "type": "string",
+                          "enum": [
+                            "info",
+                            "warning",
+                            "critical"
+                          ]
+                        },
+                        "details": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "field": {
+                                "type": "string"
+                              },
+                              "from": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "to": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "change_pct": {
+                                "type": "number"
+                              },
+                              "severity": {
+                                "type": "string",
+                                "enum": [
+                                  "info",
+                                  "warning",
+                                  "critical"
+                                ]
+                              },
+                              "message": {
+                                "type": "string"
+                              }
+                            },
+                            "required": [
+                              "field",
+                              "from",
+                              "to",
+                              "severity"
+                            ]
+                          }
+                        },
+                        "metadata": {
+                          "type": "object"
+                        }
+                      },
+                      "required": [
+                        "type",
+                        "signal_type",
+                        "name",
+                        "severity"
+                      ]
+                    }
+                  }
+                }
+              },
+              "spans": {
+                "type": "object",
+                "properties": {
+                  "added": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "properties": {
+                        "type": {
+                          "type": "string",
+                          "enum": [
+                            "added",
+                            "removed",
+                            "changed"
+                          ]
+                        },
+                        "signal_type": {
+                          "type": "string",
+                          "enum": [
+                            "metric",
+                            "span",
+                            "log",
+                            "attribute"
+                          ]
+                        },
+                        "name": {
+                          "type": "string"
+                        },
+                        "severity": {
+                          "type": "string",
+                          "enum": [
+                            "info",
+                            "warning",
+                            "critical"
+                          ]
+                        },
+                        "details": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "field": {
+                                "type": "string"
+                              },
+                              "from": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "to": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "change_pct": {
+                                "type": "number"
+                              },
+                              "severity": {
+                                "type": "string",
+                                "enum": [
+                                  "info",
+                                  "warning",
+                                  "critical"
+                                ]
+                              },
+                              "message": {
+                                "type": "string"
+                              }
+                            },
+                            "required": [
+                              "field",
+                              "from",
+                              "to",
+                              "severity"
+                            ]
+                          }
+                        },
+                        "metadata": {
+                          "type": "object"
+                        }
+                      },
+                      "required": [
+                        "type",
+                        "signal_type",
+                        "name",
+                        "severity"
+                      ]
+                    }
+                  },
+                  "removed": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "properties": {
+                        "type": {
+                          "type": "string",
+                          "enum": [
+                            "added",
+                            "removed",
+                            "changed"
+                          ]
+                        },
+                        "signal_type": {
+                          "type": "string",
+                          "enum": [
+                            "metric",
+                            "span",
+                            "log",
+                            "attribute"
+                          ]
+                        },
+                        "name": {
+                          "type": "string"
+                        },
+                        "severity": {
+                          "type": "string",
+                          "enum": [
+                            "info",
+                            "warning",
+                            "critical"
+                          ]
+                        },
+                        "details": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "field": {
+                                "type": "string"
+                              },
+                              "from": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "to": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "change_pct": {
+                                "type": "number"
+                              },
+                              "severity": {
+                                "type": "string",
+                                "enum": [
+                                  "info",
+                                  "warning",
+                                  "critical"
+                                ]
+                              },
+                              "message": {
+                                "type": "string"
+                              }
+                            },
+                            "required": [
+                              "field",
+                              "from",
+                              "to",
+                              "severity"
+                            ]
+                          }
+                        },
+                        "metadata": {
+                          "type": "object"
+                        }
+                      },
+                      "required": [
+                        "type",
+                        "signal_type",
+                        "name",
+                        "severity"
+                      ]
+                    }
+                  },
+                  "changed": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "properties": {
+                        "type": {
+                          "type": "string",
+                          "enum": [
+                            "added",
+                            "removed",
+                            "changed"
+                          ]
+                        },
+                        "signal_type": {
+                          "type": "string",
+                          "enum": [
+                            "metric",
+                            "span",
+                            "log",
+                            "attribute"
+                          ]
+                        },
+                        "name": {
+                          "type": "string"
+                        },
+                        "severity": {
+                          "type": "string",
+                          "enum": [
+                            "info",
+                            "warning",
+                            "critical"
+                          ]
+                        },
+                        "details": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "field": {
+                                "type": "string"
+                              },
+                              "from": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "to": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "change_pct": {
+                                "type": "number"
+                              },
+                              "severity": {
+                                "type": "string",
+                                "enum": [
+                                  "info",
+                                  "warning",
+                                  "critical"
+                                ]
+                              },
+                              "message": {
+                                "type": "string"
+                              }
+                            },
+                            "required": [
+                              "field",
+                              "from",
+                              "to",
+                              "severity"
+                            ]
+                          }
+                        },
+                        "metadata": {
+                          "type": "object"
+                        }
+                      },
+                      "required": [
+                        "type",
+                        "signal_type",
+                        "name",
+                        "severity"
+                      ]
+                    }
+                  }
+                }
+              },
+              "logs": {
+                "type": "object",
+                "properties": {
+                  "added": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "properties": {
+                        "type": {
+                          "type": "string",
+                          "enum": [
+                            "added",
+                            "removed",
+                            "changed"
+                          ]
+                        },
+                        "signal_type": {
+                          "type": "string",
+                          "enum": [
+                            "metric",
+                            "span",
+                            "log",
+                            "attribute"
+                          ]
+                        },
+                        "name": {
+                          "type": "string"
+                        },
+                        "severity": {
+                          "type": "string",
+                          "enum": [
+                            "info",
+                            "warning",
+                            "critical"
+                          ]
+                        },
+                        "details": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "field": {
+                                "type": "string"
+                              },
+                              "from": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "to": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "change_pct": {
+                                "type": "number"
+                              },
+                              "severity": {
+                                "type": "string",
+                                "enum": [
+                                  "info",
+                                  "warning",
+                                  "critical"
+                                ]
+                              },
+                              "message": {
+                                "type": "string"
+                              }
+                            },
+                            "required": [
+                              "field",
+                              "from",
+                              "to",
+                              "severity"
+                            ]
+                          }
+                        },
+                        "metadata": {
+                          "type": "object"
+                        }
+                      },
+                      "required": [
+                        "type",
+                        "signal_type",
+                        "name",
+                        "severity"
+                      ]
+                    }
+                  },
+                  "removed": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "properties": {
+                        "type": {
+                          "type": "string",
+                          "enum": [
+                            "added",
+                            "removed",
+                            "changed"
+                          ]
+                        },
+                        "signal_type": {
+                          "type": "string",
+                          "enum": [
+                            "metric",
+                            "span",
+                            "log",
+                            "attribute"
+                          ]
+                        },
+                        "name": {
+                          "type": "string"
+                        },
+                        "severity": {
+                          "type": "string",
+                          "enum": [
+                            "info",
+                            "warning",
+                            "critical"
+                          ]
+                        },
+                        "details": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "field": {
+                                "type": "string"
+                              },
+                              "from": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "to": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "change_pct": {
+                                "type": "number"
+                              },
+                              "severity": {
+                                "type": "string",
+                                "enum": [
+                                  "info",
+                                  "warning",
+                                  "critical"
+                                ]
+                              },
+                              "message": {
+                                "type": "string"
+                              }
+                            },
+                            "required": [
+                              "field",
+                              "from",
+                              "to",
+                              "severity"
+                            ]
+                          }
+                        },
+                        "metadata": {
+                          "type": "object"
+                        }
+                      },
+                      "required": [
+                        "type",
+                        "signal_type",
+                        "name",
+                        "severity"
+                      ]
+                    }
+                  },
+                  "changed": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "properties": {
+                        "type": {
+                          "type": "string",
+                          "enum": [
+                            "added",
+                            "removed",
+                            "changed"
+                          ]
+                        },
+                        "signal_type": {
+                          "type": "string",
+                          "enum": [
+                            "metric",
+                            "span",
+                            "log",
+                            "attribute"
+                          ]
+                        },
+                        "name": {
+                          "type": "string"
+                        },
+                        "severity": {
+                          "type": "string",
+                          "enum": [
+                            "info",
+                            "warning",
+                            "critical"
+                          ]
+                        },
+                        "details": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "field": {
+                                "type": "string"
+                              },
+                              "from": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "to": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "change_pct": {
+                                "type": "number"
+                              },
+                              "severity": {
+                                "type": "string",
+                                "enum": [
+                                  "info",
+                                  "warning",
+                                  "critical"
+                                ]
+                              },
+                              "message": {
+                                "type": "string"
+                              }
+                            },
+                            "required": [
+                              "field",
+                              "from",
+                              "to",
+                              "severity"
+                            ]
+                          }
+                        },
+                        "metadata": {
+                          "type": "object"
+                        }
+                      },
+                      "required": [
+                        "type",
+                        "signal_type",
+                        "name",
+                        "severity"
+                      ]
+                    }
+                  }
+                }
+              },
+              "attributes": {
+                "type": "object",
+                "properties": {
+                  "added": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "properties": {
+                        "type": {
+                          "type": "string",
+                          "enum": [
+                            "added",
+                            "removed",
+                            "changed"
+                          ]
+                        },
+                        "signal_type": {
+                          "type": "string",
+                          "enum": [
+                            "metric",
+                            "span",
+                            "log",
+                            "attribute"
+                          ]
+                        },
+                        "name": {
+                          "type": "string"
+                        },
+                        "severity": {
+                          "type": "string",
+                          "enum": [
+                            "info",
+                            "warning",
+                            "critical"
+                          ]
+                        },
+                        "details": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "field": {
+                                "type": "string"
+                              },
+                              "from": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "to": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "change_pct": {
+                                "type": "number"
+                              },
+                              "severity": {
+                                "type": "string",
+                                "enum": [
+                                  "info",
+                                  "warning",
+                                  "critical"
+                                ]
+                              },
+                              "message": {
+                                "type": "string"
+                              }
+                            },
+                            "required": [
+                              "field",
+                              "from",
+                              "to",
+                              "severity"
+                            ]
+                          }
+                        },
+                        "metadata": {
+                          "type": "object"
+                        }
+                      },
+                      "required": [
+                        "type",
+                        "signal_type",
+                        "name",
+                        "severity"
+                      ]
+                    }
+                  },
+                  "removed": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "properties": {
+                        "type": {
+                          "type": "string",
+                          "enum": [
+                            "added",
+                            "removed",
+                            "changed"
+                          ]
+                        },
+                        "signal_type": {
+                          "type": "string",
+                          "enum": [
+                            "metric",
+                            "span",
+                            "log",
+                            "attribute"
+                          ]
+                        },
+                        "name": {
+                          "type": "string"
+                        },
+                        "severity": {
+                          "type": "string",
+                          "enum": [
+                            "info",
+                            "warning",
+                            "critical"
+                          ]
+                        },
+                        "details": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "field": {
+                                "type": "string"
+                              },
+                              "from": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "to": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "change_pct": {
+                                "type": "number"
+                              },
+                              "severity": {
+                                "type": "string",
+                                "enum": [
+                                  "info",
+                                  "warning",
+                                  "critical"
+                                ]
+                              },
+                              "message": {
+                                "type": "string"
+                              }
+                            },
+                            "required": [
+                              "field",
+                              "from",
+                              "to",
+                              "severity"
+                            ]
+                          }
+                        },
+                        "metadata": {
+                          "type": "object"
+                        }
+                      },
+                      "required": [
+                        "type",
+                        "signal_type",
+                        "name",
+                        "severity"
+                      ]
+                    }
+                  },
+                  "changed": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "properties": {
+                        "type": {
+                          "type": "string",
+                          "enum": [
+                            "added",
+                            "removed",
+                            "changed"
+                          ]
+                        },
+                        "signal_type": {
+                          "type": "string",
+                          "enum": [
+                            "metric",
+                            "span",
+                            "log",
+                            "attribute"
+                          ]
+                        },
+                        "name": {
+                          "type": "string"
+                        },
+                        "severity": {
+                          "type": "string",
+                          "enum": [
+                            "info",
+                            "warning",
+                            "critical"
+                          ]
+                        },
+                        "details": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "properties": {
+                              "field": {
+                                "type": "string"
+                              },
+                              "from": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "to": {
+                                "type": "integer",
+                                "nullable": true
+                              },
+                              "change_pct": {
+                                "type": "number"
+                              },
+                              "severity": {
+                                "type": "string",
+                                "enum": [
+                                  "info",
+                                  "warning",
+                                  "critical"
+                                ]
+                              },
+                              "message": {
+                                "type": "string"
+                              }
+                            },
+                            "required": [
+                              "field",
+                              "from",
+                              "to",
+                              "severity"
+                            ]
+                          }
+                        },
+                        "metadata": {
+                          "type": "object"
+                        }
+                      },
+                      "required": [
+                        "type",
+                        "signal_type",
+                        "name",
+                        "severity"
+                      ]
+                    }
+                  }
+                }
+              }
+            },
+            "required": [
+              "metrics",
+              "spans",
+              "logs",
+              "attributes"
+            ]
+          },
+          "critical_changes": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "type": {
+                  "type": "string",
+                  "enum": [
+                    "added",
+                    "removed",
+                    "changed"
+                  ]
+                },
+                "signal_type": {
+                  "type": "string",
+                  "enum": [
+                    "metric",
+                    "span",
+                    "log",
+                    "attribute"
+                  ]
+                },
+                "name": {
+                  "type": "string"
+                },
+                "severity": {
+                  "type": "string",
+                  "enum": [
+                    "info",
+                    "warning",
+                    "critical"
+                  ]
+                },
+                "details": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "field": {
+                        "type": "string"
+                      },
+                      "from": {
+                        "type": "integer",
+                        "nullable": true
+                      },
+                      "to": {
+                        "type": "integer",
+                        "nullable": true
+                      },
+                      "change_pct": {
+                        "type": "number"
+                      },
+                      "severity": {
+                        "type": "string",
+                        "enum": [
+                          "info",
+                          "warning",
+                          "critical"
+                        ]
+                      },
+                      "message": {
+                        "type": "string"
+                      }
+                    },
+                    "required": [
+                      "field",
+                      "from",
+                      "to",
+                      "severity"
+                    ]
+                  }
+                },
+                "metadata": {
+                  "type": "object"
+                }
+              },
+              "required": [
+                "type",
+                "signal_type",
+                "name",
+                "severity"
+              ]
+            }
+          }
+        },
+        "required": [
+          "from",
+          "to",
+          "summary",
+          "changes"
         ]
       }
     },

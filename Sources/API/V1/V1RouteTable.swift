@@ -37,6 +37,15 @@ enum V1RouteTable {
         Route(method: .get, path: "services/{name}/attributes"),
         Route(method: .get, path: "attributes/{key}/services"),
         Route(method: .get, path: "attributes/{key}/telemetry"),
+    ] + sessionRoutes
+
+    /// `/api/v1/sessions…` (``V1Routes`` `+Sessions`).
+    static let sessionRoutes: [Route] = [
+        Route(method: .get, path: "sessions"), Route(method: .post, path: "sessions"),
+        Route(method: .get, path: "sessions/diff"), Route(method: .post, path: "sessions/import"),
+        Route(method: .get, path: "sessions/{name}"), Route(method: .delete, path: "sessions/{name}"),
+        Route(method: .get, path: "sessions/{name}/export"), Route(method: .post, path: "sessions/{name}/merge"),
+        Route(method: .post, path: "sessions/{name}/load"),
     ]
 
     /// Routes under the same prefix registered by other route types (``QuarantineRoutes``, ``OpenAPIRoutes``): not built

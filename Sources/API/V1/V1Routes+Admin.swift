@@ -7,14 +7,8 @@ extension V1Routes {
     /// 200 `{"message":"All data cleared successfully"}` after clearing, 500 `{"error":"Failed to clear data"}` when
     /// the store could not be cleared.
     func clear(_ request: Request) async -> Response {
-        guard let expected = adminToken, !expected.isEmpty, let admin else {
-            return V1Response.error("admin API disabled: no admin token configured", status: .forbidden)
-        }
-        guard let presented = Self.bearerToken(request.headers[.authorization]), Self.constantTimeEqual(presented, expected) else {
-            var response = V1Response.error("invalid or missing admin token", status: .unauthorized)
-            response.headers[.wwwAuthenticate] = "Bearer"
-            return response
-        }
+        if let refusal = adminRefusal(request) { return refusal }
+        guard let admin else { return V1Response.error("admin API disabled: no admin token configured", status: .forbidden) }
         do {
             try await admin.clearAll()
         } catch {
@@ -25,6 +19,20 @@ extension V1Routes {
             json.field("message", "All data cleared successfully")
             json.endObject()
         }
+    }
+
+    /// `nil` when the request carries the admin token; otherwise the answer: 403 when no admin token is configured, 401
+    /// (with `WWW-Authenticate: Bearer`) for a missing or wrong token. Every V1 write route asks this first.
+    func adminRefusal(_ request: Request) -> Response? {
+        guard let expected = adminToken, !expected.isEmpty else {
+            return V1Response.error("admin API disabled: no admin token configured", status: .forbidden)
+        }
+        guard let presented = Self.bearerToken(request.headers[.authorization]), Self.constantTimeEqual(presented, expected) else {
+            var response = V1Response.error("invalid or missing admin token", status: .unauthorized)
+            response.headers[.wwwAuthenticate] = "Bearer"
+            return response
+        }
+        return nil
     }
 
     /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), or `nil`.

@@ -11,12 +11,15 @@ package struct V1Routes: Sendable {
     let admin: (any AdminOperations)?
     /// The bearer token `POST /api/v1/admin/clear` requires; `nil` or empty disables the route (403).
     let adminToken: String?
+    /// Where `/api/v1/sessions` keeps sessions; `nil`: those routes answer 503.
+    let sessions: (any SessionStoring)?
     let startedAt: Date
     /// What `/api/v1/version` reports (and `/api/v1/health` its version).
     let build: BuildInfo
 
     package init(reader: any MetadataReading, admin: (any AdminOperations)? = nil, adminToken: String? = nil, build: BuildInfo,
-                 startedAt: Date = Date()) {
+                 startedAt: Date = Date(), sessions: (any SessionStoring)? = nil) {
+        self.sessions = sessions
         self.reader = reader
         self.admin = admin
         self.adminToken = adminToken
@@ -66,6 +69,7 @@ package struct V1Routes: Sendable {
         case "attributes/{key}/services": { request, context in try await self.attributeServices(request, context: context) }
         case "attributes/{key}/telemetry": { request, context in try await self.attributeTelemetry(request, context: context) }
         case "admin/clear": { request, _ in await self.clear(request) }
+        case let path where path.hasPrefix("sessions"): sessionHandler(for: path)
         default: preconditionFailure("V1RouteTable route without a handler: \(path)")
         }
     }

@@ -32,6 +32,9 @@ package struct Migration: Sendable {
         Migration(version: 5, name: "sample lengths of catalog rows: states on metadata, ingest table and view v5, backfill") { schema in
             schema.addSampleLengths()
         },
+        Migration(version: 6, name: "sessions table") { schema in
+            [schema.createSessionsTable()]
+        },
     ]
 
     /// The newest version this build knows.

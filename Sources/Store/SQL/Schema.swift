@@ -71,6 +71,8 @@ package struct Schema: Sendable, Hashable {
     package var quarantineTable: String { "\(database).quarantine" }
     /// `database.schema_migrations`: applied migration versions.
     package var migrationsTable: String { "\(database).schema_migrations" }
+    /// `database.sessions`: named day ranges and imported snapshots (migration 6, see ``SessionQueries``).
+    package var sessionsTable: String { "\(database).sessions" }
 
     // MARK: - Columns
 
@@ -184,6 +186,11 @@ package struct Schema: Sendable, Hashable {
         "CREATE DATABASE IF NOT EXISTS \(database)"
     }
 
+    /// `DROP DATABASE IF EXISTS` (a `census report` scratch database).
+    package func dropDatabase() -> String {
+        "DROP DATABASE IF EXISTS \(database)"
+    }
+
     /// The table of applied migrations; a version recorded twice is harmless (readers use `max`/`DISTINCT`).
     package func createMigrationsTable() -> String {
         "CREATE TABLE IF NOT EXISTS \(migrationsTable) (version UInt32, name String, applied_at DateTime) ENGINE = MergeTree ORDER BY version"
@@ -259,6 +266,13 @@ package struct Schema: Sendable, Hashable {
     package func createQuarantineTable() -> String {
         let columns = QuarantineQueries.columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
         return "CREATE TABLE IF NOT EXISTS \(quarantineTable) (\(columns)) ENGINE = ReplacingMergeTree ORDER BY (topic, kafka_partition, kafka_offset)"
+    }
+
+    /// The sessions table of migration 6: one row per write, the newest `version` of a name wins (readers use `argMax`,
+    /// so the answer does not depend on when ClickHouse merges); a delete writes a row with `deleted = 1`.
+    package func createSessionsTable() -> String {
+        let columns = SessionQueries.columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
+        return "CREATE TABLE IF NOT EXISTS \(sessionsTable) (\(columns)) ENGINE = ReplacingMergeTree(version) ORDER BY name"
     }
 
     /// The view of migration 1, from ``ingestTableV1``: aggregates each inserted block by the key columns into states.

@@ -58,7 +58,8 @@ struct CensusRuntime {
                                     afterClear: { rendered.invalidateAll(); reader.invalidate() }, logger: logger)
             let readiness = CensusReadiness(client: store.probeClient, migrator: store.probeMigrator, ingest: ingestService,
                                             staleAfter: settings.policy.drainTimeout + .seconds(30))
-            CensusRoutes(v1: V1Routes(reader: reader, admin: admin, adminToken: settings.adminToken, build: BuildStamp.current),
+            CensusRoutes(v1: V1Routes(reader: reader, admin: admin, adminToken: settings.adminToken, build: BuildStamp.current,
+                                           sessions: ClickHouseSessionStore(client: store.client, schema: store.schema, logger: logger)),
                          v2: V2Routes(reader: store.reader),
                          quarantine: QuarantineRoutes(reader: store.quarantine, adminToken: settings.adminToken),
                          operations: OperationsRoutes(readiness: readiness, exposition: {

@@ -17,6 +17,11 @@ extension ClickHouseMetadataReader: HistoryReading {
     /// ``ChangeDetector`` does the rest. A fourth, the
     /// newest stored day, runs first when the query has no `until`.
     package func changes(_ query: ChangeQuery) async throws -> ChangeReport {
+        try await changes(query, inlineDays: V2Queries.keyChangesInlineDays)
+    }
+
+    /// ``changes(_:)`` with the key query chosen by the range's length: a column per day up to `inlineDays` days.
+    func changes(_ query: ChangeQuery, inlineDays: Int) async throws -> ChangeReport {
         var newestDay: UInt16?
         if query.until == nil {
             var decoder = RowBinaryDecoder(try await fetch(V2Queries.newestDay(schema)))
@@ -27,11 +32,16 @@ extension ClickHouseMetadataReader: HistoryReading {
         async let signalBytes = fetch(V2Queries.signalDays(schema, range: range, signal: query.signal, service: query.service))
         async let templateBytes = query.signal == nil || query.signal == .log
             ? fetch(V2Queries.templateDays(schema, range: range, service: query.service)) : []
-        async let keyBytes = fetch(V2Queries.keyChanges(schema, range: range, since: window.lowerBound, signal: query.signal, service: query.service))
+        let first = baseline?.lowerBound ?? window.lowerBound
+        let inline = Int(window.upperBound - first) < inlineDays
+        let days = inline ? Array(first...window.upperBound) : []
+        async let keyBytes = inline
+            ? fetch(V2Queries.keyChangesByDay(schema, days: days, since: window.lowerBound, signal: query.signal, service: query.service))
+            : fetch(V2Queries.keyChanges(schema, range: range, since: window.lowerBound, signal: query.signal, service: query.service))
         let detector = ChangeDetector(window: window, baseline: baseline)
         var changes = try Self.signalChanges(try await signalBytes, detector)
         changes += try Self.templateChanges(try await templateBytes, detector)
-        changes += try Self.keyChanges(try await keyBytes, detector)
+        changes += inline ? try Self.keyChangesByDay(try await keyBytes, days: days, detector) : try Self.keyChanges(try await keyBytes, detector)
         return detector.report(changes, minSeverity: query.minSeverity, order: query.order, page: query.page)
     }
 
@@ -102,6 +112,27 @@ extension ClickHouseMetadataReader: HistoryReading {
             var days = zip(windowDays, windowValues).map { ChangeDetector.DayValue(day: $0, value: $1) }
             if inBaseline { days.append(ChangeDetector.DayValue(day: lastBaselineDay, value: baselineMax)) }
             guard let finding = detector.keyFinding(days) else { continue }
+            changes.append(change(finding, item: .key, signal: signal, name: name, scope: scope, event: event.isEmpty ? nil : event, key: key))
+        }
+        return changes
+    }
+
+    /// Keys with a value per day of `days` (``V2Queries/keyChangesByDay(_:days:since:signal:service:)``).
+    private static func keyChangesByDay(_ bytes: [UInt8], days: [UInt16], _ detector: ChangeDetector) throws(StoreError) -> [Change] {
+        var changes: [Change] = []
+        var decoder = RowBinaryDecoder(bytes)
+        while !decoder.isAtEnd {
+            let rawSignal = try decoder.uint8()
+            let name = try decoder.string()
+            let rawScope = try decoder.uint8()
+            let event = try decoder.string()
+            let key = try decoder.string()
+            let cardinalities = try decoder.uint64Array()
+            let rows = try decoder.uint64Array()
+            guard let signal = Signal(rawValue: rawSignal), let scope = KeyScope(rawValue: rawScope),
+                  cardinalities.count == days.count, rows.count == days.count else { continue }
+            let values = days.indices.filter { rows[$0] > 0 }.map { ChangeDetector.DayValue(day: days[$0], value: cardinalities[$0]) }
+            guard let finding = detector.keyFinding(values) else { continue }
             changes.append(change(finding, item: .key, signal: signal, name: name, scope: scope, event: event.isEmpty ? nil : event, key: key))
         }
         return changes

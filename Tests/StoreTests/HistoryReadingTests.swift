@@ -81,6 +81,16 @@ struct HistoryReadingTests {
             #expect(quiet.window == (d0 + 3)...(d0 + 3) && quiet.changes.isEmpty && !quiet.hasCritical)
             let payments = try await reader.changes(ChangeQuery(since: d0 + 3, service: "payments"))
             #expect(payments.changes.map(\.item).sorted { $0.rawValue < $1.rawValue } == [.metric, .service])
+
+            // Both key queries (a column per day for short ranges, keys × days groups for long ones) find the same.
+            for query in [ChangeQuery(since: d0 + 2), ChangeQuery(since: d0 + 1, until: d0 + 3, baselineFrom: d0), ChangeQuery(since: d0 + 3),
+                          ChangeQuery(since: d0 + 3, baselineFrom: d0), ChangeQuery(since: d0 + 2, service: "api"), ChangeQuery(since: d0, until: d0 + 3),
+                          ChangeQuery(since: d0 + 1, signal: .metric, minSeverity: .info, order: .delta)] {
+                let byDay = try await reader.changes(query, inlineDays: V2Queries.keyChangesInlineDays)
+                let grouped = try await reader.changes(query, inlineDays: 0)
+                #expect(byDay == grouped, "\(query)")
+                #expect(!byDay.changes.isEmpty || query.since == d0 + 3)
+            }
         }
     }
 }

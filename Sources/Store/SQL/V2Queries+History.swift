@@ -44,10 +44,36 @@ extension V2Queries {
             + " GROUP BY name, sub, day FORMAT RowBinary"
     }
 
-    /// The keys (signal, name, scope, event name, key) that may have changed between the baseline (days of `range`
-    /// before `since`) and the window (from `since`): each key's daily estimated cardinality (the day's states merged
-    /// over services: keys × days groups, one merged sketch each, never values) reduced per key in ClickHouse, so only
-    /// keys that appeared, vanished or grew come back.
+    /// Ranges of at most this many days use ``keyChangesByDay(_:days:since:signal:service:)``, one `GROUP BY` with a
+    /// column per day; longer ones ``keyChanges(_:range:since:signal:service:)``, which groups keys × days first.
+    package static let keyChangesInlineDays = 14
+
+    /// The keys (signal, name, scope, event name, key) that may have changed between the baseline (the `days` before
+    /// `since`) and the window (from `since`), in one `GROUP BY` over the keys: per day of `days` (ascending, at most
+    /// ``keyChangesInlineDays``; at least one), the day's estimated cardinality (its sketch states merged over services,
+    /// never values) and its row count (0: no data that day). Only keys that appeared, vanished or grew come back.
+    ///
+    /// Columns: signal UInt8, name String, scope UInt8, sub String, key String, cardinalities Array(UInt64) and row counts
+    /// Array(UInt64), both one element per day of `days`.
+    package static func keyChangesByDay(_ schema: Schema, days: [UInt16], since: UInt16, signal: Signal?, service: String?) -> String {
+        let dates = days.map { "toDate(\(SQLLiteral.string(DayRange.format($0))))" }
+        let cardinalities = dates.map { "toUInt64(uniqCombinedArrayMergeIf(cardinality, day = \($0)))" }.joined(separator: ", ")
+        let rows = dates.map { "toUInt64(countIf(day = \($0)))" }.joined(separator: ", ")
+        let before = days.filter { $0 < since }.count
+        // 1-based array positions: the baseline is 1...before, the window before+1...days.count.
+        let baselineRows = before == 0 ? "0" : "arraySum(arraySlice(k_rows, 1, \(before)))"
+        let baselineMax = before == 0 ? "0" : "arrayReduce('max', arraySlice(k_cardinalities, 1, \(before)))"
+        let windowRows = "arraySum(arraySlice(k_rows, \(before + 1)))"
+        let windowMax = "arrayReduce('max', arraySlice(k_cardinalities, \(before + 1)))"
+        let range = DayRange(from: days.first ?? since, to: days.last ?? since)
+        return "SELECT toUInt8(signal), name, toUInt8(scope), sub, key, [\(cardinalities)] AS k_cardinalities, [\(rows)] AS k_rows "
+            + "FROM \(schema.metadataTable) WHERE kind = \(Schema.RowKind.key.rawValue)" + filters(signal: signal, service: service) + V2Queries.days(range)
+            + " GROUP BY signal, name, scope, sub, key HAVING \(baselineRows) = 0 OR \(windowRows) = 0 OR \(windowMax) > \(baselineMax) FORMAT RowBinary"
+    }
+
+    /// The keys that may have changed, as ``keyChangesByDay(_:days:since:signal:service:)`` finds them, for a range of
+    /// any length: each key's daily estimated cardinality (keys × days groups, one merged sketch each) reduced per key
+    /// in ClickHouse, so only keys that appeared, vanished or grew come back.
     ///
     /// Columns: signal UInt8, name String, scope UInt8, sub String, key String, baseline max UInt64, window max UInt64,
     /// in baseline UInt8, last baseline day UInt16, window days Array(UInt16), their cardinalities Array(UInt64).

@@ -120,6 +120,7 @@ extension ClickHouseMetadataReader: HistoryReading {
     /// Keys with a value per day of `days` (``V2Queries/keyChangesByDay(_:days:since:signal:service:)``).
     private static func keyChangesByDay(_ bytes: [UInt8], days: [UInt16], _ detector: ChangeDetector) throws(StoreError) -> [Change] {
         var changes: [Change] = []
+        var values: [ChangeDetector.DayValue] = []
         var decoder = RowBinaryDecoder(bytes)
         while !decoder.isAtEnd {
             let rawSignal = try decoder.uint8()
@@ -131,7 +132,8 @@ extension ClickHouseMetadataReader: HistoryReading {
             let rows = try decoder.uint64Array()
             guard let signal = Signal(rawValue: rawSignal), let scope = KeyScope(rawValue: rawScope),
                   cardinalities.count == days.count, rows.count == days.count else { continue }
-            let values = days.indices.filter { rows[$0] > 0 }.map { ChangeDetector.DayValue(day: days[$0], value: cardinalities[$0]) }
+            values.removeAll(keepingCapacity: true)
+            for index in days.indices where rows[index] > 0 { values.append(ChangeDetector.DayValue(day: days[index], value: cardinalities[index])) }
             guard let finding = detector.keyFinding(values) else { continue }
             changes.append(change(finding, item: .key, signal: signal, name: name, scope: scope, event: event.isEmpty ? nil : event, key: key))
         }

@@ -28,7 +28,9 @@ package struct CachingMetadataReader: MetadataReading {
         !dependencies.isEmpty && dependencies.allSatisfy { cache.isCurrent($0.key, version: $0.version) }
     }
 
-    private func cached<Value: Sendable>(_ key: String, _ load: @escaping @Sendable () async throws -> Value) async throws -> Value {
+    /// The cached value under `key`, loaded by `load` on a miss (and recorded as a dependency of the answer being
+    /// rendered); ``CachingV2Reader`` shares this cache, with keys of its own.
+    func cached<Value: Sendable>(_ key: String, _ load: @escaping @Sendable () async throws -> Value) async throws -> Value {
         let (value, version) = try await cache.versionedValue(for: key) { try await load() }
         ReadDependencies.current?.record(key: key, version: version)
         guard let typed = value as? Value else { return try await load() }  // keys are unique per method: unreachable
@@ -36,7 +38,11 @@ package struct CachingMetadataReader: MetadataReading {
     }
 
     /// An unambiguous key: every part length-prefixed, `nil` spelled apart from every string.
-    private static func key(_ parts: Any?...) -> String {
+    static func key(_ parts: Any?...) -> String {
+        key(parts)
+    }
+
+    static func key(_ parts: [Any?]) -> String {
         parts.map { part -> String in
             guard let part else { return "-" }
             let text = "\(part)"

@@ -41,36 +41,61 @@ package struct ChangeDetector: Sendable {
     }
 
     /// A key's finding from its daily cardinalities (any order; days outside both ranges are ignored), or `nil` when
-    /// nothing changed.
+    /// nothing changed. Allocates nothing: it runs once per key of a report, which can hold every key of the store.
     package func keyFinding(_ days: [DayValue]) -> Finding? {
-        let (before, during) = split(days)
-        let from = before.map(\.value).max() ?? 0
-        let to = during.map(\.value).max() ?? 0
-        if during.isEmpty {
-            guard let last = before.last else { return nil }
-            return Finding(kind: .vanished, severity: .info, from: from, to: 0, started: last.day == .max ? nil : last.day + 1)
+        let summary = summarize(days)
+        guard let firstDuring = summary.firstDuring else {
+            guard let lastBefore = summary.lastBefore else { return nil }
+            return Finding(kind: .vanished, severity: .info, from: summary.maxBefore, to: 0, started: lastBefore == .max ? nil : lastBefore + 1)
         }
-        if before.isEmpty {
-            return Finding(kind: .new, severity: ChangeSeverity.of(from: 0, to: to), from: 0, to: to, started: during.first?.day)
+        let from = summary.maxBefore, to = summary.maxDuring
+        if summary.lastBefore == nil {
+            return Finding(kind: .new, severity: ChangeSeverity.of(from: 0, to: to), from: 0, to: to, started: firstDuring)
         }
         guard to > from else { return nil }
         let (doubled, _) = from.multipliedReportingOverflow(by: 2)
-        let started = during.first { $0.value >= doubled }?.day ?? during.first { $0.value > from }?.day
-        return Finding(kind: .growth, severity: ChangeSeverity.of(from: from, to: to), from: from, to: to, started: started)
+        var reachedDouble: UInt16?, rose: UInt16?
+        for day in days where window.contains(day.day) {
+            if day.value >= doubled, day.day < reachedDouble ?? .max { reachedDouble = day.day }
+            if day.value > from, day.day < rose ?? .max { rose = day.day }
+        }
+        return Finding(kind: .growth, severity: ChangeSeverity.of(from: from, to: to), from: from, to: to, started: reachedDouble ?? rose)
     }
 
     /// An item's finding from its daily counts: new or vanished (`info`), or `nil` when present in both or neither.
     package func presenceFinding(_ days: [DayValue]) -> Finding? {
-        let (before, during) = split(days)
-        let from = before.reduce(0) { $0 &+ $1.value }
-        let to = during.reduce(0) { $0 &+ $1.value }
-        if during.isEmpty, let last = before.last {
-            return Finding(kind: .vanished, severity: .info, from: from, to: 0, started: last.day == .max ? nil : last.day + 1)
+        let summary = summarize(days)
+        if summary.firstDuring == nil, let lastBefore = summary.lastBefore {
+            return Finding(kind: .vanished, severity: .info, from: summary.sumBefore, to: 0, started: lastBefore == .max ? nil : lastBefore + 1)
         }
-        if before.isEmpty, let first = during.first {
-            return Finding(kind: .new, severity: .info, from: 0, to: to, started: first.day)
+        if summary.lastBefore == nil, let firstDuring = summary.firstDuring {
+            return Finding(kind: .new, severity: .info, from: 0, to: summary.sumDuring, started: firstDuring)
         }
         return nil
+    }
+
+    /// One pass over an item's days: per range its largest and summed value, the baseline's last day with data and the
+    /// window's first.
+    private struct DaySummary {
+        var maxBefore: UInt64 = 0, maxDuring: UInt64 = 0
+        var sumBefore: UInt64 = 0, sumDuring: UInt64 = 0
+        var lastBefore: UInt16?, firstDuring: UInt16?
+    }
+
+    private func summarize(_ days: [DayValue]) -> DaySummary {
+        var summary = DaySummary()
+        for day in days {
+            if baseline?.contains(day.day) ?? false {
+                summary.maxBefore = max(summary.maxBefore, day.value)
+                summary.sumBefore &+= day.value
+                summary.lastBefore = max(summary.lastBefore ?? day.day, day.day)
+            } else if window.contains(day.day) {
+                summary.maxDuring = max(summary.maxDuring, day.value)
+                summary.sumDuring &+= day.value
+                summary.firstDuring = min(summary.firstDuring ?? day.day, day.day)
+            }
+        }
+        return summary
     }
 
     /// The report of `changes`: the summary counts every finding; the list keeps those at or above `minSeverity`, most
@@ -142,11 +167,5 @@ package struct ChangeDetector: Sendable {
         if a.key != b.key { return (a.key ?? "") < (b.key ?? "") }
         if a.template != b.template { return (a.template ?? "") < (b.template ?? "") }
         return a.kind.rawValue < b.kind.rawValue
-    }
-
-    /// The values in the baseline and in the window, each ordered by day.
-    private func split(_ days: [DayValue]) -> (before: [DayValue], during: [DayValue]) {
-        let sorted = days.sorted { $0.day < $1.day }
-        return (sorted.filter { baseline?.contains($0.day) ?? false }, sorted.filter { window.contains($0.day) })
     }
 }

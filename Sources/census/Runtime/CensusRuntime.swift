@@ -60,7 +60,7 @@ struct CensusRuntime {
                                             staleAfter: settings.policy.drainTimeout + .seconds(30))
             CensusRoutes(v1: V1Routes(reader: reader, admin: admin, adminToken: settings.adminToken, build: BuildStamp.current,
                                            sessions: ClickHouseSessionStore(client: store.client, schema: store.schema, logger: logger)),
-                         v2: V2Routes(reader: store.reader),
+                         v2: V2Routes(reader: CachingV2Reader(base: store.reader, sharing: reader)),
                          quarantine: QuarantineRoutes(reader: store.quarantine, adminToken: settings.adminToken),
                          operations: OperationsRoutes(readiness: readiness, exposition: {
                              // The caches' sizes are read when scraped: no request path touches a metric.

@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import Store
@@ -73,12 +74,17 @@ struct ExactlyOnceStoreTests {
             #expect(try await writer.isRunning(queryID: "census-test-never-ran") == false)
             #expect(try await writer.runningWrites().isEmpty)
             if server.isLegacy {
-                // A query that runs for about 2 s under a known id, observed from another connection.
-                let slow = Task { try await client.execute("SELECT sleep(2) FORMAT RowBinary", settings: ["query_id": "census-test-slow"]) }
+                // A query that runs for about 3 s under a known id, observed from another connection: polled until it is
+                // seen or has finished (a loaded machine may start it late), at most 400 polls.
+                let finished = Atomic(false)
+                let slow = Task {
+                    defer { finished.store(true, ordering: .releasing) }
+                    return try await client.execute("SELECT sleep(3) FORMAT RowBinary", settings: ["query_id": "census-test-slow"])
+                }
                 var seen = false
-                for _ in 0..<20 where !seen {
+                for _ in 0..<400 where !seen && !finished.load(ordering: .acquiring) {
                     seen = try await writer.isRunning(queryID: "census-test-slow")
-                    if !seen { try await Task.sleep(for: .milliseconds(50)) }
+                    if !seen { try await Task.sleep(for: .milliseconds(25)) }
                 }
                 let writes = try await writer.runningWrites()
                 _ = try await slow.value

@@ -23,7 +23,7 @@ from confluent_kafka import Consumer, TopicPartition
 
 import otlp_data
 from compare import assert_every_endpoint, fetch_answers
-from harness import DevBroker, rss_bytes, run_census_cli, unique_name
+from harness import INGEST_TABLE, DevBroker, rss_bytes, run_census_cli, unique_name
 from kafka_util import TOPICS, OffsetReader, produce
 
 # Short sessions so a killed member's partitions move quickly (the mock broker does not enforce a minimum).
@@ -289,7 +289,7 @@ def test_offset_regression_fails_clearly_or_resets(clickhouse, broker, census_fa
     # Progress of an older, longer incarnation of otlp_logs (as after the topic was deleted and re-created).
     assert census_factory is not None
     run_census_cli(["migrate", "--clickhouse-url", clickhouse.url, "--database", census.database])
-    clickhouse.query(f"INSERT INTO {census.database}.metadata_ingest_v4 (kind, name, key, last_offset) VALUES "
+    clickhouse.query(f"INSERT INTO {census.database}.{INGEST_TABLE} (kind, name, key, last_offset) VALUES "
                      + ", ".join(f"(4, 'otlp_logs', '{p}', 5000)" for p in range(4)))
     census.start(wait_healthy=False)
     rc = census.proc.wait(60)

@@ -21,7 +21,7 @@ import requests
 
 import otlp_data
 from compare import assert_every_endpoint
-from harness import ROOT, census_bin, clean_env, cpu_seconds, wait_until
+from harness import INGEST_TABLE, ROOT, census_bin, clean_env, cpu_seconds, wait_until
 from kafka_util import TOPICS, produce
 
 ADMIN_TOKEN = "hostile-pipeline-token"
@@ -341,7 +341,7 @@ def test_clickhouse_frozen_70_to_120_seconds_10_times(private_clickhouse, broker
     ch.query("SYSTEM FLUSH LOGS")
     rows = ch.query(
         "SELECT query_id, countIf(type = 2) AS finished, countIf(type IN (3, 4)) AS failed FROM system.query_log "
-        f"WHERE query LIKE 'INSERT INTO {census.database}.metadata_ingest_v4 %' AND query_id LIKE 'census-%' "
+        f"WHERE query LIKE 'INSERT INTO {census.database}.{INGEST_TABLE} %' AND query_id LIKE 'census-%' "
         "GROUP BY query_id FORMAT TSV").strip().splitlines()
     stats = [(q, int(f), int(x)) for q, f, x in (r.split("\t") for r in rows if r)]
     doubled = [s for s in stats if s[1] > 1]

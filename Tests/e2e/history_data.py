@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, Iterable, Optional
 
 from confluent_kafka import Producer
@@ -303,3 +305,34 @@ def produce(brokers: str, records: list[Record], partitions: int, timeout: float
     if remaining or errors or any(r is None for r in results):
         raise AssertionError(f"produce failed: {remaining} undelivered, errors: {errors[:5]}")
     return results  # type: ignore[return-value]
+
+
+@contextmanager
+def loaded(clickhouse, name: str, env: Optional[dict] = None):
+    """A broker and a census (its own database on `clickhouse`) holding the five days, every offset committed: yields
+    (broker, census, records, oracle, produced). Everything is stopped, and the database dropped, on the way out."""
+    from conftest import KEEP, RUN_DIR
+    from harness import Census, DevBroker, rmtree
+    from kafka_util import OffsetReader
+
+    workdir = RUN_DIR / name
+    rmtree(workdir)
+    workdir.mkdir(parents=True)
+    broker = DevBroker(workdir)
+    census = None
+    reader = None
+    try:
+        census = Census(workdir, broker.bootstrap, clickhouse.url, env=env).start()
+        records, oracle = build()
+        produced = produce(broker.bootstrap, records, broker.partitions)
+        reader = OffsetReader(broker.bootstrap, census.group, broker.topics)
+        reader.wait_caught_up(timeout=60, diagnostics=census.log_tail)
+        yield SimpleNamespace(broker=broker, census=census, records=records, oracle=oracle, produced=produced)
+    finally:
+        if reader:
+            reader.close()
+        if census:
+            census.stop()
+            if not KEEP:
+                clickhouse.drop_database(census.database)
+        broker.stop()

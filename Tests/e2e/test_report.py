@@ -14,9 +14,7 @@ import pytest
 import requests
 
 import history_data as hd
-from conftest import KEEP, RUN_DIR
-from harness import Census, DevBroker, rmtree, run_census_cli
-from kafka_util import OffsetReader
+from harness import Census, DevBroker, run_census_cli
 
 TYPES = {"histogram": "Histogram", "sum": "Sum", "gauge": "Gauge"}
 
@@ -40,27 +38,8 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(clickhouse):
-    workdir = RUN_DIR / "test_report"
-    rmtree(workdir)
-    workdir.mkdir(parents=True)
-    broker = DevBroker(workdir)
-    census: Optional[Census] = None
-    reader: Optional[OffsetReader] = None
-    try:
-        census = Census(workdir, broker.bootstrap, clickhouse.url).start()
-        records, oracle = hd.build()
-        hd.produce(broker.bootstrap, records, broker.partitions)
-        reader = OffsetReader(broker.bootstrap, census.group, broker.topics)
-        reader.wait_caught_up(timeout=60, diagnostics=census.log_tail)
-        yield World(clickhouse, broker, census, oracle)
-    finally:
-        if reader:
-            reader.close()
-        if census:
-            census.stop()
-            if not KEEP:
-                clickhouse.drop_database(census.database)
-        broker.stop()
+    with hd.loaded(clickhouse, "test_report") as five:
+        yield World(clickhouse, five.broker, five.census, five.oracle)
 
 
 def expected_report(o: hd.Oracle, start=None, end=None, warn=1000, critical=10000) -> dict:

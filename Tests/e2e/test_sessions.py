@@ -15,9 +15,7 @@ import pytest
 import requests
 
 import history_data as hd
-from conftest import KEEP, RUN_DIR
-from harness import Census, DevBroker, rmtree
-from kafka_util import OffsetReader
+from harness import Census
 
 TOKEN = "e2e-sessions-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -45,31 +43,12 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(clickhouse):
-    workdir = RUN_DIR / "test_sessions"
-    rmtree(workdir)
-    workdir.mkdir(parents=True)
-    broker = DevBroker(workdir)
-    census: Optional[Census] = None
-    reader: Optional[OffsetReader] = None
-    try:
-        census = Census(workdir, broker.bootstrap, clickhouse.url, env={"CENSUS_ADMIN_TOKEN": TOKEN}).start()
-        records, oracle = hd.build()
-        hd.produce(broker.bootstrap, records, broker.partitions)
-        reader = OffsetReader(broker.bootstrap, census.group, broker.topics)
-        reader.wait_caught_up(timeout=60, diagnostics=census.log_tail)
-        w = World(census, oracle)
-        d = oracle.days
+    with hd.loaded(clickhouse, "test_sessions", env={"CENSUS_ADMIN_TOKEN": TOKEN}) as five:
+        w = World(five.census, five.oracle)
+        d = five.oracle.days
         w.post("sessions", {"name": "before", "description": "first two days", "from": hd.day_text(d[0]), "to": hd.day_text(d[1])})
         w.post("sessions", {"name": "after", "from": hd.day_text(d[2]), "to": hd.day_text(d[4])})
         yield w
-    finally:
-        if reader:
-            reader.close()
-        if census:
-            census.stop()
-            if not KEEP:
-                clickhouse.drop_database(census.database)
-        broker.stop()
 
 
 # -- the oracle's view of a range ----------------------------------------------------------------------------------

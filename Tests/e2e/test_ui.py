@@ -26,9 +26,7 @@ import pytest
 import requests
 
 import history_data as hd
-from conftest import KEEP
-from harness import ROOT, Census, DevBroker, rmtree
-from kafka_util import OffsetReader
+from harness import ROOT, Census
 
 ASSETS = ROOT / "Sources" / "API" / "UI" / "assets"
 SHOTS = ROOT / ".run" / "ui-screenshots"
@@ -180,36 +178,17 @@ def chromium_driver():
 
 @pytest.fixture(scope="module")
 def world(clickhouse):
-    workdir = ROOT / ".run" / "e2e" / "test_ui"
-    rmtree(workdir)
-    workdir.mkdir(parents=True)
-    broker = DevBroker(workdir)
-    census: Optional[Census] = None
-    reader: Optional[OffsetReader] = None
-    driver = None
-    try:
-        census = Census(workdir, broker.bootstrap, clickhouse.url, env={"CENSUS_ADMIN_TOKEN": ADMIN_TOKEN}).start()
-        records, oracle = hd.build()
-        hd.produce(broker.bootstrap, records, broker.partitions)
-        reader = OffsetReader(broker.bootstrap, census.group, broker.topics)
-        reader.wait_caught_up(timeout=60, diagnostics=census.log_tail)
+    with hd.loaded(clickhouse, "test_ui", env={"CENSUS_ADMIN_TOKEN": ADMIN_TOKEN}) as five:
         driver = chromium_driver()
-        driver.set_page_load_timeout(WAIT)
-        w = World(census, oracle, driver)
-        yield w
-        if w.timings:
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            (SHOTS / "timings.json").write_text(json.dumps(w.timings, indent=2) + "\n")
-    finally:
-        if driver:
+        try:
+            driver.set_page_load_timeout(WAIT)
+            w = World(five.census, five.oracle, driver)
+            yield w
+            if w.timings:
+                SHOTS.mkdir(parents=True, exist_ok=True)
+                (SHOTS / "timings.json").write_text(json.dumps(w.timings, indent=2) + "\n")
+        finally:
             driver.quit()
-        if reader:
-            reader.close()
-        if census:
-            census.stop()
-            if not KEEP:
-                clickhouse.drop_database(census.database)
-        broker.stop()
 
 
 def day(w: World, i: int) -> str:

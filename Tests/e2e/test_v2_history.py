@@ -9,15 +9,12 @@ Cost: one broker, one census and ~35 records for the whole module (~15 s), plus 
 from __future__ import annotations
 
 import json
-from typing import Optional
 
 import pytest
 import requests
 
 import history_data as hd
-from conftest import KEEP, RUN_DIR
-from harness import Census, DevBroker, rmtree, run_census_cli
-from kafka_util import OffsetReader
+from harness import Census, DevBroker, run_census_cli
 
 SIGNAL_IDS = {"metric": 1, "span": 2, "log": 3}
 
@@ -41,27 +38,8 @@ class World:
 @pytest.fixture(scope="module")
 def world(clickhouse):
     """One broker and one census for the module, holding the five days."""
-    workdir = RUN_DIR / "test_v2_history"
-    rmtree(workdir)
-    workdir.mkdir(parents=True)
-    broker = DevBroker(workdir)
-    census: Optional[Census] = None
-    reader: Optional[OffsetReader] = None
-    try:
-        census = Census(workdir, broker.bootstrap, clickhouse.url).start()
-        records, oracle = hd.build()
-        produced = hd.produce(broker.bootstrap, records, broker.partitions)
-        reader = OffsetReader(broker.bootstrap, census.group, broker.topics)
-        reader.wait_caught_up(timeout=60, diagnostics=census.log_tail)
-        yield World(clickhouse, broker, census, oracle, produced, records)
-    finally:
-        if reader:
-            reader.close()
-        if census:
-            census.stop()
-            if not KEEP:
-                clickhouse.drop_database(census.database)
-        broker.stop()
+    with hd.loaded(clickhouse, "test_v2_history") as five:
+        yield World(clickhouse, five.broker, five.census, five.oracle, five.produced, five.records)
 
 
 def day(d: int) -> str:

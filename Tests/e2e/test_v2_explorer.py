@@ -18,7 +18,7 @@ import pytest
 import requests
 
 import history_data
-from harness import Census, DevBroker, rmtree, wait_until
+from harness import Census, wait_until
 from history_data import SCOPES, day_text, text
 from kafka_util import OffsetReader
 
@@ -27,26 +27,10 @@ SCOPE_NAMES = {code: name for name, code in SCOPES.items()}
 
 
 @pytest.fixture(scope="module")
-def loaded(clickhouse, tmp_path_factory):
+def loaded(clickhouse):
     """One broker and one census holding the five days; yields (census, broker, records, oracle)."""
-    workdir = tmp_path_factory.mktemp("v2_explorer")
-    broker = DevBroker(workdir)
-    census = Census(workdir, broker.bootstrap, clickhouse.url)
-    reader = None
-    try:
-        census.start()
-        records, oracle = history_data.build()
-        history_data.produce(broker.bootstrap, records, broker.partitions)
-        reader = OffsetReader(broker.bootstrap, census.group, broker.topics)
-        reader.wait_caught_up(timeout=60, diagnostics=census.log_tail)
-        yield census, broker, records, oracle
-    finally:
-        if reader:
-            reader.close()
-        census.stop()
-        broker.stop()
-        clickhouse.drop_database(census.database)
-        rmtree(workdir)
+    with history_data.loaded(clickhouse, "test_v2_explorer") as five:
+        yield five.census, five.broker, five.records, five.oracle
 
 
 def v2(census: Census, path: str, expect: int = 200, **params):

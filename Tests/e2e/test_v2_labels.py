@@ -16,10 +16,7 @@ from urllib.parse import quote
 import pytest
 
 import history_data as hd
-from conftest import KEEP, RUN_DIR
 from expect import prometheus_series
-from harness import Census, DevBroker, rmtree
-from kafka_util import OffsetReader
 
 SCOPE_NAMES = {v: k for k, v in hd.SCOPES.items()}
 SCOPE_ORDER = {"resource": 1, "attribute": 2, "event": 3, "link": 4}
@@ -27,29 +24,8 @@ SCOPE_ORDER = {"resource": 1, "attribute": 2, "event": 3, "link": 4}
 
 @pytest.fixture(scope="module")
 def loaded(clickhouse):
-    workdir = RUN_DIR / "test_v2_labels"
-    rmtree(workdir)
-    broker = DevBroker(workdir)
-    census = Census(workdir, broker.bootstrap, clickhouse.url)
-    reader = None
-    ok = False
-    try:
-        census.start()
-        records, oracle = hd.build()
-        hd.produce(broker.bootstrap, records, broker.partitions)
-        reader = OffsetReader(broker.bootstrap, census.group, broker.topics)
-        reader.wait_caught_up(timeout=60, diagnostics=census.log_tail)
-        yield SimpleNamespace(census=census, oracle=oracle, days=oracle.days)
-        ok = True
-    finally:
-        if reader:
-            reader.close()
-        census.stop()
-        broker.stop()
-        if not ok:
-            print(census.log_tail(80))
-        if not KEEP:
-            clickhouse.drop_database(census.database)
+    with hd.loaded(clickhouse, "test_v2_labels") as five:
+        yield SimpleNamespace(census=five.census, oracle=five.oracle, days=five.oracle.days)
 
 
 def params(start: Optional[int], end: Optional[int], **extra) -> dict:

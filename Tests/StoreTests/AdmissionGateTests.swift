@@ -38,6 +38,57 @@ struct AdmissionGateTests {
         #expect(order.values == [1, 2])
     }
 
+    @Test("a waiting caller gets the next permit before refreshes that waited longer")
+    func callersBeforeRefreshes() async throws {
+        let gate = AdmissionGate(permits: 1, maxWait: .seconds(600))
+        #expect(await gate.acquire(.caller))
+        let order = OrderRecorder()
+        let refresh = Task { if await gate.acquire(.refresh) { order.append(2); gate.release(.refresh) } }
+        try await waitUntil { gate.waitingCount == 1 }
+        let caller = Task { if await gate.acquire(.caller) { order.append(1); gate.release(.caller) } }
+        try await waitUntil { gate.waitingCount == 2 }
+        gate.release(.caller)
+        await caller.value
+        await refresh.value
+        #expect(order.values == [1, 2])
+    }
+
+    @Test("refreshes never hold the last permit: with 3 permits, 2 refreshes at most, and a caller still gets in")
+    func refreshesLeaveOnePermit() async throws {
+        let gate = AdmissionGate(permits: 3, maxWait: .milliseconds(50))
+        #expect(await gate.acquire(.refresh))
+        #expect(await gate.acquire(.refresh))
+        #expect(await gate.acquire(.refresh) == false)  // turned away after maxWait although a permit is free
+        #expect(await gate.acquire(.caller))
+        gate.release(.refresh)
+        #expect(await gate.acquire(.refresh))  // a refresh's permit came back
+    }
+
+    @Test("a single permit is shared: a refresh may take it when nobody waits")
+    func singlePermitRefresh() async throws {
+        let gate = AdmissionGate(permits: 1, maxWait: .zero)
+        #expect(await gate.acquire(.refresh))
+        #expect(await gate.acquire(.caller) == false)
+        gate.release(.refresh)
+        #expect(await gate.acquire(.caller))
+    }
+
+    @Test("withPermit runs at the task's ReadPriority: a refresh task waits behind a caller")
+    func withPermitPriority() async throws {
+        let gate = AdmissionGate(permits: 2, maxWait: .zero)
+        #expect(await gate.acquire(.caller))
+        // One permit left; refreshes may hold at most one (permits - 1), so a refresh gets in …
+        let refreshed = try await ReadPriority.$current.withValue(.refresh) { try await gate.withPermit { () throws(ClickHouseError) in 1 } }
+        #expect(refreshed == 1)
+        #expect(await gate.acquire(.refresh))
+        // … and with it inside, a second refresh is turned away, a caller is not.
+        let second = try await ReadPriority.$current.withValue(.refresh) { try await gate.withPermit { () throws(ClickHouseError) in 2 } }
+        #expect(second == nil)
+        gate.release(.caller)
+        let caller = try await gate.withPermit { () throws(ClickHouseError) in 3 }
+        #expect(caller == 3)
+    }
+
     @Test("cancelling a waiter ends its wait without a permit")
     func cancellation() async throws {
         let gate = AdmissionGate(permits: 1, maxWait: .seconds(600))

@@ -76,6 +76,23 @@ struct ReadCacheTests {
         #expect(cache.loadCount == 2)
     }
 
+    @Test("a caller's load runs at ReadPriority.caller, a background refresh's at .refresh (the admission gate's order)")
+    func refreshPriority() async throws {
+        let clock = ManualClock()
+        let cache = ReadCache<String>(.init(ttl: .seconds(1), maxStale: .seconds(120), loadCostFactor: 0, staleFor: .seconds(60)), now: clock.now)
+        let seen = Mutex<[ReadPriority]>([])
+        let load: @Sendable () async throws -> String = {
+            seen.withLock { $0.append(ReadPriority.current) }
+            return "v"
+        }
+        _ = try await cache.value(for: "k", load: load)
+        clock.advance(.milliseconds(1_500))  // stale and busy: served at once, refreshed in the background
+        _ = try await cache.value(for: "k", load: load)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while seen.withLock({ $0.count }) < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(seen.withLock { $0 } == [.caller, .refresh])
+    }
+
     @Test("concurrent misses on one key share one load")
     func singleFlight() async throws {
         let cache = ReadCache<String>(.init(ttl: .seconds(60)))

@@ -188,7 +188,8 @@ package final class ReadCache<Value: Sendable>: Sendable {
         return Task(executorPreference: refresh ? BackgroundExecutor.refreshes : nil) { [self] in
             let started = self.now()
             do {
-                let value = try await load()
+                // A refresh's reads wait behind every request's reads at the API's admission gate (``ReadPriority``).
+                let value = try await ReadPriority.$current.withValue(refresh ? .refresh : .caller) { try await load() }
                 let version = finish(key, generation: generation, refresh: refresh, loaded: (value, load), loadTime: self.now() - started)
                 return (value, version)
             } catch {

@@ -1,9 +1,15 @@
 import Synchronization
 
-/// Lets at most `permits` callers in at once; the rest wait in arrival order, each for at most `maxWait`.
+/// Lets at most `permits` callers in at once; the rest wait, each for at most `maxWait`.
 ///
 /// Used in front of the API's reading ``ClickHouseClient`` so that a burst of reads cannot queue without bound: a
 /// caller that is not let in within `maxWait` is turned away (the API answers 503 with `Retry-After`).
+///
+/// Work comes in two priorities (``ReadPriority``). A request somebody waits for (``ReadPriority/caller``) is let in
+/// before any background refresh of a cached answer (``ReadPriority/refresh``), whatever their arrival order, and
+/// refreshes never hold more than `permits - 1` permits together (when there are two or more): a cache that has many
+/// stale answers to refresh fills the idle capacity, never the slot a waiting request needs. Within a priority,
+/// waiters are let in in arrival order.
 package final class AdmissionGate: Sendable {
     private struct Waiter {
         let id: UInt64
@@ -12,36 +18,59 @@ package final class AdmissionGate: Sendable {
 
     private struct State {
         var available: Int
-        var waiters: [Waiter] = []
+        /// Permits held by refreshes now.
+        var refreshesInside = 0
+        var callers: [Waiter] = []
+        var refreshes: [Waiter] = []
         var nextID: UInt64 = 0
+
+        /// Whether a newcomer of `priority` may take a free permit now (nobody it must let go first is waiting).
+        func admits(_ priority: ReadPriority, refreshLimit: Int) -> Bool {
+            guard available > 0, callers.isEmpty else { return false }
+            switch priority {
+            case .caller: return true
+            case .refresh: return refreshes.isEmpty && refreshesInside < refreshLimit
+            }
+        }
+
+        mutating func take(_ priority: ReadPriority) {
+            available -= 1
+            if priority == .refresh { refreshesInside += 1 }
+        }
     }
 
     private let state: Mutex<State>
     /// Longest time a caller waits for a permit.
     package let maxWait: Duration
+    /// The most permits refreshes hold at once.
+    package let refreshLimit: Int
 
     /// - Parameters:
     ///   - permits: Most callers inside at once (at least 1).
     ///   - maxWait: Longest wait for a permit; zero turns away every caller that cannot enter at once.
     package init(permits: Int, maxWait: Duration) {
-        self.state = Mutex(State(available: max(1, permits)))
+        let permits = max(1, permits)
+        self.state = Mutex(State(available: permits))
         self.maxWait = max(.zero, maxWait)
+        self.refreshLimit = max(1, permits - 1)
     }
 
-    /// Runs `body` holding a permit.
+    /// Runs `body` holding a permit, at the priority of the running task (``ReadPriority/current``).
     /// - Returns: `nil` when no permit was free within ``maxWait`` (or the task was cancelled while waiting); `body`
     ///   did not run then.
     package func withPermit<Result>(_ body: () async throws(ClickHouseError) -> Result) async throws(ClickHouseError) -> Result? {
-        guard await acquire() else { return nil }
-        defer { release() }
+        let priority = ReadPriority.current
+        guard await acquire(priority) else { return nil }
+        defer { release(priority) }
         return try await body()
     }
 
     /// Waits for a permit; `false` when none came within ``maxWait``.
-    func acquire() async -> Bool {
+    func acquire(_ priority: ReadPriority = .caller) async -> Bool {
+        let refreshLimit = self.refreshLimit
         let id: UInt64? = state.withLock { state in
-            if state.available > 0, state.waiters.isEmpty {
-                state.available -= 1
+            if state.admits(priority, refreshLimit: refreshLimit) {
+                state.take(priority)
                 return nil
             }
             state.nextID += 1
@@ -54,11 +83,14 @@ package final class AdmissionGate: Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 let admitted = state.withLock { state -> Bool in
                     // A permit may have come back between the check above and now.
-                    if state.available > 0, state.waiters.isEmpty {
-                        state.available -= 1
+                    if state.admits(priority, refreshLimit: refreshLimit) {
+                        state.take(priority)
                         return true
                     }
-                    state.waiters.append(Waiter(id: id, continuation: continuation))
+                    switch priority {
+                    case .caller: state.callers.append(Waiter(id: id, continuation: continuation))
+                    case .refresh: state.refreshes.append(Waiter(id: id, continuation: continuation))
+                    }
                     return false
                 }
                 if admitted {
@@ -75,17 +107,22 @@ package final class AdmissionGate: Sendable {
         }
     }
 
-    /// Callers waiting for a permit now.
-    var waitingCount: Int { state.withLock { $0.waiters.count } }
+    /// Callers (of either priority) waiting for a permit now.
+    var waitingCount: Int { state.withLock { $0.callers.count + $0.refreshes.count } }
 
-    /// Returns a permit: the longest waiter gets it, else it becomes free.
-    func release() {
+    /// Returns a permit taken at `priority`: the longest-waiting caller gets it, else the longest-waiting refresh (if
+    /// refreshes are below their limit), else it becomes free.
+    func release(_ priority: ReadPriority = .caller) {
+        let refreshLimit = self.refreshLimit
         let next = state.withLock { state -> Waiter? in
-            guard !state.waiters.isEmpty else {
-                state.available += 1
-                return nil
+            if priority == .refresh { state.refreshesInside -= 1 }
+            if !state.callers.isEmpty { return state.callers.removeFirst() }
+            if !state.refreshes.isEmpty, state.refreshesInside < refreshLimit {
+                state.refreshesInside += 1
+                return state.refreshes.removeFirst()
             }
-            return state.waiters.removeFirst()
+            state.available += 1
+            return nil
         }
         next?.continuation.resume(returning: true)
     }
@@ -93,8 +130,9 @@ package final class AdmissionGate: Sendable {
     /// Ends waiter `id`'s wait without a permit, unless it already got one.
     private func giveUp(_ id: UInt64) {
         let waiter = state.withLock { state -> Waiter? in
-            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-            return state.waiters.remove(at: index)
+            if let index = state.callers.firstIndex(where: { $0.id == id }) { return state.callers.remove(at: index) }
+            if let index = state.refreshes.firstIndex(where: { $0.id == id }) { return state.refreshes.remove(at: index) }
+            return nil
         }
         waiter?.continuation.resume(returning: false)
     }

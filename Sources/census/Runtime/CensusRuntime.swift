@@ -50,7 +50,10 @@ struct CensusRuntime {
             let router = Router()
             router.add(middleware: RequestMetricsMiddleware(factory: metrics.factory))
             // --api-cache-bytes is split evenly: decoded reads and rendered answers are about the same size per answer.
-            let reader = CachingMetadataReader(base: store.reader, configuration: .init(ttl: settings.apiCacheTTL, maxBytes: settings.apiCacheBytes / 2))
+            // A key asked for at least every 10 s (or 10 ttls) is busy: it is answered at once, stale while it is refreshed in
+            // the background; a dashboard polling every few seconds never waits for ClickHouse (see ReadCache).
+            let reader = CachingMetadataReader(base: store.reader, configuration: .init(ttl: settings.apiCacheTTL, maxBytes: settings.apiCacheBytes / 2,
+                                                                                         staleFor: max(settings.apiCacheTTL * 10, .seconds(10))))
             let rendered = RenderedResponseCache(ttl: settings.apiCacheTTL / 2, maxBytes: settings.apiCacheBytes / 2, isCurrent: { reader.isCurrent($0) })
             let readBytes = Gauge(label: "census_api_cache_bytes", dimensions: [("cache", "reads")], factory: metrics.factory)
             let renderedBytes = Gauge(label: "census_api_cache_bytes", dimensions: [("cache", "rendered")], factory: metrics.factory)

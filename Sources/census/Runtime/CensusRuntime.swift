@@ -25,6 +25,8 @@ struct CensusRuntime {
         try await store.verifyCredentials(logger: logger)
         var services: [any Service] = []
         var ingestService: IngestService?
+        let watchStore = ClickHouseWatchStore(client: store.client, schema: store.schema, logger: logger)
+        let watch = WatchRegistry(maxValues: settings.watchMaxValues)
         if consume, let kafka = settings.kafka {
             let ingest: IngestService
             do {
@@ -33,19 +35,21 @@ struct CensusRuntime {
                                          encoding: settings.encoding, policy: settings.policy, maxRecordBytes: settings.maxRecordBytes,
                                          onOffsetRegression: settings.onOffsetRegression, deadLetterTopic: settings.deadLetterTopic,
                                          analyzerLanes: settings.analyzerLanes, maxRecordRows: settings.maxRecordRows,
-                                         replayLockGroup: ReplayPlan.lockGroup(liveGroup: kafka.group, database: settings.clickhouse.database)),
+                                         replayLockGroup: ReplayPlan.lockGroup(liveGroup: kafka.group, database: settings.clickhouse.database),
+                                         watch: watch),
                     sink: WriterSink(writer: store.writer, clock: store.serverClock), logger: logger, metrics: PipelineMetrics(factory: metrics.factory))
             } catch {
                 throw ConfigurationError(String(describing: error))
             }
             ingestService = ingest
-            services.append(IngestRunner(store: store, ingest: ingest, logger: logger))
+            services.append(IngestRunner(store: store, ingest: ingest, watch: (watchStore, watch), logger: logger))
             if settings.retentionDays > 0 {
                 services.append(RetentionService(retention: MetadataRetention(client: store.client, schema: store.schema, logger: logger),
                                                  days: settings.retentionDays, interval: settings.retentionInterval, logger: logger,
                                                  factory: metrics.factory))
             }
         }
+        services.append(WatchRefreshService(store: watchStore, registry: watch, interval: settings.watchRefreshInterval, logger: logger))
         if serve {
             let router = Router()
             router.add(middleware: RequestMetricsMiddleware(factory: metrics.factory))
@@ -59,7 +63,8 @@ struct CensusRuntime {
             let readiness = CensusReadiness(client: store.probeClient, migrator: store.probeMigrator, ingest: ingestService,
                                             staleAfter: settings.policy.drainTimeout + .seconds(30))
             CensusRoutes(v1: V1Routes(reader: reader, admin: admin, adminToken: settings.adminToken, build: BuildStamp.current,
-                                           sessions: ClickHouseSessionStore(client: store.client, schema: store.schema, logger: logger)),
+                                           sessions: ClickHouseSessionStore(client: store.client, schema: store.schema, logger: logger),
+                                           watches: WatchAccess(store: watchStore, registry: watch, afterChange: { rendered.invalidateAll() })),
                          v2: V2Routes(reader: CachingV2Reader(base: store.reader, sharing: reader)),
                          quarantine: QuarantineRoutes(reader: store.quarantine, adminToken: settings.adminToken),
                          operations: OperationsRoutes(readiness: readiness, exposition: {
@@ -88,6 +93,8 @@ struct CensusRuntime {
 struct IngestRunner: Service {
     let store: StoreWiring
     let ingest: IngestService
+    /// The deep-watch list, loaded once after the migration so that the first window collects the watched keys.
+    let watch: (store: ClickHouseWatchStore, registry: WatchRegistry)
     let logger: Logger
 
     func run() async throws {
@@ -99,6 +106,7 @@ struct IngestRunner: Service {
             return
         }
         if Task.isCancelled || Task.isShuttingDownGracefully { return }
+        await WatchRefreshService.loadInitially(watch.store, into: watch.registry, for: .seconds(30), logger: logger)
         try await ingest.run()
     }
 }

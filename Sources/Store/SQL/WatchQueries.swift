@@ -43,7 +43,8 @@ package enum WatchQueries {
     package static func totals(_ schema: Schema, key: String, prefix: String) -> String {
         let matches = prefix.isEmpty ? "1" : "substring(sub, 1, \(SQLLiteral.integer(prefix.utf8.count))) = \(SQLLiteral.string(prefix))"
         return "SELECT toUInt64(count()), toUInt64(sum(c)), toUInt64(sum(\(matches))), "
-            + "(SELECT toUInt64(sumMerge(count)) FROM \(schema.metadataTable) WHERE \(rows(.watchOverflow, key: key))) "
+            // A scalar subquery is Nullable on 26.x: ifNull keeps the column a plain UInt64 on both engines.
+            + "ifNull((SELECT toUInt64(sumMerge(count)) FROM \(schema.metadataTable) WHERE \(rows(.watchOverflow, key: key))), toUInt64(0)) "
             + "FROM (SELECT sub, sumMerge(count) AS c FROM \(schema.metadataTable) WHERE \(rows(.watchValue, key: key)) GROUP BY sub) FORMAT RowBinary"
     }
 

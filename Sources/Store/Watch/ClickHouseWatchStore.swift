@@ -65,10 +65,11 @@ package struct ClickHouseWatchStore: WatchStoring {
         return values
     }
 
-    /// Loads the active keys and their stored values into `registry`.
-    package func refresh(_ registry: WatchRegistry) async throws {
+    /// Loads the active keys and their stored values into `registry`; returns whether the list of keys changed.
+    @discardableResult
+    package func refresh(_ registry: WatchRegistry) async throws -> Bool {
         let keys = try await watches().filter(\.active).map(\.key)
-        registry.update(keys: keys, stored: try await storedValues(keys: keys, limit: registry.maxValues))
+        return registry.update(keys: keys, stored: try await storedValues(keys: keys, limit: registry.maxValues))
     }
 
     private static func now() -> EpochSeconds {

@@ -48,7 +48,9 @@ package final class WatchRegistry: Sendable {
     }
 
     /// Replaces the list by `keys`; `stored` holds the values the store has for them (added to what was admitted).
-    package func update(keys: [String], stored: [String: [String]]) {
+    /// - Returns: Whether the list of keys changed.
+    @discardableResult
+    package func update(keys: [String], stored: [String: [String]]) -> Bool {
         state.withLock { state in
             var admitted: [String: Set<String>] = [:]
             for key in keys {
@@ -57,10 +59,12 @@ package final class WatchRegistry: Sendable {
                 admitted[key] = values
             }
             let sorted = keys.sorted()
-            if sorted != state.keys { changes.add(1, ordering: .releasing) }
+            let changed = sorted != state.keys
+            if changed { changes.add(1, ordering: .releasing) }
             state.keys = sorted
             state.admitted = admitted
             state.loaded = true
+            return changed
         }
     }
 

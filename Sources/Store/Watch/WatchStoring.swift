@@ -8,13 +8,15 @@ package protocol WatchStoring: Sendable {
     func unwatch(key: String) async throws
     /// One page of the values collected for `key`.
     func values(key: String, query: WatchValuesQuery) async throws -> WatchValuesPage
-    /// Loads the active keys (and the values stored for them) into `registry`.
-    func refresh(_ registry: WatchRegistry) async throws
+    /// Loads the active keys (and the values stored for them) into `registry`; returns whether the list of keys changed.
+    @discardableResult
+    func refresh(_ registry: WatchRegistry) async throws -> Bool
 }
 
 extension WatchStoring {
     /// Loads the active keys into `registry` (without their stored values: the next scheduled reload adds those).
-    package func refresh(_ registry: WatchRegistry) async throws {
+    @discardableResult
+    package func refresh(_ registry: WatchRegistry) async throws -> Bool {
         registry.update(keys: try await watches().filter(\.active).map(\.key), stored: [:])
     }
 }

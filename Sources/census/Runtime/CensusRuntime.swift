@@ -49,7 +49,7 @@ struct CensusRuntime {
                                                  factory: metrics.factory))
             }
         }
-        services.append(WatchRefreshService(store: watchStore, registry: watch, interval: settings.watchRefreshInterval, logger: logger))
+        var watchRefresh = WatchRefreshService(store: watchStore, registry: watch, interval: settings.watchRefreshInterval, logger: logger)
         if serve {
             let router = Router()
             router.add(middleware: RequestMetricsMiddleware(factory: metrics.factory))
@@ -58,6 +58,8 @@ struct CensusRuntime {
             let rendered = RenderedResponseCache(ttl: settings.apiCacheTTL / 2, maxBytes: settings.apiCacheBytes / 2, isCurrent: { reader.isCurrent($0) })
             let readBytes = Gauge(label: "census_api_cache_bytes", dimensions: [("cache", "reads")], factory: metrics.factory)
             let renderedBytes = Gauge(label: "census_api_cache_bytes", dimensions: [("cache", "rendered")], factory: metrics.factory)
+            // Another instance's watch change reaches this one by the reload: drop the answers with `watched` fields.
+            watchRefresh.afterChange = { rendered.invalidateAll() }
             let admin = CensusAdmin(store: StoreAdmin(client: store.client, schema: store.schema, logger: logger), ingest: ingestService,
                                     afterClear: { rendered.invalidateAll(); reader.invalidate() }, logger: logger)
             let readiness = CensusReadiness(client: store.probeClient, migrator: store.probeMigrator, ingest: ingestService,
@@ -82,6 +84,7 @@ struct CensusRuntime {
                                   logger: logger)
             services.append(app)
         }
+        services.append(watchRefresh)
         var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = settings.policy.drainTimeout + .seconds(15)
         try await ServiceGroup(configuration: configuration).run()

@@ -11,13 +11,15 @@ struct WatchRefreshService: Service {
     let registry: WatchRegistry
     let interval: Duration
     let logger: Logger
+    /// Called when a reload changed the list (rendered answers carrying `watched` fields are then out of date).
+    var afterChange: @Sendable () -> Void = {}
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             var failing = false
             while !Task.isCancelled {
                 do {
-                    try await store.refresh(registry)
+                    if try await store.refresh(registry) { afterChange() }
                     if failing { logger.info("deep-watch list loaded again") }
                     failing = false
                 } catch {

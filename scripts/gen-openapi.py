@@ -168,7 +168,9 @@ SCHEMAS = {
                       "signal_types": {"type": "array", "items": {"type": "string", "enum": ["metric", "span", "log"]}},
                       "scope": {"type": "string", "enum": ["resource", "attribute", "both"]},
                       "first_seen": {"type": "string", "format": "date-time"},
-                      "last_seen": {"type": "string", "format": "date-time"}},
+                      "last_seen": {"type": "string", "format": "date-time"},
+                      "watched": {"type": "boolean", "description": "List items only: whether the key is deep-watched "
+                                                                      "(the detail answer has it beside `data`)."}},
                      required=["key", "count", "estimated_cardinality", "signal_types", "scope", "first_seen",
                                "last_seen"]),
     "KeyInfo": obj({"name": {"type": "string"}, "cardinality": integer(0), "sample_values": strings()},
@@ -360,7 +362,7 @@ PATHS = {
             required=["data", "has_more", "limit", "offset", "total"])), "500": STORAGE_ERROR}, ["attributes"]),
     "/api/v1/attributes/{key}": get(
         "getAttribute", "One attribute key.", [path("key", "Attribute key (percent-decoded once).")],
-        {"200": json_response("The key.", obj({"data": ref("Attribute")}, required=["data"])),
+        {"200": json_response("The key.", obj({"data": ref("Attribute"), "watched": {"type": "boolean"}}, required=["data", "watched"])),
          "400": error("Empty or undecodable key."), "404": error("Unknown key."), "500": STORAGE_ERROR},
         ["attributes"]),
     "/api/v1/quarantine": get(
@@ -723,6 +725,52 @@ def session_paths():
     }
 
 
+def watch_paths():
+    """`/api/v1/attributes/{key}/watch`: deep watch (V1Routes+Watch)."""
+    key = path("key", "Attribute key (percent-decoded once), at most 1024 bytes.")
+    admin = {"401": error("Missing or wrong bearer token."),
+             "403": error("No admin token is configured, so watch changes are disabled.")}
+    bad_key = error("Empty, undecodable or too long key.")
+    value = obj({"value": {"type": "string"}, "count": integer(0), "first_seen": {"type": "string", "format": "date-time"},
+                 "last_seen": {"type": "string", "format": "date-time"}}, required=["value", "count", "first_seen", "last_seen"])
+    explorer = obj({"active": {"type": "boolean"}, "has_invalid_utf8": {"type": "boolean"}, "key": {"type": "string"},
+                    "overflow": {"type": "boolean"}, "overflow_observations": integer(0), "page": integer(1),
+                    "page_size": integer(1), "total_observations": integer(0), "total_values": integer(0),
+                    "unique_count": integer(0), "values": {"type": "array", "items": ref("WatchedValue")},
+                    "watching_since": {"type": "string", "format": "date-time"}},
+                   required=["active", "key", "overflow", "page", "page_size", "total_observations", "total_values",
+                             "unique_count", "values", "watching_since"])
+    started = obj({"key": {"type": "string"}, "overflow": {"type": "boolean"}, "unique_count": integer(0),
+                   "watching_since": {"type": "string", "format": "date-time"}},
+                  required=["key", "overflow", "unique_count", "watching_since"])
+    SCHEMAS.update({"WatchedValue": value, "WatchedAttribute": explorer})
+    unavailable = error("Deep watch is not wired on this server.")
+    return {"/api/v1/attributes/{key}/watch": {
+        **get("getWatchedAttribute", "The values collected for a deep-watched key (the reference's Value Explorer), with "
+              "first/last seen per value.",
+              [key, query("sort_by", "count (default), value, first_seen or last_seen; anything else is 400.",
+                          {"type": "string", "enum": ["count", "value", "first_seen", "last_seen"]}),
+               query("sort_direction", "desc (default) or asc; anything else is 400.", {"type": "string", "enum": ["asc", "desc"]}),
+               query("q", "Only values starting with this text (at most 1024 bytes)."),
+               query("page", "Page number from 1; a value that is not a positive integer means 1; clamped to 1000000."),
+               query("page_size", "Values per page: default 100; a value outside 1–10000 means 100.")],
+              {"200": json_response("The key's values.", ref("WatchedAttribute")),
+               "400": error("Bad key, sort_by, sort_direction or q."), "404": error("The key was never watched."),
+               "500": STORAGE_ERROR}, ["attributes"]),
+        "post": {"operationId": "watchAttribute", "summary": "Start collecting every value of the key (up to "
+                 "--watch-max-values distinct values, then counted as overflow), shared by every census instance of the store.",
+                 "tags": ["attributes"], "security": [{"adminToken": []}], "parameters": [key],
+                 "responses": {"200": json_response("Watching.", started), "400": bad_key, **admin,
+                               "409": error("The key is watched already."),
+                               "429": error("10 keys are watched already."), "500": STORAGE_ERROR, "503": unavailable}},
+        "delete": {"operationId": "unwatchAttribute", "summary": "Stop collecting the key's values (they stay readable).",
+                   "tags": ["attributes"], "security": [{"adminToken": []}], "parameters": [key],
+                   "responses": {"204": {"description": "No longer collected."}, "400": bad_key, **admin,
+                                 "404": error("The key was never watched."), "500": STORAGE_ERROR, "503": unavailable}},
+    }}
+
+
+PATHS.update(watch_paths())
 PATHS.update(v2_explorer_paths())
 PATHS.update(v2_system_paths())
 PATHS.update(v2_history_paths())

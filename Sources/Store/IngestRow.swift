@@ -165,6 +165,17 @@ extension IngestRow {
         lastOffset = progress.lastOffset
     }
 
+    /// A kind-6 row (a watched key's value) or kind-7 row (its overflow), see ``WatchQueries``.
+    init(_ aggregate: WatchedValueAggregate) {
+        self.init(kind: aggregate.value == nil ? .watchOverflow : .watchValue)
+        name = aggregate.key
+        sub = aggregate.value ?? ""
+        day = aggregate.day
+        firstSeen = aggregate.firstSeen
+        lastSeen = aggregate.lastSeen
+        count = aggregate.count
+    }
+
     /// A kind-5 row: one key of the attribute catalog.
     init(_ entry: CatalogEntry) {
         self.init(kind: .catalog)

@@ -108,6 +108,7 @@ package struct MetadataWriter: Sendable {
         for aggregate in batch.keys { IngestRow(aggregate).encode(into: &encoder) }
         for aggregate in batch.templates { IngestRow(aggregate).encode(into: &encoder) }
         for entry in catalog { IngestRow(entry).encode(into: &encoder) }
+        for aggregate in batch.watchedValues { IngestRow(aggregate).encode(into: &encoder) }
         for progress in batch.progress {
             var row = IngestRow(progress)
             row.fenceDeadline = fence.serverSeconds

@@ -14,7 +14,7 @@ struct MigrationsTests {
             #expect(try await migrator.migrate() == Migration.latestVersion)
             #expect(try await migrator.migrate() == Migration.latestVersion)
             #expect(try await migrator.isCurrent())
-            for table in ["metadata_ingest", "metadata", "metadata_mv", "quarantine", "schema_migrations", "sessions"] {
+            for table in ["metadata_ingest", "metadata", "metadata_mv", "quarantine", "schema_migrations", "sessions", "watches"] {
                 var decoder = RowBinaryDecoder(try await client.execute("EXISTS TABLE \(schema.database).\(table) FORMAT RowBinary"))
                 #expect(try decoder.uint8() == 1, "\(table) exists")
             }

@@ -60,10 +60,11 @@ def test_detail_endpoint_equals_list_element(loaded, what):
             continue
         body = r.json()
         if what == "attributes":
-            if set(body) != {"data"}:
-                problems.append(f"{name}: attribute detail must be {{\"data\": {{...}}}}, got keys {sorted(body)}")
+            # The reference's shape: {"data": AttributeMetadata, "watched": bool}; list items carry `watched` last.
+            if list(body) != ["data", "watched"] or list(element)[-1] != "watched" or body["watched"] != element["watched"]:
+                problems.append(f"{name}: attribute detail must be {{\"data\": {{...}}, \"watched\": …}} as its list item, got {body}")
                 continue
-            body = body["data"]
+            body = {**body["data"], "watched": body["watched"]}
         if strip_volatile(body) != strip_volatile(element):
             problems.append(f"{name}: detail differs from the list element:\n    detail {body}\n    list   {element}")
     assert not problems, "\n".join(problems)

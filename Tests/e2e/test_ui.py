@@ -183,6 +183,7 @@ def world(clickhouse):
         try:
             driver.set_page_load_timeout(WAIT)
             w = World(five.census, five.oracle, driver)
+            w.broker = five.broker  # type: ignore[attr-defined]
             yield w
             if w.timings:
                 SHOTS.mkdir(parents=True, exist_ok=True)
@@ -368,3 +369,64 @@ def test_an_unknown_page_and_a_failing_call_show_a_message_not_an_exception(worl
     assert "No page at #/no-such-page" in w.text("main")
     w.open("/metrics/no.such.metric", expect_404="no.such.metric")  # its detail, history and labels are 404
     assert "metric not found (HTTP 404)" in w.text("#about")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Deep watch (last: it ingests new values of user.id)
+
+def test_deep_watch_toggle_asks_for_the_token_shows_values_and_unwatches(world):
+    from test_watch import Data, produce_at
+
+    w = world
+    assert w.documented("/api/v1/attributes/{key}/watch")
+    path = "/api/v1/attributes/user.id/watch"
+    w.open("/keys/user.id", expect_404=path)
+    assert w.text("#watch-status").startswith("Not watched.") and w.text("#watch-toggle") == "Watch this key"
+    # No token: the page asks for it and calls nothing.
+    w.driver.execute_script("sessionStorage.clear(); document.getElementById('admin-token').value = '';")
+    w.driver.find_element("css selector", "#watch-toggle").click()
+    assert "Enter the admin token" in w.text("#watch"), w.text("#watch")
+    assert requests.get(w.census.api + path, timeout=10).status_code == 404
+    # A wrong token: the API's 401 message, still not watched.
+    w.driver.find_element("css selector", "#admin-token").send_keys("wrong-token")
+    w.driver.find_element("css selector", "#watch-toggle").click()
+    deadline = time.monotonic() + WAIT
+    while "invalid or missing admin token" not in w.text("#watch"):
+        assert time.monotonic() < deadline, w.text("#watch")
+        time.sleep(0.05)
+    assert requests.get(w.census.api + path, timeout=10).status_code == 404
+    # The right token: watched; the page reloads its sections.
+    field = w.driver.find_element("css selector", "#admin-token")
+    field.clear()
+    field.send_keys(ADMIN_TOKEN)
+    w.driver.find_element("css selector", "#watch-toggle").click()
+    w.wait_hash(lambda h: "watch=" in h, "a hash with watch=")
+    assert w.text("#watch-status").startswith("Watched since") and w.text("#watch-toggle") == "Stop watching"
+    # The browser logs the refused POST (401) and the first GET (404) as network errors; nothing else.
+    errors = [e for e in w.driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")
+              and not (e.get("source") == "network" and path in e["message"] and ("401 (Unauthorized)" in e["message"]
+                                                                                 or "404 (Not Found)" in e["message"]))]
+    assert errors == [], errors
+
+    # New values of user.id arrive; the page shows them with their counts, as the API answers.
+    data = Data()
+    data.metric(["ui-watch-b", "ui-watch-a", "ui-watch-b"], int(time.time() * 1000))
+    produce_at(w.broker.bootstrap, data.records)
+    deadline = time.monotonic() + WAIT
+    while w.api(path)["unique_count"] < 2:
+        assert time.monotonic() < deadline, w.api(path)
+        time.sleep(0.2)
+    answer = w.api(path, {"page_size": 20})
+    w.open("/keys/user.id", shot="key-watched")
+    assert w.column("watch", 0) == [v["value"] for v in answer["values"]] == ["ui-watch-b", "ui-watch-a"]
+    assert w.column("watch", 1) == [n(v["count"]) for v in answer["values"]] == ["2", "1"]
+    assert "2 distinct values, 3 observations" in w.text("#watch-status")
+
+    # Unwatch with the token kept in the tab's session storage: the values stay, the button offers to watch again.
+    assert w.driver.find_element("css selector", "#admin-token").get_attribute("value") == ADMIN_TOKEN
+    before = w.driver.execute_script("return location.hash")
+    w.driver.find_element("css selector", "#watch-toggle").click()
+    w.wait_hash(lambda h: h != before, "a new watch= hash")
+    assert w.text("#watch-status").startswith("Not watched now"), w.text("#watch")
+    assert w.api(path)["active"] is False and w.text("#watch-toggle") == "Watch this key"
+    assert w.column("watch", 0) == ["ui-watch-b", "ui-watch-a"]

@@ -2423,10 +2423,14 @@ package enum OpenAPIDocument {
                   "properties": {
                     "data": {
                       "$ref": "#/components/schemas/Attribute"
+                    },
+                    "watched": {
+                      "type": "boolean"
                     }
                   },
                   "required": [
-                    "data"
+                    "data",
+                    "watched"
                   ]
                 }
               }
@@ -4075,6 +4079,358 @@ package enum OpenAPIDocument {
                 "schema": {
                   "type": "integer",
                   "minimum": 1
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/attributes/{key}/watch": {
+      "get": {
+        "operationId": "getWatchedAttribute",
+        "summary": "The values collected for a deep-watched key (the reference's Value Explorer), with first/last seen per value.",
+        "tags": [
+          "attributes"
+        ],
+        "parameters": [
+          {
+            "name": "key",
+            "in": "path",
+            "required": true,
+            "description": "Attribute key (percent-decoded once), at most 1024 bytes.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "sort_by",
+            "in": "query",
+            "required": false,
+            "description": "count (default), value, first_seen or last_seen; anything else is 400.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "count",
+                "value",
+                "first_seen",
+                "last_seen"
+              ]
+            }
+          },
+          {
+            "name": "sort_direction",
+            "in": "query",
+            "required": false,
+            "description": "desc (default) or asc; anything else is 400.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "asc",
+                "desc"
+              ]
+            }
+          },
+          {
+            "name": "q",
+            "in": "query",
+            "required": false,
+            "description": "Only values starting with this text (at most 1024 bytes).",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "page",
+            "in": "query",
+            "required": false,
+            "description": "Page number from 1; a value that is not a positive integer means 1; clamped to 1000000.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "page_size",
+            "in": "query",
+            "required": false,
+            "description": "Values per page: default 100; a value outside 1–10000 means 100.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The key's values.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/WatchedAttribute"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Bad key, sort_by, sort_direction or q.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "The key was never watched.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Storage busy: every API read slot stayed busy for --api-read-queue-timeout (`{\"error\":\"too many concurrent reads\"}`), or the read ran past --api-query-timeout (`{\"error\":\"read timed out: storage busy\"}`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              }
+            }
+          }
+        }
+      },
+      "post": {
+        "operationId": "watchAttribute",
+        "summary": "Start collecting every value of the key (up to --watch-max-values distinct values, then counted as overflow), shared by every census instance of the store.",
+        "tags": [
+          "attributes"
+        ],
+        "security": [
+          {
+            "adminToken": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "key",
+            "in": "path",
+            "required": true,
+            "description": "Attribute key (percent-decoded once), at most 1024 bytes.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Watching.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "key": {
+                      "type": "string"
+                    },
+                    "overflow": {
+                      "type": "boolean"
+                    },
+                    "unique_count": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0
+                    },
+                    "watching_since": {
+                      "type": "string",
+                      "format": "date-time"
+                    }
+                  },
+                  "required": [
+                    "key",
+                    "overflow",
+                    "unique_count",
+                    "watching_since"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Empty, undecodable or too long key.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or wrong bearer token.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "No admin token is configured, so watch changes are disabled.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "The key is watched already.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "10 keys are watched already.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Deep watch is not wired on this server.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "delete": {
+        "operationId": "unwatchAttribute",
+        "summary": "Stop collecting the key's values (they stay readable).",
+        "tags": [
+          "attributes"
+        ],
+        "security": [
+          {
+            "adminToken": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "key",
+            "in": "path",
+            "required": true,
+            "description": "Attribute key (percent-decoded once), at most 1024 bytes.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "204": {
+            "description": "No longer collected."
+          },
+          "400": {
+            "description": "Empty, undecodable or too long key.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Missing or wrong bearer token.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "No admin token is configured, so watch changes are disabled.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "The key was never watched.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "500": {
+            "description": "Storage (ClickHouse) failure; the body is always `{\"error\":\"storage unavailable\"}` (the detail is logged, never answered).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Deep watch is not wired on this server.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
                 }
               }
             }
@@ -6728,6 +7084,10 @@ package enum OpenAPIDocument {
           "last_seen": {
             "type": "string",
             "format": "date-time"
+          },
+          "watched": {
+            "type": "boolean",
+            "description": "List items only: whether the key is deep-watched (the detail answer has it beside `data`)."
           }
         },
         "required": [
@@ -6914,6 +7274,102 @@ package enum OpenAPIDocument {
           "timestamp",
           "size",
           "error"
+        ]
+      },
+      "WatchedValue": {
+        "type": "object",
+        "properties": {
+          "value": {
+            "type": "string"
+          },
+          "count": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
+          },
+          "first_seen": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "last_seen": {
+            "type": "string",
+            "format": "date-time"
+          }
+        },
+        "required": [
+          "value",
+          "count",
+          "first_seen",
+          "last_seen"
+        ]
+      },
+      "WatchedAttribute": {
+        "type": "object",
+        "properties": {
+          "active": {
+            "type": "boolean"
+          },
+          "has_invalid_utf8": {
+            "type": "boolean"
+          },
+          "key": {
+            "type": "string"
+          },
+          "overflow": {
+            "type": "boolean"
+          },
+          "overflow_observations": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
+          },
+          "page": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 1
+          },
+          "page_size": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 1
+          },
+          "total_observations": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
+          },
+          "total_values": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
+          },
+          "unique_count": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0
+          },
+          "values": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/WatchedValue"
+            }
+          },
+          "watching_since": {
+            "type": "string",
+            "format": "date-time"
+          }
+        },
+        "required": [
+          "active",
+          "key",
+          "overflow",
+          "page",
+          "page_size",
+          "total_observations",
+          "total_values",
+          "unique_count",
+          "values",
+          "watching_since"
         ]
       },
       "HistoryPoint": {

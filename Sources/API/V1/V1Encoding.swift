@@ -202,7 +202,8 @@ enum V1Encoding {
         json.endObject()
     }
 
-    static func writeAttribute(_ attribute: AttributeSummary, to json: inout JSONWriter) {
+    /// - Parameter watched: The list item's `watched` field (deep watch); `nil`: none (the detail answer has it beside `data`).
+    static func writeAttribute(_ attribute: AttributeSummary, watched: Bool? = nil, to json: inout JSONWriter) {
         json.beginObject()
         json.field("key", attribute.key)
         json.field("count", attribute.count)
@@ -212,6 +213,7 @@ enum V1Encoding {
         json.field("scope", scopeName(attribute))
         json.field("first_seen", rfc3339(attribute.firstSeen))
         json.field("last_seen", rfc3339(attribute.lastSeen))
+        if let watched { json.field("watched", watched) }
         json.endObject()
     }
 

@@ -37,6 +37,9 @@ enum V1RouteTable {
         Route(method: .get, path: "services/{name}/attributes"),
         Route(method: .get, path: "attributes/{key}/services"),
         Route(method: .get, path: "attributes/{key}/telemetry"),
+        Route(method: .get, path: "attributes/{key}/watch"),
+        Route(method: .post, path: "attributes/{key}/watch"),
+        Route(method: .delete, path: "attributes/{key}/watch"),
     ] + sessionRoutes
 
     /// `/api/v1/sessions…` (``V1Routes`` `+Sessions`).
@@ -97,6 +100,7 @@ enum V1RouteTable {
         "quarantine": ["limit", "offset"],
         "span-patterns": ["limit", "offset"], "services/{name}/attributes": ["limit", "offset"],
         "attributes/{key}/services": ["limit", "offset"], "attributes/{key}/telemetry": ["limit"],
+        "attributes/{key}/watch": ["sort_by", "sort_direction", "q", "page", "page_size"],
     ]
 
     /// The cache key of a request: its path and only the query pairs its route reads, sorted by name (stable, so the

@@ -13,13 +13,16 @@ package struct V1Routes: Sendable {
     let adminToken: String?
     /// Where `/api/v1/sessions` keeps sessions; `nil`: those routes answer 503.
     let sessions: (any SessionStoring)?
+    /// Deep watch (`/api/v1/attributes/{key}/watch`, the `watched` fields); `nil`: those routes answer 503.
+    let watches: WatchAccess?
     let startedAt: Date
     /// What `/api/v1/version` reports (and `/api/v1/health` its version).
     let build: BuildInfo
 
     package init(reader: any MetadataReading, admin: (any AdminOperations)? = nil, adminToken: String? = nil, build: BuildInfo,
-                 startedAt: Date = Date(), sessions: (any SessionStoring)? = nil) {
+                 startedAt: Date = Date(), sessions: (any SessionStoring)? = nil, watches: WatchAccess? = nil) {
         self.sessions = sessions
+        self.watches = watches
         self.reader = reader
         self.admin = admin
         self.adminToken = adminToken
@@ -68,6 +71,7 @@ package struct V1Routes: Sendable {
         case "services/{name}/attributes": { request, context in try await self.serviceAttributes(request, context: context) }
         case "attributes/{key}/services": { request, context in try await self.attributeServices(request, context: context) }
         case "attributes/{key}/telemetry": { request, context in try await self.attributeTelemetry(request, context: context) }
+        case "attributes/{key}/watch": watchHandler()
         case "admin/clear": { request, _ in await self.clear(request) }
         case let path where path.hasPrefix("sessions"): sessionHandler(for: path)
         default: preconditionFailure("V1RouteTable route without a handler: \(path)")
@@ -166,7 +170,7 @@ package struct V1Routes: Sendable {
                 json.beginObject()
                 json.key("data")
                 json.beginArray()
-                for attribute in page.items { V1Encoding.writeAttribute(attribute, to: &json) }
+                for attribute in page.items { V1Encoding.writeAttribute(attribute, watched: isWatched(attribute.key), to: &json) }
                 json.endArray()
                 json.field("has_more", V1Response.hasMore(offset: query.offset, count: page.items.count, total: page.total))
                 json.field("limit", query.limit)
@@ -190,6 +194,7 @@ package struct V1Routes: Sendable {
                 json.beginObject()
                 json.key("data")
                 V1Encoding.writeAttribute(attribute, to: &json)
+                json.field("watched", isWatched(key))
                 json.endObject()
             }
         }

@@ -71,8 +71,9 @@ extension MetadataWindow {
             }
         }
         let hash = try ValueText.hash(value, scratch: &valueScratch)
+        if k < 0 { keyID = strings.intern(key.bytes) }
+        if !watch.keyIDs.isEmpty { try collectWatched(keyID, value, times: 1) }
         if k < 0 {
-            keyID = strings.intern(key.bytes)
             guard let found = keySlot(signal: slot, scope: scope, event: event, keyID: keyID) else {
                 overflow.droppedKeyObservations &+= 1
                 return (keyID, value, hash)
@@ -91,6 +92,14 @@ extension MetadataWindow {
             try offerHeavy(Int(k), value, hash: hash, count: seen.after)
         }
         return (keyID, value, hash)
+    }
+
+    /// Counts `times` observations of `value` when `keyID` is a deep-watched key (``WatchCollector``).
+    @inline(never)
+    mutating func collectWatched(_ keyID: Int32, _ value: AnyValueView, times: UInt64) throws(WireError) {
+        guard let w = watch.keyIDs.firstIndex(of: keyID) else { return }
+        let text = try ValueText.withText(value, maxScalars: limits.maxSampleLength, scratch: &sampleScratch) { String(decoding: $0, as: UTF8.self) }
+        extraBytes &+= watch.record(watch: w, text: text, day: day, timestamp: timestamp, times: times)
     }
 
     /// The current resource's part of a data point's series fingerprint, computed once per resource.
@@ -281,6 +290,8 @@ extension MetadataWindow {
             let items = signals[Int(slot)].pendingResourceItems
             signals[Int(slot)].pendingResourceItems = 0
             for attribute in attributes {
+                // Cannot throw: the value was decoded (and validated) when the resource was loaded.
+                if !watch.keyIDs.isEmpty { try? collectWatched(attribute.keyID, attribute.value, times: items) }
                 guard let k = keySlot(signal: slot, scope: .resource, event: -1, keyID: attribute.keyID) else {
                     overflow.droppedKeyObservations &+= items
                     continue

@@ -46,6 +46,8 @@ package struct MetadataWindow {
     var extraBytes = 0
     /// A scratch window that only counts a record's rows stops applying it beyond this many (see `apply`).
     var rowLimit = Int.max
+    /// Values of deep-watched keys (see ``WatchCollector``).
+    var watch: WatchCollector
 
     // The record being applied.
     var timestamp: EpochSeconds = 0
@@ -117,9 +119,19 @@ package struct MetadataWindow {
     }
 
     /// An empty window.
-    package init(limits: WindowLimits = .init()) {
+    /// - Parameter watch: The deep-watch list whose keys' values the window collects (read when the window starts, and
+    ///   again at every drain); `nil`: none.
+    package init(limits: WindowLimits = .init(), watch: WatchRegistry? = nil) {
         self.limits = limits
+        self.watch = WatchCollector(registry: watch)
         internWellKnown()
+        self.watch.keyIDs = self.watch.keys.map { strings.intern($0) }
+    }
+
+    /// Takes the registry's current watch list (only while the window is empty: a window never mixes two lists).
+    private mutating func reloadWatch() {
+        watch = WatchCollector(registry: watch.registry)
+        watch.keyIDs = watch.keys.map { strings.intern($0) }
     }
 
     private mutating func internWellKnown() {
@@ -132,7 +144,7 @@ package struct MetadataWindow {
     // MARK: - Public surface
 
     /// Aggregates that a drain would produce.
-    package var rowCount: Int { signals.count + keys.count + templates.count }
+    package var rowCount: Int { signals.count + keys.count + templates.count + watch.rowCount }
 
     /// Whether nothing has been aggregated since the last drain.
     package var isEmpty: Bool { rowCount == 0 }
@@ -165,6 +177,7 @@ package struct MetadataWindow {
     /// ``ingest(_:signal:encoding:timestamp:)`` with a ``RecordContext``.
     package mutating func ingest(_ payload: UnsafeRawBufferPointer, signal: Signal, encoding: OTLPEncoding,
                                  context: RecordContext) throws(OTLPDecodeError) -> Int {
+        if rowCount == 0, watch.isOutdated { reloadWatch() }
         let message = OTLPMessage.request(for: signal)
         guard encoding.resolved(for: payload) == .json else {
             return try apply(payload, signal: signal, message: message, encoding: .proto, context: context)
@@ -233,7 +246,8 @@ package struct MetadataWindow {
                                                      day: owner.day, firstSeen: state.firstSeen, lastSeen: state.lastSeen, count: state.count,
                                                      example: state.example))
         }
-        self = MetadataWindow(limits: limits)
+        batch.watchedValues = watch.aggregates()
+        self = MetadataWindow(limits: limits, watch: watch.registry)
         return batch
     }
 
@@ -273,7 +287,7 @@ package struct MetadataWindow {
         if rowBound > limits.maxRecordRows {
             // Only records the validator cannot clear: count their rows exactly in an empty window, stopping once
             // they exceed the cap, before touching this one.
-            var scratch = MetadataWindow(limits: limits)
+            var scratch = MetadataWindow(limits: limits, watch: watch.registry)
             scratch.rowLimit = limits.maxRecordRows
             _ = try scratch.applyValidated(proto, signal: signal, encoding: encoding, context: context)
             if scratch.rowCount > limits.maxRecordRows {

@@ -75,13 +75,17 @@ package final class ParallelAnalyzer {
     ///   - encoding: How payloads are encoded (``OTLPEncoding/auto`` detects JSON per record).
     ///   - releasesFailedPayloads: See ``releasesFailedPayloads`` (keep them when the whole payload is still needed, e.g. for
     ///     a dead-letter topic; they then count toward ``approximateBytes`` with their full size).
-    package init(lanes: Int, limits: WindowLimits = .init(), encoding: OTLPEncoding = .auto, releasesFailedPayloads: Bool = false) {
+    ///   - watch: The deep-watch list every lane's window collects values for (``MetadataWindow/init(limits:watch:)``).
+    package init(lanes: Int, limits: WindowLimits = .init(), encoding: OTLPEncoding = .auto, releasesFailedPayloads: Bool = false,
+                 watch: WatchRegistry? = nil) {
         self.lanes = max(1, lanes)
         self.limits = limits
         self.encoding = encoding
         self.releasesFailedPayloads = releasesFailedPayloads
-        inlineWindow = MetadataWindow(limits: limits)
-        workers = self.lanes == 1 ? [] : (0..<self.lanes).map { Lane(index: $0, limits: limits, encoding: encoding, releasesFailedPayloads: releasesFailedPayloads) }
+        inlineWindow = MetadataWindow(limits: limits, watch: watch)
+        workers = self.lanes == 1 ? [] : (0..<self.lanes).map {
+            Lane(index: $0, limits: limits, encoding: encoding, releasesFailedPayloads: releasesFailedPayloads, watch: watch)
+        }
         for lane in workers { lane.start() }
     }
 
@@ -163,6 +167,7 @@ package final class ParallelAnalyzer {
             batch.signals += part.signals
             batch.keys += part.keys
             batch.templates += part.templates
+            batch.watchedValues += part.watchedValues
         }
         return batch
     }
@@ -225,11 +230,11 @@ package final class ParallelAnalyzer {
         let failureBytes = Atomic<Int>(0)
         private var thread: Thread?
 
-        init(index: Int, limits: WindowLimits, encoding: OTLPEncoding, releasesFailedPayloads: Bool) {
+        init(index: Int, limits: WindowLimits, encoding: OTLPEncoding, releasesFailedPayloads: Bool, watch: WatchRegistry?) {
             self.index = index
             self.encoding = encoding
             self.releasesFailedPayloads = releasesFailedPayloads
-            window = MetadataWindow(limits: limits)
+            window = MetadataWindow(limits: limits, watch: watch)
             publishSizes()
         }
 

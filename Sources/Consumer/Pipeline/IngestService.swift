@@ -49,11 +49,14 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         /// Live consumption: the lock group of replays into the same store (``ReplayPlan/lockGroup(liveGroup:database:)``).
         /// A partition without committed offset is not started while a replay holds it. `nil`: not checked.
         package var replayLockGroup: String?
+        /// The deep-watch list whose keys' values are collected with the metadata (``WatchRegistry``); `nil`: none.
+        package var watch: WatchRegistry?
         package init(kafka: KafkaConfiguration, topics: [String], topicSignals: TopicSignalMap = .init(), encoding: OTLPEncoding = .auto, policy: BatchPolicy = .init(),
                      maxRecordBytes: Int = 16 << 20, onOffsetRegression: OffsetRegressionAction = .fail, deadLetterTopic: String? = nil,
                      replay: ReplayPlan? = nil, analyzerLanes: Int = ParallelAnalyzer.defaultLanes, maxRecordRows: Int = 100_000,
-                     replayLockGroup: String? = nil) {
+                     replayLockGroup: String? = nil, watch: WatchRegistry? = nil) {
             self.kafka = kafka
+            self.watch = watch
             self.topics = topics
             self.topicSignals = topicSignals
             self.encoding = encoding
@@ -117,7 +120,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         self.consumer = consumer
         // A dead-letter topic needs the whole payload of a failed record; otherwise only the quarantine's prefix is kept.
         self.analyzer = ParallelAnalyzer(lanes: configuration.analyzerLanes, limits: WindowLimits(maxRecordRows: budget.recordRows),
-                                         encoding: configuration.encoding, releasesFailedPayloads: configuration.deadLetterTopic == nil)
+                                         encoding: configuration.encoding, releasesFailedPayloads: configuration.deadLetterTopic == nil,
+                                         watch: configuration.watch)
         let committer = GroupCommitter(consumer: consumer, lease: OwnershipLease(properties: kafka.consumerProperties), logger: logger)
         self.committer = committer
         let replay = configuration.replay.map { ReplayController(plan: $0, logger: logger) }
@@ -163,6 +167,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     }
 
     package func run() async throws {
+        // Windows read the deep-watch list when they start: restart them now that the caller has loaded it.
+        _ = analyzer.drain()
         if let replay {
             try startReplay(replay)
         } else {

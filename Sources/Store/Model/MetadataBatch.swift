@@ -240,6 +240,8 @@ package struct MetadataBatch: Sendable {
     package var keys: [KeyAggregate] = []
     package var templates: [TemplateAggregate] = []
     package var progress: [PartitionProgress] = []
+    /// Values of deep-watched keys (written in the same INSERT as the rest).
+    package var watchedValues: [WatchedValueAggregate] = []
     /// Records that could not be ingested, stored in the `quarantine` table (keyed by topic, partition, offset).
     package var quarantined: [QuarantinedRecord] = []
 
@@ -254,7 +256,7 @@ package struct MetadataBatch: Sendable {
 
     /// Rows the metadata INSERT will carry (catalog rows are derived from ``keys`` by the writer and not counted here;
     /// quarantined records go to their own table).
-    package var rowCount: Int { signals.count + keys.count + templates.count + progress.count }
+    package var rowCount: Int { signals.count + keys.count + templates.count + progress.count + watchedValues.count }
 
     package var isEmpty: Bool { rowCount == 0 && quarantined.isEmpty }
 }

@@ -35,6 +35,9 @@ package struct Migration: Sendable {
         Migration(version: 6, name: "sessions table") { schema in
             [schema.createSessionsTable()]
         },
+        Migration(version: 7, name: "deep watch list (watched values are metadata rows of kinds 6 and 7)") { schema in
+            [schema.createWatchesTable()]
+        },
     ]
 
     /// The newest version this build knows.

@@ -16,6 +16,8 @@
 /// | 3 template | log severity | service | 0 | template text | '' |
 /// | 4 progress | Kafka topic | incarnation ('' = 0) | 0 | segment start ('' = 0) | partition number as text |
 /// | 5 catalog | '' | '' | ``KeyScope`` | '' | attribute key |
+/// | 6 watch value | watched key | '' | 0 | value text | '' |
+/// | 7 watch overflow | watched key | '' | 0 | '' | '' |
 ///
 /// Storage grows with keys, never with values: cardinality is a `uniqCombined` state over 64-bit value hashes, value
 /// samples are ten hash-bucket minima (`minForEach` over the ``SampleSlots`` of each row: `samples` always carries
@@ -34,6 +36,10 @@ package struct Schema: Sendable, Hashable {
     /// Values of the `kind` column. Stored; never renumber.
     package enum RowKind: UInt8, Sendable, CaseIterable {
         case signal = 1, key = 2, template = 3, progress = 4, catalog = 5
+        /// A value of a deep-watched key (``WatchedValueAggregate``, ``WatchQueries``).
+        case watchValue = 6
+        /// Observations of a deep-watched key's values past its limit of distinct values.
+        case watchOverflow = 7
     }
 
     /// The database name (a plain identifier).
@@ -73,6 +79,8 @@ package struct Schema: Sendable, Hashable {
     package var migrationsTable: String { "\(database).schema_migrations" }
     /// `database.sessions`: named day ranges and imported snapshots (migration 6, see ``SessionQueries``).
     package var sessionsTable: String { "\(database).sessions" }
+    /// `database.watches`: the deep-watch list (migration 7, see ``WatchQueries``).
+    package var watchesTable: String { "\(database).watches" }
 
     // MARK: - Columns
 
@@ -273,6 +281,13 @@ package struct Schema: Sendable, Hashable {
     package func createSessionsTable() -> String {
         let columns = SessionQueries.columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
         return "CREATE TABLE IF NOT EXISTS \(sessionsTable) (\(columns)) ENGINE = ReplacingMergeTree(version) ORDER BY name"
+    }
+
+    /// The watch list of migration 7: one row per change, the newest `version` of a key says whether it is watched
+    /// (readers reduce per key, so the answer does not depend on when ClickHouse merges).
+    package func createWatchesTable() -> String {
+        let columns = WatchQueries.columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
+        return "CREATE TABLE IF NOT EXISTS \(watchesTable) (\(columns)) ENGINE = ReplacingMergeTree(version) ORDER BY key"
     }
 
     /// The view of migration 1, from ``ingestTableV1``: aggregates each inserted block by the key columns into states.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Consumer
 import Foundation
 import Logging
+import Store
 
 /// `census replay`: re-reads ranges of topics into the store with its own consumer (outside the live group).
 struct ReplayCommand: AsyncParsableCommand, ConfigFileCommand {
@@ -40,13 +41,17 @@ struct ReplayCommand: AsyncParsableCommand, ConfigFileCommand {
         let logger = try LogSetup.bootstrap(logging)
         let store = try StoreWiring(settings.clickhouse, logger: logger)
         _ = try await store.migrate(retryFor: .seconds(60), logger: logger)
+        // Keys watched now get their values from the replayed records too (ranges the store already holds are skipped).
+        let watch = WatchRegistry(maxValues: settings.watchMaxValues)
+        await WatchRefreshService.loadInitially(ClickHouseWatchStore(client: store.client, schema: store.schema, logger: logger), into: watch,
+                                                for: .seconds(30), logger: logger)
         let service: IngestService
         do {
             service = try IngestService(
                 configuration: .init(kafka: kafkaConfiguration, topics: settings.topics, topicSignals: settings.topicSignals, encoding: settings.encoding,
                                      policy: settings.policy, maxRecordBytes: settings.maxRecordBytes, onOffsetRegression: settings.onOffsetRegression,
                                      deadLetterTopic: settings.deadLetterTopic, replay: plan, analyzerLanes: settings.analyzerLanes,
-                                     maxRecordRows: settings.maxRecordRows),
+                                     maxRecordRows: settings.maxRecordRows, watch: watch),
                 sink: WriterSink(writer: store.writer, clock: store.serverClock), logger: logger)
         } catch {
             throw ConfigurationError(String(describing: error))

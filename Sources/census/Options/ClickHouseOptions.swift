@@ -137,6 +137,12 @@ struct IngestOptions: ParsableArguments {
 
     @Option(name: .customLong("dead-letter-topic"), help: "Also produce quarantined records to this Kafka topic, key topic/partition/offset (env CENSUS_DEAD_LETTER_TOPIC; default none).")
     var deadLetterTopic: String?
+
+    @Option(name: .customLong("watch-max-values"), help: "Distinct values kept per deep-watched key; observations of further values are counted as the key's overflow (env CENSUS_WATCH_MAX_VALUES; default 10000).")
+    var watchMaxValues: String?
+
+    @Option(name: .customLong("watch-refresh-interval"), help: "Seconds between reloads of the deep-watch list from ClickHouse (changes made through this process apply at once) (env CENSUS_WATCH_REFRESH_INTERVAL; default 10).")
+    var watchRefreshInterval: String?
 }
 
 /// Retention of old days (`run` and `consume`; see ``RetentionService``).

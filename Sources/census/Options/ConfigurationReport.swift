@@ -69,6 +69,8 @@ struct ConfigurationReport {
             add("CENSUS_ANALYZER_THREADS", settings.analyzerThreads, flag: ingest.analyzerThreads != nil)
             add("CENSUS_ON_OFFSET_REGRESSION", settings.onOffsetRegression.rawValue, flag: ingest.onOffsetRegression != nil)
             add("CENSUS_DEAD_LETTER_TOPIC", settings.deadLetterTopic ?? "", flag: ingest.deadLetterTopic != nil)
+            add("CENSUS_WATCH_MAX_VALUES", String(settings.watchMaxValues), flag: ingest.watchMaxValues != nil)
+            add("CENSUS_WATCH_REFRESH_INTERVAL", Self.seconds(settings.watchRefreshInterval), flag: ingest.watchRefreshInterval != nil)
         }
         if let retention {
             add("CENSUS_RETENTION_DAYS", String(settings.retentionDays), flag: retention.days != nil)

@@ -25,6 +25,8 @@ struct CensusRuntime {
         try await store.verifyCredentials(logger: logger)
         var services: [any Service] = []
         var ingestService: IngestService?
+        let watchStore = ClickHouseWatchStore(client: store.client, schema: store.schema, logger: logger)
+        let watch = WatchRegistry(maxValues: settings.watchMaxValues)
         if consume, let kafka = settings.kafka {
             let ingest: IngestService
             do {
@@ -33,19 +35,21 @@ struct CensusRuntime {
                                          encoding: settings.encoding, policy: settings.policy, maxRecordBytes: settings.maxRecordBytes,
                                          onOffsetRegression: settings.onOffsetRegression, deadLetterTopic: settings.deadLetterTopic,
                                          analyzerLanes: settings.analyzerLanes, maxRecordRows: settings.maxRecordRows,
-                                         replayLockGroup: ReplayPlan.lockGroup(liveGroup: kafka.group, database: settings.clickhouse.database)),
+                                         replayLockGroup: ReplayPlan.lockGroup(liveGroup: kafka.group, database: settings.clickhouse.database),
+                                         watch: watch),
                     sink: WriterSink(writer: store.writer, clock: store.serverClock), logger: logger, metrics: PipelineMetrics(factory: metrics.factory))
             } catch {
                 throw ConfigurationError(String(describing: error))
             }
             ingestService = ingest
-            services.append(IngestRunner(store: store, ingest: ingest, logger: logger))
+            services.append(IngestRunner(store: store, ingest: ingest, watch: (watchStore, watch), logger: logger))
             if settings.retentionDays > 0 {
                 services.append(RetentionService(retention: MetadataRetention(client: store.client, schema: store.schema, logger: logger),
                                                  days: settings.retentionDays, interval: settings.retentionInterval, logger: logger,
                                                  factory: metrics.factory))
             }
         }
+        var watchRefresh = WatchRefreshService(store: watchStore, registry: watch, interval: settings.watchRefreshInterval, logger: logger)
         if serve {
             let router = Router()
             router.add(middleware: RequestMetricsMiddleware(factory: metrics.factory))
@@ -57,12 +61,15 @@ struct CensusRuntime {
             let rendered = RenderedResponseCache(ttl: settings.apiCacheTTL / 2, maxBytes: settings.apiCacheBytes / 2, isCurrent: { reader.isCurrent($0) })
             let readBytes = Gauge(label: "census_api_cache_bytes", dimensions: [("cache", "reads")], factory: metrics.factory)
             let renderedBytes = Gauge(label: "census_api_cache_bytes", dimensions: [("cache", "rendered")], factory: metrics.factory)
+            // Another instance's watch change reaches this one by the reload: drop the answers with `watched` fields.
+            watchRefresh.afterChange = { rendered.invalidateAll() }
             let admin = CensusAdmin(store: StoreAdmin(client: store.client, schema: store.schema, logger: logger), ingest: ingestService,
                                     afterClear: { rendered.invalidateAll(); reader.invalidate() }, logger: logger)
             let readiness = CensusReadiness(client: store.probeClient, migrator: store.probeMigrator, ingest: ingestService,
                                             staleAfter: settings.policy.drainTimeout + .seconds(30))
             CensusRoutes(v1: V1Routes(reader: reader, admin: admin, adminToken: settings.adminToken, build: BuildStamp.current,
-                                           sessions: ClickHouseSessionStore(client: store.client, schema: store.schema, logger: logger)),
+                                           sessions: ClickHouseSessionStore(client: store.client, schema: store.schema, logger: logger),
+                                           watches: WatchAccess(store: watchStore, registry: watch, afterChange: { rendered.invalidateAll() })),
                          v2: V2Routes(reader: CachingV2Reader(base: store.reader, sharing: reader)),
                          quarantine: QuarantineRoutes(reader: store.quarantine, adminToken: settings.adminToken),
                          operations: OperationsRoutes(readiness: readiness, exposition: {
@@ -80,6 +87,7 @@ struct CensusRuntime {
                                   logger: logger)
             services.append(app)
         }
+        services.append(watchRefresh)
         var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = settings.policy.drainTimeout + .seconds(15)
         try await ServiceGroup(configuration: configuration).run()
@@ -91,6 +99,8 @@ struct CensusRuntime {
 struct IngestRunner: Service {
     let store: StoreWiring
     let ingest: IngestService
+    /// The deep-watch list, loaded once after the migration so that the first window collects the watched keys.
+    let watch: (store: ClickHouseWatchStore, registry: WatchRegistry)
     let logger: Logger
 
     func run() async throws {
@@ -102,6 +112,7 @@ struct IngestRunner: Service {
             return
         }
         if Task.isCancelled || Task.isShuttingDownGracefully { return }
+        await WatchRefreshService.loadInitially(watch.store, into: watch.registry, for: .seconds(30), logger: logger)
         try await ingest.run()
     }
 }

@@ -19,6 +19,10 @@ struct Settings: Sendable {
     /// UTC days of metadata kept, today included (0: all); see ``RetentionService``.
     var retentionDays = 0
     var retentionInterval: Duration = .seconds(3_600)
+    /// Distinct values kept per deep-watched key (``WatchRegistry``).
+    var watchMaxValues = WatchRegistry.defaultMaxValues
+    /// How often the deep-watch list is reloaded from ClickHouse.
+    var watchRefreshInterval: Duration = .seconds(10)
     var clickhouse: ClickHouseOptions.Resolved
     var apiHost = "127.0.0.1"
     var apiPort = 8090
@@ -88,6 +92,10 @@ struct Settings: Sendable {
                 throw ConfigurationError("--on-offset-regression must be fail or reset, got '\(regressionText)'")
             }
             onOffsetRegression = action
+            watchMaxValues = try Environment.int(ingest.watchMaxValues, "CENSUS_WATCH_MAX_VALUES", flagName: "watch-max-values",
+                                                 default: WatchRegistry.defaultMaxValues, range: 1...WatchRegistry.defaultMaxValues)
+            watchRefreshInterval = try Environment.seconds(ingest.watchRefreshInterval, "CENSUS_WATCH_REFRESH_INTERVAL", flagName: "watch-refresh-interval",
+                                                           default: 10)
             deadLetterTopic = ingest.deadLetterTopic ?? Environment.string("CENSUS_DEAD_LETTER_TOPIC")
             if let topic = deadLetterTopic, topic.isEmpty || topic.contains(where: { $0 == "," || $0 == " " }) {
                 throw ConfigurationError("--dead-letter-topic must be one topic name, got '\(topic)'")

@@ -192,11 +192,12 @@ struct V1RoutesTests {
                                          firstSeen: 1_761_991_200, lastSeen: 1_762_702_200)
         try await app(FixedReader(attributeList: [attribute])).test(.router) { client in
             try await client.execute(uri: "/api/v1/attributes", method: .get) { response in
-                let expected = #"{"data":[{"key":"user_id","count":1234567,"estimated_cardinality":10523,"value_samples":["user_1","user_42"],"signal_types":["metric","span","log"],"scope":"attribute","first_seen":"2025-11-01T10:00:00Z","last_seen":"2025-11-09T15:30:00Z"}],"has_more":false,"limit":100,"offset":0,"total":1}"# + "\n"
+                let expected = #"{"data":[{"key":"user_id","count":1234567,"estimated_cardinality":10523,"value_samples":["user_1","user_42"],"signal_types":["metric","span","log"],"scope":"attribute","first_seen":"2025-11-01T10:00:00Z","last_seen":"2025-11-09T15:30:00Z","watched":false}],"has_more":false,"limit":100,"offset":0,"total":1}"# + "\n"
                 #expect(body(response) == expected)
             }
             try await client.execute(uri: "/api/v1/attributes/user_id", method: .get) { response in
                 #expect(body(response).hasPrefix(#"{"data":{"key":"user_id","#))
+                #expect(body(response).hasSuffix(#""last_seen":"2025-11-09T15:30:00Z"},"watched":false}"# + "\n"))
             }
             try await client.execute(uri: "/api/v1/attributes/missing", method: .get) { response in
                 #expect(response.status == .notFound)

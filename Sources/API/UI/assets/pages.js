@@ -402,24 +402,30 @@ function watchSection(key) {
     }
     let watched = null;
     try { watched = await api(path, {page_size: 20}); } catch (e) { if (!(e instanceof ApiError && e.status === 404)) throw e; }
+    // An unwatched key that was watched before still answers 200 (active false): its values stay readable.
+    const active = Boolean(watched && watched.active !== false);
     const message = h("p", {class: "note muted", role: "status"});
     const tokenInput = h("input", {id: "admin-token", type: "password", autocomplete: "off", value: sessionStorage.getItem(TOKEN_KEY) || ""});
     const form = h("form", {class: "filters"}, h("label", {for: "admin-token"}, h("span", {}, "Admin token"), tokenInput),
-      h("button", {type: "submit", id: "watch-toggle"}, watched ? "Stop watching" : "Watch this key"));
+      h("button", {type: "submit", id: "watch-toggle"}, active ? "Stop watching" : "Watch this key"));
     form.addEventListener("submit", async e => {
       e.preventDefault();
       const token = tokenInput.value.trim();
       if (!token) { message.textContent = "Enter the admin token (CENSUS_ADMIN_TOKEN) first."; return; }
       sessionStorage.setItem(TOKEN_KEY, token);
       try {
-        await api(path, null, {method: watched ? "DELETE" : "POST", headers: {Authorization: `Bearer ${token}`, Accept: "application/json"}});
+        await api(path, null, {method: active ? "DELETE" : "POST", headers: {Authorization: `Bearer ${token}`, Accept: "application/json"}});
         setParams({watch: Date.now()});
       } catch (err) { message.textContent = errorText(err); message.className = "note error"; }
     });
-    const nodes = [h("p", {}, watched ? `Watched since ${watched.watching_since}: ${fmt.int(watched.unique_count)} distinct values, ${fmt.int(watched.total_observations)} observations${watched.overflow ? " (overflowed)" : ""}.`
-      : "Not watched. Watching records every value of this key (admin only)."), form, message];
+    const totals = watched ? `${fmt.int(watched.unique_count)} distinct values, ${fmt.int(watched.total_observations)} observations${watched.overflow ? " (overflowed)" : ""}` : "";
+    const status = active ? `Watched since ${watched.watching_since}: ${totals}.`
+      : watched ? `Not watched now; collected since ${watched.watching_since}: ${totals}.`
+      : "Not watched. Watching records every value of this key (admin only).";
+    const nodes = [h("p", {id: "watch-status"}, status), form, message];
     if (watched && (watched.values || []).length) {
-      nodes.push(table({columns: [{key: "value", label: "Value", render: v => h("code", {}, v.value)}, {key: "count", label: "Count", num: true}], rows: watched.values}));
+      nodes.push(table({columns: [{key: "value", label: "Value", render: v => h("code", {}, v.value)}, {key: "count", label: "Count", num: true},
+                                  {key: "last_seen", label: "Last seen"}], rows: watched.values}));
     }
     return nodes;
   }, {id: "watch"});

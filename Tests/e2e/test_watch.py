@@ -1,0 +1,314 @@
+"""Deep watch (issue 13 item 5) on the real binary, ClickHouse 18.16 and the librdkafka mock broker: the watch routes
+(admin token, 409/404/400 answers, clamped paging), values with exact counts and first/last seen from metric points,
+span resources and log records, the `watched` field, a restart, overflow past a small `--watch-max-values`, unwatch
+(collecting stops, values stay), exactly-once counts under kill -9, and a replay filling a newly watched key.
+
+Cost: about 90 s on a shared 2-core machine (kill -9 ~40 s). Every loop is bounded in count and time."""
+
+from __future__ import annotations
+
+import random
+import signal
+import time
+from collections import defaultdict
+from urllib.parse import quote
+
+import requests
+from confluent_kafka import Producer
+from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
+from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+from harness import run_census_cli, wait_until
+from kafka_util import TOPICS, partition_counts
+from otlp_data import set_attrs
+
+TOKEN = "watch-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+KEY = "user.id"
+FAST_GROUP = ["--kafka-property", "session.timeout.ms=3000", "--kafka-property", "heartbeat.interval.ms=500"]
+T0_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+
+
+class Data:
+    """Records carrying KEY, their Kafka timestamps, and per value the expected count and first/last seen (seconds)."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple[str, bytes, int]] = []
+        self.expected: dict[str, list[int]] = {}
+
+    def _see(self, value: str, times: int, ts_ms: int) -> None:
+        second = ts_ms // 1000
+        e = self.expected.setdefault(value, [0, second, second])
+        e[0] += times
+        e[1], e[2] = min(e[1], second), max(e[2], second)
+
+    def metric(self, values: list[str], ts_ms: int) -> None:
+        """One gauge with a data point per value (KEY on the point, plus a key that is not watched)."""
+        req = ExportMetricsServiceRequest()
+        rm = req.resource_metrics.add()
+        set_attrs(rm.resource.attributes, {"service.name": "watch-svc"})
+        m = rm.scope_metrics.add().metrics.add()
+        m.name = "watch.requests"
+        for i, v in enumerate(values):
+            p = m.gauge.data_points.add()
+            p.as_int = i
+            p.time_unix_nano = ts_ms * 1_000_000
+            set_attrs(p.attributes, {KEY: v, "region": f"r{i % 3}"})
+            self._see(v, 1, ts_ms)
+        self.records.append(("otlp_metrics", req.SerializeToString(), ts_ms))
+
+    def spans(self, resource_value: str, count: int, ts_ms: int) -> None:
+        """`count` spans whose resource carries KEY (counted once per span)."""
+        req = ExportTraceServiceRequest()
+        rs = req.resource_spans.add()
+        set_attrs(rs.resource.attributes, {"service.name": "watch-svc", KEY: resource_value})
+        ss = rs.scope_spans.add()
+        for i in range(count):
+            s = ss.spans.add()
+            s.name = "GET /watch"
+            s.trace_id = bytes([1 + i % 200] * 16)
+            s.span_id = bytes([1 + i % 200] * 8)
+        self._see(resource_value, count, ts_ms)
+        self.records.append(("otlp_spans", req.SerializeToString(), ts_ms))
+
+    def logs(self, values: list[str], ts_ms: int) -> None:
+        req = ExportLogsServiceRequest()
+        rl = req.resource_logs.add()
+        set_attrs(rl.resource.attributes, {"service.name": "watch-svc"})
+        sl = rl.scope_logs.add()
+        for v in values:
+            r = sl.log_records.add()
+            r.severity_text = "INFO"
+            r.body.string_value = "user logged in"
+            set_attrs(r.attributes, {KEY: v})
+            self._see(v, 1, ts_ms)
+        self.records.append(("otlp_logs", req.SerializeToString(), ts_ms))
+
+
+def produce_at(brokers: str, records: list[tuple[str, bytes, int]]) -> None:
+    """Produces (topic, value, timestamp ms) records, spread over the partitions, and waits for every delivery."""
+    counts = partition_counts(brokers, TOPICS)
+    p = Producer({"bootstrap.servers": brokers, "linger.ms": 5, "acks": "all"})
+    errors: list[str] = []
+    for i, (topic, value, ts) in enumerate(records):
+        p.produce(topic, value=value, timestamp=ts, partition=i % counts[topic],
+                  on_delivery=lambda err, _msg: errors.append(str(err)) if err else None)
+        p.poll(0)
+    assert p.flush(60) == 0 and not errors, errors[:3]
+
+
+def watch_url(census, key: str = KEY) -> str:
+    return f"{census.api}/api/v1/attributes/{quote(key, safe='')}/watch"
+
+
+def values_of(census, key: str = KEY, **params) -> dict:
+    r = requests.get(watch_url(census, key), params={"page_size": 10000, **params}, timeout=15)
+    assert r.status_code == 200, (r.status_code, r.text)
+    return r.json()
+
+
+def as_expected(answer: dict) -> dict[str, list[int]]:
+    from datetime import datetime
+    def sec(text: str) -> int:
+        return int(datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=__import__("datetime").timezone.utc).timestamp())
+    return {v["value"]: [v["count"], sec(v["first_seen"]), sec(v["last_seen"])] for v in answer["values"]}
+
+
+def wait_values(census, expected: dict[str, list[int]], offsets, what: str) -> dict:
+    offsets.wait_caught_up(diagnostics=census.log_tail)
+    # Committed offsets come after the INSERT was acknowledged: one read suffices, but the API cache is off anyway.
+    answer = values_of(census)
+    assert as_expected(answer) == expected, f"{what}: {as_expected(answer)} != {expected}"
+    return answer
+
+
+def test_watch_routes_values_restart_overflow_unwatch(clickhouse, broker, census_factory):
+    census = census_factory(broker, clickhouse, flush_interval="0.2", env={"CENSUS_ADMIN_TOKEN": TOKEN},
+                            extra_args=["--watch-max-values", "5", "--watch-refresh-interval", "0.5"])
+    offsets = census_factory.offsets(broker, census)
+    url = watch_url(census)
+    # /readyz: the schema (migration 7, the watch list) exists; before that every storage read is 500.
+    wait_until("census ready", lambda: requests.get(census.api + "/readyz", timeout=5).status_code == 200, timeout=60,
+               diagnostics=census.log_tail)
+
+    # Not watched yet; writes need the token.
+    r = requests.get(url, timeout=10)
+    assert (r.status_code, r.json()) == (404, {"error": "attribute not watched"})
+    for headers in ({}, {"Authorization": "Bearer wrong"}):
+        r = requests.post(url, headers=headers, timeout=10)
+        assert (r.status_code, r.json(), r.headers.get("www-authenticate")) == (401, {"error": "invalid or missing admin token"}, "Bearer")
+    assert requests.delete(url, timeout=10).status_code == 401
+    r = requests.post(url, headers=AUTH, timeout=10)
+    assert r.status_code == 200, r.text
+    started = r.json()
+    assert list(started) == ["key", "overflow", "unique_count", "watching_since"]
+    assert (started["key"], started["overflow"], started["unique_count"]) == (KEY, False, 0)
+    r = requests.post(url, headers=AUTH, timeout=10)
+    assert (r.status_code, r.json()) == (409, {"error": "already watched"})
+
+    # Hostile parameters: unknown sort → 400 JSON, sizes clamped, long keys refused.
+    for params in ({"sort_by": "bogus"}, {"sort_direction": "sideways"}, {"q": "x" * 2000}):
+        r = requests.get(url, params=params, timeout=10)
+        assert r.status_code == 400 and "error" in r.json(), (params, r.text)
+    clamped = requests.get(url, params={"page": "-5", "page_size": "99999999999999999999"}, timeout=10).json()
+    assert (clamped["page"], clamped["page_size"], clamped["values"]) == (1, 100, [])
+    r = requests.post(watch_url(census, "k" * 2000), headers=AUTH, timeout=10)
+    assert r.status_code == 400 and "error" in r.json()
+
+    # Values from metric points, span resources and log records, merged; exact counts and first/last seen.
+    a = Data()
+    a.metric(["u0", "u1", "u1", "u2"], T0_MS + 1_000)
+    a.spans("u3", 3, T0_MS + 5_000)
+    a.logs(["u0", "u0", "u2"], T0_MS + 9_000)
+    a.metric(["u1"], T0_MS + 12_000)
+    produce_at(broker.bootstrap, a.records)
+    answer = wait_values(census, a.expected, offsets, "first batch")
+    assert (answer["active"], answer["overflow"], answer["unique_count"], answer["total_values"]) == (True, False, 4, 4)
+    assert answer["total_observations"] == sum(e[0] for e in a.expected.values()) and answer["overflow_observations"] == 0
+    assert answer["watching_since"] == started["watching_since"]
+    counts = [v["count"] for v in answer["values"]]
+    assert counts == sorted(counts, reverse=True), "default order: count, descending"
+    assert [v["value"] for v in values_of(census, sort_by="value", sort_direction="asc")["values"]] == ["u0", "u1", "u2", "u3"]
+    page = values_of(census, sort_by="value", sort_direction="desc", page=2, page_size=3)
+    assert [v["value"] for v in page["values"]] == ["u0"] and (page["page"], page["page_size"]) == (2, 3)
+    assert [v["value"] for v in values_of(census, q="u2")["values"]] == ["u2"]
+    assert values_of(census, sort_by="first_seen", sort_direction="asc")["values"][0]["value"] == "u0"
+
+    # The `watched` field on attribute items (list and detail).
+    items = census.get("/api/v1/attributes", params={"limit": 1000}).json()["data"]
+    watched = {item["key"]: item["watched"] for item in items}
+    assert watched[KEY] is True and watched["region"] is False and all(list(i)[-1] == "watched" for i in items)
+    assert census.get(f"/api/v1/attributes/{KEY}").json()["watched"] is True
+    assert census.get("/api/v1/attributes/region").json()["watched"] is False
+
+    # A restart keeps the watch and the values; then the fifth value is kept and further ones overflow.
+    assert census.stop() == 0
+    census.start()
+    b = Data()
+    b.metric(["u4", "u4"], T0_MS + 20_000)
+    produce_at(broker.bootstrap, b.records)
+    expected = {**a.expected, "u4": b.expected["u4"]}
+    wait_values(census, expected, offsets, "after the restart")
+    c = Data()
+    c.metric(["u5", "u6", "u6", "u0"], T0_MS + 30_000)
+    produce_at(broker.bootstrap, c.records)
+    expected["u0"] = [expected["u0"][0] + 1, expected["u0"][1], T0_MS // 1000 + 30]
+    answer = wait_values(census, expected, offsets, "past the limit")
+    assert (answer["unique_count"], answer["overflow"], answer["overflow_observations"]) == (5, True, 3)
+    assert answer["total_observations"] == sum(e[0] for e in expected.values()) + 3
+
+    # Unwatch: 204, the values stay readable, nothing more is collected; 404 for a key never watched.
+    assert requests.delete(watch_url(census, "never.watched"), headers=AUTH, timeout=10).status_code == 404
+    r = requests.delete(url, headers=AUTH, timeout=10)
+    assert (r.status_code, r.content) == (204, b"")
+    d = Data()
+    d.metric(["u0", "u7"], T0_MS + 40_000)
+    produce_at(broker.bootstrap, d.records)
+    answer = wait_values(census, expected, offsets, "after unwatch")
+    assert answer["active"] is False and answer["overflow_observations"] == 3
+    assert census.get(f"/api/v1/attributes/{KEY}").json()["watched"] is False
+    # Watching again resumes with the same start time.
+    r = requests.post(url, headers=AUTH, timeout=10)
+    assert r.status_code == 200 and r.json()["watching_since"] == started["watching_since"]
+
+
+def test_watched_counts_are_exact_under_kill_9(clickhouse, broker, census_factory):
+    census = census_factory(broker, clickhouse, flush_interval="0.2", env={"CENSUS_ADMIN_TOKEN": TOKEN},
+                            extra_args=FAST_GROUP + ["--watch-refresh-interval", "0.5"])
+    offsets = census_factory.offsets(broker, census)
+    assert requests.post(watch_url(census), headers=AUTH, timeout=10).status_code == 200
+    rng = random.Random(13)
+    data = Data()
+    for i in range(180):
+        ts = T0_MS + i * 1_000
+        kind = i % 3
+        if kind == 0:
+            data.metric([f"v{rng.randrange(40)}" for _ in range(rng.randrange(1, 6))], ts)
+        elif kind == 1:
+            data.spans(f"v{rng.randrange(40)}", rng.randrange(1, 4), ts)
+        else:
+            data.logs([f"v{rng.randrange(40)}" for _ in range(rng.randrange(1, 4))], ts)
+    import threading
+    chunks = [data.records[i:i + 12] for i in range(0, len(data.records), 12)]
+    errors: list[BaseException] = []
+
+    def produce_slowly() -> None:
+        try:
+            for chunk in chunks:
+                produce_at(broker.bootstrap, chunk)
+                time.sleep(0.5)
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    producer = threading.Thread(target=produce_slowly, daemon=True)
+    producer.start()
+    kills = 0
+    while kills < 8:
+        time.sleep(rng.uniform(0.5, 2.5))
+        assert census.alive(), census.log_tail()
+        census.stop(signal.SIGKILL, timeout=10)
+        kills += 1
+        census.start(wait_healthy=False)
+    producer.join(120)
+    assert not producer.is_alive() and not errors, errors
+    census.wait_healthy()
+    wait_values(census, data.expected, offsets, f"after {kills} kill -9")
+    log = census.log_text()
+    print(f"{kills} kill -9; restarts that skipped records already in the store: "
+          f"{log.count('starting after records already in the store')}")
+
+
+def test_two_instances_share_the_watch_list_and_count_exactly(clickhouse, broker, census_factory):
+    # Same database and group: the partitions are split between them. B keeps census's default answer cache, so its
+    # `watched` fields change only because B reloaded the list and dropped its rendered answers.
+    a = census_factory(broker, clickhouse, flush_interval="0.2", env={"CENSUS_ADMIN_TOKEN": TOKEN}, name="a",
+                       extra_args=["--watch-refresh-interval", "0.5"])
+    b = census_factory(broker, clickhouse, flush_interval="0.2", database=a.database, group=a.group, name="b", api_cache_ttl=None,
+                       extra_args=["--watch-refresh-interval", "0.5"])
+    offsets = census_factory.offsets(broker, a)
+    first = Data()
+    first.metric(["x0"], T0_MS)
+    produce_at(broker.bootstrap, first.records)
+    offsets.wait_caught_up(diagnostics=a.log_tail)
+
+    def watched_on_b() -> bool:
+        return requests.get(f"{b.api}/api/v1/attributes/{KEY}", timeout=10).json()["watched"]
+
+    assert watched_on_b() is False
+    assert requests.post(watch_url(a), headers=AUTH, timeout=10).status_code == 200
+    wait_until("B sees the watch", watched_on_b, timeout=30, diagnostics=b.log_tail)
+    data = Data()
+    for i in range(40):
+        data.metric([f"y{i % 7}", f"y{(i * 3) % 7}"], T0_MS + 1_000 * i)
+    produce_at(broker.bootstrap, data.records)
+    wait_values(a, data.expected, offsets, "two instances")
+    assert as_expected(values_of(b)) == data.expected
+    assert requests.delete(watch_url(a), headers=AUTH, timeout=10).status_code == 204
+    wait_until("B sees the unwatch", lambda: not watched_on_b(), timeout=30, diagnostics=b.log_tail)
+
+
+def test_replay_fills_a_newly_watched_key(clickhouse, broker, census_factory):
+    census = census_factory(broker, clickhouse, flush_interval="0.2", env={"CENSUS_ADMIN_TOKEN": TOKEN})
+    offsets = census_factory.offsets(broker, census)
+    data = Data()
+    data.metric(["h1", "h2", "h2"], T0_MS + 1_000)
+    data.logs(["h2", "h3"], T0_MS + 2_000)
+    data.spans("h1", 4, T0_MS + 3_000)
+    produce_at(broker.bootstrap, data.records)
+    offsets.wait_caught_up(diagnostics=census.log_tail)
+    # Watched after the records were applied: nothing collected yet.
+    assert requests.post(watch_url(census), headers=AUTH, timeout=10).status_code == 200
+    assert values_of(census)["unique_count"] == 0
+    # A replay over applied ranges skips them (exactly once); after a clear it applies them again, watched values included.
+    r = requests.post(census.api + "/api/v1/admin/clear", headers=AUTH, timeout=60)
+    assert r.status_code == 200, r.text
+    out = run_census_cli(["replay", "--kafka-brokers", census.brokers, "--clickhouse-url", census.clickhouse_url, "--database", census.database,
+                          "--group", census.group, "--topics", ",".join(TOPICS), "--flush-interval", "0.2", "--from", "earliest"], timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert as_expected(values_of(census)) == data.expected
+    # A second replay skips everything: counts unchanged.
+    out = run_census_cli(["replay", "--kafka-brokers", census.brokers, "--clickhouse-url", census.clickhouse_url, "--database", census.database,
+                          "--group", census.group, "--topics", ",".join(TOPICS), "--flush-interval", "0.2", "--from", "earliest"], timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert as_expected(values_of(census)) == data.expected

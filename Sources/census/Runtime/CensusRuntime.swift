@@ -57,7 +57,7 @@ struct CensusRuntime {
             let admin = CensusAdmin(store: StoreAdmin(client: store.client, schema: store.schema, logger: logger), ingest: ingestService,
                                     afterClear: { rendered.invalidateAll(); reader.invalidate() }, logger: logger)
             let readiness = CensusReadiness(client: store.probeClient, migrator: store.probeMigrator, ingest: ingestService,
-                                            staleAfter: settings.policy.drainTimeout + .seconds(30))
+                                            staleAfter: settings.policy.drainTimeout + .seconds(30), insertQuorum: settings.clickhouse.cluster.insertQuorum)
             CensusRoutes(v1: V1Routes(reader: reader, admin: admin, adminToken: settings.adminToken, build: BuildStamp.current,
                                            sessions: ClickHouseSessionStore(client: store.client, schema: store.schema, logger: logger)),
                          v2: V2Routes(reader: CachingV2Reader(base: store.reader, sharing: reader)),

@@ -4,13 +4,13 @@ import Store
 /// A replicated ClickHouse cluster (part of ``ClickHouseOptions``): off unless `--clickhouse-cluster` is set, and then
 /// DDL runs `ON CLUSTER` with `Replicated…` engines and INSERTs wait for a quorum of replicas (docs/CLICKHOUSE.md).
 struct ClusterOptions: ParsableArguments {
-    @Option(name: .customLong("clickhouse-cluster"), help: "ClickHouse cluster name (remote_servers): DDL and migrations run ON CLUSTER with Replicated* engines, INSERTs wait for --clickhouse-insert-quorum replicas, progress reads use select_sequential_consistency; empty = a single server (env CENSUS_CLICKHOUSE_CLUSTER; default empty).")
+    @Option(name: .customLong("clickhouse-cluster"), help: "ClickHouse cluster name (remote_servers): DDL and migrations run ON CLUSTER with Replicated* engines, INSERTs wait for --clickhouse-insert-quorum replicas, progress reads use select_sequential_consistency; unset = a single server (env CENSUS_CLICKHOUSE_CLUSTER; default none).")
     var name: String?
 
     @Option(name: .customLong("clickhouse-replica-path"), help: "ZooKeeper path of each replicated table; ClickHouse expands its macros ({shard}), census expands {database} and {table} (env CENSUS_CLICKHOUSE_REPLICA_PATH; default /clickhouse/tables/{shard}/{database}/{table}).")
     var replicaPath: String?
 
-    @Option(name: .customLong("clickhouse-replica-name"), help: "Replica name of each replicated table (env CENSUS_CLICKHOUSE_REPLICA_NAME; default {replica}, the servers' macro).")
+    @Option(name: .customLong("clickhouse-replica-name"), help: "Replica name of each replicated table; {replica} is the servers' macro (env CENSUS_CLICKHOUSE_REPLICA_NAME; default {replica}).")
     var replicaName: String?
 
     @Option(name: .customLong("clickhouse-insert-quorum"), help: "On a cluster, replicas that must hold an INSERT before ClickHouse acknowledges it (insert_quorum); 0 = the majority of the --clickhouse-url replicas (env CENSUS_CLICKHOUSE_INSERT_QUORUM; default 0).")

@@ -62,9 +62,12 @@ package struct CatalogEntry: Sendable, Hashable {
                 entries[position].smallValues.append(text)
             }
         }
-        // A single aggregate's hashes are already distinct; a union needs deduplicating.
+        // A single aggregate's hashes are already distinct; a union needs deduplicating — in first-seen order, so that
+        // encoding one batch twice gives the same bytes (`Array(Set(…))` would not: Swift seeds each set's order), which
+        // a replicated table needs to deduplicate a resent batch (docs/GUARANTEES.md, "On a replicated cluster").
         for position in entries.indices where merged[position] {
-            entries[position].valueHashes = Array(Set(entries[position].valueHashes))
+            var seen = Set<UInt64>(minimumCapacity: entries[position].valueHashes.count)
+            entries[position].valueHashes = entries[position].valueHashes.filter { seen.insert($0).inserted }
         }
         return entries
     }

@@ -82,18 +82,46 @@ package struct MetadataWriter: Sendable {
         return AppliedOffsets.fromRows(rows)
     }
 
-    /// The query ids of every INSERT into the ingest table ClickHouse is running now (from any census process).
+    /// The query ids of every INSERT into the ingest table ClickHouse is running now (from any census process; on
+    /// several replicas, on every one that answers, see ``onEveryReplica(_:logger:)``).
     package func runningWrites(logger: Logger? = nil) async throws -> Set<String> {
-        var decoder = RowBinaryDecoder(try await client.execute(MetadataQueries.runningInserts(schema), logger: logger ?? self.logger))
         var ids: Set<String> = []
-        while !decoder.isAtEnd { ids.insert(try decoder.string()) }
+        for bytes in try await onEveryReplica(MetadataQueries.runningInserts(schema), logger: logger ?? self.logger) {
+            var decoder = RowBinaryDecoder(bytes)
+            while !decoder.isAtEnd { ids.insert(try decoder.string()) }
+        }
         return ids
     }
 
-    /// Whether ClickHouse is still running a query with this id (an INSERT whose answer was lost may still be running).
+    /// Whether ClickHouse is still running a query with this id (an INSERT whose answer was lost may still be running;
+    /// on several replicas, on any that answers: the attempt may have gone to any of them).
     package func isRunning(queryID: String, logger: Logger? = nil) async throws -> Bool {
-        var decoder = RowBinaryDecoder(try await client.execute(MetadataQueries.runningQueries(id: queryID), logger: logger ?? self.logger))
-        return try decoder.uint64() > 0
+        for bytes in try await onEveryReplica(MetadataQueries.runningQueries(id: queryID), logger: logger ?? self.logger) {
+            var decoder = RowBinaryDecoder(bytes)
+            if try decoder.uint64() > 0 { return true }
+        }
+        return false
+    }
+
+    /// The answers of every replica that answers `sql` (one with a single URL). A replica that cannot be reached is left
+    /// out — a stopped server runs nothing, and an attempt a frozen one still holds is refused by its fence or, if it
+    /// passed the fence, deduplicated by the replicated table when the identical batch is resent (docs/GUARANTEES.md,
+    /// "On a replicated cluster"); the call fails only when no replica answers.
+    private func onEveryReplica(_ sql: String, logger: Logger) async throws(ClickHouseError) -> [[UInt8]] {
+        let count = client.replicas.urls.count
+        guard count > 1 else { return [try await client.execute(sql, logger: logger)] }
+        var answers: [[UInt8]] = []
+        var lastError: ClickHouseError?
+        for replica in 0..<count {
+            do {
+                answers.append(try await client.execute(sql, retryPolicy: .noRetry, logger: logger, replica: replica))
+            } catch {
+                guard error.shouldTryAnotherReplica else { throw error }
+                lastError = error
+            }
+        }
+        if answers.isEmpty, let lastError { throw lastError }
+        return answers
     }
 
     /// The RowBinary body for a batch and its row count (catalog rows included).

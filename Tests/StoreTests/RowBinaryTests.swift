@@ -172,4 +172,18 @@ struct CatalogEntryTests {
         let progress = (0..<(MetadataWriter.maxRowsPerInsert + 1)).map { PartitionProgress(topic: "t", partition: Int32($0 % 1000), lastOffset: 1) }
         #expect(throws: StoreError.self) { try MetadataWriter.encode(MetadataBatch(progress: progress)) }
     }
+    @Test("encoding one batch twice gives the same bytes (a replicated table deduplicates a resent batch only then)")
+    func encodingIsDeterministic() throws {
+        // Two names share a catalog key, so the catalog row is a union of value hashes that must be deduplicated.
+        let keys = (0..<2).map { index in
+            KeyAggregate(signal: .metric, name: "n\(index)", service: "s", scope: .attribute, key: "k", day: 1, firstSeen: 1, lastSeen: 1,
+                         count: 1, valueHashes: (0..<200).map { UInt64($0 * 7919 + index * 100) })
+        }
+        let batch = MetadataBatch(keys: keys, progress: [PartitionProgress(topic: "t", partition: 0, lastOffset: 9)])
+        let fence = WriteFence(serverSeconds: 1_000)
+        let first = try MetadataWriter.encode(batch, fence: fence).body
+        for _ in 0..<5 {
+            #expect(try MetadataWriter.encode(batch, fence: fence).body == first)
+        }
+    }
 }

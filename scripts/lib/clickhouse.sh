@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Starts Debian's clickhouse-server 18.16 as a plain background process listening on 127.0.0.1 only.
-# usage: scripts/lib/clickhouse.sh DIR [HTTP_PORT] [TCP_PORT]   -> prints the server PID; stop it with: kill <PID>
+# usage: scripts/lib/clickhouse.sh DIR [HTTP_PORT] [TCP_PORT] [EXTRA_XML]   -> prints the server PID; stop it with: kill <PID>
+#   EXTRA_XML: a file whose XML elements are added to the server's config (scripts/cluster: ZooKeeper, macros, remote_servers)
 set -euo pipefail
-DIR=$(realpath -m "${1:?usage: clickhouse.sh DIR [HTTP_PORT] [TCP_PORT]}"); HTTP=${2:-8123}; TCP=${3:-9000}
+DIR=$(realpath -m "${1:?usage: clickhouse.sh DIR [HTTP_PORT] [TCP_PORT] [EXTRA_XML]}"); HTTP=${2:-8123}; TCP=${3:-9000}; EXTRA=${4:-}
+[ -z "$EXTRA" ] || [ -r "$EXTRA" ] || { echo "clickhouse.sh: cannot read $EXTRA" >&2; exit 1; }
 [ -x /usr/sbin/clickhouse-server ] || { echo "clickhouse-server is not installed (run scripts/lib/install-deps.sh)" >&2; exit 1; }
 mkdir -p "$DIR"/{data,tmp,user_files,format_schemas,log}
 cat > "$DIR/config.xml" <<XML
@@ -26,6 +28,7 @@ cat > "$DIR/config.xml" <<XML
   <default_database>default</default_database>
   <timezone>UTC</timezone>
   <mlock_executable>false</mlock_executable>
+$( [ -z "$EXTRA" ] || cat "$EXTRA")
 </yandex>
 XML
 cat > "$DIR/users.xml" <<'XML'

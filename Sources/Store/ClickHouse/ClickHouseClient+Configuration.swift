@@ -4,6 +4,7 @@ extension ClickHouseClient {
     /// `description` never shows the password.
     package struct Configuration: Sendable, CustomStringConvertible {
         /// Base URL of the HTTP interface, e.g. `http://127.0.0.1:8123` (a trailing `/` is ignored). `http` or `https`.
+        /// Several URLs separated by commas are replicas of one shard (see ``ReplicaSet``).
         package var url: String
         /// Sent as `X-ClickHouse-User`. Default `default`.
         package var user: String
@@ -32,11 +33,14 @@ extension ClickHouseClient {
         /// most this long for its turn, then fails with ``ClickHouseError/Kind/busy`` without sending anything.
         /// `nil` (the default) queues calls without bound.
         package var admissionWait: Duration?
+        /// With several URLs: rotate calls over the healthy replicas (API reads) instead of staying on one until it fails
+        /// (writers). Default `false`.
+        package var spreadReads: Bool
 
         package init(url: String, user: String = "default", password: String = "", database: String? = nil,
                      connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(60), maxConnections: Int = 4,
                      gzipThreshold: Int? = 64 * 1024, maxResponseBytes: Int = 256 * 1024 * 1024, retryPolicy: RetryPolicy = .default,
-                     settings: [String: String] = [:], admissionWait: Duration? = nil) {
+                     settings: [String: String] = [:], admissionWait: Duration? = nil, spreadReads: Bool = false) {
             self.url = url
             self.user = user
             self.password = password
@@ -49,6 +53,7 @@ extension ClickHouseClient {
             self.retryPolicy = retryPolicy
             self.settings = settings
             self.admissionWait = admissionWait
+            self.spreadReads = spreadReads
         }
 
         package var description: String {

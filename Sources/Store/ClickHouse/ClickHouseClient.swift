@@ -13,7 +13,8 @@ import Synchronization
 package final class ClickHouseClient: Sendable {
     /// The configuration the client was created with.
     package let configuration: Configuration
-    private let baseURL: String
+    /// The servers this client talks to, and which one is used next.
+    package let replicas: ReplicaSet
     private let logger: Logger
     private let executor: BlockingExecutor
     private let gate: AdmissionGate?
@@ -28,18 +29,22 @@ package final class ClickHouseClient: Sendable {
     ///   - metrics: Where request counts, failures by error code, retries and latencies are reported.
     /// - Throws: ``ClickHouseError/Kind/configuration`` when the URL is not `http://` or `https://`.
     package init(configuration: Configuration, logger: Logger, metrics: ClickHouseMetrics = .init()) throws(ClickHouseError) {
-        var url = configuration.url
-        while url.hasSuffix("/") { url.removeLast() }
-        let scheme = url.hasPrefix("https://") ? "https://" : "http://"
-        guard url.hasPrefix(scheme), url.utf8.count > scheme.utf8.count else {
-            throw ClickHouseError(kind: .configuration, message: "ClickHouse URL must start with http:// or https://")
-        }
-        guard !url.contains("?"), !url.contains("#"), !url.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) else {
-            throw ClickHouseError(kind: .configuration, message: "ClickHouse URL must be a plain base URL")
-        }
-        // Credentials in the URL would show up wherever the URL is printed; they belong in `user` / `password`.
-        guard !url.contains("@") else {
-            throw ClickHouseError(kind: .configuration, message: "ClickHouse URL must not contain credentials; set user and password instead")
+        var urls: [String] = []
+        for part in configuration.url.split(separator: ",", omittingEmptySubsequences: false) {
+            var url = String(part)
+            while url.hasSuffix("/") { url.removeLast() }
+            let scheme = url.hasPrefix("https://") ? "https://" : "http://"
+            guard url.hasPrefix(scheme), url.utf8.count > scheme.utf8.count else {
+                throw ClickHouseError(kind: .configuration, message: "ClickHouse URL must start with http:// or https://")
+            }
+            guard !url.contains("?"), !url.contains("#"), !url.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) else {
+                throw ClickHouseError(kind: .configuration, message: "ClickHouse URL must be a plain base URL")
+            }
+            // Credentials in the URL would show up wherever the URL is printed; they belong in `user` / `password`.
+            guard !url.contains("@") else {
+                throw ClickHouseError(kind: .configuration, message: "ClickHouse URL must not contain credentials; set user and password instead")
+            }
+            urls.append(url)
         }
         // Header values go into `Name: value` lines; a CR or LF would start a new header.
         let isControl: (UInt8) -> Bool = { $0 < 0x20 || $0 == 0x7F }
@@ -47,7 +52,7 @@ package final class ClickHouseClient: Sendable {
             throw ClickHouseError(kind: .configuration, message: "ClickHouse user and password must not contain control characters")
         }
         self.configuration = configuration
-        self.baseURL = url
+        self.replicas = ReplicaSet(urls: urls, spread: configuration.spreadReads)
         self.logger = logger
         self.executor = BlockingExecutor(maxThreads: configuration.maxConnections, name: "census-clickhouse")
         self.gate = configuration.admissionWait.map { AdmissionGate(permits: configuration.maxConnections, maxWait: $0) }
@@ -70,11 +75,13 @@ package final class ClickHouseClient: Sendable {
     ///     ``Configuration/settings`` of the same name.
     ///   - retryPolicy: Overrides ``Configuration/retryPolicy`` for this call.
     ///   - logger: Logger for this call; defaults to the client's.
+    ///   - replica: Send every attempt to this replica (an index into ``ReplicaSet/urls``) instead of the one
+    ///     ``ReplicaSet`` chooses.
     /// - Returns: The response body (in the format the SQL asked for).
     /// - Throws: ``ClickHouseError``; when retries run out, the last failure, with ``ClickHouseError/attempts`` set;
     ///   ``ClickHouseError/Kind/busy`` when ``Configuration/admissionWait`` passed without a free slot.
     package func execute(_ sql: String, body: ByteBuffer? = nil, database: String? = nil, settings: [String: String] = [:],
-                         retryPolicy: RetryPolicy? = nil, logger: Logger? = nil) async throws(ClickHouseError) -> [UInt8] {
+                         retryPolicy: RetryPolicy? = nil, logger: Logger? = nil, replica: Int? = nil) async throws(ClickHouseError) -> [UInt8] {
         let logger = logger ?? self.logger
         var parameters: [(String, String)] = []
         if let database = database ?? configuration.database { parameters.append(("database", database)) }
@@ -104,17 +111,17 @@ package final class ClickHouseClient: Sendable {
         } else {
             requestBody = ByteBuffer(string: sql)
         }
-        let request = CurlRequest(url: baseURL + "/?" + Self.queryString(parameters), headers: headers, body: requestBody,
+        let request = CurlRequest(url: "/?" + Self.queryString(parameters), headers: headers, body: requestBody,
                                   connectTimeoutMilliseconds: Self.milliseconds(configuration.connectTimeout),
                                   totalTimeoutMilliseconds: Self.milliseconds(configuration.requestTimeout),
                                   maxResponseBytes: configuration.maxResponseBytes)
         let policy = retryPolicy ?? configuration.retryPolicy
         let statement: ClickHouseMetrics.Statement = body == nil ? .query : .insert
         guard let gate else {
-            return try await send(request, policy: policy, sql: sql, statement: statement, logger: logger).body
+            return try await send(request, policy: policy, sql: sql, statement: statement, logger: logger, replica: replica).body
         }
         guard let response = try await gate.withPermit({ () async throws(ClickHouseError) in
-            try await send(request, policy: policy, sql: sql, statement: statement, logger: logger)
+            try await send(request, policy: policy, sql: sql, statement: statement, logger: logger, replica: replica)
         }) else {
             metrics.rejected(statement)
             throw ClickHouseError(kind: .busy, message: "\(configuration.maxConnections) requests in progress; none finished within \(gate.maxWait)")
@@ -122,12 +129,13 @@ package final class ClickHouseClient: Sendable {
         return response.body
     }
 
-    /// `GET /ping`: succeeds when the server answers `Ok.`. One attempt unless `retryPolicy` says otherwise.
-    package func ping(retryPolicy: RetryPolicy = .noRetry, logger: Logger? = nil) async throws(ClickHouseError) {
-        let request = CurlRequest(url: baseURL + "/ping", headers: [], body: nil,
+    /// `GET /ping`: succeeds when the server answers `Ok.`. One attempt unless `retryPolicy` says otherwise; `replica`
+    /// pings that replica (an index into ``ReplicaSet/urls``) instead of the one ``ReplicaSet`` chooses.
+    package func ping(retryPolicy: RetryPolicy = .noRetry, logger: Logger? = nil, replica: Int? = nil) async throws(ClickHouseError) {
+        let request = CurlRequest(url: "/ping", headers: [], body: nil,
                                   connectTimeoutMilliseconds: Self.milliseconds(configuration.connectTimeout),
                                   totalTimeoutMilliseconds: Self.milliseconds(configuration.requestTimeout), maxResponseBytes: 1024)
-        let response = try await send(request, policy: retryPolicy, sql: "/ping", statement: .ping, logger: logger ?? self.logger)
+        let response = try await send(request, policy: retryPolicy, sql: "/ping", statement: .ping, logger: logger ?? self.logger, replica: replica)
         guard response.body.starts(with: Array("Ok.".utf8)) else {
             throw ClickHouseError(kind: .server, message: "unexpected /ping answer: \(ClickHouseError.serverMessage(response.body))",
                                   httpStatus: response.status)
@@ -136,16 +144,21 @@ package final class ClickHouseClient: Sendable {
 
     // MARK: - Attempts
 
+    /// Sends `request` (whose `url` is the path and query) to the replica ``ReplicaSet`` chooses for each attempt, or
+    /// to `replica` when given.
     private func send(_ request: CurlRequest, policy: RetryPolicy, sql: String, statement: ClickHouseMetrics.Statement,
-                      logger: Logger) async throws(ClickHouseError) -> CurlResponse {
+                      logger: Logger, replica: Int? = nil) async throws(ClickHouseError) -> CurlResponse {
         let clock = ContinuousClock()
         let start = clock.now
         let deadline = policy.deadline.map { start + $0 }
         var generator = SystemRandomNumberGenerator()
         var attempt = 0
+        var failovers = 0
         while true {
             attempt += 1
             var attemptRequest = request
+            let target = replica ?? replicas.choose()
+            attemptRequest.url = replicas.urls[target] + request.url
             if let deadline {
                 let remaining = Self.milliseconds(deadline - clock.now)
                 attemptRequest.totalTimeoutMilliseconds = max(1, min(attemptRequest.totalTimeoutMilliseconds, remaining))
@@ -157,6 +170,7 @@ package final class ClickHouseClient: Sendable {
             }
             switch result {
             case .success(let response):
+                if replica == nil { replicas.record(target, failed: false) }
                 metrics.succeeded(statement, duration: clock.now - attemptStart)
                 logger.debug("ClickHouse request succeeded", metadata: [
                     "clickhouse.attempt": "\(attempt)", "clickhouse.duration": "\(clock.now - attemptStart)",
@@ -165,6 +179,18 @@ package final class ClickHouseClient: Sendable {
                 return response
             case .failure(var error):
                 error.attempts = attempt
+                if replica == nil, error.shouldTryAnotherReplica {
+                    replicas.record(target, failed: true)
+                    // Nothing reached a server that could have run it: the next replica gets the same attempt at once.
+                    if !error.mayHaveBeenApplied, failovers < replicas.urls.count - 1, !Task.isCancelled {
+                        failovers += 1
+                        attempt -= 1
+                        logger.warning("ClickHouse replica failed; trying the next one", metadata: [
+                            "clickhouse.replica": "\(replicas.urls[target])", "clickhouse.error": "\(error)",
+                        ])
+                        continue
+                    }
+                }
                 let backoff = policy.backoff(afterAttempt: attempt, using: &generator)
                 let outOfTime = deadline.map { clock.now + backoff >= $0 } ?? false
                 let willRetry = error.isRetriable && attempt < policy.maxAttempts && !outOfTime && !Task.isCancelled

@@ -47,6 +47,8 @@ package struct ClickHouseError: Error, Sendable, Hashable, CustomStringConvertib
         package static let tableIsReadOnly = Code(242)
         package static let tooManyParts = Code(252)
         package static let tooFewLiveReplicas = Code(285)
+        package static let unsatisfiedQuorumForPreviousWrite = Code(286)
+        package static let replicaIsNotInQuorum = Code(289)
         package static let unknownStatusOfInsert = Code(319)
         package static let throwIfValueNonZero = Code(395)
         package static let systemError = Code(425)
@@ -57,8 +59,13 @@ package struct ClickHouseError: Error, Sendable, Hashable, CustomStringConvertib
         /// `READONLY` (164) is deliberately absent: it means the user lacks write permission, which retrying cannot fix.
         package static let retryable: Set<Code> = [
             .timeoutExceeded, .tooManySimultaneousQueries, .noFreeConnection, .socketTimeout, .networkError, .memoryLimitExceeded,
-            .tableIsReadOnly, .tooManyParts, .tooFewLiveReplicas, .unknownStatusOfInsert, .systemError, .keeperException,
+            .tableIsReadOnly, .tooManyParts, .tooFewLiveReplicas, .unsatisfiedQuorumForPreviousWrite, .replicaIsNotInQuorum,
+            .unknownStatusOfInsert, .systemError, .keeperException,
         ]
+
+        /// Codes that say this replica cannot serve the call now (read-only without ZooKeeper, behind the quorum, a
+        /// network failure inside it) although another replica of the cluster may: the client moves to the next replica.
+        package static let replicaUnusable: Set<Code> = [.socketTimeout, .networkError, .tableIsReadOnly, .replicaIsNotInQuorum, .keeperException]
     }
 
     /// libcurl result codes (`CURLcode`) that mean the exchange failed in transit and may succeed when repeated.
@@ -109,6 +116,16 @@ package struct ClickHouseError: Error, Sendable, Hashable, CustomStringConvertib
             return httpStatus == 502 || httpStatus == 503 || httpStatus == 504
         case .cancelled, .configuration, .responseTooLarge, .busy:
             return false
+        }
+    }
+
+    /// Whether another replica may serve the call that failed here: transport failures and ``Code/replicaUnusable``
+    /// codes (see ``ReplicaSet``).
+    package var shouldTryAnotherReplica: Bool {
+        switch kind {
+        case .transport: return isRetriable
+        case .server: return serverCode.map { Code.replicaUnusable.contains($0) } ?? isRetriable
+        case .cancelled, .configuration, .responseTooLarge, .busy: return false
         }
     }
 

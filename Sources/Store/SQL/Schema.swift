@@ -44,14 +44,29 @@ package struct Schema: Sendable, Hashable {
 
     /// The database name (a plain identifier).
     package let database: String
+    /// On a replicated cluster: how DDL reaches every host and which replicated engines it uses; `nil` (the default)
+    /// for a single server, whose DDL is unchanged.
+    package let cluster: ClusterDDL?
 
     /// - Throws: ``StoreError/Kind/invalidIdentifier`` unless `database` matches `[A-Za-z_][A-Za-z0-9_]*`.
-    package init(database: String = Schema.defaultDatabase) throws(StoreError) {
+    package init(database: String = Schema.defaultDatabase, cluster: ClusterDDL? = nil) throws(StoreError) {
         self.database = try SQLLiteral.identifier(database)
+        self.cluster = cluster
     }
 
     private init(validatedDatabase: String) {
         self.database = validatedDatabase
+        self.cluster = nil
+    }
+
+    /// ` ON CLUSTER <name>` on a cluster, else empty: follows the object name of every DDL statement.
+    package var onCluster: String { cluster?.onCluster ?? "" }
+
+    /// The engine clause of a MergeTree-family table: `engine[(arguments)]` on a single server, its `Replicated…` twin
+    /// (ZooKeeper path of `database.table`, replica name) on a cluster.
+    package func engine(_ engine: String, arguments: String = "", table: String) -> String {
+        guard let cluster else { return arguments.isEmpty ? engine : "\(engine)(\(arguments))" }
+        return cluster.engine(engine, arguments: arguments, database: database, table: table)
     }
 
     /// `database.metadata_ingest_v5`: the Null table every write goes to (migration 5; see ``ingestTableV1``).
@@ -191,23 +206,26 @@ package struct Schema: Sendable, Hashable {
 
     /// `CREATE DATABASE IF NOT EXISTS`.
     package func createDatabase() -> String {
-        "CREATE DATABASE IF NOT EXISTS \(database)"
+        "CREATE DATABASE IF NOT EXISTS \(database)\(onCluster)"
     }
 
     /// `DROP DATABASE IF EXISTS` (a `census report` scratch database).
     package func dropDatabase() -> String {
-        "DROP DATABASE IF EXISTS \(database)"
+        "DROP DATABASE IF EXISTS \(database)\(onCluster)"
     }
 
     /// The table of applied migrations; a version recorded twice is harmless (readers use `max`/`DISTINCT`).
     package func createMigrationsTable() -> String {
-        "CREATE TABLE IF NOT EXISTS \(migrationsTable) (version UInt32, name String, applied_at DateTime) ENGINE = MergeTree ORDER BY version"
+        "CREATE TABLE IF NOT EXISTS \(migrationsTable)\(onCluster) (version UInt32, name String, applied_at DateTime) "
+            + "ENGINE = \(engine("MergeTree", table: "schema_migrations")) ORDER BY version"
     }
 
-    /// The Null table INSERTs went to in migrations 1–3 (``ingestTableV1``).
+    /// The Null table INSERTs went to in migrations 1–3 (``ingestTableV1``). On a cluster it is created with the fence
+    /// columns of migration 3 at once (see ``addFenceColumns()``).
     package func createIngestTable() -> String {
-        let columns = Self.ingestColumns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
-        return "CREATE TABLE IF NOT EXISTS \(ingestTableV1) (\(columns)) ENGINE = Null"
+        let fence = cluster == nil ? [] : Self.fenceColumnDefinitions
+        let columns = (Self.ingestColumns.map { "\($0.name) \($0.type)" } + fence).joined(separator: ", ")
+        return "CREATE TABLE IF NOT EXISTS \(ingestTableV1)\(onCluster) (\(columns)) ENGINE = Null"
     }
 
     /// Migration 4: heavy hitters. ClickHouse 18.16 cannot change a view's query, so the upgrade adds the new states to
@@ -215,15 +233,15 @@ package struct Schema: Sendable, Hashable {
     /// a second view into `metadata`. A live store is upgraded in place: stored parts keep their data (the new states
     /// read as empty), and writers switch to the new table when they run this version.
     package func addHeavyHitters() -> [String] {
-        let alters = Self.heavyStateColumns.map { "ALTER TABLE \(metadataTable) ADD COLUMN \($0.name) \($0.type)" }
+        let alters = Self.heavyStateColumns.map { "ALTER TABLE \(metadataTable)\(onCluster) ADD COLUMN \($0.name) \($0.type)" }
         let columns = (Self.ingestColumns + Self.heavyIngestColumns).map { "\($0.name) \($0.type)" }
             + ["\(Self.fenceDeadlineColumn.name) \(Self.fenceDeadlineColumn.type) DEFAULT toDateTime(\(Self.unfencedDeadline))",
                "fence_check UInt8 MATERIALIZED throwIf(now() > \(Self.fenceDeadlineColumn.name))"]
         let key = Self.keyColumns.map(\.name).joined(separator: ", ")
         let states = (Self.stateColumns + Self.heavyStateColumns).map { "\($0.state) AS \($0.name)" }.joined(separator: ", ")
         return alters + [
-            "CREATE TABLE IF NOT EXISTS \(ingestTableV4) (\(columns.joined(separator: ", "))) ENGINE = Null",
-            "CREATE MATERIALIZED VIEW IF NOT EXISTS \(viewNameV4) TO \(metadataTable) AS SELECT \(key), \(states) FROM \(ingestTableV4) GROUP BY \(key)",
+            "CREATE TABLE IF NOT EXISTS \(ingestTableV4)\(onCluster) (\(columns.joined(separator: ", "))) ENGINE = Null",
+            "CREATE MATERIALIZED VIEW IF NOT EXISTS \(viewNameV4)\(onCluster) TO \(metadataTable) AS SELECT \(key), \(states) FROM \(ingestTableV4) GROUP BY \(key)",
         ]
     }
 
@@ -233,7 +251,7 @@ package struct Schema: Sendable, Hashable {
     /// concurrent writer adds meanwhile (counted by the backfill and by their own write), or a second migrator running
     /// the backfill again, change no answer.
     package func addSampleLengths() -> [String] {
-        let alters = Self.sampleLengthStateColumns.map { "ALTER TABLE \(metadataTable) ADD COLUMN \($0.name) \($0.type)" }
+        let alters = Self.sampleLengthStateColumns.map { "ALTER TABLE \(metadataTable)\(onCluster) ADD COLUMN \($0.name) \($0.type)" }
         let columns = (Self.ingestColumns + Self.heavyIngestColumns + Self.sampleLengthIngestColumns).map { "\($0.name) \($0.type)" }
             + ["\(Self.fenceDeadlineColumn.name) \(Self.fenceDeadlineColumn.type) DEFAULT toDateTime(\(Self.unfencedDeadline))",
                "fence_check UInt8 MATERIALIZED throwIf(now() > \(Self.fenceDeadlineColumn.name))"]
@@ -245,8 +263,8 @@ package struct Schema: Sendable, Hashable {
         let backfill = "INSERT INTO \(metadataTable) (\(key), sample_bytes, sample_items) SELECT \(key), "
             + "sumState(toUInt64(arraySum(arrayMap(s -> length(s), slots)))), sumState(toUInt64(length(slots))) FROM (\(slots)) GROUP BY \(key)"
         return alters + [
-            "CREATE TABLE IF NOT EXISTS \(ingestTable) (\(columns.joined(separator: ", "))) ENGINE = Null",
-            "CREATE MATERIALIZED VIEW IF NOT EXISTS \(viewName) TO \(metadataTable) AS SELECT \(key), \(states) FROM \(ingestTable) GROUP BY \(key)",
+            "CREATE TABLE IF NOT EXISTS \(ingestTable)\(onCluster) (\(columns.joined(separator: ", "))) ENGINE = Null",
+            "CREATE MATERIALIZED VIEW IF NOT EXISTS \(viewName)\(onCluster) TO \(metadataTable) AS SELECT \(key), \(states) FROM \(ingestTable) GROUP BY \(key)",
             backfill,
         ]
     }
@@ -254,11 +272,22 @@ package struct Schema: Sendable, Hashable {
     /// Migration 3: the write-fence columns of the ingest table (see ``fenceDeadlineColumn``). `ALTER … ADD COLUMN` on the
     /// Null table changes nothing stored and leaves the view alone, so a live store is upgraded in place and writers of
     /// the previous version keep working (their rows get the never-expiring default).
+    ///
+    /// On a cluster there is nothing to do: ClickHouse 18.16 refuses `ALTER … ON CLUSTER` on a table that is not
+    /// replicated when the cluster's shards are (code 371), and no census version older than migration 3 can have written
+    /// a cluster's store (clusters came later), so ``createIngestTable()`` has the columns from the start.
     package func addFenceColumns() -> [String] {
-        [
+        guard cluster == nil else { return [] }
+        return [
             "ALTER TABLE \(ingestTableV1) ADD COLUMN \(Self.fenceDeadlineColumn.name) \(Self.fenceDeadlineColumn.type) DEFAULT toDateTime(\(Self.unfencedDeadline))",
             "ALTER TABLE \(ingestTableV1) ADD COLUMN fence_check UInt8 MATERIALIZED throwIf(now() > \(Self.fenceDeadlineColumn.name))",
         ]
+    }
+
+    /// The write-fence column definitions of an ingest table (see ``fenceDeadlineColumn``).
+    static var fenceColumnDefinitions: [String] {
+        ["\(fenceDeadlineColumn.name) \(fenceDeadlineColumn.type) DEFAULT toDateTime(\(unfencedDeadline))",
+         "fence_check UInt8 MATERIALIZED throwIf(now() > \(fenceDeadlineColumn.name))"]
     }
 
     /// The AggregatingMergeTree of states.
@@ -266,34 +295,34 @@ package struct Schema: Sendable, Hashable {
         let columns = (Self.keyColumns.map { "\($0.name) \($0.type)" } + Self.stateColumns.map { "\($0.name) \($0.type)" })
             .joined(separator: ", ")
         let key = Self.keyColumns.map(\.name).joined(separator: ", ")
-        return "CREATE TABLE IF NOT EXISTS \(metadataTable) (\(columns)) ENGINE = AggregatingMergeTree ORDER BY (\(key)) SETTINGS index_granularity = 256"
+        return "CREATE TABLE IF NOT EXISTS \(metadataTable)\(onCluster) (\(columns)) ENGINE = \(engine("AggregatingMergeTree", table: "metadata")) ORDER BY (\(key)) SETTINGS index_granularity = 256"
     }
 
     /// The quarantine table: one row per (topic, partition, offset); duplicates from retries or replays are merged away
     /// by the engine and never shown by reads (which group by the key).
     package func createQuarantineTable() -> String {
         let columns = QuarantineQueries.columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
-        return "CREATE TABLE IF NOT EXISTS \(quarantineTable) (\(columns)) ENGINE = ReplacingMergeTree ORDER BY (topic, kafka_partition, kafka_offset)"
+        return "CREATE TABLE IF NOT EXISTS \(quarantineTable)\(onCluster) (\(columns)) ENGINE = \(engine("ReplacingMergeTree", table: "quarantine")) ORDER BY (topic, kafka_partition, kafka_offset)"
     }
 
     /// The sessions table of migration 6: one row per write, the newest `version` of a name wins (readers use `argMax`,
     /// so the answer does not depend on when ClickHouse merges); a delete writes a row with `deleted = 1`.
     package func createSessionsTable() -> String {
         let columns = SessionQueries.columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
-        return "CREATE TABLE IF NOT EXISTS \(sessionsTable) (\(columns)) ENGINE = ReplacingMergeTree(version) ORDER BY name"
+        return "CREATE TABLE IF NOT EXISTS \(sessionsTable)\(onCluster) (\(columns)) ENGINE = \(engine("ReplacingMergeTree", arguments: "version", table: "sessions")) ORDER BY name"
     }
 
     /// The watch list of migration 7: one row per change, the newest `version` of a key says whether it is watched
     /// (readers reduce per key, so the answer does not depend on when ClickHouse merges).
     package func createWatchesTable() -> String {
         let columns = WatchQueries.columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
-        return "CREATE TABLE IF NOT EXISTS \(watchesTable) (\(columns)) ENGINE = ReplacingMergeTree(version) ORDER BY key"
+        return "CREATE TABLE IF NOT EXISTS \(watchesTable)\(onCluster) (\(columns)) ENGINE = \(engine("ReplacingMergeTree", arguments: "version", table: "watches")) ORDER BY key"
     }
 
     /// The view of migration 1, from ``ingestTableV1``: aggregates each inserted block by the key columns into states.
     package func createView() -> String {
         let key = Self.keyColumns.map(\.name).joined(separator: ", ")
         let states = Self.stateColumns.map { "\($0.state) AS \($0.name)" }.joined(separator: ", ")
-        return "CREATE MATERIALIZED VIEW IF NOT EXISTS \(viewNameV1) TO \(metadataTable) AS SELECT \(key), \(states) FROM \(ingestTableV1) GROUP BY \(key)"
+        return "CREATE MATERIALIZED VIEW IF NOT EXISTS \(viewNameV1)\(onCluster) TO \(metadataTable) AS SELECT \(key), \(states) FROM \(ingestTableV1) GROUP BY \(key)"
     }
 }

@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Store
 
 /// Where census writes and reads: the ClickHouse HTTP interface and the database.
 struct ClickHouseOptions: ParsableArguments {
-    @Option(name: .customLong("clickhouse-url"), help: "ClickHouse HTTP interface URL (env CENSUS_CLICKHOUSE_URL; default http://127.0.0.1:8123). User and password in the URL are moved out of it (and never logged); prefer the options below.")
+    @Option(name: .customLong("clickhouse-url"), help: "ClickHouse HTTP interface URL, or several separated by commas (replicas of one shard: writes stay on one and fail over when it is down, reads are spread over the healthy ones) (env CENSUS_CLICKHOUSE_URL; default http://127.0.0.1:8123). User and password in the URL are moved out of it (and never logged); prefer the options below.")
     var url: String?
 
     @Option(name: .customLong("clickhouse-user"), help: "ClickHouse user (env CENSUS_CLICKHOUSE_USER; default 'default').")
@@ -16,26 +17,36 @@ struct ClickHouseOptions: ParsableArguments {
     @Option(name: .customLong("database"), help: "ClickHouse database (env CENSUS_DATABASE; default census).")
     var database: String?
 
+    @OptionGroup var cluster: ClusterOptions
+
     struct Resolved: Sendable {
-        /// The base URL without user information.
+        /// The base URLs without user information, separated by commas.
         var url: String
         var user: String
         var password: String
         var database: String
+        /// The replicated cluster, if any.
+        var cluster: ClusterOptions.Resolved = .init(ddl: nil, insertQuorum: 0)
     }
 
     func resolve() throws -> Resolved {
-        let rawURL = Environment.resolve(self.url, "CENSUS_CLICKHOUSE_URL", default: "http://127.0.0.1:8123")
-        guard var components = URLComponents(string: rawURL), let scheme = components.scheme, ["http", "https"].contains(scheme),
-              let host = components.host, !host.isEmpty else {
-            throw ConfigurationError("--clickhouse-url must be an http(s) URL, got '\(Redaction.url(rawURL))'")
+        let rawURLs = Environment.resolve(self.url, "CENSUS_CLICKHOUSE_URL", default: "http://127.0.0.1:8123")
+        var urls: [String] = []
+        var urlUser: String?
+        var urlPassword: String?
+        for rawURL in rawURLs.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard var components = URLComponents(string: rawURL), let scheme = components.scheme, ["http", "https"].contains(scheme),
+                  let host = components.host, !host.isEmpty else {
+                throw ConfigurationError("--clickhouse-url must be an http(s) URL or a comma-separated list of them, got '\(Redaction.url(rawURL))'")
+            }
+            // Credentials in the URL: used when no user/password is configured otherwise, and removed from the URL.
+            urlUser = urlUser ?? components.user
+            urlPassword = urlPassword ?? components.password
+            components.user = nil
+            components.password = nil
+            let url = components.string ?? rawURL
+            urls.append(url.hasSuffix("/") ? String(url.dropLast()) : url)
         }
-        // Credentials in the URL: used when no user/password is configured otherwise, and removed from the URL.
-        let urlUser = components.user
-        let urlPassword = components.password
-        components.user = nil
-        components.password = nil
-        let url = components.string ?? rawURL
         let database = Environment.resolve(self.database, "CENSUS_DATABASE", default: "census")
         guard database.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil else {
             throw ConfigurationError("--database must match [A-Za-z_][A-Za-z0-9_]*, got '\(database)'")
@@ -47,8 +58,9 @@ struct ClickHouseOptions: ParsableArguments {
             }
             password = text.trimmingCharacters(in: .newlines)
         }
-        return Resolved(url: url.hasSuffix("/") ? String(url.dropLast()) : url,
-                        user: Environment.resolve(user, "CENSUS_CLICKHOUSE_USER", default: urlUser ?? "default"), password: password, database: database)
+        return Resolved(url: urls.joined(separator: ","),
+                        user: Environment.resolve(user, "CENSUS_CLICKHOUSE_USER", default: urlUser ?? "default"), password: password, database: database,
+                        cluster: try cluster.resolve(replicas: urls.count))
     }
 }
 

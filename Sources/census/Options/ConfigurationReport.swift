@@ -1,4 +1,5 @@
 import Consumer
+import Store
 import Logging
 
 /// Builds the effective configuration of a command from its option groups and resolved ``Settings``, with every
@@ -44,6 +45,10 @@ struct ConfigurationReport {
         entries.append(ConfigurationEntry(variable: "CENSUS_CLICKHOUSE_PASSWORD", value: Redaction.secret(resolved.password), source: passwordSource))
         add("CENSUS_CLICKHOUSE_PASSWORD_FILE", passwordFile ?? "", flag: clickhouse.passwordFile != nil)
         add("CENSUS_DATABASE", resolved.database, flag: clickhouse.database != nil)
+        add("CENSUS_CLICKHOUSE_CLUSTER", resolved.cluster.ddl?.name ?? "", flag: clickhouse.cluster.name != nil)
+        add("CENSUS_CLICKHOUSE_REPLICA_PATH", resolved.cluster.ddl?.zooKeeperPath ?? ClusterDDL.defaultZooKeeperPath, flag: clickhouse.cluster.replicaPath != nil)
+        add("CENSUS_CLICKHOUSE_REPLICA_NAME", resolved.cluster.ddl?.replicaName ?? ClusterDDL.defaultReplicaName, flag: clickhouse.cluster.replicaName != nil)
+        add("CENSUS_CLICKHOUSE_INSERT_QUORUM", String(resolved.cluster.insertQuorum), flag: clickhouse.cluster.insertQuorum != nil)
         if let api {
             add("CENSUS_API_ADDR", "\(settings.apiHost):\(settings.apiPort)", flag: api.address != nil)
             add("CENSUS_ADMIN_TOKEN", Redaction.secret(settings.adminToken), flag: false)

@@ -5,6 +5,10 @@ import Store
 /// `GET /readyz` for a census process: ClickHouse answers, the schema is at this build's version, and (when the
 /// process consumes) the consumer is in its group with a broker connection.
 ///
+/// With several ClickHouse URLs (replicas) every replica is pinged: the check passes while one answers (reads go on),
+/// and its detail names the replicas that are down (`degraded: 1/2 replicas up; down: …`) and whether that many can
+/// still reach the INSERT quorum.
+///
 /// Uses its own ClickHouse client with short timeouts and no retries, so a probe answers within a few seconds
 /// even while ClickHouse hangs.
 struct CensusReadiness: ReadinessProbe {
@@ -13,12 +17,13 @@ struct CensusReadiness: ReadinessProbe {
     let ingest: IngestService?
     /// Kafka statistics older than this mean the poll loop stopped reporting.
     let staleAfter: Duration
+    /// `insert_quorum` of the writer (0: none).
+    var insertQuorum = 0
 
     func check() async -> ReadinessReport {
         var checks: [ReadinessReport.Check] = []
         do {
-            try await client.ping()
-            checks.append(.init(name: "clickhouse", ok: true, detail: "ok"))
+            checks.append(try await clickHouseCheck())
             let version = try await migrator.currentVersion()
             let current = version >= Migration.latestVersion
             checks.append(.init(name: "schema", ok: current, detail: current ? "version \(version)"
@@ -33,6 +38,31 @@ struct CensusReadiness: ReadinessProbe {
             checks.append(kafkaCheck(ingest.kafkaStatistics))
         }
         return ReadinessReport(checks: checks)
+    }
+
+    /// Pings every replica; throws the last failure when none answers.
+    private func clickHouseCheck() async throws(ClickHouseError) -> ReadinessReport.Check {
+        let urls = client.replicas.urls
+        guard urls.count > 1 else {
+            try await client.ping()
+            return .init(name: "clickhouse", ok: true, detail: "ok")
+        }
+        var down: [String] = []
+        var lastError: ClickHouseError?
+        for (index, url) in urls.enumerated() {
+            do {
+                try await client.ping(replica: index)
+            } catch {
+                down.append("\(url) (\(error.message))")
+                lastError = error
+            }
+        }
+        let up = urls.count - down.count
+        if up == 0, let lastError { throw lastError }
+        guard !down.isEmpty else { return .init(name: "clickhouse", ok: true, detail: "ok: \(up)/\(urls.count) replicas up") }
+        let quorum = insertQuorum > up ? "; INSERTs wait: quorum \(insertQuorum) needs \(insertQuorum) replicas" : ""
+        return .init(name: "clickhouse", ok: true,
+                     detail: "degraded: \(up)/\(urls.count) replicas up; down: \(down.joined(separator: ", "))\(quorum)")
     }
 
     private func kafkaCheck(_ statistics: KafkaStatistics?) -> ReadinessReport.Check {

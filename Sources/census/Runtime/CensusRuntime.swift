@@ -66,7 +66,7 @@ struct CensusRuntime {
             let admin = CensusAdmin(store: StoreAdmin(client: store.client, schema: store.schema, logger: logger), ingest: ingestService,
                                     afterClear: { rendered.invalidateAll(); reader.invalidate() }, logger: logger)
             let readiness = CensusReadiness(client: store.probeClient, migrator: store.probeMigrator, ingest: ingestService,
-                                            staleAfter: settings.policy.drainTimeout + .seconds(30))
+                                            staleAfter: settings.policy.drainTimeout + .seconds(30), insertQuorum: settings.clickhouse.cluster.insertQuorum)
             CensusRoutes(v1: V1Routes(reader: reader, admin: admin, adminToken: settings.adminToken, build: BuildStamp.current,
                                            sessions: ClickHouseSessionStore(client: store.client, schema: store.schema, logger: logger),
                                            watches: WatchAccess(store: watchStore, registry: watch, afterChange: { rendered.invalidateAll() })),

@@ -34,11 +34,11 @@ struct StoreWiring: Sendable {
 
     init(_ settings: ClickHouseOptions.Resolved, reads: ReadLimits = .init(), logger: Logger, metrics: ClickHouseMetrics = .init()) throws {
         do {
-            schema = try Schema(database: settings.database)
+            schema = try Schema(database: settings.database, cluster: settings.cluster.ddl)
             // `priority` 1 beats the reads' 2: while an INSERT runs, ClickHouse pauses lower-priority queries between
             // blocks, so reads cannot starve writes of the server's CPU either.
             client = try ClickHouseClient(configuration: .init(url: settings.url, user: settings.user, password: settings.password,
-                                                               settings: ["priority": "1"]),
+                                                               settings: ["priority": "1"].merging(Self.clusterWriteSettings(settings.cluster)) { $1 }),
                                           logger: logger, metrics: metrics)
             let executionSeconds = max(1, reads.maxExecutionTime.components.seconds)
             let readTimeout = Duration.seconds(executionSeconds + 5)
@@ -47,7 +47,7 @@ struct StoreWiring: Sendable {
                                      maxConnections: reads.maxConcurrent,
                                      // No retries: under overload they would multiply the load; the client retries (503 Retry-After).
                                      retryPolicy: .noRetry,
-                                     settings: ["max_execution_time": String(executionSeconds), "max_threads": "1", "max_block_size": "8192", "priority": "2"], admissionWait: reads.queueWait),
+                                     settings: ["max_execution_time": String(executionSeconds), "max_threads": "1", "max_block_size": "8192", "priority": "2"], admissionWait: reads.queueWait, spreadReads: true),
                 logger: logger, metrics: metrics)
             probeClient = try ClickHouseClient(
                 configuration: .init(url: settings.url, user: settings.user, password: settings.password, connectTimeout: .seconds(1),
@@ -62,6 +62,16 @@ struct StoreWiring: Sendable {
         quarantine = ClickHouseQuarantineReader(client: readClient, schema: schema, logger: logger)
         migrator = Migrator(client: client, schema: schema, logger: logger)
         probeMigrator = Migrator(client: probeClient, schema: schema, logger: logger)
+    }
+
+    /// The writer's settings on a replicated cluster (docs/GUARANTEES.md, "On a replicated cluster"): an INSERT is
+    /// acknowledged only once `insert_quorum` replicas hold it (waiting at most 20 s, then `UNKNOWN_STATUS_OF_INSERT`,
+    /// which the flusher checks before resending), and the writer's reads — progress above all — see every
+    /// quorum-acknowledged INSERT or fail (`select_sequential_consistency`, code 289 on a replica behind the quorum,
+    /// which moves the client to another replica). None on a single server.
+    static func clusterWriteSettings(_ cluster: ClusterOptions.Resolved) -> [String: String] {
+        guard cluster.ddl != nil, cluster.insertQuorum > 1 else { return [:] }
+        return ["insert_quorum": String(cluster.insertQuorum), "insert_quorum_timeout": "20000", "select_sequential_consistency": "1"]
     }
 
     /// Fails with a ``ConfigurationError`` (exit code 2) when ClickHouse answers and rejects the credentials;

@@ -1,0 +1,47 @@
+/// How census's DDL addresses a replicated ClickHouse cluster (`--clickhouse-cluster`): every statement runs
+/// `ON CLUSTER <name>` (ClickHouse's distributed DDL queue in ZooKeeper/Keeper runs it on every host of the cluster), and
+/// every MergeTree-family table becomes its `Replicated…` twin with a ZooKeeper path and a replica name.
+///
+/// The path template may use ClickHouse's own macros (`{shard}`, `{replica}`, expanded by each server from its
+/// `<macros>`) and two that census expands itself, `{database}` and `{table}` (ClickHouse 18.16 knows neither), so one
+/// template serves every table. Null tables and materialized views are per host and stay as they are (created on every
+/// host by `ON CLUSTER`).
+package struct ClusterDDL: Sendable, Hashable {
+    /// The cluster's name in the servers' `remote_servers`.
+    package let name: String
+    /// The ZooKeeper path of a replicated table; see the type's description.
+    package let zooKeeperPath: String
+    /// The replica's name within a shard (normally the `{replica}` macro).
+    package let replicaName: String
+
+    /// The default ZooKeeper path template: one shard's replicas of one table share it.
+    package static let defaultZooKeeperPath = "/clickhouse/tables/{shard}/{database}/{table}"
+    /// The default replica name: each server's `{replica}` macro.
+    package static let defaultReplicaName = "{replica}"
+
+    /// - Throws: ``StoreError/Kind/invalidIdentifier`` unless `name` is a plain identifier; the path and replica name go
+    ///   into SQL as string literals (``SQLLiteral``) and must not be empty.
+    package init(name: String, zooKeeperPath: String = ClusterDDL.defaultZooKeeperPath,
+                 replicaName: String = ClusterDDL.defaultReplicaName) throws(StoreError) {
+        self.name = try SQLLiteral.identifier(name)
+        guard !zooKeeperPath.isEmpty, !replicaName.isEmpty else {
+            throw StoreError(.invalidIdentifier, "the ZooKeeper path and the replica name must not be empty")
+        }
+        self.zooKeeperPath = zooKeeperPath
+        self.replicaName = replicaName
+    }
+
+    /// ` ON CLUSTER <name>`, to follow the object name of a DDL statement.
+    package var onCluster: String { " ON CLUSTER \(name)" }
+
+    /// `Replicated<engine>('<path>', '<replica>'[, <arguments>])` for table `table` of `database`.
+    ///
+    /// - Parameters:
+    ///   - engine: The non-replicated engine name (`MergeTree`, `AggregatingMergeTree`, `ReplacingMergeTree`).
+    ///   - arguments: The engine's own arguments (`version` for `ReplacingMergeTree(version)`), or empty.
+    package func engine(_ engine: String, arguments: String = "", database: String, table: String) -> String {
+        let path = zooKeeperPath.replacing("{database}", with: database).replacing("{table}", with: table)
+        let extra = arguments.isEmpty ? "" : ", \(arguments)"
+        return "Replicated\(engine)(\(SQLLiteral.string(path)), \(SQLLiteral.string(replicaName))\(extra))"
+    }
+}

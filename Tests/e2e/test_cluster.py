@@ -1,0 +1,269 @@
+"""census on a replicated ClickHouse cluster (issue 15): real ZooKeeper 3.8 and two clickhouse-server 18.16 replicas of
+one shard (scripts/cluster), `--clickhouse-cluster census`, both replica URLs in `--clickhouse-url`, the mock broker.
+
+Every test ends with the answers of every V1 list and detail endpoint equal to one clean pass over its data set
+(expect.py): nothing lost, nothing counted twice, whatever happened to a replica, ZooKeeper or census meanwhile.
+
+The cluster: `CENSUS_TEST_CLUSTER_DIR` (a cluster scripts/test started with scripts/cluster), else one started here for
+the module. Tests leave every node running. Marked `cluster`: scripts/test runs this file in a lane of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+import otlp_data
+from compare import assert_every_endpoint
+from harness import ROOT, HarnessError, port_open, unique_name, wait_until
+from kafka_util import produce
+from test_exactly_once import FAST_GROUP, Producer
+
+pytestmark = pytest.mark.cluster
+
+CLUSTER_SCRIPT = ROOT / "scripts" / "cluster"
+
+
+class Cluster:
+    """A scripts/cluster cluster: node control and the store interface census_factory expects (url, query, drop_database)."""
+
+    def __init__(self, directory: Path, own: bool):
+        self.directory = directory
+        self.own = own
+        env = dict(line.split("=", 1) for line in (directory / "cluster.env").read_text().splitlines() if "=" in line)
+        self.urls = env["CENSUS_CLICKHOUSE_URL"].split(",")
+        self.name = env["CENSUS_CLICKHOUSE_CLUSTER"]
+        self.url = ",".join(self.urls)
+
+    def run(self, *args: str) -> None:
+        out = subprocess.run(["bash", str(CLUSTER_SCRIPT), *args, "--dir", str(self.directory)], capture_output=True, text=True, timeout=120)
+        if out.returncode != 0:
+            raise HarnessError(f"scripts/cluster {' '.join(args)} failed ({out.returncode}): {out.stderr}{out.stdout}")
+
+    def kill(self, node: str) -> None:
+        self.run("kill", node)
+
+    def start_node(self, node: str) -> None:
+        self.run("start-node", node)
+        if node.startswith("ch"):
+            url = self.urls[int(node[2:]) - 1]
+            wait_until(f"{node} to answer /ping", lambda: requests.get(url + "/ping", timeout=2).ok, timeout=60)
+
+    def replica(self, node: str) -> str:
+        return self.urls[int(node[2:]) - 1]
+
+    def query(self, sql: str, database: str | None = None, timeout: float = 30, url: str | None = None) -> str:
+        last = None
+        for base in ([url] if url else self.urls):
+            try:
+                r = requests.post(base, params={"database": database} if database else {}, data=sql.encode(), timeout=timeout)
+            except requests.RequestException as e:
+                last = e
+                continue
+            if r.status_code == 200:
+                return r.text
+            last = HarnessError(f"ClickHouse {r.status_code}: {r.text.strip()} (query: {sql})")
+        raise last if isinstance(last, Exception) else HarnessError("no replica answered")
+
+    def drop_database(self, name: str) -> None:
+        try:
+            self.query(f"DROP DATABASE IF EXISTS {name} ON CLUSTER {self.name}", timeout=60)
+        except Exception:  # noqa: BLE001 - best effort clean-up
+            pass
+
+    def stop(self) -> None:
+        if self.own:
+            self.run("stop")
+
+
+def _free_base() -> int:
+    """A base port with ZooKeeper's and three servers' ports free (scripts/cluster: base, base+10i … base+10i+2)."""
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(30000, 60000, 100)
+        if not any(port_open(p) for p in [base] + [base + 10 * i + k for i in (1, 2, 3) for k in (0, 1, 2)]):
+            return base
+    raise HarnessError("no free port range for the cluster")
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    given = os.environ.get("CENSUS_TEST_CLUSTER_DIR")
+    if given:
+        c = Cluster(Path(given), own=False)
+    else:
+        directory = ROOT / ".run" / "e2e" / "_cluster"
+        subprocess.run(["bash", str(CLUSTER_SCRIPT), "stop", "--dir", str(directory)], capture_output=True, timeout=120)
+        out = subprocess.run(["bash", str(CLUSTER_SCRIPT), "start", "--dir", str(directory), "--base-port", str(_free_base())],
+                             capture_output=True, text=True, timeout=180)
+        if out.returncode != 0:
+            raise HarnessError(f"scripts/cluster start failed: {out.stderr}")
+        c = Cluster(directory, own=True)
+    try:
+        yield c
+    finally:
+        c.stop()
+
+
+CLUSTER_ARGS = ["--clickhouse-cluster", "census"]
+
+
+def _census(census_factory, broker, cluster, url: str | None = None, **kw):
+    """A census on the cluster (both replicas unless `url` names one), with its own database."""
+    extra = CLUSTER_ARGS + FAST_GROUP + kw.pop("extra_args", [])
+    census = census_factory(broker, cluster, start=False, extra_args=extra, **kw)
+    if url:
+        census.clickhouse_url = url
+    return census
+
+
+def _replicated_counts(cluster, database: str) -> list[str]:
+    """Rows of `metadata` on every replica, once each replica caught up (SYSTEM SYNC REPLICA)."""
+    counts = []
+    for url in cluster.urls:
+        cluster.query(f"SYSTEM SYNC REPLICA {database}.metadata", url=url, timeout=120)
+        counts.append(cluster.query(f"SELECT count() FROM {database}.metadata", url=url).strip())
+    return counts
+
+
+def _readyz(census) -> dict:
+    return requests.get(census.api + "/readyz", timeout=10).json()
+
+
+def test_replicated_schema_and_one_clean_pass(cluster, broker, census_factory):
+    data = otlp_data.build_dataset(seed=1501, messages=60)
+    census = _census(census_factory, broker, cluster, flush_interval="0.3")
+    census.start()
+    offsets = census_factory.offsets(broker, census)
+    produce(broker.bootstrap, otlp_data.records(data))
+    offsets.wait_caught_up(diagnostics=census.log_tail)
+    assert_every_endpoint(census, data, " on a two-replica cluster")
+    # Every table census stores into is replicated, on both servers; the Null tables and views exist on both.
+    for url in cluster.urls:
+        engines = dict(line.split("\t") for line in cluster.query(
+            f"SELECT name, engine FROM system.tables WHERE database = '{census.database}' ORDER BY name", url=url).splitlines())
+        assert engines["metadata"] == "ReplicatedAggregatingMergeTree", engines
+        assert engines["quarantine"] == "ReplicatedReplacingMergeTree", engines
+        assert engines["schema_migrations"] == "ReplicatedMergeTree", engines
+        assert engines["sessions"] == "ReplicatedReplacingMergeTree", engines
+        assert engines["metadata_ingest_v5"] == "Null" and engines["metadata_mv_v5"] == "MaterializedView", engines
+    counts = _replicated_counts(cluster, census.database)
+    assert len(set(counts)) == 1 and counts[0] != "0", f"replicas differ: {counts}"
+    ready = _readyz(census)
+    assert ready["status"] == "ready" and "2/2 replicas up" in ready["checks"]["clickhouse"]["detail"], ready
+    # A census that reads only the other replica answers the same.
+    serve = census_factory(broker, cluster, start=False, command="serve", database=census.database, name="serve2")
+    serve.clickhouse_url = cluster.replica("ch2")
+    serve.start()
+    assert_every_endpoint(serve, data, " from the second replica alone")
+
+
+def test_replica_killed_during_ingest_and_brought_back(cluster, broker, census_factory):
+    data = otlp_data.build_dataset(seed=1502, messages=200, max_items=3)
+    recs = otlp_data.records(data)
+    census = _census(census_factory, broker, cluster, flush_interval="0.2")
+    census.start()
+    offsets = census_factory.offsets(broker, census)
+    producer = Producer(broker.bootstrap, recs, chunk=10, pause=0.3)
+    producer.start()
+    wait_until("some offsets committed", lambda: any(v > 0 for v in offsets.committed().values()), timeout=60,
+               diagnostics=census.log_tail)
+    cluster.kill("ch1")
+    try:
+        # Readiness names the dead replica; reads keep answering from the other one.
+        ready = wait_until("readiness to report the degraded replica",
+                           lambda: (r := _readyz(census)) and "degraded" in r["checks"]["clickhouse"]["detail"] and r, timeout=30)
+        assert cluster.replica("ch1") in ready["checks"]["clickhouse"]["detail"], ready
+        for _ in range(5):
+            assert census.get("/api/v1/metrics").status_code == 200
+        time.sleep(3)
+        assert census.alive(), census.log_tail()
+    finally:
+        cluster.start_node("ch1")
+    producer.finish()
+    offsets.wait_caught_up(timeout=180, diagnostics=census.log_tail)
+    assert_every_endpoint(census, data, " after a replica was killed during ingest and brought back")
+    wait_until("readiness to report both replicas", lambda: "2/2 replicas up" in _readyz(census)["checks"]["clickhouse"]["detail"], timeout=30)
+    counts = _replicated_counts(cluster, census.database)
+    assert len(set(counts)) == 1, f"replicas differ: {counts}"
+
+
+def test_zookeeper_stopped_30_seconds(cluster, broker, census_factory):
+    first = otlp_data.build_dataset(seed=1503, messages=30, prefix="a.")
+    during = otlp_data.build_dataset(seed=1504, messages=90, max_items=3, prefix="b.")
+    census = _census(census_factory, broker, cluster, flush_interval="0.3")
+    census.start()
+    offsets = census_factory.offsets(broker, census)
+    produce(broker.bootstrap, otlp_data.records(first))
+    offsets.wait_caught_up(diagnostics=census.log_tail)
+    cluster.kill("zk")
+    try:
+        produce(broker.bootstrap, otlp_data.records(during))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            assert census.alive(), f"census exited while ZooKeeper was down\n{census.log_tail()}"
+            assert census.get("/api/v1/metrics").status_code == 200  # replicas serve reads without ZooKeeper
+            time.sleep(2)
+    finally:
+        cluster.start_node("zk")
+    offsets.wait_caught_up(timeout=180, diagnostics=census.log_tail)
+    assert_every_endpoint(census, otlp_data.merge(first, during), " after ZooKeeper was down for 30 s")
+
+
+def test_census_restarted_against_the_other_replica(cluster, broker, census_factory):
+    data = otlp_data.build_dataset(seed=1505, messages=120, max_items=3)
+    recs = otlp_data.records(data)
+    database, group = unique_name("e2e"), unique_name("g")
+    first = _census(census_factory, broker, cluster, url=cluster.replica("ch1"), database=database, group=group,
+                    flush_interval="0.2", name="on_ch1")
+    first.start()
+    offsets = census_factory.offsets(broker, first)
+    producer = Producer(broker.bootstrap, recs, chunk=10, pause=0.3)
+    producer.start()
+    wait_until("some offsets committed", lambda: sum(offsets.committed().values()) > 10, timeout=60, diagnostics=first.log_tail)
+    first.stop(signal.SIGKILL, timeout=10)
+    second = _census(census_factory, broker, cluster, url=cluster.replica("ch2"), database=database, group=group,
+                     flush_interval="0.2", name="on_ch2")
+    second.start()
+    producer.finish()
+    offsets.wait_caught_up(timeout=120, diagnostics=second.log_tail)
+    assert_every_endpoint(second, data, " after census was killed on one replica and restarted on the other")
+
+
+def test_census_sigkilled_10_times_while_a_replica_is_down(cluster, broker, census_factory):
+    data = otlp_data.build_dataset(seed=1506, messages=120, max_items=3)
+    recs = otlp_data.records(data)
+    rng = random.Random(1506)
+    census = _census(census_factory, broker, cluster, flush_interval="0.2")
+    census.start()
+    offsets = census_factory.offsets(broker, census)
+    producer = Producer(broker.bootstrap, recs, chunk=10, pause=0.3)
+    producer.start()
+    wait_until("some offsets committed", lambda: any(v > 0 for v in offsets.committed().values()), timeout=60,
+               diagnostics=census.log_tail)
+    cluster.kill("ch2")
+    try:
+        for kill in range(10):
+            if not census.alive():
+                census.start(wait_healthy=False)
+            time.sleep(rng.uniform(0.5, 2.5))
+            assert census.alive(), f"census exited by itself before kill {kill + 1}\n{census.log_tail()}"
+            census.stop(signal.SIGKILL, timeout=10)
+        census.start()
+        ready = wait_until("readiness to report the degraded replica",
+                           lambda: (r := _readyz(census)) and "degraded" in r["checks"]["clickhouse"]["detail"] and r, timeout=30)
+        assert cluster.replica("ch2") in ready["checks"]["clickhouse"]["detail"], ready
+    finally:
+        cluster.start_node("ch2")
+    producer.finish()
+    offsets.wait_caught_up(timeout=180, diagnostics=census.log_tail)
+    assert_every_endpoint(census, data, " after 10 SIGKILLs of census while a replica was down")
+    counts = _replicated_counts(cluster, census.database)
+    assert len(set(counts)) == 1, f"replicas differ: {counts}"

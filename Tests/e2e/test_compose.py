@@ -1,6 +1,7 @@
 """compose/: no Docker engine runs here, so the wiring is checked statically against census itself.
 
-Parses compose/docker-compose.yml and compose/otel-collector.yaml and checks that ports, host names, topic names,
+Parses compose/docker-compose.yml, compose/otel-collector.yaml and the cluster variant (docker-compose.cluster.yml,
+compose/cluster/*.xml) and checks that ports, host names, topic names,
 encoding and CENSUS_* variables agree with each other and with the defaults the real census binary reports
 (`census config`), and that census accepts the compose environment as it is. Cost: under 1 s.
 """
@@ -146,3 +147,42 @@ def test_collector_feeds_the_topics_census_reads(compose, collector, defaults):
         endpoint = s["command"][s["command"].index("--otlp-endpoint") + 1]
         assert endpoint == f"otel-collector:{grpc_port}", endpoint
     assert any(p.endswith(f":{grpc_port}") for p in compose["services"]["otel-collector"]["ports"])
+
+
+CLUSTER_COMPOSE = ROOT / "compose" / "docker-compose.cluster.yml"
+
+
+def test_cluster_variant_agrees_with_itself_and_with_census(compose, tmp_path):
+    """The cluster override (Keeper + two replicas): census's URLs name every replica service, its cluster is the one
+    both replicas define, each replica's macros are its own, and Keeper is reached where it listens."""
+    import xml.etree.ElementTree as ET
+
+    cluster = yaml.safe_load(CLUSTER_COMPOSE.read_text())
+    services = {**compose["services"], **cluster["services"]}
+    env = {**env_of(compose["services"]["census"]), **env_of(cluster["services"]["census"])}
+    runnable = {k: (str(tmp_path / k) if k.endswith("_FILE") else v) for k, v in env.items()}
+    for k, v in runnable.items():
+        if k.endswith("_FILE"):
+            Path(v).write_text("secret\n")
+    effective = census_config(runnable)
+    assert effective["CENSUS_CLICKHOUSE_CLUSTER"] == env["CENSUS_CLICKHOUSE_CLUSTER"]
+    url_hosts = [urlparse(u.strip()).hostname for u in env["CENSUS_CLICKHOUSE_URL"].split(",")]
+
+    keeper = ET.parse(CLUSTER_COMPOSE.parent / "cluster" / "keeper.xml").getroot()
+    keeper_port = keeper.findtext("keeper_server/tcp_port")
+    assert "keeper" in services and keeper_port
+    replica_services = [name for name, s in cluster["services"].items()
+                        if any("cluster/clickhouse-" in v for v in s.get("volumes", []))]
+    assert sorted(replica_services) == sorted(url_hosts), (replica_services, url_hosts)
+    seen_macros = set()
+    for name in replica_services:
+        mount = next(v for v in cluster["services"][name]["volumes"] if "cluster/clickhouse-" in v)
+        config = ET.parse(CLUSTER_COMPOSE.parent / mount.split(":")[0]).getroot()
+        assert config.findtext("zookeeper/node/host") == "keeper" and config.findtext("zookeeper/node/port") == keeper_port
+        assert config.findtext("interserver_http_host") == name
+        defined = config.find(f"remote_servers/{env['CENSUS_CLICKHOUSE_CLUSTER']}")
+        assert defined is not None, f"{name} does not define the cluster census uses"
+        hosts = sorted(r.findtext("host") for r in defined.iter("replica"))
+        assert hosts == sorted(url_hosts), (name, hosts)
+        seen_macros.add((config.findtext("macros/shard"), config.findtext("macros/replica")))
+    assert len(seen_macros) == len(replica_services) and len({shard for shard, _ in seen_macros}) == 1, seen_macros

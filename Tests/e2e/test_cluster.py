@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import subprocess
 import time
@@ -153,6 +154,7 @@ def test_replicated_schema_and_one_clean_pass(cluster, broker, census_factory):
         assert engines["quarantine"] == "ReplicatedReplacingMergeTree", engines
         assert engines["schema_migrations"] == "ReplicatedMergeTree", engines
         assert engines["sessions"] == "ReplicatedReplacingMergeTree", engines
+        assert engines["watches"] == "ReplicatedReplacingMergeTree", engines
         assert engines["metadata_ingest_v5"] == "Null" and engines["metadata_mv_v5"] == "MaterializedView", engines
     counts = _replicated_counts(cluster, census.database)
     assert len(set(counts)) == 1 and counts[0] != "0", f"replicas differ: {counts}"
@@ -163,6 +165,38 @@ def test_replicated_schema_and_one_clean_pass(cluster, broker, census_factory):
     serve.clickhouse_url = cluster.replica("ch2")
     serve.start()
     assert_every_endpoint(serve, data, " from the second replica alone")
+    _every_read_route_answers(serve)
+
+
+def _every_read_route_answers(census) -> None:
+    """Every GET route of the served OpenAPI document (V1, V2, key usage, watch, sessions, system) runs its queries on
+    the replicated tables: path parameters name stored things, and the routes that read stored data answer 200."""
+    first = lambda path, field: census.get(path, params={"limit": 1}).json()["data"][0][field]  # noqa: E731
+    metric, span, key = first("/api/v1/metrics", "name"), first("/api/v1/spans", "name"), first("/api/v1/attributes", "key")
+    service = census.get("/api/v1/services").json()["data"][0]
+    service = service if isinstance(service, str) else service.get("name", service.get("service"))
+    severity = first("/api/v1/logs", "severity")
+    values = {"/api/v1/spans": span, "/api/v2/spans": span, "/api/v1/logs": severity, "/api/v2/logs": severity,
+              "/api/v1/services": service, "/api/v2/services": service}
+    query = {"/api/v2/history": {"signal": "metric", "name": metric}, "/api/v2/changes": {"since": "2000-01-01"}}
+    must_answer_200 = {"/api/v1/span-patterns", "/api/v1/services/{name}/attributes", "/api/v1/attributes/{key}/services",
+                       "/api/v1/attributes/{key}/telemetry", "/api/v2/metrics/{name}/labels", "/api/v2/spans/{name}/attributes",
+                       "/api/v2/logs/{severity}/attributes", "/api/v2/metrics", "/api/v2/status/tsdb", "/api/v2/keys/{key}",
+                       "/api/v2/services/{name}", "/api/v2/system/clickhouse", "/api/v2/system/tables", "/api/v2/history",
+                       "/api/v2/changes", "/api/v1/sessions", "/api/v1/cardinality/high", "/api/v1/logs/by-service"}
+    doc = census.get("/api/v1/openapi.json").json()
+    answered = set()
+    for path, item in doc["paths"].items():
+        if "get" not in item:
+            continue
+        name = next((v for prefix, v in values.items() if path.startswith(prefix + "/")), metric)
+        url = census.api + re.sub(r"\{([^}]+)\}", lambda m: requests.utils.quote(key if m.group(1) == "key" else name, safe=""), path)
+        r = requests.get(url, params=query.get(path), timeout=60)
+        assert r.status_code < 500, f"GET {path} on the cluster -> {r.status_code}: {r.text[:300]}"
+        if path in must_answer_200:
+            assert r.status_code == 200, f"GET {path} on the cluster -> {r.status_code}: {r.text[:300]}"
+        answered.add(path)
+    assert must_answer_200 <= answered, must_answer_200 - answered
 
 
 def test_replica_killed_during_ingest_and_brought_back(cluster, broker, census_factory):

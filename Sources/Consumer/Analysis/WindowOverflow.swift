@@ -13,6 +13,17 @@ package struct WindowOverflow: Sendable, Hashable {
 
     package init() {}
 
+    /// Adds `other`'s counts (saturating).
+    package mutating func add(_ other: WindowOverflow) {
+        func sum(_ a: UInt64, _ b: UInt64) -> UInt64 {
+            let (total, overflowed) = a.addingReportingOverflow(b)
+            return overflowed ? .max : total
+        }
+        droppedKeyObservations = sum(droppedKeyObservations, other.droppedKeyObservations)
+        droppedEventNames = sum(droppedEventNames, other.droppedEventNames)
+        droppedTemplateObservations = sum(droppedTemplateObservations, other.droppedTemplateObservations)
+    }
+
     /// Whether nothing was dropped.
     package var isEmpty: Bool { droppedKeyObservations == 0 && droppedEventNames == 0 && droppedTemplateObservations == 0 }
 }

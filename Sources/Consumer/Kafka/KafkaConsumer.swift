@@ -20,8 +20,9 @@ package protocol KafkaRebalanceHandler: AnyObject {
 ///
 /// - Note: librdkafka handles are thread-safe; `poll` must be called from one thread at a time, and the rebalance
 ///   handler runs on that thread. `commit`, `pause`, `resume` and the queries may be called from any thread.
-///   That is why this class is `@unchecked Sendable`: its only state is the handle (immutable after `init`) and
-///   the callback box, whose handler is set once before polling starts.
+///   That is why this class is `@unchecked Sendable`: the handle is immutable after `init`; the callback box's
+///   handler is set once before polling starts; `topicNames` (a cache of librdkafka's topic names) is read and
+///   written only by `poll`/`pollRecord`, i.e. by one thread at a time; `closed` is guarded by `closeLock`.
 package final class KafkaConsumer: @unchecked Sendable {
     private let handle: OpaquePointer
     private let box: CallbackBox

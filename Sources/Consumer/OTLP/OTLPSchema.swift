@@ -92,7 +92,8 @@ package struct OTLPMessageSchema: Sendable {
 }
 
 /// The OTLP message schema: the single source of field numbers and types for the validator, the OTLP/JSON
-/// transcoders and the analyzers (see `/work/shared/reference/otlp-field-numbers.md`).
+/// transcoders and the analyzers (numbers as in opentelemetry-proto's `.proto` files, v1; the decoders are tested on
+/// fixtures that `scripts/gen-fixtures.py` encodes with the official `opentelemetry-proto` package).
 package enum OTLPSchema {
     /// Highest field number the flat lookup table covers (OTLP's largest is 16).
     static let fieldStride = 32

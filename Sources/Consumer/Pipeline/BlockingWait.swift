@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// Runs async work from a thread that must block for its result (the poll thread inside a librdkafka callback).
 ///
@@ -21,8 +22,7 @@ enum BlockingWait {
             do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
             semaphore.signal()
         }
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        guard semaphore.wait(timeout: .now() + seconds) == .success else {
+        guard semaphore.wait(timeout: .now() + timeout.inSeconds) == .success else {
             task.cancel()
             throw TimedOut()
         }

@@ -255,7 +255,7 @@ package final class Flusher: Sendable {
 
     /// Blocks until no batch is in flight or `timeout` passes. Returns whether the flusher is idle.
     package func waitUntilIdle(timeout: Duration) -> Bool {
-        let deadline = Date().addingTimeInterval(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        let deadline = Date().addingTimeInterval(timeout.inSeconds)
         idle.lock()
         defer { idle.unlock() }
         while isBusy {

@@ -102,6 +102,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     var ledger = PartitionLedger()
     private var paused = false
     private var lastReloadAttempt: ContinuousClock.Instant? = nil
+    /// When the window limits' warning was last logged.
+    private var lastOverflowLog: ContinuousClock.Instant? = nil
     /// Set when the service must stop with an error (an offset regression with `--on-offset-regression fail`, a lost lock).
     private var failure: (any Error)? = nil
     private var signalByTopic: [String: Signal?] = [:]
@@ -357,7 +359,26 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
 
     private func submitWindow() {
         finishAnalysis()
-        var batch = analyzer.drain()
+        let batch = analyzer.drain()
+        report(analyzer.lastDrainOverflow)
+        submit(batch)
+    }
+
+    /// Counts what the window limits left out of a window (`census_window_dropped_observations_total`), and logs it at
+    /// most once a minute: a store that keeps hitting a limit does so on every flush.
+    private func report(_ overflow: WindowOverflow) {
+        guard !overflow.isEmpty else { return }
+        local.windowOverflow.add(overflow)
+        if let last = lastOverflowLog, last.duration(to: .now) < .seconds(60) { return }
+        lastOverflowLog = .now
+        logger.warning("window limits reached: observations left out of this window (census_window_dropped_observations_total)", metadata: [
+            "dropped_key_observations": "\(overflow.droppedKeyObservations)", "dropped_event_names": "\(overflow.droppedEventNames)",
+            "dropped_template_observations": "\(overflow.droppedTemplateObservations)",
+        ])
+    }
+
+    private func submit(_ drained: MetadataBatch) {
+        var batch = drained
         batch.progress = ledger.progressRows()
         batch.quarantined = pendingQuarantine
         flusher.submit(batch, offsets: ledger.takePending())
@@ -471,7 +492,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         local.droppedWindows &+= 1
         if waitForFence, let landsUntil, landsUntil > .now {
             logger.info("waiting until the abandoned INSERT's write fence has passed", metadata: ["seconds": "\(landsUntil - .now)"])
-            Thread.sleep(forTimeInterval: max(0, Self.seconds(landsUntil - .now)))
+            Thread.sleep(forTimeInterval: max(0, (landsUntil - .now).inSeconds))
         }
     }
 
@@ -486,15 +507,11 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         var metadata: Logger.Metadata = ["records": "\(local.records)", "items": "\(local.items)", "bytes": "\(local.bytes)", "invalid": "\(local.invalidRecords)",
                                          "quarantined": "\(local.quarantinedRecords)", "skipped_already_applied": "\(local.skippedRecords)"]
         if let first = local.firstRecordAt, let last = local.lastCommitAt, last > first {
-            let seconds = Self.seconds(last - first)
+            let seconds = (last - first).inSeconds
             metadata["seconds_first_record_to_last_commit"] = "\(String(format: "%.3f", seconds))"
             metadata["items_per_second"] = "\(Int(Double(local.items) / seconds))"
         }
         logger.info("consumer stopped", metadata: metadata)
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     // MARK: - Replay (poll thread)

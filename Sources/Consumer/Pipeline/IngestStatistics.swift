@@ -34,6 +34,8 @@ package struct IngestStatistics: Sendable, Hashable {
     package var commitFailures: UInt64 = 0
     /// Windows dropped uncommitted during a rebalance or shutdown because they could not be written in time.
     package var droppedWindows: UInt64 = 0
+    /// Observations the window limits (``WindowLimits``) left out of the windows handed to the store.
+    package var windowOverflow = WindowOverflow()
     /// Times fetching was paused because the window was full while a flush ran.
     package var pauses: UInt64 = 0
     /// Whether fetching is paused right now.

@@ -26,6 +26,7 @@ import Synchronization
 /// | `census_kafka_brokers_up` | gauge | — |
 /// | `census_buffer_rows` / `census_buffer_bytes` / `census_buffer_fill_ratio` | gauge | — |
 /// | `census_dropped_windows_total` | counter | — |
+/// | `census_window_dropped_observations_total` | counter | `limit` (`keys_per_aggregate`, `event_names_per_aggregate`, `templates_per_aggregate`): observations a window limit left out |
 package final class PipelineMetrics: Sendable {
     private let factory: any MetricsFactory
     private let records: Counter
@@ -48,6 +49,9 @@ package final class PipelineMetrics: Sendable {
     private let bufferBytes: Gauge
     private let bufferFill: Gauge
     private let droppedWindows: Counter
+    private let droppedKeyObservations: Counter
+    private let droppedEventNames: Counter
+    private let droppedTemplateObservations: Counter
     /// Totals already added to the counters, and the lag gauges of the partitions last reported.
     private let state = Mutex(State())
 
@@ -79,6 +83,10 @@ package final class PipelineMetrics: Sendable {
         bufferBytes = Gauge(label: "census_buffer_bytes", factory: factory)
         bufferFill = Gauge(label: "census_buffer_fill_ratio", factory: factory)
         droppedWindows = Counter(label: "census_dropped_windows_total", factory: factory)
+        let dropped = "census_window_dropped_observations_total"
+        droppedKeyObservations = Counter(label: dropped, dimensions: [("limit", "keys_per_aggregate")], factory: factory)
+        droppedEventNames = Counter(label: dropped, dimensions: [("limit", "event_names_per_aggregate")], factory: factory)
+        droppedTemplateObservations = Counter(label: dropped, dimensions: [("limit", "templates_per_aggregate")], factory: factory)
     }
 
     /// Adds what the poll loop counted since the last call and sets the buffer and partition gauges.
@@ -93,6 +101,9 @@ package final class PipelineMetrics: Sendable {
         add(statistics.invalidRecords, previous.invalidRecords, to: invalid)
         add(statistics.quarantinedRecords, previous.quarantinedRecords, to: quarantined)
         add(statistics.droppedWindows, previous.droppedWindows, to: droppedWindows)
+        add(statistics.windowOverflow.droppedKeyObservations, previous.windowOverflow.droppedKeyObservations, to: droppedKeyObservations)
+        add(statistics.windowOverflow.droppedEventNames, previous.windowOverflow.droppedEventNames, to: droppedEventNames)
+        add(statistics.windowOverflow.droppedTemplateObservations, previous.windowOverflow.droppedTemplateObservations, to: droppedTemplateObservations)
         assigned.record(statistics.assignedPartitions)
         pausedPartitions.record(statistics.paused ? statistics.assignedPartitions : 0)
         bufferRows.record(windowRows)

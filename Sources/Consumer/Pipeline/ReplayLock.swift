@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Store
 import Synchronization
 
 /// Makes sure at most one `census replay` writes into a store at a time.
@@ -57,7 +58,7 @@ package final class ReplayLock: KafkaRebalanceHandler, @unchecked Sendable {
         guard let probe = try? KafkaConsumer(configuration: configuration, logger: logger) else { return false }
         defer { probe.close() }
         let heartbeat = (try? probe.committed(partitions))?.values.max() ?? 0
-        return heartbeat > 0 && Int64(Date().timeIntervalSince1970 * 1000) - heartbeat < Int64(milliseconds(lease)) + 3_000
+        return heartbeat > 0 && Int64(Date().timeIntervalSince1970 * 1000) - heartbeat < Int64(lease.inMilliseconds) + 3_000
     }
 
     /// Refuses when another replay holds the lock, then joins and waits (at most `timeout`) until this replay holds every
@@ -66,7 +67,7 @@ package final class ReplayLock: KafkaRebalanceHandler, @unchecked Sendable {
         let all = Array(needed).sorted()
         let heartbeat = (try? consumer.committed(all))?.values.max() ?? 0
         let age = Int64(Date().timeIntervalSince1970 * 1000) - heartbeat
-        if heartbeat > 0, age < Int64(Self.milliseconds(lease.length)) + 3_000 {
+        if heartbeat > 0, age < Int64(lease.length.inMilliseconds) + 3_000 {
             throw Contended(description: "another census replay into this store is running (lock group \(group), last heartbeat \(age) ms ago); "
                 + "wait for it to finish or stop it, then run this replay again")
         }
@@ -151,10 +152,6 @@ package final class ReplayLock: KafkaRebalanceHandler, @unchecked Sendable {
             held.subtract(partitions)
             if !needed.isDisjoint(with: partitions) { lostAny = true }
         }
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
 }
 

@@ -21,8 +21,7 @@ final class BlockingExecutor: @unchecked Sendable {
     ///   - name: Thread name prefix (for debuggers and `top -H`).
     init(maxThreads: Int, idleTimeout: Duration = .seconds(10), name: String) {
         self.maxThreads = max(1, maxThreads)
-        let components = idleTimeout.components
-        self.idleTimeout = TimeInterval(components.seconds) + TimeInterval(components.attoseconds) / 1e18
+        self.idleTimeout = idleTimeout.inSeconds
         self.name = name
     }
 

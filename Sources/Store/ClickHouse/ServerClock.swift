@@ -43,7 +43,7 @@ package final class ServerClock: Sendable {
     package func fence(until deadline: ContinuousClock.Instant) async throws -> WriteFence {
         let offset = try await currentOffset()
         let remaining = deadline - ContinuousClock.now
-        let localWall = Date().timeIntervalSince1970 + Self.seconds(remaining)
+        let localWall = Date().timeIntervalSince1970 + remaining.inSeconds
         let server = (localWall + offset).rounded(.down) - 1
         return WriteFence(serverSeconds: UInt32(clamping: Int64(max(0, server))))
     }
@@ -61,9 +61,5 @@ package final class ServerClock: Sendable {
             logger.info("ClickHouse server clock sampled for write fences", metadata: ["clock_offset_seconds": "\(String(format: "%.3f", offset))"])
         }
         return offset
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

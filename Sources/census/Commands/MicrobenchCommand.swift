@@ -146,11 +146,11 @@ struct MicrobenchCommand: ParsableCommand {
             elapsed = ContinuousClock.now - start
         } while elapsed < .seconds(seconds)
         report(stage, workload.name, items: items, bytes: bytes * passes, elapsed: elapsed, extra: "\(bytes / workload.payloads.count) bytes per record")
-        return Double(items) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return Double(items) / elapsed.inSeconds
     }
 
     private func report(_ stage: String, _ name: String, items: Int, bytes: Int, elapsed: Duration, extra: String) {
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         let numbers = String(format: "%12.0f items/s %8.1f MB/s %8.1f ns/item", Double(items) / seconds, Double(bytes) / seconds / 1e6,
                              seconds * 1e9 / Double(max(items, 1)))
         print("\(pad(stage, 20)) \(pad(name, 18)) \(numbers)  (\(extra))")

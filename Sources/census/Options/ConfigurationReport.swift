@@ -89,7 +89,7 @@ struct ConfigurationReport {
 
     /// Seconds as census parses them (`1`, `0.25`).
     static func seconds(_ duration: Duration) -> String {
-        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let value = duration.inSeconds
         return value == value.rounded() ? String(Int64(value)) : String(value)
     }
 }

@@ -1,5 +1,6 @@
 import Consumer
 import Foundation
+import Store
 
 /// Shows a replay's progress: a bar with rate and ETA on stderr when stderr is a terminal, otherwise one JSON line per
 /// interval on stdout (`{"event":"progress","records_done":…,"records_total":…,"records_per_second":…,"eta_seconds":…}`)
@@ -17,7 +18,7 @@ struct ReplayProgressReporter {
     func report(_ statistics: IngestStatistics, done: Bool = false) {
         let total = statistics.replayTotal
         let records = min(statistics.records, total)
-        let elapsed = max(1e-3, Self.seconds(ContinuousClock.now - started))
+        let elapsed = max(1e-3, (ContinuousClock.now - started).inSeconds)
         let rate = Double(records) / elapsed
         let remaining = total - records
         let eta: Double? = done ? 0 : (rate > 0 ? Double(remaining) / rate : nil)
@@ -39,10 +40,6 @@ struct ReplayProgressReporter {
             fields.append("\"eta_seconds\":" + (eta.map { String(format: "%.1f", $0) } ?? "null"))
             FileHandle.standardOutput.write(Data(("{" + fields.joined(separator: ",") + "}\n").utf8))
         }
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     private static func duration(_ seconds: Double) -> String {

@@ -1,6 +1,8 @@
+import CoreMetrics
 import Hummingbird
 import HummingbirdTesting
 import Prometheus
+import Synchronization
 import Testing
 @testable import API
 
@@ -45,6 +47,44 @@ struct OperationsRoutesTests {
                 #expect(body.hasPrefix(#"{"status":"not ready","reason":"schema: version 0; kafka: no Kafka broker connected (1 known)","checks":{"#), "\(body)")
             }
         }
+    }
+
+    /// A Prometheus factory that counts the handlers made through it.
+    final class CountingFactory: MetricsFactory {
+        let base: PrometheusMetricsFactory
+        let counters = Atomic<Int>(0)
+        let timers = Atomic<Int>(0)
+        init(_ base: PrometheusMetricsFactory) { self.base = base }
+        func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
+            counters.add(1, ordering: .relaxed)
+            return base.makeCounter(label: label, dimensions: dimensions)
+        }
+        func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
+            base.makeRecorder(label: label, dimensions: dimensions, aggregate: aggregate)
+        }
+        func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
+            timers.add(1, ordering: .relaxed)
+            return base.makeTimer(label: label, dimensions: dimensions)
+        }
+        func destroyCounter(_ handler: any CounterHandler) { base.destroyCounter(handler) }
+        func destroyRecorder(_ handler: any RecorderHandler) { base.destroyRecorder(handler) }
+        func destroyTimer(_ handler: any TimerHandler) { base.destroyTimer(handler) }
+    }
+
+    @Test("the handlers of a label set are made once, not per request")
+    func handlersAreCached() async throws {
+        let registry = PrometheusCollectorRegistry()
+        let factory = CountingFactory(PrometheusMetricsFactory(registry: registry))
+        let router = Router()
+        router.add(middleware: RequestMetricsMiddleware(factory: factory))
+        router.get("api/v1/items/{name}") { _, _ in "ok" }
+        try await Application(router: router).test(.router) { client in
+            for i in 0..<20 { try await client.execute(uri: "/api/v1/items/\(i)", method: .get) { #expect($0.status == .ok) } }
+            try await client.execute(uri: "/nowhere", method: .get) { #expect($0.status == .notFound) }
+        }
+        #expect(factory.counters.load(ordering: .relaxed) == 2 && factory.timers.load(ordering: .relaxed) == 2)
+        let text = String(decoding: registry.emitToBuffer(), as: UTF8.self)
+        #expect(text.contains(#"census_http_requests_total{route="/api/v1/items/{name}",method="GET",status="200"} 20"#), "\(text)")
     }
 
     @Test("requests are counted by route template, method and status; /metrics serves the exposition")

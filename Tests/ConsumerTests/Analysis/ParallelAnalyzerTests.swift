@@ -114,6 +114,30 @@ struct ParallelAnalyzerTests {
         #expect(Merged(combined) == Merged(reference.drain()))
     }
 
+    @Test("what the window limits drop is summed over the lanes and reported per drain", arguments: [1, 3])
+    func overflowPerDrain(lanes: Int) throws {
+        // Per record: key d on both points and the resource key service.name on both points exceed 3 keys per aggregate.
+        let request = TestOTLP.sumRequest(resources: [[("service.name", .string("s"))]], points: 2) { _, _ in
+            [("a", .int(1)), ("b", .int(1)), ("c", .int(1)), ("d", .int(1))]
+        }
+        let analyzer = ParallelAnalyzer(lanes: lanes, limits: WindowLimits(maxKeysPerAggregate: 3, maxEventNamesPerAggregate: 1, maxTemplatesPerAggregate: 2))
+        var owners: [OwnedPayload] = []
+        for round in 0..<2 {
+            for i in 0..<6 {
+                let owned = OwnedPayload(id: round * 6 + i, bytes: request)
+                owners.append(owned)
+                analyzer.enqueue(owned.payload, signal: .metric, timestamp: 1_000, owner: owned)
+            }
+            _ = analyzer.finishQueued()
+            let batch = analyzer.drain()
+            #expect(batch.keys.map(\.key).allSatisfy { ["a", "b", "c"].contains($0) }, "\(batch.keys.map(\.key))")
+            #expect(analyzer.lastDrainOverflow.droppedKeyObservations == 6 * 4, "round \(round)")
+            #expect(analyzer.lastDrainOverflow.droppedEventNames == 0 && analyzer.lastDrainOverflow.droppedTemplateObservations == 0)
+        }
+        _ = analyzer.drain()
+        #expect(analyzer.lastDrainOverflow.isEmpty)
+    }
+
     @Test("sizes are exact once the queue is finished, and an analyzer can be dropped with records queued")
     func sizesAndTeardown() throws {
         let records = try Self.records(count: 40).filter { $0.signal == .metric }

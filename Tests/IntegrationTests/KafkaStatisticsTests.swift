@@ -19,7 +19,7 @@ struct KafkaStatisticsTests {
               onRecord: (KafkaRecord) -> Void = { _ in }) throws -> KafkaStatistics {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            _ = try consumer.poll(timeoutMilliseconds: 50, onRecord)
+            if let consumed = try consumer.pollRecord(timeoutMilliseconds: 50) { withExtendedLifetime(consumed) { onRecord(consumed.record) } }
             if let statistics = consumer.latestStatistics, predicate(statistics) { return statistics }
         }
         Issue.record("statistics never satisfied the condition; last: \(String(describing: consumer.latestStatistics))")
@@ -50,7 +50,7 @@ struct KafkaStatisticsTests {
 
         // Read all five, commit them, and wait until the statistics show the commit: lag 0 on both partitions.
         let deadline = Date().addingTimeInterval(20)
-        while read < 5, Date() < deadline { _ = try consumer.poll(timeoutMilliseconds: 50) { _ in read += 1 } }
+        while read < 5, Date() < deadline { if try consumer.pollRecord(timeoutMilliseconds: 50) != nil { read += 1 } }
         #expect(read == 5)
         // No commit yet: the whole partition counts as lag (a new group starts at the earliest offset).
         let uncommitted = try poll(consumer, until: { $0.partitions[TopicPartition(topic: "otlp_metrics", partition: 0)]?.highWatermark == 5 })

@@ -95,21 +95,11 @@ package final class KafkaConsumer: @unchecked Sendable {
 
     /// Waits up to `timeoutMilliseconds` for one record and hands it to `body` (borrowed).
     ///
-    /// Serves rebalance callbacks. Transient consumer errors are logged and skipped; fatal ones throw.
-    /// - Returns: `true` when a record was delivered.
+    /// Waits up to `timeoutMilliseconds` for one record and returns it, holding librdkafka's message until the result
+    /// is released (``ConsumedRecord``). Serves rebalance callbacks. Transient consumer errors are logged and skipped;
+    /// fatal ones throw.
     /// - Parameter endOfPartition: Called with the partition and offset when the consumer reached the end of a partition
     ///   (only with `enable.partition.eof=true`).
-    @discardableResult
-    package func poll(timeoutMilliseconds: Int32, endOfPartition: ((TopicPartition, Int64) -> Void)? = nil,
-                      _ body: (KafkaRecord) -> Void) throws(KafkaError) -> Bool {
-        guard let consumed = try pollRecord(timeoutMilliseconds: timeoutMilliseconds, endOfPartition: endOfPartition) else { return false }
-        body(consumed.record)
-        return true
-    }
-
-    /// Waits up to `timeoutMilliseconds` for one record and returns it, holding librdkafka's message until the result
-    /// is released (``ConsumedRecord``). Serves rebalance callbacks, errors and end-of-partition events exactly like
-    /// ``poll(timeoutMilliseconds:endOfPartition:_:)``.
     /// - Returns: `nil` when no record arrived in time (or an error or end-of-partition event came instead).
     package func pollRecord(timeoutMilliseconds: Int32, endOfPartition: ((TopicPartition, Int64) -> Void)? = nil) throws(KafkaError) -> ConsumedRecord? {
         guard let message = rd_kafka_consumer_poll(handle, timeoutMilliseconds) else { return nil }

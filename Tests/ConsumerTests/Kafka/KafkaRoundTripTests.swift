@@ -17,8 +17,11 @@ struct KafkaRoundTripTests {
         var received: [(TopicPartition, Int64, [UInt8])] = []
         let deadline = Date().addingTimeInterval(30)
         while received.count < count, Date() < deadline {
-            try consumer.poll(timeoutMilliseconds: 100) { record in
-                received.append((record.topicPartition, record.offset, Array(record.payload)))
+            // The payload points into librdkafka's message, which `consumed` holds: copy it while it is alive.
+            if let consumed = try consumer.pollRecord(timeoutMilliseconds: 100) {
+                withExtendedLifetime(consumed) {
+                    received.append((consumed.record.topicPartition, consumed.record.offset, Array(consumed.record.payload)))
+                }
             }
         }
         return received

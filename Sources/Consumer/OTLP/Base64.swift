@@ -1,3 +1,5 @@
+import Store
+
 /// Base64 (RFC 4648) and hex codecs for OTLP/JSON `bytes` fields and value samples; no Foundation.
 package enum Base64 {
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
@@ -67,14 +69,9 @@ package enum Base64 {
         return true
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
     /// Appends lowercase hex of `bytes` to `out`.
     package static func encodeHex(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        for b in bytes {
-            out.append(hexDigits[Int(b >> 4)])
-            out.append(hexDigits[Int(b & 15)])
-        }
+        Hex.append(bytes, to: &out)
     }
 
     /// Decodes hex (either case), appending to `out`.

@@ -1,34 +1,18 @@
+import Store
+
 /// Helpers that write JSON text into byte buffers (used by the OTLP/JSON writer and by value formatting).
 package enum JSONText {
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    /// Appends `bytes` as a quoted JSON string: `"` and `\` and control characters escaped, everything else
-    /// copied (so the result is valid UTF-8 exactly when `bytes` is).
+    /// Appends `bytes` as a quoted JSON string (``JSONString``, the one escaper).
+    @inline(__always)
     package static func appendString(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for c in bytes {
-            switch c {
-            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(c)
-            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(c)
-            case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
-            case 0x08: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "b"))
-            case 0x0C: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "f"))
-            case 0..<0x20:
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                out.append(hexDigits[Int(c >> 4)])
-                out.append(hexDigits[Int(c & 15)])
-            default: out.append(c)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        JSONString.appendQuoted(bytes, to: &out)
     }
 
     /// Appends a string as a quoted JSON string.
+    @inline(__always)
     package static func appendString(_ string: String, to out: inout [UInt8]) {
-        var string = string
-        string.withUTF8 { appendString(UnsafeRawBufferPointer($0), to: &out) }
+        JSONString.appendQuoted(string, to: &out)
     }
 
     /// Appends the UTF-8 of `string` unquoted.

@@ -262,7 +262,6 @@ package final class ClickHouseClient: Sendable {
     }
 
     static func percentEncode(_ text: String) -> String {
-        let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
@@ -272,8 +271,7 @@ package final class ClickHouseClient: Sendable {
                 output.append(byte)
             default:
                 output.append(UInt8(ascii: "%"))
-                output.append(hex[Int(byte >> 4)])
-                output.append(hex[Int(byte & 0x0F)])
+                Hex.append(byte, to: &output, uppercase: true)
             }
         }
         return String(decoding: output, as: UTF8.self)

@@ -63,11 +63,5 @@ package struct HeavyHitter: Sendable, Hashable {
         return Array(found.prefix(max(0, limit)))
     }
 
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    static func hex(_ value: UInt32) -> String {
-        var bytes = [UInt8](repeating: 0, count: 8)
-        for i in 0..<8 { bytes[i] = digits[Int((value >> UInt32(28 - 4 * i)) & 0xF)] }
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    static func hex(_ value: UInt32) -> String { Hex.string(value) }
 }

@@ -8,7 +8,6 @@
 /// - identifiers (database names) are allow-listed, never quoted or escaped;
 /// - numbers are rendered from their values (no locale, no exponent surprises).
 package enum SQLLiteral {
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// A single-quoted ClickHouse string literal whose value is exactly `value`'s UTF-8 bytes.
     package static func string(_ value: String) -> String {
@@ -93,7 +92,6 @@ package enum SQLLiteral {
     private static func appendHexEscape(_ byte: UInt8, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\\"))
         output.append(UInt8(ascii: "x"))
-        output.append(hexDigits[Int(byte >> 4)])
-        output.append(hexDigits[Int(byte & 0x0F)])
+        Hex.append(byte, to: &output)
     }
 }

@@ -469,8 +469,7 @@ struct DemoTelemetry {
     }
 
     private mutating func hex(_ bytes: Int) -> String {
-        let digits = Array("0123456789abcdef")
-        return String(randomBytes(bytes).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
+        Hex.string(randomBytes(bytes))
     }
 
     private mutating func uuid() -> String {

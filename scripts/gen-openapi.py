@@ -274,7 +274,7 @@ PATHS = {
                                     "400": error("Undecodable path segment."), "404": error("Unknown severity."),
                                     "500": STORAGE_ERROR}, ["logs"]),
     "/api/v1/logs/by-service": get("listLogsByService", "Log record counts per (severity, service).",
-                                   [SERVICE, LIMIT, OFFSET],
+                                   [LIMIT, OFFSET],
                                    {"200": json_response("A page of (severity, service) counts.", page_of(obj(
                                        {"service_name": {"type": "string"}, "severity": {"type": "string"},
                                         "sample_count": integer(0)},

@@ -52,6 +52,39 @@ struct OpenAPIDocumentTests {
         #expect(served.count >= 19)
     }
 
+    /// The query parameters docs/openapi.json lists per operation (`"GET /api/v1/metrics"`), resolving `$ref`s.
+    static func documentedQueries() throws -> [String: Set<String>] {
+        let data = try Data(contentsOf: repositoryDocument)
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        let shared = (document["components"] as? [String: Any])?["parameters"] as? [String: [String: Any]] ?? [:]
+        func resolve(_ parameter: [String: Any]) -> [String: Any] {
+            guard let ref = parameter["$ref"] as? String else { return parameter }
+            return shared[String(ref.split(separator: "/").last ?? "")] ?? [:]
+        }
+        var queries: [String: Set<String>] = [:]
+        for (path, item) in paths {
+            let common = (item["parameters"] as? [[String: Any]] ?? []).map(resolve)
+            for (method, operation) in item where ["get", "post", "put", "patch", "delete"].contains(method) {
+                let own = ((operation as? [String: Any])?["parameters"] as? [[String: Any]] ?? []).map(resolve)
+                let names = (common + own).filter { $0["in"] as? String == "query" }.compactMap { $0["name"] as? String }
+                queries["\(method.uppercased()) \(path)"] = Set(names)
+            }
+        }
+        return queries
+    }
+
+    @Test("each route's declared query parameters (the response-cache key) are the ones docs/openapi.json lists")
+    func queryParametersMatch() throws {
+        let documented = try Self.documentedQueries()
+        var declared: [String: Set<String>] = [:]
+        for route in V1RouteTable.patterns { declared["\(route.method) /\(V1RouteTable.prefix)/\(route.path)"] = route.query }
+        for route in V2Routes.table { declared["\(route.method) /\(V2Routes.prefix)/\(route.path)"] = route.query }
+        for (operation, names) in declared.sorted(by: { $0.key < $1.key }) {
+            #expect(documented[operation] == names, "\(operation): declared \(names.sorted()), documented \(documented[operation].map { $0.sorted() } ?? [])")
+        }
+    }
+
     @Test("the embedded copy is docs/openapi.json (regenerate both with scripts/gen-openapi.py)")
     func embeddedCopyIsTheFile() throws {
         let file = try String(contentsOf: Self.repositoryDocument, encoding: .utf8)

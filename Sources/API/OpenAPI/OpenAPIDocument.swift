@@ -1301,15 +1301,6 @@ package enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "service",
-            "in": "query",
-            "required": false,
-            "description": "Only items emitted by this service (exact match).",
-            "schema": {
-              "type": "string"
-            }
-          },
-          {
             "name": "limit",
             "in": "query",
             "required": false,

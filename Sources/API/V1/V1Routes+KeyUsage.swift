@@ -8,8 +8,8 @@ extension V1Routes {
     /// `GET /api/v1/services/{name}/attributes`: `{"keys": [...], "service", "total"}`, the attribute and resource keys
     /// the service sent on any signal, sorted; `limit` (default and cap 10,000) and `offset` page `keys`, `total` counts
     /// them all. An unknown service has no keys (200, as in the reference).
-    func serviceAttributes<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
-        guard let service = PathParameter.decoded(context.parameters.get("name")) else {
+    func serviceAttributes(_ request: Request, parameters: Parameters) async throws -> Response {
+        guard let service = PathParameter.decoded(parameters.get("name")) else {
             return V1Response.error("invalid service name encoding", status: .badRequest)
         }
         let paging = Pagination(FormQuery(request).pairs, defaultLimit: Self.keyUsageLimit, maxLimit: Self.keyUsageLimit)
@@ -28,8 +28,8 @@ extension V1Routes {
 
     /// `GET /api/v1/attributes/{key}/services`: `{"key", "services": [{service_name, signal_type, count}], "total"}`, one
     /// entry per (service, signal) that sent the key, most observations first; paged like ``serviceAttributes``.
-    func attributeServices<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
-        guard let key = PathParameter.decoded(context.parameters.get("key")) else {
+    func attributeServices(_ request: Request, parameters: Parameters) async throws -> Response {
+        guard let key = PathParameter.decoded(parameters.get("key")) else {
             return V1Response.error("invalid key encoding", status: .badRequest)
         }
         let paging = Pagination(FormQuery(request).pairs, defaultLimit: Self.keyUsageLimit, maxLimit: Self.keyUsageLimit)
@@ -57,8 +57,8 @@ extension V1Routes {
     /// `GET /api/v1/attributes/{key}/telemetry`: the catalog entry of the key and the metrics, spans and logs that carry
     /// it (`metrics`/`metric_count`, `spans`/`span_count`, `logs`/`log_count`); each list holds at most `limit` names
     /// (default and cap 10,000, by name), each count all of them. 404 when the key is not in the catalog.
-    func attributeTelemetry<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
-        guard let key = PathParameter.decoded(context.parameters.get("key")) else {
+    func attributeTelemetry(_ request: Request, parameters: Parameters) async throws -> Response {
+        guard let key = PathParameter.decoded(parameters.get("key")) else {
             return V1Response.error("invalid key encoding", status: .badRequest)
         }
         let paging = Pagination(FormQuery(request).pairs, defaultLimit: Self.keyUsageLimit, maxLimit: Self.keyUsageLimit)

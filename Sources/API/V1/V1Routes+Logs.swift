@@ -26,11 +26,11 @@ extension V1Routes {
         }
     }
 
-    func logPattern<Context: RequestContext>(context: Context) async throws -> Response {
-        guard let severity = PathParameter.decoded(context.parameters.get("severity")) else {
+    func logPattern(parameters: Parameters) async throws -> Response {
+        guard let severity = PathParameter.decoded(parameters.get("severity")) else {
             return V1Response.error("invalid severity encoding", status: .badRequest)
         }
-        guard let template = PathParameter.decoded(context.parameters.get("template")) else {
+        guard let template = PathParameter.decoded(parameters.get("template")) else {
             return V1Response.error("invalid template encoding", status: .badRequest)
         }
         return try await storage {
@@ -52,11 +52,11 @@ extension V1Routes {
         }
     }
 
-    func serviceLog<Context: RequestContext>(context: Context) async throws -> Response {
-        guard let service = PathParameter.decoded(context.parameters.get("service")) else {
+    func serviceLog(parameters: Parameters) async throws -> Response {
+        guard let service = PathParameter.decoded(parameters.get("service")) else {
             return V1Response.error("invalid service name encoding", status: .badRequest)
         }
-        guard let severity = PathParameter.decoded(context.parameters.get("severity")) else {
+        guard let severity = PathParameter.decoded(parameters.get("severity")) else {
             return V1Response.error("invalid severity encoding", status: .badRequest)
         }
         return try await storage {

@@ -20,8 +20,8 @@ extension V1Routes {
 
     /// Metrics, spans and severities the service emitted (each merged over all services, as in the lists): six
     /// queries run concurrently per signal pair; an unknown service is 200 with zero counts, as in the reference.
-    func serviceOverview<Context: RequestContext>(context: Context) async throws -> Response {
-        guard let service = PathParameter.decoded(context.parameters.get("name")) else {
+    func serviceOverview(parameters: Parameters) async throws -> Response {
+        guard let service = PathParameter.decoded(parameters.get("name")) else {
             return V1Response.error("invalid service name encoding", status: .badRequest)
         }
         let limit = Self.overviewItemLimit

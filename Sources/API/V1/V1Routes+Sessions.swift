@@ -12,41 +12,31 @@ extension V1Routes {
     /// Sessions per page of `GET /sessions` (`limit` is clamped to it).
     static let maxSessionPage = 100
 
-    func sessionHandler<Context: RequestContext>(for path: String) -> @Sendable (Request, Context) async throws -> Response {
-        switch path {
-        case "sessions": { request, _ in
-            request.method == .post ? try await self.createSession(request) : try await self.listSessions(request)
-        }
-        case "sessions/diff": { request, _ in try await self.diffSessions(request) }
-        case "sessions/import": { request, _ in try await self.importSession(request) }
-        case "sessions/{name}": { request, context in
-            try await self.withSession(request, context, write: request.method == .delete) { session, store in
-                if request.method == .delete {
-                    try await store.delete(named: session.name)
-                    return Response(status: .noContent)
-                }
-                let stats = try await self.sessionStats(session, store)
-                return V1Response.json { SessionEncoding.writeMetadata(session, stats: stats, to: &$0) }
+    /// `GET` (metadata and stats) or `DELETE` (204) `/sessions/{name}`.
+    func session(_ request: Request, parameters: Parameters) async throws -> Response {
+        try await withSession(request, parameters, write: request.method == .delete) { session, store in
+            if request.method == .delete {
+                try await store.delete(named: session.name)
+                return Response(status: .noContent)
             }
+            let stats = try await self.sessionStats(session, store)
+            return V1Response.json { SessionEncoding.writeMetadata(session, stats: stats, to: &$0) }
         }
-        case "sessions/{name}/export": { request, context in
-            try await self.withSession(request, context, write: false) { session, store in
-                var response = V1Response.json(try await self.document(session, store))
-                response.headers[.contentDisposition] = "attachment; filename=\"\(session.name).json\""
-                return response
-            }
+    }
+
+    /// `GET /sessions/{name}/export`: the reference's session document, as an attachment.
+    func exportSession(_ request: Request, parameters: Parameters) async throws -> Response {
+        try await withSession(request, parameters, write: false) { session, store in
+            var response = V1Response.json(try await self.document(session, store))
+            response.headers[.contentDisposition] = "attachment; filename=\"\(session.name).json\""
+            return response
         }
-        case "sessions/{name}/load": { request, context in
-            try await self.withSession(request, context, write: true) { session, store in
-                try await self.sessionData(request, session, store, message: "Session loaded", action: "replace")
-            }
-        }
-        case "sessions/{name}/merge": { request, context in
-            try await self.withSession(request, context, write: true) { session, store in
-                try await self.sessionData(request, session, store, message: "Session ready for merge", action: "merge")
-            }
-        }
-        default: preconditionFailure("session route without a handler: \(path)")
+    }
+
+    /// `POST /sessions/{name}/load` (`action` `replace`) and `/merge` (`merge`).
+    func sessionData(_ request: Request, parameters: Parameters, message: String, action: String) async throws -> Response {
+        try await withSession(request, parameters, write: true) { session, store in
+            try await self.sessionData(request, session, store, message: message, action: action)
         }
     }
 
@@ -176,11 +166,11 @@ extension V1Routes {
     // MARK: - Helpers
 
     /// Decodes `{name}`, checks the admin token for writes, loads the session (404 when unknown) and runs `body`.
-    private func withSession<Context: RequestContext>(_ request: Request, _ context: Context, write: Bool,
+    private func withSession(_ request: Request, _ parameters: Parameters, write: Bool,
                                                       _ body: (StoredSession, any SessionStoring) async throws -> Response) async throws -> Response {
         if write, let refusal = adminRefusal(request) { return refusal }
         guard let store = sessions else { return Self.sessionsUnavailable }
-        guard let name = PathParameter.decoded(context.parameters.get("name")) else {
+        guard let name = PathParameter.decoded(parameters.get("name")) else {
             return V1Response.error("Invalid session name encoding", status: .badRequest)
         }
         return try await storage {

@@ -16,23 +16,13 @@ extension V1Routes {
     /// Largest `page` (clamped: a page beyond the values is empty).
     static let maxWatchPage = 1_000_000
 
-    func watchHandler<Context: RequestContext>() -> @Sendable (Request, Context) async throws -> Response {
-        { request, context in
-            switch request.method {
-            case .post: try await self.startWatch(request, context: context)
-            case .delete: try await self.stopWatch(request, context: context)
-            default: try await self.watchValues(request, context: context)
-            }
-        }
-    }
-
     /// 200 `{"key","overflow","unique_count","watching_since"}`; 409 when the key is watched already, 429 when
     /// ``WatchRegistry/maxWatchedKeys`` keys are.
-    func startWatch<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
+    func startWatch(_ request: Request, parameters: Parameters) async throws -> Response {
         if let refusal = adminRefusal(request) { return refusal }
         guard let watches else { return Self.watchUnavailable }
         let key: String
-        switch Self.watchKey(context) {
+        switch Self.watchKey(parameters) {
         case .success(let decoded): key = decoded
         case .failure(let answer): return answer.response
         }
@@ -60,11 +50,11 @@ extension V1Routes {
     }
 
     /// 204; 404 when the key was never watched.
-    func stopWatch<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
+    func stopWatch(_ request: Request, parameters: Parameters) async throws -> Response {
         if let refusal = adminRefusal(request) { return refusal }
         guard let watches else { return Self.watchUnavailable }
         let key: String
-        switch Self.watchKey(context) {
+        switch Self.watchKey(parameters) {
         case .success(let decoded): key = decoded
         case .failure(let answer): return answer.response
         }
@@ -79,10 +69,10 @@ extension V1Routes {
 
     /// The reference's Value Explorer answer, plus `first_seen`/`last_seen` per value, `overflow_observations`; 404 when the
     /// key was never watched, 400 for an unknown `sort_by` or `sort_direction`.
-    func watchValues<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
+    func watchValues(_ request: Request, parameters: Parameters) async throws -> Response {
         guard let watches else { return Self.watchUnavailable }
         let key: String
-        switch Self.watchKey(context) {
+        switch Self.watchKey(parameters) {
         case .success(let decoded): key = decoded
         case .failure(let answer): return answer.response
         }
@@ -136,8 +126,8 @@ extension V1Routes {
     }
 
     /// The decoded `{key}`, or a 400 answer.
-    static func watchKey<Context: RequestContext>(_ context: Context) -> Result<String, Refusal> {
-        guard let key = PathParameter.decoded(context.parameters.get("key")), !key.isEmpty else { return .failure(Refusal("invalid attribute key")) }
+    static func watchKey(_ parameters: Parameters) -> Result<String, Refusal> {
+        guard let key = PathParameter.decoded(parameters.get("key")), !key.isEmpty else { return .failure(Refusal("invalid attribute key")) }
         guard key.utf8.count <= maxWatchKeyBytes else { return .failure(Refusal("attribute key longer than \(maxWatchKeyBytes) bytes")) }
         return .success(key)
     }

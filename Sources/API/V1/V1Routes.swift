@@ -4,8 +4,8 @@ import Logging
 import Store
 
 /// The V1 REST API (`/api/v1/...`): maps requests to ``MetadataReading`` calls and writes the reference's JSON.
-/// Holds no SQL and no state beyond its start time. Routes come from ``V1RouteTable``; handlers are grouped by
-/// resource in the `V1Routes+*.swift` files.
+/// Holds no SQL and no state beyond its start time. Routes and their handlers are declared once, in
+/// ``V1RouteTable/routes``; the handlers are grouped by resource in the `V1Routes+*.swift` files.
 package struct V1Routes: Sendable {
     let reader: any MetadataReading
     let admin: (any AdminOperations)?
@@ -37,44 +37,15 @@ package struct V1Routes: Sendable {
                   startedAt: startedAt)
     }
 
-    /// Adds the JSON error middleware (it also covers the router's not-found responder) and every V1 route.
+    /// Adds the JSON error middleware (it also covers the router's not-found responder) and every route of
+    /// ``V1RouteTable/routes`` with its handler.
     package func register<Context: RequestContext>(on router: Router<Context>) {
         router.add(middleware: V1ErrorMiddleware<Context>())
         let group = router.group(RouterPath(V1RouteTable.prefix))
         for route in V1RouteTable.routes {
-            group.on(RouterPath(route.path), method: route.method, use: handler(for: route.path))
-        }
-    }
-
-    /// The handler of one ``V1RouteTable`` path.
-    private func handler<Context: RequestContext>(for path: String) -> @Sendable (Request, Context) async throws -> Response {
-        switch path {
-        case "health": { _, _ in self.health() }
-        case "version": { _, _ in self.versionInfo() }
-        case "metrics": { request, _ in try await self.listMetrics(request) }
-        case "metrics/{name}": { request, context in try await self.metric(request, context: context) }
-        case "spans": { request, _ in try await self.listSpans(request) }
-        case "spans/{name}": { request, context in try await self.span(request, context: context) }
-        case "logs": { request, _ in try await self.listLogs(request) }
-        case "logs/by-service": { request, _ in try await self.logsByService(request) }
-        case "logs/service/{service}/severity/{severity}": { _, context in try await self.serviceLog(context: context) }
-        case "logs/patterns": { request, _ in try await self.logPatterns(request) }
-        case "logs/patterns/{severity}/{template}": { _, context in try await self.logPattern(context: context) }
-        case "logs/{severity}": { request, context in try await self.log(request, context: context) }
-        case "services": { _, _ in try await self.services() }
-        case "services/{name}/overview": { _, context in try await self.serviceOverview(context: context) }
-        case "cardinality/high": { request, _ in try await self.highCardinality(request) }
-        case "cardinality/complexity": { request, _ in try await self.complexity(request) }
-        case "attributes": { request, _ in try await self.listAttributes(request) }
-        case "attributes/{key}": { request, context in try await self.attribute(request, context: context) }
-        case "span-patterns": { request, _ in try await self.spanPatterns(request) }
-        case "services/{name}/attributes": { request, context in try await self.serviceAttributes(request, context: context) }
-        case "attributes/{key}/services": { request, context in try await self.attributeServices(request, context: context) }
-        case "attributes/{key}/telemetry": { request, context in try await self.attributeTelemetry(request, context: context) }
-        case "attributes/{key}/watch": watchHandler()
-        case "admin/clear": { request, _ in await self.clear(request) }
-        case let path where path.hasPrefix("sessions"): sessionHandler(for: path)
-        default: preconditionFailure("V1RouteTable route without a handler: \(path)")
+            group.on(RouterPath(route.path), method: route.method) { request, context in
+                try await route.handle(self, request, context.parameters)
+            }
         }
     }
 
@@ -103,8 +74,8 @@ package struct V1Routes: Sendable {
         try await listPage(request, fetch: reader.metrics) { V1Encoding.writeMetric($0, withType: true, to: &$1) }
     }
 
-    func metric<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
-        try await detail(context, parameter: "name", what: "metric name", notFound: "metric not found", fetch: reader.metric(named:)) {
+    func metric(_ request: Request, parameters: Parameters) async throws -> Response {
+        try await detail(parameters, parameter: "name", what: "metric name", notFound: "metric not found", fetch: reader.metric(named:)) {
             V1Encoding.writeMetric($0, withType: true, to: &$1)
         }
     }
@@ -113,8 +84,8 @@ package struct V1Routes: Sendable {
         try await listPage(request, fetch: reader.spans) { V1Encoding.writeSpan($0, to: &$1) }
     }
 
-    func span<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
-        try await detail(context, parameter: "name", what: "span name", notFound: "span not found", fetch: reader.span(named:)) {
+    func span(_ request: Request, parameters: Parameters) async throws -> Response {
+        try await detail(parameters, parameter: "name", what: "span name", notFound: "span not found", fetch: reader.span(named:)) {
             V1Encoding.writeSpan($0, to: &$1)
         }
     }
@@ -123,8 +94,8 @@ package struct V1Routes: Sendable {
         try await listPage(request, fetch: reader.logs, logPatterns: reader.logTemplateCount) { V1Encoding.writeLog($0, to: &$1) }
     }
 
-    func log<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
-        try await detail(context, parameter: "severity", what: "severity", notFound: "log severity not found",
+    func log(_ request: Request, parameters: Parameters) async throws -> Response {
+        try await detail(parameters, parameter: "severity", what: "severity", notFound: "log severity not found",
                          fetch: { try await reader.log(severity: $0.isEmpty ? "UNSET" : $0) }) {
             V1Encoding.writeLog($0, to: &$1)
         }
@@ -149,10 +120,10 @@ package struct V1Routes: Sendable {
     }
 
     /// A single-name endpoint: decodes the path parameter once, 400 on bad encoding, 404 when unknown.
-    func detail<Context: RequestContext, Item: Sendable>(_ context: Context, parameter: String, what: String, notFound: String,
+    func detail<Item: Sendable>(_ parameters: Parameters, parameter: String, what: String, notFound: String,
                                                                  fetch: (String) async throws -> Item?,
                                                                  write: @escaping (Item, inout JSONWriter) -> Void) async throws -> Response {
-        guard let value = PathParameter.decoded(context.parameters.get(parameter)) else {
+        guard let value = PathParameter.decoded(parameters.get(parameter)) else {
             return V1Response.error("invalid \(what) encoding", status: .badRequest)
         }
         return try await storage {
@@ -181,8 +152,8 @@ package struct V1Routes: Sendable {
         }
     }
 
-    func attribute<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
-        guard let key = PathParameter.decoded(context.parameters.get("key")) else {
+    func attribute(_ request: Request, parameters: Parameters) async throws -> Response {
+        guard let key = PathParameter.decoded(parameters.get("key")) else {
             return V1Response.error("invalid attribute key encoding", status: .badRequest)
         }
         guard !key.isEmpty else { return V1Response.error("Attribute key is required", status: .badRequest) }

@@ -49,6 +49,10 @@ struct CacheBoundsTests {
         #expect(V1RouteTable.cacheKey(path: "/api/v1/metrics", query: "lim%69t=3") == "/api/v1/metrics?lim%69t=3")
         #expect(V1RouteTable.cacheKey(path: "/api/v1/metrics/a", query: "limit=3&z=1") == "/api/v1/metrics/a")
         #expect(V1RouteTable.cacheKey(path: "/api/v1/services", query: nil) == "/api/v1/services")
+        // Sessions read their query too (before the route table declared it, two diffs shared one cached answer).
+        #expect(V1RouteTable.cacheKey(path: "/api/v1/sessions/diff", query: "from=a&to=b")
+                != V1RouteTable.cacheKey(path: "/api/v1/sessions/diff", query: "from=a&to=c"))
+        #expect(V1RouteTable.cacheKey(path: "/api/v1/sessions", query: "offset=2&limit=1&x=1") == "/api/v1/sessions?limit=1&offset=2")
         // V2: the parameters each route declares in its table entry (path parameters matched by pattern).
         #expect(V2Routes.cacheKey(path: "/api/v2/changes", query: "x=1&since=2026-12-01&limit=5")
                 == "/api/v2/changes?limit=5&since=2026-12-01")

@@ -40,10 +40,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The only target that imports CRdKafka: every librdkafka pointer is owned here (as swift-kafka-client's RDKafka layer).
+        .target(
+            name: "Kafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Consumer",
             dependencies: [
-                "CRdKafka", "Store",
+                "Kafka", "Store",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -67,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "census",
             dependencies: [
-                "Consumer", "Store", "API",
+                "Consumer", "Kafka", "Store", "API",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -78,7 +87,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        .testTarget(name: "ConsumerTests", dependencies: ["Consumer", "Store"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "ConsumerTests", dependencies: ["Consumer", "Kafka", "Store"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Consumer"], swiftSettings: swiftSettings),
         .testTarget(
             name: "APITests",
@@ -88,7 +97,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Consumer", "Store", "API", "CRdKafka", .product(name: "Prometheus", package: "swift-prometheus")],
+            dependencies: ["Consumer", "Kafka", "Store", "API", .product(name: "Prometheus", package: "swift-prometheus")],
             swiftSettings: swiftSettings
         ),
     ]

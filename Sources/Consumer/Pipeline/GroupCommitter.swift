@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 import Logging
 
 /// The one place offsets are committed to the consumer group, and the ownership lease confirmed (``OwnershipLease``).

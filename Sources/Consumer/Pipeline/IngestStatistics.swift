@@ -1,3 +1,5 @@
+import Kafka
+
 /// Counters of the ingest pipeline since start (a snapshot; see ``IngestService/statistics``).
 package struct IngestStatistics: Sendable, Hashable {
     /// Kafka records consumed (valid or not).

@@ -1,3 +1,4 @@
+import Kafka
 import Store
 
 /// The poll thread's books about its partitions: what the current window holds, what the store holds, where each

@@ -1,3 +1,4 @@
+import Kafka
 import Store
 
 /// Which signal each topic carries.

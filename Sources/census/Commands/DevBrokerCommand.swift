@@ -1,6 +1,7 @@
 import ArgumentParser
 import Consumer
 import Foundation
+import Kafka
 
 /// `census dev-broker`: an embedded Kafka-protocol broker (librdkafka's mock cluster) for local runs and tests.
 struct DevBrokerCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Consumer
 import Foundation
+import Kafka
 import Logging
 
 /// `census lag`: committed offsets of a group against the partitions' high watermarks.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Consumer
 import Foundation
+import Kafka
 import Store
 
 /// `census produce-demo`: writes realistic OTLP for all signals to Kafka, as the Collector's kafka exporter would.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Consumer
 import Foundation
+import Kafka
 import Logging
 import Store
 

@@ -2,6 +2,7 @@ import API
 import ArgumentParser
 import Consumer
 import Foundation
+import Kafka
 import Logging
 import Store
 

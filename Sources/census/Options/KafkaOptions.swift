@@ -1,5 +1,6 @@
 import ArgumentParser
 import Consumer
+import Kafka
 
 /// Where census reads from: brokers, group, topics and any librdkafka property.
 struct KafkaOptions: ParsableArguments {

@@ -1,5 +1,6 @@
 import API
 import Consumer
+import Kafka
 import Store
 
 /// `GET /readyz` for a census process: ClickHouse answers, the schema is at this build's version, and (when the

@@ -1,6 +1,7 @@
 import API
 import Consumer
 import Hummingbird
+import Kafka
 import Logging
 import Metrics
 import ServiceLifecycle

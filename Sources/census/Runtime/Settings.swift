@@ -1,5 +1,6 @@
 import Consumer
 import Foundation
+import Kafka
 import Store
 
 /// The effective configuration of one census process, resolved from flags, `CENSUS_*` variables and defaults.

@@ -1,5 +1,6 @@
 import Consumer
 import Foundation
+import Kafka
 import Store
 import Testing
 

@@ -1,4 +1,5 @@
 import Consumer
+import Kafka
 import Logging
 import Testing
 

@@ -1,3 +1,4 @@
+import Kafka
 import Testing
 @testable import Consumer
 import Store

@@ -13,11 +13,21 @@ enum RDKafkaConfig {
             let result = rd_kafka_conf_set(conf, key, value, &errstr, errstr.count)
             if result != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)
-                let detail = String(decoding: errstr.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                throw KafkaError.invalidConfiguration("kafka property \(key): \(detail)")
+                throw KafkaError.invalidConfiguration("kafka property \(key): \(errorString(errstr))")
             }
         }
         return conf
+    }
+
+    /// Creates a client handle (`what` names it in the error) from `conf`, which `rd_kafka_new` owns when it succeeds;
+    /// when it fails, `conf` is destroyed here. The one place census calls `rd_kafka_new`.
+    static func newHandle(_ type: rd_kafka_type_t, _ conf: OpaquePointer, what: String) throws(KafkaError) -> OpaquePointer {
+        var errstr = [CChar](repeating: 0, count: 512)
+        guard let handle = rd_kafka_new(type, conf, &errstr, errstr.count) else {
+            rd_kafka_conf_destroy(conf)
+            throw KafkaError.invalidConfiguration("cannot create \(what): \(errorString(errstr))")
+        }
+        return handle
     }
 
     /// The version of the librdkafka loaded at run time (`rd_kafka_version()`, e.g. `0x020002ff` for 2.0.2), which may

@@ -51,12 +51,7 @@ package final class KafkaConsumer: @unchecked Sendable {
         rd_kafka_conf_set_rebalance_cb(conf, kafkaRebalanceCallback)
         rd_kafka_conf_set_log_cb(conf, kafkaLogCallback)
         rd_kafka_conf_set_stats_cb(conf, kafkaStatisticsCallback)
-        var errstr = [CChar](repeating: 0, count: 512)
-        // rd_kafka_new takes ownership of conf only when it succeeds.
-        guard let handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &errstr, errstr.count) else {
-            rd_kafka_conf_destroy(conf)
-            throw KafkaError.invalidConfiguration("cannot create kafka consumer: \(RDKafkaConfig.errorString(errstr))")
-        }
+        let handle = try RDKafkaConfig.newHandle(RD_KAFKA_CONSUMER, conf, what: "kafka consumer")
         // Route the main queue (errors, stats) into the consumer queue so one poll serves everything.
         rd_kafka_poll_set_consumer(handle)
         self.handle = handle

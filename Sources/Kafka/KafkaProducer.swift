@@ -13,9 +13,9 @@ package final class KafkaProducer: @unchecked Sendable {
     private final class DeliveryFailures: @unchecked Sendable {
         private let lock = NSLock()
         private var failures = 0
-        private var lastError = ""
-        func record(_ error: String) { lock.lock(); failures += 1; lastError = error; lock.unlock() }
-        func snapshot() -> (Int, String) { lock.lock(); defer { lock.unlock() }; return (failures, lastError) }
+        private var lastError = RD_KAFKA_RESP_ERR_NO_ERROR
+        func record(_ error: rd_kafka_resp_err_t) { lock.lock(); failures += 1; lastError = error; lock.unlock() }
+        func snapshot() -> (Int, rd_kafka_resp_err_t) { lock.lock(); defer { lock.unlock() }; return (failures, lastError) }
     }
 
     /// - Parameter compression: `compression.type` (`none`, `gzip`, `snappy`, `lz4`, `zstd`).
@@ -25,13 +25,7 @@ package final class KafkaProducer: @unchecked Sendable {
         let conf = try RDKafkaConfig.make(properties)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(deliveryFailures).toOpaque())
         rd_kafka_conf_set_dr_msg_cb(conf, kafkaDeliveryCallback)
-        var errstr = [CChar](repeating: 0, count: 512)
-        // rd_kafka_new takes ownership of conf only when it succeeds.
-        guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &errstr, errstr.count) else {
-            rd_kafka_conf_destroy(conf)
-            throw KafkaError.invalidConfiguration("cannot create kafka producer: \(RDKafkaConfig.errorString(errstr))")
-        }
-        self.handle = handle
+        self.handle = try RDKafkaConfig.newHandle(RD_KAFKA_PRODUCER, conf, what: "kafka producer")
     }
 
     deinit {
@@ -65,12 +59,12 @@ package final class KafkaProducer: @unchecked Sendable {
         let err = rd_kafka_flush(handle, timeoutMilliseconds)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "flush") }
         let (failures, last) = deliveryFailures.snapshot()
-        if failures > 0 { throw KafkaError(code: -1, reason: "\(failures) records failed delivery: \(last)") }
+        if failures > 0 { throw KafkaError(last, "\(failures) records failed delivery, the last with") }
     }
 
     fileprivate static func delivered(_ message: UnsafePointer<rd_kafka_message_t>?, _ opaque: UnsafeMutableRawPointer?) {
         guard let message, let opaque, message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
-        Unmanaged<DeliveryFailures>.fromOpaque(opaque).takeUnretainedValue().record(String(cString: rd_kafka_err2str(message.pointee.err)))
+        Unmanaged<DeliveryFailures>.fromOpaque(opaque).takeUnretainedValue().record(message.pointee.err)
     }
 }
 

@@ -14,15 +14,11 @@ package final class MockCluster: @unchecked Sendable {
 
     package init(brokers: Int32 = 1) throws(KafkaError) {
         let conf = try RDKafkaConfig.make([("log_level", "3")])
-        var errstr = [CChar](repeating: 0, count: 512)
-        // The mock cluster lives inside a client handle; a producer handle is fine. rd_kafka_new owns conf on success.
-        guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &errstr, errstr.count) else {
-            rd_kafka_conf_destroy(conf)
-            throw KafkaError.invalidConfiguration("cannot create mock cluster handle: \(RDKafkaConfig.errorString(errstr))")
-        }
+        // The mock cluster lives inside a client handle; a producer handle is fine.
+        let handle = try RDKafkaConfig.newHandle(RD_KAFKA_PRODUCER, conf, what: "mock cluster handle")
         guard let cluster = rd_kafka_mock_cluster_new(handle, brokers) else {
             rd_kafka_destroy(handle)
-            throw KafkaError(code: -1, reason: "cannot create mock cluster")
+            throw KafkaError(RD_KAFKA_RESP_ERR__FAIL, "cannot create mock cluster")
         }
         self.handle = handle
         self.cluster = cluster

@@ -36,24 +36,23 @@ struct ReportCommand: AsyncParsableCommand, ConfigFileCommand {
     @Option(name: .customLong("until"), help: "End. store: the last day included (default: the newest). topic: now (default), an RFC 3339 time, or partition:offset[,...] (exclusive).")
     var until: String?
 
-    @Option(name: .customLong("format"), help: "text or json, the reference's report JSON (env CENSUS_REPORT_FORMAT; default text).")
+    @Option(name: .customLong(Options.reportFormat.flag), help: Options.reportFormat.help)
     var formatFlag: String?
 
-    @Option(name: .customLong("warn"), help: "Distinct values (series for metrics) at or above which an item is a warning (env CENSUS_REPORT_WARN; default 1000).")
+    @Option(name: .customLong(Options.reportWarn.flag), help: Options.reportWarn.help)
     var warnFlag: String?
 
-    @Option(name: .customLong("critical"), help: "Distinct values at or above which an item is critical (env CENSUS_REPORT_CRITICAL; default 10000).")
+    @Option(name: .customLong(Options.reportCritical.flag), help: Options.reportCritical.help)
     var criticalFlag: String?
 
     @Flag(help: "With --source topic: keep the scratch database the topics were read into (its name is logged).")
     var store = false
 
     func run() async throws {
-        let format = Environment.resolve(formatFlag, "CENSUS_REPORT_FORMAT", default: "text")
+        let format = Options.reportFormat.string(formatFlag)
         guard ["text", "json"].contains(format) else { throw ConfigurationError("--format must be text or json, got '\(format)'") }
-        let warn = UInt64(try Environment.int(warnFlag, "CENSUS_REPORT_WARN", flagName: "warn", default: Int(CardinalityReport.defaultWarning)))
-        let critical = UInt64(try Environment.int(criticalFlag, "CENSUS_REPORT_CRITICAL", flagName: "critical",
-                                                  default: Int(CardinalityReport.defaultCritical)))
+        let warn = UInt64(try Options.reportWarn.int(warnFlag, range: 1...Int.max))
+        let critical = UInt64(try Options.reportCritical.int(criticalFlag, range: 1...Int.max))
         guard critical >= warn else { throw ConfigurationError("--critical must be at least --warn") }
         let started = Date()
         let snapshot: SessionSnapshot

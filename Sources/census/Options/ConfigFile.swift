@@ -11,7 +11,7 @@ import Foundation
 /// - Precedence: flag > environment variable > this file > default.
 enum ConfigFile {
     /// The variable that names the file when `--config` is not given.
-    static let variable = "CENSUS_CONFIG"
+    static let variable = Options.config.variable
 
     /// Reads and parses the file at `path`.
     static func load(path: String) throws(ConfigurationError) -> [String: String] {

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// `--config`: the optional configuration file. Commands that read settings include it.
 struct ConfigFileOptions: ParsableArguments {
-    @Option(name: .customLong("config"), help: ArgumentHelp("Configuration file of CENSUS_*=value lines (env CENSUS_CONFIG). Flags and environment variables win over it.", valueName: "path"))
+    @Option(name: .customLong(Options.config.flag), help: Options.config.help)
     var path: String?
 }
 

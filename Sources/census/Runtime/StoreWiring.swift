@@ -13,11 +13,11 @@ struct StoreWiring: Sendable {
     /// How API reads use ClickHouse.
     struct ReadLimits: Sendable {
         /// Most API reads in ClickHouse at once (each on its own connection and thread).
-        var maxConcurrent = 2
+        var maxConcurrent = Options.apiMaxConcurrentReads.defaultInt
         /// Longest wait for a read slot before the API answers 503.
-        var queueWait: Duration = .seconds(2)
+        var queueWait = Options.apiReadQueueTimeout.defaultSeconds
         /// `max_execution_time` sent with every read; the HTTP timeout of a read is 5 s more.
-        var maxExecutionTime: Duration = .seconds(10)
+        var maxExecutionTime = Options.apiQueryTimeout.defaultSeconds
     }
 
     let client: ClickHouseClient

@@ -98,6 +98,15 @@ struct WatchCoverageTests {
             _ = try await client.execute(schema.backfillWatchCoverage())
             #expect(try await writer.watchCoverage(keys: ["user.id"], topic: "t")["user.id"]?[0]?.ranges == [0...12, 20...30])
             #expect(try await writer.appliedOffsets(topic: "t")[0]?.ranges == [0...12, 20...30], "progress rows untouched")
+            // A clear that keeps the progress keeps those records' watched values cleared: they count as covered.
+            var filled = MetadataBatch()
+            filled.watchCoverage = [Self.coverage("late.key", 0, start: 0, last: 3)]
+            try await writer.write(filled)
+            try await store.watch(key: "late.key")
+            try await StoreAdmin(client: client, schema: schema, logger: TestServer.logger).clearAll(keepProgress: true)
+            #expect(try await writer.appliedOffsets(topic: "t")[0]?.ranges == [0...12, 20...30])
+            let kept = try await writer.watchCoverage(keys: ["user.id", "late.key"], topic: "t")
+            #expect(kept["user.id"]?[0]?.ranges == [0...12, 20...30] && kept["late.key"]?[0]?.ranges == [0...12, 20...30])
         }
     }
 }

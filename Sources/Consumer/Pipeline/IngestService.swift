@@ -177,7 +177,6 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         if let replay {
             try startReplay(replay)
         } else {
-            // Nothing was booked yet: the first record pins the list (``pinWatchList()``).
             try consumer.subscribe(topics: configuration.topics)
             logger.info("consumer started", metadata: ["topics": "\(configuration.topics.joined(separator: ","))", "group": "\(configuration.kafka.group)",
                                                        "analyzer_threads": "\(analyzer.lanes)", "write_lease": "\(committer.lease.length)",
@@ -319,7 +318,9 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     private func pinWatchList() {
         guard configuration.fillWatched == nil, let registry = configuration.watch else { return }
         let keys = Array(registry.keys.prefix(64))
-        guard analyzer.pinnedKeys != keys else { return }
+        // Nothing booked means nothing queued on the lanes or claimed; checked anyway: a list pinned mid-window would
+        // make the window's coverage claims wrong, so it then waits for the next window.
+        guard analyzer.pinnedKeys != keys, analyzer.rowCount == 0, !ledger.hasCoverageClaims else { return }
         analyzer.pinWatch(keys: keys)
         ledger.setWatchKeys(keys)
     }

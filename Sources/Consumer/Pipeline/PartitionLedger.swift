@@ -117,6 +117,9 @@ package struct PartitionLedger: Sendable {
         runs[tp] = nil
     }
 
+    /// Whether the current window holds coverage claims (the watch list may change only when it does not).
+    package var hasCoverageClaims: Bool { !claims.isEmpty }
+
     /// The window's watch list is `keys` (set only between windows): runs of another list end.
     package mutating func setWatchKeys(_ keys: [String]) {
         guard keys != watchKeys else { return }

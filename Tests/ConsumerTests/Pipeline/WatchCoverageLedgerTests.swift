@@ -158,3 +158,37 @@ struct PinnedWatchTests {
         #expect(analyzer.pinnedKeys == ["user"])
     }
 }
+
+/// A fill's batch has no progress rows: after a lost answer, whether it landed is read from the coverage.
+@Suite("Flusher: a fill's lost answer is checked against the coverage")
+struct FillAppliedCheckTests {
+    struct CoverageSink: MetadataSink {
+        var stored: [String: [Int32: AppliedOffsets]]
+        func fence(until deadline: ContinuousClock.Instant) async throws -> WriteFence { .never }
+        func write(_ batch: MetadataBatch, queryID: String, fence: WriteFence) async throws {}
+        func hasPassed(_ fence: WriteFence) async throws -> Bool { true }
+        func appliedOffsets(topic: String) async throws -> [Int32: AppliedOffsets] { [:] }
+        func watchCoverage(keys: [String], topic: String, incarnations: [Int32: UInt32]) async throws -> [String: [Int32: AppliedOffsets]] {
+            stored.filter { keys.contains($0.key) }.mapValues { $0.filter { $0.value.incarnation == (incarnations[$0.key] ?? 0) } }
+        }
+        func isRunning(queryID: String) async throws -> Bool { false }
+        func runningWrites() async throws -> Set<String> { [] }
+    }
+
+    @Test("landed when every coverage row's last offset is covered (same incarnation); an empty batch never counts as landed")
+    func check() async throws {
+        var batch = MetadataBatch()
+        batch.watchCoverage = [WatchCoverage(key: "a", topic: "t", partition: 0, incarnation: 1, segmentStart: 10, lastOffset: 20),
+                               WatchCoverage(key: "b", topic: "t", partition: 1, incarnation: 0, segmentStart: 0, lastOffset: 5)]
+        let landed = CoverageSink(stored: ["a": [0: AppliedOffsets(incarnation: 1, segments: [.init(start: 10, last: 20)])],
+                                           "b": [1: AppliedOffsets(segments: [.init(start: 0, last: 7)])]])
+        #expect(try await Flusher.isApplied(batch, sink: landed))
+        let earlier = CoverageSink(stored: ["a": [0: AppliedOffsets(incarnation: 1, segments: [.init(start: 10, last: 19)])],
+                                            "b": [1: AppliedOffsets(segments: [.init(start: 0, last: 7)])]])
+        #expect(try await !Flusher.isApplied(batch, sink: earlier), "only an earlier window of the run landed")
+        let otherIncarnation = CoverageSink(stored: ["a": [0: AppliedOffsets(incarnation: 0, segments: [.init(start: 10, last: 20)])],
+                                                     "b": [1: AppliedOffsets(segments: [.init(start: 0, last: 7)])]])
+        #expect(try await !Flusher.isApplied(batch, sink: otherIncarnation))
+        #expect(try await !Flusher.isApplied(MetadataBatch(), sink: landed))
+    }
+}

@@ -176,6 +176,16 @@ extension IngestRow {
         count = aggregate.count
     }
 
+    /// A kind-8 row: offsets covered for a watched key (see ``WatchCoverage``).
+    init(_ coverage: WatchCoverage) {
+        self.init(kind: .watchCoverage)
+        name = coverage.key
+        service = coverage.topic
+        key = String(coverage.partition)
+        sub = coverage.storedSub
+        lastOffset = coverage.lastOffset
+    }
+
     /// A kind-5 row: one key of the attribute catalog.
     init(_ entry: CatalogEntry) {
         self.init(kind: .catalog)

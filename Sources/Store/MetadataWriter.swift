@@ -82,6 +82,31 @@ package struct MetadataWriter: Sendable {
         return AppliedOffsets.fromRows(rows)
     }
 
+    /// The offsets covered per watched key and partition of `topic` (``WatchCoverage`` rows), keeping for each partition
+    /// only rows of `incarnations[partition]` (0 when absent).
+    package func watchCoverage(keys: [String], topic: String, incarnations: [Int32: UInt32] = [:], logger: Logger? = nil) async throws -> [String: [Int32: AppliedOffsets]] {
+        guard !keys.isEmpty else { return [:] }
+        let bytes = try await client.execute(WatchQueries.coverage(schema, keys: keys, topic: topic), logger: logger ?? self.logger)
+        var decoder = RowBinaryDecoder(bytes)
+        var segments: [String: [Int32: [AppliedOffsets.Segment]]] = [:]
+        while !decoder.isAtEnd {
+            let key = try decoder.string()
+            let partitionText = try decoder.string()
+            let subText = try decoder.string()
+            let last = try decoder.int64()
+            guard let partition = Int32(partitionText), let sub = WatchCoverage.parseSub(subText) else {
+                throw StoreError(.malformedResponse, "watch coverage row with a non-numeric partition or segment")
+            }
+            guard sub.incarnation == (incarnations[partition] ?? 0) else { continue }
+            segments[key, default: [:]][partition, default: []].append(.init(start: sub.segmentStart, last: last))
+        }
+        return segments.mapValues { byPartition in
+            byPartition.reduce(into: [:]) { result, entry in
+                result[entry.key] = AppliedOffsets(incarnation: incarnations[entry.key] ?? 0, segments: entry.value)
+            }
+        }
+    }
+
     /// The query ids of every INSERT into the ingest table ClickHouse is running now (from any census process; on
     /// several replicas, on every one that answers, see ``onEveryReplica(_:logger:)``).
     package func runningWrites(logger: Logger? = nil) async throws -> Set<String> {
@@ -137,6 +162,12 @@ package struct MetadataWriter: Sendable {
         for aggregate in batch.templates { IngestRow(aggregate).encode(into: &encoder) }
         for entry in catalog { IngestRow(entry).encode(into: &encoder) }
         for aggregate in batch.watchedValues { IngestRow(aggregate).encode(into: &encoder) }
+        // Coverage rows carry the fence too: a fill's batch has no progress rows, and its values must not land late.
+        for coverage in batch.watchCoverage {
+            var row = IngestRow(coverage)
+            row.fenceDeadline = fence.serverSeconds
+            row.encode(into: &encoder)
+        }
         for progress in batch.progress {
             var row = IngestRow(progress)
             row.fenceDeadline = fence.serverSeconds

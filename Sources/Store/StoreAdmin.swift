@@ -24,7 +24,9 @@ package struct StoreAdmin: Sendable {
     ///   are not atomic: a batch written concurrently may lose its data (as intended by a clear) while its progress
     ///   survives only if it was written before the read. With `false` (what `admin/clear` does) every trace of consumed
     ///   records goes — metadata, progress and quarantine — so a replay rebuilds all of it; with `true` the quarantine
-    ///   stays, since the records it describes will not be read again.
+    ///   stays, since the records it describes will not be read again, and every watched key counts as covered over the
+    ///   kept progress (``Schema/backfillWatchCoverage()``), so `census replay --fill-watched` does not restore values of
+    ///   cleared records.
     package func clearAll(keepProgress: Bool = true) async throws {
         var progress: [PartitionProgress] = []
         if keepProgress {
@@ -41,6 +43,8 @@ package struct StoreAdmin: Sendable {
         if !keepProgress { _ = try await client.execute(QuarantineQueries.truncate(schema), logger: logger) }
         if !progress.isEmpty {
             try await MetadataWriter(client: client, schema: schema, logger: logger).write(MetadataBatch(progress: progress))
+            // The watched values of those records are cleared with the rest: a fill must not bring them back.
+            _ = try await client.execute(schema.backfillWatchCoverage(), logger: logger)
         }
         logger.info("Cleared all metadata", metadata: ["clickhouse.database": "\(schema.database)", "progress.kept": "\(progress.count)"])
     }

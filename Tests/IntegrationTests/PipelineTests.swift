@@ -54,6 +54,10 @@ struct PipelineTests {
             guard readable.load(ordering: .relaxed) else { throw Self.down }
             return try await writer.appliedOffsets(topic: topic)
         }
+        func watchCoverage(keys: [String], topic: String, incarnations: [Int32: UInt32]) async throws -> [String: [Int32: AppliedOffsets]] {
+            guard readable.load(ordering: .relaxed) else { throw Self.down }
+            return try await writer.watchCoverage(keys: keys, topic: topic, incarnations: incarnations)
+        }
         func isRunning(queryID: String) async throws -> Bool {
             guard readable.load(ordering: .relaxed) else { throw Self.down }
             return try await writer.isRunning(queryID: queryID)
@@ -90,6 +94,9 @@ struct PipelineTests {
         }
         func appliedOffsets(topic: String) async throws -> [Int32: AppliedOffsets] {
             try await writer.appliedOffsets(topic: topic)
+        }
+        func watchCoverage(keys: [String], topic: String, incarnations: [Int32: UInt32]) async throws -> [String: [Int32: AppliedOffsets]] {
+            try await writer.watchCoverage(keys: keys, topic: topic, incarnations: incarnations)
         }
         func isRunning(queryID: String) async throws -> Bool {
             try await writer.isRunning(queryID: queryID)

@@ -356,3 +356,23 @@ def test_census_sigkilled_10_times_while_a_replica_is_down(cluster, broker, cens
     assert_every_endpoint(census, data, " after 10 SIGKILLs of census while a replica was down")
     counts = _replicated_counts(cluster, census.database)
     assert len(set(counts)) == 1, f"replicas differ: {counts}"
+
+
+def test_fill_watched_on_the_cluster(cluster, broker, census_factory):
+    """`census replay --fill-watched` on the replicated store: the key watched after its records were applied is filled
+    exactly (the coverage rows and values replicate with their INSERT), a second fill changes nothing, replicas agree."""
+    from test_watch import AUTH, TOKEN, Data, as_expected, mixed_data, produce_at, run_fill, values_of, watch_url
+    census = _census(census_factory, broker, cluster, flush_interval="0.3", env={"CENSUS_ADMIN_TOKEN": TOKEN})
+    census.start()
+    offsets = census_factory.offsets(broker, census)
+    data = Data()
+    mixed_data(data, seed=1551, records=45)
+    produce_at(broker.bootstrap, data.records)
+    offsets.wait_caught_up(diagnostics=census.log_tail)
+    assert requests.post(watch_url(census), headers=AUTH, timeout=30).status_code == 200
+    for attempt in ("first", "second"):
+        out = run_fill(census, *CLUSTER_ARGS)
+        assert out.returncode == 0, f"{attempt} fill: {out.stderr[-3000:]}"
+        assert as_expected(values_of(census)) == data.expected, f"after the {attempt} fill"
+    counts = _replicated_counts(cluster, census.database)
+    assert len(set(counts)) == 1, f"replicas differ: {counts}"

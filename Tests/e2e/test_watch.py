@@ -1,14 +1,18 @@
 """Deep watch (issue 13 item 5) on the real binary, ClickHouse 18.16 and the librdkafka mock broker: the watch routes
 (admin token, 409/404/400 answers, clamped paging), values with exact counts and first/last seen from metric points,
 span resources and log records, the `watched` field, a restart, overflow past a small `--watch-max-values`, unwatch
-(collecting stops, values stay), exactly-once counts under kill -9, and a replay filling a newly watched key.
+(collecting stops, values stay), exactly-once counts under kill -9, a replay filling a newly watched key after a clear,
+and `census replay --fill-watched` (exact once, byte-identical other metadata, next to a live census that keeps
+ingesting, killed with SIGKILL mid-way and run again).
 
-Cost: about 90 s on a shared 2-core machine (kill -9 ~40 s). Every loop is bounded in count and time."""
+Cost: about 150 s on a shared 2-core machine (kill -9 ~40 s, fills ~50 s). Every loop is bounded in count and time."""
 
 from __future__ import annotations
 
 import random
 import signal
+import subprocess
+import threading
 import time
 from collections import defaultdict
 from urllib.parse import quote
@@ -19,7 +23,7 @@ from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsSer
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
-from harness import run_census_cli, wait_until
+from harness import ROOT, census_bin, clean_env, run_census_cli, wait_until
 from kafka_util import TOPICS, partition_counts
 from otlp_data import set_attrs
 
@@ -312,3 +316,169 @@ def test_replay_fills_a_newly_watched_key(clickhouse, broker, census_factory):
                           "--group", census.group, "--topics", ",".join(TOPICS), "--flush-interval", "0.2", "--from", "earliest"], timeout=120)
     assert out.returncode == 0, out.stderr[-3000:]
     assert as_expected(values_of(census)) == data.expected
+
+
+# --- census replay --fill-watched ------------------------------------------------------------------------------------
+
+def fill_args(census, *extra: str) -> list[str]:
+    return ["replay", "--kafka-brokers", census.brokers, "--clickhouse-url", census.clickhouse_url, "--database", census.database,
+            "--group", census.group, "--topics", ",".join(TOPICS), "--flush-interval", "0.2", "--from", "earliest", *extra]
+
+
+def run_fill(census, *extra: str, env: dict | None = None, flag: bool = True, attempts: int = 20) -> subprocess.CompletedProcess:
+    """Runs a fill to its end. A fill killed just before holds the replay lock until its lease lapses (a few seconds with
+    FAST_GROUP): while the fill answers `another census replay`, it is run again (bounded)."""
+    out = None
+    for _ in range(attempts):
+        out = run_census_cli(fill_args(census, *(["--fill-watched"] if flag else []), *extra), timeout=180, env=env)
+        if out.returncode == 0 or "another census replay" not in out.stderr:
+            return out
+        time.sleep(1.0)
+    return out
+
+
+def mixed_data(data: Data, seed: int, records: int, start_s: int = 0, prefix: str = "f") -> None:
+    rng = random.Random(seed)
+    for i in range(records):
+        ts = T0_MS + (start_s + i) * 1_000
+        kind = i % 3
+        if kind == 0:
+            data.metric([f"{prefix}{rng.randrange(30)}" for _ in range(rng.randrange(1, 5))], ts)
+        elif kind == 1:
+            data.spans(f"{prefix}{rng.randrange(30)}", rng.randrange(1, 4), ts)
+        else:
+            data.logs([f"{prefix}{rng.randrange(30)}" for _ in range(rng.randrange(1, 4))], ts)
+
+
+def other_metadata(census) -> dict[str, bytes]:
+    """Answers that a fill must leave byte for byte as they are."""
+    paths = ["/api/v1/metrics", "/api/v1/spans", "/api/v1/logs", "/api/v1/attributes?limit=1000", f"/api/v1/attributes/{KEY}", "/api/v1/services"]
+    answers = {}
+    for path in paths:
+        r = requests.get(census.api + path, timeout=15)
+        assert r.status_code == 200, (path, r.status_code, r.text[:300])
+        answers[path] = r.content
+    return answers
+
+
+def kind_rows(clickhouse, census, kind: int) -> int:
+    return int(clickhouse.query(f"SELECT count() FROM metadata WHERE kind = {kind} AND name = '{KEY}'", database=census.database).strip() or 0)
+
+
+def test_fill_watched_adds_exactly_the_missing_values(clickhouse, broker, census_factory):
+    census = census_factory(broker, clickhouse, flush_interval="0.2", env={"CENSUS_ADMIN_TOKEN": TOKEN})
+    offsets = census_factory.offsets(broker, census)
+    data = Data()
+    mixed_data(data, seed=51, records=60)
+    produce_at(broker.bootstrap, data.records)
+    offsets.wait_caught_up(diagnostics=census.log_tail)
+
+    # Nothing watched: a clear message and exit code 3, nothing written.
+    out = run_fill(census)
+    assert out.returncode == 3 and "no key is deep-watched" in out.stderr, (out.returncode, out.stderr[-2000:])
+    # Bad input: a malformed CENSUS_FILL_WATCHED is a configuration error (exit 2), not a crash.
+    out = run_fill(census, flag=False, env={"CENSUS_FILL_WATCHED": "perhaps"})
+    assert out.returncode == 2 and "CENSUS_FILL_WATCHED must be true or false" in out.stderr, (out.returncode, out.stderr[-2000:])
+
+    # Watched after the records were applied: nothing collected; the fill adds exactly the oracle's values.
+    assert requests.post(watch_url(census), headers=AUTH, timeout=10).status_code == 200
+    assert values_of(census)["unique_count"] == 0
+    before = other_metadata(census)
+    out = run_fill(census)
+    assert out.returncode == 0, out.stderr[-3000:]
+    answer = values_of(census)
+    assert as_expected(answer) == data.expected
+    assert answer["total_observations"] == sum(e[0] for e in data.expected.values()) and answer["overflow_observations"] == 0
+    assert other_metadata(census) == before, "a fill changed other metadata"
+    # A second fill (through the environment variable) finds everything covered: nothing changes.
+    rows = kind_rows(clickhouse, census, 6)
+    out = run_fill(census, flag=False, env={"CENSUS_FILL_WATCHED": "true"})
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert as_expected(values_of(census)) == data.expected and kind_rows(clickhouse, census, 6) == rows
+    assert other_metadata(census) == before
+    # A plain replay over the same range still skips everything.
+    out = run_census_cli(fill_args(census), timeout=180)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert as_expected(values_of(census)) == data.expected and other_metadata(census) == before
+    # New records after the fill are collected live, once.
+    more = Data()
+    more.metric(["f1", "zz"], T0_MS + 500_000)
+    produce_at(broker.bootstrap, more.records)
+    expected = {k: list(v) for k, v in data.expected.items()}
+    for value, (count, first, last) in more.expected.items():
+        e = expected.setdefault(value, [0, first, last])
+        e[0] += count
+        e[1], e[2] = min(e[1], first), max(e[2], last)
+    wait_values(census, expected, offsets, "live after the fill")
+
+
+def test_fill_watched_while_live_census_ingests(clickhouse, broker, census_factory):
+    census = census_factory(broker, clickhouse, flush_interval="0.2", env={"CENSUS_ADMIN_TOKEN": TOKEN},
+                            extra_args=["--flush-rows", "60"])
+    offsets = census_factory.offsets(broker, census)
+    data = Data()
+    mixed_data(data, seed=52, records=90)
+    old = len(data.records)
+    produce_at(broker.bootstrap, data.records)
+    offsets.wait_caught_up(diagnostics=census.log_tail)
+    assert requests.post(watch_url(census), headers=AUTH, timeout=10).status_code == 200
+    # The live census collects the key from its next window on: one record it shows proves it (later windows follow).
+    data.metric(["live-marker"], T0_MS + 200_000)
+    produce_at(broker.bootstrap, data.records[old:])
+    wait_until("the live census collects the watched key", lambda: "live-marker" in as_expected(values_of(census)), timeout=60,
+               diagnostics=census.log_tail)
+    marked = len(data.records)
+    mixed_data(data, seed=53, records=90, start_s=300)
+    trickle = data.records[marked:]
+    errors: list[BaseException] = []
+
+    def produce_slowly() -> None:
+        try:
+            for i in range(0, len(trickle), 10):
+                produce_at(broker.bootstrap, trickle[i:i + 10])
+                time.sleep(0.3)
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    producer = threading.Thread(target=produce_slowly, daemon=True)
+    producer.start()
+    # Small windows on one lane: the fill takes a while and overlaps the new records the live census applies.
+    out = run_fill(census, "--flush-rows", "20", "--analyzer-threads", "1")
+    producer.join(120)
+    assert not producer.is_alive() and not errors, errors
+    assert out.returncode == 0, out.stderr[-3000:]
+    wait_values(census, data.expected, offsets, "values collected live + filled")
+    out = run_fill(census)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert as_expected(values_of(census)) == data.expected
+
+
+def test_fill_watched_killed_midway_then_run_again(clickhouse, broker, census_factory):
+    census = census_factory(broker, clickhouse, flush_interval="0.2", env={"CENSUS_ADMIN_TOKEN": TOKEN})
+    offsets = census_factory.offsets(broker, census)
+    data = Data()
+    mixed_data(data, seed=54, records=240)
+    produce_at(broker.bootstrap, data.records)
+    offsets.wait_caught_up(diagnostics=census.log_tail)
+    assert requests.post(watch_url(census), headers=AUTH, timeout=10).status_code == 200
+    assert kind_rows(clickhouse, census, 6) == 0
+    # One record per INSERT or so: the first filled values are visible long before the fill ends; kill it then.
+    argv = [str(census_bin()), *fill_args(census, "--fill-watched", "--flush-rows", "10", "--analyzer-threads", "1", *FAST_GROUP)]
+    fill = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=clean_env(), cwd=str(ROOT))
+    try:
+        wait_until("the fill's first INSERT", lambda: kind_rows(clickhouse, census, 6) > 0 or fill.poll() is not None, timeout=120, interval=0.02)
+        assert fill.poll() is None, f"the fill ended before it could be killed: {fill.stderr.read()[-2000:]}"
+        fill.send_signal(signal.SIGKILL)
+        fill.wait(10)
+    finally:
+        if fill.poll() is None:
+            fill.kill()
+            fill.wait(10)
+        fill.stderr.close()
+    partial = values_of(census)
+    total = sum(e[0] for e in data.expected.values())
+    assert 0 < partial["total_observations"] < total, (partial["total_observations"], total)
+    out = run_fill(census, *FAST_GROUP)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert as_expected(values_of(census)) == data.expected
+    assert values_of(census)["total_observations"] == total

@@ -97,7 +97,7 @@ extension MetadataWindow {
     /// Counts `times` observations of `value` when `keyID` is a deep-watched key (``WatchCollector``).
     @inline(never)
     mutating func collectWatched(_ keyID: Int32, _ value: AnyValueView, times: UInt64) throws(WireError) {
-        guard let w = watch.keyIDs.firstIndex(of: keyID) else { return }
+        guard let w = watch.keyIDs.firstIndex(of: keyID), w < 64, watchMask & (1 << UInt64(w)) != 0 else { return }
         let text = try ValueText.withText(value, maxScalars: limits.maxSampleLength, scratch: &sampleScratch) { String(decoding: $0, as: UTF8.self) }
         extraBytes &+= watch.record(watch: w, text: text, day: day, timestamp: timestamp, times: times)
     }

@@ -49,6 +49,10 @@ package struct MetadataWindow {
     var rowLimit = Int.max
     /// Values of deep-watched keys (see ``WatchCollector``).
     var watch: WatchCollector
+    /// The watch list its owner set (``pinWatch(keys:)``); `nil`: the window follows the registry by itself.
+    var pinnedWatch: [String]? = nil
+    /// The current record's ``RecordContext/watchMask``.
+    var watchMask: UInt64 = .max
 
     // The record being applied.
     var timestamp: EpochSeconds = 0
@@ -129,6 +133,19 @@ package struct MetadataWindow {
         self.watch.keyIDs = self.watch.keys.map { strings.intern($0) }
     }
 
+    /// Collects exactly `keys` from now on, keeping them across drains (no reload from the registry, which still admits
+    /// the values): the ingest pipeline pins the list of every lane to the same one, so that it knows which keys each of
+    /// its batches collected (``WatchCoverage``). Only while the window is empty: a window never mixes two lists.
+    package mutating func pinWatch(keys: [String]) {
+        precondition(isEmpty, "pinWatch on a window that holds rows")
+        pinnedWatch = keys
+        watch = WatchCollector(registry: watch.registry, keys: keys)
+        watch.keyIDs = keys.map { strings.intern($0) }
+    }
+
+    /// The keys whose values the window collects.
+    package var watchedKeys: [String] { watch.keys }
+
     /// Takes the registry's current watch list (only while the window is empty: a window never mixes two lists).
     private mutating func reloadWatch() {
         watch = WatchCollector(registry: watch.registry)
@@ -178,7 +195,7 @@ package struct MetadataWindow {
     /// ``ingest(_:signal:encoding:timestamp:)`` with a ``RecordContext``.
     package mutating func ingest(_ payload: UnsafeRawBufferPointer, signal: Signal, encoding: OTLPEncoding,
                                  context: RecordContext) throws(OTLPDecodeError) -> Int {
-        if rowCount == 0, watch.isOutdated { reloadWatch() }
+        if rowCount == 0, pinnedWatch == nil, watch.isOutdated { reloadWatch() }
         let message = OTLPMessage.request(for: signal)
         guard encoding.resolved(for: payload) == .json else {
             return try apply(payload, signal: signal, message: message, encoding: .proto, context: context)
@@ -248,7 +265,9 @@ package struct MetadataWindow {
                                                      example: state.example))
         }
         batch.watchedValues = watch.aggregates()
+        let pinned = pinnedWatch
         self = MetadataWindow(limits: limits, watch: watch.registry)
+        if let pinned { pinWatch(keys: pinned) }
         return batch
     }
 
@@ -304,6 +323,7 @@ package struct MetadataWindow {
                                          context: RecordContext) throws(OTLPDecodeError) -> Int {
         timestamp = context.timestamp
         day = context.day
+        watchMask = context.watchMask
         defer {
             resourceAttributes.removeAll(keepingCapacity: true)
             touched.removeAll(keepingCapacity: true)

@@ -121,9 +121,12 @@ package final class ParallelAnalyzer {
     /// Analyzes a record (one lane) or queues it on the lane with the least queued work, waiting while every queue is
     /// full. `payload` must stay valid while `owner` lives; the analyzer holds `owner` until the record is analyzed
     /// (and, when it fails, until ``finishQueued()`` returns it).
-    package func enqueue(_ payload: UnsafeRawBufferPointer, signal: Signal, timestamp: EpochSeconds, owner: AnyObject, id: KafkaRecord.ID? = nil) {
+    /// - Parameter watchMask: Which of the pinned watched keys to collect for this record (``RecordContext/watchMask``).
+    package func enqueue(_ payload: UnsafeRawBufferPointer, signal: Signal, timestamp: EpochSeconds, owner: AnyObject, id: KafkaRecord.ID? = nil,
+                         watchMask: UInt64 = .max) {
         sequence &+= 1
-        let record = Pending(payload: payload, signal: signal, context: RecordContext(timestamp: timestamp), owner: owner, id: id, sequence: sequence)
+        let record = Pending(payload: payload, signal: signal, context: RecordContext(timestamp: timestamp, watchMask: watchMask), owner: owner, id: id,
+                             sequence: sequence)
         guard !workers.isEmpty else {
             Self.analyze(record, in: &inlineWindow, encoding: encoding, releasesFailedPayloads: releasesFailedPayloads, outcome: &inlineOutcome)
             return
@@ -181,6 +184,20 @@ package final class ParallelAnalyzer {
         }
         return batch
     }
+
+    /// Pins every lane's window to the watch list `keys` (``MetadataWindow/pinWatch(keys:)``), so that one batch never
+    /// mixes lists. Only while the windows are empty (right after a drain, before the next record).
+    package func pinWatch(keys: [String]) {
+        pinnedKeys = keys
+        guard !workers.isEmpty else {
+            inlineWindow.pinWatch(keys: keys)
+            return
+        }
+        for lane in workers { lane.pinWatch(keys: keys) }
+    }
+
+    /// The watch list set by ``pinWatch(keys:)``; `nil` before.
+    package private(set) var pinnedKeys: [String]? = nil
 
     /// Waits for the queued records and drops everything the lanes hold (a dropped or cleared window).
     /// - Returns: The rows dropped.
@@ -285,6 +302,15 @@ package final class ParallelAnalyzer {
                 failureBytes.store(0, ordering: .relaxed)
             }
             return outcome
+        }
+
+        /// Pins the window's watch list, once the lane is idle.
+        func pinWatch(keys: [String]) {
+            condition.lock()
+            defer { condition.unlock() }
+            while !queue.isEmpty || busy { condition.wait() }
+            window.pinWatch(keys: keys)
+            publishSizes()
         }
 
         /// Drains the window (the lane must be idle: after ``waitUntilIdle()``), with what its limits dropped.

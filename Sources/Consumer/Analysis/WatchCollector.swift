@@ -46,6 +46,13 @@ struct WatchCollector {
         }
     }
 
+    /// A collector of exactly `keys` (a list the owner chose: ``MetadataWindow/pinWatch(keys:)``).
+    init(registry: WatchRegistry?, keys: [String]) {
+        self.registry = registry
+        self.keys = keys
+        generation = registry?.generation ?? 0
+    }
+
     /// Whether the registry's list changed since this collector read it.
     var isOutdated: Bool {
         guard let registry else { return false }

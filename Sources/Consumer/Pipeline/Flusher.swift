@@ -219,7 +219,15 @@ package final class Flusher: Sendable {
 
     /// Whether the store's progress rows already cover every partition of `batch` up to the batch's last offset.
     static func isApplied(_ batch: MetadataBatch, sink: any MetadataSink) async throws -> Bool {
-        guard !batch.progress.isEmpty else { return false }
+        guard !batch.progress.isEmpty else {
+            // A fill's batch: its coverage rows landed with it (the values of offsets nobody else covers).
+            guard !batch.watchCoverage.isEmpty else { return false }
+            for row in batch.watchCoverage {
+                let stored = try await sink.watchCoverage(keys: [row.key], topic: row.topic, incarnations: [row.partition: row.incarnation])
+                guard stored[row.key]?[row.partition]?.contains(row.lastOffset) == true else { return false }
+            }
+            return true
+        }
         var byTopic: [String: [Int32: AppliedOffsets]] = [:]
         for progress in batch.progress {
             if byTopic[progress.topic] == nil { byTopic[progress.topic] = try await sink.appliedOffsets(topic: progress.topic) }

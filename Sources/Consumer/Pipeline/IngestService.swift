@@ -52,12 +52,17 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         package var replayLockGroup: String?
         /// The deep-watch list whose keys' values are collected with the metadata (``WatchRegistry``); `nil`: none.
         package var watch: WatchRegistry?
+        /// With ``replay``: fill these watched keys instead of applying records (`census replay --fill-watched`): only
+        /// records the store already holds are read, each for the keys whose values of it are not stored (``WatchCoverage``),
+        /// and the batches carry nothing but those values and their coverage rows. `nil`: an ordinary replay.
+        package var fillWatched: [String]?
         package init(kafka: KafkaConfiguration, topics: [String], topicSignals: TopicSignalMap = .init(), encoding: OTLPEncoding = .auto, policy: BatchPolicy = .init(),
                      maxRecordBytes: Int = 16 << 20, onOffsetRegression: OffsetRegressionAction = .fail, deadLetterTopic: String? = nil,
                      replay: ReplayPlan? = nil, analyzerLanes: Int = ParallelAnalyzer.defaultLanes, maxRecordRows: Int = 100_000,
-                     replayLockGroup: String? = nil, watch: WatchRegistry? = nil) {
+                     replayLockGroup: String? = nil, watch: WatchRegistry? = nil, fillWatched: [String]? = nil) {
             self.kafka = kafka
             self.watch = watch
+            self.fillWatched = fillWatched
             self.topics = topics
             self.topicSignals = topicSignals
             self.encoding = encoding
@@ -281,6 +286,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         let record = consumed.record
         let tp = record.topicPartition
         if let replay, !replay.accept(tp, offset: record.offset, consumer: consumer) { return }
+        if ledger.pending.isEmpty { pinWatchList() }
         let admission = ledger.admit(tp, offset: record.offset)
         guard admission != .ignore else { return }
         if replay == nil { committer.owns(tp, from: record.offset) }
@@ -306,7 +312,20 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             quarantine(record, timestamp: seconds, reason: reason)
             return
         }
-        analyzer.enqueue(record.payload, signal: signal, timestamp: seconds, owner: consumed, id: record.id)
+        analyzer.enqueue(record.payload, signal: signal, timestamp: seconds, owner: consumed, id: record.id, watchMask: ledger.watchMask)
+    }
+
+    /// Between windows (nothing booked, the analyzer empty): every lane's window and the ledger take the registry's
+    /// current watch list, so a batch collects one list and says which offsets it covered for each key (``WatchCoverage``).
+    /// A fill keeps the keys it started with.
+    private func pinWatchList() {
+        guard configuration.fillWatched == nil, let registry = configuration.watch else { return }
+        let keys = Array(registry.keys.prefix(64))
+        // Nothing booked means nothing queued on the lanes or claimed; checked anyway: a list pinned mid-window would
+        // make the window's coverage claims wrong, so it then waits for the next window.
+        guard analyzer.pinnedKeys != keys, analyzer.rowCount == 0, !ledger.hasCoverageClaims else { return }
+        analyzer.pinWatch(keys: keys)
+        ledger.setWatchKeys(keys)
     }
 
     /// Waits until the analyzer lanes are done with every record handed to them, counts the items and quarantines the
@@ -381,7 +400,16 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     private func submit(_ drained: MetadataBatch) {
         var batch = drained
         batch.progress = ledger.progressRows()
+        batch.watchCoverage = ledger.takeCoverage()
         batch.quarantined = pendingQuarantine
+        if configuration.fillWatched != nil {
+            // A fill adds watched values and their coverage, nothing else: the rest of these records is stored already.
+            batch.signals = []
+            batch.keys = []
+            batch.templates = []
+            batch.progress = []
+            batch.quarantined = []
+        }
         flusher.submit(batch, offsets: ledger.takePending())
         pendingQuarantine = []
         pendingQuarantineBytes = 0
@@ -487,6 +515,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         let landsUntil = flusher.abandon()
         analyzer.discardAll()
         _ = ledger.takePending()
+        ledger.dropCoverage()
         pendingQuarantine = []
         pendingQuarantineBytes = 0
         windowStarted = nil
@@ -528,6 +557,14 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             throw ReplayController.ReplayError("cannot read the stored progress from ClickHouse; nothing was replayed")
         }
         applyRegressions(outcome)
+        if let keys = configuration.fillWatched {
+            guard let covered = loader.watchCoverage(keys: keys, partitions: partitions, ledger: ledger) else {
+                replay.lock?.release()
+                throw ReplayController.ReplayError("cannot read the watched keys' coverage from ClickHouse; nothing was filled")
+            }
+            analyzer.pinWatch(keys: keys)
+            ledger.startFill(keys: keys, covered: covered)
+        }
         let active = partitions.filter { !ledger.regressed.contains($0) }
         ledger.assign(active)
         logger.info("replay started", metadata: [

@@ -24,6 +24,10 @@ package protocol MetadataSink: Sendable {
     /// The offsets per partition of `topic` whose data the store holds (from the progress rows).
     func appliedOffsets(topic: String) async throws -> [Int32: AppliedOffsets]
 
+    /// Per watched key and partition of `topic`, the offsets whose values of the key are stored (``WatchCoverage``),
+    /// counting only rows of the partition's incarnation in `incarnations` (0 when absent).
+    func watchCoverage(keys: [String], topic: String, incarnations: [Int32: UInt32]) async throws -> [String: [Int32: AppliedOffsets]]
+
     /// Whether the store is still executing an attempt with this query id (an attempt whose answer was lost).
     func isRunning(queryID: String) async throws -> Bool
 

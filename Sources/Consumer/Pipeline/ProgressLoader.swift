@@ -106,6 +106,31 @@ struct ProgressLoader: Sendable {
         return outcome
     }
 
+    /// A fill's view of what is stored already: per partition, for each of `keys` in order, the offsets whose values of the
+    /// key are stored (``WatchCoverage``), of the partition's incarnation in `ledger`. Read after ``prepare(_:replayStarts:ledger:)``:
+    /// values that land later belong to offsets that were not applied when the progress was read, which a fill ignores.
+    /// - Returns: `nil` when the coverage could not be read.
+    func watchCoverage(keys: [String], partitions: [TopicPartition], ledger: PartitionLedger) -> [TopicPartition: [AppliedOffsets]]? {
+        var result: [TopicPartition: [AppliedOffsets]] = [:]
+        do {
+            for topic in Set(partitions.map(\.topic)) {
+                let inTopic = partitions.filter { $0.topic == topic }
+                let incarnations = Dictionary(uniqueKeysWithValues: inTopic.map { ($0.partition, ledger.appliedOffsets($0)?.incarnation ?? 0) })
+                let sink = self.sink
+                let stored = try BlockingWait.run(timeout: .seconds(15)) {
+                    try await sink.watchCoverage(keys: keys, topic: topic, incarnations: incarnations)
+                }
+                for tp in inTopic {
+                    result[tp] = keys.map { stored[$0]?[tp.partition] ?? AppliedOffsets(incarnation: incarnations[tp.partition] ?? 0) }
+                }
+            }
+        } catch {
+            logger.warning("could not read the watched keys' coverage", metadata: ["error": "\(error)"])
+            return nil
+        }
+        return result
+    }
+
     /// Waits until none of the batch INSERTs running now is running any more (bounded by ``writesWaitLimit``).
     private func waitForRunningWrites() throws {
         let sink = self.sink

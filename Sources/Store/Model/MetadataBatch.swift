@@ -242,6 +242,9 @@ package struct MetadataBatch: Sendable {
     package var progress: [PartitionProgress] = []
     /// Values of deep-watched keys (written in the same INSERT as the rest).
     package var watchedValues: [WatchedValueAggregate] = []
+    /// Offsets whose watched values this batch (with the ones before it) stores, per watched key and partition
+    /// (``WatchCoverage``), written in the same INSERT as ``watchedValues``.
+    package var watchCoverage: [WatchCoverage] = []
     /// Records that could not be ingested, stored in the `quarantine` table (keyed by topic, partition, offset).
     package var quarantined: [QuarantinedRecord] = []
 
@@ -256,7 +259,7 @@ package struct MetadataBatch: Sendable {
 
     /// Rows the metadata INSERT will carry (catalog rows are derived from ``keys`` by the writer and not counted here;
     /// quarantined records go to their own table).
-    package var rowCount: Int { signals.count + keys.count + templates.count + progress.count + watchedValues.count }
+    package var rowCount: Int { signals.count + keys.count + templates.count + progress.count + watchedValues.count + watchCoverage.count }
 
     package var isEmpty: Bool { rowCount == 0 && quarantined.isEmpty }
 }

@@ -38,6 +38,9 @@ package struct Migration: Sendable {
         Migration(version: 7, name: "deep watch list (watched values are metadata rows of kinds 6 and 7)") { schema in
             [schema.createWatchesTable()]
         },
+        Migration(version: 8, name: "watch coverage rows (kind 8): keys watched before count as covered over every applied offset") { schema in
+            [schema.backfillWatchCoverage()]
+        },
     ]
 
     /// The newest version this build knows.

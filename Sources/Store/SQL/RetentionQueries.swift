@@ -1,5 +1,5 @@
 /// The statements of ``MetadataRetention``: data rows of days before a cutoff are removed from `metadata` with a
-/// mutation (`ALTER TABLE … DELETE`, on ClickHouse 18.16 as on 26.x); progress rows (kind 4, day 0) never are.
+/// mutation (`ALTER TABLE … DELETE`, on ClickHouse 18.16 as on 26.x); progress rows (kind 4, day 0) and watch coverage rows (kind 8, day 0) never are.
 package enum RetentionQueries {
     /// One row: rows UInt64 (1 when `metadata` holds a data row of a day before `cutoff`, else 0: the scan stops at
     /// the first row), pending UInt64 (mutations of `metadata` the server has not finished).
@@ -14,6 +14,6 @@ package enum RetentionQueries {
     }
 
     private static func rowsBefore(_ cutoff: UInt16) -> String {
-        "kind != \(Schema.RowKind.progress.rawValue) AND day < toDate(\(SQLLiteral.string(DayRange.format(cutoff))))"
+        "kind NOT IN (\(Schema.RowKind.progress.rawValue), \(Schema.RowKind.watchCoverage.rawValue)) AND day < toDate(\(SQLLiteral.string(DayRange.format(cutoff))))"
     }
 }

@@ -18,6 +18,7 @@
 /// | 5 catalog | '' | '' | ``KeyScope`` | '' | attribute key |
 /// | 6 watch value | watched key | '' | 0 | value text | '' |
 /// | 7 watch overflow | watched key | '' | 0 | '' | '' |
+/// | 8 watch coverage | watched key | Kafka topic | 0 | `<incarnation>:<segment start>` | partition number as text |
 ///
 /// Storage grows with keys, never with values: cardinality is a `uniqCombined` state over 64-bit value hashes, value
 /// samples are ten hash-bucket minima (`minForEach` over the ``SampleSlots`` of each row: `samples` always carries
@@ -40,6 +41,9 @@ package struct Schema: Sendable, Hashable {
         case watchValue = 6
         /// Observations of a deep-watched key's values past its limit of distinct values.
         case watchOverflow = 7
+        /// Offsets whose records' values of a deep-watched key are stored (``WatchCoverage``, ``WatchQueries``); like
+        /// progress rows, day 0 and never removed by retention.
+        case watchCoverage = 8
     }
 
     /// The database name (a plain identifier).
@@ -317,6 +321,22 @@ package struct Schema: Sendable, Hashable {
     package func createWatchesTable() -> String {
         let columns = WatchQueries.columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
         return "CREATE TABLE IF NOT EXISTS \(watchesTable)\(onCluster) (\(columns)) ENGINE = \(engine("ReplacingMergeTree", arguments: "version", table: "watches")) ORDER BY key"
+    }
+
+    /// Migration 8: watch coverage (``RowKind/watchCoverage``, ``WatchCoverage``). Versions before it collected watched
+    /// values without saying for which offsets, so every key of the watch list (active or not) is declared covered over
+    /// every offset applied now: one INSERT … SELECT that copies each progress segment into a coverage row per key.
+    /// `census replay --fill-watched` then never adds to what an earlier version collected (it fills nothing of those
+    /// keys' past; a clear and a replay rebuilds it). Coverage rows keep the maximum last offset per segment, so a second
+    /// migrator running the backfill again changes nothing. Nothing changes in the table's structure; the statement is
+    /// an `INSERT`, which a replicated table replicates (no `ON CLUSTER`).
+    package func backfillWatchCoverage() -> String {
+        let key = Self.keyColumns.map(\.name).joined(separator: ", ")
+        let progress = "SELECT name AS topic, key AS partition, if(service = '', '0', service) AS incarnation, if(sub = '', '0', sub) AS start, day, "
+            + "maxMerge(last_offset) AS last FROM \(metadataTable) WHERE kind = \(RowKind.progress.rawValue) GROUP BY name, key, service, sub, day"
+        return "INSERT INTO \(metadataTable) (\(key), last_offset) SELECT toUInt8(\(RowKind.watchCoverage.rawValue)), toUInt8(0), "
+            + "arrayJoin((SELECT groupUniqArray(key) FROM \(watchesTable))) AS watched, topic, toUInt8(0), concat(incarnation, ':', start), partition, day, "
+            + "maxState(last) FROM (\(progress)) GROUP BY watched, topic, incarnation, start, partition, day"
     }
 
     /// The view of migration 1, from ``ingestTableV1``: aggregates each inserted block by the key columns into states.

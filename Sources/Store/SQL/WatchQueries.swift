@@ -55,6 +55,13 @@ package enum WatchQueries {
             + "AND name IN \(SQLLiteral.stringList(keys)) GROUP BY name, sub LIMIT \(SQLLiteral.integer(max(0, limit))) BY name FORMAT RowBinary"
     }
 
+    /// The covered segments of `keys` in `topic` (``WatchCoverage``). Columns: key String, partition String,
+    /// `<incarnation>:<segment start>` String, last offset Int64.
+    package static func coverage(_ schema: Schema, keys: [String], topic: String) -> String {
+        "SELECT name, key, sub, maxMerge(last_offset) FROM \(schema.metadataTable) WHERE kind = \(Schema.RowKind.watchCoverage.rawValue) AND signal = 0 "
+            + "AND name IN \(SQLLiteral.stringList(keys)) AND service = \(SQLLiteral.string(topic)) GROUP BY name, service, key, sub FORMAT RowBinary"
+    }
+
     /// The rows of one kind for `key`: the sorting key's prefix (kind, signal 0, name), so a read touches only them.
     private static func rows(_ kind: Schema.RowKind, key: String) -> String {
         "kind = \(kind.rawValue) AND signal = 0 AND name = \(SQLLiteral.string(key))"

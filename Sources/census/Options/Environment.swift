@@ -42,6 +42,17 @@ enum Environment {
         return value
     }
 
+    /// A boolean option: the flag when given, else the variable (`true`/`false`, `1`/`0`, `yes`/`no`), else `false`.
+    static func bool(_ flag: Bool, _ variable: String) throws -> Bool {
+        if flag { return true }
+        guard let text = string(variable) else { return false }
+        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw ConfigurationError("\(variable) must be true or false, got '\(text)'")
+        }
+    }
+
     /// A duration in seconds (fractions allowed).
     static func seconds(_ flag: String?, _ variable: String, flagName: String, default fallback: Double, allowZero: Bool = false) throws -> Duration {
         let (text, source) = flag.map { ($0, "--\(flagName)") } ?? string(variable).map { ($0, variable) } ?? (nil, "")

@@ -74,6 +74,11 @@ struct OptionSpec: Sendable {
     /// The default as a duration in seconds.
     var defaultSeconds: Duration { .milliseconds(Int64((Double(defaultValue ?? "") ?? 0) * 1000)) }
 
+    /// A switch: the flag given, else the variable (`true`/`false`, `1`/`0`, `yes`/`no`), else `false`.
+    func bool(_ flagGiven: Bool) throws -> Bool {
+        try Environment.bool(flagGiven, variable)
+    }
+
     /// Where the value comes from, for `census config`.
     func source(flagGiven: Bool) -> ConfigurationEntry.Source {
         Environment.source(flag: flagGiven, variable)
@@ -182,6 +187,10 @@ enum Options {
                                        "Distinct values (series for metrics) at or above which an item is a warning")
     static let reportCritical = OptionSpec("critical", "CENSUS_REPORT_CRITICAL", default: String(CardinalityReport.defaultCritical),
                                            "Distinct values at or above which an item is critical")
+
+    // `census replay` (``ReplayCommand``)
+    static let fillWatched = OptionSpec("fill-watched", "CENSUS_FILL_WATCHED", default: "false",
+                                        "Only add the values of the keys deep-watched now for records the store already holds without them (records applied before the watch); nothing else changes")
 
     // Settings only a variable holds (never a flag, so they stay out of process listings).
     static let clickhousePassword = "CENSUS_CLICKHOUSE_PASSWORD"

@@ -31,6 +31,10 @@ struct WriterSink: MetadataSink {
         try await writer.appliedOffsets(topic: topic)
     }
 
+    func watchCoverage(keys: [String], topic: String, incarnations: [Int32: UInt32]) async throws -> [String: [Int32: AppliedOffsets]] {
+        try await writer.watchCoverage(keys: keys, topic: topic, incarnations: incarnations)
+    }
+
     func isRunning(queryID: String) async throws -> Bool {
         try await writer.isRunning(queryID: queryID)
     }

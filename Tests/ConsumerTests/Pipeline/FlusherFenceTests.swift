@@ -85,6 +85,7 @@ final class FencedStore: MetadataSink, @unchecked Sendable {
     }
 
     func appliedOffsets(topic: String) async throws -> [Int32: AppliedOffsets] { locked { applied } }
+    func watchCoverage(keys: [String], topic: String, incarnations: [Int32: UInt32]) async throws -> [String: [Int32: AppliedOffsets]] { [:] }
     func isRunning(queryID: String) async throws -> Bool { false }
     func runningWrites() async throws -> Set<String> { [] }
 }

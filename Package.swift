@@ -11,7 +11,7 @@ let package = Package(
     name: "census",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "census", targets: ["census"]),
+        .executable(name: "census", targets: ["census"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -87,12 +87,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        .testTarget(name: "ConsumerTests", dependencies: ["Consumer", "Kafka", "Store"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ConsumerTests", dependencies: ["Consumer", "Kafka", "Store"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Consumer"], swiftSettings: swiftSettings),
         .testTarget(
             name: "APITests",
-            dependencies: ["API", "Store", .product(name: "HummingbirdTesting", package: "hummingbird"),
-                           .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "CompressNIO", package: "compress-nio")],
+            dependencies: [
+                "API", "Store", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "CompressNIO", package: "compress-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

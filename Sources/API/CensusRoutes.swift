@@ -16,7 +16,9 @@ package struct CensusRoutes: Sendable {
     /// Rendered answers reused for a short time (`nil`: none).
     package var responseCache: RenderedResponseCache?
 
-    package init(v1: V1Routes, v2: V2Routes? = nil, quarantine: QuarantineRoutes, operations: OperationsRoutes, responseCache: RenderedResponseCache? = nil) {
+    package init(
+        v1: V1Routes, v2: V2Routes? = nil, quarantine: QuarantineRoutes, operations: OperationsRoutes, responseCache: RenderedResponseCache? = nil
+    ) {
         self.v1 = v1
         self.v2 = v2
         self.quarantine = quarantine

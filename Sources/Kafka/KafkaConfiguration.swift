@@ -44,7 +44,7 @@ package struct KafkaConfiguration: Sendable, Hashable {
         // librdkafka ≥ 2.1 stops fetching a partition for fetch.queue.backoff.ms (default 1 s) whenever the prefetch queue
         // is over queued.max.messages.kbytes. One fetch of 100 KB records can fill it at once, and census drains it while
         // analysing, so with the default it sat idle for most of every second (measured: 1/3 of the raw consume rate).
-        ("fetch.queue.backoff.ms", "10", 0x0201_00FF),
+        ("fetch.queue.backoff.ms", "10", 0x0201_00FF)
     ]
 
     /// The full property set for a consumer, in the order they are applied, for the librdkafka loaded at run time.

@@ -83,7 +83,9 @@ package final class KafkaConsumer: @unchecked Sendable {
     /// Subscribes to topics (joins the consumer group on the next poll).
     package func subscribe(topics: [String]) throws(KafkaError) {
         let list = RDKafkaTopicPartitionList(capacity: topics.count)
-        for topic in topics { list.add(TopicPartition(topic: topic, partition: Int32(RD_KAFKA_PARTITION_UA)), offset: Int64(RD_KAFKA_OFFSET_INVALID)) }
+        for topic in topics {
+            list.add(TopicPartition(topic: topic, partition: Int32(RD_KAFKA_PARTITION_UA)), offset: Int64(RD_KAFKA_OFFSET_INVALID))
+        }
         let err = rd_kafka_subscribe(handle, list.pointer)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "subscribe") }
     }
@@ -96,7 +98,9 @@ package final class KafkaConsumer: @unchecked Sendable {
     /// - Parameter endOfPartition: Called with the partition and offset when the consumer reached the end of a partition
     ///   (only with `enable.partition.eof=true`).
     /// - Returns: `nil` when no record arrived in time (or an error or end-of-partition event came instead).
-    package func pollRecord(timeoutMilliseconds: Int32, endOfPartition: ((TopicPartition, Int64) -> Void)? = nil) throws(KafkaError) -> ConsumedRecord? {
+    package func pollRecord(timeoutMilliseconds: Int32, endOfPartition: ((TopicPartition, Int64) -> Void)? = nil) throws(KafkaError)
+        -> ConsumedRecord?
+    {
         guard let message = rd_kafka_consumer_poll(handle, timeoutMilliseconds) else { return nil }
         let m = message.pointee
         if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -124,8 +128,9 @@ package final class KafkaConsumer: @unchecked Sendable {
         var tstype = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let ts = rd_kafka_message_timestamp(message, &tstype)
         let payload = UnsafeRawBufferPointer(start: m.payload, count: m.payload == nil ? 0 : m.len)
-        let record = KafkaRecord(topic: topic, partition: m.partition, offset: m.offset,
-                                 timestampMilliseconds: tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || ts < 0 ? nil : ts, payload: payload)
+        let record = KafkaRecord(
+            topic: topic, partition: m.partition, offset: m.offset,
+            timestampMilliseconds: tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || ts < 0 ? nil : ts, payload: payload)
         return ConsumedRecord(message: message, record: record, consumer: self)
     }
 
@@ -170,7 +175,8 @@ package final class KafkaConsumer: @unchecked Sendable {
 
     /// The earliest offset per partition whose record timestamp is at or after the given time (milliseconds since the
     /// epoch); the high watermark when no record is that recent.
-    package func offsetsForTimes(_ times: [TopicPartition: Int64], timeoutMilliseconds: Int32 = 10_000) throws(KafkaError) -> [TopicPartition: Int64] {
+    package func offsetsForTimes(_ times: [TopicPartition: Int64], timeoutMilliseconds: Int32 = 10_000) throws(KafkaError) -> [TopicPartition: Int64]
+    {
         guard !times.isEmpty else { return [:] }
         let list = RDKafkaTopicPartitionList(offsets: times)
         let err = rd_kafka_offsets_for_times(handle, list.pointer, timeoutMilliseconds)
@@ -250,8 +256,10 @@ package final class KafkaConsumer: @unchecked Sendable {
 
     // MARK: - Rebalance plumbing (called by the C trampoline on the polling thread)
 
-    fileprivate static func handleRebalance(_ rk: OpaquePointer, _ err: rd_kafka_resp_err_t,
-                                            _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, _ opaque: UnsafeMutableRawPointer?) {
+    fileprivate static func handleRebalance(
+        _ rk: OpaquePointer, _ err: rd_kafka_resp_err_t,
+        _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, _ opaque: UnsafeMutableRawPointer?
+    ) {
         let box = opaque.map { Unmanaged<CallbackBox>.fromOpaque($0).takeUnretainedValue() }
         let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
         let tps = RDKafkaTopicPartitionList.entries(of: partitions).map(\.0)
@@ -282,7 +290,8 @@ package final class KafkaConsumer: @unchecked Sendable {
             } else {
                 _ = rd_kafka_assign(rk, nil)
             }
-            box?.logger.info("partitions revoked", metadata: ["partitions": "\(tps.sorted().map(\.description).joined(separator: ","))", "lost": "\(lost)"])
+            box?.logger.info(
+                "partitions revoked", metadata: ["partitions": "\(tps.sorted().map(\.description).joined(separator: ","))", "lost": "\(lost)"])
         default:
             box?.logger.error("kafka rebalance error", metadata: ["error": "\(String(cString: rd_kafka_err2str(err)))"])
             _ = rd_kafka_assign(rk, nil)
@@ -297,9 +306,13 @@ package final class KafkaConsumer: @unchecked Sendable {
         let reachable = statistics.brokersUp > 0
         if box.brokersReachable != reachable {
             if reachable {
-                if box.brokersReachable != nil { box.logger.notice("Kafka brokers reachable again", metadata: ["brokers.up": "\(statistics.brokersUp)"]) }
+                if box.brokersReachable != nil {
+                    box.logger.notice("Kafka brokers reachable again", metadata: ["brokers.up": "\(statistics.brokersUp)"])
+                }
             } else {
-                box.logger.error("no Kafka broker reachable; consuming stops until one returns (not ready)", metadata: ["brokers.known": "\(statistics.brokerCount)"])
+                box.logger.error(
+                    "no Kafka broker reachable; consuming stops until one returns (not ready)",
+                    metadata: ["brokers.known": "\(statistics.brokerCount)"])
             }
             box.brokersReachable = reachable
         }
@@ -320,14 +333,18 @@ package final class KafkaConsumer: @unchecked Sendable {
     }
 }
 
-private func kafkaRebalanceCallback(_ rk: OpaquePointer?, _ err: rd_kafka_resp_err_t,
-                                    _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, _ opaque: UnsafeMutableRawPointer?) {
+private func kafkaRebalanceCallback(
+    _ rk: OpaquePointer?, _ err: rd_kafka_resp_err_t,
+    _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, _ opaque: UnsafeMutableRawPointer?
+) {
     guard let rk else { return }
     KafkaConsumer.handleRebalance(rk, err, partitions, opaque)
 }
 
-private func kafkaStatisticsCallback(_ rk: OpaquePointer?, _ json: UnsafeMutablePointer<CChar>?, _ length: Int,
-                                     _ opaque: UnsafeMutableRawPointer?) -> Int32 {
+private func kafkaStatisticsCallback(
+    _ rk: OpaquePointer?, _ json: UnsafeMutablePointer<CChar>?, _ length: Int,
+    _ opaque: UnsafeMutableRawPointer?
+) -> Int32 {
     KafkaConsumer.handleStatistics(rk, json, length)
     return 0  // librdkafka frees the document
 }

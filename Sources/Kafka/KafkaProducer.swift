@@ -34,13 +34,16 @@ package final class KafkaProducer: @unchecked Sendable {
     }
 
     /// Queues one record (librdkafka copies the payload). Waits for queue space when the local queue is full.
-    package func send(topic: String, partition: Int32? = nil, key: [UInt8]? = nil, payload: [UInt8], timestampMilliseconds: Int64 = 0) throws(KafkaError) {
+    package func send(topic: String, partition: Int32? = nil, key: [UInt8]? = nil, payload: [UInt8], timestampMilliseconds: Int64 = 0)
+        throws(KafkaError)
+    {
         for _ in 0..<600 {
             let err: rd_kafka_resp_err_t = payload.withUnsafeBytes { bytes in
                 (key ?? []).withUnsafeBytes { keyBytes in
-                    census_produce(handle, topic, partition ?? Int32(RD_KAFKA_PARTITION_UA),
-                                   UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count,
-                                   keyBytes.baseAddress, key == nil ? 0 : keyBytes.count, timestampMilliseconds)
+                    census_produce(
+                        handle, topic, partition ?? Int32(RD_KAFKA_PARTITION_UA),
+                        UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count,
+                        keyBytes.baseAddress, key == nil ? 0 : keyBytes.count, timestampMilliseconds)
                 }
             }
             if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }

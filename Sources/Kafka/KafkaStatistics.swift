@@ -82,8 +82,10 @@ package struct KafkaStatistics: Sendable, Hashable {
     }
 
     /// A statistics value without parsing (for tests and for consumers that have none yet).
-    package init(receivedAt: ContinuousClock.Instant = .now, brokerCount: Int, brokersUp: Int, groupState: String?, joinState: String?,
-                 assignmentSize: Int = 0, partitions: [TopicPartition: PartitionLag] = [:]) {
+    package init(
+        receivedAt: ContinuousClock.Instant = .now, brokerCount: Int, brokersUp: Int, groupState: String?, joinState: String?,
+        assignmentSize: Int = 0, partitions: [TopicPartition: PartitionLag] = [:]
+    ) {
         self.receivedAt = receivedAt
         self.brokerCount = brokerCount
         self.brokersUp = brokersUp

@@ -33,10 +33,12 @@ package struct CatalogEntry: Sendable, Hashable {
             let group = GroupKey(signal: aggregate.signal, scope: aggregate.scope, key: aggregate.key, day: aggregate.day)
             guard let position = positions[group] else {
                 positions[group] = entries.count
-                entries.append(CatalogEntry(signal: aggregate.signal, scope: aggregate.scope, key: aggregate.key, day: aggregate.day,
-                                            firstSeen: aggregate.firstSeen, lastSeen: aggregate.lastSeen, count: aggregate.count,
-                                            valueHashes: aggregate.valueHashes, sampleSlots: aggregate.sampleSlots,
-                                            smallValues: aggregate.smallValues))
+                entries.append(
+                    CatalogEntry(
+                        signal: aggregate.signal, scope: aggregate.scope, key: aggregate.key, day: aggregate.day,
+                        firstSeen: aggregate.firstSeen, lastSeen: aggregate.lastSeen, count: aggregate.count,
+                        valueHashes: aggregate.valueHashes, sampleSlots: aggregate.sampleSlots,
+                        smallValues: aggregate.smallValues))
                 merged.append(false)
                 overflowed.append(aggregate.smallValues.isEmpty && !aggregate.valueHashes.isEmpty)
                 continue

@@ -16,7 +16,8 @@ extension ClickHouseMetadataReader: ExplorerReading {
 
     package func serviceUsage(service: String, signal: Signal?, range: DayRange, limit: Int, offset: Int) async throws -> ServiceUsage? {
         async let signalBytes = fetch(V2Queries.serviceSignals(schema, service: service, range: range))
-        async let keyBytes = limit > 0
+        async let keyBytes =
+            limit > 0
             ? fetch(V2Queries.serviceKeys(schema, service: service, signal: signal, range: range, limit: limit, offset: offset)) : []
         var signals: [ServiceSignalTotals] = []
         var decoder = RowBinaryDecoder(try await signalBytes)

@@ -30,12 +30,14 @@ extension ClickHouseMetadataReader: HistoryReading {
         let (window, baseline) = query.resolved(newestDay: newestDay)
         let range = DayRange(from: baseline?.lowerBound ?? window.lowerBound, to: window.upperBound)
         async let signalBytes = fetch(V2Queries.signalDays(schema, range: range, signal: query.signal, service: query.service))
-        async let templateBytes = query.signal == nil || query.signal == .log
+        async let templateBytes =
+            query.signal == nil || query.signal == .log
             ? fetch(V2Queries.templateDays(schema, range: range, service: query.service)) : []
         let first = baseline?.lowerBound ?? window.lowerBound
         let inline = Int(window.upperBound - first) < inlineDays
         let days = inline ? Array(first...window.upperBound) : []
-        async let keyBytes = inline
+        async let keyBytes =
+            inline
             ? fetch(V2Queries.keyChangesByDay(schema, days: days, since: window.lowerBound, signal: query.signal, service: query.service))
             : fetch(V2Queries.keyChanges(schema, range: range, since: window.lowerBound, signal: query.signal, service: query.service))
         let detector = ChangeDetector(window: window, baseline: baseline)
@@ -108,7 +110,9 @@ extension ClickHouseMetadataReader: HistoryReading {
             let lastBaselineDay = try decoder.uint16()
             let windowDays = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.uint16() }
             let windowValues = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.uint64() }
-            guard let signal = Signal(rawValue: rawSignal), let scope = KeyScope(rawValue: rawScope), windowDays.count == windowValues.count else { continue }
+            guard let signal = Signal(rawValue: rawSignal), let scope = KeyScope(rawValue: rawScope), windowDays.count == windowValues.count else {
+                continue
+            }
             var days = zip(windowDays, windowValues).map { ChangeDetector.DayValue(day: $0, value: $1) }
             if inBaseline { days.append(ChangeDetector.DayValue(day: lastBaselineDay, value: baselineMax)) }
             guard let finding = detector.keyFinding(days) else { continue }
@@ -131,7 +135,8 @@ extension ClickHouseMetadataReader: HistoryReading {
             let cardinalities = try decoder.uint64Array()
             let rows = try decoder.uint64Array()
             guard let signal = Signal(rawValue: rawSignal), let scope = KeyScope(rawValue: rawScope),
-                  cardinalities.count == days.count, rows.count == days.count else { continue }
+                cardinalities.count == days.count, rows.count == days.count
+            else { continue }
             values.removeAll(keepingCapacity: true)
             for index in days.indices where rows[index] > 0 { values.append(ChangeDetector.DayValue(day: days[index], value: cardinalities[index])) }
             guard let finding = detector.keyFinding(values) else { continue }
@@ -144,9 +149,12 @@ extension ClickHouseMetadataReader: HistoryReading {
         days.map { ChangeDetector.DayValue(day: $0.key, value: $0.value) }
     }
 
-    private static func change(_ finding: ChangeDetector.Finding, item: Change.Item, signal: Signal, name: String, service: String? = nil,
-                               scope: KeyScope? = nil, event: String? = nil, key: String? = nil, template: String? = nil) -> Change {
-        Change(kind: finding.kind, item: item, signal: signal, name: name, service: service, scope: scope, event: event, key: key,
-               template: template, severity: finding.severity, from: finding.from, to: finding.to, started: finding.started)
+    private static func change(
+        _ finding: ChangeDetector.Finding, item: Change.Item, signal: Signal, name: String, service: String? = nil,
+        scope: KeyScope? = nil, event: String? = nil, key: String? = nil, template: String? = nil
+    ) -> Change {
+        Change(
+            kind: finding.kind, item: item, signal: signal, name: name, service: service, scope: scope, event: event, key: key,
+            template: template, severity: finding.severity, from: finding.from, to: finding.to, started: finding.started)
     }
 }

@@ -34,16 +34,19 @@ extension ClickHouseMetadataReader {
             var counts: [UInt64] = []
             for _ in 0..<7 { counts.append(try decoder.uint64()) }
             guard let signal = Signal(rawValue: signal) else { continue }
-            signals.append(SignalComplexity(signal: signal, signalName: name, totalKeys: counts[0], attributeKeyCount: counts[1],
-                                            resourceKeyCount: counts[2], eventKeyCount: counts[3], linkKeyCount: counts[4],
-                                            maxCardinality: counts[5], highCardinalityCount: counts[6]))
+            signals.append(
+                SignalComplexity(
+                    signal: signal, signalName: name, totalKeys: counts[0], attributeKeyCount: counts[1],
+                    resourceKeyCount: counts[2], eventKeyCount: counts[3], linkKeyCount: counts[4],
+                    maxCardinality: counts[5], highCardinalityCount: counts[6]))
         }
         return signals
     }
 
     package func logPatterns(minCount: UInt64, minServices: Int, limit: Int) async throws -> [LogPattern] {
         guard limit > 0 else { return [] }
-        var decoder = RowBinaryDecoder(try await fetch(MetadataQueries.logPatterns(schema, minCount: minCount, minServices: minServices, limit: limit)))
+        var decoder = RowBinaryDecoder(
+            try await fetch(MetadataQueries.logPatterns(schema, minCount: minCount, minServices: minServices, limit: limit)))
         var patterns: [LogPattern] = []
         while !decoder.isAtEnd {
             let template = try decoder.string()
@@ -89,9 +92,10 @@ extension ClickHouseMetadataReader {
             templates.append(TemplateStats(template: try decoder.string(), count: try decoder.uint64(), example: try decoder.string()))
         }
         guard let count = counts[LogServiceKey(severity: severity, service: service)] else { return nil }
-        return ServiceLogSummary(service: service, severity: severity, sampleCount: count, bodyTemplates: templates,
-                                 attributeKeys: keys.filter { $0.scope == .attribute }.map(\.stats),
-                                 resourceKeys: keys.filter { $0.scope == .resource }.map(\.stats))
+        return ServiceLogSummary(
+            service: service, severity: severity, sampleCount: count, bodyTemplates: templates,
+            attributeKeys: keys.filter { $0.scope == .attribute }.map(\.stats),
+            resourceKeys: keys.filter { $0.scope == .resource }.map(\.stats))
     }
 
     // MARK: - Pieces

@@ -4,8 +4,10 @@ extension ClickHouseMetadataReader {
         var decoder = RowBinaryDecoder(try await fetch(MetadataQueries.spanNames(schema, limit: limit)))
         var names: [SpanNameUsage] = []
         while !decoder.isAtEnd {
-            names.append(SpanNameUsage(name: try decoder.string(), kind: try decoder.uint8(), count: try decoder.uint64(),
-                                       services: try decoder.stringArray()))
+            names.append(
+                SpanNameUsage(
+                    name: try decoder.string(), kind: try decoder.uint8(), count: try decoder.uint64(),
+                    services: try decoder.stringArray()))
         }
         return Page(items: names, total: try await Self.count(totalBytes))
     }
@@ -52,8 +54,9 @@ extension ClickHouseMetadataReader {
             if let signal = Signal(rawValue: signal) { totals[signal] = Int(clamping: names) }
         }
         try Self.addServices(try await serviceBytes, to: &entries)
-        return KeyTelemetry(metrics: entries[.metric] ?? [], spans: entries[.span] ?? [], logs: entries[.log] ?? [],
-                            metricTotal: totals[.metric] ?? 0, spanTotal: totals[.span] ?? 0, logTotal: totals[.log] ?? 0)
+        return KeyTelemetry(
+            metrics: entries[.metric] ?? [], spans: entries[.span] ?? [], logs: entries[.log] ?? [],
+            metricTotal: totals[.metric] ?? 0, spanTotal: totals[.span] ?? 0, logTotal: totals[.log] ?? 0)
     }
 
     package func logTemplateCount() async throws -> Int {

@@ -19,15 +19,18 @@ extension ClickHouseMetadataReader: LabelReading {
         var page = Array(keys[start..<min(keys.count, start + max(0, limit))])
         if !page.isEmpty {
             let keyNames = Array(Set(page.map(\.key))).sorted()
-            let heavy = try Self.decodeHeavyHitters(try await fetch(V2Queries.labelHeavyHitters(
-                schema, signal: signal, name: name, range: range, service: service, keys: keyNames)))
+            let heavy = try Self.decodeHeavyHitters(
+                try await fetch(
+                    V2Queries.labelHeavyHitters(
+                        schema, signal: signal, name: name, range: range, service: service, keys: keyNames)))
             for index in page.indices {
                 let id = HeavyKey(scope: page[index].scope.rawValue, eventName: page[index].eventName, key: page[index].key)
                 page[index].topValues = heavy[id] ?? []
             }
         }
-        return LabelDetail(signal: signal, name: name, count: facts.count, series: signal == .metric ? facts.series : .zero,
-                           keys: page, totalKeys: keys.count, logCardinalitySum: logSum)
+        return LabelDetail(
+            signal: signal, name: name, count: facts.count, series: signal == .metric ? facts.series : .zero,
+            keys: page, totalKeys: keys.count, logCardinalitySum: logSum)
     }
 
     package func metricSeries(_ query: MetricSeriesQuery) async throws -> Page<MetricSeries> {
@@ -85,7 +88,9 @@ extension ClickHouseMetadataReader: LabelReading {
         // Pairs are estimated over the listed metrics (the N with the most series), so the cost stays that of N metrics.
         let listed = status.seriesCountByMetricName.map(\.name)
         async let heavyBytes = listed.isEmpty ? [] : fetch(V2Queries.tsdbHeavyHitters(schema, metrics: listed, range: range, key: nil))
-        async let focusBytes = listed.isEmpty || focusLabel == nil ? []
+        async let focusBytes =
+            listed.isEmpty || focusLabel == nil
+            ? []
             : fetch(V2Queries.tsdbHeavyHitters(schema, metrics: listed, range: range, key: focusLabel))
 
         var labels = RowBinaryDecoder(try await labelBytes)
@@ -149,11 +154,14 @@ extension ClickHouseMetadataReader {
         let type = MetricType(rawValue: try decoder.uint8()) ?? .unknown
         let bounds = try decoder.uint64()
         let maxScale = try decoder.int32()
-        return MetricSeriesFacts(name: name, service: service, count: count, type: type,
-                           series: ActiveSeries(count: count, tracked: tracked, type: type, bounds: Int(clamping: bounds), maxScale: maxScale))
+        return MetricSeriesFacts(
+            name: name, service: service, count: count, type: type,
+            series: ActiveSeries(count: count, tracked: tracked, type: type, bounds: Int(clamping: bounds), maxScale: maxScale))
     }
 
-    static func decodeTSDBMetrics(_ bytes: [UInt8]) throws(StoreError) -> [(facts: MetricSeriesFacts, firstSeen: EpochSeconds, lastSeen: EpochSeconds)] {
+    static func decodeTSDBMetrics(_ bytes: [UInt8]) throws(StoreError) -> [(
+        facts: MetricSeriesFacts, firstSeen: EpochSeconds, lastSeen: EpochSeconds
+    )] {
         var decoder = RowBinaryDecoder(bytes)
         var rows: [(facts: MetricSeriesFacts, firstSeen: EpochSeconds, lastSeen: EpochSeconds)] = []
         while !decoder.isAtEnd {
@@ -176,7 +184,8 @@ extension ClickHouseMetadataReader {
             let cardinality = try decoder.uint64()
             let samples = try decodeSamples(&decoder, cardinality: cardinality)
             guard let keyScope = KeyScope(rawValue: scope) else { continue }
-            keys.append(LabelStats(scope: keyScope, eventName: eventName, key: key, count: count, estimatedCardinality: cardinality, samples: samples))
+            keys.append(
+                LabelStats(scope: keyScope, eventName: eventName, key: key, count: count, estimatedCardinality: cardinality, samples: samples))
         }
         return keys
     }
@@ -213,13 +222,16 @@ extension ClickHouseMetadataReader {
     }
 
     static func decodeLabelFigures(_ decoder: inout RowBinaryDecoder) throws(StoreError) -> [(key: String, cardinality: UInt64, memory: UInt64)] {
-        try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in (try decoder.string(), try decoder.uint64(), try decoder.uint64()) }
+        try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in (try decoder.string(), try decoder.uint64(), try decoder.uint64())
+        }
     }
 
     /// Estimated series per pair: Σ over metrics of the metric's series × (items with the value / the metric's items),
     /// rounded to the nearest integer; `name(key, value)` names the pair.
-    static func pairSeries(_ rows: [LabelHeavyHitters], metrics: [String: (series: UInt64, count: UInt64)],
-                           name: (String, String) -> String) -> [NamedValue] {
+    static func pairSeries(
+        _ rows: [LabelHeavyHitters], metrics: [String: (series: UInt64, count: UInt64)],
+        name: (String, String) -> String
+    ) -> [NamedValue] {
         var series: [String: Double] = [:]
         for row in rows {
             guard let metric = metrics[row.metric], metric.count > 0 else { continue }

@@ -3,8 +3,9 @@
 extension ClickHouseMetadataReader: SystemReading {
     package func clickHouseStatus() async throws -> ClickHouseStatus {
         var decoder = RowBinaryDecoder(try await fetch(V2Queries.clickHouseStatus(schema)))
-        var status = ClickHouseStatus(version: try decoder.string(), uptimeSeconds: try decoder.uint64(), mergesInProgress: try decoder.uint64(),
-                                      mutationsInProgress: try decoder.uint64(), activeParts: try decoder.uint64(), disk: nil)
+        var status = ClickHouseStatus(
+            version: try decoder.string(), uptimeSeconds: try decoder.uint64(), mergesInProgress: try decoder.uint64(),
+            mutationsInProgress: try decoder.uint64(), activeParts: try decoder.uint64(), disk: nil)
         if try decoder.uint8() != 0 {
             var disks = RowBinaryDecoder(try await fetch(V2Queries.diskSpace()))
             status.disk = ClickHouseStatus.DiskSpace(freeBytes: try disks.uint64(), totalBytes: try disks.uint64())

@@ -78,7 +78,9 @@ package struct ClickHouseMetadataReader: MetadataReading {
         var templates: [String: [TemplateStats]] = [:]
     }
 
-    private func signalPage(_ signal: Signal, service: String?, limit: Int, offset: Int) async throws -> (data: SignalData, total: Int, samples: UInt64) {
+    private func signalPage(_ signal: Signal, service: String?, limit: Int, offset: Int) async throws -> (
+        data: SignalData, total: Int, samples: UInt64
+    ) {
         async let totalBytes = fetch(MetadataQueries.signalNameCount(schema, signal: signal, service: service))
         let data: SignalData
         if limit > 0 {
@@ -172,11 +174,13 @@ extension ClickHouseMetadataReader {
                 dropped.append(DroppedStats(total: try decoder.uint64(), itemsWithDropped: try decoder.uint64(), max: try decoder.uint32()))
             }
             let trackedSeries = try decoder.uint64()
-            rows.append(SignalRow(name: name, count: count, firstSeen: firstSeen, lastSeen: lastSeen, description: description, unit: unit,
-                                  metricType: metricType, temporality: temporality, bounds: bounds, scales: scales, spanKind: spanKind,
-                                  flags: SignalFlags(rawValue: flags), statusCodes: StatusCodeSet(rawValue: statusCodes),
-                                  severityNumber: severityNumber, eventNames: eventNames, scopeName: scope.name, scopeVersion: scope.version,
-                                  droppedAttributes: dropped[0], droppedEvents: dropped[1], droppedLinks: dropped[2], trackedSeries: trackedSeries))
+            rows.append(
+                SignalRow(
+                    name: name, count: count, firstSeen: firstSeen, lastSeen: lastSeen, description: description, unit: unit,
+                    metricType: metricType, temporality: temporality, bounds: bounds, scales: scales, spanKind: spanKind,
+                    flags: SignalFlags(rawValue: flags), statusCodes: StatusCodeSet(rawValue: statusCodes),
+                    severityNumber: severityNumber, eventNames: eventNames, scopeName: scope.name, scopeVersion: scope.version,
+                    droppedAttributes: dropped[0], droppedEvents: dropped[1], droppedLinks: dropped[2], trackedSeries: trackedSeries))
         }
         return rows
     }
@@ -194,8 +198,10 @@ extension ClickHouseMetadataReader {
             let cardinality = try decoder.uint64()
             let samples = try decodeSamples(&decoder, cardinality: cardinality)
             guard let keyScope = KeyScope(rawValue: scope) else { continue }
-            rows[name, default: []].append(KeyRow(scope: keyScope, eventName: eventName,
-                                                  stats: KeyStats(key: key, count: count, estimatedCardinality: cardinality, samples: samples)))
+            rows[name, default: []].append(
+                KeyRow(
+                    scope: keyScope, eventName: eventName,
+                    stats: KeyStats(key: key, count: count, estimatedCardinality: cardinality, samples: samples)))
         }
         return rows
     }
@@ -207,7 +213,8 @@ extension ClickHouseMetadataReader {
     static func decodeSamples(_ decoder: inout RowBinaryDecoder, cardinality: UInt64) throws(StoreError) -> [String] {
         let slots = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.bytesValue() }
         let small = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.bytesValue() }
-        var texts = cardinality <= UInt64(KeyAggregate.maxSamples) && !small.isEmpty
+        var texts =
+            cardinality <= UInt64(KeyAggregate.maxSamples) && !small.isEmpty
             ? small : slots.filter { !($0.count == 1 && $0.first == IngestRow.emptySlot) }
         texts.sort { $0.lexicographicallyPrecedes($1) }
         var samples: [String] = []
@@ -258,8 +265,10 @@ extension ClickHouseMetadataReader {
             let attribute = try decoder.uint8() != 0
             let firstSeen = try decoder.uint32()
             let lastSeen = try decoder.uint32()
-            attributes.append(AttributeSummary(key: key, count: count, estimatedCardinality: cardinality, samples: samples, signals: signals,
-                                               seenAsResource: resource, seenAsAttribute: attribute, firstSeen: firstSeen, lastSeen: lastSeen))
+            attributes.append(
+                AttributeSummary(
+                    key: key, count: count, estimatedCardinality: cardinality, samples: samples, signals: signals,
+                    seenAsResource: resource, seenAsAttribute: attribute, firstSeen: firstSeen, lastSeen: lastSeen))
         }
         return attributes
     }
@@ -276,11 +285,12 @@ extension ClickHouseMetadataReader {
         let keyRows = data.keys[row.name]
         let type = MetricType(rawValue: row.metricType) ?? .unknown
         let series = ActiveSeries(count: row.count, tracked: row.trackedSeries, type: type, bounds: row.bounds.count, maxScale: row.scales.max())
-        return MetricSummary(name: row.name, description: row.description, unit: row.unit, type: type,
-                             temporality: row.temporality, isMonotonic: row.flags.contains(.monotonic), explicitBounds: row.bounds,
-                             scales: row.scales, sampleCount: row.count, labelKeys: keys(keyRows, .attribute), resourceKeys: keys(keyRows, .resource),
-                             scopeName: row.scopeName, scopeVersion: row.scopeVersion, services: data.services[row.name] ?? [],
-                             firstSeen: row.firstSeen, lastSeen: row.lastSeen, activeSeries: series)
+        return MetricSummary(
+            name: row.name, description: row.description, unit: row.unit, type: type,
+            temporality: row.temporality, isMonotonic: row.flags.contains(.monotonic), explicitBounds: row.bounds,
+            scales: row.scales, sampleCount: row.count, labelKeys: keys(keyRows, .attribute), resourceKeys: keys(keyRows, .resource),
+            scopeName: row.scopeName, scopeVersion: row.scopeVersion, services: data.services[row.name] ?? [],
+            firstSeen: row.firstSeen, lastSeen: row.lastSeen, activeSeries: series)
     }
 
     static func span(_ row: SignalRow, _ data: SignalData) -> SpanSummary {
@@ -294,20 +304,22 @@ extension ClickHouseMetadataReader {
                 events.append(EventKeyStats(eventName: keyRow.eventName, keys: [keyRow.stats]))
             }
         }
-        return SpanSummary(name: row.name, kind: row.spanKind, attributeKeys: keys(keyRows, .attribute), eventNames: row.eventNames,
-                           eventAttributeKeys: events, linkAttributeKeys: keys(keyRows, .link), resourceKeys: keys(keyRows, .resource),
-                           hasTraceState: row.flags.contains(.traceState), hasParentSpanID: row.flags.contains(.parentSpanID),
-                           statusCodes: row.statusCodes, droppedAttributes: row.droppedAttributes, droppedEvents: row.droppedEvents,
-                           droppedLinks: row.droppedLinks, scopeName: row.scopeName, scopeVersion: row.scopeVersion, sampleCount: row.count,
-                           services: data.services[row.name] ?? [], firstSeen: row.firstSeen, lastSeen: row.lastSeen)
+        return SpanSummary(
+            name: row.name, kind: row.spanKind, attributeKeys: keys(keyRows, .attribute), eventNames: row.eventNames,
+            eventAttributeKeys: events, linkAttributeKeys: keys(keyRows, .link), resourceKeys: keys(keyRows, .resource),
+            hasTraceState: row.flags.contains(.traceState), hasParentSpanID: row.flags.contains(.parentSpanID),
+            statusCodes: row.statusCodes, droppedAttributes: row.droppedAttributes, droppedEvents: row.droppedEvents,
+            droppedLinks: row.droppedLinks, scopeName: row.scopeName, scopeVersion: row.scopeVersion, sampleCount: row.count,
+            services: data.services[row.name] ?? [], firstSeen: row.firstSeen, lastSeen: row.lastSeen)
     }
 
     static func log(_ row: SignalRow, _ data: SignalData) -> LogSummary {
         let keyRows = data.keys[row.name]
-        return LogSummary(severity: row.name, severityNumber: row.severityNumber, attributeKeys: keys(keyRows, .attribute),
-                          resourceKeys: keys(keyRows, .resource), bodyTemplates: data.templates[row.name] ?? [], eventNames: row.eventNames,
-                          hasTraceContext: row.flags.contains(.traceContext), hasSpanContext: row.flags.contains(.spanContext),
-                          droppedAttributes: row.droppedAttributes, scopeName: row.scopeName, scopeVersion: row.scopeVersion,
-                          sampleCount: row.count, services: data.services[row.name] ?? [], firstSeen: row.firstSeen, lastSeen: row.lastSeen)
+        return LogSummary(
+            severity: row.name, severityNumber: row.severityNumber, attributeKeys: keys(keyRows, .attribute),
+            resourceKeys: keys(keyRows, .resource), bodyTemplates: data.templates[row.name] ?? [], eventNames: row.eventNames,
+            hasTraceContext: row.flags.contains(.traceContext), hasSpanContext: row.flags.contains(.spanContext),
+            droppedAttributes: row.droppedAttributes, scopeName: row.scopeName, scopeVersion: row.scopeVersion,
+            sampleCount: row.count, services: data.services[row.name] ?? [], firstSeen: row.firstSeen, lastSeen: row.lastSeen)
     }
 }

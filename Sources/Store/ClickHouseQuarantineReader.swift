@@ -30,8 +30,10 @@ package struct ClickHouseQuarantineReader: QuarantineReading {
             let size = try decoder.uint64()
             let error = try decoder.string()
             let firstBytes = Array(try decoder.bytesValue())
-            items.append(QuarantinedRecord(topic: topic, partition: partition, offset: offset, timestamp: timestamp, size: size, error: error,
-                                           firstBytes: firstBytes))
+            items.append(
+                QuarantinedRecord(
+                    topic: topic, partition: partition, offset: offset, timestamp: timestamp, size: size, error: error,
+                    firstBytes: firstBytes))
         }
         var total = RowBinaryDecoder(try await totalBytes)
         return Page(items: items, total: Int(try total.uint64()))

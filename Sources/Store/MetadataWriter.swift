@@ -53,12 +53,15 @@ package struct MetadataWriter: Sendable {
     ///   ``appliedOffsets(topic:)`` before re-sending.
     ///   - fence: The attempt's write fence (``WriteFence``), carried by the progress rows: once the server's clock is past
     ///     it, ClickHouse refuses the whole INSERT (code 395) instead of applying it late. Default: never expires.
-    package func write(_ batch: MetadataBatch, queryID: String? = nil, fence: WriteFence = .never, retryPolicy: ClickHouseClient.RetryPolicy? = nil,
-                       logger: Logger? = nil) async throws {
+    package func write(
+        _ batch: MetadataBatch, queryID: String? = nil, fence: WriteFence = .never, retryPolicy: ClickHouseClient.RetryPolicy? = nil,
+        logger: Logger? = nil
+    ) async throws {
         guard !batch.isEmpty else { return }
         let logger = logger ?? self.logger
         if !batch.quarantined.isEmpty {
-            _ = try await client.execute(QuarantineQueries.insert(schema), body: Self.encodeQuarantine(batch.quarantined), retryPolicy: retryPolicy, logger: logger)
+            _ = try await client.execute(
+                QuarantineQueries.insert(schema), body: Self.encodeQuarantine(batch.quarantined), retryPolicy: retryPolicy, logger: logger)
         }
         guard batch.rowCount > 0 else { return }
         let (body, rows) = try Self.encode(batch, fence: fence)
@@ -84,7 +87,9 @@ package struct MetadataWriter: Sendable {
 
     /// The offsets covered per watched key and partition of `topic` (``WatchCoverage`` rows), keeping for each partition
     /// only rows of `incarnations[partition]` (0 when absent).
-    package func watchCoverage(keys: [String], topic: String, incarnations: [Int32: UInt32] = [:], logger: Logger? = nil) async throws -> [String: [Int32: AppliedOffsets]] {
+    package func watchCoverage(keys: [String], topic: String, incarnations: [Int32: UInt32] = [:], logger: Logger? = nil) async throws -> [String:
+        [Int32: AppliedOffsets]]
+    {
         guard !keys.isEmpty else { return [:] }
         let bytes = try await client.execute(WatchQueries.coverage(schema, keys: keys, topic: topic), logger: logger ?? self.logger)
         var decoder = RowBinaryDecoder(bytes)

@@ -6,8 +6,8 @@ enum ProgressRow {
         let startText = try decoder.string()
         let last = try decoder.int64()
         guard let partition = Int32(partitionText),
-              let incarnation = incarnationText.isEmpty ? 0 : UInt32(incarnationText),
-              let start = startText.isEmpty ? 0 : Int64(startText)
+            let incarnation = incarnationText.isEmpty ? 0 : UInt32(incarnationText),
+            let start = startText.isEmpty ? 0 : Int64(startText)
         else {
             throw StoreError(.malformedResponse, "progress row with a non-numeric partition, incarnation or segment start")
         }

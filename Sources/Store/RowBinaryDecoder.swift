@@ -71,12 +71,24 @@ package struct RowBinaryDecoder: Sendable {
         return values
     }
 
-    package mutating func stringArray() throws(StoreError) -> [String] { try array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.string() } }
-    package mutating func float64Array() throws(StoreError) -> [Double] { try array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.float64() } }
-    package mutating func int32Array() throws(StoreError) -> [Int32] { try array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.int32() } }
-    package mutating func uint8Array() throws(StoreError) -> [UInt8] { try array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.uint8() } }
-    package mutating func uint32Array() throws(StoreError) -> [UInt32] { try array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.uint32() } }
-    package mutating func uint64Array() throws(StoreError) -> [UInt64] { try array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.uint64() } }
+    package mutating func stringArray() throws(StoreError) -> [String] {
+        try array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.string() }
+    }
+    package mutating func float64Array() throws(StoreError) -> [Double] {
+        try array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.float64() }
+    }
+    package mutating func int32Array() throws(StoreError) -> [Int32] {
+        try array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.int32() }
+    }
+    package mutating func uint8Array() throws(StoreError) -> [UInt8] {
+        try array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.uint8() }
+    }
+    package mutating func uint32Array() throws(StoreError) -> [UInt32] {
+        try array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.uint32() }
+    }
+    package mutating func uint64Array() throws(StoreError) -> [UInt64] {
+        try array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.uint64() }
+    }
 
     private static let truncated = StoreError(.malformedResponse, "RowBinary response ended early")
 }

@@ -66,9 +66,9 @@ package struct RowBinaryEncoder: Sendable {
     package mutating func uint64Array(_ values: [UInt64]) {
         varint(values.count)
         #if _endian(little)
-        values.withUnsafeBytes { bytes.append(contentsOf: $0) }
+            values.withUnsafeBytes { bytes.append(contentsOf: $0) }
         #else
-        for value in values { uint64(value) }
+            for value in values { uint64(value) }
         #endif
     }
 

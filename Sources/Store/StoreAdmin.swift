@@ -35,8 +35,10 @@ package struct StoreAdmin: Sendable {
             while !decoder.isAtEnd {
                 let topic = try decoder.string()
                 let row = try ProgressRow.decode(&decoder)
-                progress.append(PartitionProgress(topic: topic, partition: row.partition, lastOffset: row.last, segmentStart: row.start,
-                                                  incarnation: row.incarnation))
+                progress.append(
+                    PartitionProgress(
+                        topic: topic, partition: row.partition, lastOffset: row.last, segmentStart: row.start,
+                        incarnation: row.incarnation))
             }
         }
         _ = try await client.execute(MetadataQueries.truncate(schema), logger: logger)

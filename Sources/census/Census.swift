@@ -13,13 +13,15 @@ struct Census: AsyncParsableCommand {
         commandName: "census",
         abstract: "Consumes OTLP from Kafka, keeps a census of its metadata in ClickHouse, and serves it over a REST API.",
         discussion: """
-        Every option has a flag and a CENSUS_* environment variable; a flag wins over the variable, which wins over
-        the configuration file (--config or CENSUS_CONFIG: CENSUS_*=value lines). Invalid configuration exits with code 2.
-        """,
+            Every option has a flag and a CENSUS_* environment variable; a flag wins over the variable, which wins over
+            the configuration file (--config or CENSUS_CONFIG: CENSUS_*=value lines). Invalid configuration exits with code 2.
+            """,
         version: BuildStamp.versionLine,
-        subcommands: [RunCommand.self, ConsumeCommand.self, ServeCommand.self, MigrateCommand.self, ConfigCommand.self,
-                      DevBrokerCommand.self, ProduceDemoCommand.self, LagCommand.self, ReplayCommand.self, ChangesCommand.self, ReportCommand.self,
-                      MicrobenchCommand.self],
+        subcommands: [
+            RunCommand.self, ConsumeCommand.self, ServeCommand.self, MigrateCommand.self, ConfigCommand.self,
+            DevBrokerCommand.self, ProduceDemoCommand.self, LagCommand.self, ReplayCommand.self, ChangesCommand.self, ReportCommand.self,
+            MicrobenchCommand.self,
+        ],
         defaultSubcommand: nil
     )
 
@@ -29,7 +31,8 @@ struct Census: AsyncParsableCommand {
             var command = try parseAsRoot()
             // The configuration file is the layer below the environment; load it before any option is resolved.
             if let path = (command as? any ConfigFileCommand)?.configFile.path ?? ProcessInfo.processInfo.environment[ConfigFile.variable],
-               !path.isEmpty {
+                !path.isEmpty
+            {
                 Environment.useConfigFile(try ConfigFile.load(path: path))
             }
             if var asyncCommand = command as? any AsyncParsableCommand {

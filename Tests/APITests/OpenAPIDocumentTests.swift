@@ -32,9 +32,12 @@ struct OpenAPIDocumentTests {
 
     /// Every route group, as the executable registers them (with fixed answers).
     static func routes() -> CensusRoutes {
-        CensusRoutes(v1: V1Routes(reader: FixedReader(), version: "test"), v2: V2Routes(reader: UnavailableV2Reader()), quarantine: QuarantineRoutes(reader: EmptyQuarantine()),
-                     operations: OperationsRoutes(readiness: OperationsRoutesTests.ProbeAnswer(report: ReadinessReport(checks: [])),
-                                                  exposition: { Array("census_up 1\n".utf8) }))
+        CensusRoutes(
+            v1: V1Routes(reader: FixedReader(), version: "test"), v2: V2Routes(reader: UnavailableV2Reader()),
+            quarantine: QuarantineRoutes(reader: EmptyQuarantine()),
+            operations: OperationsRoutes(
+                readiness: OperationsRoutesTests.ProbeAnswer(report: ReadinessReport(checks: [])),
+                exposition: { Array("census_up 1\n".utf8) }))
     }
 
     static func servedRoutes() -> Set<String> {
@@ -81,7 +84,9 @@ struct OpenAPIDocumentTests {
         for route in V1RouteTable.patterns { declared["\(route.method) /\(V1RouteTable.prefix)/\(route.path)"] = route.query }
         for route in V2Routes.table { declared["\(route.method) /\(V2Routes.prefix)/\(route.path)"] = route.query }
         for (operation, names) in declared.sorted(by: { $0.key < $1.key }) {
-            #expect(documented[operation] == names, "\(operation): declared \(names.sorted()), documented \(documented[operation].map { $0.sorted() } ?? [])")
+            #expect(
+                documented[operation] == names,
+                "\(operation): declared \(names.sorted()), documented \(documented[operation].map { $0.sorted() } ?? [])")
         }
     }
 

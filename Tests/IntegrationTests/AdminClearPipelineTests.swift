@@ -5,8 +5,9 @@ import Testing
 import Store
 
 /// `IngestService.clearBuffered`: the admin clear on a running pipeline (mock broker + ClickHouse 18.16).
-@Suite("Ingest pipeline: admin clear drops buffered data", .serialized,
-       .enabled(if: ProcessInfo.processInfo.environment["CENSUS_TEST_CLICKHOUSE_URL"] != nil))
+@Suite(
+    "Ingest pipeline: admin clear drops buffered data", .serialized,
+    .enabled(if: ProcessInfo.processInfo.environment["CENSUS_TEST_CLICKHOUSE_URL"] != nil))
 struct AdminClearPipelineTests {
     typealias H = PipelineTests
 

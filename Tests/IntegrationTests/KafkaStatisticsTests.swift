@@ -16,8 +16,10 @@ struct KafkaStatisticsTests {
     }
 
     /// Polls `consumer` (serving callbacks) until `predicate` holds for its latest statistics, at most `seconds`.
-    func poll(_ consumer: KafkaConsumer, seconds: Double = 20, until predicate: (KafkaStatistics) -> Bool,
-              onRecord: (KafkaRecord) -> Void = { _ in }) throws -> KafkaStatistics {
+    func poll(
+        _ consumer: KafkaConsumer, seconds: Double = 20, until predicate: (KafkaStatistics) -> Bool,
+        onRecord: (KafkaRecord) -> Void = { _ in }
+    ) throws -> KafkaStatistics {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let consumed = try consumer.pollRecord(timeoutMilliseconds: 50) { withExtendedLifetime(consumed) { onRecord(consumed.record) } }
@@ -31,8 +33,9 @@ struct KafkaStatisticsTests {
     func statisticsFollowTheBroker() throws {
         let cluster = try MockCluster()
         try cluster.createTopic("otlp_metrics", partitions: 2)
-        let kafka = KafkaConfiguration(brokers: cluster.bootstrapServers, group: "stats-\(UInt32.random(in: 0...UInt32.max))",
-                                       properties: ["statistics.interval.ms": "100"])
+        let kafka = KafkaConfiguration(
+            brokers: cluster.bootstrapServers, group: "stats-\(UInt32.random(in: 0...UInt32.max))",
+            properties: ["statistics.interval.ms": "100"])
         let producer = try KafkaProducer(configuration: kafka)
         for index in 0..<5 { try producer.send(topic: "otlp_metrics", partition: 0, payload: Array("record \(index)".utf8)) }
         try producer.flush()

@@ -8,8 +8,9 @@ import Store
 
 /// The ingest pipeline on real parts: librdkafka's mock cluster (a Kafka-protocol broker on 127.0.0.1) and the
 /// ClickHouse server named by `CENSUS_TEST_CLICKHOUSE_URL`.
-@Suite("Ingest pipeline: Kafka → ClickHouse, commit after flush", .serialized,
-       .enabled(if: ProcessInfo.processInfo.environment["CENSUS_TEST_CLICKHOUSE_URL"] != nil))
+@Suite(
+    "Ingest pipeline: Kafka → ClickHouse, commit after flush", .serialized,
+    .enabled(if: ProcessInfo.processInfo.environment["CENSUS_TEST_CLICKHOUSE_URL"] != nil))
 struct PipelineTests {
     static let url = ProcessInfo.processInfo.environment["CENSUS_TEST_CLICKHOUSE_URL"] ?? ""
 
@@ -142,14 +143,17 @@ struct PipelineTests {
         }
 
         func service(sink: any MetadataSink, maxAge: Duration = .milliseconds(200), maxRows: Int = 10_000) throws -> IngestService {
-            try IngestService(configuration: .init(kafka: KafkaConfiguration(brokers: cluster.bootstrapServers, group: group),
-                                                   topics: ["otlp_metrics"], policy: BatchPolicy(maxRows: maxRows, maxAge: maxAge, drainTimeout: .seconds(5))),
-                              sink: sink, logger: PipelineTests.logger)
+            try IngestService(
+                configuration: .init(
+                    kafka: KafkaConfiguration(brokers: cluster.bootstrapServers, group: group),
+                    topics: ["otlp_metrics"], policy: BatchPolicy(maxRows: maxRows, maxAge: maxAge, drainTimeout: .seconds(5))),
+                sink: sink, logger: PipelineTests.logger)
         }
 
         /// The group's committed offsets summed over partitions, asked by a member that never joins.
         func committedTotal() throws -> Int64 {
-            let probe = try KafkaConsumer(configuration: KafkaConfiguration(brokers: cluster.bootstrapServers, group: group), logger: PipelineTests.logger)
+            let probe = try KafkaConsumer(
+                configuration: KafkaConfiguration(brokers: cluster.bootstrapServers, group: group), logger: PipelineTests.logger)
             let partitions = (0..<4).map { TopicPartition(topic: "otlp_metrics", partition: Int32($0)) }
             return try probe.committed(partitions).values.reduce(0, +)
         }
@@ -157,7 +161,9 @@ struct PipelineTests {
         /// Sends `count` metrics requests, each with `points` Sum points of metric `name`, `user.id` distinct per point.
         func produce(count: Int, points: Int, name: String = "orders_total", startAt: Int = 0) throws {
             for index in startAt..<(startAt + count) {
-                try producer.send(topic: "otlp_metrics", partition: Int32(index % 4), payload: PipelineTests.metricsRequest(name: name, points: points, firstUser: index * points))
+                try producer.send(
+                    topic: "otlp_metrics", partition: Int32(index % 4),
+                    payload: PipelineTests.metricsRequest(name: name, points: points, firstUser: index * points))
             }
             try producer.flush()
         }
@@ -172,16 +178,18 @@ struct PipelineTests {
             }
         }
         var w = ProtoWriter()
-        w.message(1) { rm in                                   // resource_metrics
+        w.message(1) { rm in  // resource_metrics
             rm.message(1) { resource in keyValue(&resource, field: 1, key: "service.name", value: "checkout") }
-            rm.message(2) { sm in                              // scope_metrics
-                sm.message(1) { scope in scope.string(1, "it.scope"); scope.string(2, "1.0") }
-                sm.message(2) { metric in                      // metrics
+            rm.message(2) { sm in  // scope_metrics
+                sm.message(1) { scope in
+                    scope.string(1, "it.scope"); scope.string(2, "1.0")
+                }
+                sm.message(2) { metric in  // metrics
                     metric.string(1, name)
                     metric.string(3, "1")
-                    metric.message(7) { sum in                 // sum
+                    metric.message(7) { sum in  // sum
                         for i in 0..<points {
-                            sum.message(1) { dp in             // data_points
+                            sum.message(1) { dp in  // data_points
                                 dp.fixed64(3, 1_700_000_000_000_000_000)
                                 dp.double(4, Double(i))
                                 keyValue(&dp, field: 7, key: "user.id", value: "u\(firstUser + i)")
@@ -266,7 +274,8 @@ struct PipelineTests {
         let service = try h.service(sink: SwitchableSink(writer: h.writer))
         let running = Task { try await service.run() }
         try h.producer.send(topic: "otlp_metrics", partition: 0, payload: [0xFF, 0xFF, 0xFF, 0x01])
-        try h.producer.send(topic: "otlp_metrics", partition: 1, payload: Array(Self.metricsRequest(name: "cut", points: 3, firstUser: 0).dropLast(5)))
+        try h.producer.send(
+            topic: "otlp_metrics", partition: 1, payload: Array(Self.metricsRequest(name: "cut", points: 3, firstUser: 0).dropLast(5)))
         try h.producer.send(topic: "otlp_metrics", partition: 0, payload: Array("{\"resourceMetrics\": [".utf8))
         try h.produce(count: 4, points: 2)
         #expect(try await Self.waitUntil { try h.committedTotal() == 7 })
@@ -274,7 +283,8 @@ struct PipelineTests {
         #expect(service.statistics.quarantinedRecords == 3)
         #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 8)
         #expect(try await h.reader.metric(named: "cut") == nil)
-        let quarantined = try await ClickHouseQuarantineReader(client: h.client, schema: h.schema, logger: Self.logger).quarantined(limit: 10, offset: 0)
+        let quarantined = try await ClickHouseQuarantineReader(client: h.client, schema: h.schema, logger: Self.logger).quarantined(
+            limit: 10, offset: 0)
         #expect(quarantined.total == 3)
         #expect(quarantined.items.map(\.firstBytes).contains([0xFF, 0xFF, 0xFF, 0x01]))
         service.requestStop()
@@ -355,8 +365,9 @@ struct PipelineTests {
         await h.drop()
     }
 
-    @Test("an INSERT whose answer is lost is checked against the stored progress, never applied twice",
-          arguments: [true, false])
+    @Test(
+        "an INSERT whose answer is lost is checked against the stored progress, never applied twice",
+        arguments: [true, false])
     func lostAnswers(applyBeforeFailing: Bool) async throws {
         let h = try await Harness()
         let sink = LostAnswerSink(writer: h.writer, applyBeforeFailing: applyBeforeFailing)
@@ -374,10 +385,12 @@ struct PipelineTests {
     }
 
     func replay(_ h: Harness, from: ReplayPlan.Position, until: ReplayPlan.Position = .now) async throws -> IngestStatistics {
-        let service = try IngestService(configuration: .init(kafka: KafkaConfiguration(brokers: h.cluster.bootstrapServers, group: "replay-\(UUID())"),
-                                                             topics: ["otlp_metrics"], policy: BatchPolicy(maxRows: 7, maxAge: .milliseconds(100)),
-                                                             replay: ReplayPlan(topics: ["otlp_metrics"], from: from, until: until)),
-                                        sink: SwitchableSink(writer: h.writer), logger: Self.logger)
+        let service = try IngestService(
+            configuration: .init(
+                kafka: KafkaConfiguration(brokers: h.cluster.bootstrapServers, group: "replay-\(UUID())"),
+                topics: ["otlp_metrics"], policy: BatchPolicy(maxRows: 7, maxAge: .milliseconds(100)),
+                replay: ReplayPlan(topics: ["otlp_metrics"], from: from, until: until)),
+            sink: SwitchableSink(writer: h.writer), logger: Self.logger)
         try await service.run()
         return service.statistics
     }
@@ -429,10 +442,12 @@ struct PipelineTests {
         #expect((try? h.committedTotal()) == 0)
         #expect(try await h.reader.metric(named: "orders_total") == nil)
 
-        let resetting = try IngestService(configuration: .init(kafka: KafkaConfiguration(brokers: h.cluster.bootstrapServers, group: h.group),
-                                                               topics: ["otlp_metrics"], policy: BatchPolicy(maxAge: .milliseconds(200)),
-                                                               onOffsetRegression: .reset),
-                                          sink: SwitchableSink(writer: h.writer), logger: Self.logger)
+        let resetting = try IngestService(
+            configuration: .init(
+                kafka: KafkaConfiguration(brokers: h.cluster.bootstrapServers, group: h.group),
+                topics: ["otlp_metrics"], policy: BatchPolicy(maxAge: .milliseconds(200)),
+                onOffsetRegression: .reset),
+            sink: SwitchableSink(writer: h.writer), logger: Self.logger)
         let running = Task { try await resetting.run() }
         #expect(try await Self.waitUntil { try await h.reader.metric(named: "orders_total")?.sampleCount == 16 })
         #expect(resetting.statistics.offsetRegressions == 4)
@@ -464,9 +479,11 @@ struct PipelineTests {
         // Forget the commits (as if they were lost): a new group over the same store.
         let sink = SwitchableSink(writer: h.writer)
         sink.readable.store(false, ordering: .relaxed)
-        let second = try IngestService(configuration: .init(kafka: KafkaConfiguration(brokers: h.cluster.bootstrapServers, group: h.group + "-new"),
-                                                             topics: ["otlp_metrics"], policy: BatchPolicy(maxAge: .milliseconds(200))),
-                                       sink: sink, logger: Self.logger)
+        let second = try IngestService(
+            configuration: .init(
+                kafka: KafkaConfiguration(brokers: h.cluster.bootstrapServers, group: h.group + "-new"),
+                topics: ["otlp_metrics"], policy: BatchPolicy(maxAge: .milliseconds(200))),
+            sink: sink, logger: Self.logger)
         let secondRun = Task { try await second.run() }
         try await Task.sleep(for: .seconds(4))
         #expect(second.statistics.records == 0, "records were taken while the stored progress was unknown")

@@ -8,8 +8,10 @@ struct AppliedOffsetsTests {
 
     @Test("segments merge into disjoint ranges; membership, gaps and the first unapplied offset")
     func union() {
-        let applied = AppliedOffsets(segments: [Segment(start: 10, last: 20), Segment(start: 0, last: 4), Segment(start: 5, last: 7),
-                                                Segment(start: 15, last: 30), Segment(start: 40, last: 39)])
+        let applied = AppliedOffsets(segments: [
+            Segment(start: 10, last: 20), Segment(start: 0, last: 4), Segment(start: 5, last: 7),
+            Segment(start: 15, last: 30), Segment(start: 40, last: 39),
+        ])
         #expect(applied.ranges == [0...7, 10...30])
         #expect(applied.lowest == 0 && applied.highest == 30)
         for offset: Int64 in [0, 7, 10, 30] { #expect(applied.contains(offset)) }

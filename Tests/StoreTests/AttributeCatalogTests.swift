@@ -17,13 +17,19 @@ struct AttributeCatalogTests {
 
             let all = try await reader.attributes(AttributeQuery())
             #expect(all.total == 10)
-            #expect(all.items.map(\.key) == ["user.id", "method", "host.name", "http.method", "service.name",
-                                             "error.type", "exception.type", "link.kind", "route", "empty.key"])
+            #expect(
+                all.items.map(\.key) == [
+                    "user.id", "method", "host.name", "http.method", "service.name",
+                    "error.type", "exception.type", "link.kind", "route", "empty.key",
+                ])
             #expect(all.items.map(\.estimatedCardinality) == [15, 3, 2, 2, 2, 1, 1, 1, 1, 0])
 
             let host = try #require(try await reader.attribute(key: "host.name"))
-            #expect(host == AttributeSummary(key: "host.name", count: 14, estimatedCardinality: 2, samples: F.samples(["h1", "h2"]), signals: [.metric, .log],
-                                             seenAsResource: true, seenAsAttribute: true, firstSeen: F.t0 + 50, lastSeen: F.t0 + 2000))
+            #expect(
+                host
+                    == AttributeSummary(
+                        key: "host.name", count: 14, estimatedCardinality: 2, samples: F.samples(["h1", "h2"]), signals: [.metric, .log],
+                        seenAsResource: true, seenAsAttribute: true, firstSeen: F.t0 + 50, lastSeen: F.t0 + 2000))
             let method = try #require(try await reader.attribute(key: "method"))
             #expect(method.count == 35 && method.samples == F.samples(["GET", "POST", "PUT"]) && method.signals == [.metric])
             #expect(method.seenAsAttribute && !method.seenAsResource)
@@ -50,8 +56,11 @@ struct AttributeCatalogTests {
             #expect(byKeyDesc.items.map(\.key) == ["user.id", "service.name"])
 
             let byCount = try await reader.attributes(AttributeQuery(sortBy: .count, limit: nil))
-            #expect(byCount.items.map(\.key) == ["method", "user.id", "service.name", "host.name", "http.method",
-                                                 "empty.key", "error.type", "route", "exception.type", "link.kind"])
+            #expect(
+                byCount.items.map(\.key) == [
+                    "method", "user.id", "service.name", "host.name", "http.method",
+                    "empty.key", "error.type", "route", "exception.type", "link.kind",
+                ])
             let offsetOnly = try await reader.attributes(AttributeQuery(sortBy: .count, limit: nil, offset: 8))
             #expect(offsetOnly.items.map(\.key) == ["exception.type", "link.kind"])
 

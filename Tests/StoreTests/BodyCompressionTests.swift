@@ -41,7 +41,8 @@ struct BodyCompressionTests {
             var sum: UInt64 = 0
             while let value = reader.readInteger(endianness: .little, as: UInt64.self) { sum &+= value }
             _ = try await client.execute("INSERT INTO \(schema.database).hashes (h) FORMAT RowBinary", body: body)
-            var decoder = RowBinaryDecoder(try await client.execute("SELECT toUInt64(count()), sum(h) FROM \(schema.database).hashes FORMAT RowBinary"))
+            var decoder = RowBinaryDecoder(
+                try await client.execute("SELECT toUInt64(count()), sum(h) FROM \(schema.database).hashes FORMAT RowBinary"))
             #expect(try decoder.uint64() == UInt64(1 << 17))
             #expect(try decoder.uint64() == sum)
         }

@@ -28,8 +28,10 @@ struct CachingMetadataReaderTests {
                     for signal in [nil, Signal.metric, .span, .log] {
                         for scope in [nil, AttributeQuery.Scope.resource, .attribute, .both] {
                             for (low, high) in [(0, 0), (2, 0), (0, 2), (2, 3)] as [(UInt64, UInt64)] {
-                                queries.append(AttributeQuery(signal: signal, scope: scope, minCardinality: low, maxCardinality: high, sortBy: sort,
-                                                              descending: descending, limit: 2, offset: 1))
+                                queries.append(
+                                    AttributeQuery(
+                                        signal: signal, scope: scope, minCardinality: low, maxCardinality: high, sortBy: sort,
+                                        descending: descending, limit: 2, offset: 1))
                             }
                         }
                     }

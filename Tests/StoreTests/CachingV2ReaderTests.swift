@@ -6,7 +6,9 @@ import Testing
 struct CachingV2ReaderTests {
     typealias F = MetadataFixtures
 
-    @Test("answers as the ClickHouse reader, keyed by every argument, cached until invalidated; statistics never cached", arguments: TestServer.configured)
+    @Test(
+        "answers as the ClickHouse reader, keyed by every argument, cached until invalidated; statistics never cached",
+        arguments: TestServer.configured)
     func sameAnswers(server: TestServer) async throws {
         try await server.withMigratedDatabase { client, schema in
             let writer = MetadataWriter(client: client, schema: schema, logger: TestServer.logger)

@@ -26,8 +26,11 @@ struct ChangeDetectorTests {
 
     @Test("a key whose daily cardinality jumps 20x on the window's third day: critical, started that day")
     func jump() throws {
-        let days = (10...14).map { Day(day: $0, value: 50) } + [Day(day: 15, value: 55), Day(day: 16, value: 60), Day(day: 17, value: 1000),
-                                                                    Day(day: 18, value: 990)]
+        let days =
+            (10...14).map { Day(day: $0, value: 50) } + [
+                Day(day: 15, value: 55), Day(day: 16, value: 60), Day(day: 17, value: 1000),
+                Day(day: 18, value: 990),
+            ]
         let finding = try #require(detector.keyFinding(days.shuffled()))
         #expect(finding.kind == .growth)
         #expect(finding.from == 50 && finding.to == 1000)
@@ -76,8 +79,9 @@ struct ChangeDetectorTests {
     @Test("the report counts every finding, filters by minimum severity, ranks by severity then ratio or delta")
     func report() {
         func key(_ name: String, _ from: UInt64, _ to: UInt64) -> Change {
-            Change(kind: from == 0 ? .new : .growth, item: .key, signal: .metric, name: name, scope: .attribute, key: "k",
-                   severity: ChangeSeverity.of(from: from, to: to), from: from, to: to, started: 17)
+            Change(
+                kind: from == 0 ? .new : .growth, item: .key, signal: .metric, name: name, scope: .attribute, key: "k",
+                severity: ChangeSeverity.of(from: from, to: to), from: from, to: to, started: 17)
         }
         let changes = [key("a", 10, 15), key("b", 100, 5000), key("c", 2, 30), key("d", 10, 40), key("e", 1000, 3000), key("f", 0, 20)]
         let byRatio = detector.report(changes, minSeverity: .info, order: .ratio)
@@ -98,9 +102,10 @@ struct ChangeDetectorTests {
         let changes = (0..<3_000).map { index -> Change in
             let from = UInt64.random(in: 0...3, using: &generator) * 10, to = UInt64.random(in: 0...4, using: &generator) * 10
             let item = Change.Item.allCases[index % Change.Item.allCases.count]
-            return Change(kind: from == 0 ? .new : (to == 0 ? .vanished : .growth), item: item, signal: .metric, name: "n\(index % 97)",
-                          service: item == .service ? "s\(index % 13)" : nil, scope: item == .key ? .attribute : nil,
-                          key: item == .key ? "k\(index)" : nil, severity: ChangeSeverity.of(from: from, to: to), from: from, to: to, started: 15)
+            return Change(
+                kind: from == 0 ? .new : (to == 0 ? .vanished : .growth), item: item, signal: .metric, name: "n\(index % 97)",
+                service: item == .service ? "s\(index % 13)" : nil, scope: item == .key ? .attribute : nil,
+                key: item == .key ? "k\(index)" : nil, severity: ChangeSeverity.of(from: from, to: to), from: from, to: to, started: 15)
         }
         for order in ChangeQuery.Order.allCases {
             for minSeverity in ChangeSeverity.allCases {

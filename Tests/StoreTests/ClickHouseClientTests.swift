@@ -64,8 +64,9 @@ struct ClickHouseClientTests {
                     expectedSum += id
                 }
                 _ = try await client.execute("INSERT INTO \(schema.database).blob (id, text) FORMAT RowBinary", body: encoder.buffer)
-                var decoder = RowBinaryDecoder(try await client.execute(
-                    "SELECT toUInt64(count()), toUInt64(sum(id)), toUInt64(sum(length(text))) FROM \(schema.database).blob FORMAT RowBinary"))
+                var decoder = RowBinaryDecoder(
+                    try await client.execute(
+                        "SELECT toUInt64(count()), toUInt64(sum(id)), toUInt64(sum(length(text))) FROM \(schema.database).blob FORMAT RowBinary"))
                 #expect(try decoder.uint64() == 20_000)
                 #expect(try decoder.uint64() == expectedSum)
                 #expect(try decoder.uint64() == (0..<20_000).reduce(0) { $0 + UInt64("row \($1) ".utf8.count + $1 % 50) })
@@ -112,9 +113,11 @@ struct ClickHouseClientOfflineTests {
     @Test("connection refused is retryable and retried per policy")
     func connectionRefused() async throws {
         // Port 1 on loopback: nothing listens there.
-        let client = try ClickHouseClient(configuration: .init(url: "http://127.0.0.1:1", connectTimeout: .seconds(2),
-                                                               retryPolicy: .init(maxAttempts: 3, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(2))),
-                                          logger: TestServer.logger)
+        let client = try ClickHouseClient(
+            configuration: .init(
+                url: "http://127.0.0.1:1", connectTimeout: .seconds(2),
+                retryPolicy: .init(maxAttempts: 3, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(2))),
+            logger: TestServer.logger)
         let error = try await #require(throws: ClickHouseError.self) { try await client.ping(retryPolicy: client.configuration.retryPolicy) }
         #expect(error.kind == .transport)
         #expect(error.curlCode == 7)
@@ -125,7 +128,8 @@ struct ClickHouseClientOfflineTests {
     @Test("the overall deadline stops retries")
     func deadline() async throws {
         let client = try ClickHouseClient(configuration: .init(url: "http://127.0.0.1:1"), logger: TestServer.logger)
-        let policy = ClickHouseClient.RetryPolicy(maxAttempts: .max, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(40), deadline: .seconds(1))
+        let policy = ClickHouseClient.RetryPolicy(
+            maxAttempts: .max, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(40), deadline: .seconds(1))
         let start = ContinuousClock.now
         let error = try await #require(throws: ClickHouseError.self) { try await client.execute("SELECT 1", retryPolicy: policy) }
         #expect(error.isRetriable)
@@ -135,7 +139,9 @@ struct ClickHouseClientOfflineTests {
         #expect(ContinuousClock.now - start < .seconds(12))
     }
 
-    @Test("malformed configuration is rejected", arguments: ["127.0.0.1:8123", "ftp://x", "http://h/?q=1", "http://a b", "http://", "http://u:secret@h:8123"])
+    @Test(
+        "malformed configuration is rejected",
+        arguments: ["127.0.0.1:8123", "ftp://x", "http://h/?q=1", "http://a b", "http://", "http://u:secret@h:8123"])
     func badURL(url: String) {
         #expect(throws: ClickHouseError.self) { try ClickHouseClient(configuration: .init(url: url), logger: TestServer.logger) }
         #expect(throws: ClickHouseError.self) {
@@ -148,8 +154,9 @@ struct ClickHouseClientOfflineTests {
 struct ClickHouseClientReadLimitTests {
     @Test("configured settings travel with every statement: max_execution_time stops a long read", arguments: TestServer.configured)
     func maxExecutionTime(server: TestServer) async throws {
-        let client = try ClickHouseClient(configuration: .init(url: server.url, retryPolicy: .noRetry, settings: ["max_execution_time": "1"]),
-                                          logger: TestServer.logger)
+        let client = try ClickHouseClient(
+            configuration: .init(url: server.url, retryPolicy: .noRetry, settings: ["max_execution_time": "1"]),
+            logger: TestServer.logger)
         let start = ContinuousClock.now
         // Unbounded without the setting: counts rows of an infinite table.
         let error = await #expect(throws: ClickHouseError.self) {
@@ -158,19 +165,22 @@ struct ClickHouseClientReadLimitTests {
         #expect(error?.serverCode == .timeoutExceeded)
         #expect(ContinuousClock.now - start < .seconds(30))
         // A call's own value overrides the configured one.
-        let value = try await client.execute("SELECT value FROM system.settings WHERE name = 'max_execution_time' FORMAT TabSeparated",
-                                             settings: ["max_execution_time": "7"])
+        let value = try await client.execute(
+            "SELECT value FROM system.settings WHERE name = 'max_execution_time' FORMAT TabSeparated",
+            settings: ["max_execution_time": "7"])
         #expect(String(decoding: value, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "7")
     }
 
     @Test("with admissionWait, a call that finds every connection busy fails with .busy and is never sent")
     func admission() async throws {
         guard let server = TestServer.clickHouse else { return }  // the chdb shim serialises queries behind one lock
-        let client = try ClickHouseClient(configuration: .init(url: server.url, maxConnections: 1, retryPolicy: .noRetry, admissionWait: .milliseconds(100)),
-                                          logger: TestServer.logger)
+        let client = try ClickHouseClient(
+            configuration: .init(url: server.url, maxConnections: 1, retryPolicy: .noRetry, admissionWait: .milliseconds(100)),
+            logger: TestServer.logger)
         // Holds the only slot for ~3 s (sleepEachRow costs the server no CPU).
         let slow = Task {
-            try await client.execute("SELECT sleepEachRow(1) FROM numbers(3) FORMAT Null", settings: ["max_block_size": "1", "query_id": "admission-slow"])
+            try await client.execute(
+                "SELECT sleepEachRow(1) FROM numbers(3) FORMAT Null", settings: ["max_block_size": "1", "query_id": "admission-slow"])
         }
         // Wait until the server runs it (a loaded cooperative pool may start the task late), asked on another client.
         let observer = try ClickHouseClient(configuration: .init(url: server.url, retryPolicy: .noRetry), logger: TestServer.logger)

@@ -22,10 +22,12 @@ struct ClickHouseErrorTests {
         #expect(headed.isRetriable)
     }
 
-    @Test("classifies server codes", arguments: [
-        (159, true), (202, true), (203, true), (209, true), (210, true), (241, true), (242, true), (252, true), (285, true),
-        (319, true), (425, true), (60, false), (62, false), (164, false), (193, false), (47, false),
-    ])
+    @Test(
+        "classifies server codes",
+        arguments: [
+            (159, true), (202, true), (203, true), (209, true), (210, true), (241, true), (242, true), (252, true), (285, true),
+            (319, true), (425, true), (60, false), (62, false), (164, false), (193, false), (47, false),
+        ])
     func serverCodes(code: Int, retriable: Bool) {
         let error = ClickHouseError(kind: .server, message: "x", serverCode: .init(code), httpStatus: 500)
         #expect(error.isRetriable == retriable)
@@ -84,7 +86,8 @@ struct ClickHouseErrorTests {
 
     @Test("URL parameters are percent-encoded")
     func percentEncoding() {
-        #expect(ClickHouseClient.queryString([("query", "SELECT 'a&b=c' + 1\n"), ("database", "census")])
-            == "query=SELECT%20%27a%26b%3Dc%27%20%2B%201%0A&database=census")
+        #expect(
+            ClickHouseClient.queryString([("query", "SELECT 'a&b=c' + 1\n"), ("database", "census")])
+                == "query=SELECT%20%27a%26b%3Dc%27%20%2B%201%0A&database=census")
     }
 }

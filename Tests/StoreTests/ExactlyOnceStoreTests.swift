@@ -9,18 +9,20 @@ struct ExactlyOnceStoreTests {
     func segments(server: TestServer) async throws {
         try await server.withMigratedDatabase { client, schema in
             let writer = MetadataWriter(client: client, schema: schema, logger: TestServer.logger)
-            try await writer.write(MetadataBatch(progress: [
-                PartitionProgress(topic: "t", partition: 0, lastOffset: 9, segmentStart: 0),
-                PartitionProgress(topic: "t", partition: 1, lastOffset: 50, segmentStart: 40),
-            ]))
-            try await writer.write(MetadataBatch(progress: [
-                PartitionProgress(topic: "t", partition: 0, lastOffset: 19, segmentStart: 0),
-                PartitionProgress(topic: "t", partition: 0, lastOffset: 120, segmentStart: 100),
-                PartitionProgress(topic: "t", partition: 1, lastOffset: 45, segmentStart: 40),
-                PartitionProgress(topic: "t", partition: 2, lastOffset: 7_000, segmentStart: 0),
-                PartitionProgress(topic: "t", partition: 2, lastOffset: -1, segmentStart: 0, incarnation: 1),
-                PartitionProgress(topic: "other", partition: 0, lastOffset: 3),
-            ]))
+            try await writer.write(
+                MetadataBatch(progress: [
+                    PartitionProgress(topic: "t", partition: 0, lastOffset: 9, segmentStart: 0),
+                    PartitionProgress(topic: "t", partition: 1, lastOffset: 50, segmentStart: 40),
+                ]))
+            try await writer.write(
+                MetadataBatch(progress: [
+                    PartitionProgress(topic: "t", partition: 0, lastOffset: 19, segmentStart: 0),
+                    PartitionProgress(topic: "t", partition: 0, lastOffset: 120, segmentStart: 100),
+                    PartitionProgress(topic: "t", partition: 1, lastOffset: 45, segmentStart: 40),
+                    PartitionProgress(topic: "t", partition: 2, lastOffset: 7_000, segmentStart: 0),
+                    PartitionProgress(topic: "t", partition: 2, lastOffset: -1, segmentStart: 0, incarnation: 1),
+                    PartitionProgress(topic: "other", partition: 0, lastOffset: 3),
+                ]))
             let applied = try await writer.appliedOffsets(topic: "t")
             #expect(applied[0]?.ranges == [0...19, 100...120])
             #expect(applied[1]?.ranges == [40...50])
@@ -43,8 +45,10 @@ struct ExactlyOnceStoreTests {
                 let bytes: [UInt8] = [0xFF, 0x00, UInt8(i)] + [UInt8](repeating: 7, count: 300)
                 let topic = i % 2 == 0 ? "a" : "b"
                 let timestamp: EpochSeconds = 1_700_000_000 + UInt32(i)
-                records.append(QuarantinedRecord(topic: topic, partition: Int32(i % 3), offset: Int64(100 - i), timestamp: timestamp,
-                                                 size: UInt64(1_000 + i), error: "bad \(i) ' \\ \u{0}", firstBytes: bytes))
+                records.append(
+                    QuarantinedRecord(
+                        topic: topic, partition: Int32(i % 3), offset: Int64(100 - i), timestamp: timestamp,
+                        size: UInt64(1_000 + i), error: "bad \(i) ' \\ \u{0}", firstBytes: bytes))
             }
             let batch = MetadataBatch(progress: [PartitionProgress(topic: "a", partition: 0, lastOffset: 100)], quarantined: records)
             try await writer.write(batch)

@@ -24,10 +24,11 @@ struct ExplorerSystemQueriesTests {
             #expect(all.overall == F.stats("method", 35, 3, ["GET", "POST", "PUT"]))
             #expect(all.signals == [.metric])
             #expect(all.totalPlaces == 2)
-            #expect(all.places == [
-                KeyPlace(signal: .metric, name: "http.requests", scope: .attribute, service: "api", count: 30, estimatedCardinality: 3),
-                KeyPlace(signal: .metric, name: "http.requests", scope: .attribute, service: "worker", count: 5, estimatedCardinality: 1),
-            ])
+            #expect(
+                all.places == [
+                    KeyPlace(signal: .metric, name: "http.requests", scope: .attribute, service: "api", count: 30, estimatedCardinality: 3),
+                    KeyPlace(signal: .metric, name: "http.requests", scope: .attribute, service: "worker", count: 5, estimatedCardinality: 1),
+                ])
             let firstDay = try #require(try await reader.keyUsage(key: "method", range: DayRange(from: F.day, to: F.day), limit: 10, offset: 0))
             #expect(firstDay.overall == F.stats("method", 15, 2, ["GET", "POST"]))
             #expect(firstDay.places.map(\.count) == [10, 5])
@@ -46,21 +47,24 @@ struct ExplorerSystemQueriesTests {
     func serviceUsage(server: TestServer) async throws {
         try await withFixtures(server) { _, _, reader in
             let api = try #require(try await reader.serviceUsage(service: "api", signal: nil, range: .all, limit: 3, offset: 0))
-            #expect(api.signals == [
-                ServiceSignalTotals(signal: .metric, names: 2, items: 33, keys: 5),
-                ServiceSignalTotals(signal: .span, names: 1, items: 7, keys: 3),
-                ServiceSignalTotals(signal: .log, names: 1, items: 4, keys: 3),
-            ])
+            #expect(
+                api.signals == [
+                    ServiceSignalTotals(signal: .metric, names: 2, items: 33, keys: 5),
+                    ServiceSignalTotals(signal: .span, names: 1, items: 7, keys: 3),
+                    ServiceSignalTotals(signal: .log, names: 1, items: 4, keys: 3),
+                ])
             #expect(api.totalKeys == 11)
-            #expect(api.keys == [
-                ServiceKey(signal: .metric, scope: .attribute, key: "user.id", count: 20, estimatedCardinality: 15),
-                ServiceKey(signal: .metric, scope: .attribute, key: "method", count: 30, estimatedCardinality: 3),
-                ServiceKey(signal: .log, scope: .attribute, key: "host.name", count: 4, estimatedCardinality: 2),
-            ])
+            #expect(
+                api.keys == [
+                    ServiceKey(signal: .metric, scope: .attribute, key: "user.id", count: 20, estimatedCardinality: 15),
+                    ServiceKey(signal: .metric, scope: .attribute, key: "method", count: 30, estimatedCardinality: 3),
+                    ServiceKey(signal: .log, scope: .attribute, key: "host.name", count: 4, estimatedCardinality: 2),
+                ])
             let spans = try #require(try await reader.serviceUsage(service: "api", signal: .span, range: .all, limit: 10, offset: 0))
             #expect(spans.totalKeys == 3 && spans.signals.count == 3)
             #expect(spans.keys.map(\.key) == ["http.method", "exception.type", "link.kind"])
-            let firstDay = try #require(try await reader.serviceUsage(service: "api", signal: .metric, range: DayRange(to: F.day), limit: 10, offset: 0))
+            let firstDay = try #require(
+                try await reader.serviceUsage(service: "api", signal: .metric, range: DayRange(to: F.day), limit: 10, offset: 0))
             #expect(firstDay.signals.first == ServiceSignalTotals(signal: .metric, names: 2, items: 13, keys: 4))
             #expect(!firstDay.keys.contains { $0.key == "user.id" })
             #expect(try await reader.serviceUsage(service: "worker", signal: nil, range: DayRange(from: F.day + 1), limit: 10, offset: 0) == nil)

@@ -17,17 +17,25 @@ struct HistoryReadingTests {
             signal.seriesHashes = (0..<(index < 2 ? 10 : 200)).map { F.h("series-\(index)-\($0)") }
             var signals = [signal]
             let users = (0..<(index < 2 ? 10 : 200)).map { index < 2 ? "u\($0)" : "d\(index)-u\($0)" }
-            var keys = [F.key(.metric, "requests", "api", .attribute, "user.id", day: day, first: 0, last: 0, count: 100, values: users),
-                        F.key(.metric, "requests", "web", .attribute, "user.id", day: day, first: 0, last: 0, count: 1, values: ["u0"])]
-            var templates = [TemplateAggregate(severity: "INFO", service: "api", template: "Old <*>", day: day, firstSeen: F.t0, lastSeen: F.t0,
-                                               count: 5, example: "Old 1")]
+            var keys = [
+                F.key(.metric, "requests", "api", .attribute, "user.id", day: day, first: 0, last: 0, count: 100, values: users),
+                F.key(.metric, "requests", "web", .attribute, "user.id", day: day, first: 0, last: 0, count: 1, values: ["u0"]),
+            ]
+            var templates = [
+                TemplateAggregate(
+                    severity: "INFO", service: "api", template: "Old <*>", day: day, firstSeen: F.t0, lastSeen: F.t0,
+                    count: 5, example: "Old 1")
+            ]
             if index == 0 {
                 keys.append(F.key(.metric, "requests", "api", .resource, "legacy", day: day, first: 0, last: 0, count: 100, values: ["a", "b"]))
             }
             if index == 3 {
-                signals.append(SignalAggregate(signal: .metric, name: "new.metric", service: "payments", day: day, firstSeen: F.t0, lastSeen: F.t0, count: 8))
-                templates.append(TemplateAggregate(severity: "INFO", service: "api", template: "New <*>", day: day, firstSeen: F.t0, lastSeen: F.t0,
-                                                   count: 3, example: "New 1"))
+                signals.append(
+                    SignalAggregate(signal: .metric, name: "new.metric", service: "payments", day: day, firstSeen: F.t0, lastSeen: F.t0, count: 8))
+                templates.append(
+                    TemplateAggregate(
+                        severity: "INFO", service: "api", template: "New <*>", day: day, firstSeen: F.t0, lastSeen: F.t0,
+                        count: 3, example: "New 1"))
             }
             return MetadataBatch(signals: signals, keys: keys, templates: templates, progress: [])
         }
@@ -51,10 +59,15 @@ struct HistoryReadingTests {
             // u0 of service web is one of api's values on days 0–1, an extra one from day 2 on.
             #expect(key.map(\.estimatedCardinality) == [10, 10, 201, 201])
             #expect(key.map(\.services) == Array(repeating: ["api", "web"], count: 4))
-            let api = try await reader.history(HistoryQuery(signal: .metric, name: "requests", key: "user.id", scope: .attribute, service: "api",
-                                                            range: DayRange(from: d0 + 1, to: d0 + 2)))
-            #expect(api == [HistoryPoint(day: d0 + 1, count: 100, estimatedCardinality: 10, services: ["api"]),
-                            HistoryPoint(day: d0 + 2, count: 100, estimatedCardinality: 200, services: ["api"])])
+            let api = try await reader.history(
+                HistoryQuery(
+                    signal: .metric, name: "requests", key: "user.id", scope: .attribute, service: "api",
+                    range: DayRange(from: d0 + 1, to: d0 + 2)))
+            #expect(
+                api == [
+                    HistoryPoint(day: d0 + 1, count: 100, estimatedCardinality: 10, services: ["api"]),
+                    HistoryPoint(day: d0 + 2, count: 100, estimatedCardinality: 200, services: ["api"]),
+                ])
             #expect(try await reader.history(HistoryQuery(signal: .metric, name: "requests", key: "user.id", scope: .resource)).isEmpty)
             #expect(try await reader.history(HistoryQuery(signal: .metric, name: "requests", key: "legacy", range: DayRange(from: d0 + 1))).isEmpty)
             let name = try await reader.history(HistoryQuery(signal: .metric, name: "requests"))
@@ -74,7 +87,8 @@ struct HistoryReadingTests {
             let jump = try #require(report.changes.first)
             #expect(jump.item == .key && jump.key == "user.id" && jump.kind == .growth)
             #expect(jump.severity == .critical && jump.from == 10 && jump.to == 201 && jump.started == d0 + 2)
-            let rest = Set(report.changes.dropFirst().map { "\($0.kind.rawValue) \($0.item.rawValue) \($0.name) \($0.key ?? $0.template ?? $0.service ?? "")" })
+            let rest = Set(
+                report.changes.dropFirst().map { "\($0.kind.rawValue) \($0.item.rawValue) \($0.name) \($0.key ?? $0.template ?? $0.service ?? "")" })
             #expect(rest == ["vanished key requests legacy", "new metric new.metric ", "new service  payments", "new log_template INFO New <*>"])
             #expect(report.summary == [.critical: 1, .warning: 0, .info: 4])
             let quiet = try await reader.changes(ChangeQuery(since: d0 + 3, minSeverity: .warning))
@@ -83,9 +97,11 @@ struct HistoryReadingTests {
             #expect(payments.changes.map(\.item).sorted { $0.rawValue < $1.rawValue } == [.metric, .service])
 
             // Both key queries (a column per day for short ranges, keys × days groups for long ones) find the same.
-            for query in [ChangeQuery(since: d0 + 2), ChangeQuery(since: d0 + 1, until: d0 + 3, baselineFrom: d0), ChangeQuery(since: d0 + 3),
-                          ChangeQuery(since: d0 + 3, baselineFrom: d0), ChangeQuery(since: d0 + 2, service: "api"), ChangeQuery(since: d0, until: d0 + 3),
-                          ChangeQuery(since: d0 + 1, signal: .metric, minSeverity: .info, order: .delta)] {
+            for query in [
+                ChangeQuery(since: d0 + 2), ChangeQuery(since: d0 + 1, until: d0 + 3, baselineFrom: d0), ChangeQuery(since: d0 + 3),
+                ChangeQuery(since: d0 + 3, baselineFrom: d0), ChangeQuery(since: d0 + 2, service: "api"), ChangeQuery(since: d0, until: d0 + 3),
+                ChangeQuery(since: d0 + 1, signal: .metric, minSeverity: .info, order: .delta),
+            ] {
                 let byDay = try await reader.changes(query, inlineDays: V2Queries.keyChangesInlineDays)
                 let grouped = try await reader.changes(query, inlineDays: 0)
                 #expect(byDay == grouped, "\(query)")

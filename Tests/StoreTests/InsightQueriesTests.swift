@@ -29,13 +29,18 @@ struct InsightQueriesTests {
     func highCardinality(server: TestServer) async throws {
         try await withFixtures(server) { reader in
             let keys = try await reader.highCardinalityKeys(threshold: 2, limit: 10)
-            #expect(keys == [
-                HighCardinalityKey(signal: .metric, signalName: "http.requests", scope: .attribute, stats: F.stats("user.id", 20, 15, F.samples(F.userIDs))),
-                HighCardinalityKey(signal: .metric, signalName: "http.requests", scope: .attribute, stats: F.stats("method", 35, 3, ["GET", "POST", "PUT"])),
-                HighCardinalityKey(signal: .metric, signalName: "http.requests", scope: .resource, stats: F.stats("service.name", 15, 2, ["api", "worker"])),
-                HighCardinalityKey(signal: .span, signalName: "GET /users", scope: .attribute, stats: F.stats("http.method", 10, 2, ["GET", "POST"])),
-                HighCardinalityKey(signal: .log, signalName: "ERROR", scope: .attribute, stats: F.stats("host.name", 4, 2, ["h1", "h2"])),
-            ])
+            #expect(
+                keys == [
+                    HighCardinalityKey(
+                        signal: .metric, signalName: "http.requests", scope: .attribute, stats: F.stats("user.id", 20, 15, F.samples(F.userIDs))),
+                    HighCardinalityKey(
+                        signal: .metric, signalName: "http.requests", scope: .attribute, stats: F.stats("method", 35, 3, ["GET", "POST", "PUT"])),
+                    HighCardinalityKey(
+                        signal: .metric, signalName: "http.requests", scope: .resource, stats: F.stats("service.name", 15, 2, ["api", "worker"])),
+                    HighCardinalityKey(
+                        signal: .span, signalName: "GET /users", scope: .attribute, stats: F.stats("http.method", 10, 2, ["GET", "POST"])),
+                    HighCardinalityKey(signal: .log, signalName: "ERROR", scope: .attribute, stats: F.stats("host.name", 4, 2, ["h1", "h2"])),
+                ])
             let v2 = try await reader.highCardinalityKeys(threshold: 2, limit: 2).map(\.stats.key)
             #expect(v2 == ["user.id", "method"])
             let v3 = try await reader.highCardinalityKeys(threshold: 15, limit: 10).map(\.stats.key)
@@ -51,17 +56,22 @@ struct InsightQueriesTests {
     func complexity(server: TestServer) async throws {
         try await withFixtures(server) { reader in
             let all = try await reader.complexity(threshold: 1, limit: 10)
-            #expect(all == [
-                // 1 label key + (3 bounds + 1) buckets.
-                SignalComplexity(signal: .metric, signalName: "latency", totalKeys: 5, attributeKeyCount: 1, resourceKeyCount: 0, eventKeyCount: 0,
-                                 linkKeyCount: 0, maxCardinality: 1, highCardinalityCount: 0),
-                SignalComplexity(signal: .metric, signalName: "http.requests", totalKeys: 4, attributeKeyCount: 2, resourceKeyCount: 2, eventKeyCount: 0,
-                                 linkKeyCount: 0, maxCardinality: 15, highCardinalityCount: 0),
-                SignalComplexity(signal: .span, signalName: "GET /users", totalKeys: 3, attributeKeyCount: 1, resourceKeyCount: 0, eventKeyCount: 1,
-                                 linkKeyCount: 1, maxCardinality: 2, highCardinalityCount: 0),
-                SignalComplexity(signal: .log, signalName: "ERROR", totalKeys: 3, attributeKeyCount: 3, resourceKeyCount: 0, eventKeyCount: 0,
-                                 linkKeyCount: 0, maxCardinality: 2, highCardinalityCount: 0),
-            ])
+            #expect(
+                all == [
+                    // 1 label key + (3 bounds + 1) buckets.
+                    SignalComplexity(
+                        signal: .metric, signalName: "latency", totalKeys: 5, attributeKeyCount: 1, resourceKeyCount: 0, eventKeyCount: 0,
+                        linkKeyCount: 0, maxCardinality: 1, highCardinalityCount: 0),
+                    SignalComplexity(
+                        signal: .metric, signalName: "http.requests", totalKeys: 4, attributeKeyCount: 2, resourceKeyCount: 2, eventKeyCount: 0,
+                        linkKeyCount: 0, maxCardinality: 15, highCardinalityCount: 0),
+                    SignalComplexity(
+                        signal: .span, signalName: "GET /users", totalKeys: 3, attributeKeyCount: 1, resourceKeyCount: 0, eventKeyCount: 1,
+                        linkKeyCount: 1, maxCardinality: 2, highCardinalityCount: 0),
+                    SignalComplexity(
+                        signal: .log, signalName: "ERROR", totalKeys: 3, attributeKeyCount: 3, resourceKeyCount: 0, eventKeyCount: 0,
+                        linkKeyCount: 0, maxCardinality: 2, highCardinalityCount: 0),
+                ])
             let v5 = try await reader.complexity(threshold: 4, limit: 10).map(\.signalName)
             #expect(v5 == ["latency", "http.requests"])
             let v6 = try await reader.complexity(threshold: 1, limit: 1).map(\.signalName)
@@ -73,16 +83,20 @@ struct InsightQueriesTests {
     static let errorAPIKeys = [F.stats("empty.key", 4, 0, []), F.stats("error.type", 4, 1, ["Timeout"]), F.stats("host.name", 4, 2, ["h1", "h2"])]
 
     static var diskFull: LogPattern {
-        LogPattern(template: "Disk full", example: "Disk full", severityCounts: [SeverityCount(severity: "ERROR", count: 6)], services: [
-            PatternService(severity: "ERROR", service: "api", sampleCount: 4, attributeKeys: errorAPIKeys),
-            // The fixtures have templates but no log signal row for web.
-            PatternService(severity: "ERROR", service: "web", sampleCount: 0),
-        ])
+        LogPattern(
+            template: "Disk full", example: "Disk full", severityCounts: [SeverityCount(severity: "ERROR", count: 6)],
+            services: [
+                PatternService(severity: "ERROR", service: "api", sampleCount: 4, attributeKeys: errorAPIKeys),
+                // The fixtures have templates but no log signal row for web.
+                PatternService(severity: "ERROR", service: "web", sampleCount: 0),
+            ])
     }
 
     static var failedToConnect: LogPattern {
-        LogPattern(template: "Failed to connect to <IP>", example: "Failed to connect to 10.0.0.1", severityCounts: [SeverityCount(severity: "ERROR", count: 3)],
-                   services: [PatternService(severity: "ERROR", service: "api", sampleCount: 4, attributeKeys: errorAPIKeys)])
+        LogPattern(
+            template: "Failed to connect to <IP>", example: "Failed to connect to 10.0.0.1",
+            severityCounts: [SeverityCount(severity: "ERROR", count: 3)],
+            services: [PatternService(severity: "ERROR", service: "api", sampleCount: 4, attributeKeys: errorAPIKeys)])
     }
 
     @Test("log patterns: grouped, filtered by minCount and minServices, services with their keys", arguments: TestServer.configured)
@@ -120,11 +134,15 @@ struct InsightQueriesTests {
             #expect(beyond.total == 1 && beyond.items.isEmpty)
 
             let apiError = try await reader.log(service: "api", severity: "ERROR")
-            #expect(apiError == ServiceLogSummary(
-                service: "api", severity: "ERROR", sampleCount: 4,
-                bodyTemplates: [TemplateStats(template: "Failed to connect to <IP>", count: 3, example: "Failed to connect to 10.0.0.1"),
-                                TemplateStats(template: "Disk full", count: 1, example: "Disk full")],
-                attributeKeys: Self.errorAPIKeys, resourceKeys: []))
+            #expect(
+                apiError
+                    == ServiceLogSummary(
+                        service: "api", severity: "ERROR", sampleCount: 4,
+                        bodyTemplates: [
+                            TemplateStats(template: "Failed to connect to <IP>", count: 3, example: "Failed to connect to 10.0.0.1"),
+                            TemplateStats(template: "Disk full", count: 1, example: "Disk full"),
+                        ],
+                        attributeKeys: Self.errorAPIKeys, resourceKeys: []))
             let v16 = try await reader.log(service: "web", severity: "ERROR")
             #expect(v16 == nil)
             let v17 = try await reader.log(service: "api", severity: "INFO")

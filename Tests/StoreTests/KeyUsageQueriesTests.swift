@@ -47,7 +47,10 @@ struct KeyUsageQueriesTests {
     func keyServices(server: TestServer) async throws {
         try await withFixtures(server) { reader in
             let method = try await reader.keyServices(key: "method", limit: 100, offset: 0)
-            #expect(method.items == [KeyServiceUsage(service: "api", signal: .metric, count: 30), KeyServiceUsage(service: "worker", signal: .metric, count: 5)])
+            #expect(
+                method.items == [
+                    KeyServiceUsage(service: "api", signal: .metric, count: 30), KeyServiceUsage(service: "worker", signal: .metric, count: 5),
+                ])
             #expect(method.total == 2)
             let host = try await reader.keyServices(key: "host.name", limit: 1, offset: 1)
             #expect(host.items == [KeyServiceUsage(service: "api", signal: .log, count: 4)] && host.total == 2)
@@ -60,18 +63,28 @@ struct KeyUsageQueriesTests {
     func keyTelemetry(server: TestServer) async throws {
         try await withFixtures(server) { reader in
             let host = try await reader.keyTelemetry(key: "host.name", limit: 10)
-            #expect(host == KeyTelemetry(
-                metrics: [KeyTelemetry.Entry(name: "http.requests", metricType: .sum,
-                                             services: [ServiceCount(service: "api", count: 30), ServiceCount(service: "worker", count: 5)],
-                                             count: 10, cardinality: 1)],
-                logs: [KeyTelemetry.Entry(name: "ERROR", services: [ServiceCount(service: "api", count: 4)], count: 4, cardinality: 2)],
-                metricTotal: 1, logTotal: 1))
+            #expect(
+                host
+                    == KeyTelemetry(
+                        metrics: [
+                            KeyTelemetry.Entry(
+                                name: "http.requests", metricType: .sum,
+                                services: [ServiceCount(service: "api", count: 30), ServiceCount(service: "worker", count: 5)],
+                                count: 10, cardinality: 1)
+                        ],
+                        logs: [KeyTelemetry.Entry(name: "ERROR", services: [ServiceCount(service: "api", count: 4)], count: 4, cardinality: 2)],
+                        metricTotal: 1, logTotal: 1))
             let method = try await reader.keyTelemetry(key: "http.method", limit: 10)
-            #expect(method == KeyTelemetry(
-                spans: [KeyTelemetry.Entry(name: "GET /users", spanKind: 2,
-                                           services: [ServiceCount(service: "api", count: 7), ServiceCount(service: "web", count: 3)],
-                                           count: 10, cardinality: 2)],
-                spanTotal: 1))
+            #expect(
+                method
+                    == KeyTelemetry(
+                        spans: [
+                            KeyTelemetry.Entry(
+                                name: "GET /users", spanKind: 2,
+                                services: [ServiceCount(service: "api", count: 7), ServiceCount(service: "web", count: 3)],
+                                count: 10, cardinality: 2)
+                        ],
+                        spanTotal: 1))
             let cut = try await reader.keyTelemetry(key: "host.name", limit: 0)
             #expect(cut == KeyTelemetry(metricTotal: 1, logTotal: 1))
             let none = try await reader.keyTelemetry(key: "nope", limit: 10)

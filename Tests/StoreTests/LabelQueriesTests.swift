@@ -10,7 +10,7 @@ import Testing
 struct LabelQueriesTests {
     static let day1: UInt16 = 20_400
     static let day2: UInt16 = 20_401
-    static let t0: UInt32 = 1_762_560_000 // day1 00:00 UTC
+    static let t0: UInt32 = 1_762_560_000  // day1 00:00 UTC
 
     /// One row of `metadata` written as states: `hashes` feed `cardinality` (series fingerprints for signal rows, value
     /// hashes for key and catalog rows), `heavy` the heavy hitters (hash → items, text).
@@ -31,15 +31,21 @@ struct LabelQueriesTests {
         var seen: (first: UInt32, last: UInt32) = (0, 0)
     }
 
-    static func signal(_ name: String, _ service: String, day: UInt16, count: UInt64, series: [UInt64], type: MetricType, bounds: [Double] = [],
-                       seen: (UInt32, UInt32)) -> Row {
-        Row(kind: .signal, name: name, service: service, day: day, count: count, hashes: series, metricType: type, bounds: bounds,
+    static func signal(
+        _ name: String, _ service: String, day: UInt16, count: UInt64, series: [UInt64], type: MetricType, bounds: [Double] = [],
+        seen: (UInt32, UInt32)
+    ) -> Row {
+        Row(
+            kind: .signal, name: name, service: service, day: day, count: count, hashes: series, metricType: type, bounds: bounds,
             seen: (t0 + seen.0, t0 + seen.1))
     }
 
-    static func key(_ name: String, _ service: String, _ scope: KeyScope, _ key: String, day: UInt16, count: UInt64, values: [UInt64],
-                    heavy: [(UInt64, UInt64, String)] = []) -> Row {
-        Row(kind: .key, name: name, service: service, scope: scope, key: key, day: day, count: count, hashes: values,
+    static func key(
+        _ name: String, _ service: String, _ scope: KeyScope, _ key: String, day: UInt16, count: UInt64, values: [UInt64],
+        heavy: [(UInt64, UInt64, String)] = []
+    ) -> Row {
+        Row(
+            kind: .key, name: name, service: service, scope: scope, key: key, day: day, count: count, hashes: values,
             heavy: heavy.map { (hash: $0.0, count: $0.1, text: $0.2) })
     }
 
@@ -77,8 +83,11 @@ struct LabelQueriesTests {
         let slots = (row.samples + Array(repeating: "\u{FF}", count: 10)).prefix(10)
         let samples = "[" + slots.map { $0 == "\u{FF}" ? "unhex('FF')" : SQLLiteral.string($0) }.joined(separator: ",") + "]"
         let catalogSamples = row.kind == .catalog ? row.samples : []
-        let texts = "CAST([" + row.heavy.map { SQLLiteral.string(HeavyHitter(hash: $0.hash, count: 0, text: $0.text).storedText) }.joined(separator: ",") + "] AS Array(String))"
-        let sql = "INSERT INTO \(schema.metadataTable) (kind, signal, name, service, scope, sub, key, day, first_seen, last_seen, count, cardinality, "
+        let texts =
+            "CAST([" + row.heavy.map { SQLLiteral.string(HeavyHitter(hash: $0.hash, count: 0, text: $0.text).storedText) }.joined(separator: ",")
+            + "] AS Array(String))"
+        let sql =
+            "INSERT INTO \(schema.metadataTable) (kind, signal, name, service, scope, sub, key, day, first_seen, last_seen, count, cardinality, "
             + "samples, metric_type, bounds, heavy_hitters, heavy_texts, sample_bytes, sample_items) SELECT toUInt8(\(row.kind.rawValue)), toUInt8(\(row.signal.rawValue)), "
             + "\(SQLLiteral.string(row.name)), \(SQLLiteral.string(row.service)), toUInt8(\(row.scope?.rawValue ?? 0)), '', \(SQLLiteral.string(row.key)), "
             + "toDate(\(SQLLiteral.string(DayRange.format(row.day)))), minState(toDateTime(\(row.seen.first))), maxState(toDateTime(\(row.seen.last))), "
@@ -107,7 +116,10 @@ struct LabelQueriesTests {
             #expect(all.keys.map(\.key) == ["user", "method", "host"])
             #expect(all.keys.map(\.estimatedCardinality) == [100, 3, 2])
             #expect(all.keys.map(\.count) == [20, 30, 35])
-            #expect(all.keys[1].topValues == [ValueFrequency(value: "GET", count: 22), ValueFrequency(value: "PUT", count: 5), ValueFrequency(value: "POST", count: 3)])
+            #expect(
+                all.keys[1].topValues == [
+                    ValueFrequency(value: "GET", count: 22), ValueFrequency(value: "PUT", count: 5), ValueFrequency(value: "POST", count: 3),
+                ])
             #expect(all.keys[2].topValues == [ValueFrequency(value: "h1", count: 30), ValueFrequency(value: "h2", count: 5)])
             #expect(all.keys[2].scope == .resource)
             #expect(all.keys[0].topValues.isEmpty)
@@ -118,8 +130,10 @@ struct LabelQueriesTests {
             #expect(page.keys.map(\.key) == ["method"] && page.totalKeys == 3 && page.keys[0].topValues.count == 3)
             #expect(abs(page.logCardinalitySum - sum) < 1e-9)
 
-            let first = try #require(try await reader.labels(signal: .metric, name: Self.http, range: DayRange(from: Self.day1, to: Self.day1),
-                                                              service: nil, limit: 100, offset: 0))
+            let first = try #require(
+                try await reader.labels(
+                    signal: .metric, name: Self.http, range: DayRange(from: Self.day1, to: Self.day1),
+                    service: nil, limit: 100, offset: 0))
             #expect(first.count == 10 && first.series == ActiveSeries(otlp: 3, prometheus: 18))
             #expect(first.keys.map(\.key) == ["method", "host"])
             #expect(first.keys[0].topValues == [ValueFrequency(value: "GET", count: 7), ValueFrequency(value: "POST", count: 3)])
@@ -130,7 +144,9 @@ struct LabelQueriesTests {
 
             #expect(try await reader.labels(signal: .metric, name: "nope", range: .all, service: nil, limit: 10, offset: 0) == nil)
             #expect(try await reader.labels(signal: .span, name: Self.http, range: .all, service: nil, limit: 10, offset: 0) == nil)
-            #expect(try await reader.labels(signal: .metric, name: Self.http, range: DayRange(from: Self.day2 + 1), service: nil, limit: 10, offset: 0) == nil)
+            #expect(
+                try await reader.labels(signal: .metric, name: Self.http, range: DayRange(from: Self.day2 + 1), service: nil, limit: 10, offset: 0)
+                    == nil)
         }
     }
 
@@ -140,10 +156,14 @@ struct LabelQueriesTests {
             let bySeries = try await reader.metricSeries(MetricSeriesQuery())
             #expect(bySeries.total == 3)
             #expect(bySeries.items.map(\.name) == [Self.http, "cpu", "queue.depth"])
-            #expect(bySeries.items[0] == MetricSeries(name: Self.http, type: .histogram, count: 35, series: ActiveSeries(otlp: 7, prometheus: 42), services: [
-                ServiceSeries(service: "api", count: 30, series: ActiveSeries(otlp: 6, prometheus: 36)),
-                ServiceSeries(service: "web", count: 5, series: ActiveSeries(otlp: 1, prometheus: 6)),
-            ]))
+            #expect(
+                bySeries.items[0]
+                    == MetricSeries(
+                        name: Self.http, type: .histogram, count: 35, series: ActiveSeries(otlp: 7, prometheus: 42),
+                        services: [
+                            ServiceSeries(service: "api", count: 30, series: ActiveSeries(otlp: 6, prometheus: 36)),
+                            ServiceSeries(service: "web", count: 5, series: ActiveSeries(otlp: 1, prometheus: 6)),
+                        ]))
             // No fingerprints tracked: still one series.
             #expect(bySeries.items[1].series == ActiveSeries(otlp: 1, prometheus: 1))
 
@@ -154,7 +174,9 @@ struct LabelQueriesTests {
             #expect(web.items.map(\.name) == [Self.http] && web.total == 1 && web.items[0].series.otlp == 7)
 
             let second = try await reader.metricSeries(MetricSeriesQuery(range: DayRange(from: Self.day2)))
-            #expect(second.items.map(\.name) == [Self.http] && second.items[0].series == ActiveSeries(otlp: 5, prometheus: 30) && second.items[0].count == 25)
+            #expect(
+                second.items.map(\.name) == [Self.http] && second.items[0].series == ActiveSeries(otlp: 5, prometheus: 30)
+                    && second.items[0].count == 25)
         }
     }
 
@@ -165,17 +187,30 @@ struct LabelQueriesTests {
             #expect(status.numSeries == 44)
             #expect(status.numLabelPairs == 105)
             #expect(status.minTime == Self.t0 + 50 && status.maxTime == Self.t0 + 90_000)
-            #expect(status.seriesCountByMetricName == [NamedValue(name: Self.http, value: 42), NamedValue(name: "cpu", value: 1), NamedValue(name: "queue.depth", value: 1)])
-            #expect(status.labelValueCountByLabelName == [NamedValue(name: "user", value: 100), NamedValue(name: "method", value: 3), NamedValue(name: "host", value: 2)])
+            #expect(
+                status.seriesCountByMetricName == [
+                    NamedValue(name: Self.http, value: 42), NamedValue(name: "cpu", value: 1), NamedValue(name: "queue.depth", value: 1),
+                ])
+            #expect(
+                status.labelValueCountByLabelName == [
+                    NamedValue(name: "user", value: 100), NamedValue(name: "method", value: 3), NamedValue(name: "host", value: 2),
+                ])
             // Cardinality × the average length of the samples of every catalog row: user 100 × 2 bytes; method 3 × (3 + 4 +
             // 3 + 3) / 4 (GET sampled on both days) = 9.75, rounded down; host 2 × 2.
-            #expect(status.memoryInBytesByLabelName == [NamedValue(name: "user", value: 200), NamedValue(name: "method", value: 9), NamedValue(name: "host", value: 4)])
+            #expect(
+                status.memoryInBytesByLabelName == [
+                    NamedValue(name: "user", value: 200), NamedValue(name: "method", value: 9), NamedValue(name: "host", value: 4),
+                ])
             // 42 series × share of the metric's 35 data points.
-            #expect(status.seriesCountByLabelValuePair == [
-                NamedValue(name: "host=h1", value: 36), NamedValue(name: "method=GET", value: 26), NamedValue(name: "host=h2", value: 6),
-                NamedValue(name: "method=PUT", value: 6), NamedValue(name: "method=POST", value: 4), NamedValue(name: "queue=q1", value: 1),
-            ])
-            #expect(status.seriesCountByFocusLabelValue == [NamedValue(name: "GET", value: 26), NamedValue(name: "PUT", value: 6), NamedValue(name: "POST", value: 4)])
+            #expect(
+                status.seriesCountByLabelValuePair == [
+                    NamedValue(name: "host=h1", value: 36), NamedValue(name: "method=GET", value: 26), NamedValue(name: "host=h2", value: 6),
+                    NamedValue(name: "method=PUT", value: 6), NamedValue(name: "method=POST", value: 4), NamedValue(name: "queue=q1", value: 1),
+                ])
+            #expect(
+                status.seriesCountByFocusLabelValue == [
+                    NamedValue(name: "GET", value: 26), NamedValue(name: "PUT", value: 6), NamedValue(name: "POST", value: 4),
+                ])
 
             // Pairs come from the listed metrics only (the N with the most series).
             let one = try await reader.tsdbStatus(range: .all, topN: 1, focusLabel: "queue")

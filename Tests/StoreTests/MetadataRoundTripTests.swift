@@ -69,7 +69,8 @@ struct MetadataRoundTripTests {
         try await server.withMigratedDatabase { client, schema in
             let writer = MetadataWriter(client: client, schema: schema, logger: TestServer.logger)
             try await writer.write(F.first)
-            let sql = "SELECT toUInt64(count()), toUInt64(sum(rows)) FROM system.parts WHERE database = \(SQLLiteral.string(schema.database)) "
+            let sql =
+                "SELECT toUInt64(count()), toUInt64(sum(rows)) FROM system.parts WHERE database = \(SQLLiteral.string(schema.database)) "
                 + "AND table = 'metadata' AND active FORMAT RowBinary"
             var decoder = RowBinaryDecoder(try await client.execute(sql))
             #expect(try decoder.uint64() == 1)
@@ -109,13 +110,15 @@ struct MetadataRoundTripTests {
         }
     }
 
-    @Test("sample slots merge to per-slot minima across inserts, services and names; empty slots are ignored",
-          arguments: TestServer.configured)
+    @Test(
+        "sample slots merge to per-slot minima across inserts, services and names; empty slots are ignored",
+        arguments: TestServer.configured)
     func sampleSlots(server: TestServer) async throws {
         try await server.withMigratedDatabase { client, schema in
             func key(_ signal: Signal, _ name: String, _ service: String, _ slots: [String?]) -> KeyAggregate {
-                KeyAggregate(signal: signal, name: name, service: service, scope: .attribute, key: "k", day: 1, firstSeen: 1, lastSeen: 2,
-                             count: 1, valueHashes: [1], sampleSlots: slots)
+                KeyAggregate(
+                    signal: signal, name: name, service: service, scope: .attribute, key: "k", day: 1, firstSeen: 1, lastSeen: 2,
+                    count: 1, valueHashes: [1], sampleSlots: slots)
             }
             func signal(_ signal: Signal, _ name: String, _ service: String) -> SignalAggregate {
                 SignalAggregate(signal: signal, name: name, service: service, day: 1, firstSeen: 1, lastSeen: 2, count: 1)
@@ -125,8 +128,10 @@ struct MetadataRoundTripTests {
             let c: [String?] = [nil, "🙂", "yy", nil, nil, nil, "", nil, nil, "r"]
             let writer = MetadataWriter(client: client, schema: schema, logger: TestServer.logger)
             // a and c share a catalog row within one insert (merged by CatalogEntry); b comes in a second insert (merged by ClickHouse).
-            try await writer.write(MetadataBatch(signals: [signal(.metric, "m", "s1"), signal(.span, "op", "s3")],
-                                                 keys: [key(.metric, "m", "s1", a), key(.span, "op", "s3", c)]))
+            try await writer.write(
+                MetadataBatch(
+                    signals: [signal(.metric, "m", "s1"), signal(.span, "op", "s3")],
+                    keys: [key(.metric, "m", "s1", a), key(.span, "op", "s3", c)]))
             try await writer.write(MetadataBatch(signals: [signal(.metric, "m", "s2")], keys: [key(.metric, "m", "s2", b)]))
 
             let ab: [String?] = ["a", "c", "zz", nil, "e", nil, nil, "same", "same", "q"]
@@ -139,7 +144,8 @@ struct MetadataRoundTripTests {
 
             // Position by position as stored: the minimum of every row, 0xFF where no row had a value.
             func stored(kind: Schema.RowKind) async throws -> [[UInt8]] {
-                let sql = "SELECT minForEachMerge(samples) FROM \(schema.metadataTable) WHERE kind = \(kind.rawValue) "
+                let sql =
+                    "SELECT minForEachMerge(samples) FROM \(schema.metadataTable) WHERE kind = \(kind.rawValue) "
                     + (kind == .key ? "AND name = 'm' " : "") + "GROUP BY key FORMAT RowBinary"
                 var decoder = RowBinaryDecoder(try await client.execute(sql))
                 let slots = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in Array(try decoder.bytesValue()) }
@@ -161,16 +167,19 @@ struct MetadataRoundTripTests {
         }
     }
 
-    @Test("small value sets: at most ten distinct values in total read back exactly; more fall back to the slots",
-          arguments: TestServer.configured)
+    @Test(
+        "small value sets: at most ten distinct values in total read back exactly; more fall back to the slots",
+        arguments: TestServer.configured)
     func smallValues(server: TestServer) async throws {
         try await server.withMigratedDatabase { client, schema in
             func signal(_ service: String) -> SignalAggregate {
                 SignalAggregate(signal: .log, name: "INFO", service: service, day: 1, firstSeen: 1, lastSeen: 2, count: 1)
             }
             func keys(_ service: String, _ values: [String], spread: [String]) -> [KeyAggregate] {
-                [F.key(.log, "INFO", service, .attribute, "state", day: 1, first: 0, last: 1, count: 1, values: values),
-                 F.key(.log, "INFO", service, .attribute, "id", day: 1, first: 0, last: 1, count: 1, values: spread)]
+                [
+                    F.key(.log, "INFO", service, .attribute, "state", day: 1, first: 0, last: 1, count: 1, values: values),
+                    F.key(.log, "INFO", service, .attribute, "id", day: 1, first: 0, last: 1, count: 1, values: spread),
+                ]
             }
             // Chosen so that several of them share a sample slot: slots alone would show fewer.
             let states = ["idle", "user", "system", "nice", "iowait"]
@@ -200,8 +209,9 @@ struct MetadataRoundTripTests {
             let service = "svc'; DROP DATABASE census; --"
             var signal = SignalAggregate(signal: .metric, name: name, service: service, day: 1, firstSeen: 1, lastSeen: 2, count: 1)
             signal.description = "d\t'\""
-            let key = KeyAggregate(signal: .metric, name: name, service: service, scope: .attribute, key: "k'\\", day: 1, firstSeen: 1, lastSeen: 2,
-                                   count: 1, valueHashes: [1], sampleSlots: F.slots(["v'\u{0}\\"]), smallValues: ["v'\u{0}\\"])
+            let key = KeyAggregate(
+                signal: .metric, name: name, service: service, scope: .attribute, key: "k'\\", day: 1, firstSeen: 1, lastSeen: 2,
+                count: 1, valueHashes: [1], sampleSlots: F.slots(["v'\u{0}\\"]), smallValues: ["v'\u{0}\\"])
             try await MetadataWriter(client: client, schema: schema, logger: TestServer.logger).write(MetadataBatch(signals: [signal], keys: [key]))
             let reader = ClickHouseMetadataReader(client: client, schema: schema, logger: TestServer.logger)
             let metric = try #require(try await reader.metric(named: name))

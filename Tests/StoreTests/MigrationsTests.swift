@@ -40,13 +40,18 @@ struct MigrationsTests {
     func columnTypes(server: TestServer) async throws {
         try await server.withMigratedDatabase { client, schema in
             let bytes = try await client.execute(
-                "SELECT name, type FROM system.columns WHERE database = \(SQLLiteral.string(schema.database)) AND table = 'metadata' FORMAT RowBinary")
+                "SELECT name, type FROM system.columns WHERE database = \(SQLLiteral.string(schema.database)) AND table = 'metadata' FORMAT RowBinary"
+            )
             var decoder = RowBinaryDecoder(bytes)
             var types: [String: String] = [:]
             // Newer servers spell versioned aggregate functions with their version: `AggregateFunction(1, sumMap, …)`.
-            while !decoder.isAtEnd { types[try decoder.string()] = try decoder.string().replacingOccurrences(of: "AggregateFunction(1, ", with: "AggregateFunction(") }
+            while !decoder.isAtEnd {
+                types[try decoder.string()] = try decoder.string().replacingOccurrences(of: "AggregateFunction(1, ", with: "AggregateFunction(")
+            }
             for column in Schema.keyColumns { #expect(types[column.name] == column.type) }
-            for column in Schema.stateColumns + Schema.heavyStateColumns + Schema.sampleLengthStateColumns { #expect(types[column.name] == column.type) }
+            for column in Schema.stateColumns + Schema.heavyStateColumns + Schema.sampleLengthStateColumns {
+                #expect(types[column.name] == column.type)
+            }
         }
     }
 
@@ -70,43 +75,53 @@ struct MigrationFourTests {
             _ = try await client.execute(schema.createMigrationsTable())
             for migration in Migration.all where migration.version <= 3 {
                 for statement in migration.statements(schema) { _ = try await client.execute(statement) }
-                _ = try await client.execute("INSERT INTO \(schema.migrationsTable) (version, name, applied_at) VALUES (\(migration.version), 'test', now())")
+                _ = try await client.execute(
+                    "INSERT INTO \(schema.migrationsTable) (version, name, applied_at) VALUES (\(migration.version), 'test', now())")
             }
             let v1Columns = "kind, signal, name, service, scope, sub, key, day, count, value_hashes"
-            _ = try await client.execute("INSERT INTO \(schema.ingestTableV1) (\(v1Columns)) VALUES "
-                + "(2, 1, 'm', 'svc', 2, '', 'method', toDate('2026-12-01'), 5, [11, 12])")
+            _ = try await client.execute(
+                "INSERT INTO \(schema.ingestTableV1) (\(v1Columns)) VALUES "
+                    + "(2, 1, 'm', 'svc', 2, '', 'method', toDate('2026-12-01'), 5, [11, 12])")
             let migrator = Migrator(client: client, schema: schema, logger: TestServer.logger)
             #expect(try await migrator.currentVersion() == 3)
             #expect(try await migrator.migrate() == Migration.latestVersion)
 
             // This version's write, with heavy hitters, lands beside the old row.
             var batch = MetadataBatch()
-            var key = KeyAggregate(signal: .metric, name: "m", service: "svc", scope: .attribute, key: "method", day: DayRange.parseDay("2026-12-02")!,
-                                   firstSeen: 1, lastSeen: 2, count: 7, valueHashes: [11, 13])
+            var key = KeyAggregate(
+                signal: .metric, name: "m", service: "svc", scope: .attribute, key: "method", day: DayRange.parseDay("2026-12-02")!,
+                firstSeen: 1, lastSeen: 2, count: 7, valueHashes: [11, 13])
             key.heavyHitters = [HeavyHitter(hash: 11, count: 6, text: "GET"), HeavyHitter(hash: 13, count: 1, text: "PUT")]
             batch.keys = [key]
             try await MetadataWriter(client: client, schema: schema, logger: TestServer.logger).write(batch)
 
-            var decoder = RowBinaryDecoder(try await client.execute(
-                "SELECT toUInt64(sumMerge(count)), toUInt64(uniqCombinedArrayMerge(cardinality)), sumMapMerge(heavy_hitters), "
-                    + "arraySort(topKArrayMerge(32)(heavy_texts)) FROM \(schema.metadataTable) WHERE kind = 2 AND key = 'method' FORMAT RowBinary"))
+            var decoder = RowBinaryDecoder(
+                try await client.execute(
+                    "SELECT toUInt64(sumMerge(count)), toUInt64(uniqCombinedArrayMerge(cardinality)), sumMapMerge(heavy_hitters), "
+                        + "arraySort(topKArrayMerge(32)(heavy_texts)) FROM \(schema.metadataTable) WHERE kind = 2 AND key = 'method' FORMAT RowBinary"
+                ))
             #expect(try decoder.uint64() == 12)
             #expect(try decoder.uint64() == 3)
             #expect(try decoder.uint32Array() == [11, 13])
             #expect(try decoder.uint64Array() == [6, 1])
-            #expect(try decoder.stringArray() == [HeavyHitter(hash: 11, count: 0, text: "GET").storedText, HeavyHitter(hash: 13, count: 0, text: "PUT").storedText])
+            #expect(
+                try decoder.stringArray() == [
+                    HeavyHitter(hash: 11, count: 0, text: "GET").storedText, HeavyHitter(hash: 13, count: 0, text: "PUT").storedText,
+                ])
 
             // An older writer (v1 ingest table): refused on 18.16 (its view no longer matches `metadata`); on newer
             // servers its rows are stored. Never acknowledged without being stored.
             var refused = false
             do {
-                _ = try await client.execute("INSERT INTO \(schema.ingestTableV1) (\(v1Columns)) VALUES "
-                    + "(2, 1, 'm', 'svc', 2, '', 'method', toDate('2026-12-03'), 1, [14])")
+                _ = try await client.execute(
+                    "INSERT INTO \(schema.ingestTableV1) (\(v1Columns)) VALUES "
+                        + "(2, 1, 'm', 'svc', 2, '', 'method', toDate('2026-12-03'), 1, [14])")
             } catch {
                 refused = true
             }
-            var after = RowBinaryDecoder(try await client.execute(
-                "SELECT toUInt64(sumMerge(count)) FROM \(schema.metadataTable) WHERE kind = 2 AND key = 'method' FORMAT RowBinary"))
+            var after = RowBinaryDecoder(
+                try await client.execute(
+                    "SELECT toUInt64(sumMerge(count)) FROM \(schema.metadataTable) WHERE kind = 2 AND key = 'method' FORMAT RowBinary"))
             #expect(try after.uint64() == (refused ? 12 : 13))
             if server.isLegacy { #expect(refused, "18.16 refuses writes through the v1 ingest table after migration 4") }
         }
@@ -125,21 +140,24 @@ struct MigrationFiveTests {
             _ = try await client.execute(schema.createMigrationsTable())
             for migration in Migration.all where migration.version <= 4 {
                 for statement in migration.statements(schema) { _ = try await client.execute(statement) }
-                _ = try await client.execute("INSERT INTO \(schema.migrationsTable) (version, name, applied_at) VALUES (\(migration.version), 'test', now())")
+                _ = try await client.execute(
+                    "INSERT INTO \(schema.migrationsTable) (version, name, applied_at) VALUES (\(migration.version), 'test', now())")
             }
             // The previous version's catalog row: samples "GET" and "POST" (other slots empty), written through v4.
             let v4Columns = "kind, signal, name, service, scope, sub, key, day, count, value_hashes, samples"
             let slots = "['GET', 'POST'" + String(repeating: ", unhex('FF')", count: KeyAggregate.maxSamples - 2) + "]"
-            _ = try await client.execute("INSERT INTO \(schema.ingestTableV4) (\(v4Columns)) VALUES "
-                + "(5, 1, '', '', 2, '', 'method', toDate('2026-12-01'), 5, [11, 12], \(slots))")
+            _ = try await client.execute(
+                "INSERT INTO \(schema.ingestTableV4) (\(v4Columns)) VALUES "
+                    + "(5, 1, '', '', 2, '', 'method', toDate('2026-12-01'), 5, [11, 12], \(slots))")
             let migrator = Migrator(client: client, schema: schema, logger: TestServer.logger)
             #expect(try await migrator.currentVersion() == 4)
             #expect(try await migrator.migrate() == Migration.latestVersion)
 
             func lengths(_ day: String) async throws -> (bytes: UInt64, items: UInt64) {
-                var decoder = RowBinaryDecoder(try await client.execute(
-                    "SELECT toUInt64(sumMerge(sample_bytes)), toUInt64(sumMerge(sample_items)) FROM \(schema.metadataTable) "
-                        + "WHERE kind = 5 AND key = 'method' AND day = toDate('\(day)') FORMAT RowBinary"))
+                var decoder = RowBinaryDecoder(
+                    try await client.execute(
+                        "SELECT toUInt64(sumMerge(sample_bytes)), toUInt64(sumMerge(sample_items)) FROM \(schema.metadataTable) "
+                            + "WHERE kind = 5 AND key = 'method' AND day = toDate('\(day)') FORMAT RowBinary"))
                 return (try decoder.uint64(), try decoder.uint64())
             }
             // The backfill measured the stored row: 3 + 4 bytes in 2 texts; its count is untouched.
@@ -150,12 +168,16 @@ struct MigrationFiveTests {
             var slotsV5 = SampleSlots.empty
             slotsV5[0] = "DELETE"
             slotsV5[1] = "PUT"
-            batch.keys = [KeyAggregate(signal: .metric, name: "m", service: "svc", scope: .attribute, key: "method", day: DayRange.parseDay("2026-12-02")!,
-                                       firstSeen: 1, lastSeen: 2, count: 7, valueHashes: [13, 14], sampleSlots: slotsV5)]
+            batch.keys = [
+                KeyAggregate(
+                    signal: .metric, name: "m", service: "svc", scope: .attribute, key: "method", day: DayRange.parseDay("2026-12-02")!,
+                    firstSeen: 1, lastSeen: 2, count: 7, valueHashes: [13, 14], sampleSlots: slotsV5)
+            ]
             try await MetadataWriter(client: client, schema: schema, logger: TestServer.logger).write(batch)
             #expect(try await lengths("2026-12-02") == (9, 2))
-            var counts = RowBinaryDecoder(try await client.execute(
-                "SELECT toUInt64(sumMerge(count)) FROM \(schema.metadataTable) WHERE kind = 5 AND key = 'method' FORMAT RowBinary"))
+            var counts = RowBinaryDecoder(
+                try await client.execute(
+                    "SELECT toUInt64(sumMerge(count)) FROM \(schema.metadataTable) WHERE kind = 5 AND key = 'method' FORMAT RowBinary"))
             #expect(try counts.uint64() == 12)
 
             // Running the backfill again (a second migrator) doubles both sums of old rows: the ratio readers use holds.
@@ -167,13 +189,15 @@ struct MigrationFiveTests {
             // servers; never acknowledged without being stored.
             var refused = false
             do {
-                _ = try await client.execute("INSERT INTO \(schema.ingestTableV4) (\(v4Columns)) VALUES "
-                    + "(5, 1, '', '', 2, '', 'method', toDate('2026-12-03'), 1, [15], \(slots))")
+                _ = try await client.execute(
+                    "INSERT INTO \(schema.ingestTableV4) (\(v4Columns)) VALUES "
+                        + "(5, 1, '', '', 2, '', 'method', toDate('2026-12-03'), 1, [15], \(slots))")
             } catch {
                 refused = true
             }
-            var after = RowBinaryDecoder(try await client.execute(
-                "SELECT toUInt64(sumMerge(count)) FROM \(schema.metadataTable) WHERE kind = 5 AND key = 'method' FORMAT RowBinary"))
+            var after = RowBinaryDecoder(
+                try await client.execute(
+                    "SELECT toUInt64(sumMerge(count)) FROM \(schema.metadataTable) WHERE kind = 5 AND key = 'method' FORMAT RowBinary"))
             #expect(try after.uint64() == (refused ? 12 : 13))
             if server.isLegacy { #expect(refused, "18.16 refuses writes through the v4 ingest table after migration 5") }
         }

@@ -159,8 +159,10 @@ struct ReadCacheTests {
 
     @Test("at most maxConcurrentRefreshes background refreshes run at once; the other stale keys are served stale")
     func boundedRefreshes() async throws {
-        let cache = ReadCache<String>(.init(ttl: .milliseconds(300), maxStale: .seconds(60), loadCostFactor: 0, staleFor: .seconds(50),
-                                            maxConcurrentRefreshes: 2))
+        let cache = ReadCache<String>(
+            .init(
+                ttl: .milliseconds(300), maxStale: .seconds(60), loadCostFactor: 0, staleFor: .seconds(50),
+                maxConcurrentRefreshes: 2))
         let load = CountingLoad()
         for i in 0..<6 { _ = try await cache.value(for: "k\(i)", load: load.load) }
         load.delayMilliseconds.store(3_000, ordering: .relaxed)  // refreshes now take 3 s
@@ -183,8 +185,10 @@ struct ReadCacheTests {
     @Test("a key whose refresh is still running is served stale past its stale window, and never loaded twice at once")
     func slowRefreshServesStale() async throws {
         let clock = ManualClock()
-        let cache = ReadCache<String>(.init(ttl: .milliseconds(300), maxStale: .seconds(60), loadCostFactor: 0, staleFor: .seconds(1),
-                                            maxConcurrentRefreshes: 1), now: clock.now)
+        let cache = ReadCache<String>(
+            .init(
+                ttl: .milliseconds(300), maxStale: .seconds(60), loadCostFactor: 0, staleFor: .seconds(1),
+                maxConcurrentRefreshes: 1), now: clock.now)
         let load = CountingLoad()
         _ = try await cache.value(for: "k", load: load.load)
         clock.advance(.milliseconds(400))  // stale, inside the stale window (until 1.3 s)

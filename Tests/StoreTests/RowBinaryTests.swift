@@ -81,22 +81,29 @@ struct CatalogEntryTests {
     @Test("groups keys by signal, scope, key and day")
     func grouping() {
         let keys = [
-            KeyAggregate(signal: .metric, name: "a", service: "s1", scope: .attribute, key: "k", day: 10, firstSeen: 50, lastSeen: 60,
-                         count: 3, valueHashes: [1, 2], sampleSlots: ["x", nil, "y", nil, nil, nil, nil, nil, nil, "é"]),
-            KeyAggregate(signal: .metric, name: "b", service: "s2", scope: .attribute, key: "k", day: 10, firstSeen: 40, lastSeen: 55,
-                         count: 4, valueHashes: [2, 3], sampleSlots: ["y", "w", "x", nil, nil, nil, nil, nil, nil, "e"]),
-            KeyAggregate(signal: .metric, name: "a", service: "s1", scope: .resource, key: "k", day: 10, firstSeen: 1, lastSeen: 2,
-                         count: 1, valueHashes: [9], sampleSlots: SampleSlots.slots([("r", 9)])),
-            KeyAggregate(signal: .span, name: "a", service: "s1", scope: .attribute, key: "k", day: 11, firstSeen: 1, lastSeen: 2,
-                         count: 1, valueHashes: []),
+            KeyAggregate(
+                signal: .metric, name: "a", service: "s1", scope: .attribute, key: "k", day: 10, firstSeen: 50, lastSeen: 60,
+                count: 3, valueHashes: [1, 2], sampleSlots: ["x", nil, "y", nil, nil, nil, nil, nil, nil, "é"]),
+            KeyAggregate(
+                signal: .metric, name: "b", service: "s2", scope: .attribute, key: "k", day: 10, firstSeen: 40, lastSeen: 55,
+                count: 4, valueHashes: [2, 3], sampleSlots: ["y", "w", "x", nil, nil, nil, nil, nil, nil, "e"]),
+            KeyAggregate(
+                signal: .metric, name: "a", service: "s1", scope: .resource, key: "k", day: 10, firstSeen: 1, lastSeen: 2,
+                count: 1, valueHashes: [9], sampleSlots: SampleSlots.slots([("r", 9)])),
+            KeyAggregate(
+                signal: .span, name: "a", service: "s1", scope: .attribute, key: "k", day: 11, firstSeen: 1, lastSeen: 2,
+                count: 1, valueHashes: []),
         ]
         let entries = CatalogEntry.entries(from: keys)
         #expect(entries.count == 3)
         var first = entries[0]
         first.valueHashes.sort()
-        #expect(first == CatalogEntry(signal: .metric, scope: .attribute, key: "k", day: 10, firstSeen: 40, lastSeen: 60, count: 7,
-                                      valueHashes: [1, 2, 3], sampleSlots: ["x", "w", "x", nil, nil, nil, nil, nil, nil, "e"],
-                                      smallValues: []))
+        #expect(
+            first
+                == CatalogEntry(
+                    signal: .metric, scope: .attribute, key: "k", day: 10, firstSeen: 40, lastSeen: 60, count: 7,
+                    valueHashes: [1, 2, 3], sampleSlots: ["x", "w", "x", nil, nil, nil, nil, nil, nil, "e"],
+                    smallValues: []))
         #expect(entries[1].scope == .resource && entries[1].count == 1)
         #expect(entries[2].signal == .span && entries[2].valueHashes.isEmpty)
     }
@@ -105,8 +112,9 @@ struct CatalogEntryTests {
     func sampleSlots() {
         let values = (0..<40).map { (text: "v\($0)", hash: ValueHash.hash("v\($0)")) }
         let keys = (0..<5).map { index in
-            KeyAggregate(signal: .log, name: "n\(index)", service: "s", scope: .attribute, key: "k", day: 1, firstSeen: 1, lastSeen: 1,
-                         count: 1, valueHashes: [UInt64(index)], sampleSlots: SampleSlots.slots(values[(index * 8)..<(index * 8 + 8)]))
+            KeyAggregate(
+                signal: .log, name: "n\(index)", service: "s", scope: .attribute, key: "k", day: 1, firstSeen: 1, lastSeen: 1,
+                count: 1, valueHashes: [UInt64(index)], sampleSlots: SampleSlots.slots(values[(index * 8)..<(index * 8 + 8)]))
         }
         let entries = CatalogEntry.entries(from: keys)
         #expect(entries.count == 1)
@@ -156,8 +164,9 @@ struct CatalogEntryTests {
     @Test("catalog small sets are the union of the keys' small sets, empty past ten texts or after an overflow")
     func smallValues() {
         func key(_ name: String, _ small: [String], hashes: [UInt64] = [1]) -> KeyAggregate {
-            KeyAggregate(signal: .log, name: name, service: "s", scope: .attribute, key: "k", day: 1, firstSeen: 1, lastSeen: 1,
-                         count: 1, valueHashes: hashes, smallValues: small)
+            KeyAggregate(
+                signal: .log, name: name, service: "s", scope: .attribute, key: "k", day: 1, firstSeen: 1, lastSeen: 1,
+                count: 1, valueHashes: hashes, smallValues: small)
         }
         let union = CatalogEntry.entries(from: [key("a", ["x", "y"]), key("b", ["y", "z"]), key("c", [], hashes: [])])
         #expect(union[0].smallValues.sorted() == ["x", "y", "z"])
@@ -176,8 +185,9 @@ struct CatalogEntryTests {
     func encodingIsDeterministic() throws {
         // Two names share a catalog key, so the catalog row is a union of value hashes that must be deduplicated.
         let keys = (0..<2).map { index in
-            KeyAggregate(signal: .metric, name: "n\(index)", service: "s", scope: .attribute, key: "k", day: 1, firstSeen: 1, lastSeen: 1,
-                         count: 1, valueHashes: (0..<200).map { UInt64($0 * 7919 + index * 100) })
+            KeyAggregate(
+                signal: .metric, name: "n\(index)", service: "s", scope: .attribute, key: "k", day: 1, firstSeen: 1, lastSeen: 1,
+                count: 1, valueHashes: (0..<200).map { UInt64($0 * 7919 + index * 100) })
         }
         let batch = MetadataBatch(keys: keys, progress: [PartitionProgress(topic: "t", partition: 0, lastOffset: 9)])
         let fence = WriteFence(serverSeconds: 1_000)

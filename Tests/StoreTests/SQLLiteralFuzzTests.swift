@@ -51,7 +51,8 @@ struct SQLLiteralFuzzTests {
     func numbers(server: TestServer) async throws {
         let client = try server.client()
         let doubles: [Double] = [0, -0.0, 1.5, -2.25, 1e-300, 1.7976931348623157e308, 0.1, 123456789.123456789, .infinity, -.infinity]
-        let sql = "SELECT " + doubles.map { "toFloat64(\(SQLLiteral.float($0)))" }.joined(separator: ", ")
+        let sql =
+            "SELECT " + doubles.map { "toFloat64(\(SQLLiteral.float($0)))" }.joined(separator: ", ")
             + ", toInt64(\(SQLLiteral.integer(Int64.min))), toUInt64(\(SQLLiteral.integer(UInt64.max))), toFloat64(\(SQLLiteral.float(.nan))) FORMAT RowBinary"
         var decoder = RowBinaryDecoder(try await client.execute(sql))
         for value in doubles {

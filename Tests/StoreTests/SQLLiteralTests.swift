@@ -4,30 +4,34 @@ import Testing
 
 @Suite("SQLLiteral")
 struct SQLLiteralTests {
-    @Test("escapes backslash, quote and control bytes", arguments: [
-        ("plain", "'plain'"),
-        ("", "''"),
-        ("it's", #"'it\'s'"#),
-        (#"back\slash"#, #"'back\\slash'"#),
-        ("line\nbreak\ttab\r", #"'line\x0abreak\x09tab\x0d'"#),
-        ("nul\u{0}byte", #"'nul\x00byte'"#),
-        ("del\u{7F}", #"'del\x7f'"#),
-        ("ünïcödé ✓ 🙂", "'ünïcödé ✓ 🙂'"),
-        (#"\'"#, #"'\\\''"#),
-    ])
+    @Test(
+        "escapes backslash, quote and control bytes",
+        arguments: [
+            ("plain", "'plain'"),
+            ("", "''"),
+            ("it's", #"'it\'s'"#),
+            (#"back\slash"#, #"'back\\slash'"#),
+            ("line\nbreak\ttab\r", #"'line\x0abreak\x09tab\x0d'"#),
+            ("nul\u{0}byte", #"'nul\x00byte'"#),
+            ("del\u{7F}", #"'del\x7f'"#),
+            ("ünïcödé ✓ 🙂", "'ünïcödé ✓ 🙂'"),
+            (#"\'"#, #"'\\\''"#),
+        ])
     func escapesStrings(input: String, expected: String) {
         #expect(SQLLiteral.string(input) == expected)
     }
 
-    @Test("injection attempts stay inside one literal", arguments: [
-        "'; DROP DATABASE census; --",
-        #"\'; DROP TABLE x; --"#,
-        "' OR 1=1 --",
-        "''",
-        #"\"#,
-        "\u{0}'",
-        "a' FORMAT TabSeparated",
-    ])
+    @Test(
+        "injection attempts stay inside one literal",
+        arguments: [
+            "'; DROP DATABASE census; --",
+            #"\'; DROP TABLE x; --"#,
+            "' OR 1=1 --",
+            "''",
+            #"\"#,
+            "\u{0}'",
+            "a' FORMAT TabSeparated",
+        ])
     func injection(_ input: String) {
         let literal = SQLLiteral.string(input)
         #expect(literal.hasPrefix("'") && literal.hasSuffix("'"))

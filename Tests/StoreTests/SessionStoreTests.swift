@@ -14,8 +14,9 @@ struct SessionStoreTests {
             let store = ClickHouseSessionStore(client: client, schema: schema, logger: TestServer.logger)
             #expect(try await store.sessions(limit: 10, offset: 0).total == 0)
             let hostile = "it's a \\ 'test'\n\u{0}; DROP TABLE x --"
-            let range = StoredSession(name: "b-range", description: hostile, created: 1_700_000_000, range: DayRange(from: F.day, to: F.day + 2),
-                                      services: ["api", "o'brien"], signals: ["metrics"])
+            let range = StoredSession(
+                name: "b-range", description: hostile, created: 1_700_000_000, range: DayRange(from: F.day, to: F.day + 2),
+                services: ["api", "o'brien"], signals: ["metrics"])
             let document = Array("{\"id\":\"a-doc\",\"x\":\"\\u0027'\"}\n".utf8) + [0xFF, 0x00]
             let imported = StoredSession(name: "a-doc", created: 5, snapshot: document)
             try await store.save(range)
@@ -50,10 +51,13 @@ struct SessionStoreTests {
                 signal.metricType = .sum
                 signal.seriesHashes = (0..<(index + 1) * 5).map { F.h("s\($0)") }
                 let span = SignalAggregate(signal: .span, name: "GET /", service: "web", day: day, firstSeen: F.t0, lastSeen: F.t0, count: 4)
-                let keys = [F.key(.metric, "requests", "api", .attribute, "user.id", day: day, first: 0, last: 0, count: 10,
-                                  values: (0..<10).map { "d\(index)-u\($0)" }),
-                            F.key(.metric, "requests", "api", .resource, "host", day: day, first: 0, last: 0, count: 10, values: ["h1"]),
-                            F.key(.span, "GET /", "web", .attribute, "route", day: day, first: 0, last: 0, count: 4, values: ["/"])]
+                let keys = [
+                    F.key(
+                        .metric, "requests", "api", .attribute, "user.id", day: day, first: 0, last: 0, count: 10,
+                        values: (0..<10).map { "d\(index)-u\($0)" }),
+                    F.key(.metric, "requests", "api", .resource, "host", day: day, first: 0, last: 0, count: 10, values: ["h1"]),
+                    F.key(.span, "GET /", "web", .attribute, "route", day: day, first: 0, last: 0, count: 4, values: ["/"]),
+                ]
                 try await writer.write(MetadataBatch(signals: [signal, span], keys: keys, templates: [], progress: []))
             }
             let store = ClickHouseSessionStore(client: client, schema: schema, logger: TestServer.logger)
@@ -64,7 +68,9 @@ struct SessionStoreTests {
             #expect(requests.keys[SessionSnapshot.KeyID(scope: .resource, key: "host")] == SessionSnapshot.Key(count: 30, cardinality: 1))
             #expect(all.items.count == 2 && all.services == ["api", "web"] && all.keyCount == 3)
             let firstTwo = try await store.snapshot(of: StoredSession(name: "x", created: 0, range: DayRange(from: F.day, to: F.day + 1)))
-            #expect(firstTwo.items[SessionSnapshot.ItemID(signal: .metric, name: "requests")]?.keys[SessionSnapshot.KeyID(scope: .attribute, key: "user.id")]?.cardinality == 20)
+            #expect(
+                firstTwo.items[SessionSnapshot.ItemID(signal: .metric, name: "requests")]?.keys[
+                    SessionSnapshot.KeyID(scope: .attribute, key: "user.id")]?.cardinality == 20)
             let web = try await store.snapshot(of: StoredSession(name: "x", created: 0, services: ["web"]))
             #expect(web.items.keys.map(\.name) == ["GET /"])
             let metrics = try await store.snapshot(of: StoredSession(name: "x", created: 0, signals: ["metrics"]))

@@ -36,11 +36,15 @@ struct TestServer: Sendable, CustomTestStringConvertible {
         return logger
     }()
 
-    func client(maxConnections: Int = 4, gzipThreshold: Int? = 64 * 1024, retryPolicy: ClickHouseClient.RetryPolicy = .default,
-                user: String = "default", password: String = "") throws -> ClickHouseClient {
-        try ClickHouseClient(configuration: .init(url: url, user: user, password: password, maxConnections: maxConnections,
-                                                  gzipThreshold: gzipThreshold, retryPolicy: retryPolicy),
-                             logger: Self.logger)
+    func client(
+        maxConnections: Int = 4, gzipThreshold: Int? = 64 * 1024, retryPolicy: ClickHouseClient.RetryPolicy = .default,
+        user: String = "default", password: String = ""
+    ) throws -> ClickHouseClient {
+        try ClickHouseClient(
+            configuration: .init(
+                url: url, user: user, password: password, maxConnections: maxConnections,
+                gzipThreshold: gzipThreshold, retryPolicy: retryPolicy),
+            logger: Self.logger)
     }
 
     /// Runs `body` with a fresh, uniquely named database (not yet created) and drops it afterwards.

@@ -9,7 +9,8 @@ import Testing
 struct WatchCoverageTests {
     typealias F = MetadataFixtures
 
-    static func coverage(_ key: String, _ partition: Int32, start: Int64, last: Int64, incarnation: UInt32 = 0, topic: String = "t") -> WatchCoverage {
+    static func coverage(_ key: String, _ partition: Int32, start: Int64, last: Int64, incarnation: UInt32 = 0, topic: String = "t") -> WatchCoverage
+    {
         WatchCoverage(key: key, topic: topic, partition: partition, incarnation: incarnation, segmentStart: start, lastOffset: last)
     }
 
@@ -20,9 +21,11 @@ struct WatchCoverageTests {
             let hostile = "it's \\ a 'key'\n; DROP TABLE x --"
             var batch = MetadataBatch()
             batch.watchedValues = [WatchedValueAggregate(key: hostile, value: "v", day: F.day, firstSeen: F.t0, lastSeen: F.t0, count: 2)]
-            batch.watchCoverage = [Self.coverage(hostile, 0, start: 10, last: 20), Self.coverage(hostile, 1, start: 0, last: 5),
-                                   Self.coverage("user.id", 0, start: 10, last: 12), Self.coverage(hostile, 0, start: 40, last: 41, incarnation: 1),
-                                   Self.coverage(hostile, 0, start: 10, last: 99, topic: "other")]
+            batch.watchCoverage = [
+                Self.coverage(hostile, 0, start: 10, last: 20), Self.coverage(hostile, 1, start: 0, last: 5),
+                Self.coverage("user.id", 0, start: 10, last: 12), Self.coverage(hostile, 0, start: 40, last: 41, incarnation: 1),
+                Self.coverage(hostile, 0, start: 10, last: 99, topic: "other"),
+            ]
             try await writer.write(batch)
             // A coverage-only batch (a fill over records without the key) extends a segment: the maximum wins.
             var more = MetadataBatch()
@@ -70,13 +73,16 @@ struct WatchCoverageTests {
             _ = try await client.execute(schema.createMigrationsTable())
             for migration in Migration.all where migration.version <= 7 {
                 for statement in migration.statements(schema) { _ = try await client.execute(statement) }
-                _ = try await client.execute("INSERT INTO \(schema.migrationsTable) (version, name, applied_at) VALUES (\(migration.version), 'test', now())")
+                _ = try await client.execute(
+                    "INSERT INTO \(schema.migrationsTable) (version, name, applied_at) VALUES (\(migration.version), 'test', now())")
             }
             let writer = MetadataWriter(client: client, schema: schema, logger: TestServer.logger)
-            var batch = MetadataBatch(progress: [PartitionProgress(topic: "t", partition: 0, lastOffset: 9), // segment start 0 (stored as '')
-                                                 PartitionProgress(topic: "t", partition: 0, lastOffset: 30, segmentStart: 20),
-                                                 PartitionProgress(topic: "t", partition: 1, lastOffset: 4, incarnation: 2),
-                                                 PartitionProgress(topic: "u", partition: 0, lastOffset: 7)])
+            var batch = MetadataBatch(progress: [
+                PartitionProgress(topic: "t", partition: 0, lastOffset: 9),  // segment start 0 (stored as '')
+                PartitionProgress(topic: "t", partition: 0, lastOffset: 30, segmentStart: 20),
+                PartitionProgress(topic: "t", partition: 1, lastOffset: 4, incarnation: 2),
+                PartitionProgress(topic: "u", partition: 0, lastOffset: 7),
+            ])
             try await writer.write(batch)
             batch.progress = [PartitionProgress(topic: "t", partition: 0, lastOffset: 12)]
             try await writer.write(batch)

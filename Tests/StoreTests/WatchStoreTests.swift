@@ -35,24 +35,33 @@ struct WatchStoreTests {
         try await server.withMigratedDatabase { client, schema in
             let writer = MetadataWriter(client: client, schema: schema, logger: TestServer.logger)
             let odd = "o'brien\\\n\u{1}"
-            func value(_ text: String?, day: UInt16, first: EpochSeconds, last: EpochSeconds, count: UInt64, key: String = "user.id") -> WatchedValueAggregate {
+            func value(_ text: String?, day: UInt16, first: EpochSeconds, last: EpochSeconds, count: UInt64, key: String = "user.id")
+                -> WatchedValueAggregate
+            {
                 WatchedValueAggregate(key: key, value: text, day: day, firstSeen: first, lastSeen: last, count: count)
             }
             var batch = MetadataBatch()
-            batch.watchedValues = [value("alice", day: F.day, first: F.t0 + 10, last: F.t0 + 20, count: 3),
-                                   value("bob", day: F.day, first: F.t0, last: F.t0 + 5, count: 1),
-                                   value(odd, day: F.day, first: F.t0 + 1, last: F.t0 + 1, count: 2),
-                                   value(nil, day: F.day, first: F.t0, last: F.t0, count: 7),
-                                   value("other", day: F.day, first: F.t0, last: F.t0, count: 50, key: "other.key")]
+            batch.watchedValues = [
+                value("alice", day: F.day, first: F.t0 + 10, last: F.t0 + 20, count: 3),
+                value("bob", day: F.day, first: F.t0, last: F.t0 + 5, count: 1),
+                value(odd, day: F.day, first: F.t0 + 1, last: F.t0 + 1, count: 2),
+                value(nil, day: F.day, first: F.t0, last: F.t0, count: 7),
+                value("other", day: F.day, first: F.t0, last: F.t0, count: 50, key: "other.key"),
+            ]
             try await writer.write(batch)
-            batch.watchedValues = [value("alice", day: F.day + 1, first: F.t0 + 100_000, last: F.t0 + 100_005, count: 4),
-                                   value(nil, day: F.day + 1, first: F.t0, last: F.t0, count: 1)]
+            batch.watchedValues = [
+                value("alice", day: F.day + 1, first: F.t0 + 100_000, last: F.t0 + 100_005, count: 4),
+                value(nil, day: F.day + 1, first: F.t0, last: F.t0, count: 1),
+            ]
             try await writer.write(batch)
             let store = ClickHouseWatchStore(client: client, schema: schema, logger: TestServer.logger)
             let all = try await store.values(key: "user.id", query: WatchValuesQuery())
-            #expect(all.values == [WatchedValue(value: "alice", count: 7, firstSeen: F.t0 + 10, lastSeen: F.t0 + 100_005),
-                                   WatchedValue(value: odd, count: 2, firstSeen: F.t0 + 1, lastSeen: F.t0 + 1),
-                                   WatchedValue(value: "bob", count: 1, firstSeen: F.t0, lastSeen: F.t0 + 5)])
+            #expect(
+                all.values == [
+                    WatchedValue(value: "alice", count: 7, firstSeen: F.t0 + 10, lastSeen: F.t0 + 100_005),
+                    WatchedValue(value: odd, count: 2, firstSeen: F.t0 + 1, lastSeen: F.t0 + 1),
+                    WatchedValue(value: "bob", count: 1, firstSeen: F.t0, lastSeen: F.t0 + 5),
+                ])
             #expect(all.unique == 3 && all.matching == 3 && all.overflowObservations == 8 && all.observations == 18)
             let byValue = try await store.values(key: "user.id", query: WatchValuesQuery(order: .value, descending: false))
             #expect(byValue.values.map(\.value) == ["alice", "bob", odd])

@@ -7,7 +7,8 @@ enum CacheKey {
     /// share one cached answer.
     static func make(path: String, query: String?, reads: Set<String>) -> String {
         guard !reads.isEmpty, let query, !query.isEmpty else { return path }
-        let pairs = query.split(separator: "&", omittingEmptySubsequences: true).enumerated().compactMap { index, pair -> (Substring, Int, Substring)? in
+        let pairs = query.split(separator: "&", omittingEmptySubsequences: true).enumerated().compactMap {
+            index, pair -> (Substring, Int, Substring)? in
             let name = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
             // Names as FormQuery decodes them (`+` a space, `%XX` a byte), so `lim%69t` is `limit`.
             let decoded = name.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(name)

@@ -56,8 +56,10 @@ package final class RenderedResponseCache: Sendable {
     }
     private let clock = ContinuousClock()
 
-    package init(ttl: Duration, maxEntries: Int = 2048, maxBytes: Int = 32 << 20, maxStale: Duration = .seconds(10),
-                 isCurrent: @escaping @Sendable ([ReadDependencies.Dependency]) -> Bool = { _ in false }) {
+    package init(
+        ttl: Duration, maxEntries: Int = 2048, maxBytes: Int = 32 << 20, maxStale: Duration = .seconds(10),
+        isCurrent: @escaping @Sendable ([ReadDependencies.Dependency]) -> Bool = { _ in false }
+    ) {
         self.ttl = ttl
         self.maxBytes = max(1, maxBytes)
         self.maxStale = maxStale
@@ -97,8 +99,10 @@ package final class RenderedResponseCache: Sendable {
     }
 
     @discardableResult
-    func store(_ key: String, status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer,
-               dependencies: [ReadDependencies.Dependency] = []) -> Entry {
+    func store(
+        _ key: String, status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer,
+        dependencies: [ReadDependencies.Dependency] = []
+    ) -> Entry {
         let now = clock.now
         let ttl = self.ttl
         let entry = Entry(status: status, headers: headers, body: body, storedAt: now, dependencies: dependencies, lastUsed: now)

@@ -22,8 +22,9 @@ package struct OperationsRoutes: Sendable {
     }
 
     func metrics() -> Response {
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: exposition())))
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: exposition())))
     }
 
     /// 200 `{"status":"ready","checks":{…}}` or 503 `{"status":"not ready","reason":"…","checks":{…}}`.
@@ -46,7 +47,8 @@ package struct OperationsRoutes: Sendable {
         json.endObject()
         var bytes = json.bytes
         bytes.append(0x0A)
-        return Response(status: report.isReady ? .ok : .serviceUnavailable, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(
+            status: report.isReady ? .ok : .serviceUnavailable, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

@@ -38,8 +38,10 @@ package struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddlewa
             made.withLock { made in
                 if let found = made[labels] { return found }
                 let dimensions = [("route", labels.route), ("method", labels.method), ("status", String(labels.status))]
-                let pair = (Counter(label: "census_http_requests_total", dimensions: dimensions, factory: factory),
-                            Timer(label: "census_http_request_duration_seconds", dimensions: dimensions, factory: factory))
+                let pair = (
+                    Counter(label: "census_http_requests_total", dimensions: dimensions, factory: factory),
+                    Timer(label: "census_http_request_duration_seconds", dimensions: dimensions, factory: factory)
+                )
                 made[labels] = pair
                 return pair
             }

@@ -78,16 +78,22 @@ package enum ReportEncoding {
 
     /// The reference's text report (`OCC Telemetry Report` renamed `census cardinality report`).
     package static func text(_ report: CardinalityReport, generatedAt: UInt32, duration: String?, version: String, source: String) -> String {
-        var lines = ["census cardinality report", "=========================",
-                     "Generated: \(SessionEncoding.timestamp(generatedAt).replacingOccurrences(of: "T", with: " ").dropLast()) UTC"]
+        var lines = [
+            "census cardinality report", "=========================",
+            "Generated: \(SessionEncoding.timestamp(generatedAt).replacingOccurrences(of: "T", with: " ").dropLast()) UTC",
+        ]
         if let duration { lines.append("Duration:  \(duration)") }
-        lines += ["Version:   \(version)", "Source:    \(source)",
-                  "Thresholds: warning \(number(report.warning)), critical \(number(report.critical))", "", "Summary", "-------",
-                  "Metrics:       \(report.entries(of: .metric).count)", "Spans:         \(report.entries(of: .span).count)",
-                  "Log patterns:  \(report.entries(of: .log).count)", "Attributes:    \(report.attributes.count)",
-                  "High cardinality: \(report.highCardinalityCount)"]
-        for (signal, title, keys, unit) in [(Signal.metric, "Metrics", "Labels", "Samples"), (.span, "Spans", "Attributes", "Spans"),
-                                            (.log, "Logs", "Attributes", "Logs")] {
+        lines += [
+            "Version:   \(version)", "Source:    \(source)",
+            "Thresholds: warning \(number(report.warning)), critical \(number(report.critical))", "", "Summary", "-------",
+            "Metrics:       \(report.entries(of: .metric).count)", "Spans:         \(report.entries(of: .span).count)",
+            "Log patterns:  \(report.entries(of: .log).count)", "Attributes:    \(report.attributes.count)",
+            "High cardinality: \(report.highCardinalityCount)",
+        ]
+        for (signal, title, keys, unit) in [
+            (Signal.metric, "Metrics", "Labels", "Samples"), (.span, "Spans", "Attributes", "Spans"),
+            (.log, "Logs", "Attributes", "Logs"),
+        ] {
             let entries = report.entries(of: signal)
             guard !entries.isEmpty else { continue }
             let heading = "\(title) (sorted by cardinality)"
@@ -102,7 +108,10 @@ package enum ReportEncoding {
         if !report.attributes.isEmpty {
             lines += ["", "Attributes (cross-signal)", "-------------------------"]
             for attribute in report.attributes {
-                lines.append(tag(attribute.level) + " \(attribute.key) — \(attribute.signals.map(\.apiName).joined(separator: ", ")) — ~\(number(attribute.cardinality)) unique values")
+                lines.append(
+                    tag(attribute.level)
+                        + " \(attribute.key) — \(attribute.signals.map(\.apiName).joined(separator: ", ")) — ~\(number(attribute.cardinality)) unique values"
+                )
             }
         }
         return lines.joined(separator: "\n")

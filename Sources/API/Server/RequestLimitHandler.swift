@@ -127,8 +127,12 @@ package final class RequestLimitHandler: ChannelDuplexHandler, RemovableChannelH
     private func writeRejection(context: ChannelHandlerContext, status: HTTPResponse.Status, message: String) {
         var body = context.channel.allocator.buffer(capacity: message.utf8.count + 16)
         body.writeString(#"{"error":""# + message + "\"}\n")
-        let head = HTTPResponse(status: status, headerFields: [.contentType: "application/json", .contentLength: String(body.readableBytes),
-                                                               .connection: "close"])
+        let head = HTTPResponse(
+            status: status,
+            headerFields: [
+                .contentType: "application/json", .contentLength: String(body.readableBytes),
+                .connection: "close",
+            ])
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
         // Half-close, then close a moment later: closing with the rest of an oversize head unread would reset the

@@ -27,7 +27,9 @@ package struct UIRoutes: Sendable {
     static let contentSecurityPolicy = "default-src 'self'"
 
     package func register<Context: RequestContext>(on router: Router<Context>) {
-        router.get("/") { request, _ in try self.answer("index.html", request: request, gzip: ResponseCacheMiddleware<Context>.acceptsGzip(request.headers)) }
+        router.get("/") { request, _ in
+            try self.answer("index.html", request: request, gzip: ResponseCacheMiddleware<Context>.acceptsGzip(request.headers))
+        }
         router.get("ui/{asset}") { request, context in
             guard let name = PathParameter.decoded(context.parameters.get("asset")), name != "index.html" else {
                 throw HTTPError(.notFound)

@@ -9,8 +9,9 @@ enum HealthFormatting {
         let nanos = Int(((seconds - Double(whole)) * 1e9).rounded(.down))
         var parts = tm()
         gmtime_r(&whole, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%09dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), nanos)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%09dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), nanos)
     }
 
     /// Go's `Duration.String()`: `2h15m30.512345678s`, `1m0s`, `1.5s`, `0s`.

@@ -42,9 +42,10 @@ struct SessionDocument: Sendable {
         created = (root["created"] as? String).flatMap(Self.epochSeconds) ?? 0
         signals = (root["signals"] as? [Any])?.compactMap { $0 as? String } ?? []
         if let stats = root["stats"] as? [String: Any] {
-            self.stats = Stats(metrics: Self.int(stats["metrics_count"]), spans: Self.int(stats["spans_count"]),
-                               logs: Self.int(stats["logs_count"]), attributes: Self.int(stats["attributes_count"]),
-                               services: (stats["services"] as? [Any])?.compactMap { $0 as? String } ?? [])
+            self.stats = Stats(
+                metrics: Self.int(stats["metrics_count"]), spans: Self.int(stats["spans_count"]),
+                logs: Self.int(stats["logs_count"]), attributes: Self.int(stats["attributes_count"]),
+                services: (stats["services"] as? [Any])?.compactMap { $0 as? String } ?? [])
         }
         var snapshot = SessionSnapshot()
         let data = root["data"] as? [String: Any] ?? [:]

@@ -11,8 +11,9 @@ enum SessionEncoding {
 
     /// The reference's `SessionStats` of a snapshot.
     static func stats(_ snapshot: SessionSnapshot) -> SessionDocument.Stats {
-        SessionDocument.Stats(metrics: snapshot.items(of: .metric).count, spans: snapshot.items(of: .span).count,
-                              logs: snapshot.items(of: .log).count, attributes: snapshot.keyCount, services: snapshot.services)
+        SessionDocument.Stats(
+            metrics: snapshot.items(of: .metric).count, spans: snapshot.items(of: .span).count,
+            logs: snapshot.items(of: .log).count, attributes: snapshot.keyCount, services: snapshot.services)
     }
 
     /// `SessionMetadata` (`id`, `description` when not empty, `created`, `signals`, `size_bytes`, `stats`) followed by

@@ -120,7 +120,9 @@ extension V1Encoding {
     }
 
     /// `ServiceOverview`: metrics without `type`, as the reference writes them.
-    static func writeOverview(service: String, metrics: Page<MetricSummary>, spans: Page<SpanSummary>, logs: Page<LogSummary>, to json: inout JSONWriter) {
+    static func writeOverview(
+        service: String, metrics: Page<MetricSummary>, spans: Page<SpanSummary>, logs: Page<LogSummary>, to json: inout JSONWriter
+    ) {
         json.beginObject()
         json.field("service_name", service)
         json.field("metric_count", metrics.total)

@@ -23,9 +23,11 @@ struct V1ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 response.headers[.retryAfter] = String(Self.retryAfterSeconds)
                 return response
             }
-            context.logger.error("storage read failed", metadata: [
-                "route": "\(request.method) \(request.uri.path)", "error": "\(failure.underlying)",
-            ])
+            context.logger.error(
+                "storage read failed",
+                metadata: [
+                    "route": "\(request.method) \(request.uri.path)", "error": "\(failure.underlying)",
+                ])
             return V1Response.error("storage unavailable", status: .internalServerError)
         } catch let error as HTTPError {
             if error.status == .notFound {

@@ -33,8 +33,10 @@ enum V1Response {
 
     /// The list envelope: `data`, `total`, `limit`, `offset`, `has_more`; the signal lists (endpoints 2, 4 and 6) add
     /// `total_sample_count` (every name's `sample_count` added up over the whole list) and the logs list `total_log_patterns`.
-    static func page(total: Int, limit: Int, offset: Int, sampleCount: UInt64? = nil, logPatterns: Int? = nil,
-                     writeItems: (inout JSONWriter) -> Void) -> Response {
+    static func page(
+        total: Int, limit: Int, offset: Int, sampleCount: UInt64? = nil, logPatterns: Int? = nil,
+        writeItems: (inout JSONWriter) -> Void
+    ) -> Response {
         json { json in
             json.beginObject()
             json.key("data")

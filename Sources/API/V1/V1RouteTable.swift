@@ -41,46 +41,55 @@ enum V1RouteTable {
     private static let page: Set<String> = ["limit", "offset"]
     private static let servicePage: Set<String> = ["service", "limit", "offset"]
 
-    static let routes: [V1Route] = [
-        V1Route(.get, "health") { api, _, _ in api.health() },
-        V1Route(.get, "version") { api, _, _ in api.versionInfo() },
-        V1Route(.get, "metrics", query: servicePage) { api, request, _ in try await api.listMetrics(request) },
-        V1Route(.get, "metrics/{name}") { api, request, parameters in try await api.metric(request, parameters: parameters) },
-        V1Route(.get, "spans", query: servicePage) { api, request, _ in try await api.listSpans(request) },
-        V1Route(.get, "spans/{name}") { api, request, parameters in try await api.span(request, parameters: parameters) },
-        V1Route(.get, "logs", query: servicePage) { api, request, _ in try await api.listLogs(request) },
-        V1Route(.get, "logs/by-service", query: page) { api, request, _ in try await api.logsByService(request) },
-        V1Route(.get, "logs/service/{service}/severity/{severity}") { api, _, parameters in try await api.serviceLog(parameters: parameters) },
-        V1Route(.get, "logs/patterns", query: ["minCount", "minServices"]) { api, request, _ in try await api.logPatterns(request) },
-        V1Route(.get, "logs/patterns/{severity}/{template}") { api, _, parameters in try await api.logPattern(parameters: parameters) },
-        V1Route(.get, "logs/{severity}") { api, request, parameters in try await api.log(request, parameters: parameters) },
-        V1Route(.get, "services") { api, _, _ in try await api.services() },
-        V1Route(.get, "services/{name}/overview") { api, _, parameters in try await api.serviceOverview(parameters: parameters) },
-        V1Route(.get, "cardinality/high", query: ["threshold", "limit"]) { api, request, _ in try await api.highCardinality(request) },
-        V1Route(.get, "cardinality/complexity", query: ["threshold", "limit"]) { api, request, _ in try await api.complexity(request) },
-        V1Route(.get, "attributes", query: ["signal_type", "scope", "min_cardinality", "max_cardinality", "sort_by", "sort_order", "limit", "offset"]) {
-            api, request, _ in try await api.listAttributes(request)
-        },
-        V1Route(.get, "attributes/{key}") { api, request, parameters in try await api.attribute(request, parameters: parameters) },
-        V1Route(.post, "admin/clear") { api, request, _ in await api.clear(request) },
-        V1Route(.get, "span-patterns", query: page) { api, request, _ in try await api.spanPatterns(request) },
-        V1Route(.get, "services/{name}/attributes", query: page) { api, request, parameters in try await api.serviceAttributes(request, parameters: parameters) },
-        V1Route(.get, "attributes/{key}/services", query: page) { api, request, parameters in try await api.attributeServices(request, parameters: parameters) },
-        V1Route(.get, "attributes/{key}/telemetry", query: ["limit"]) { api, request, parameters in
-            try await api.attributeTelemetry(request, parameters: parameters)
-        },
-        V1Route(.get, "attributes/{key}/watch", query: ["sort_by", "sort_direction", "q", "page", "page_size"]) { api, request, parameters in
-            try await api.watchValues(request, parameters: parameters)
-        },
-        V1Route(.post, "attributes/{key}/watch") { api, request, parameters in try await api.startWatch(request, parameters: parameters) },
-        V1Route(.delete, "attributes/{key}/watch") { api, request, parameters in try await api.stopWatch(request, parameters: parameters) },
-    ] + sessionRoutes
+    static let routes: [V1Route] =
+        [
+            V1Route(.get, "health") { api, _, _ in api.health() },
+            V1Route(.get, "version") { api, _, _ in api.versionInfo() },
+            V1Route(.get, "metrics", query: servicePage) { api, request, _ in try await api.listMetrics(request) },
+            V1Route(.get, "metrics/{name}") { api, request, parameters in try await api.metric(request, parameters: parameters) },
+            V1Route(.get, "spans", query: servicePage) { api, request, _ in try await api.listSpans(request) },
+            V1Route(.get, "spans/{name}") { api, request, parameters in try await api.span(request, parameters: parameters) },
+            V1Route(.get, "logs", query: servicePage) { api, request, _ in try await api.listLogs(request) },
+            V1Route(.get, "logs/by-service", query: page) { api, request, _ in try await api.logsByService(request) },
+            V1Route(.get, "logs/service/{service}/severity/{severity}") { api, _, parameters in try await api.serviceLog(parameters: parameters) },
+            V1Route(.get, "logs/patterns", query: ["minCount", "minServices"]) { api, request, _ in try await api.logPatterns(request) },
+            V1Route(.get, "logs/patterns/{severity}/{template}") { api, _, parameters in try await api.logPattern(parameters: parameters) },
+            V1Route(.get, "logs/{severity}") { api, request, parameters in try await api.log(request, parameters: parameters) },
+            V1Route(.get, "services") { api, _, _ in try await api.services() },
+            V1Route(.get, "services/{name}/overview") { api, _, parameters in try await api.serviceOverview(parameters: parameters) },
+            V1Route(.get, "cardinality/high", query: ["threshold", "limit"]) { api, request, _ in try await api.highCardinality(request) },
+            V1Route(.get, "cardinality/complexity", query: ["threshold", "limit"]) { api, request, _ in try await api.complexity(request) },
+            V1Route(
+                .get, "attributes", query: ["signal_type", "scope", "min_cardinality", "max_cardinality", "sort_by", "sort_order", "limit", "offset"]
+            ) {
+                api, request, _ in try await api.listAttributes(request)
+            },
+            V1Route(.get, "attributes/{key}") { api, request, parameters in try await api.attribute(request, parameters: parameters) },
+            V1Route(.post, "admin/clear") { api, request, _ in await api.clear(request) },
+            V1Route(.get, "span-patterns", query: page) { api, request, _ in try await api.spanPatterns(request) },
+            V1Route(.get, "services/{name}/attributes", query: page) { api, request, parameters in
+                try await api.serviceAttributes(request, parameters: parameters)
+            },
+            V1Route(.get, "attributes/{key}/services", query: page) { api, request, parameters in
+                try await api.attributeServices(request, parameters: parameters)
+            },
+            V1Route(.get, "attributes/{key}/telemetry", query: ["limit"]) { api, request, parameters in
+                try await api.attributeTelemetry(request, parameters: parameters)
+            },
+            V1Route(.get, "attributes/{key}/watch", query: ["sort_by", "sort_direction", "q", "page", "page_size"]) { api, request, parameters in
+                try await api.watchValues(request, parameters: parameters)
+            },
+            V1Route(.post, "attributes/{key}/watch") { api, request, parameters in try await api.startWatch(request, parameters: parameters) },
+            V1Route(.delete, "attributes/{key}/watch") { api, request, parameters in try await api.stopWatch(request, parameters: parameters) },
+        ] + sessionRoutes
 
     /// `/api/v1/sessions…` (``V1Routes`` `+Sessions`).
     static let sessionRoutes: [V1Route] = [
         V1Route(.get, "sessions", query: page) { api, request, _ in try await api.listSessions(request) },
         V1Route(.post, "sessions", query: ["force"]) { api, request, _ in try await api.createSession(request) },
-        V1Route(.get, "sessions/diff", query: ["from", "to", "min_severity", "signal_type", "service"]) { api, request, _ in try await api.diffSessions(request) },
+        V1Route(.get, "sessions/diff", query: ["from", "to", "min_severity", "signal_type", "service"]) { api, request, _ in
+            try await api.diffSessions(request)
+        },
         V1Route(.post, "sessions/import", query: ["force"]) { api, request, _ in try await api.importSession(request) },
         V1Route(.get, "sessions/{name}") { api, request, parameters in try await api.session(request, parameters: parameters) },
         V1Route(.delete, "sessions/{name}") { api, request, parameters in try await api.session(request, parameters: parameters) },
@@ -118,9 +127,10 @@ enum V1RouteTable {
         let rest = segments.dropFirst(prefixSegments.count)
         return patterns.filter { route in
             let pattern = route.path.split(separator: "/")
-            return pattern.count == rest.count && zip(pattern, rest).allSatisfy { patternSegment, segment in
-                patternSegment.first == "{" || patternSegment == segment
-            }
+            return pattern.count == rest.count
+                && zip(pattern, rest).allSatisfy { patternSegment, segment in
+                    patternSegment.first == "{" || patternSegment == segment
+                }
         }
     }
 

@@ -91,8 +91,10 @@ extension V1Routes {
     }
 
     /// One telemetry list: each entry's identifying fields, then `services`, `attribute_count`, `attribute_cardinality`.
-    private static func writeTelemetry(_ name: String, _ entries: [KeyTelemetry.Entry], to json: inout JSONWriter,
-                                       identity: (KeyTelemetry.Entry, inout JSONWriter) -> Void) {
+    private static func writeTelemetry(
+        _ name: String, _ entries: [KeyTelemetry.Entry], to json: inout JSONWriter,
+        identity: (KeyTelemetry.Entry, inout JSONWriter) -> Void
+    ) {
         json.key(name)
         json.beginArray()
         for entry in entries {

@@ -46,7 +46,8 @@ extension V1Routes {
     func listSessions(_ request: Request) async throws -> Response {
         guard let store = sessions else { return Self.sessionsUnavailable }
         let query = FormQuery(request)
-        let limit = query["limit"].map { QueryInteger.positive($0, default: Self.maxSessionPage) }.map { min($0, Self.maxSessionPage) } ?? Self.maxSessionPage
+        let limit =
+            query["limit"].map { QueryInteger.positive($0, default: Self.maxSessionPage) }.map { min($0, Self.maxSessionPage) } ?? Self.maxSessionPage
         let offset = query["offset"].map { QueryInteger.nonNegative($0, default: 0) } ?? 0
         return try await storage {
             let page = try await store.sessions(limit: limit, offset: offset)
@@ -149,8 +150,9 @@ extension V1Routes {
         guard StoredSession.isValidName(document.id) else {
             return V1Response.error("Invalid session name: invalid session name: must be lowercase alphanumeric with hyphens", status: .badRequest)
         }
-        let session = StoredSession(name: document.id, description: document.description, created: document.created,
-                                    signals: document.signals, snapshot: body)
+        let session = StoredSession(
+            name: document.id, description: document.description, created: document.created,
+            signals: document.signals, snapshot: body)
         return try await storage {
             if FormQuery(request)["force"] != "true", try await store.session(named: session.name) != nil { return Self.sessionExists }
             try await store.save(session)
@@ -166,8 +168,10 @@ extension V1Routes {
     // MARK: - Helpers
 
     /// Decodes `{name}`, checks the admin token for writes, loads the session (404 when unknown) and runs `body`.
-    private func withSession(_ request: Request, _ parameters: Parameters, write: Bool,
-                                                      _ body: (StoredSession, any SessionStoring) async throws -> Response) async throws -> Response {
+    private func withSession(
+        _ request: Request, _ parameters: Parameters, write: Bool,
+        _ body: (StoredSession, any SessionStoring) async throws -> Response
+    ) async throws -> Response {
         if write, let refusal = adminRefusal(request) { return refusal }
         guard let store = sessions else { return Self.sessionsUnavailable }
         guard let name = PathParameter.decoded(parameters.get("name")) else {
@@ -212,11 +216,14 @@ extension V1Routes {
 
     /// `load` and `merge`: census never overwrites its stored history, so both answer the reference's client-side
     /// form: `{"message", "session", "stats", "data", "action"}` (`signals=metrics,spans,logs` filters `data`).
-    private func sessionData(_ request: Request, _ session: StoredSession, _ store: any SessionStoring, message: String,
-                             action: String) async throws -> Response {
+    private func sessionData(
+        _ request: Request, _ session: StoredSession, _ store: any SessionStoring, message: String,
+        action: String
+    ) async throws -> Response {
         var snapshot = try await self.snapshot(session, store)
         if let filter = FormQuery(request)["signals"], !filter.isEmpty {
-            let keep = Set(filter.split(separator: ",").compactMap { ClickHouseSessionStore.signal(named: String($0.trimmingCharacters(in: .whitespaces))) })
+            let keep = Set(
+                filter.split(separator: ",").compactMap { ClickHouseSessionStore.signal(named: String($0.trimmingCharacters(in: .whitespaces))) })
             snapshot.items = snapshot.items.filter { keep.contains($0.key.signal) }
         }
         let stats = try await sessionStats(session, store)

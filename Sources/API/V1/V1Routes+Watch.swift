@@ -164,8 +164,11 @@ struct WatchPageParameters: Sendable {
         let page = min(QueryInteger.positive(form["page"], default: 1), V1Routes.maxWatchPage)
         var pageSize = QueryInteger.positive(form["page_size"], default: V1Routes.defaultWatchPageSize)
         if pageSize > V1Routes.maxWatchPageSize { pageSize = V1Routes.defaultWatchPageSize }
-        return .success(WatchPageParameters(query: WatchValuesQuery(order: order, descending: descending, prefix: prefix, limit: pageSize,
-                                                                    offset: (page - 1) * pageSize),
-                                            page: page, pageSize: pageSize))
+        return .success(
+            WatchPageParameters(
+                query: WatchValuesQuery(
+                    order: order, descending: descending, prefix: prefix, limit: pageSize,
+                    offset: (page - 1) * pageSize),
+                page: page, pageSize: pageSize))
     }
 }

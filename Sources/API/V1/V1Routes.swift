@@ -19,8 +19,10 @@ package struct V1Routes: Sendable {
     /// What `/api/v1/version` reports (and `/api/v1/health` its version).
     let build: BuildInfo
 
-    package init(reader: any MetadataReading, admin: (any AdminOperations)? = nil, adminToken: String? = nil, build: BuildInfo,
-                 startedAt: Date = Date(), sessions: (any SessionStoring)? = nil, watches: WatchAccess? = nil) {
+    package init(
+        reader: any MetadataReading, admin: (any AdminOperations)? = nil, adminToken: String? = nil, build: BuildInfo,
+        startedAt: Date = Date(), sessions: (any SessionStoring)? = nil, watches: WatchAccess? = nil
+    ) {
         self.sessions = sessions
         self.watches = watches
         self.reader = reader
@@ -31,10 +33,13 @@ package struct V1Routes: Sendable {
     }
 
     /// A build known only by its version (commit and date `unknown`), as tests and tools construct it.
-    package init(reader: any MetadataReading, admin: (any AdminOperations)? = nil, adminToken: String? = nil, version: String,
-                 startedAt: Date = Date()) {
-        self.init(reader: reader, admin: admin, adminToken: adminToken, build: BuildInfo(version: version, commit: "unknown", buildDate: "unknown"),
-                  startedAt: startedAt)
+    package init(
+        reader: any MetadataReading, admin: (any AdminOperations)? = nil, adminToken: String? = nil, version: String,
+        startedAt: Date = Date()
+    ) {
+        self.init(
+            reader: reader, admin: admin, adminToken: adminToken, build: BuildInfo(version: version, commit: "unknown", buildDate: "unknown"),
+            startedAt: startedAt)
     }
 
     /// Adds the JSON error middleware (it also covers the router's not-found responder) and every route of
@@ -95,34 +100,42 @@ package struct V1Routes: Sendable {
     }
 
     func log(_ request: Request, parameters: Parameters) async throws -> Response {
-        try await detail(parameters, parameter: "severity", what: "severity", notFound: "log severity not found",
-                         fetch: { try await reader.log(severity: $0.isEmpty ? "UNSET" : $0) }) {
+        try await detail(
+            parameters, parameter: "severity", what: "severity", notFound: "log severity not found",
+            fetch: { try await reader.log(severity: $0.isEmpty ? "UNSET" : $0) }
+        ) {
             V1Encoding.writeLog($0, to: &$1)
         }
     }
 
     /// A list endpoint (2, 4, 6): `service` filter, reference paging, the list envelope (with `total_log_patterns` when
     /// `logPatterns` is given: the distinct body templates over every severity and service, as the reference counts them).
-    func listPage<Item: Sendable>(_ request: Request, fetch: (String?, Int, Int) async throws -> Page<Item>,
-                                  logPatterns: (() async throws -> Int)? = nil,
-                                  write: (Item, inout JSONWriter) -> Void) async throws -> Response {
+    func listPage<Item: Sendable>(
+        _ request: Request, fetch: (String?, Int, Int) async throws -> Page<Item>,
+        logPatterns: (() async throws -> Int)? = nil,
+        write: (Item, inout JSONWriter) -> Void
+    ) async throws -> Response {
         let query = FormQuery(request)
         let paging = Pagination(query.pairs)
         let service = query["service"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         return try await storage {
             let page = try await fetch(service, paging.limit, paging.offset)
             let patterns = try await logPatterns?()
-            return V1Response.page(total: page.total, limit: paging.limit, offset: paging.offset, sampleCount: page.sampleCount,
-                                   logPatterns: patterns) { json in
+            return V1Response.page(
+                total: page.total, limit: paging.limit, offset: paging.offset, sampleCount: page.sampleCount,
+                logPatterns: patterns
+            ) { json in
                 for item in page.items { write(item, &json) }
             }
         }
     }
 
     /// A single-name endpoint: decodes the path parameter once, 400 on bad encoding, 404 when unknown.
-    func detail<Item: Sendable>(_ parameters: Parameters, parameter: String, what: String, notFound: String,
-                                                                 fetch: (String) async throws -> Item?,
-                                                                 write: @escaping (Item, inout JSONWriter) -> Void) async throws -> Response {
+    func detail<Item: Sendable>(
+        _ parameters: Parameters, parameter: String, what: String, notFound: String,
+        fetch: (String) async throws -> Item?,
+        write: @escaping (Item, inout JSONWriter) -> Void
+    ) async throws -> Response {
         guard let value = PathParameter.decoded(parameters.get(parameter)) else {
             return V1Response.error("invalid \(what) encoding", status: .badRequest)
         }
@@ -211,7 +224,8 @@ struct AttributeListParameters: Sendable {
     }
 
     var storeQuery: AttributeQuery {
-        AttributeQuery(signal: signal, scope: scope, minCardinality: minCardinality, maxCardinality: maxCardinality, sortBy: sortBy,
-                       descending: descending, limit: limit, offset: offset)
+        AttributeQuery(
+            signal: signal, scope: scope, minCardinality: minCardinality, maxCardinality: maxCardinality, sortBy: sortBy,
+            descending: descending, limit: limit, offset: offset)
     }
 }

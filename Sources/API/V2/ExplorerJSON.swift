@@ -56,8 +56,10 @@ enum ExplorerJSON {
         json.endObject()
     }
 
-    static func writeServiceUsage(_ usage: ServiceUsage, service: String, signal: Signal?, range: DayRange, paging: Pagination,
-                                  to json: inout JSONWriter) {
+    static func writeServiceUsage(
+        _ usage: ServiceUsage, service: String, signal: Signal?, range: DayRange, paging: Pagination,
+        to json: inout JSONWriter
+    ) {
         json.beginObject()
         json.field("service", service)
         writeRange(range, to: &json)

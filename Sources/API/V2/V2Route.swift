@@ -14,7 +14,10 @@ struct V2Route: Sendable {
     /// Answers one request.
     var handle: @Sendable (V2Routes, V2Request) async throws -> Response
 
-    init(_ method: HTTPRequest.Method, _ path: String, query: Set<String> = [], _ handle: @escaping @Sendable (V2Routes, V2Request) async throws -> Response) {
+    init(
+        _ method: HTTPRequest.Method, _ path: String, query: Set<String> = [],
+        _ handle: @escaping @Sendable (V2Routes, V2Request) async throws -> Response
+    ) {
         self.method = method
         self.path = path
         self.query = query

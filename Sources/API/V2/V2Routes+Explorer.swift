@@ -21,11 +21,16 @@ extension V2Routes {
             let signal = try ExplorerJSON.signal(request.query["signal"])
             let paging = Pagination(request.query.pairs)
             return try await StorageFailure.wrapping {
-                guard let usage = try await routes.reader.serviceUsage(service: service, signal: signal, range: range,
-                                                                         limit: paging.limit, offset: paging.offset) else {
+                guard
+                    let usage = try await routes.reader.serviceUsage(
+                        service: service, signal: signal, range: range,
+                        limit: paging.limit, offset: paging.offset)
+                else {
                     return V1Response.error("service not found in range", status: .notFound)
                 }
-                return V1Response.json { ExplorerJSON.writeServiceUsage(usage, service: service, signal: signal, range: range, paging: paging, to: &$0) }
+                return V1Response.json {
+                    ExplorerJSON.writeServiceUsage(usage, service: service, signal: signal, range: range, paging: paging, to: &$0)
+                }
             }
         },
     ]

@@ -7,7 +7,8 @@ extension V2Routes {
         V2Route(.get, "history", query: ["signal", "name", "key", "scope", "service", "step", "from", "to"]) { routes, request in
             try await routes.history(request)
         },
-        V2Route(.get, "changes", query: ["since", "until", "baseline_from", "signal", "service", "min_severity", "sort", "limit", "offset"]) { routes, request in
+        V2Route(.get, "changes", query: ["since", "until", "baseline_from", "signal", "service", "min_severity", "sort", "limit", "offset"]) {
+            routes, request in
             try await routes.changes(request)
         },
     ]
@@ -22,8 +23,9 @@ extension V2Routes {
         if let step = request.query["step"], !step.isEmpty, step != "day" {
             throw HTTPError(.badRequest, message: "invalid 'step': only 'day' is offered (census stores one row per UTC day)")
         }
-        let query = HistoryQuery(signal: signal, name: name, key: key, scope: scope, service: Self.text(request.query, "service"),
-                                 range: try request.range())
+        let query = HistoryQuery(
+            signal: signal, name: name, key: key, scope: scope, service: Self.text(request.query, "service"),
+            range: try request.range())
         return try await StorageFailure.wrapping {
             let points = try await reader.history(query)
             guard !points.isEmpty else {
@@ -114,11 +116,14 @@ extension V2Routes {
         }
         var order = ChangeQuery.Order.ratio
         if let text = text(query, "sort") {
-            guard let parsed = ChangeQuery.Order(rawValue: text) else { throw HTTPError(.badRequest, message: "invalid 'sort': expected ratio or delta") }
+            guard let parsed = ChangeQuery.Order(rawValue: text) else {
+                throw HTTPError(.badRequest, message: "invalid 'sort': expected ratio or delta")
+            }
             order = parsed
         }
-        return ChangeQuery(since: since, until: until, baselineFrom: baselineFrom, signal: try signal(query, required: false),
-                           service: text(query, "service"), minSeverity: minSeverity, order: order)
+        return ChangeQuery(
+            since: since, until: until, baselineFrom: baselineFrom, signal: try signal(query, required: false),
+            service: text(query, "service"), minSeverity: minSeverity, order: order)
     }
 
     /// A non-empty query parameter.

@@ -36,8 +36,11 @@ extension V2Routes {
         let service = request.nonEmpty("service")
         let name = request.parameter(parameter)
         return try await StorageFailure.wrapping {
-            guard let detail = try await reader.labels(signal: signal, name: name, range: range, service: service,
-                                                       limit: paging.limit, offset: paging.offset) else {
+            guard
+                let detail = try await reader.labels(
+                    signal: signal, name: name, range: range, service: service,
+                    limit: paging.limit, offset: paging.offset)
+            else {
                 return V1Response.error(notFound, status: .notFound)
             }
             return V1Response.json { json in

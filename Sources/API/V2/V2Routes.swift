@@ -56,9 +56,10 @@ package struct V2Routes: Sendable {
         let rest = segments.dropFirst(prefixSegments.count)
         return table.filter { route in
             let pattern = route.path.split(separator: "/")
-            return pattern.count == rest.count && zip(pattern, rest).allSatisfy { patternSegment, segment in
-                patternSegment.first == "{" || patternSegment == segment
-            }
+            return pattern.count == rest.count
+                && zip(pattern, rest).allSatisfy { patternSegment, segment in
+                    patternSegment.first == "{" || patternSegment == segment
+                }
         }
     }
 }

@@ -8,11 +8,13 @@ extension MetadataWindow {
     mutating func signalSlot(_ signal: Signal, nameID: Int32) -> Int32 {
         let service = serviceID
         let day = day
-        let hash = ValueHash.combine(UInt64(signal.rawValue) << 56 | UInt64(day) << 32 | UInt64(UInt32(bitPattern: service)),
-                                     UInt64(UInt32(bitPattern: nameID)))
+        let hash = ValueHash.combine(
+            UInt64(signal.rawValue) << 56 | UInt64(day) << 32 | UInt64(UInt32(bitPattern: service)),
+            UInt64(UInt32(bitPattern: nameID)))
         let found = signalIndex.find(hash) { slot in
             let i = Int(slot)
-            return signals[i].nameID == nameID && signals[i].serviceID == service && signals[i].day == day && signals[i].signal.rawValue == signal.rawValue
+            return signals[i].nameID == nameID && signals[i].serviceID == service && signals[i].day == day
+                && signals[i].signal.rawValue == signal.rawValue
         }
         if let found { return found }
         let slot = Int32(truncatingIfNeeded: signals.count)
@@ -29,8 +31,9 @@ extension MetadataWindow {
     /// The slot of a key of an aggregate, created if new; `nil` when the aggregate is at its key limit.
     @inline(__always)
     mutating func keySlot(signal slot: Int32, scope: KeyScope, event: Int32, keyID: Int32) -> Int32? {
-        let hash = ValueHash.combine(UInt64(UInt32(bitPattern: slot)) << 32 | UInt64(UInt32(bitPattern: keyID)),
-                                     UInt64(UInt32(bitPattern: event)) << 8 | UInt64(scope.tag))
+        let hash = ValueHash.combine(
+            UInt64(UInt32(bitPattern: slot)) << 32 | UInt64(UInt32(bitPattern: keyID)),
+            UInt64(UInt32(bitPattern: event)) << 8 | UInt64(scope.tag))
         let found = keyIndex.find(hash) { k in
             let i = Int(k)
             return keys[i].keyID == keyID && keys[i].signalSlot == slot && keys[i].scope.tag == scope.tag && keys[i].eventNameID == event
@@ -58,8 +61,10 @@ extension MetadataWindow {
     ///   hash (metric points fold key and hash into their series fingerprint, ``seriesPair(_:)``).
     @inline(__always)
     @discardableResult
-    mutating func addAttribute(_ keyValue: WireReader, signal slot: Int32, scope: KeyScope, event: Int32 = -1,
-                               item: UInt64, position: Int) throws(WireError) -> (keyID: Int32, value: AnyValueView, hash: UInt64) {
+    mutating func addAttribute(
+        _ keyValue: WireReader, signal slot: Int32, scope: KeyScope, event: Int32 = -1,
+        item: UInt64, position: Int
+    ) throws(WireError) -> (keyID: Int32, value: AnyValueView, hash: UInt64) {
         let (key, value) = try ValueText.keyValue(keyValue)
         var keyID: Int32 = -1
         var k: Int32 = -1
@@ -122,7 +127,8 @@ extension MetadataWindow {
 
     /// Counts an observation of a key (once per item) and of its value hash.
     @inline(__always)
-    static func observe(_ key: inout KeyState, item: UInt64, timestamp: EpochSeconds, hash: UInt64) -> (inserted: Bool, before: UInt32, after: UInt32) {
+    static func observe(_ key: inout KeyState, item: UInt64, timestamp: EpochSeconds, hash: UInt64) -> (inserted: Bool, before: UInt32, after: UInt32)
+    {
         if key.lastItem != item {
             key.lastItem = item
             key.count &+= 1

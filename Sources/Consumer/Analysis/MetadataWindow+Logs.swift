@@ -59,8 +59,9 @@ extension MetadataWindow {
                 try reader.skip(field.type)
                 continue
             }
-            let (keyID, value, _) = try addAttribute(reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item,
-                                                  position: Self.cachePosition(index, .attribute))
+            let (keyID, value, _) = try addAttribute(
+                reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item,
+                position: Self.cachePosition(index, .attribute))
             index &+= 1
             guard keyID >= WellKnown.eventName, keyID <= WellKnown.msg, value.isNonEmptyString else { continue }
             switch keyID {

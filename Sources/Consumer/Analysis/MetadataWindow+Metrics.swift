@@ -88,8 +88,9 @@ extension MetadataWindow {
         var reader = point
         while let field = try reader.nextField() {
             if field.number == MetricsRequestFields.numberAttributes, field.type == .lengthDelimited {
-                let attribute = try addAttribute(reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item,
-                                                 position: Self.cachePosition(index, .attribute))
+                let attribute = try addAttribute(
+                    reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item,
+                    position: Self.cachePosition(index, .attribute))
                 fingerprint &+= seriesPair(attribute)
                 index &+= 1
             } else {
@@ -109,8 +110,9 @@ extension MetadataWindow {
         while let field = try reader.nextField() {
             switch (field.number, field.type) {
             case (P.attributes, .lengthDelimited):
-                let attribute = try addAttribute(reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item,
-                                                 position: Self.cachePosition(index, .attribute))
+                let attribute = try addAttribute(
+                    reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item,
+                    position: Self.cachePosition(index, .attribute))
                 fingerprint &+= seriesPair(attribute)
                 index &+= 1
             case (P.explicitBounds, .lengthDelimited):
@@ -131,22 +133,23 @@ extension MetadataWindow {
     private mutating func addBound(_ bits: UInt64, slot: Int32) {
         var bound = Double(bitPattern: bits)
         guard !bound.isNaN else { return }
-        if bound == 0 { bound = 0 } // -0.0 and 0.0 are one bound
+        if bound == 0 { bound = 0 }  // -0.0 and 0.0 are one bound
         if signals[Int(slot)].explicitBounds.insert(bound).inserted { extraBytes &+= 16 }
     }
 
     private mutating func applyExponentialHistogramPoint(_ point: WireReader, slot: Int32) throws(WireError) {
         typealias P = MetricsRequestFields.ExponentialHistogramDataPoint
         let item = nextItem()
-        var scale: Int32 = 0 // proto3 omits the default
+        var scale: Int32 = 0  // proto3 omits the default
         var index = 0
         var fingerprint = seriesBase()
         var reader = point
         while let field = try reader.nextField() {
             switch (field.number, field.type) {
             case (P.attributes, .lengthDelimited):
-                let attribute = try addAttribute(reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item,
-                                                 position: Self.cachePosition(index, .attribute))
+                let attribute = try addAttribute(
+                    reader.readLengthDelimited(), signal: slot, scope: .attribute, item: item,
+                    position: Self.cachePosition(index, .attribute))
                 fingerprint &+= seriesPair(attribute)
                 index &+= 1
             case (P.scale, .varint):

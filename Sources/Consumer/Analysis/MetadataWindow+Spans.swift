@@ -60,7 +60,8 @@ extension MetadataWindow {
         while let field = try reader.nextField() {
             switch (field.number, field.type) {
             case (F.attributes, .lengthDelimited):
-                try addAttribute(reader.readLengthDelimited(), signal: slot, scope: .attribute, item: spanItem, position: Self.cachePosition(index, .attribute))
+                try addAttribute(
+                    reader.readLengthDelimited(), signal: slot, scope: .attribute, item: spanItem, position: Self.cachePosition(index, .attribute))
                 index &+= 1
             case (F.events, .lengthDelimited):
                 try applyEvent(reader.readLengthDelimited(), slot: slot)
@@ -70,7 +71,8 @@ extension MetadataWindow {
                 var link = try reader.readLengthDelimited()
                 while let field = try link.nextField() {
                     if field.number == TracesRequestFields.Link.attributes, field.type == .lengthDelimited {
-                        try addAttribute(link.readLengthDelimited(), signal: slot, scope: .link, item: item, position: Self.cachePosition(linkIndex, .link))
+                        try addAttribute(
+                            link.readLengthDelimited(), signal: slot, scope: .link, item: item, position: Self.cachePosition(linkIndex, .link))
                         linkIndex &+= 1
                     } else {
                         try link.skip(field.type)
@@ -102,8 +104,9 @@ extension MetadataWindow {
         reader = event
         while let field = try reader.nextField() {
             if field.number == E.attributes, field.type == .lengthDelimited {
-                try addAttribute(reader.readLengthDelimited(), signal: slot, scope: .event, event: nameID, item: item,
-                                 position: Self.cachePosition(index, .event))
+                try addAttribute(
+                    reader.readLengthDelimited(), signal: slot, scope: .event, event: nameID, item: item,
+                    position: Self.cachePosition(index, .event))
                 index &+= 1
             } else {
                 try reader.skip(field.type)

@@ -187,14 +187,18 @@ package struct MetadataWindow {
     ///   - timestamp: The record timestamp (never the wall clock).
     /// - Returns: Items in the record: data points, spans or log records.
     /// - Throws: ``OTLPDecodeError`` with a reason suitable for logs; the window is then unchanged.
-    package mutating func ingest(_ payload: UnsafeRawBufferPointer, signal: Signal, encoding: OTLPEncoding,
-                                 timestamp: EpochSeconds) throws(OTLPDecodeError) -> Int {
+    package mutating func ingest(
+        _ payload: UnsafeRawBufferPointer, signal: Signal, encoding: OTLPEncoding,
+        timestamp: EpochSeconds
+    ) throws(OTLPDecodeError) -> Int {
         try ingest(payload, signal: signal, encoding: encoding, context: RecordContext(timestamp: timestamp))
     }
 
     /// ``ingest(_:signal:encoding:timestamp:)`` with a ``RecordContext``.
-    package mutating func ingest(_ payload: UnsafeRawBufferPointer, signal: Signal, encoding: OTLPEncoding,
-                                 context: RecordContext) throws(OTLPDecodeError) -> Int {
+    package mutating func ingest(
+        _ payload: UnsafeRawBufferPointer, signal: Signal, encoding: OTLPEncoding,
+        context: RecordContext
+    ) throws(OTLPDecodeError) -> Int {
         if rowCount == 0, pinnedWatch == nil, watch.isOutdated { reloadWatch() }
         let message = OTLPMessage.request(for: signal)
         guard encoding.resolved(for: payload) == .json else {
@@ -223,8 +227,9 @@ package struct MetadataWindow {
         var batch = MetadataBatch()
         batch.signals.reserveCapacity(signals.count)
         for state in signals {
-            var aggregate = SignalAggregate(signal: state.signal, name: strings[state.nameID], service: strings[state.serviceID], day: state.day,
-                                            firstSeen: state.firstSeen, lastSeen: state.lastSeen, count: state.count)
+            var aggregate = SignalAggregate(
+                signal: state.signal, name: strings[state.nameID], service: strings[state.serviceID], day: state.day,
+                firstSeen: state.firstSeen, lastSeen: state.lastSeen, count: state.count)
             if state.descriptionID >= 0 { aggregate.description = strings[state.descriptionID] }
             if state.unitID >= 0 { aggregate.unit = strings[state.unitID] }
             aggregate.metricType = state.metricType
@@ -249,20 +254,24 @@ package struct MetadataWindow {
         batch.keys.reserveCapacity(keys.count)
         for state in keys {
             let owner = signals[Int(state.signalSlot)]
-            batch.keys.append(KeyAggregate(signal: owner.signal, name: strings[owner.nameID], service: strings[owner.serviceID], scope: state.scope,
-                                           eventName: state.eventNameID >= 0 ? strings[state.eventNameID] : "", key: strings[state.keyID],
-                                           day: owner.day, firstSeen: state.firstSeen, lastSeen: state.lastSeen, count: state.count,
-                                           valueHashes: state.hashes.sortedElements(),
-                                           sampleSlots: state.sampleSlots.isEmpty ? SampleSlots.empty : state.sampleSlots,
-                                           smallValues: state.smallOverflow ? [] : state.smallValues))
+            batch.keys.append(
+                KeyAggregate(
+                    signal: owner.signal, name: strings[owner.nameID], service: strings[owner.serviceID], scope: state.scope,
+                    eventName: state.eventNameID >= 0 ? strings[state.eventNameID] : "", key: strings[state.keyID],
+                    day: owner.day, firstSeen: state.firstSeen, lastSeen: state.lastSeen, count: state.count,
+                    valueHashes: state.hashes.sortedElements(),
+                    sampleSlots: state.sampleSlots.isEmpty ? SampleSlots.empty : state.sampleSlots,
+                    smallValues: state.smallOverflow ? [] : state.smallValues))
             batch.keys[batch.keys.count - 1].heavyHitters = Self.heavyHitters(of: state)
         }
         batch.templates.reserveCapacity(templates.count)
         for state in templates {
             let owner = signals[Int(state.signalSlot)]
-            batch.templates.append(TemplateAggregate(severity: strings[owner.nameID], service: strings[owner.serviceID], template: strings[state.templateID],
-                                                     day: owner.day, firstSeen: state.firstSeen, lastSeen: state.lastSeen, count: state.count,
-                                                     example: state.example))
+            batch.templates.append(
+                TemplateAggregate(
+                    severity: strings[owner.nameID], service: strings[owner.serviceID], template: strings[state.templateID],
+                    day: owner.day, firstSeen: state.firstSeen, lastSeen: state.lastSeen, count: state.count,
+                    example: state.example))
         }
         batch.watchedValues = watch.aggregates()
         let pinned = pinnedWatch
@@ -294,8 +303,10 @@ package struct MetadataWindow {
 
     // MARK: - Applying a validated request
 
-    private mutating func apply(_ proto: UnsafeRawBufferPointer, signal: Signal, message: OTLPMessage, encoding: OTLPEncoding,
-                                context: RecordContext) throws(OTLPDecodeError) -> Int {
+    private mutating func apply(
+        _ proto: UnsafeRawBufferPointer, signal: Signal, message: OTLPMessage, encoding: OTLPEncoding,
+        context: RecordContext
+    ) throws(OTLPDecodeError) -> Int {
         let rowBound: Int
         do {
             rowBound = try WireValidator.validate(proto, as: message)
@@ -311,16 +322,19 @@ package struct MetadataWindow {
             scratch.rowLimit = limits.maxRecordRows
             _ = try scratch.applyValidated(proto, signal: signal, encoding: encoding, context: context)
             if scratch.rowCount > limits.maxRecordRows {
-                throw OTLPDecodeError(encoding: encoding, reason: "record would add more than \(limits.maxRecordRows) rows to a window (--max-record-rows)",
-                                      offset: 0, kind: .tooManyRows)
+                throw OTLPDecodeError(
+                    encoding: encoding, reason: "record would add more than \(limits.maxRecordRows) rows to a window (--max-record-rows)",
+                    offset: 0, kind: .tooManyRows)
             }
         }
         return try applyValidated(proto, signal: signal, encoding: encoding, context: context)
     }
 
     /// Applies a request ``WireValidator`` accepted.
-    private mutating func applyValidated(_ proto: UnsafeRawBufferPointer, signal: Signal, encoding: OTLPEncoding,
-                                         context: RecordContext) throws(OTLPDecodeError) -> Int {
+    private mutating func applyValidated(
+        _ proto: UnsafeRawBufferPointer, signal: Signal, encoding: OTLPEncoding,
+        context: RecordContext
+    ) throws(OTLPDecodeError) -> Int {
         timestamp = context.timestamp
         day = context.day
         watchMask = context.watchMask
@@ -344,8 +358,10 @@ package struct MetadataWindow {
     /// Visits every item (`Metric`, `Span`, `LogRecord`) of a request with its scope, loading each resource first
     /// and settling its resource keys after its last item.
     @inline(__always)
-    private mutating func walk(_ request: WireReader,
-                               _ applyItem: (inout MetadataWindow, WireReader, ScopeIDs) throws(WireError) -> Int) throws(WireError) -> Int {
+    private mutating func walk(
+        _ request: WireReader,
+        _ applyItem: (inout MetadataWindow, WireReader, ScopeIDs) throws(WireError) -> Int
+    ) throws(WireError) -> Int {
         var items = 0
         var reader = request
         while let field = try reader.nextField() {

@@ -77,16 +77,21 @@ package final class ParallelAnalyzer {
     ///   - releasesFailedPayloads: See ``releasesFailedPayloads`` (keep them when the whole payload is still needed, e.g. for
     ///     a dead-letter topic; they then count toward ``approximateBytes`` with their full size).
     ///   - watch: The deep-watch list every lane's window collects values for (``MetadataWindow/init(limits:watch:)``).
-    package init(lanes: Int, limits: WindowLimits = .init(), encoding: OTLPEncoding = .auto, releasesFailedPayloads: Bool = false,
-                 watch: WatchRegistry? = nil) {
+    package init(
+        lanes: Int, limits: WindowLimits = .init(), encoding: OTLPEncoding = .auto, releasesFailedPayloads: Bool = false,
+        watch: WatchRegistry? = nil
+    ) {
         self.lanes = max(1, lanes)
         self.limits = limits
         self.encoding = encoding
         self.releasesFailedPayloads = releasesFailedPayloads
         inlineWindow = MetadataWindow(limits: limits, watch: watch)
-        workers = self.lanes == 1 ? [] : (0..<self.lanes).map {
-            Lane(index: $0, limits: limits, encoding: encoding, releasesFailedPayloads: releasesFailedPayloads, watch: watch)
-        }
+        workers =
+            self.lanes == 1
+            ? []
+            : (0..<self.lanes).map {
+                Lane(index: $0, limits: limits, encoding: encoding, releasesFailedPayloads: releasesFailedPayloads, watch: watch)
+            }
         for lane in workers { lane.start() }
     }
 
@@ -107,7 +112,8 @@ package final class ParallelAnalyzer {
 
     /// Memory the lanes hold, approximately, in bytes: their windows and the failed records not yet handed over.
     package var approximateBytes: Int {
-        workers.isEmpty ? inlineWindow.approximateBytes &+ inlineOutcome.failureBytes
+        workers.isEmpty
+            ? inlineWindow.approximateBytes &+ inlineOutcome.failureBytes
             : workers.reduce(0) { $0 + $1.bytes.load(ordering: .relaxed) + $1.failureBytes.load(ordering: .relaxed) }
     }
 
@@ -122,11 +128,14 @@ package final class ParallelAnalyzer {
     /// full. `payload` must stay valid while `owner` lives; the analyzer holds `owner` until the record is analyzed
     /// (and, when it fails, until ``finishQueued()`` returns it).
     /// - Parameter watchMask: Which of the pinned watched keys to collect for this record (``RecordContext/watchMask``).
-    package func enqueue(_ payload: UnsafeRawBufferPointer, signal: Signal, timestamp: EpochSeconds, owner: AnyObject, id: KafkaRecord.ID? = nil,
-                         watchMask: UInt64 = .max) {
+    package func enqueue(
+        _ payload: UnsafeRawBufferPointer, signal: Signal, timestamp: EpochSeconds, owner: AnyObject, id: KafkaRecord.ID? = nil,
+        watchMask: UInt64 = .max
+    ) {
         sequence &+= 1
-        let record = Pending(payload: payload, signal: signal, context: RecordContext(timestamp: timestamp, watchMask: watchMask), owner: owner, id: id,
-                             sequence: sequence)
+        let record = Pending(
+            payload: payload, signal: signal, context: RecordContext(timestamp: timestamp, watchMask: watchMask), owner: owner, id: id,
+            sequence: sequence)
         guard !workers.isEmpty else {
             Self.analyze(record, in: &inlineWindow, encoding: encoding, releasesFailedPayloads: releasesFailedPayloads, outcome: &inlineOutcome)
             return
@@ -221,14 +230,17 @@ package final class ParallelAnalyzer {
         var sequence: UInt64
     }
 
-    fileprivate static func analyze(_ record: Pending, in window: inout MetadataWindow, encoding: OTLPEncoding, releasesFailedPayloads: Bool,
-                                    outcome: inout Outcome) {
+    fileprivate static func analyze(
+        _ record: Pending, in window: inout MetadataWindow, encoding: OTLPEncoding, releasesFailedPayloads: Bool,
+        outcome: inout Outcome
+    ) {
         do {
             outcome.items &+= try window.ingest(record.payload, signal: record.signal, encoding: encoding, context: record.context)
         } catch {
-            let failure = Failure(owner: releasesFailedPayloads ? nil : record.owner, id: record.id, timestamp: record.context.timestamp, error: error,
-                                  size: record.payload.count, firstBytes: Array(record.payload.prefix(QuarantinedRecord.maxStoredBytes)),
-                                  sequence: record.sequence)
+            let failure = Failure(
+                owner: releasesFailedPayloads ? nil : record.owner, id: record.id, timestamp: record.context.timestamp, error: error,
+                size: record.payload.count, firstBytes: Array(record.payload.prefix(QuarantinedRecord.maxStoredBytes)),
+                sequence: record.sequence)
             outcome.failureBytes &+= failure.heldBytes
             outcome.failures.append(failure)
         }
@@ -285,7 +297,8 @@ package final class ParallelAnalyzer {
         func push(_ record: Pending) {
             condition.lock()
             while queue.count >= ParallelAnalyzer.queuedPerLane
-                || (!queue.isEmpty && queuedBytes.load(ordering: .relaxed) >= ParallelAnalyzer.queuedBytesPerLane) { condition.wait() }
+                || (!queue.isEmpty && queuedBytes.load(ordering: .relaxed) >= ParallelAnalyzer.queuedBytesPerLane)
+            { condition.wait() }
             queue.append(record)
             queuedBytes.add(record.payload.count, ordering: .relaxed)
             condition.broadcast()

@@ -37,7 +37,9 @@ package enum ValueText {
     /// Calls `body` with the sample text's UTF-8 bytes, truncated to `maxScalars` Unicode scalars; strings are
     /// passed straight from the payload, other kinds rendered into `scratch`.
     @inline(__always)
-    package static func withText<R>(_ value: AnyValueView, maxScalars: Int, scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) -> R) throws(WireError) -> R {
+    package static func withText<R>(_ value: AnyValueView, maxScalars: Int, scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) -> R)
+        throws(WireError) -> R
+    {
         if value.kind == .string {
             let bytes = value.reader.bytes
             return body(UnsafeRawBufferPointer(rebasing: bytes[..<ScalarPrefix.length(bytes, maxScalars: maxScalars)]))

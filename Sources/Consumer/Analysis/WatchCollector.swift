@@ -89,8 +89,9 @@ struct WatchCollector {
     /// The window's watched-value rows.
     func aggregates() -> [WatchedValueAggregate] {
         entries.map { entry in
-            WatchedValueAggregate(key: keys[entry.key.watch], value: entry.key.text, day: entry.key.day, firstSeen: entry.firstSeen,
-                                  lastSeen: entry.lastSeen, count: entry.count)
+            WatchedValueAggregate(
+                key: keys[entry.key.watch], value: entry.key.text, day: entry.key.day, firstSeen: entry.firstSeen,
+                lastSeen: entry.lastSeen, count: entry.count)
         }
     }
 }

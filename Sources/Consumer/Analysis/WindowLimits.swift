@@ -28,9 +28,11 @@ package struct WindowLimits: Sendable, Hashable {
     /// 100,000; the ingest pipeline lowers it so that a window always fits one INSERT (``InsertBudget``).
     package var maxRecordRows: Int
 
-    package init(maxKeysPerAggregate: Int = 1_000, maxEventNamesPerAggregate: Int = 256, maxTemplatesPerAggregate: Int = 1_000,
-                 maxTemplateLength: Int = BodyTemplater.defaultMaxLength, maxExampleLength: Int = 200, maxSampleLength: Int = 256,
-                maxDistinctValuesPerKey: Int = 1 << 17, maxRecordRows: Int = 100_000) {
+    package init(
+        maxKeysPerAggregate: Int = 1_000, maxEventNamesPerAggregate: Int = 256, maxTemplatesPerAggregate: Int = 1_000,
+        maxTemplateLength: Int = BodyTemplater.defaultMaxLength, maxExampleLength: Int = 200, maxSampleLength: Int = 256,
+        maxDistinctValuesPerKey: Int = 1 << 17, maxRecordRows: Int = 100_000
+    ) {
         self.maxKeysPerAggregate = maxKeysPerAggregate
         self.maxEventNamesPerAggregate = maxEventNamesPerAggregate
         self.maxTemplatesPerAggregate = maxTemplatesPerAggregate

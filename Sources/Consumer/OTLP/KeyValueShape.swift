@@ -30,7 +30,8 @@ package struct KeyValueShape {
         key = WireReader(buffer: message.buffer, index: start &+ 2, end: keyEnd)
         value = WireReader(buffer: message.buffer, index: valueStart, end: end)
         if valueLength >= 2, base.load(fromByteOffset: valueStart, as: UInt8.self) == 0x0A,
-           Int(base.load(fromByteOffset: valueStart &+ 1, as: UInt8.self)) == valueLength &- 2 {
+            Int(base.load(fromByteOffset: valueStart &+ 1, as: UInt8.self)) == valueLength &- 2
+        {
             isShortString = true
             string = WireReader(buffer: message.buffer, index: valueStart &+ 2, end: end)
         } else {

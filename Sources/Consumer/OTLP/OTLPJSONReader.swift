@@ -99,7 +99,8 @@ package struct OTLPJSONReader {
     private mutating func consumeNull() -> Bool {
         skipWhitespace()
         guard input.count - index >= 4, input[index] == UInt8(ascii: "n"), input[index + 1] == UInt8(ascii: "u"),
-              input[index + 2] == UInt8(ascii: "l"), input[index + 3] == UInt8(ascii: "l") else { return false }
+            input[index + 2] == UInt8(ascii: "l"), input[index + 3] == UInt8(ascii: "l")
+        else { return false }
         index += 4
         return true
     }
@@ -193,11 +194,17 @@ package struct OTLPJSONReader {
                 // Ids written by a plain proto3 JSON encoder are base64: accept them when they decode to an id's size.
                 return Base64.decode(raw, into: &decoded) && (field.type != .id || decoded.count == 8 || decoded.count == 16)
             }
-            guard ok else { throw fail(field.type == .id ? "invalid hex id in field '\(field.jsonName)'" : "invalid base64 in field '\(field.jsonName)'") }
+            guard ok else {
+                throw fail(field.type == .id ? "invalid hex id in field '\(field.jsonName)'" : "invalid base64 in field '\(field.jsonName)'")
+            }
             decoded.withUnsafeBytes { writer.bytes(number, $0) }
         case .bool:
             let value: Bool
-            if matchLiteral("true") { value = true } else if matchLiteral("false") { value = false } else {
+            if matchLiteral("true") {
+                value = true
+            } else if matchLiteral("false") {
+                value = false
+            } else {
                 throw fail("expected true or false for field '\(field.jsonName)'")
             }
             if !packed { writer.writeTag(number, .varint) }
@@ -329,7 +336,7 @@ package struct OTLPJSONReader {
             guard magnitude <= (negative ? 1 << 31 : UInt64(Int32.max)) else { throw outOfRange }
             let value = negative ? Int32(truncatingIfNeeded: -Int64(magnitude)) : Int32(truncatingIfNeeded: magnitude)
             return UInt64(UInt32(bitPattern: (value << 1) ^ (value >> 31)))
-        default: // int64, sfixed64
+        default:  // int64, sfixed64
             guard magnitude <= (negative ? 1 << 63 : UInt64(Int64.max)) else { throw outOfRange }
             return negative ? 0 &- magnitude : magnitude
         }
@@ -487,9 +494,10 @@ package struct OTLPJSONReader {
         "aggregation_temporality": ["AGGREGATION_TEMPORALITY_UNSPECIFIED", "AGGREGATION_TEMPORALITY_DELTA", "AGGREGATION_TEMPORALITY_CUMULATIVE"],
         "kind": ["SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL", "SPAN_KIND_SERVER", "SPAN_KIND_CLIENT", "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER"],
         "code": ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"],
-        "severity_number": ["SEVERITY_NUMBER_UNSPECIFIED"] + ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"].flatMap { level in
-            ["", "2", "3", "4"].map { "SEVERITY_NUMBER_\(level)\($0)" }
-        },
+        "severity_number": ["SEVERITY_NUMBER_UNSPECIFIED"]
+            + ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"].flatMap { level in
+                ["", "2", "3", "4"].map { "SEVERITY_NUMBER_\(level)\($0)" }
+            },
     ]
 
     private static func enumValue(_ field: String, _ name: [UInt8]) -> Int? {

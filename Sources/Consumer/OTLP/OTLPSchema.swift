@@ -5,10 +5,10 @@ import Store
 /// Raw values index ``OTLPSchema/messages``.
 package enum OTLPMessage: Int, Sendable, Hashable, CaseIterable {
     case exportMetricsServiceRequest, resourceMetrics, resource, keyValue, anyValue, arrayValue, keyValueList, entityRef,
-         scopeMetrics, instrumentationScope, metric, gauge, numberDataPoint, exemplar, sum, histogram, histogramDataPoint,
-         exponentialHistogram, exponentialHistogramDataPoint, buckets, summary, summaryDataPoint, valueAtQuantile,
-         exportTraceServiceRequest, resourceSpans, scopeSpans, span, spanEvent, spanLink, status,
-         exportLogsServiceRequest, resourceLogs, scopeLogs, logRecord
+        scopeMetrics, instrumentationScope, metric, gauge, numberDataPoint, exemplar, sum, histogram, histogramDataPoint,
+        exponentialHistogram, exponentialHistogramDataPoint, buckets, summary, summaryDataPoint, valueAtQuantile,
+        exportTraceServiceRequest, resourceSpans, scopeSpans, span, spanEvent, spanLink, status,
+        exportLogsServiceRequest, resourceLogs, scopeLogs, logRecord
 
     /// The request message of a signal.
     package static func request(for signal: Signal) -> OTLPMessage {
@@ -119,7 +119,8 @@ package enum OTLPSchema {
     package static func field(named name: UnsafeRawBufferPointer, in message: OTLPMessage) -> OTLPField? {
         guard let i = namesByHash[message.rawValue][ValueHash.hash(name, tag: .key)] else { return nil }
         let field = messages[message.rawValue].fields[i]
-        let matches = field.jsonNameBytes.withUnsafeBytes { compareBytes($0, name) == 0 } || field.nameBytes.withUnsafeBytes { compareBytes($0, name) == 0 }
+        let matches =
+            field.jsonNameBytes.withUnsafeBytes { compareBytes($0, name) == 0 } || field.nameBytes.withUnsafeBytes { compareBytes($0, name) == 0 }
         return matches ? field : nil
     }
 
@@ -163,148 +164,197 @@ package enum OTLPSchema {
         case .exportMetricsServiceRequest:
             return .init(name: "ExportMetricsServiceRequest", fields: [F(1, "resource_metrics", .message, .resourceMetrics, repeated: true)])
         case .resourceMetrics:
-            return .init(name: "ResourceMetrics", fields: [
-                F(1, "resource", .message, .resource), F(2, "scope_metrics", .message, .scopeMetrics, repeated: true), F(3, "schema_url", .string),
-            ])
+            return .init(
+                name: "ResourceMetrics",
+                fields: [
+                    F(1, "resource", .message, .resource), F(2, "scope_metrics", .message, .scopeMetrics, repeated: true),
+                    F(3, "schema_url", .string),
+                ])
         case .resource:
-            return .init(name: "Resource", fields: [
-                F(1, "attributes", .message, .keyValue, repeated: true), F(2, "dropped_attributes_count", .uint32),
-                F(3, "entity_refs", .message, .entityRef, repeated: true),
-            ])
+            return .init(
+                name: "Resource",
+                fields: [
+                    F(1, "attributes", .message, .keyValue, repeated: true), F(2, "dropped_attributes_count", .uint32),
+                    F(3, "entity_refs", .message, .entityRef, repeated: true),
+                ])
         case .keyValue:
             return .init(name: "KeyValue", fields: [F(1, "key", .string), F(2, "value", .message, .anyValue), F(3, "key_strindex", .int32)])
         case .anyValue:
-            return .init(name: "AnyValue", fields: [
-                F(1, "string_value", .string), F(2, "bool_value", .bool), F(3, "int_value", .int64), F(4, "double_value", .double),
-                F(5, "array_value", .message, .arrayValue), F(6, "kvlist_value", .message, .keyValueList), F(7, "bytes_value", .bytes),
-                F(8, "string_value_strindex", .int32),
-            ])
+            return .init(
+                name: "AnyValue",
+                fields: [
+                    F(1, "string_value", .string), F(2, "bool_value", .bool), F(3, "int_value", .int64), F(4, "double_value", .double),
+                    F(5, "array_value", .message, .arrayValue), F(6, "kvlist_value", .message, .keyValueList), F(7, "bytes_value", .bytes),
+                    F(8, "string_value_strindex", .int32),
+                ])
         case .arrayValue:
             return .init(name: "ArrayValue", fields: [F(1, "values", .message, .anyValue, repeated: true)])
         case .keyValueList:
             return .init(name: "KeyValueList", fields: [F(1, "values", .message, .keyValue, repeated: true)])
         case .entityRef:
-            return .init(name: "EntityRef", fields: [
-                F(1, "schema_url", .string), F(2, "type", .string), F(3, "id_keys", .string, repeated: true),
-                F(4, "description_keys", .string, repeated: true),
-            ])
+            return .init(
+                name: "EntityRef",
+                fields: [
+                    F(1, "schema_url", .string), F(2, "type", .string), F(3, "id_keys", .string, repeated: true),
+                    F(4, "description_keys", .string, repeated: true),
+                ])
         case .scopeMetrics:
-            return .init(name: "ScopeMetrics", fields: [
-                F(1, "scope", .message, .instrumentationScope), F(2, "metrics", .message, .metric, repeated: true), F(3, "schema_url", .string),
-            ])
+            return .init(
+                name: "ScopeMetrics",
+                fields: [
+                    F(1, "scope", .message, .instrumentationScope), F(2, "metrics", .message, .metric, repeated: true), F(3, "schema_url", .string),
+                ])
         case .instrumentationScope:
-            return .init(name: "InstrumentationScope", fields: [
-                F(1, "name", .string), F(2, "version", .string), F(3, "attributes", .message, .keyValue, repeated: true),
-                F(4, "dropped_attributes_count", .uint32),
-            ])
+            return .init(
+                name: "InstrumentationScope",
+                fields: [
+                    F(1, "name", .string), F(2, "version", .string), F(3, "attributes", .message, .keyValue, repeated: true),
+                    F(4, "dropped_attributes_count", .uint32),
+                ])
         case .metric:
-            return .init(name: "Metric", fields: [
-                F(1, "name", .string), F(2, "description", .string), F(3, "unit", .string), F(5, "gauge", .message, .gauge),
-                F(7, "sum", .message, .sum), F(9, "histogram", .message, .histogram),
-                F(10, "exponential_histogram", .message, .exponentialHistogram), F(11, "summary", .message, .summary),
-                F(12, "metadata", .message, .keyValue, repeated: true),
-            ])
+            return .init(
+                name: "Metric",
+                fields: [
+                    F(1, "name", .string), F(2, "description", .string), F(3, "unit", .string), F(5, "gauge", .message, .gauge),
+                    F(7, "sum", .message, .sum), F(9, "histogram", .message, .histogram),
+                    F(10, "exponential_histogram", .message, .exponentialHistogram), F(11, "summary", .message, .summary),
+                    F(12, "metadata", .message, .keyValue, repeated: true),
+                ])
         case .gauge:
             return .init(name: "Gauge", fields: [F(1, "data_points", .message, .numberDataPoint, repeated: true)])
         case .numberDataPoint:
-            return .init(name: "NumberDataPoint", fields: [
-                F(2, "start_time_unix_nano", .fixed64), F(3, "time_unix_nano", .fixed64), F(4, "as_double", .double),
-                F(5, "exemplars", .message, .exemplar, repeated: true), F(6, "as_int", .sfixed64),
-                F(7, "attributes", .message, .keyValue, repeated: true), F(8, "flags", .uint32),
-            ])
+            return .init(
+                name: "NumberDataPoint",
+                fields: [
+                    F(2, "start_time_unix_nano", .fixed64), F(3, "time_unix_nano", .fixed64), F(4, "as_double", .double),
+                    F(5, "exemplars", .message, .exemplar, repeated: true), F(6, "as_int", .sfixed64),
+                    F(7, "attributes", .message, .keyValue, repeated: true), F(8, "flags", .uint32),
+                ])
         case .exemplar:
-            return .init(name: "Exemplar", fields: [
-                F(2, "time_unix_nano", .fixed64), F(3, "as_double", .double), F(4, "span_id", .id), F(5, "trace_id", .id),
-                F(6, "as_int", .sfixed64), F(7, "filtered_attributes", .message, .keyValue, repeated: true),
-            ])
+            return .init(
+                name: "Exemplar",
+                fields: [
+                    F(2, "time_unix_nano", .fixed64), F(3, "as_double", .double), F(4, "span_id", .id), F(5, "trace_id", .id),
+                    F(6, "as_int", .sfixed64), F(7, "filtered_attributes", .message, .keyValue, repeated: true),
+                ])
         case .sum:
-            return .init(name: "Sum", fields: [
-                F(1, "data_points", .message, .numberDataPoint, repeated: true), F(2, "aggregation_temporality", .enumeration),
-                F(3, "is_monotonic", .bool),
-            ])
+            return .init(
+                name: "Sum",
+                fields: [
+                    F(1, "data_points", .message, .numberDataPoint, repeated: true), F(2, "aggregation_temporality", .enumeration),
+                    F(3, "is_monotonic", .bool),
+                ])
         case .histogram:
-            return .init(name: "Histogram", fields: [
-                F(1, "data_points", .message, .histogramDataPoint, repeated: true), F(2, "aggregation_temporality", .enumeration),
-            ])
+            return .init(
+                name: "Histogram",
+                fields: [
+                    F(1, "data_points", .message, .histogramDataPoint, repeated: true), F(2, "aggregation_temporality", .enumeration),
+                ])
         case .histogramDataPoint:
-            return .init(name: "HistogramDataPoint", fields: [
-                F(2, "start_time_unix_nano", .fixed64), F(3, "time_unix_nano", .fixed64), F(4, "count", .fixed64), F(5, "sum", .double),
-                F(6, "bucket_counts", .fixed64, repeated: true), F(7, "explicit_bounds", .double, repeated: true),
-                F(8, "exemplars", .message, .exemplar, repeated: true), F(9, "attributes", .message, .keyValue, repeated: true),
-                F(10, "flags", .uint32), F(11, "min", .double), F(12, "max", .double),
-            ])
+            return .init(
+                name: "HistogramDataPoint",
+                fields: [
+                    F(2, "start_time_unix_nano", .fixed64), F(3, "time_unix_nano", .fixed64), F(4, "count", .fixed64), F(5, "sum", .double),
+                    F(6, "bucket_counts", .fixed64, repeated: true), F(7, "explicit_bounds", .double, repeated: true),
+                    F(8, "exemplars", .message, .exemplar, repeated: true), F(9, "attributes", .message, .keyValue, repeated: true),
+                    F(10, "flags", .uint32), F(11, "min", .double), F(12, "max", .double),
+                ])
         case .exponentialHistogram:
-            return .init(name: "ExponentialHistogram", fields: [
-                F(1, "data_points", .message, .exponentialHistogramDataPoint, repeated: true), F(2, "aggregation_temporality", .enumeration),
-            ])
+            return .init(
+                name: "ExponentialHistogram",
+                fields: [
+                    F(1, "data_points", .message, .exponentialHistogramDataPoint, repeated: true), F(2, "aggregation_temporality", .enumeration),
+                ])
         case .exponentialHistogramDataPoint:
-            return .init(name: "ExponentialHistogramDataPoint", fields: [
-                F(1, "attributes", .message, .keyValue, repeated: true), F(2, "start_time_unix_nano", .fixed64), F(3, "time_unix_nano", .fixed64),
-                F(4, "count", .fixed64), F(5, "sum", .double), F(6, "scale", .sint32), F(7, "zero_count", .fixed64),
-                F(8, "positive", .message, .buckets), F(9, "negative", .message, .buckets), F(10, "flags", .uint32),
-                F(11, "exemplars", .message, .exemplar, repeated: true), F(12, "min", .double), F(13, "max", .double),
-                F(14, "zero_threshold", .double),
-            ])
+            return .init(
+                name: "ExponentialHistogramDataPoint",
+                fields: [
+                    F(1, "attributes", .message, .keyValue, repeated: true), F(2, "start_time_unix_nano", .fixed64), F(3, "time_unix_nano", .fixed64),
+                    F(4, "count", .fixed64), F(5, "sum", .double), F(6, "scale", .sint32), F(7, "zero_count", .fixed64),
+                    F(8, "positive", .message, .buckets), F(9, "negative", .message, .buckets), F(10, "flags", .uint32),
+                    F(11, "exemplars", .message, .exemplar, repeated: true), F(12, "min", .double), F(13, "max", .double),
+                    F(14, "zero_threshold", .double),
+                ])
         case .buckets:
             return .init(name: "Buckets", fields: [F(1, "offset", .sint32), F(2, "bucket_counts", .uint64, repeated: true)])
         case .summary:
             return .init(name: "Summary", fields: [F(1, "data_points", .message, .summaryDataPoint, repeated: true)])
         case .summaryDataPoint:
-            return .init(name: "SummaryDataPoint", fields: [
-                F(2, "start_time_unix_nano", .fixed64), F(3, "time_unix_nano", .fixed64), F(4, "count", .fixed64), F(5, "sum", .double),
-                F(6, "quantile_values", .message, .valueAtQuantile, repeated: true), F(7, "attributes", .message, .keyValue, repeated: true),
-                F(8, "flags", .uint32),
-            ])
+            return .init(
+                name: "SummaryDataPoint",
+                fields: [
+                    F(2, "start_time_unix_nano", .fixed64), F(3, "time_unix_nano", .fixed64), F(4, "count", .fixed64), F(5, "sum", .double),
+                    F(6, "quantile_values", .message, .valueAtQuantile, repeated: true), F(7, "attributes", .message, .keyValue, repeated: true),
+                    F(8, "flags", .uint32),
+                ])
         case .valueAtQuantile:
             return .init(name: "ValueAtQuantile", fields: [F(1, "quantile", .double), F(2, "value", .double)])
         case .exportTraceServiceRequest:
             return .init(name: "ExportTraceServiceRequest", fields: [F(1, "resource_spans", .message, .resourceSpans, repeated: true)])
         case .resourceSpans:
-            return .init(name: "ResourceSpans", fields: [
-                F(1, "resource", .message, .resource), F(2, "scope_spans", .message, .scopeSpans, repeated: true), F(3, "schema_url", .string),
-            ])
+            return .init(
+                name: "ResourceSpans",
+                fields: [
+                    F(1, "resource", .message, .resource), F(2, "scope_spans", .message, .scopeSpans, repeated: true), F(3, "schema_url", .string),
+                ])
         case .scopeSpans:
-            return .init(name: "ScopeSpans", fields: [
-                F(1, "scope", .message, .instrumentationScope), F(2, "spans", .message, .span, repeated: true), F(3, "schema_url", .string),
-            ])
+            return .init(
+                name: "ScopeSpans",
+                fields: [
+                    F(1, "scope", .message, .instrumentationScope), F(2, "spans", .message, .span, repeated: true), F(3, "schema_url", .string),
+                ])
         case .span:
-            return .init(name: "Span", fields: [
-                F(1, "trace_id", .id), F(2, "span_id", .id), F(3, "trace_state", .string), F(4, "parent_span_id", .id), F(5, "name", .string),
-                F(6, "kind", .enumeration), F(7, "start_time_unix_nano", .fixed64), F(8, "end_time_unix_nano", .fixed64),
-                F(9, "attributes", .message, .keyValue, repeated: true), F(10, "dropped_attributes_count", .uint32),
-                F(11, "events", .message, .spanEvent, repeated: true), F(12, "dropped_events_count", .uint32),
-                F(13, "links", .message, .spanLink, repeated: true), F(14, "dropped_links_count", .uint32),
-                F(15, "status", .message, .status), F(16, "flags", .fixed32),
-            ])
+            return .init(
+                name: "Span",
+                fields: [
+                    F(1, "trace_id", .id), F(2, "span_id", .id), F(3, "trace_state", .string), F(4, "parent_span_id", .id), F(5, "name", .string),
+                    F(6, "kind", .enumeration), F(7, "start_time_unix_nano", .fixed64), F(8, "end_time_unix_nano", .fixed64),
+                    F(9, "attributes", .message, .keyValue, repeated: true), F(10, "dropped_attributes_count", .uint32),
+                    F(11, "events", .message, .spanEvent, repeated: true), F(12, "dropped_events_count", .uint32),
+                    F(13, "links", .message, .spanLink, repeated: true), F(14, "dropped_links_count", .uint32),
+                    F(15, "status", .message, .status), F(16, "flags", .fixed32),
+                ])
         case .spanEvent:
-            return .init(name: "Span.Event", fields: [
-                F(1, "time_unix_nano", .fixed64), F(2, "name", .string), F(3, "attributes", .message, .keyValue, repeated: true),
-                F(4, "dropped_attributes_count", .uint32),
-            ])
+            return .init(
+                name: "Span.Event",
+                fields: [
+                    F(1, "time_unix_nano", .fixed64), F(2, "name", .string), F(3, "attributes", .message, .keyValue, repeated: true),
+                    F(4, "dropped_attributes_count", .uint32),
+                ])
         case .spanLink:
-            return .init(name: "Span.Link", fields: [
-                F(1, "trace_id", .id), F(2, "span_id", .id), F(3, "trace_state", .string), F(4, "attributes", .message, .keyValue, repeated: true),
-                F(5, "dropped_attributes_count", .uint32), F(6, "flags", .fixed32),
-            ])
+            return .init(
+                name: "Span.Link",
+                fields: [
+                    F(1, "trace_id", .id), F(2, "span_id", .id), F(3, "trace_state", .string),
+                    F(4, "attributes", .message, .keyValue, repeated: true),
+                    F(5, "dropped_attributes_count", .uint32), F(6, "flags", .fixed32),
+                ])
         case .status:
             return .init(name: "Status", fields: [F(2, "message", .string), F(3, "code", .enumeration)])
         case .exportLogsServiceRequest:
             return .init(name: "ExportLogsServiceRequest", fields: [F(1, "resource_logs", .message, .resourceLogs, repeated: true)])
         case .resourceLogs:
-            return .init(name: "ResourceLogs", fields: [
-                F(1, "resource", .message, .resource), F(2, "scope_logs", .message, .scopeLogs, repeated: true), F(3, "schema_url", .string),
-            ])
+            return .init(
+                name: "ResourceLogs",
+                fields: [
+                    F(1, "resource", .message, .resource), F(2, "scope_logs", .message, .scopeLogs, repeated: true), F(3, "schema_url", .string),
+                ])
         case .scopeLogs:
-            return .init(name: "ScopeLogs", fields: [
-                F(1, "scope", .message, .instrumentationScope), F(2, "log_records", .message, .logRecord, repeated: true), F(3, "schema_url", .string),
-            ])
+            return .init(
+                name: "ScopeLogs",
+                fields: [
+                    F(1, "scope", .message, .instrumentationScope), F(2, "log_records", .message, .logRecord, repeated: true),
+                    F(3, "schema_url", .string),
+                ])
         case .logRecord:
-            return .init(name: "LogRecord", fields: [
-                F(1, "time_unix_nano", .fixed64), F(2, "severity_number", .enumeration), F(3, "severity_text", .string),
-                F(5, "body", .message, .anyValue), F(6, "attributes", .message, .keyValue, repeated: true),
-                F(7, "dropped_attributes_count", .uint32), F(8, "flags", .fixed32), F(9, "trace_id", .id), F(10, "span_id", .id),
-                F(11, "observed_time_unix_nano", .fixed64), F(12, "event_name", .string),
-            ])
+            return .init(
+                name: "LogRecord",
+                fields: [
+                    F(1, "time_unix_nano", .fixed64), F(2, "severity_number", .enumeration), F(3, "severity_text", .string),
+                    F(5, "body", .message, .anyValue), F(6, "attributes", .message, .keyValue, repeated: true),
+                    F(7, "dropped_attributes_count", .uint32), F(8, "flags", .fixed32), F(9, "trace_id", .id), F(10, "span_id", .id),
+                    F(11, "observed_time_unix_nano", .fixed64), F(12, "event_name", .string),
+                ])
         }
     }
 }

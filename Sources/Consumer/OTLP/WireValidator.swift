@@ -46,8 +46,10 @@ package enum WireValidator {
     }
 
     /// The fast pass: no bookkeeping, with hand-written checks for `KeyValue` and `AnyValue` (most of the bytes).
-    private static func check(_ reader: inout WireReader, message: Int, specs: UnsafeBufferPointer<OTLPSchema.FieldSpec>,
-                              depth: Int, tally: inout RowTally) throws(WireError) {
+    private static func check(
+        _ reader: inout WireReader, message: Int, specs: UnsafeBufferPointer<OTLPSchema.FieldSpec>,
+        depth: Int, tally: inout RowTally
+    ) throws(WireError) {
         guard depth < WireReader.maxDepth else { throw .nestingTooDeep }
         let base = message &* OTLPSchema.fieldStride
         while let field = try reader.nextField() {
@@ -89,7 +91,7 @@ package enum WireValidator {
     @inline(__always)
     private static func checkKeyValue(_ reader: inout WireReader, specs: UnsafeBufferPointer<OTLPSchema.FieldSpec>, depth: Int) throws(WireError) {
         guard depth < WireReader.maxDepth else { throw .nestingTooDeep }
-        if let shape = KeyValueShape(reader), shape.isShortString { return }   // a short key and string value: well-formed
+        if let shape = KeyValueShape(reader), shape.isShortString { return }  // a short key and string value: well-formed
         while let field = try reader.nextField() {
             switch field.number {
             case CommonFields.KeyValue.key:
@@ -99,7 +101,7 @@ package enum WireValidator {
                 guard field.type == .lengthDelimited else { throw .wrongWireType(field: field.number, actual: field.type) }
                 var value = try reader.readLengthDelimited()
                 try checkAnyValue(&value, specs: specs, depth: depth &+ 1)
-            case 3: // key_strindex
+            case 3:  // key_strindex
                 guard field.type == .varint else { throw .wrongWireType(field: field.number, actual: field.type) }
                 _ = try reader.readVarint()
             default:
@@ -115,7 +117,8 @@ package enum WireValidator {
             let expected: WireType
             switch field.number {
             case CommonFields.AnyValue.stringValue, CommonFields.AnyValue.bytesValue, CommonFields.AnyValue.arrayValue,
-                 CommonFields.AnyValue.kvlistValue: expected = .lengthDelimited
+                CommonFields.AnyValue.kvlistValue:
+                expected = .lengthDelimited
             case CommonFields.AnyValue.boolValue, CommonFields.AnyValue.intValue, 8: expected = .varint
             case CommonFields.AnyValue.doubleValue: expected = .fixed64
             default:
@@ -176,8 +179,10 @@ package enum WireValidator {
         return OTLPDecodeError(encoding: .proto, reason: "\(error.reason) in \(path.joined(separator: " > "))", offset: max(failure.offset, 0))
     }
 
-    private static func trace(_ reader: inout WireReader, message: Int, specs: UnsafeBufferPointer<OTLPSchema.FieldSpec>, depth: Int,
-                              failure: inout Failure) throws(WireError) {
+    private static func trace(
+        _ reader: inout WireReader, message: Int, specs: UnsafeBufferPointer<OTLPSchema.FieldSpec>, depth: Int,
+        failure: inout Failure
+    ) throws(WireError) {
         var current: UInt32 = 0
         do throws(WireError) {
             guard depth < WireReader.maxDepth else { throw WireError.nestingTooDeep }

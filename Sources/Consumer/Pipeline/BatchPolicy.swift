@@ -40,8 +40,10 @@ package struct BatchPolicy: Sendable, Hashable {
     ///   - flushInFlight: whether the previous flush is still being written.
     ///   - keyAtValueLimit: whether a key of the window reached its distinct-value limit
     ///     (``MetadataWindow/hasKeyAtValueLimit``): the window then counts as full.
-    package func decide(rows: Int, bytes: Int, age: Duration, hasPendingOffsets: Bool, flushInFlight: Bool,
-                        keyAtValueLimit: Bool = false) -> Decision {
+    package func decide(
+        rows: Int, bytes: Int, age: Duration, hasPendingOffsets: Bool, flushInFlight: Bool,
+        keyAtValueLimit: Bool = false
+    ) -> Decision {
         let full = rows >= maxRows || bytes >= maxBytes || keyAtValueLimit
         let due = full || (hasPendingOffsets && age >= maxAge)
         guard due else { return .keepGoing }

@@ -116,8 +116,9 @@ package final class Flusher: Sendable {
             if let fence = unsettled {
                 do {
                     guard try await sink.hasPassed(fence) else {
-                        logger.info("waiting until the store's clock passes the fence of an INSERT whose answer was lost",
-                                    metadata: ["query_id": "\(queryID)", "fence": "\(fence)"])
+                        logger.info(
+                            "waiting until the store's clock passes the fence of an INSERT whose answer was lost",
+                            metadata: ["query_id": "\(queryID)", "fence": "\(fence)"])
                         await pause()
                         continue
                     }
@@ -128,14 +129,16 @@ package final class Flusher: Sendable {
                     }
                     if try await Self.isApplied(batch, sink: sink) {
                         state.withLock { $0.appliedDespiteFailure &+= 1 }
-                        logger.notice("batch was applied although its INSERT failed; not sending it again",
-                                      metadata: ["query_id": "\(queryID)", "batch.rows": "\(batch.rowCount)"])
+                        logger.notice(
+                            "batch was applied although its INSERT failed; not sending it again",
+                            metadata: ["query_id": "\(queryID)", "batch.rows": "\(batch.rowCount)"])
                         return true
                     }
                     unsettled = nil
                 } catch {
-                    logger.warning("cannot check whether a failed INSERT was applied; checking again",
-                                   metadata: ["query_id": "\(queryID)", "error": "\(error)"])
+                    logger.warning(
+                        "cannot check whether a failed INSERT was applied; checking again",
+                        metadata: ["query_id": "\(queryID)", "error": "\(error)"])
                     await pause()
                     continue
                 }
@@ -156,12 +159,17 @@ package final class Flusher: Sendable {
             let started = ContinuousClock.now
             do {
                 try await sink.write(batch, queryID: queryID, fence: fence)
-                logger.debug("batch written", metadata: ["batch.rows": "\(batch.rowCount)", "elapsed": "\(ContinuousClock.now - started)", "attempt": "\(attempt)"])
+                logger.debug(
+                    "batch written",
+                    metadata: ["batch.rows": "\(batch.rowCount)", "elapsed": "\(ContinuousClock.now - started)", "attempt": "\(attempt)"])
                 return true
             } catch let error as SinkWriteError where error.outcome == .refusedForever {
                 // The same bytes would be refused forever: give the batch up (uncommitted) and say so.
-                logger.critical("batch can never be written; giving it up uncommitted", metadata: ["batch.rows": "\(batch.rowCount)", "error": "\(error)"])
-                state.withLock { $0.failures &+= 1; $0.lastError = "\(error)"; $0.unwritable = "\(error)" }
+                logger.critical(
+                    "batch can never be written; giving it up uncommitted", metadata: ["batch.rows": "\(batch.rowCount)", "error": "\(error)"])
+                state.withLock {
+                    $0.failures &+= 1; $0.lastError = "\(error)"; $0.unwritable = "\(error)"
+                }
                 metrics?.flushFailed()
                 return false
             } catch {
@@ -176,14 +184,18 @@ package final class Flusher: Sendable {
                 }
                 metrics?.flushFailed()
                 if fenced {
-                    logger.warning("the store refused an INSERT that reached it after its write fence (member or store stalled); not applied",
-                                   metadata: ["query_id": "\(queryID)", "fence": "\(fence)", "elapsed": "\(ContinuousClock.now - started)"])
+                    logger.warning(
+                        "the store refused an INSERT that reached it after its write fence (member or store stalled); not applied",
+                        metadata: ["query_id": "\(queryID)", "fence": "\(fence)", "elapsed": "\(ContinuousClock.now - started)"])
                 } else if attempt == 1 || attempt % 10 == 0 {
                     // Where the batch comes from: topic/partition@last offset of every partition it covers.
                     let covers = batch.progress.map { "\($0.topic)/\($0.partition)@\($0.lastOffset)" }.joined(separator: ",")
-                    logger.error("batch write failed; retrying (offsets stay uncommitted)",
-                                 metadata: ["batch.rows": "\(batch.rowCount)", "attempt": "\(attempt)", "may_have_been_applied": "\(ambiguous)",
-                                            "error": "\(text)", "kafka.offsets": "\(covers)"])
+                    logger.error(
+                        "batch write failed; retrying (offsets stay uncommitted)",
+                        metadata: [
+                            "batch.rows": "\(batch.rowCount)", "attempt": "\(attempt)", "may_have_been_applied": "\(ambiguous)",
+                            "error": "\(text)", "kafka.offsets": "\(covers)",
+                        ])
                 }
                 await pause()
             }
@@ -232,7 +244,7 @@ package final class Flusher: Sendable {
         for progress in batch.progress {
             if byTopic[progress.topic] == nil { byTopic[progress.topic] = try await sink.appliedOffsets(topic: progress.topic) }
             guard let applied = byTopic[progress.topic]?[progress.partition], applied.incarnation == progress.incarnation,
-                  applied.contains(progress.lastOffset)
+                applied.contains(progress.lastOffset)
             else { return false }
         }
         return true

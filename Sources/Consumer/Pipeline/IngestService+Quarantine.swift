@@ -15,30 +15,39 @@ extension IngestService {
     /// Adds the record to the current window's quarantine rows (written in the same flush as the window's data, so a
     /// record is quarantined exactly when its offset is applied) and forwards it to the dead-letter topic if configured.
     func quarantine(_ record: KafkaRecord, timestamp: EpochSeconds, reason: String) {
-        quarantine(record.id, size: record.payload.count, firstBytes: Array(record.payload.prefix(QuarantinedRecord.maxStoredBytes)),
-                   payload: record.payload, timestamp: timestamp, reason: reason)
+        quarantine(
+            record.id, size: record.payload.count, firstBytes: Array(record.payload.prefix(QuarantinedRecord.maxStoredBytes)),
+            payload: record.payload, timestamp: timestamp, reason: reason)
     }
 
     /// ``quarantine(_:timestamp:reason:)`` for a record of which only its place, size and first bytes are left; the
     /// dead-letter topic gets it only when `payload` is given.
-    func quarantine(_ record: KafkaRecord.ID, size: Int, firstBytes: [UInt8], payload: UnsafeRawBufferPointer?, timestamp: EpochSeconds, reason: String) {
+    func quarantine(
+        _ record: KafkaRecord.ID, size: Int, firstBytes: [UInt8], payload: UnsafeRawBufferPointer?, timestamp: EpochSeconds, reason: String
+    ) {
         local.quarantinedRecords &+= 1
-        pendingQuarantine.append(QuarantinedRecord(topic: record.topic, partition: record.partition, offset: record.offset, timestamp: timestamp,
-                                                   size: UInt64(size), error: reason, firstBytes: firstBytes))
+        pendingQuarantine.append(
+            QuarantinedRecord(
+                topic: record.topic, partition: record.partition, offset: record.offset, timestamp: timestamp,
+                size: UInt64(size), error: reason, firstBytes: firstBytes))
         pendingQuarantineBytes &+= 256 &+ firstBytes.count &+ reason.utf8.count &+ record.topic.utf8.count
-        logger.warning("record quarantined", metadata: [
-            "kafka.topic": "\(record.topic)", "kafka.partition": "\(record.partition)", "kafka.offset": "\(record.offset)",
-            "size": "\(size)", "reason": "\(reason)",
-        ])
+        logger.warning(
+            "record quarantined",
+            metadata: [
+                "kafka.topic": "\(record.topic)", "kafka.partition": "\(record.partition)", "kafka.offset": "\(record.offset)",
+                "size": "\(size)", "reason": "\(reason)",
+            ])
         guard let deadLetters, let topic = configuration.deadLetterTopic, let payload else { return }
         do {
             let key = Array("\(record.topic)/\(record.partition)/\(record.offset)".utf8)
             try deadLetters.send(topic: topic, key: key, payload: Array(payload), timestampMilliseconds: record.timestampMilliseconds ?? 0)
         } catch {
-            logger.error("could not forward a quarantined record to the dead-letter topic", metadata: [
-                "dead_letter_topic": "\(topic)", "kafka.topic": "\(record.topic)", "kafka.partition": "\(record.partition)",
-                "kafka.offset": "\(record.offset)", "error": "\(error)",
-            ])
+            logger.error(
+                "could not forward a quarantined record to the dead-letter topic",
+                metadata: [
+                    "dead_letter_topic": "\(topic)", "kafka.topic": "\(record.topic)", "kafka.partition": "\(record.partition)",
+                    "kafka.offset": "\(record.offset)", "error": "\(error)",
+                ])
         }
     }
 }

@@ -56,10 +56,13 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         /// records the store already holds are read, each for the keys whose values of it are not stored (``WatchCoverage``),
         /// and the batches carry nothing but those values and their coverage rows. `nil`: an ordinary replay.
         package var fillWatched: [String]?
-        package init(kafka: KafkaConfiguration, topics: [String], topicSignals: TopicSignalMap = .init(), encoding: OTLPEncoding = .auto, policy: BatchPolicy = .init(),
-                     maxRecordBytes: Int = 16 << 20, onOffsetRegression: OffsetRegressionAction = .fail, deadLetterTopic: String? = nil,
-                     replay: ReplayPlan? = nil, analyzerLanes: Int = ParallelAnalyzer.defaultLanes, maxRecordRows: Int = 100_000,
-                     replayLockGroup: String? = nil, watch: WatchRegistry? = nil, fillWatched: [String]? = nil) {
+        package init(
+            kafka: KafkaConfiguration, topics: [String], topicSignals: TopicSignalMap = .init(), encoding: OTLPEncoding = .auto,
+            policy: BatchPolicy = .init(),
+            maxRecordBytes: Int = 16 << 20, onOffsetRegression: OffsetRegressionAction = .fail, deadLetterTopic: String? = nil,
+            replay: ReplayPlan? = nil, analyzerLanes: Int = ParallelAnalyzer.defaultLanes, maxRecordRows: Int = 100_000,
+            replayLockGroup: String? = nil, watch: WatchRegistry? = nil, fillWatched: [String]? = nil
+        ) {
             self.kafka = kafka
             self.watch = watch
             self.fillWatched = fillWatched
@@ -115,8 +118,11 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     private var signalByTopic: [String: Signal?] = [:]
     var local = IngestStatistics()
 
-    package init(configuration: Configuration, sink: any MetadataSink, logger: Logger, metrics: PipelineMetrics = PipelineMetrics()) throws(KafkaError) {
-        let budget = InsertBudget(flushRows: configuration.policy.maxRows, recordRows: configuration.maxRecordRows, lanes: configuration.analyzerLanes)
+    package init(configuration: Configuration, sink: any MetadataSink, logger: Logger, metrics: PipelineMetrics = PipelineMetrics())
+        throws(KafkaError)
+    {
+        let budget = InsertBudget(
+            flushRows: configuration.policy.maxRows, recordRows: configuration.maxRecordRows, lanes: configuration.analyzerLanes)
         var configuration = configuration
         configuration.policy.maxRows = budget.flushRows
         configuration.maxRecordRows = budget.recordRows
@@ -127,9 +133,10 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         let consumer = try KafkaConsumer(configuration: kafka, logger: logger)
         self.consumer = consumer
         // A dead-letter topic needs the whole payload of a failed record; otherwise only the quarantine's prefix is kept.
-        self.analyzer = ParallelAnalyzer(lanes: configuration.analyzerLanes, limits: WindowLimits(maxRecordRows: budget.recordRows),
-                                         encoding: configuration.encoding, releasesFailedPayloads: configuration.deadLetterTopic == nil,
-                                         watch: configuration.watch)
+        self.analyzer = ParallelAnalyzer(
+            lanes: configuration.analyzerLanes, limits: WindowLimits(maxRecordRows: budget.recordRows),
+            encoding: configuration.encoding, releasesFailedPayloads: configuration.deadLetterTopic == nil,
+            watch: configuration.watch)
         let committer = GroupCommitter(consumer: consumer, lease: OwnershipLease(properties: kafka.consumerProperties), logger: logger)
         self.committer = committer
         let replay = configuration.replay.map { ReplayController(plan: $0, logger: logger) }
@@ -139,7 +146,9 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         self.writeLease = writeLease
         let ownership: Flusher.Ownership?
         if let replay {
-            ownership = configuration.replay?.lockGroup == nil ? nil
+            ownership =
+                configuration.replay?.lockGroup == nil
+                ? nil
                 : Flusher.Ownership(lease: writeLease, confirm: replay.lockSlot.confirm)
         } else {
             ownership = Flusher.Ownership(lease: committer.lease, confirm: { committer.confirm() })
@@ -181,9 +190,13 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             try startReplay(replay)
         } else {
             try consumer.subscribe(topics: configuration.topics)
-            logger.info("consumer started", metadata: ["topics": "\(configuration.topics.joined(separator: ","))", "group": "\(configuration.kafka.group)",
-                                                       "analyzer_threads": "\(analyzer.lanes)", "write_lease": "\(committer.lease.length)",
-                                                       "flush_rows": "\(configuration.policy.maxRows)", "max_record_rows": "\(configuration.maxRecordRows)"])
+            logger.info(
+                "consumer started",
+                metadata: [
+                    "topics": "\(configuration.topics.joined(separator: ","))", "group": "\(configuration.kafka.group)",
+                    "analyzer_threads": "\(analyzer.lanes)", "write_lease": "\(committer.lease.length)",
+                    "flush_rows": "\(configuration.policy.maxRows)", "max_record_rows": "\(configuration.maxRecordRows)",
+                ])
         }
         try await withGracefulShutdownHandler {
             try await withTaskCancellationHandler {
@@ -222,8 +235,9 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             if let replay {
                 replay.lock?.service()
                 if replay.lock?.isLost == true, failure == nil {
-                    failure = ReplayController.ReplayError("the replay lock was lost to another replay (this process was paused or cut off past "
-                        + "its session); what it had sent is fenced. Run the replay again once the other one finished (replays are idempotent).")
+                    failure = ReplayController.ReplayError(
+                        "the replay lock was lost to another replay (this process was paused or cut off past "
+                            + "its session); what it had sent is fenced. Run the replay again once the other one finished (replays are idempotent).")
                     replay.abandonAll()
                 }
                 if replay.isFinished { break }
@@ -338,8 +352,9 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             if let consumed = failure.owner as? ConsumedRecord {
                 quarantine(consumed.record, timestamp: failure.timestamp, reason: failure.error.quarantineReason)
             } else if let id = failure.id {
-                quarantine(id, size: failure.size, firstBytes: failure.firstBytes, payload: nil, timestamp: failure.timestamp,
-                           reason: failure.error.quarantineReason)
+                quarantine(
+                    id, size: failure.size, firstBytes: failure.firstBytes, payload: nil, timestamp: failure.timestamp,
+                    reason: failure.error.quarantineReason)
             }
         }
     }
@@ -355,9 +370,10 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             return
         }
         let age = windowStarted.map { ContinuousClock.now - $0 } ?? .zero
-        let decision = configuration.policy.decide(rows: analyzer.rowCount, bytes: windowBytes, age: age,
-                                                   hasPendingOffsets: !ledger.pending.isEmpty, flushInFlight: flusher.isBusy,
-                                                   keyAtValueLimit: analyzer.hasKeyAtValueLimit)
+        let decision = configuration.policy.decide(
+            rows: analyzer.rowCount, bytes: windowBytes, age: age,
+            hasPendingOffsets: !ledger.pending.isEmpty, flushInFlight: flusher.isBusy,
+            keyAtValueLimit: analyzer.hasKeyAtValueLimit)
         switch decision {
         case .flush:
             submitWindow()
@@ -391,10 +407,12 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         local.windowOverflow.add(overflow)
         if let last = lastOverflowLog, last.duration(to: .now) < .seconds(60) { return }
         lastOverflowLog = .now
-        logger.warning("window limits reached: observations left out of this window (census_window_dropped_observations_total)", metadata: [
-            "dropped_key_observations": "\(overflow.droppedKeyObservations)", "dropped_event_names": "\(overflow.droppedEventNames)",
-            "dropped_template_observations": "\(overflow.droppedTemplateObservations)",
-        ])
+        logger.warning(
+            "window limits reached: observations left out of this window (census_window_dropped_observations_total)",
+            metadata: [
+                "dropped_key_observations": "\(overflow.droppedKeyObservations)", "dropped_event_names": "\(overflow.droppedEventNames)",
+                "dropped_template_observations": "\(overflow.droppedTemplateObservations)",
+            ])
     }
 
     private func submit(_ drained: MetadataBatch) {
@@ -449,9 +467,11 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         } catch {
             metrics.commitFinished(duration: .now - commitStarted, succeeded: false)
             local.commitFailures &+= 1
-            logger.warning("offset commit failed (the data is written; the records will be read again)", metadata: [
-                "error": "\(error)", "kafka.offsets": "\(owned.keys.sorted().map { "\($0)@\(owned[$0]!)" }.joined(separator: ","))",
-            ])
+            logger.warning(
+                "offset commit failed (the data is written; the records will be read again)",
+                metadata: [
+                    "error": "\(error)", "kafka.offsets": "\(owned.keys.sorted().map { "\($0)@\(owned[$0]!)" }.joined(separator: ","))",
+                ])
         }
     }
 
@@ -505,7 +525,8 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         ledger = waiting
         applyRegressions(outcome)
         consumer.resume(partitions)
-        logger.info("continuing partitions after a dropped window", metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))"])
+        logger.info(
+            "continuing partitions after a dropped window", metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))"])
     }
 
     /// Gives up on the flush in flight and the current window; their offsets stay uncommitted.
@@ -534,8 +555,10 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         replay?.lock?.release()
         consumer.close()
         publish()
-        var metadata: Logger.Metadata = ["records": "\(local.records)", "items": "\(local.items)", "bytes": "\(local.bytes)", "invalid": "\(local.invalidRecords)",
-                                         "quarantined": "\(local.quarantinedRecords)", "skipped_already_applied": "\(local.skippedRecords)"]
+        var metadata: Logger.Metadata = [
+            "records": "\(local.records)", "items": "\(local.items)", "bytes": "\(local.bytes)", "invalid": "\(local.invalidRecords)",
+            "quarantined": "\(local.quarantinedRecords)", "skipped_already_applied": "\(local.skippedRecords)",
+        ]
         if let first = local.firstRecordAt, let last = local.lastCommitAt, last > first {
             let seconds = (last - first).inSeconds
             metadata["seconds_first_record_to_last_commit"] = "\(String(format: "%.3f", seconds))"
@@ -567,10 +590,12 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         }
         let active = partitions.filter { !ledger.regressed.contains($0) }
         ledger.assign(active)
-        logger.info("replay started", metadata: [
-            "records": "\(local.replayTotal)",
-            "ranges": "\(partitions.map { "\($0)@\(replay.ranges[$0]!.start)..<\(replay.ranges[$0]!.end)" }.joined(separator: ","))",
-        ])
+        logger.info(
+            "replay started",
+            metadata: [
+                "records": "\(local.replayTotal)",
+                "ranges": "\(partitions.map { "\($0)@\(replay.ranges[$0]!.start)..<\(replay.ranges[$0]!.end)" }.joined(separator: ","))",
+            ])
         if failure != nil {
             replay.abandonAll()
             return
@@ -636,8 +661,9 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         if replayRunning(on: partitions) {
             // Without a committed offset this member would start at the low watermark, inside the running replay's
             // ranges: wait until the replay is done, then start after what the store holds (``reloadDropped()``).
-            logger.notice("a census replay into this store is running: partitions without a committed offset wait for it",
-                          metadata: ["partitions": "\(partitions.count)"])
+            logger.notice(
+                "a census replay into this store is running: partitions without a committed offset wait for it",
+                metadata: ["partitions": "\(partitions.count)"])
             ledger.awaitReload(partitions)
             consumer.pause(partitions)
             return [:]

@@ -42,8 +42,9 @@ package final class OwnershipLease: Sendable {
         func milliseconds(_ key: String, _ fallback: Int64) -> Duration {
             .milliseconds(properties.last { $0.0 == key }.flatMap { Int64($0.1) } ?? fallback)
         }
-        self.init(sessionTimeout: milliseconds("session.timeout.ms", 45_000), heartbeatInterval: milliseconds("heartbeat.interval.ms", 3_000),
-                  maxPollInterval: milliseconds("max.poll.interval.ms", 300_000))
+        self.init(
+            sessionTimeout: milliseconds("session.timeout.ms", 45_000), heartbeatInterval: milliseconds("heartbeat.interval.ms", 3_000),
+            maxPollInterval: milliseconds("max.poll.interval.ms", 300_000))
     }
 
     /// A commit sent at `sentAt` was accepted by the coordinator.

@@ -139,8 +139,9 @@ package struct PartitionLedger: Sendable {
     package mutating func takeCoverage() -> [WatchCoverage] {
         defer { claims = [:] }
         return claims.map { slot, last in
-            WatchCoverage(key: watchKeys[slot.key], topic: slot.tp.topic, partition: slot.tp.partition, incarnation: applied[slot.tp]?.incarnation ?? 0,
-                          segmentStart: slot.start, lastOffset: last)
+            WatchCoverage(
+                key: watchKeys[slot.key], topic: slot.tp.topic, partition: slot.tp.partition, incarnation: applied[slot.tp]?.incarnation ?? 0,
+                segmentStart: slot.start, lastOffset: last)
         }.sorted { ($0.key, $0.topic, $0.partition, $0.segmentStart) < ($1.key, $1.topic, $1.partition, $1.segmentStart) }
     }
 
@@ -154,8 +155,9 @@ package struct PartitionLedger: Sendable {
     package func progressRows() -> [PartitionProgress] {
         guard fill == nil else { return [] }  // a fill applies nothing
         return pending.map { tp, next in
-            PartitionProgress(topic: tp.topic, partition: tp.partition, lastOffset: next - 1, segmentStart: segmentStarts[tp] ?? (next - 1),
-                              incarnation: applied[tp]?.incarnation ?? 0)
+            PartitionProgress(
+                topic: tp.topic, partition: tp.partition, lastOffset: next - 1, segmentStart: segmentStarts[tp] ?? (next - 1),
+                incarnation: applied[tp]?.incarnation ?? 0)
         }.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
     }
 

@@ -104,7 +104,9 @@ package final class PipelineMetrics: Sendable {
         add(statistics.droppedWindows, previous.droppedWindows, to: droppedWindows)
         add(statistics.windowOverflow.droppedKeyObservations, previous.windowOverflow.droppedKeyObservations, to: droppedKeyObservations)
         add(statistics.windowOverflow.droppedEventNames, previous.windowOverflow.droppedEventNames, to: droppedEventNames)
-        add(statistics.windowOverflow.droppedTemplateObservations, previous.windowOverflow.droppedTemplateObservations, to: droppedTemplateObservations)
+        add(
+            statistics.windowOverflow.droppedTemplateObservations, previous.windowOverflow.droppedTemplateObservations,
+            to: droppedTemplateObservations)
         assigned.record(statistics.assignedPartitions)
         pausedPartitions.record(statistics.paused ? statistics.assignedPartitions : 0)
         bufferRows.record(windowRows)
@@ -119,8 +121,11 @@ package final class PipelineMetrics: Sendable {
             // A partition's gauge appears with its first known lag (an unknown lag is not exported as 0).
             for (tp, partition) in kafka.partitions {
                 guard let lag = partition.lag else { continue }
-                let gauge = state.lagGauges[tp] ?? Gauge(label: "census_kafka_consumer_lag",
-                                                         dimensions: [("topic", tp.topic), ("partition", String(tp.partition))], factory: factory)
+                let gauge =
+                    state.lagGauges[tp]
+                    ?? Gauge(
+                        label: "census_kafka_consumer_lag",
+                        dimensions: [("topic", tp.topic), ("partition", String(tp.partition))], factory: factory)
                 state.lagGauges[tp] = gauge
                 gauge.record(lag)
             }

@@ -72,7 +72,8 @@ struct ProgressLoader: Sendable {
             do {
                 marks[tp] = try directory.lowAndHigh(tp)
             } catch {
-                logger.warning("could not read watermarks; offset regressions cannot be checked", metadata: ["partition": "\(tp)", "error": "\(error)"])
+                logger.warning(
+                    "could not read watermarks; offset regressions cannot be checked", metadata: ["partition": "\(tp)", "error": "\(error)"])
             }
         }
         for tp in withProgress {
@@ -81,10 +82,12 @@ struct ProgressLoader: Sendable {
                 outcome.regressions += 1
                 handleRegression(tp, stored: stored, low: mark.low, high: mark.high, ledger: &ledger, outcome: &outcome)
             } else if let lowest = stored.lowest, mark.low > highest + 1, lowest <= highest {
-                logger.warning("records were deleted from the topic before census applied them (retention)", metadata: [
-                    "kafka.topic": "\(tp.topic)", "kafka.partition": "\(tp.partition)", "stored_last_offset": "\(highest)",
-                    "low_watermark": "\(mark.low)",
-                ])
+                logger.warning(
+                    "records were deleted from the topic before census applied them (retention)",
+                    metadata: [
+                        "kafka.topic": "\(tp.topic)", "kafka.partition": "\(tp.partition)", "stored_last_offset": "\(highest)",
+                        "low_watermark": "\(mark.low)",
+                    ])
             }
         }
         guard replayStarts == nil else { return outcome }
@@ -99,9 +102,11 @@ struct ProgressLoader: Sendable {
             if start > (committed[tp] ?? -1) { ledger.startsAfterStored(tp, at: start) }
         }
         if !outcome.starts.isEmpty {
-            logger.info("starting after records already in the store", metadata: [
-                "partitions": "\(outcome.starts.keys.sorted().map { "\($0)@\(outcome.starts[$0]!)" }.joined(separator: ","))",
-            ])
+            logger.info(
+                "starting after records already in the store",
+                metadata: [
+                    "partitions": "\(outcome.starts.keys.sorted().map { "\($0)@\(outcome.starts[$0]!)" }.joined(separator: ","))"
+                ])
         }
         return outcome
     }
@@ -141,8 +146,9 @@ struct ProgressLoader: Sendable {
         logger.info("waiting for INSERTs in flight before reading stored progress", metadata: ["queries": "\(running.count)"])
         while !remaining.isEmpty {
             guard ContinuousClock.now < deadline else {
-                logger.warning("INSERTs still running after the wait limit; reading stored progress anyway",
-                               metadata: ["query_ids": "\(remaining.sorted().joined(separator: ","))"])
+                logger.warning(
+                    "INSERTs still running after the wait limit; reading stored progress anyway",
+                    metadata: ["query_ids": "\(remaining.sorted().joined(separator: ","))"])
                 return
             }
             Thread.sleep(forTimeInterval: 0.1)
@@ -151,12 +157,16 @@ struct ProgressLoader: Sendable {
     }
 
     /// Logs an offset regression, then applies the configured action.
-    private func handleRegression(_ tp: TopicPartition, stored: AppliedOffsets, low: Int64, high: Int64, ledger: inout PartitionLedger,
-                                  outcome: inout Outcome) {
-        logger.error("offset regression: stored progress is beyond the end of the partition (topic deleted and re-created?)", metadata: [
-            "kafka.topic": "\(tp.topic)", "kafka.partition": "\(tp.partition)", "stored_last_offset": "\(stored.highest ?? -1)",
-            "low_watermark": "\(low)", "high_watermark": "\(high)", "incarnation": "\(stored.incarnation)", "action": "\(action.rawValue)",
-        ])
+    private func handleRegression(
+        _ tp: TopicPartition, stored: AppliedOffsets, low: Int64, high: Int64, ledger: inout PartitionLedger,
+        outcome: inout Outcome
+    ) {
+        logger.error(
+            "offset regression: stored progress is beyond the end of the partition (topic deleted and re-created?)",
+            metadata: [
+                "kafka.topic": "\(tp.topic)", "kafka.partition": "\(tp.partition)", "stored_last_offset": "\(stored.highest ?? -1)",
+                "low_watermark": "\(low)", "high_watermark": "\(high)", "incarnation": "\(stored.incarnation)", "action": "\(action.rawValue)",
+            ])
         switch action {
         case .fail:
             ledger.markRegressed(tp)
@@ -165,7 +175,9 @@ struct ProgressLoader: Sendable {
             let next = stored.incarnation &+ 1
             // An empty segment of the new incarnation: from now on only the new topic's offsets count. Writing it twice
             // writes the same row, so it needs no fence.
-            let marker = MetadataBatch(progress: [PartitionProgress(topic: tp.topic, partition: tp.partition, lastOffset: -1, segmentStart: 0, incarnation: next)])
+            let marker = MetadataBatch(progress: [
+                PartitionProgress(topic: tp.topic, partition: tp.partition, lastOffset: -1, segmentStart: 0, incarnation: next)
+            ])
             let sink = self.sink
             do {
                 try BlockingWait.run(timeout: .seconds(30)) {
@@ -173,15 +185,18 @@ struct ProgressLoader: Sendable {
                 }
             } catch {
                 // Without the marker the old offsets would still count on the next start: stop rather than mix.
-                logger.error("could not record the new incarnation; stopping", metadata: ["kafka.topic": "\(tp.topic)", "kafka.partition": "\(tp.partition)", "error": "\(error)"])
+                logger.error(
+                    "could not record the new incarnation; stopping",
+                    metadata: ["kafka.topic": "\(tp.topic)", "kafka.partition": "\(tp.partition)", "error": "\(error)"])
                 ledger.markRegressed(tp)
                 outcome.failedRegressions.append("\(tp)")
                 return
             }
             ledger.reset(tp, incarnation: next)
             outcome.starts[tp] = low
-            logger.notice("progress reset: reading the partition again from its low watermark as a new incarnation",
-                          metadata: ["kafka.topic": "\(tp.topic)", "kafka.partition": "\(tp.partition)", "incarnation": "\(next)", "start": "\(low)"])
+            logger.notice(
+                "progress reset: reading the partition again from its low watermark as a new incarnation",
+                metadata: ["kafka.topic": "\(tp.topic)", "kafka.partition": "\(tp.partition)", "incarnation": "\(next)", "start": "\(low)"])
         }
     }
 }

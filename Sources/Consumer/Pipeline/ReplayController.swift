@@ -51,8 +51,9 @@ final class ReplayController {
             for tp in partitions {
                 guard let start = starts[tp], var end = ends[tp] else { continue }
                 if let committed = live[tp], committed < end {
-                    logger.info("replay stops where the live group continues (its committed offset)",
-                                metadata: ["partition": "\(tp)", "requested_end": "\(end)", "end": "\(committed)", "live_group": "\(plan.liveGroup ?? "")"])
+                    logger.info(
+                        "replay stops where the live group continues (its committed offset)",
+                        metadata: ["partition": "\(tp)", "requested_end": "\(end)", "end": "\(committed)", "live_group": "\(plan.liveGroup ?? "")"])
                     end = committed
                 }
                 resolved[tp] = ReplayRange(start: start, end: end)
@@ -108,8 +109,10 @@ final class ReplayController {
     }
 
     /// Offsets of `position` for each partition (partitions left out when an explicit start does not name them).
-    private static func offsets(of position: ReplayPlan.Position, partitions: [TopicPartition], isStart: Bool,
-                                consumer: KafkaConsumer) throws -> [TopicPartition: Int64] {
+    private static func offsets(
+        of position: ReplayPlan.Position, partitions: [TopicPartition], isStart: Bool,
+        consumer: KafkaConsumer
+    ) throws -> [TopicPartition: Int64] {
         var result: [TopicPartition: Int64] = [:]
         switch position {
         case .earliest:
@@ -132,7 +135,9 @@ final class ReplayController {
     }
 
     /// The live group's committed offsets, asked by a consumer of that group that never joins it.
-    private static func committed(group: String, partitions: [TopicPartition], kafka: KafkaConfiguration, logger: Logger) throws -> [TopicPartition: Int64] {
+    private static func committed(group: String, partitions: [TopicPartition], kafka: KafkaConfiguration, logger: Logger) throws -> [TopicPartition:
+        Int64]
+    {
         var configuration = kafka
         configuration.group = group
         let probe = try KafkaConsumer(configuration: configuration, logger: logger)

@@ -38,7 +38,9 @@ package final class ReplayLock: KafkaRebalanceHandler, @unchecked Sendable {
         package var description: String
     }
 
-    init(kafka: KafkaConfiguration, group: String, topics: [String], needed: Set<TopicPartition>, lease: OwnershipLease, logger: Logger) throws(KafkaError) {
+    init(kafka: KafkaConfiguration, group: String, topics: [String], needed: Set<TopicPartition>, lease: OwnershipLease, logger: Logger)
+        throws(KafkaError)
+    {
         var configuration = kafka
         configuration.group = group
         configuration.properties["enable.partition.eof"] = "false"
@@ -69,8 +71,9 @@ package final class ReplayLock: KafkaRebalanceHandler, @unchecked Sendable {
         let heartbeat = (try? consumer.committed(all))?.values.max() ?? 0
         let age = Int64(Date().timeIntervalSince1970 * 1000) - heartbeat
         if heartbeat > 0, age < Int64(lease.length.inMilliseconds) + 3_000 {
-            throw Contended(description: "another census replay into this store is running (lock group \(group), last heartbeat \(age) ms ago); "
-                + "wait for it to finish or stop it, then run this replay again")
+            throw Contended(
+                description: "another census replay into this store is running (lock group \(group), last heartbeat \(age) ms ago); "
+                    + "wait for it to finish or stop it, then run this replay again")
         }
         try consumer.subscribe(topics: topics)
         let deadline = ContinuousClock.now + timeout
@@ -83,8 +86,9 @@ package final class ReplayLock: KafkaRebalanceHandler, @unchecked Sendable {
                 return
             }
             if !state.0.isEmpty || state.1 {
-                throw Contended(description: "another census replay started at the same time (lock group \(group) split the partitions); "
-                    + "run this replay again once the other one finished")
+                throw Contended(
+                    description: "another census replay started at the same time (lock group \(group) split the partitions); "
+                        + "run this replay again once the other one finished")
             }
         }
         throw Contended(description: "could not take the replay lock (lock group \(group)) within \(timeout)")

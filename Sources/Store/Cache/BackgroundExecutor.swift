@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A task executor with one thread of its own, for the API's heavy work off the request threads: refreshing cached reads
@@ -44,8 +44,8 @@ package final class BackgroundExecutor: TaskExecutor, @unchecked Sendable {
 
     private func run() {
         #if canImport(Glibc)
-        // Linux: `who = 0` with PRIO_PROCESS sets the calling thread's nice value only.
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+            // Linux: `who = 0` with PRIO_PROCESS sets the calling thread's nice value only.
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
         #endif
         var batch: [UnownedJob] = []
         while true {

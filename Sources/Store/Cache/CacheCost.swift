@@ -29,14 +29,16 @@ extension SeverityCount: CacheCost { package var cacheBytes: Int { 8 + CacheByte
 extension MetricSummary: CacheCost {
     package var cacheBytes: Int {
         64 + CacheBytes.of(name) + CacheBytes.of(description) + CacheBytes.of(unit) + CacheBytes.of(explicitBounds) + CacheBytes.of(scales)
-            + CacheBytes.of(labelKeys) + CacheBytes.of(resourceKeys) + CacheBytes.of(scopeName) + CacheBytes.of(scopeVersion) + CacheBytes.of(services)
+            + CacheBytes.of(labelKeys) + CacheBytes.of(resourceKeys) + CacheBytes.of(scopeName) + CacheBytes.of(scopeVersion)
+            + CacheBytes.of(services)
     }
 }
 
 extension SpanSummary: CacheCost {
     package var cacheBytes: Int {
         128 + CacheBytes.of(name) + CacheBytes.of(attributeKeys) + CacheBytes.of(eventNames) + CacheBytes.of(eventAttributeKeys)
-            + CacheBytes.of(linkAttributeKeys) + CacheBytes.of(resourceKeys) + CacheBytes.of(scopeName) + CacheBytes.of(scopeVersion) + CacheBytes.of(services)
+            + CacheBytes.of(linkAttributeKeys) + CacheBytes.of(resourceKeys) + CacheBytes.of(scopeName) + CacheBytes.of(scopeVersion)
+            + CacheBytes.of(services)
     }
 }
 
@@ -66,6 +68,7 @@ extension Array: CacheCost where Element: CacheCost { package var cacheBytes: In
 extension Optional: CacheCost where Wrapped: CacheCost { package var cacheBytes: Int { self?.cacheBytes ?? 8 } }
 extension ServiceLogSummary: CacheCost {
     package var cacheBytes: Int {
-        8 + CacheBytes.of(service) + CacheBytes.of(severity) + CacheBytes.of(bodyTemplates) + CacheBytes.of(attributeKeys) + CacheBytes.of(resourceKeys)
+        8 + CacheBytes.of(service) + CacheBytes.of(severity) + CacheBytes.of(bodyTemplates) + CacheBytes.of(attributeKeys)
+            + CacheBytes.of(resourceKeys)
     }
 }

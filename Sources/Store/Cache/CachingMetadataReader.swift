@@ -92,7 +92,9 @@ package struct CachingMetadataReader: MetadataReading {
     }
 
     package func serviceKeys(service: String, limit: Int, offset: Int) async throws -> Page<String> {
-        try await cached(Self.key("service-keys", service, limit, offset)) { try await base.serviceKeys(service: service, limit: limit, offset: offset) }
+        try await cached(Self.key("service-keys", service, limit, offset)) {
+            try await base.serviceKeys(service: service, limit: limit, offset: offset)
+        }
     }
 
     package func keyServices(key: String, limit: Int, offset: Int) async throws -> Page<KeyServiceUsage> {

@@ -37,8 +37,10 @@ package final class ReadCache<Value: Sendable>: Sendable {
         /// The most background refreshes running at once (loads that callers wait for are not limited).
         package var maxConcurrentRefreshes: Int
 
-        package init(ttl: Duration, maxStale: Duration? = nil, maxEntries: Int = 4096, maxBytes: Int = 32 << 20, loadCostFactor: Int = 10,
-                     staleFor: Duration? = nil, maxConcurrentRefreshes: Int = 2) {
+        package init(
+            ttl: Duration, maxStale: Duration? = nil, maxEntries: Int = 4096, maxBytes: Int = 32 << 20, loadCostFactor: Int = 10,
+            staleFor: Duration? = nil, maxConcurrentRefreshes: Int = 2
+        ) {
             self.ttl = ttl
             self.maxBytes = max(1, maxBytes)
             self.staleFor = staleFor
@@ -96,8 +98,10 @@ package final class ReadCache<Value: Sendable>: Sendable {
     ///   - size: The bytes a value holds (see ``CacheCost``); the byte bound is only as honest as this estimate.
     ///   - now: Where the cache reads the time; tests pass a clock they advance by hand, so that what they
     ///     check does not depend on how promptly a loaded machine resumes a sleeping task.
-    package init(_ configuration: Configuration, size: @escaping @Sendable (Value) -> Int = { _ in 64 },
-                 now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+    package init(
+        _ configuration: Configuration, size: @escaping @Sendable (Value) -> Int = { _ in 64 },
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) {
         self.configuration = configuration
         self.size = size
         self.now = now
@@ -179,8 +183,10 @@ package final class ReadCache<Value: Sendable>: Sendable {
     }
 
     /// A task that loads `key` and stores the result (unless ``invalidateAll()`` ran meanwhile). Called under the lock.
-    private func startLoad(_ key: String, in state: inout State, refresh: Bool,
-                           load: @escaping @Sendable () async throws -> Value) -> Task<(Value, UInt64), any Error> {
+    private func startLoad(
+        _ key: String, in state: inout State, refresh: Bool,
+        load: @escaping @Sendable () async throws -> Value
+    ) -> Task<(Value, UInt64), any Error> {
         state.loads += 1
         let generation = state.generation
         // A refresh (nobody waits for it) decodes and sorts on the low-priority refresh thread; a load a caller waits
@@ -202,8 +208,10 @@ package final class ReadCache<Value: Sendable>: Sendable {
 
     /// Records the end of a load; returns the stored value's version (0: not stored, `invalidateAll()` ran meanwhile).
     @discardableResult
-    private func finish(_ key: String, generation: UInt64, refresh: Bool, loaded: (Value, @Sendable () async throws -> Value)?,
-                        loadTime: Duration) -> UInt64 {
+    private func finish(
+        _ key: String, generation: UInt64, refresh: Bool, loaded: (Value, @Sendable () async throws -> Value)?,
+        loadTime: Duration
+    ) -> UInt64 {
         let now = self.now()
         let freshFor = min(max(configuration.ttl, loadTime * configuration.loadCostFactor), configuration.maxStale / 2)
         let bytes = loaded.map { size($0.0) + key.utf8.count + 96 } ?? 0

@@ -37,10 +37,12 @@ extension ClickHouseClient {
         /// (writers). Default `false`.
         package var spreadReads: Bool
 
-        package init(url: String, user: String = "default", password: String = "", database: String? = nil,
-                     connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(60), maxConnections: Int = 4,
-                     gzipThreshold: Int? = 64 * 1024, maxResponseBytes: Int = 256 * 1024 * 1024, retryPolicy: RetryPolicy = .default,
-                     settings: [String: String] = [:], admissionWait: Duration? = nil, spreadReads: Bool = false) {
+        package init(
+            url: String, user: String = "default", password: String = "", database: String? = nil,
+            connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(60), maxConnections: Int = 4,
+            gzipThreshold: Int? = 64 * 1024, maxResponseBytes: Int = 256 * 1024 * 1024, retryPolicy: RetryPolicy = .default,
+            settings: [String: String] = [:], admissionWait: Duration? = nil, spreadReads: Bool = false
+        ) {
             self.url = url
             self.user = user
             self.password = password
@@ -87,7 +89,8 @@ extension ClickHouseClient {
         }
 
         /// 5 attempts, 100 ms … 5 s, 2 minutes overall.
-        package static let `default` = RetryPolicy(maxAttempts: 5, initialBackoff: .milliseconds(100), maxBackoff: .seconds(5), deadline: .seconds(120))
+        package static let `default` = RetryPolicy(
+            maxAttempts: 5, initialBackoff: .milliseconds(100), maxBackoff: .seconds(5), deadline: .seconds(120))
         /// One attempt, no retries. (Not named `none`, which would read as `Optional.none` where a policy is optional.)
         package static let noRetry = RetryPolicy(maxAttempts: 1)
 

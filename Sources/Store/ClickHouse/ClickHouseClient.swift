@@ -80,8 +80,10 @@ package final class ClickHouseClient: Sendable {
     /// - Returns: The response body (in the format the SQL asked for).
     /// - Throws: ``ClickHouseError``; when retries run out, the last failure, with ``ClickHouseError/attempts`` set;
     ///   ``ClickHouseError/Kind/busy`` when ``Configuration/admissionWait`` passed without a free slot.
-    package func execute(_ sql: String, body: ByteBuffer? = nil, database: String? = nil, settings: [String: String] = [:],
-                         retryPolicy: RetryPolicy? = nil, logger: Logger? = nil, replica: Int? = nil) async throws(ClickHouseError) -> [UInt8] {
+    package func execute(
+        _ sql: String, body: ByteBuffer? = nil, database: String? = nil, settings: [String: String] = [:],
+        retryPolicy: RetryPolicy? = nil, logger: Logger? = nil, replica: Int? = nil
+    ) async throws(ClickHouseError) -> [UInt8] {
         let logger = logger ?? self.logger
         var parameters: [(String, String)] = []
         if let database = database ?? configuration.database { parameters.append(("database", database)) }
@@ -111,18 +113,21 @@ package final class ClickHouseClient: Sendable {
         } else {
             requestBody = ByteBuffer(string: sql)
         }
-        let request = CurlRequest(url: "/?" + Self.queryString(parameters), headers: headers, body: requestBody,
-                                  connectTimeoutMilliseconds: Self.milliseconds(configuration.connectTimeout),
-                                  totalTimeoutMilliseconds: Self.milliseconds(configuration.requestTimeout),
-                                  maxResponseBytes: configuration.maxResponseBytes)
+        let request = CurlRequest(
+            url: "/?" + Self.queryString(parameters), headers: headers, body: requestBody,
+            connectTimeoutMilliseconds: Self.milliseconds(configuration.connectTimeout),
+            totalTimeoutMilliseconds: Self.milliseconds(configuration.requestTimeout),
+            maxResponseBytes: configuration.maxResponseBytes)
         let policy = retryPolicy ?? configuration.retryPolicy
         let statement: ClickHouseMetrics.Statement = body == nil ? .query : .insert
         guard let gate else {
             return try await send(request, policy: policy, sql: sql, statement: statement, logger: logger, replica: replica).body
         }
-        guard let response = try await gate.withPermit({ () async throws(ClickHouseError) in
-            try await send(request, policy: policy, sql: sql, statement: statement, logger: logger, replica: replica)
-        }) else {
+        guard
+            let response = try await gate.withPermit({ () async throws(ClickHouseError) in
+                try await send(request, policy: policy, sql: sql, statement: statement, logger: logger, replica: replica)
+            })
+        else {
             metrics.rejected(statement)
             throw ClickHouseError(kind: .busy, message: "\(configuration.maxConnections) requests in progress; none finished within \(gate.maxWait)")
         }
@@ -132,13 +137,15 @@ package final class ClickHouseClient: Sendable {
     /// `GET /ping`: succeeds when the server answers `Ok.`. One attempt unless `retryPolicy` says otherwise; `replica`
     /// pings that replica (an index into ``ReplicaSet/urls``) instead of the one ``ReplicaSet`` chooses.
     package func ping(retryPolicy: RetryPolicy = .noRetry, logger: Logger? = nil, replica: Int? = nil) async throws(ClickHouseError) {
-        let request = CurlRequest(url: "/ping", headers: [], body: nil,
-                                  connectTimeoutMilliseconds: Self.milliseconds(configuration.connectTimeout),
-                                  totalTimeoutMilliseconds: Self.milliseconds(configuration.requestTimeout), maxResponseBytes: 1024)
+        let request = CurlRequest(
+            url: "/ping", headers: [], body: nil,
+            connectTimeoutMilliseconds: Self.milliseconds(configuration.connectTimeout),
+            totalTimeoutMilliseconds: Self.milliseconds(configuration.requestTimeout), maxResponseBytes: 1024)
         let response = try await send(request, policy: retryPolicy, sql: "/ping", statement: .ping, logger: logger ?? self.logger, replica: replica)
         guard response.body.starts(with: Array("Ok.".utf8)) else {
-            throw ClickHouseError(kind: .server, message: "unexpected /ping answer: \(ClickHouseError.serverMessage(response.body))",
-                                  httpStatus: response.status)
+            throw ClickHouseError(
+                kind: .server, message: "unexpected /ping answer: \(ClickHouseError.serverMessage(response.body))",
+                httpStatus: response.status)
         }
     }
 
@@ -146,8 +153,10 @@ package final class ClickHouseClient: Sendable {
 
     /// Sends `request` (whose `url` is the path and query) to the replica ``ReplicaSet`` chooses for each attempt, or
     /// to `replica` when given.
-    private func send(_ request: CurlRequest, policy: RetryPolicy, sql: String, statement: ClickHouseMetrics.Statement,
-                      logger: Logger, replica: Int? = nil) async throws(ClickHouseError) -> CurlResponse {
+    private func send(
+        _ request: CurlRequest, policy: RetryPolicy, sql: String, statement: ClickHouseMetrics.Statement,
+        logger: Logger, replica: Int? = nil
+    ) async throws(ClickHouseError) -> CurlResponse {
         let clock = ContinuousClock()
         let start = clock.now
         let deadline = policy.deadline.map { start + $0 }
@@ -172,10 +181,12 @@ package final class ClickHouseClient: Sendable {
             case .success(let response):
                 if replica == nil { replicas.record(target, failed: false) }
                 metrics.succeeded(statement, duration: clock.now - attemptStart)
-                logger.debug("ClickHouse request succeeded", metadata: [
-                    "clickhouse.attempt": "\(attempt)", "clickhouse.duration": "\(clock.now - attemptStart)",
-                    "clickhouse.response_bytes": "\(response.body.count)", "clickhouse.sql": "\(Self.logPrefix(sql))",
-                ])
+                logger.debug(
+                    "ClickHouse request succeeded",
+                    metadata: [
+                        "clickhouse.attempt": "\(attempt)", "clickhouse.duration": "\(clock.now - attemptStart)",
+                        "clickhouse.response_bytes": "\(response.body.count)", "clickhouse.sql": "\(Self.logPrefix(sql))",
+                    ])
                 return response
             case .failure(var error):
                 error.attempts = attempt
@@ -185,9 +196,11 @@ package final class ClickHouseClient: Sendable {
                     if !error.mayHaveBeenApplied, failovers < replicas.urls.count - 1, !Task.isCancelled {
                         failovers += 1
                         attempt -= 1
-                        logger.warning("ClickHouse replica failed; trying the next one", metadata: [
-                            "clickhouse.replica": "\(replicas.urls[target])", "clickhouse.error": "\(error)",
-                        ])
+                        logger.warning(
+                            "ClickHouse replica failed; trying the next one",
+                            metadata: [
+                                "clickhouse.replica": "\(replicas.urls[target])", "clickhouse.error": "\(error)",
+                            ])
                         continue
                     }
                 }
@@ -196,14 +209,18 @@ package final class ClickHouseClient: Sendable {
                 let willRetry = error.isRetriable && attempt < policy.maxAttempts && !outOfTime && !Task.isCancelled
                 metrics.failed(statement, error: error, willRetry: willRetry)
                 guard willRetry else {
-                    logger.debug("ClickHouse request failed", metadata: [
-                        "clickhouse.attempt": "\(attempt)", "clickhouse.error": "\(error)", "clickhouse.sql": "\(Self.logPrefix(sql))",
-                    ])
+                    logger.debug(
+                        "ClickHouse request failed",
+                        metadata: [
+                            "clickhouse.attempt": "\(attempt)", "clickhouse.error": "\(error)", "clickhouse.sql": "\(Self.logPrefix(sql))",
+                        ])
                     throw error
                 }
-                logger.warning("ClickHouse request failed, retrying", metadata: [
-                    "clickhouse.attempt": "\(attempt)", "clickhouse.backoff": "\(backoff)", "clickhouse.error": "\(error)",
-                ])
+                logger.warning(
+                    "ClickHouse request failed, retrying",
+                    metadata: [
+                        "clickhouse.attempt": "\(attempt)", "clickhouse.backoff": "\(backoff)", "clickhouse.error": "\(error)",
+                    ])
                 do {
                     try await Task.sleep(for: backoff)
                 } catch {
@@ -267,7 +284,7 @@ package final class ClickHouseClient: Sendable {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 output.append(byte)
             default:
                 output.append(UInt8(ascii: "%"))

@@ -28,15 +28,23 @@ package struct ClickHouseMetrics: Sendable {
     }
 
     func succeeded(_ statement: Statement, duration: Duration) {
-        Counter(label: "census_clickhouse_requests_total", dimensions: [("statement", statement.rawValue), ("outcome", "ok")], factory: factory).increment()
-        Timer(label: "census_clickhouse_request_duration_seconds", dimensions: [("statement", statement.rawValue)], factory: factory).record(duration: duration)
+        Counter(label: "census_clickhouse_requests_total", dimensions: [("statement", statement.rawValue), ("outcome", "ok")], factory: factory)
+            .increment()
+        Timer(label: "census_clickhouse_request_duration_seconds", dimensions: [("statement", statement.rawValue)], factory: factory).record(
+            duration: duration)
     }
 
     func failed(_ statement: Statement, error: ClickHouseError, willRetry: Bool) {
-        Counter(label: "census_clickhouse_requests_total", dimensions: [("statement", statement.rawValue), ("outcome", "error")], factory: factory).increment()
-        Counter(label: "census_clickhouse_failures_total", dimensions: [("statement", statement.rawValue), ("code", error.metricCode)], factory: factory).increment()
+        Counter(label: "census_clickhouse_requests_total", dimensions: [("statement", statement.rawValue), ("outcome", "error")], factory: factory)
+            .increment()
+        Counter(
+            label: "census_clickhouse_failures_total", dimensions: [("statement", statement.rawValue), ("code", error.metricCode)], factory: factory
+        ).increment()
         if willRetry {
-            Counter(label: "census_clickhouse_retries_total", dimensions: [("statement", statement.rawValue), ("code", error.metricCode)], factory: factory).increment()
+            Counter(
+                label: "census_clickhouse_retries_total", dimensions: [("statement", statement.rawValue), ("code", error.metricCode)],
+                factory: factory
+            ).increment()
         }
     }
 

@@ -103,7 +103,8 @@ package struct DayRange: Sendable, Hashable, CustomStringConvertible {
             return value
         }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month) else { return nil }
+            (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month)
+        else { return nil }
         let days = Self.days(year: year, month: month, day: day)
         guard days >= 0, days <= Int(maxDay) else { return nil }
         return UInt16(days)

@@ -48,7 +48,9 @@ package struct HeavyHitter: Sendable, Hashable {
 
     /// Joins the merged states of a key (`sumMapMerge(heavy_hitters)` as keys and counts, `topKArrayMerge(32)(heavy_texts)`)
     /// into its top values, most frequent first (ties by text), at most `limit`; counts without a text are skipped.
-    package static func join(keys: [UInt32], counts: [UInt64], texts: [String], limit: Int = KeyAggregate.maxHeavyHitters) -> [(text: String, count: UInt64)] {
+    package static func join(keys: [UInt32], counts: [UInt64], texts: [String], limit: Int = KeyAggregate.maxHeavyHitters) -> [(
+        text: String, count: UInt64
+    )] {
         var textOf: [UInt32: String] = [:]
         for stored in texts {
             guard let (key, text) = parseStored(stored) else { continue }

@@ -14,8 +14,10 @@ package struct KeyTelemetry: Sendable, Hashable {
         /// The key's estimated distinct values on this name, the higher of its scopes.
         package var cardinality: UInt64
 
-        package init(name: String, metricType: MetricType = .unknown, spanKind: UInt8 = 0, services: [ServiceCount] = [], count: UInt64,
-                     cardinality: UInt64) {
+        package init(
+            name: String, metricType: MetricType = .unknown, spanKind: UInt8 = 0, services: [ServiceCount] = [], count: UInt64,
+            cardinality: UInt64
+        ) {
             self.name = name
             self.metricType = metricType
             self.spanKind = spanKind

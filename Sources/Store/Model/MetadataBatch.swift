@@ -104,9 +104,11 @@ package struct KeyAggregate: Sendable, Hashable {
     /// Most value samples kept per key: the number of sample slots, and the size limit of ``smallValues``.
     package static let maxSamples = 10
 
-    package init(signal: Signal, name: String, service: String, scope: KeyScope, eventName: String = "", key: String, day: UInt16,
-                 firstSeen: EpochSeconds, lastSeen: EpochSeconds, count: UInt64, valueHashes: [UInt64],
-                 sampleSlots: [String?] = SampleSlots.empty, smallValues: [String] = []) {
+    package init(
+        signal: Signal, name: String, service: String, scope: KeyScope, eventName: String = "", key: String, day: UInt16,
+        firstSeen: EpochSeconds, lastSeen: EpochSeconds, count: UInt64, valueHashes: [UInt64],
+        sampleSlots: [String?] = SampleSlots.empty, smallValues: [String] = []
+    ) {
         self.signal = signal
         self.name = name
         self.service = service
@@ -197,7 +199,10 @@ package struct TemplateAggregate: Sendable, Hashable {
     /// One original body (the smallest seen, so the choice is deterministic).
     package var example: String
 
-    package init(severity: String, service: String, template: String, day: UInt16, firstSeen: EpochSeconds, lastSeen: EpochSeconds, count: UInt64, example: String) {
+    package init(
+        severity: String, service: String, template: String, day: UInt16, firstSeen: EpochSeconds, lastSeen: EpochSeconds, count: UInt64,
+        example: String
+    ) {
         self.severity = severity
         self.service = service
         self.template = template
@@ -248,8 +253,10 @@ package struct MetadataBatch: Sendable {
     /// Records that could not be ingested, stored in the `quarantine` table (keyed by topic, partition, offset).
     package var quarantined: [QuarantinedRecord] = []
 
-    package init(signals: [SignalAggregate] = [], keys: [KeyAggregate] = [], templates: [TemplateAggregate] = [], progress: [PartitionProgress] = [],
-                 quarantined: [QuarantinedRecord] = []) {
+    package init(
+        signals: [SignalAggregate] = [], keys: [KeyAggregate] = [], templates: [TemplateAggregate] = [], progress: [PartitionProgress] = [],
+        quarantined: [QuarantinedRecord] = []
+    ) {
         self.signals = signals
         self.keys = keys
         self.templates = templates

@@ -64,10 +64,12 @@ package struct MetricSummary: Sendable, Hashable {
     /// Active series (the reference's `active_series_otlp` and `active_series_prometheus`).
     package var activeSeries: ActiveSeries
 
-    package init(name: String, description: String = "", unit: String = "", type: MetricType = .unknown, temporality: UInt8 = 0, isMonotonic: Bool = false,
-                 explicitBounds: [Double] = [], scales: [Int32] = [], sampleCount: UInt64 = 0, labelKeys: [KeyStats] = [], resourceKeys: [KeyStats] = [],
-                 scopeName: String = "", scopeVersion: String = "", services: [ServiceCount] = [], firstSeen: EpochSeconds = 0, lastSeen: EpochSeconds = 0,
-                 activeSeries: ActiveSeries = .zero) {
+    package init(
+        name: String, description: String = "", unit: String = "", type: MetricType = .unknown, temporality: UInt8 = 0, isMonotonic: Bool = false,
+        explicitBounds: [Double] = [], scales: [Int32] = [], sampleCount: UInt64 = 0, labelKeys: [KeyStats] = [], resourceKeys: [KeyStats] = [],
+        scopeName: String = "", scopeVersion: String = "", services: [ServiceCount] = [], firstSeen: EpochSeconds = 0, lastSeen: EpochSeconds = 0,
+        activeSeries: ActiveSeries = .zero
+    ) {
         self.activeSeries = activeSeries
         self.name = name
         self.description = description
@@ -113,11 +115,13 @@ package struct SpanSummary: Sendable, Hashable {
     package var firstSeen: EpochSeconds
     package var lastSeen: EpochSeconds
 
-    package init(name: String, kind: UInt8 = 0, attributeKeys: [KeyStats] = [], eventNames: [String] = [], eventAttributeKeys: [EventKeyStats] = [],
-                 linkAttributeKeys: [KeyStats] = [], resourceKeys: [KeyStats] = [], hasTraceState: Bool = false, hasParentSpanID: Bool = false,
-                 statusCodes: StatusCodeSet = [], droppedAttributes: DroppedStats = .init(), droppedEvents: DroppedStats = .init(),
-                 droppedLinks: DroppedStats = .init(), scopeName: String = "", scopeVersion: String = "", sampleCount: UInt64 = 0,
-                 services: [ServiceCount] = [], firstSeen: EpochSeconds = 0, lastSeen: EpochSeconds = 0) {
+    package init(
+        name: String, kind: UInt8 = 0, attributeKeys: [KeyStats] = [], eventNames: [String] = [], eventAttributeKeys: [EventKeyStats] = [],
+        linkAttributeKeys: [KeyStats] = [], resourceKeys: [KeyStats] = [], hasTraceState: Bool = false, hasParentSpanID: Bool = false,
+        statusCodes: StatusCodeSet = [], droppedAttributes: DroppedStats = .init(), droppedEvents: DroppedStats = .init(),
+        droppedLinks: DroppedStats = .init(), scopeName: String = "", scopeVersion: String = "", sampleCount: UInt64 = 0,
+        services: [ServiceCount] = [], firstSeen: EpochSeconds = 0, lastSeen: EpochSeconds = 0
+    ) {
         self.name = name
         self.kind = kind
         self.attributeKeys = attributeKeys
@@ -174,10 +178,13 @@ package struct LogSummary: Sendable, Hashable {
     package var firstSeen: EpochSeconds
     package var lastSeen: EpochSeconds
 
-    package init(severity: String, severityNumber: UInt8 = 0, attributeKeys: [KeyStats] = [], resourceKeys: [KeyStats] = [], bodyTemplates: [TemplateStats] = [],
-                 eventNames: [String] = [], hasTraceContext: Bool = false, hasSpanContext: Bool = false, droppedAttributes: DroppedStats = .init(),
-                 scopeName: String = "", scopeVersion: String = "", sampleCount: UInt64 = 0, services: [ServiceCount] = [],
-                 firstSeen: EpochSeconds = 0, lastSeen: EpochSeconds = 0) {
+    package init(
+        severity: String, severityNumber: UInt8 = 0, attributeKeys: [KeyStats] = [], resourceKeys: [KeyStats] = [],
+        bodyTemplates: [TemplateStats] = [],
+        eventNames: [String] = [], hasTraceContext: Bool = false, hasSpanContext: Bool = false, droppedAttributes: DroppedStats = .init(),
+        scopeName: String = "", scopeVersion: String = "", sampleCount: UInt64 = 0, services: [ServiceCount] = [],
+        firstSeen: EpochSeconds = 0, lastSeen: EpochSeconds = 0
+    ) {
         self.severity = severity
         self.severityNumber = severityNumber
         self.attributeKeys = attributeKeys
@@ -211,8 +218,10 @@ package struct AttributeSummary: Sendable, Hashable {
     package var firstSeen: EpochSeconds
     package var lastSeen: EpochSeconds
 
-    package init(key: String, count: UInt64, estimatedCardinality: UInt64, samples: [String], signals: [Signal], seenAsResource: Bool, seenAsAttribute: Bool,
-                 firstSeen: EpochSeconds, lastSeen: EpochSeconds) {
+    package init(
+        key: String, count: UInt64, estimatedCardinality: UInt64, samples: [String], signals: [Signal], seenAsResource: Bool, seenAsAttribute: Bool,
+        firstSeen: EpochSeconds, lastSeen: EpochSeconds
+    ) {
         self.key = key
         self.count = count
         self.estimatedCardinality = estimatedCardinality
@@ -242,8 +251,10 @@ package struct AttributeQuery: Sendable, Hashable {
     package var limit: Int? = 100
     package var offset: Int = 0
 
-    package init(signal: Signal? = nil, scope: Scope? = nil, minCardinality: UInt64 = 0, maxCardinality: UInt64 = 0, sortBy: SortField = .cardinality,
-                 descending: Bool = true, limit: Int? = 100, offset: Int = 0) {
+    package init(
+        signal: Signal? = nil, scope: Scope? = nil, minCardinality: UInt64 = 0, maxCardinality: UInt64 = 0, sortBy: SortField = .cardinality,
+        descending: Bool = true, limit: Int? = 100, offset: Int = 0
+    ) {
         self.signal = signal
         self.scope = scope
         self.minCardinality = minCardinality

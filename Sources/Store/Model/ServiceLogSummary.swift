@@ -10,8 +10,10 @@ package struct ServiceLogSummary: Sendable, Hashable {
     /// Sorted by key.
     package var resourceKeys: [KeyStats]
 
-    package init(service: String, severity: String, sampleCount: UInt64, bodyTemplates: [TemplateStats] = [], attributeKeys: [KeyStats] = [],
-                 resourceKeys: [KeyStats] = []) {
+    package init(
+        service: String, severity: String, sampleCount: UInt64, bodyTemplates: [TemplateStats] = [], attributeKeys: [KeyStats] = [],
+        resourceKeys: [KeyStats] = []
+    ) {
         self.service = service
         self.severity = severity
         self.sampleCount = sampleCount

@@ -18,8 +18,10 @@ package struct SignalComplexity: Sendable, Hashable {
     /// The reference's fixed "high cardinality" bound of the complexity report.
     package static let highCardinality: UInt64 = 100
 
-    package init(signal: Signal, signalName: String, totalKeys: UInt64, attributeKeyCount: UInt64, resourceKeyCount: UInt64, eventKeyCount: UInt64,
-                 linkKeyCount: UInt64, maxCardinality: UInt64, highCardinalityCount: UInt64) {
+    package init(
+        signal: Signal, signalName: String, totalKeys: UInt64, attributeKeyCount: UInt64, resourceKeyCount: UInt64, eventKeyCount: UInt64,
+        linkKeyCount: UInt64, maxCardinality: UInt64, highCardinalityCount: UInt64
+    ) {
         self.signal = signal
         self.signalName = signalName
         self.totalKeys = totalKeys

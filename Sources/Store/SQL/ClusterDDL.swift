@@ -21,8 +21,10 @@ package struct ClusterDDL: Sendable, Hashable {
 
     /// - Throws: ``StoreError/Kind/invalidIdentifier`` unless `name` is a plain identifier; the path and replica name go
     ///   into SQL as string literals (``SQLLiteral``) and must not be empty.
-    package init(name: String, zooKeeperPath: String = ClusterDDL.defaultZooKeeperPath,
-                 replicaName: String = ClusterDDL.defaultReplicaName) throws(StoreError) {
+    package init(
+        name: String, zooKeeperPath: String = ClusterDDL.defaultZooKeeperPath,
+        replicaName: String = ClusterDDL.defaultReplicaName
+    ) throws(StoreError) {
         self.name = try SQLLiteral.identifier(name)
         guard !zooKeeperPath.isEmpty, !replicaName.isEmpty else {
             throw StoreError(.invalidIdentifier, "the ZooKeeper path and the replica name must not be empty")

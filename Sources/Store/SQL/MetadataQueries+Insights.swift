@@ -4,7 +4,8 @@
 extension MetadataQueries {
     /// Key columns read with every key statistic: count UInt64, cardinality UInt64, samples Array(String), small_samples
     /// Array(String) (decoded by ``ClickHouseMetadataReader/decodeSamples(_:cardinality:)``).
-    private static let keyStatColumns = "toUInt64(sumMerge(count)), toUInt64(uniqCombinedArrayMerge(cardinality)), "
+    private static let keyStatColumns =
+        "toUInt64(sumMerge(count)), toUInt64(uniqCombinedArrayMerge(cardinality)), "
         + "minForEachMerge(samples), topKArrayMerge(10)(small_samples)"
 
     /// Every service with signal rows. Columns: service String, sorted.
@@ -32,16 +33,20 @@ extension MetadataQueries {
     package static func complexity(_ schema: Schema, threshold: UInt64, limit: Int) -> String {
         let table = schema.metadataTable
         let event = KeyScope.event.rawValue
-        let names = "SELECT signal, name, toUInt8(maxMerge(metric_type)) AS c_type, toUInt64(length(topKArrayMerge(64)(bounds))) AS c_bounds, "
+        let names =
+            "SELECT signal, name, toUInt8(maxMerge(metric_type)) AS c_type, toUInt64(length(topKArrayMerge(64)(bounds))) AS c_bounds, "
             + "toUInt64(length(topKArrayMerge(32)(scales))) AS c_scales FROM \(table) WHERE kind = \(Schema.RowKind.signal.rawValue) GROUP BY signal, name"
-        let perKey = "SELECT signal, name, scope, sub, key, uniqCombinedArrayMerge(cardinality) AS c_card FROM \(table) "
+        let perKey =
+            "SELECT signal, name, scope, sub, key, uniqCombinedArrayMerge(cardinality) AS c_card FROM \(table) "
             + "WHERE kind = \(Schema.RowKind.key.rawValue) GROUP BY signal, name, scope, sub, key"
-        let keys = "SELECT signal, name, toUInt64(countIf(scope = \(KeyScope.attribute.rawValue))) AS c_attribute, "
+        let keys =
+            "SELECT signal, name, toUInt64(countIf(scope = \(KeyScope.attribute.rawValue))) AS c_attribute, "
             + "toUInt64(countIf(scope = \(KeyScope.resource.rawValue))) AS c_resource, toUInt64(countIf(scope = \(event))) AS c_event, "
             + "toUInt64(countIf(scope = \(KeyScope.link.rawValue))) AS c_link, toUInt64(maxIf(c_card, scope != \(event))) AS c_max, "
             + "toUInt64(countIf(scope != \(event) AND c_card > \(SQLLiteral.integer(SignalComplexity.highCardinality)))) AS c_high "
             + "FROM (\(perKey)) GROUP BY signal, name"
-        let buckets = "if(c_type = \(MetricType.histogram.rawValue), c_bounds + 1, if(c_type = \(MetricType.exponentialHistogram.rawValue), 10 * c_scales, 0))"
+        let buckets =
+            "if(c_type = \(MetricType.histogram.rawValue), c_bounds + 1, if(c_type = \(MetricType.exponentialHistogram.rawValue), 10 * c_scales, 0))"
         return "SELECT toUInt8(signal), name, toUInt64(c_attribute + c_resource + c_event + c_link + \(buckets)) AS c_total, "
             + "c_attribute, c_resource, c_event, c_link, c_max, c_high FROM (\(names)) AS c_names ANY LEFT JOIN (\(keys)) AS c_keys USING (signal, name) "
             + "WHERE c_total >= \(SQLLiteral.integer(threshold)) ORDER BY c_total DESC, c_max DESC, signal, name"
@@ -54,9 +59,11 @@ extension MetadataQueries {
     /// Columns: template String, severities Array(String), counts Array(UInt64) (parallel, unordered), example String
     /// (smallest non-empty). Ordered by total count desc, template.
     package static func logPatterns(_ schema: Schema, minCount: UInt64, minServices: Int, limit: Int) -> String {
-        let perService = "SELECT sub AS p_template, name AS p_severity, service, sumMerge(count) AS p_service_count, minMerge(example) AS p_service_example "
+        let perService =
+            "SELECT sub AS p_template, name AS p_severity, service, sumMerge(count) AS p_service_count, minMerge(example) AS p_service_example "
             + "FROM \(schema.metadataTable) WHERE kind = \(Schema.RowKind.template.rawValue) AND signal = \(Signal.log.rawValue) GROUP BY sub, name, service"
-        let perSeverity = "SELECT p_template, p_severity, toUInt64(sum(p_service_count)) AS p_severity_count, toUInt64(count()) AS p_entries, "
+        let perSeverity =
+            "SELECT p_template, p_severity, toUInt64(sum(p_service_count)) AS p_severity_count, toUInt64(count()) AS p_entries, "
             + "minIf(p_service_example, p_service_example != '') AS p_example FROM (\(perService)) GROUP BY p_template, p_severity "
             + "HAVING p_severity_count >= \(SQLLiteral.integer(minCount))"
         return "SELECT p_template, groupArray(p_severity), groupArray(p_severity_count), minIf(p_example, p_example != ''), "
@@ -71,7 +78,8 @@ extension MetadataQueries {
     /// severity, service. `severity` restricts to one severity.
     /// - Precondition: `templates` is not empty.
     package static func templateServices(_ schema: Schema, templates: [String], severity: String? = nil) -> String {
-        var sql = "SELECT sub, name, service, toUInt64(sumMerge(count)), minMerge(example) FROM \(schema.metadataTable) "
+        var sql =
+            "SELECT sub, name, service, toUInt64(sumMerge(count)), minMerge(example) FROM \(schema.metadataTable) "
             + "WHERE kind = \(Schema.RowKind.template.rawValue) AND signal = \(Signal.log.rawValue) AND sub IN \(SQLLiteral.stringList(templates))"
         if let severity { sql += " AND name = \(SQLLiteral.string(severity))" }
         return sql + " GROUP BY sub, name, service ORDER BY sub, name, service FORMAT RowBinary"

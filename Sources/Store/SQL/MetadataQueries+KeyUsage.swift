@@ -64,7 +64,8 @@ extension MetadataQueries {
     /// Columns: signal UInt8, name String, service String, count UInt64, metric_type UInt8, span_kind UInt8. Ordered by
     /// signal, name, service.
     package static func keyNameServices(_ schema: Schema, key: String, limit: Int) -> String {
-        let names = "SELECT signal, name FROM \(schema.metadataTable) WHERE \(usageKeyRows()) AND key = \(SQLLiteral.string(key)) "
+        let names =
+            "SELECT signal, name FROM \(schema.metadataTable) WHERE \(usageKeyRows()) AND key = \(SQLLiteral.string(key)) "
             + "GROUP BY signal, name ORDER BY signal, name LIMIT \(SQLLiteral.integer(max(0, limit))) BY signal"
         return "SELECT toUInt8(signal), name, service, toUInt64(sumMerge(count)), toUInt8(maxMerge(metric_type)), toUInt8(maxMerge(span_kind)) "
             + "FROM \(schema.metadataTable) WHERE kind = \(Schema.RowKind.signal.rawValue) AND (signal, name) IN (\(names)) "

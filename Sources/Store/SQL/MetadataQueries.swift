@@ -60,7 +60,8 @@ package enum MetadataQueries {
             "arraySort(topKArrayMerge(64)(bounds))", "arraySort(topKArrayMerge(32)(scales))", "toUInt8(maxMerge(span_kind))",
             "toUInt8(groupBitOrMerge(flags))", "toUInt8(groupBitOrMerge(status_codes))", "toUInt8(maxMerge(severity_number))",
             "arraySort(topKArrayMerge(64)(event_names))", "minMerge(instrumentation_scope)",
-            "toUInt64(sumMerge(dropped_attributes_total))", "toUInt64(sumMerge(dropped_attributes_items))", "toUInt32(maxMerge(dropped_attributes_max))",
+            "toUInt64(sumMerge(dropped_attributes_total))", "toUInt64(sumMerge(dropped_attributes_items))",
+            "toUInt32(maxMerge(dropped_attributes_max))",
             "toUInt64(sumMerge(dropped_events_total))", "toUInt64(sumMerge(dropped_events_items))", "toUInt32(maxMerge(dropped_events_max))",
             "toUInt64(sumMerge(dropped_links_total))", "toUInt64(sumMerge(dropped_links_items))", "toUInt32(maxMerge(dropped_links_max))",
             "toUInt64(uniqCombinedArrayMerge(cardinality))",
@@ -194,7 +195,8 @@ package enum MetadataQueries {
     }
 
     private static func catalogSelect(_ schema: Schema, whereKey key: String?) -> String {
-        var sql = "SELECT key, toUInt64(sumMerge(count)) AS a_count, toUInt64(uniqCombinedArrayMerge(cardinality)) AS a_cardinality, "
+        var sql =
+            "SELECT key, toUInt64(sumMerge(count)) AS a_count, toUInt64(uniqCombinedArrayMerge(cardinality)) AS a_cardinality, "
             + "minForEachMerge(samples) AS a_samples, topKArrayMerge(10)(small_samples) AS a_small_samples, arraySort(groupUniqArray(toUInt8(signal))) AS a_signals, "
             + "toUInt8(max(scope = \(KeyScope.resource.rawValue))) AS a_resource, toUInt8(max(scope != \(KeyScope.resource.rawValue))) AS a_attribute, "
             + "toUInt32(minMerge(first_seen)) AS a_first_seen, toUInt32(maxMerge(last_seen)) AS a_last_seen "

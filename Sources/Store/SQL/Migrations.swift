@@ -79,12 +79,15 @@ package struct Migrator: Sendable {
             for statement in migration.statements(schema) {
                 try await run(statement)
             }
-            let record = "INSERT INTO \(schema.migrationsTable) (version, name, applied_at) VALUES "
+            let record =
+                "INSERT INTO \(schema.migrationsTable) (version, name, applied_at) VALUES "
                 + "(\(SQLLiteral.integer(migration.version)), \(SQLLiteral.string(migration.name)), now())"
             try await run(record)
-            logger.info("Applied ClickHouse migration", metadata: [
-                "migration.version": "\(migration.version)", "migration.name": "\(migration.name)", "clickhouse.database": "\(schema.database)",
-            ])
+            logger.info(
+                "Applied ClickHouse migration",
+                metadata: [
+                    "migration.version": "\(migration.version)", "migration.name": "\(migration.name)", "clickhouse.database": "\(schema.database)",
+                ])
         }
         return try await currentVersion()
     }

@@ -4,8 +4,11 @@ package enum RetentionQueries {
     /// One row: rows UInt64 (1 when `metadata` holds a data row of a day before `cutoff`, else 0: the scan stops at
     /// the first row), pending UInt64 (mutations of `metadata` the server has not finished).
     package static func probe(_ schema: Schema, cutoff: UInt16) -> String {
-        "SELECT toUInt64(count()), " + V2Queries.scalar("SELECT count() FROM system.mutations WHERE database = \(SQLLiteral.string(schema.database)) "
-            + "AND table = 'metadata' AND is_done = 0") + " FROM (SELECT kind FROM \(schema.metadataTable) WHERE \(rowsBefore(cutoff)) LIMIT 1) FORMAT RowBinary"
+        "SELECT toUInt64(count()), "
+            + V2Queries.scalar(
+                "SELECT count() FROM system.mutations WHERE database = \(SQLLiteral.string(schema.database)) "
+                    + "AND table = 'metadata' AND is_done = 0")
+            + " FROM (SELECT kind FROM \(schema.metadataTable) WHERE \(rowsBefore(cutoff)) LIMIT 1) FORMAT RowBinary"
     }
 
     /// Removes every data row of a day before `cutoff` (asynchronously: the server runs the mutation part by part).

@@ -238,9 +238,12 @@ package struct Schema: Sendable, Hashable {
     /// read as empty), and writers switch to the new table when they run this version.
     package func addHeavyHitters() -> [String] {
         let alters = Self.heavyStateColumns.map { "ALTER TABLE \(metadataTable)\(onCluster) ADD COLUMN \($0.name) \($0.type)" }
-        let columns = (Self.ingestColumns + Self.heavyIngestColumns).map { "\($0.name) \($0.type)" }
-            + ["\(Self.fenceDeadlineColumn.name) \(Self.fenceDeadlineColumn.type) DEFAULT toDateTime(\(Self.unfencedDeadline))",
-               "fence_check UInt8 MATERIALIZED throwIf(now() > \(Self.fenceDeadlineColumn.name))"]
+        let columns =
+            (Self.ingestColumns + Self.heavyIngestColumns).map { "\($0.name) \($0.type)" }
+            + [
+                "\(Self.fenceDeadlineColumn.name) \(Self.fenceDeadlineColumn.type) DEFAULT toDateTime(\(Self.unfencedDeadline))",
+                "fence_check UInt8 MATERIALIZED throwIf(now() > \(Self.fenceDeadlineColumn.name))",
+            ]
         let key = Self.keyColumns.map(\.name).joined(separator: ", ")
         let states = (Self.stateColumns + Self.heavyStateColumns).map { "\($0.state) AS \($0.name)" }.joined(separator: ", ")
         return alters + [
@@ -256,15 +259,20 @@ package struct Schema: Sendable, Hashable {
     /// the backfill again, change no answer.
     package func addSampleLengths() -> [String] {
         let alters = Self.sampleLengthStateColumns.map { "ALTER TABLE \(metadataTable)\(onCluster) ADD COLUMN \($0.name) \($0.type)" }
-        let columns = (Self.ingestColumns + Self.heavyIngestColumns + Self.sampleLengthIngestColumns).map { "\($0.name) \($0.type)" }
-            + ["\(Self.fenceDeadlineColumn.name) \(Self.fenceDeadlineColumn.type) DEFAULT toDateTime(\(Self.unfencedDeadline))",
-               "fence_check UInt8 MATERIALIZED throwIf(now() > \(Self.fenceDeadlineColumn.name))"]
+        let columns =
+            (Self.ingestColumns + Self.heavyIngestColumns + Self.sampleLengthIngestColumns).map { "\($0.name) \($0.type)" }
+            + [
+                "\(Self.fenceDeadlineColumn.name) \(Self.fenceDeadlineColumn.type) DEFAULT toDateTime(\(Self.unfencedDeadline))",
+                "fence_check UInt8 MATERIALIZED throwIf(now() > \(Self.fenceDeadlineColumn.name))",
+            ]
         let key = Self.keyColumns.map(\.name).joined(separator: ", ")
         let states = (Self.stateColumns + Self.heavyStateColumns + Self.sampleLengthStateColumns).map { "\($0.state) AS \($0.name)" }
             .joined(separator: ", ")
-        let slots = "SELECT \(key), arrayFilter(s -> s != unhex('FF'), minForEachMerge(samples)) AS slots FROM \(metadataTable) "
+        let slots =
+            "SELECT \(key), arrayFilter(s -> s != unhex('FF'), minForEachMerge(samples)) AS slots FROM \(metadataTable) "
             + "WHERE kind = \(RowKind.catalog.rawValue) GROUP BY \(key)"
-        let backfill = "INSERT INTO \(metadataTable) (\(key), sample_bytes, sample_items) SELECT \(key), "
+        let backfill =
+            "INSERT INTO \(metadataTable) (\(key), sample_bytes, sample_items) SELECT \(key), "
             + "sumState(toUInt64(arraySum(arrayMap(s -> length(s), slots)))), sumState(toUInt64(length(slots))) FROM (\(slots)) GROUP BY \(key)"
         return alters + [
             "CREATE TABLE IF NOT EXISTS \(ingestTable)\(onCluster) (\(columns.joined(separator: ", "))) ENGINE = Null",
@@ -290,8 +298,10 @@ package struct Schema: Sendable, Hashable {
 
     /// The write-fence column definitions of an ingest table (see ``fenceDeadlineColumn``).
     static var fenceColumnDefinitions: [String] {
-        ["\(fenceDeadlineColumn.name) \(fenceDeadlineColumn.type) DEFAULT toDateTime(\(unfencedDeadline))",
-         "fence_check UInt8 MATERIALIZED throwIf(now() > \(fenceDeadlineColumn.name))"]
+        [
+            "\(fenceDeadlineColumn.name) \(fenceDeadlineColumn.type) DEFAULT toDateTime(\(unfencedDeadline))",
+            "fence_check UInt8 MATERIALIZED throwIf(now() > \(fenceDeadlineColumn.name))",
+        ]
     }
 
     /// The AggregatingMergeTree of states.
@@ -299,28 +309,32 @@ package struct Schema: Sendable, Hashable {
         let columns = (Self.keyColumns.map { "\($0.name) \($0.type)" } + Self.stateColumns.map { "\($0.name) \($0.type)" })
             .joined(separator: ", ")
         let key = Self.keyColumns.map(\.name).joined(separator: ", ")
-        return "CREATE TABLE IF NOT EXISTS \(metadataTable)\(onCluster) (\(columns)) ENGINE = \(engine("AggregatingMergeTree", table: "metadata")) ORDER BY (\(key)) SETTINGS index_granularity = 256"
+        return
+            "CREATE TABLE IF NOT EXISTS \(metadataTable)\(onCluster) (\(columns)) ENGINE = \(engine("AggregatingMergeTree", table: "metadata")) ORDER BY (\(key)) SETTINGS index_granularity = 256"
     }
 
     /// The quarantine table: one row per (topic, partition, offset); duplicates from retries or replays are merged away
     /// by the engine and never shown by reads (which group by the key).
     package func createQuarantineTable() -> String {
         let columns = QuarantineQueries.columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
-        return "CREATE TABLE IF NOT EXISTS \(quarantineTable)\(onCluster) (\(columns)) ENGINE = \(engine("ReplacingMergeTree", table: "quarantine")) ORDER BY (topic, kafka_partition, kafka_offset)"
+        return
+            "CREATE TABLE IF NOT EXISTS \(quarantineTable)\(onCluster) (\(columns)) ENGINE = \(engine("ReplacingMergeTree", table: "quarantine")) ORDER BY (topic, kafka_partition, kafka_offset)"
     }
 
     /// The sessions table of migration 6: one row per write, the newest `version` of a name wins (readers use `argMax`,
     /// so the answer does not depend on when ClickHouse merges); a delete writes a row with `deleted = 1`.
     package func createSessionsTable() -> String {
         let columns = SessionQueries.columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
-        return "CREATE TABLE IF NOT EXISTS \(sessionsTable)\(onCluster) (\(columns)) ENGINE = \(engine("ReplacingMergeTree", arguments: "version", table: "sessions")) ORDER BY name"
+        return
+            "CREATE TABLE IF NOT EXISTS \(sessionsTable)\(onCluster) (\(columns)) ENGINE = \(engine("ReplacingMergeTree", arguments: "version", table: "sessions")) ORDER BY name"
     }
 
     /// The watch list of migration 7: one row per change, the newest `version` of a key says whether it is watched
     /// (readers reduce per key, so the answer does not depend on when ClickHouse merges).
     package func createWatchesTable() -> String {
         let columns = WatchQueries.columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
-        return "CREATE TABLE IF NOT EXISTS \(watchesTable)\(onCluster) (\(columns)) ENGINE = \(engine("ReplacingMergeTree", arguments: "version", table: "watches")) ORDER BY key"
+        return
+            "CREATE TABLE IF NOT EXISTS \(watchesTable)\(onCluster) (\(columns)) ENGINE = \(engine("ReplacingMergeTree", arguments: "version", table: "watches")) ORDER BY key"
     }
 
     /// Migration 8: watch coverage (``RowKind/watchCoverage``, ``WatchCoverage``). Versions before it collected watched
@@ -332,7 +346,8 @@ package struct Schema: Sendable, Hashable {
     /// an `INSERT`, which a replicated table replicates (no `ON CLUSTER`).
     package func backfillWatchCoverage() -> String {
         let key = Self.keyColumns.map(\.name).joined(separator: ", ")
-        let progress = "SELECT name AS topic, key AS partition, if(service = '', '0', service) AS incarnation, if(sub = '', '0', sub) AS start, day, "
+        let progress =
+            "SELECT name AS topic, key AS partition, if(service = '', '0', service) AS incarnation, if(sub = '', '0', sub) AS start, day, "
             + "maxMerge(last_offset) AS last FROM \(metadataTable) WHERE kind = \(RowKind.progress.rawValue) GROUP BY name, key, service, sub, day"
         return "INSERT INTO \(metadataTable) (\(key), last_offset) SELECT toUInt8(\(RowKind.watchCoverage.rawValue)), toUInt8(0), "
             + "arrayJoin((SELECT groupUniqArray(key) FROM \(watchesTable))) AS watched, topic, toUInt8(0), concat(incarnation, ':', start), partition, day, "
@@ -343,6 +358,7 @@ package struct Schema: Sendable, Hashable {
     package func createView() -> String {
         let key = Self.keyColumns.map(\.name).joined(separator: ", ")
         let states = Self.stateColumns.map { "\($0.state) AS \($0.name)" }.joined(separator: ", ")
-        return "CREATE MATERIALIZED VIEW IF NOT EXISTS \(viewNameV1)\(onCluster) TO \(metadataTable) AS SELECT \(key), \(states) FROM \(ingestTableV1) GROUP BY \(key)"
+        return
+            "CREATE MATERIALIZED VIEW IF NOT EXISTS \(viewNameV1)\(onCluster) TO \(metadataTable) AS SELECT \(key), \(states) FROM \(ingestTableV1) GROUP BY \(key)"
     }
 }

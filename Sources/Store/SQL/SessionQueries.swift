@@ -26,7 +26,8 @@ package enum SessionQueries {
     /// UInt32, from UInt16, to UInt16, services Array(String), signals Array(String), imported UInt8, snapshot size UInt64,
     /// then when `withSnapshot` the snapshot String.
     package static func select(_ schema: Schema, name: String? = nil, withSnapshot: Bool = false, limit: Int = 1, offset: Int = 0) -> String {
-        var sql = "SELECT name, argMax(description, version), argMax(created, version), toUInt16(argMax(from_day, version)), "
+        var sql =
+            "SELECT name, argMax(description, version), argMax(created, version), toUInt16(argMax(from_day, version)), "
             + "toUInt16(argMax(to_day, version)), argMax(services, version), argMax(signals, version), toUInt8(argMax(imported, version)), "
             + "toUInt64(length(argMax(snapshot, version)))"
         if withSnapshot { sql += ", argMax(snapshot, version)" }

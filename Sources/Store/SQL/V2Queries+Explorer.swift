@@ -7,7 +7,8 @@ extension V2Queries {
     /// Array(String), small_samples Array(String) (as in ``MetadataQueries/keyStats(_:signal:names:)``), signals
     /// Array(UInt8) sorted, places UInt64 (how many places the key has in range, from its key rows).
     package static func keyOverall(_ schema: Schema, key: String, range: DayRange) -> String {
-        let places = "SELECT count() FROM (SELECT signal FROM \(schema.metadataTable) \(keyRows(key: key, range: range)) "
+        let places =
+            "SELECT count() FROM (SELECT signal FROM \(schema.metadataTable) \(keyRows(key: key, range: range)) "
             + "GROUP BY signal, name, scope, service)"
         return "SELECT toUInt64(sumMerge(count)), toUInt64(uniqCombinedArrayMerge(cardinality)), minForEachMerge(samples), "
             + "topKArrayMerge(10)(small_samples), arraySort(groupUniqArray(toUInt8(signal))), \(scalar(places)) FROM \(schema.metadataTable) "
@@ -26,7 +27,8 @@ extension V2Queries {
     /// A service's totals per signal it emitted in range. Columns: signal UInt8, names UInt64, items UInt64, keys UInt64
     /// (distinct (scope, key) pairs of its key rows); ordered by signal.
     package static func serviceSignals(_ schema: Schema, service: String, range: DayRange) -> String {
-        let keyCounts = "SELECT k_signal AS s_signal, toUInt64(count()) AS s_keys FROM (SELECT toUInt8(signal) AS k_signal FROM "
+        let keyCounts =
+            "SELECT k_signal AS s_signal, toUInt64(count()) AS s_keys FROM (SELECT toUInt8(signal) AS k_signal FROM "
             + "\(schema.metadataTable) \(serviceKeyRows(service: service, signal: nil, range: range)) GROUP BY signal, scope, key) GROUP BY k_signal"
         return "SELECT s_signal, s_names, s_items, toUInt64(ifNull(s_keys, 0)) FROM (SELECT toUInt8(signal) AS s_signal, "
             + "toUInt64(uniqExact(name)) AS s_names, toUInt64(sumMerge(count)) AS s_items FROM \(schema.metadataTable) "

@@ -67,7 +67,8 @@ extension V2Queries {
         let windowMax = "arrayReduce('max', arraySlice(k_cardinalities, \(before + 1)))"
         let range = DayRange(from: days.first ?? since, to: days.last ?? since)
         return "SELECT toUInt8(signal), name, toUInt8(scope), sub, key, [\(cardinalities)] AS k_cardinalities, [\(rows)] AS k_rows "
-            + "FROM \(schema.metadataTable) WHERE kind = \(Schema.RowKind.key.rawValue)" + filters(signal: signal, service: service) + V2Queries.days(range)
+            + "FROM \(schema.metadataTable) WHERE kind = \(Schema.RowKind.key.rawValue)" + filters(signal: signal, service: service)
+            + V2Queries.days(range)
             + " GROUP BY signal, name, scope, sub, key HAVING \(baselineRows) = 0 OR \(windowRows) = 0 OR \(windowMax) > \(baselineMax) FORMAT RowBinary"
     }
 
@@ -80,7 +81,8 @@ extension V2Queries {
     package static func keyChanges(_ schema: Schema, range: DayRange, since: UInt16, signal: Signal?, service: String?) -> String {
         let before = "day < toDate(\(SQLLiteral.string(DayRange.format(since))))"
         let during = "day >= toDate(\(SQLLiteral.string(DayRange.format(since))))"
-        let daily = "SELECT signal, name, scope, sub, key, day, toUInt64(uniqCombinedArrayMerge(cardinality)) AS c FROM \(schema.metadataTable) "
+        let daily =
+            "SELECT signal, name, scope, sub, key, day, toUInt64(uniqCombinedArrayMerge(cardinality)) AS c FROM \(schema.metadataTable) "
             + "WHERE kind = \(Schema.RowKind.key.rawValue)" + filters(signal: signal, service: service) + days(range)
             + " GROUP BY signal, name, scope, sub, key, day"
         return "SELECT toUInt8(signal), name, toUInt8(scope), sub, key, toUInt64(maxIf(c, \(before))) AS baseline_max, "

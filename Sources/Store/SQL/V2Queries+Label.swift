@@ -6,7 +6,8 @@
 extension V2Queries {
     /// The facts a series estimate needs, merged over the grouped rows: count UInt64, tracked series UInt64,
     /// metric_type UInt8, bound count UInt64 (distinct bounds), largest scale Int32 (0 when none).
-    static let activeSeriesColumns = "toUInt64(sumMerge(count)), toUInt64(uniqCombinedArrayMerge(cardinality)), toUInt8(maxMerge(metric_type)), "
+    static let activeSeriesColumns =
+        "toUInt64(sumMerge(count)), toUInt64(uniqCombinedArrayMerge(cardinality)), toUInt8(maxMerge(metric_type)), "
         + "toUInt64(length(topKArrayMerge(64)(bounds))), toInt32(arrayReduce('max', topKArrayMerge(32)(scales)))"
 
     // MARK: - Per-label detail
@@ -33,7 +34,8 @@ extension V2Queries {
     /// Columns: scope UInt8, sub String, key String, hashes Array(UInt64), counts Array(UInt64) (the merged `sumMap`),
     /// texts Array(String) (the merged `heavy_texts`).
     /// - Precondition: `keys` is not empty.
-    package static func labelHeavyHitters(_ schema: Schema, signal: Signal, name: String, range: DayRange, service: String?, keys: [String]) -> String {
+    package static func labelHeavyHitters(_ schema: Schema, signal: Signal, name: String, range: DayRange, service: String?, keys: [String]) -> String
+    {
         "SELECT toUInt8(scope), sub, key, \(heavyHitterColumns) FROM \(schema.metadataTable) "
             + "WHERE \(labelKeyRows(signal)) AND name = \(SQLLiteral.string(name)) AND key IN \(SQLLiteral.stringList(keys))"
             + labelServiceFilter(service) + days(range) + " GROUP BY scope, sub, key FORMAT RowBinary"
@@ -51,7 +53,8 @@ extension V2Queries {
         case .series:
             // Every service's rows count towards the order; the service only selects names.
             if let service = query.service {
-                sql += " AND name IN (SELECT name FROM \(schema.metadataTable) WHERE \(MetadataQueries.signalRows(.metric))"
+                sql +=
+                    " AND name IN (SELECT name FROM \(schema.metadataTable) WHERE \(MetadataQueries.signalRows(.metric))"
                     + " AND service = \(SQLLiteral.string(service))" + days(query.range) + " GROUP BY name)"
             }
             sql += " GROUP BY name ORDER BY greatest(toUInt64(uniqCombinedArrayMerge(cardinality)), 1) DESC, name"
@@ -93,7 +96,8 @@ extension V2Queries {
     /// figure descending, then key. Memory is the cardinality × the average UTF-8 length of the key's sample texts
     /// (``Schema/sampleLengthStateColumns``: two sums per row, no texts merged), rounded down.
     package static func tsdbLabels(_ schema: Schema, range: DayRange, limit: Int) -> String {
-        let figures = "SELECT key, toUInt64(uniqCombinedArrayMerge(cardinality)) AS l_cardinality, sumMerge(sample_items) AS l_items, "
+        let figures =
+            "SELECT key, toUInt64(uniqCombinedArrayMerge(cardinality)) AS l_cardinality, sumMerge(sample_items) AS l_items, "
             + "toUInt64(if(l_items = 0, 0, l_cardinality * sumMerge(sample_bytes) / l_items)) AS l_memory "
             + "FROM \(schema.metadataTable) WHERE kind = \(Schema.RowKind.catalog.rawValue) AND signal = \(Signal.metric.rawValue) "
             + "AND scope IN (\(labelScopes))" + days(range) + " GROUP BY key"
@@ -110,7 +114,8 @@ extension V2Queries {
     /// Columns: name String, key String, hashes Array(UInt64), counts Array(UInt64), texts Array(String).
     /// - Precondition: `metrics` is not empty.
     package static func tsdbHeavyHitters(_ schema: Schema, metrics: [String], range: DayRange, key: String?) -> String {
-        var sql = "SELECT name, key, \(heavyHitterColumns) FROM \(schema.metadataTable) WHERE \(labelKeyRows(.metric)) "
+        var sql =
+            "SELECT name, key, \(heavyHitterColumns) FROM \(schema.metadataTable) WHERE \(labelKeyRows(.metric)) "
             + "AND name IN \(SQLLiteral.stringList(metrics)) AND scope IN (\(labelScopes))"
         if let key { sql += " AND key = \(SQLLiteral.string(key))" }
         return sql + days(range) + " GROUP BY name, key HAVING notEmpty(tupleElement(h_map, 1)) FORMAT RowBinary"

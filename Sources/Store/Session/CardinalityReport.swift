@@ -58,8 +58,10 @@ package struct CardinalityReport: Sendable, Hashable {
         for item in snapshot.items.values {
             let labels = item.keys.filter { $0.key.scope == .attribute }
             let cardinality = item.signal == .metric ? item.series : labels.values.map(\.cardinality).max() ?? 0
-            entries.append(Entry(signal: item.signal, name: item.name, metricType: item.metricType, keys: labels.keys.map(\.key).sorted(),
-                                 count: item.count, cardinality: cardinality, level: level(cardinality)))
+            entries.append(
+                Entry(
+                    signal: item.signal, name: item.name, metricType: item.metricType, keys: labels.keys.map(\.key).sorted(),
+                    count: item.count, cardinality: cardinality, level: level(cardinality)))
             for (id, key) in item.keys {
                 var attribute = attributes[id.key] ?? ([], 0)
                 attribute.signals.insert(item.signal)
@@ -72,8 +74,9 @@ package struct CardinalityReport: Sendable, Hashable {
             return a.cardinality != b.cardinality ? a.cardinality > b.cardinality : a.name < b.name
         }
         self.attributes = attributes.map { key, value in
-            Attribute(key: key, signals: value.signals.sorted { $0.rawValue < $1.rawValue }, cardinality: value.cardinality,
-                      level: level(value.cardinality))
+            Attribute(
+                key: key, signals: value.signals.sorted { $0.rawValue < $1.rawValue }, cardinality: value.cardinality,
+                level: level(value.cardinality))
         }.sorted { $0.cardinality != $1.cardinality ? $0.cardinality > $1.cardinality : $0.key < $1.key }
     }
 

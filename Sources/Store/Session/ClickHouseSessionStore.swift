@@ -23,7 +23,8 @@ package struct ClickHouseSessionStore: SessionStoring {
     }
 
     package func session(named name: String) async throws -> StoredSession? {
-        try Self.decode(try await client.execute(SessionQueries.select(schema, name: name, withSnapshot: true), logger: logger), withSnapshot: true).first
+        try Self.decode(try await client.execute(SessionQueries.select(schema, name: name, withSnapshot: true), logger: logger), withSnapshot: true)
+            .first
     }
 
     package func save(_ session: StoredSession) async throws {
@@ -38,10 +39,13 @@ package struct ClickHouseSessionStore: SessionStoring {
     package func snapshot(of session: StoredSession) async throws -> SessionSnapshot {
         let signals = session.signals.compactMap(Self.signal(named:))
         if !session.signals.isEmpty, signals.isEmpty { return SessionSnapshot() }
-        async let itemBytes = client.execute(SessionQueries.snapshotItems(schema, range: session.range, signals: signals, services: session.services), logger: logger)
-        async let seriesBytes = signals.isEmpty || signals.contains(.metric)
+        async let itemBytes = client.execute(
+            SessionQueries.snapshotItems(schema, range: session.range, signals: signals, services: session.services), logger: logger)
+        async let seriesBytes =
+            signals.isEmpty || signals.contains(.metric)
             ? client.execute(SessionQueries.snapshotSeries(schema, range: session.range, services: session.services), logger: logger) : []
-        async let keyBytes = client.execute(SessionQueries.snapshotKeys(schema, range: session.range, signals: signals, services: session.services), logger: logger)
+        async let keyBytes = client.execute(
+            SessionQueries.snapshotKeys(schema, range: session.range, signals: signals, services: session.services), logger: logger)
         var snapshot = SessionSnapshot()
         var decoder = RowBinaryDecoder(try await itemBytes)
         while !decoder.isAtEnd {
@@ -108,9 +112,10 @@ package struct ClickHouseSessionStore: SessionStoring {
             let imported = try decoder.uint8() != 0
             let size = try decoder.uint64()
             let snapshot = withSnapshot ? Array(try decoder.bytesValue()) : nil
-            var session = StoredSession(name: name, description: description, created: created,
-                                        range: DayRange(from: from == 0 ? nil : from, to: to == DayRange.maxDay ? nil : to),
-                                        services: services, signals: signals, snapshot: imported ? snapshot : nil)
+            var session = StoredSession(
+                name: name, description: description, created: created,
+                range: DayRange(from: from == 0 ? nil : from, to: to == DayRange.maxDay ? nil : to),
+                services: services, signals: signals, snapshot: imported ? snapshot : nil)
             session.imported = imported
             session.snapshotSize = Int(clamping: size)
             sessions.append(session)

@@ -78,13 +78,17 @@ package enum SessionDiff {
         for id in Set(oldLabels.keys).union(newLabels.keys).sorted() {
             switch (oldLabels[id], newLabels[id]) {
             case (nil, let key?):
-                changes.append(FieldChange(field: "labels.\(id.key)", from: nil, to: key.cardinality,
-                                           severity: key.cardinality > 1000 ? .warning : .info, message: "New label key added"))
+                changes.append(
+                    FieldChange(
+                        field: "labels.\(id.key)", from: nil, to: key.cardinality,
+                        severity: key.cardinality > 1000 ? .warning : .info, message: "New label key added"))
             case (let key?, nil):
                 changes.append(FieldChange(field: "labels.\(id.key)", from: key.cardinality, to: nil, severity: .info, message: "Label key removed"))
             case (let a?, let b?) where a.cardinality != b.cardinality:
-                changes.append(FieldChange(field: "labels.\(id.key).cardinality", from: a.cardinality, to: b.cardinality,
-                                           severity: .of(from: a.cardinality, to: b.cardinality)))
+                changes.append(
+                    FieldChange(
+                        field: "labels.\(id.key).cardinality", from: a.cardinality, to: b.cardinality,
+                        severity: .of(from: a.cardinality, to: b.cardinality)))
             default:
                 continue
             }

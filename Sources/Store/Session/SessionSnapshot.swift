@@ -16,8 +16,10 @@ package struct SessionSnapshot: Sendable, Hashable {
         /// Attribute keys (``KeyScope/attribute``) and resource keys (``KeyScope/resource``).
         package var keys: [KeyID: Key]
 
-        package init(signal: Signal, name: String, metricType: MetricType = .unknown, count: UInt64 = 0, series: UInt64 = 0,
-                     services: [String: UInt64] = [:], keys: [KeyID: Key] = [:]) {
+        package init(
+            signal: Signal, name: String, metricType: MetricType = .unknown, count: UInt64 = 0, series: UInt64 = 0,
+            services: [String: UInt64] = [:], keys: [KeyID: Key] = [:]
+        ) {
             self.signal = signal
             self.name = name
             self.metricType = metricType

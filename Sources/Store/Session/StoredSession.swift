@@ -19,8 +19,10 @@ package struct StoredSession: Sendable, Hashable {
     /// The imported document's size in bytes (0 for a range session).
     package var snapshotSize: Int
 
-    package init(name: String, description: String = "", created: UInt32, range: DayRange = .all, services: [String] = [],
-                 signals: [String] = [], snapshot: [UInt8]? = nil) {
+    package init(
+        name: String, description: String = "", created: UInt32, range: DayRange = .all, services: [String] = [],
+        signals: [String] = [], snapshot: [UInt8]? = nil
+    ) {
         self.name = name
         self.description = description
         self.created = created

@@ -228,7 +228,9 @@ package enum BodyTemplater {
             let start = j
             while j < n {
                 let c = s[j]
-                if BodyTemplater.isSpace(c) || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: "<") || c == UInt8(ascii: ">") { break }
+                if BodyTemplater.isSpace(c) || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: "<") || c == UInt8(ascii: ">") {
+                    break
+                }
                 j += 1
             }
             j = trimTrailingPunctuation(start, j)
@@ -239,9 +241,11 @@ package enum BodyTemplater {
             var j = i + 1
             while j < n {
                 let c = s[j]
-                guard BodyTemplater.isWord(c) || c == UInt8(ascii: "/") || c == UInt8(ascii: ".") || c == UInt8(ascii: "-")
-                    || c == UInt8(ascii: "~") || c == UInt8(ascii: "%") || c == UInt8(ascii: "+") || c == UInt8(ascii: "=")
-                    || c == UInt8(ascii: "&") || c == UInt8(ascii: "?") || c == UInt8(ascii: ":") else { break }
+                guard
+                    BodyTemplater.isWord(c) || c == UInt8(ascii: "/") || c == UInt8(ascii: ".") || c == UInt8(ascii: "-")
+                        || c == UInt8(ascii: "~") || c == UInt8(ascii: "%") || c == UInt8(ascii: "+") || c == UInt8(ascii: "=")
+                        || c == UInt8(ascii: "&") || c == UInt8(ascii: "?") || c == UInt8(ascii: ":")
+                else { break }
                 j += 1
             }
             j = trimTrailingPunctuation(i + 1, j)
@@ -259,7 +263,7 @@ package enum BodyTemplater {
             while j > start {
                 switch s[j - 1] {
                 case UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "!"), UInt8(ascii: "?"),
-                     UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"):
+                    UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"):
                     j -= 1
                 default:
                     return j
@@ -274,8 +278,10 @@ package enum BodyTemplater {
             var j = i
             while j < n {
                 let c = s[j]
-                guard BodyTemplater.isAlphanumeric(c) || c == UInt8(ascii: ".") || c == UInt8(ascii: "_") || c == UInt8(ascii: "%")
-                    || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") else { break }
+                guard
+                    BodyTemplater.isAlphanumeric(c) || c == UInt8(ascii: ".") || c == UInt8(ascii: "_") || c == UInt8(ascii: "%")
+                        || c == UInt8(ascii: "+") || c == UInt8(ascii: "-")
+                else { break }
                 j += 1
             }
             return j
@@ -327,7 +333,8 @@ package enum BodyTemplater {
         /// `hh:mm:ss` with an optional fraction.
         func timeOfDay(_ i: Int) -> Int? {
             guard let h = digits(i, exactly: 2), at(h) == UInt8(ascii: ":"), let m = digits(h + 1, exactly: 2),
-                  at(m) == UInt8(ascii: ":"), let sec = digits(m + 1, exactly: 2) else { return nil }
+                at(m) == UInt8(ascii: ":"), let sec = digits(m + 1, exactly: 2)
+            else { return nil }
             var j = sec
             if at(j) == UInt8(ascii: ".") || at(j) == UInt8(ascii: ","), BodyTemplater.isDigit(at(j + 1)) {
                 j = digits(j + 1)
@@ -347,10 +354,11 @@ package enum BodyTemplater {
 
         func uuid(_ i: Int) -> Int? {
             guard let a = hexDigits(i, exactly: 8), at(a) == UInt8(ascii: "-"),
-                  let b = hexDigits(a + 1, exactly: 4), at(b) == UInt8(ascii: "-"),
-                  let c = hexDigits(b + 1, exactly: 4), at(c) == UInt8(ascii: "-"),
-                  let d = hexDigits(c + 1, exactly: 4), at(d) == UInt8(ascii: "-"),
-                  let e = hexDigits(d + 1, exactly: 12), endsToken(e) else { return nil }
+                let b = hexDigits(a + 1, exactly: 4), at(b) == UInt8(ascii: "-"),
+                let c = hexDigits(b + 1, exactly: 4), at(c) == UInt8(ascii: "-"),
+                let d = hexDigits(c + 1, exactly: 4), at(d) == UInt8(ascii: "-"),
+                let e = hexDigits(d + 1, exactly: 12), endsToken(e)
+            else { return nil }
             return e
         }
 

@@ -44,8 +44,10 @@ package struct Change: Sendable, Hashable {
     /// The day the change started (see ``ChangeDetector``), `nil` when unknown.
     package var started: UInt16?
 
-    package init(kind: Kind, item: Item, signal: Signal, name: String, service: String? = nil, scope: KeyScope? = nil, event: String? = nil,
-                 key: String? = nil, template: String? = nil, severity: ChangeSeverity, from: UInt64, to: UInt64, started: UInt16?) {
+    package init(
+        kind: Kind, item: Item, signal: Signal, name: String, service: String? = nil, scope: KeyScope? = nil, event: String? = nil,
+        key: String? = nil, template: String? = nil, severity: ChangeSeverity, from: UInt64, to: UInt64, started: UInt16?
+    ) {
         self.kind = kind
         self.item = item
         self.signal = signal

@@ -24,8 +24,10 @@ package struct ChangeQuery: Sendable, Hashable {
     /// The ranked findings wanted (positions in the ranking); `nil`: all of them.
     package var page: Range<Int>?
 
-    package init(since: UInt16, until: UInt16? = nil, baselineFrom: UInt16? = nil, signal: Signal? = nil, service: String? = nil,
-                 minSeverity: ChangeSeverity = .info, order: Order = .ratio, page: Range<Int>? = nil) {
+    package init(
+        since: UInt16, until: UInt16? = nil, baselineFrom: UInt16? = nil, signal: Signal? = nil, service: String? = nil,
+        minSeverity: ChangeSeverity = .info, order: Order = .ratio, page: Range<Int>? = nil
+    ) {
         self.since = since
         self.until = until
         self.baselineFrom = baselineFrom

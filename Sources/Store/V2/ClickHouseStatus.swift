@@ -25,8 +25,10 @@ package struct ClickHouseStatus: Sendable, Hashable {
         }
     }
 
-    package init(version: String, uptimeSeconds: UInt64, mergesInProgress: UInt64, mutationsInProgress: UInt64, activeParts: UInt64,
-                 disk: DiskSpace?) {
+    package init(
+        version: String, uptimeSeconds: UInt64, mergesInProgress: UInt64, mutationsInProgress: UInt64, activeParts: UInt64,
+        disk: DiskSpace?
+    ) {
         self.version = version
         self.uptimeSeconds = uptimeSeconds
         self.mergesInProgress = mergesInProgress

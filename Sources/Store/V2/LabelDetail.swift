@@ -40,4 +40,3 @@ package struct LabelDetail: Sendable, Hashable {
         cardinality >= 2 ? log(Double(cardinality)) : 0
     }
 }
-

@@ -17,8 +17,10 @@ package struct LabelStats: Sendable, Hashable {
 
     package static let maxTopValues = 10
 
-    package init(scope: KeyScope, eventName: String = "", key: String, count: UInt64, estimatedCardinality: UInt64, samples: [String] = [],
-                 topValues: [ValueFrequency] = []) {
+    package init(
+        scope: KeyScope, eventName: String = "", key: String, count: UInt64, estimatedCardinality: UInt64, samples: [String] = [],
+        topValues: [ValueFrequency] = []
+    ) {
         self.scope = scope
         self.eventName = eventName
         self.key = key

@@ -22,10 +22,12 @@ package struct TSDBStatus: Sendable, Hashable {
     /// are the values).
     package var seriesCountByFocusLabelValue: [NamedValue]?
 
-    package init(numSeries: UInt64 = 0, numLabelPairs: UInt64 = 0, minTime: EpochSeconds = 0, maxTime: EpochSeconds = 0,
-                 seriesCountByMetricName: [NamedValue] = [], labelValueCountByLabelName: [NamedValue] = [],
-                 seriesCountByLabelValuePair: [NamedValue] = [], memoryInBytesByLabelName: [NamedValue] = [],
-                 seriesCountByFocusLabelValue: [NamedValue]? = nil) {
+    package init(
+        numSeries: UInt64 = 0, numLabelPairs: UInt64 = 0, minTime: EpochSeconds = 0, maxTime: EpochSeconds = 0,
+        seriesCountByMetricName: [NamedValue] = [], labelValueCountByLabelName: [NamedValue] = [],
+        seriesCountByLabelValuePair: [NamedValue] = [], memoryInBytesByLabelName: [NamedValue] = [],
+        seriesCountByFocusLabelValue: [NamedValue]? = nil
+    ) {
         self.numSeries = numSeries
         self.numLabelPairs = numLabelPairs
         self.minTime = minTime

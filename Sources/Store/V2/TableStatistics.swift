@@ -19,8 +19,10 @@ package struct TableStatistics: Sendable, Hashable {
         compressedBytes == 0 ? nil : Double(uncompressedBytes) / Double(compressedBytes)
     }
 
-    package init(name: String, engine: String, rows: UInt64 = 0, bytesOnDisk: UInt64 = 0, compressedBytes: UInt64 = 0, uncompressedBytes: UInt64 = 0,
-                 activeParts: UInt64 = 0) {
+    package init(
+        name: String, engine: String, rows: UInt64 = 0, bytesOnDisk: UInt64 = 0, compressedBytes: UInt64 = 0, uncompressedBytes: UInt64 = 0,
+        activeParts: UInt64 = 0
+    ) {
         self.name = name
         self.engine = engine
         self.rows = rows

@@ -26,11 +26,13 @@ package struct ClickHouseWatchStore: WatchStoring {
     }
 
     package func watch(key: String) async throws {
-        _ = try await client.execute(WatchQueries.insert(schema, key: key, version: Self.nextVersion(), active: true, since: Self.now()), logger: logger)
+        _ = try await client.execute(
+            WatchQueries.insert(schema, key: key, version: Self.nextVersion(), active: true, since: Self.now()), logger: logger)
     }
 
     package func unwatch(key: String) async throws {
-        _ = try await client.execute(WatchQueries.insert(schema, key: key, version: Self.nextVersion(), active: false, since: Self.now()), logger: logger)
+        _ = try await client.execute(
+            WatchQueries.insert(schema, key: key, version: Self.nextVersion(), active: false, since: Self.now()), logger: logger)
     }
 
     package func values(key: String, query: WatchValuesQuery) async throws -> WatchValuesPage {
@@ -49,8 +51,9 @@ package struct ClickHouseWatchStore: WatchStoring {
         let observed = try totals.uint64()
         let matching = try totals.uint64()
         let overflow = try totals.uint64()
-        return WatchValuesPage(values: values, matching: Int(clamping: matching), unique: Int(clamping: unique),
-                               observations: observed &+ overflow, overflowObservations: overflow)
+        return WatchValuesPage(
+            values: values, matching: Int(clamping: matching), unique: Int(clamping: unique),
+            observations: observed &+ overflow, overflowObservations: overflow)
     }
 
     /// The distinct values stored for each of `keys`, at most `limit` per key.

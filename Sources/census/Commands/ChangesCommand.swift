@@ -9,10 +9,10 @@ struct ChangesCommand: AsyncParsableCommand, ConfigFileCommand {
         commandName: "changes",
         abstract: "Report what appeared, vanished or grew in cardinality in a window of days, compared with the days before it.",
         discussion: """
-        Compares the window --since…--until (default: the newest stored day) with a baseline of as many days just before \
-        --since (or from --baseline-from), like GET /api/v2/changes. Prints a table on a terminal and one JSON object per \
-        finding otherwise (--format overrides). Exits 3 when any finding is critical, 0 otherwise, 2 on invalid arguments.
-        """
+            Compares the window --since…--until (default: the newest stored day) with a baseline of as many days just before \
+            --since (or from --baseline-from), like GET /api/v2/changes. Prints a table on a terminal and one JSON object per \
+            finding otherwise (--format overrides). Exits 3 when any finding is critical, 0 otherwise, 2 on invalid arguments.
+            """
     )
 
     @OptionGroup var clickhouse: ClickHouseOptions
@@ -25,7 +25,9 @@ struct ChangesCommand: AsyncParsableCommand, ConfigFileCommand {
     @Option(help: "Last day of the window (default: the newest day the store holds).")
     var until: String?
 
-    @Option(name: .customLong("baseline-from"), help: "First day of the baseline, which ends the day before --since (default: as many days as the window).")
+    @Option(
+        name: .customLong("baseline-from"),
+        help: "First day of the baseline, which ends the day before --since (default: as many days as the window).")
     var baselineFrom: String?
 
     @Option(help: "Only this signal: metric, span or log.")
@@ -74,8 +76,9 @@ struct ChangesCommand: AsyncParsableCommand, ConfigFileCommand {
             throw ConfigurationError("--min-severity must be info, warning or critical, got '\(minSeverity)'")
         }
         guard let order = ChangeQuery.Order(rawValue: sort) else { throw ConfigurationError("--sort must be ratio or delta, got '\(sort)'") }
-        return ChangeQuery(since: since, until: until, baselineFrom: baselineFrom, signal: signalValue,
-                           service: service.flatMap { $0.isEmpty ? nil : $0 }, minSeverity: severity, order: order)
+        return ChangeQuery(
+            since: since, until: until, baselineFrom: baselineFrom, signal: signalValue,
+            service: service.flatMap { $0.isEmpty ? nil : $0 }, minSeverity: severity, order: order)
     }
 
     private func useTable() throws -> Bool {
@@ -101,18 +104,23 @@ enum ChangesTable {
     static func render(_ report: ChangeReport) -> String {
         let baseline = report.baseline.map { "\(DayRange.format($0.lowerBound))…\(DayRange.format($0.upperBound))" } ?? "none"
         let summary = ChangeSeverity.allCases.reversed().map { "\(report.summary[$0] ?? 0) \($0.name)" }.joined(separator: ", ")
-        var lines = ["window \(DayRange.format(report.window.lowerBound))…\(DayRange.format(report.window.upperBound)), baseline \(baseline): \(summary)"]
+        var lines = [
+            "window \(DayRange.format(report.window.lowerBound))…\(DayRange.format(report.window.upperBound)), baseline \(baseline): \(summary)"
+        ]
         guard !report.changes.isEmpty else { return (lines + ["no changes"]).joined(separator: "\n") }
         var rows = [["SEVERITY", "KIND", "ITEM", "SIGNAL", "WHAT", "FROM", "TO", "RATIO", "STARTED"]]
         for change in report.changes {
-            rows.append([change.severity.name, change.kind.rawValue, change.item.rawValue, change.signal.apiName, what(change),
-                         String(change.from), String(change.to), change.ratio.map { String(format: "%.2f", $0) } ?? "-",
-                         change.started.map(DayRange.format) ?? "-"])
+            rows.append([
+                change.severity.name, change.kind.rawValue, change.item.rawValue, change.signal.apiName, what(change),
+                String(change.from), String(change.to), change.ratio.map { String(format: "%.2f", $0) } ?? "-",
+                change.started.map(DayRange.format) ?? "-",
+            ])
         }
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {
-            lines.append(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces))
+            lines.append(
+                zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                    .trimmingCharacters(in: .whitespaces))
         }
         return lines.joined(separator: "\n")
     }

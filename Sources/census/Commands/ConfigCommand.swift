@@ -20,7 +20,8 @@ struct ConfigCommand: ParsableCommand, ConfigFileCommand {
 
     func run() throws {
         let settings = try Settings(kafka: kafka, clickhouse: clickhouse, api: api, ingest: ingest, retention: retention)
-        let report = ConfigurationReport(kafka: kafka, clickhouse: clickhouse, api: api, ingest: ingest, retention: retention, logging: logging, configFile: configFile)
+        let report = ConfigurationReport(
+            kafka: kafka, clickhouse: clickhouse, api: api, ingest: ingest, retention: retention, logging: logging, configFile: configFile)
         print("# census \(Census.version) effective configuration; precedence: flag > env > file > default; secrets redacted")
         let entries = try report.entries(settings)
         for source in [ConfigurationEntry.Source.flag, .environment, .file, .default] {

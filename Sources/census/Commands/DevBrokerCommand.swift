@@ -9,10 +9,10 @@ struct DevBrokerCommand: ParsableCommand {
         commandName: "dev-broker",
         abstract: "Run an embedded Kafka-protocol broker on 127.0.0.1 (librdkafka mock cluster) with the OTLP topics.",
         discussion: """
-        Prints the bootstrap address on the first line of stdout and runs until SIGTERM/SIGINT. Records live in memory only \
-        (about 5 MiB per partition). SIGUSR1 takes the brokers down (connections closed and refused), SIGUSR2 brings them \
-        back, to rehearse broker outages.
-        """
+            Prints the bootstrap address on the first line of stdout and runs until SIGTERM/SIGINT. Records live in memory only \
+            (about 5 MiB per partition). SIGUSR1 takes the brokers down (connections closed and refused), SIGUSR2 brings them \
+            back, to rehearse broker outages.
+            """
     )
 
     @Option(help: "Partitions per topic.")
@@ -38,7 +38,9 @@ struct DevBrokerCommand: ParsableCommand {
         }
         FileHandle.standardOutput.write(Data((cluster.bootstrapServers + "\n").utf8))
 
-        FileHandle.standardError.write(Data("census dev-broker: listening on \(cluster.bootstrapServers); topics \(topics) with \(partitions) partitions; Ctrl-C to stop\n".utf8))
+        FileHandle.standardError.write(
+            Data("census dev-broker: listening on \(cluster.bootstrapServers); topics \(topics) with \(partitions) partitions; Ctrl-C to stop\n".utf8)
+        )
         SignalWaiter.waitForTermination { signal in
             let up = signal == SIGUSR2
             do {

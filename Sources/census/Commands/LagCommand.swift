@@ -66,7 +66,9 @@ struct LagCommand: ParsableCommand {
             let position = committed[tp] ?? low
             let lag = max(0, high - max(position, low))
             total += lag
-            lines.append(#"{"topic":"\#(tp.topic)","partition":\#(tp.partition),"committed":\#(committed[tp].map(String.init) ?? "null"),"high":\#(high),"lag":\#(lag)}"#)
+            lines.append(
+                #"{"topic":"\#(tp.topic)","partition":\#(tp.partition),"committed":\#(committed[tp].map(String.init) ?? "null"),"high":\#(high),"lag":\#(lag)}"#
+            )
         }
         return (lines, total)
     }

@@ -45,15 +45,19 @@ struct MicrobenchCommand: ParsableCommand {
     func run() throws {
         var demo = DemoTelemetry(seed: seed)
         let workloads = [
-            Workload(name: "sum 600x8", signal: .metric, payloads: (0..<records).map { _ in demo.sumRequest(points: 600, attributes: 8) }, items: 600),
-            Workload(name: "sum 200x30", signal: .metric, payloads: (0..<records).map { _ in demo.sumRequest(points: 200, attributes: 30) }, items: 200),
+            Workload(
+                name: "sum 600x8", signal: .metric, payloads: (0..<records).map { _ in demo.sumRequest(points: 600, attributes: 8) }, items: 600),
+            Workload(
+                name: "sum 200x30", signal: .metric, payloads: (0..<records).map { _ in demo.sumRequest(points: 200, attributes: 30) }, items: 200),
             Workload(name: "metrics mixed 600", signal: .metric, payloads: (0..<records).map { _ in demo.metricsRequest(points: 600) }, items: 600),
             Workload(name: "spans 300", signal: .span, payloads: (0..<records).map { _ in demo.tracesRequest(spans: 300) }, items: 300),
             Workload(name: "logs 500", signal: .log, payloads: (0..<records).map { _ in demo.logsRequest(records: 500) }, items: 500),
-            Workload(name: "explosion 600", signal: .metric,
-                     payloads: (0..<records).map { demo.explosionRequest(points: 600, first: $0 * 600) }, items: 600),
+            Workload(
+                name: "explosion 600", signal: .metric,
+                payloads: (0..<records).map { demo.explosionRequest(points: 600, first: $0 * 600) }, items: 600),
         ]
-        print("census microbench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(seconds) s per line, \(records) distinct records per shape")
+        print(
+            "census microbench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(seconds) s per line, \(records) distinct records per shape")
         if only.isEmpty || only.contains("flood") { try floodBench() }
         for workload in workloads where only.isEmpty || workload.name.contains(only) {
             let bytes = workload.payloads.reduce(0) { $0 + $1.count }
@@ -82,15 +86,18 @@ struct MicrobenchCommand: ParsableCommand {
             repeat {
                 var window = MetadataWindow()
                 for payload in workload.payloads.prefix(chunk) {
-                    items += try payload.withUnsafeBytes { try window.ingest($0, signal: workload.signal, encoding: .proto, timestamp: 1_767_225_600) }
+                    items += try payload.withUnsafeBytes {
+                        try window.ingest($0, signal: workload.signal, encoding: .proto, timestamp: 1_767_225_600)
+                    }
                     chunkBytes += payload.count
                 }
                 let (body, _) = try MetadataWriter.encode(window.drain())
                 encoded += body.readableBytes
                 elapsed = ContinuousClock.now - start
             } while elapsed < .seconds(seconds)
-            report("ingest+drain+encode", workload.name, items: items, bytes: chunkBytes, elapsed: elapsed,
-                   extra: "RowBinary \(encoded / max(1, items / workload.items)) bytes per record")
+            report(
+                "ingest+drain+encode", workload.name, items: items, bytes: chunkBytes, elapsed: elapsed,
+                extra: "RowBinary \(encoded / max(1, items / workload.items)) bytes per record")
         }
     }
 
@@ -106,10 +113,11 @@ struct MicrobenchCommand: ParsableCommand {
         for (name, values) in [("flood random", Array(seen)), ("flood crafted", crafted)] {
             let workload = Workload(name: name, signal: .metric, payloads: [demo.intAttributeRequest(values: values)], items: values.count)
             var window = MetadataWindow()
-            rates.append(try measure("ingest", workload, bytes: workload.payloads[0].count) { payload in
-                _ = try payload.withUnsafeBytes { try window.ingest($0, signal: .metric, encoding: .proto, timestamp: 1_767_225_600) }
-                _ = window.drain()
-            })
+            rates.append(
+                try measure("ingest", workload, bytes: workload.payloads[0].count) { payload in
+                    _ = try payload.withUnsafeBytes { try window.ingest($0, signal: .metric, encoding: .proto, timestamp: 1_767_225_600) }
+                    _ = window.drain()
+                })
         }
         print("\(pad("ingest", 20)) crafted/random time ratio \(String(format: "%.2f", rates[0] / max(rates[1], 1e-9))) (target ≤ 3)")
     }
@@ -145,14 +153,16 @@ struct MicrobenchCommand: ParsableCommand {
             passes += 1
             elapsed = ContinuousClock.now - start
         } while elapsed < .seconds(seconds)
-        report(stage, workload.name, items: items, bytes: bytes * passes, elapsed: elapsed, extra: "\(bytes / workload.payloads.count) bytes per record")
+        report(
+            stage, workload.name, items: items, bytes: bytes * passes, elapsed: elapsed, extra: "\(bytes / workload.payloads.count) bytes per record")
         return Double(items) / elapsed.inSeconds
     }
 
     private func report(_ stage: String, _ name: String, items: Int, bytes: Int, elapsed: Duration, extra: String) {
         let seconds = elapsed.inSeconds
-        let numbers = String(format: "%12.0f items/s %8.1f MB/s %8.1f ns/item", Double(items) / seconds, Double(bytes) / seconds / 1e6,
-                             seconds * 1e9 / Double(max(items, 1)))
+        let numbers = String(
+            format: "%12.0f items/s %8.1f MB/s %8.1f ns/item", Double(items) / seconds, Double(bytes) / seconds / 1e6,
+            seconds * 1e9 / Double(max(items, 1)))
         print("\(pad(stage, 20)) \(pad(name, 18)) \(numbers)  (\(extra))")
     }
 

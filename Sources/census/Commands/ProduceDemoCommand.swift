@@ -29,7 +29,10 @@ struct ProduceDemoCommand: ParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64 = 1
 
-    @Option(help: "Traffic shape: mixed (every signal and metric type), sum (one Sum metric per record, --attributes string attributes per point; metrics topics only) or explosion (a new session.id value on every data point; metrics topics only).")
+    @Option(
+        help:
+            "Traffic shape: mixed (every signal and metric type), sum (one Sum metric per record, --attributes string attributes per point; metrics topics only) or explosion (a new session.id value on every data point; metrics topics only)."
+    )
     var shape: String = "mixed"
 
     @Option(help: "String attributes per data point for --shape sum (1...30).")
@@ -42,7 +45,9 @@ struct ProduceDemoCommand: ParsableCommand {
         guard (1...10_000_000).contains(records) else { throw ConfigurationError("--records must be in 1...10000000") }
         guard (1...100_000).contains(items) else { throw ConfigurationError("--items must be in 1...100000") }
         guard ["proto", "json"].contains(encoding) else { throw ConfigurationError("--encoding must be proto or json") }
-        guard ["none", "gzip", "snappy", "lz4", "zstd"].contains(compression) else { throw ConfigurationError("--compression must be none, gzip, snappy, lz4 or zstd") }
+        guard ["none", "gzip", "snappy", "lz4", "zstd"].contains(compression) else {
+            throw ConfigurationError("--compression must be none, gzip, snappy, lz4 or zstd")
+        }
         guard ["mixed", "sum", "explosion"].contains(shape) else { throw ConfigurationError("--shape must be mixed, sum or explosion") }
         guard (1...30).contains(attributes) else { throw ConfigurationError("--attributes must be in 1...30") }
         guard (0...1).contains(highCardinalityShare) else { throw ConfigurationError("--high-cardinality-share must be in 0...1") }
@@ -80,6 +85,8 @@ struct ProduceDemoCommand: ParsableCommand {
         }
         try producer.flush()
         let elapsed = Date().timeIntervalSince(started)
-        print("produced \(sent) records (\(records) per topic, \(items) items each, shape \(shape), \(bytes) bytes, \(encoding), \(compression)) to \(configuration.brokers) in \(String(format: "%.2f", elapsed)) s")
+        print(
+            "produced \(sent) records (\(records) per topic, \(items) items each, shape \(shape), \(bytes) bytes, \(encoding), \(compression)) to \(configuration.brokers) in \(String(format: "%.2f", elapsed)) s"
+        )
     }
 }

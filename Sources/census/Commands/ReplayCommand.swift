@@ -11,14 +11,14 @@ struct ReplayCommand: AsyncParsableCommand, ConfigFileCommand {
         commandName: "replay",
         abstract: "Backfill: read a range of the topics into ClickHouse again; ranges already applied change nothing.",
         discussion: """
-        Uses its own consumer, assigned to the partitions directly: it does not join or disturb the live consumer group \
-        and commits nothing. Records whose offsets the store already holds (progress rows) are skipped, so replaying \
-        any range is idempotent. Exits 0 when every partition reached --until.
+            Uses its own consumer, assigned to the partitions directly: it does not join or disturb the live consumer group \
+            and commits nothing. Records whose offsets the store already holds (progress rows) are skipped, so replaying \
+            any range is idempotent. Exits 0 when every partition reached --until.
 
-        With --fill-watched it changes nothing but the deep-watched keys' values: over the range, every record the store \
-        already holds whose values of a watched key are not stored yet (applied before the key was watched) adds them, \
-        exactly once however often the fill runs or stops (docs/API.md, "Deep watch"). Exits 3 when no key is watched.
-        """
+            With --fill-watched it changes nothing but the deep-watched keys' values: over the range, every record the store \
+            already holds whose values of a watched key are not stored yet (applied before the key was watched) adds them, \
+            exactly once however often the fill runs or stops (docs/API.md, "Deep watch"). Exits 3 when no key is watched.
+            """
     )
 
     @OptionGroup var kafka: KafkaOptions
@@ -27,7 +27,9 @@ struct ReplayCommand: AsyncParsableCommand, ConfigFileCommand {
     @OptionGroup var logging: LoggingOptions
     @OptionGroup var configFile: ConfigFileOptions
 
-    @Option(name: .customLong("from"), help: "Start: earliest, an RFC 3339 time, or partition:offset[,partition:offset...] (partitions not listed are not replayed).")
+    @Option(
+        name: .customLong("from"),
+        help: "Start: earliest, an RFC 3339 time, or partition:offset[,partition:offset...] (partitions not listed are not replayed).")
     var from: String
 
     @Flag(name: .customLong(Options.fillWatched.flag), help: Options.fillWatched.help)
@@ -36,7 +38,9 @@ struct ReplayCommand: AsyncParsableCommand, ConfigFileCommand {
     /// The exit code of `--fill-watched` when no key is watched.
     static let nothingWatchedExitCode: Int32 = 3
 
-    @Option(name: .customLong("until"), help: "End (exclusive): now (default, the end when the replay starts), an RFC 3339 time, or partition:offset[,...].")
+    @Option(
+        name: .customLong("until"),
+        help: "End (exclusive): now (default, the end when the replay starts), an RFC 3339 time, or partition:offset[,...].")
     var until: String = "now"
 
     func run() async throws {
@@ -46,9 +50,10 @@ struct ReplayCommand: AsyncParsableCommand, ConfigFileCommand {
         // The live group (CENSUS_GROUP) applies everything from its committed offsets on: the replay stops there. Replays
         // (fills included) of one store take turns through a lock group of their own. A fill applies nothing, so it reads
         // up to --until: it only touches records the store held when it started.
-        let plan = ReplayPlan(topics: settings.topics, from: try ReplayPositionParser.parse(from, flag: "from"),
-                              until: try ReplayPositionParser.parse(until, flag: "until"), liveGroup: fill ? nil : kafkaConfiguration.group,
-                              lockGroup: ReplayPlan.lockGroup(liveGroup: kafkaConfiguration.group, database: settings.clickhouse.database))
+        let plan = ReplayPlan(
+            topics: settings.topics, from: try ReplayPositionParser.parse(from, flag: "from"),
+            until: try ReplayPositionParser.parse(until, flag: "until"), liveGroup: fill ? nil : kafkaConfiguration.group,
+            lockGroup: ReplayPlan.lockGroup(liveGroup: kafkaConfiguration.group, database: settings.clickhouse.database))
         // A group id of its own that nothing else uses for reading; the replay never joins it and never commits to it.
         kafkaConfiguration.group = "census-replay-\(UUID().uuidString.lowercased())"
         let logger = try LogSetup.bootstrap(logging)
@@ -67,7 +72,8 @@ struct ReplayCommand: AsyncParsableCommand, ConfigFileCommand {
             }
             let keys = Array(watch.keys.prefix(64))
             guard !keys.isEmpty else {
-                FileHandle.standardError.write(Data("census: --fill-watched: no key is deep-watched (POST /api/v1/attributes/{key}/watch first); nothing to fill\n".utf8))
+                FileHandle.standardError.write(
+                    Data("census: --fill-watched: no key is deep-watched (POST /api/v1/attributes/{key}/watch first); nothing to fill\n".utf8))
                 throw ExitCode(Self.nothingWatchedExitCode)
             }
             fillKeys = keys
@@ -78,10 +84,11 @@ struct ReplayCommand: AsyncParsableCommand, ConfigFileCommand {
         let service: IngestService
         do {
             service = try IngestService(
-                configuration: .init(kafka: kafkaConfiguration, topics: settings.topics, topicSignals: settings.topicSignals, encoding: settings.encoding,
-                                     policy: settings.policy, maxRecordBytes: settings.maxRecordBytes, onOffsetRegression: settings.onOffsetRegression,
-                                     deadLetterTopic: fill ? nil : settings.deadLetterTopic, replay: plan, analyzerLanes: settings.analyzerLanes,
-                                     maxRecordRows: settings.maxRecordRows, watch: watch, fillWatched: fillKeys),
+                configuration: .init(
+                    kafka: kafkaConfiguration, topics: settings.topics, topicSignals: settings.topicSignals, encoding: settings.encoding,
+                    policy: settings.policy, maxRecordBytes: settings.maxRecordBytes, onOffsetRegression: settings.onOffsetRegression,
+                    deadLetterTopic: fill ? nil : settings.deadLetterTopic, replay: plan, analyzerLanes: settings.analyzerLanes,
+                    maxRecordRows: settings.maxRecordRows, watch: watch, fillWatched: fillKeys),
                 sink: WriterSink(writer: store.writer, clock: store.serverClock), logger: logger)
         } catch {
             throw ConfigurationError(String(describing: error))
@@ -105,10 +112,12 @@ struct ReplayCommand: AsyncParsableCommand, ConfigFileCommand {
         }
         reporter.report(service.statistics, done: true)
         let statistics = service.statistics
-        logger.info(fill ? "fill done" : "replay done", metadata: [
-            "records": "\(statistics.records)", "skipped_already_applied": "\(statistics.skippedRecords)",
-            "quarantined": "\(statistics.quarantinedRecords)", "batches": "\(statistics.flushes)",
-        ])
+        logger.info(
+            fill ? "fill done" : "replay done",
+            metadata: [
+                "records": "\(statistics.records)", "skipped_already_applied": "\(statistics.skippedRecords)",
+                "quarantined": "\(statistics.quarantinedRecords)", "batches": "\(statistics.flushes)",
+            ])
     }
 }
 

@@ -12,13 +12,13 @@ struct ReportCommand: AsyncParsableCommand, ConfigFileCommand {
         commandName: "report",
         abstract: "Print the cardinality report of a range and exit non-zero when a threshold is reached (for CI pipelines).",
         discussion: """
-        --source store (default) reads the days --from…--until of the store. --source topic reads the topics from --from \
-        to --until (replay positions: earliest, an RFC 3339 time, partition:offset,...) with a consumer of its own that \
-        joins no group and commits nothing, into a scratch database (<database>_report_<random>) that is dropped afterwards \
-        unless --store is given. Each metric is rated by its series, each span name and log severity by its attribute key \
-        with the most distinct values, each attribute key by its distinct values. Exits 0 when everything is below \
-        --warn, 1 when something reached --warn, 2 when something reached --critical (2 also on invalid arguments).
-        """
+            --source store (default) reads the days --from…--until of the store. --source topic reads the topics from --from \
+            to --until (replay positions: earliest, an RFC 3339 time, partition:offset,...) with a consumer of its own that \
+            joins no group and commits nothing, into a scratch database (<database>_report_<random>) that is dropped afterwards \
+            unless --store is given. Each metric is rated by its series, each span name and log severity by its attribute key \
+            with the most distinct values, each attribute key by its distinct values. Exits 0 when everything is below \
+            --warn, 1 when something reached --warn, 2 when something reached --critical (2 also on invalid arguments).
+            """
     )
 
     @OptionGroup var kafka: KafkaOptions
@@ -30,10 +30,17 @@ struct ReportCommand: AsyncParsableCommand, ConfigFileCommand {
     @Option(help: "store (the stored days, default) or topic (read the topics with a consumer of its own).")
     var source: String = "store"
 
-    @Option(name: .customLong("from"), help: "Start. store: a day (YYYY-MM-DD or RFC 3339; default: the first stored day). topic: earliest (default), an RFC 3339 time, or partition:offset[,...].")
+    @Option(
+        name: .customLong("from"),
+        help:
+            "Start. store: a day (YYYY-MM-DD or RFC 3339; default: the first stored day). topic: earliest (default), an RFC 3339 time, or partition:offset[,...]."
+    )
     var from: String?
 
-    @Option(name: .customLong("until"), help: "End. store: the last day included (default: the newest). topic: now (default), an RFC 3339 time, or partition:offset[,...] (exclusive).")
+    @Option(
+        name: .customLong("until"),
+        help:
+            "End. store: the last day included (default: the newest). topic: now (default), an RFC 3339 time, or partition:offset[,...] (exclusive).")
     var until: String?
 
     @Option(name: .customLong(Options.reportFormat.flag), help: Options.reportFormat.help)
@@ -90,8 +97,9 @@ struct ReportCommand: AsyncParsableCommand, ConfigFileCommand {
         guard var kafkaConfiguration = settings.kafka else { throw ConfigurationError("report --source topic needs Kafka settings") }
         let suffix = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
         settings.clickhouse.database = "\(settings.clickhouse.database)_report_\(suffix)"
-        let plan = ReplayPlan(topics: settings.topics, from: try ReplayPositionParser.parse(from ?? "earliest", flag: "from"),
-                              until: try ReplayPositionParser.parse(until ?? "now", flag: "until"), liveGroup: nil, lockGroup: nil)
+        let plan = ReplayPlan(
+            topics: settings.topics, from: try ReplayPositionParser.parse(from ?? "earliest", flag: "from"),
+            until: try ReplayPositionParser.parse(until ?? "now", flag: "until"), liveGroup: nil, lockGroup: nil)
         kafkaConfiguration.group = "census-report-\(suffix)"
         let logger = try LogSetup.bootstrap(logging)
         let wiring = try StoreWiring(settings.clickhouse, logger: logger)
@@ -101,10 +109,11 @@ struct ReportCommand: AsyncParsableCommand, ConfigFileCommand {
             let service: IngestService
             do {
                 service = try IngestService(
-                    configuration: .init(kafka: kafkaConfiguration, topics: settings.topics, topicSignals: settings.topicSignals, encoding: settings.encoding,
-                                         policy: settings.policy, maxRecordBytes: settings.maxRecordBytes, onOffsetRegression: settings.onOffsetRegression,
-                                         deadLetterTopic: nil, replay: plan, analyzerLanes: settings.analyzerLanes,
-                                         maxRecordRows: settings.maxRecordRows),
+                    configuration: .init(
+                        kafka: kafkaConfiguration, topics: settings.topics, topicSignals: settings.topicSignals, encoding: settings.encoding,
+                        policy: settings.policy, maxRecordBytes: settings.maxRecordBytes, onOffsetRegression: settings.onOffsetRegression,
+                        deadLetterTopic: nil, replay: plan, analyzerLanes: settings.analyzerLanes,
+                        maxRecordRows: settings.maxRecordRows),
                     sink: WriterSink(writer: wiring.writer, clock: wiring.serverClock), logger: logger)
             } catch {
                 throw ConfigurationError(String(describing: error))

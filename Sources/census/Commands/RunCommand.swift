@@ -20,7 +20,8 @@ struct RunCommand: AsyncParsableCommand, ConfigFileCommand {
 
     func run() async throws {
         let settings = try Settings(kafka: kafka, clickhouse: clickhouse, api: api, ingest: ingest, retention: retention)
-        let report = try ConfigurationReport(kafka: kafka, clickhouse: clickhouse, api: api, ingest: ingest, retention: retention, logging: logging, configFile: configFile)
+        let report = try ConfigurationReport(
+            kafka: kafka, clickhouse: clickhouse, api: api, ingest: ingest, retention: retention, logging: logging, configFile: configFile)
         let logger = try LogSetup.bootstrap(logging)
         try await CensusRuntime(settings: settings, logger: logger, effective: report.entries(settings)).run(consume: true, serve: true)
     }
@@ -42,7 +43,8 @@ struct ConsumeCommand: AsyncParsableCommand, ConfigFileCommand {
 
     func run() async throws {
         let settings = try Settings(kafka: kafka, clickhouse: clickhouse, api: nil, ingest: ingest, retention: retention)
-        let report = try ConfigurationReport(kafka: kafka, clickhouse: clickhouse, ingest: ingest, retention: retention, logging: logging, configFile: configFile)
+        let report = try ConfigurationReport(
+            kafka: kafka, clickhouse: clickhouse, ingest: ingest, retention: retention, logging: logging, configFile: configFile)
         let logger = try LogSetup.bootstrap(logging)
         try await CensusRuntime(settings: settings, logger: logger, effective: report.entries(settings)).run(consume: true, serve: false)
     }

@@ -4,15 +4,19 @@ import Store
 /// Fixed benchmark shapes next to the mixed demo traffic (`census produce-demo --shape`).
 extension DemoTelemetry {
     /// Metric names of ``sumRequest(points:attributes:)``: several aggregates per service, as real exporters send.
-    static let sumMetricNames = ["http.server.requests", "rpc.server.calls", "db.client.operations", "queue.messages.processed",
-                                 "cache.lookups", "app.jobs.completed"]
+    static let sumMetricNames = [
+        "http.server.requests", "rpc.server.calls", "db.client.operations", "queue.messages.processed",
+        "cache.lookups", "app.jobs.completed",
+    ]
 
     /// Keys of ``sumRequest(points:attributes:)``'s point attributes, in order; the first `attributes` are used.
     /// The fifth (`user.id`) is high-cardinality: a fresh value with ``highCardinalityShare``, else one of 50.
-    static let sumAttributeKeys = ["http.method", "http.route", "http.status", "net.peer", "user.id", "region", "proto", "instance",
-                                   "tenant", "feature", "cache.hit", "db.table", "queue", "retry", "client.os", "client.app",
-                                   "build", "zone", "rack", "pool", "shard", "tier", "plan", "locale", "channel", "device",
-                                   "browser", "country", "partner", "experiment"]
+    static let sumAttributeKeys = [
+        "http.method", "http.route", "http.status", "net.peer", "user.id", "region", "proto", "instance",
+        "tenant", "feature", "cache.hit", "db.table", "queue", "retry", "client.os", "client.app",
+        "build", "zone", "rack", "pool", "shard", "tier", "plan", "locale", "channel", "device",
+        "browser", "country", "partner", "experiment",
+    ]
 
     /// An `ExportMetricsServiceRequest` of one service with one monotonic cumulative Sum metric of `points` data
     /// points, each carrying `attributes` (1...30) string attributes: the shape "600 Sum data points × 8 string
@@ -37,7 +41,8 @@ extension DemoTelemetry {
                                 pointTimes(into: &w)
                                 w.fixed64(6, UInt64(random.next(upTo: 1_000_000)))
                                 for (i, key) in keys.enumerated() {
-                                    let value = key == "user.id" ? highCardinality("user", pool: 50) : "\(key.prefix(4))-\(random.next(upTo: 3 + 4 * i))"
+                                    let value =
+                                        key == "user.id" ? highCardinality("user", pool: 50) : "\(key.prefix(4))-\(random.next(upTo: 3 + 4 * i))"
                                     stringAttribute(7, key, value, into: &w)
                                 }
                             }

@@ -378,14 +378,15 @@ struct DemoTelemetry {
     private mutating func logRecord(_ service: String, into w: inout ProtoWriter) {
         let time = tick()
         let roll = random.next(upTo: 100)
-        let severity: (text: String, number: UInt64) = switch roll {
-        case 0..<50: ("INFO", 9)
-        case 50..<65: ("DEBUG", 5)
-        case 65..<80: ("WARN", 13)
-        case 80..<93: ("ERROR", 17)
-        case 93..<95: ("FATAL", 21)
-        default: ("", 9)
-        }
+        let severity: (text: String, number: UInt64) =
+            switch roll {
+            case 0..<50: ("INFO", 9)
+            case 50..<65: ("DEBUG", 5)
+            case 65..<80: ("WARN", 13)
+            case 80..<93: ("ERROR", 17)
+            case 93..<95: ("FATAL", 21)
+            default: ("", 9)
+            }
         w.message(2) { w in
             w.fixed64(1, time)
             w.varint(2, severity.number)
@@ -440,7 +441,8 @@ struct DemoTelemetry {
         case 3: "GET /api/products/\(random.next(upTo: 500)) returned \(pick([200, 404, 500])) in \(random.next(upTo: 300))ms"
         case 4: "Cache miss for key product:\(random.next(upTo: 1_000))"
         case 5: "Connection to db-\(random.next(upTo: 3)).internal:5432 lost, retrying in \(1 + random.next(upTo: 9))s"
-        case 6: "Processed batch of \(random.next(upTo: 500)) messages from partition \(random.next(upTo: 6)) at offset \(random.next(upTo: 1_000_000))"
+        case 6:
+            "Processed batch of \(random.next(upTo: 500)) messages from partition \(random.next(upTo: 6)) at offset \(random.next(upTo: 1_000_000))"
         default: "Request \(uuid()) from user\(random.next(upTo: 99))@example.com rejected: rate limit exceeded (\(random.next(upTo: 100))KB)"
         }
     }

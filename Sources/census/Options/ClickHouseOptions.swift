@@ -36,7 +36,8 @@ struct ClickHouseOptions: ParsableArguments {
         var urlPassword: String?
         for rawURL in rawURLs.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
             guard var components = URLComponents(string: rawURL), let scheme = components.scheme, ["http", "https"].contains(scheme),
-                  let host = components.host, !host.isEmpty else {
+                let host = components.host, !host.isEmpty
+            else {
                 throw ConfigurationError("--clickhouse-url must be an http(s) URL or a comma-separated list of them, got '\(Redaction.url(rawURL))'")
             }
             // Credentials in the URL: used when no user/password is configured otherwise, and removed from the URL.
@@ -58,9 +59,10 @@ struct ClickHouseOptions: ParsableArguments {
             }
             password = text.trimmingCharacters(in: .newlines)
         }
-        return Resolved(url: urls.joined(separator: ","),
-                        user: Options.clickhouseUser.given(user) ?? urlUser ?? Options.clickhouseUser.string(nil), password: password, database: database,
-                        cluster: try cluster.resolve(replicas: urls.count))
+        return Resolved(
+            url: urls.joined(separator: ","),
+            user: Options.clickhouseUser.given(user) ?? urlUser ?? Options.clickhouseUser.string(nil), password: password, database: database,
+            cluster: try cluster.resolve(replicas: urls.count))
     }
 }
 
@@ -115,7 +117,9 @@ struct APIOptions: ParsableArguments {
 
     func adminToken() throws -> String? {
         if let file = Options.adminTokenFile.given(adminTokenFile) {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ConfigurationError("cannot read the admin token file \(file)") }
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ConfigurationError("cannot read the admin token file \(file)")
+            }
             return text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return Environment.string(Options.adminToken)

@@ -29,9 +29,10 @@ struct ClusterOptions: ParsableArguments {
         let quorum = try Options.clickhouseInsertQuorum.int(insertQuorum, range: 0...16)
         guard !name.isEmpty else { return Resolved(ddl: nil, insertQuorum: 0) }
         do {
-            let ddl = try ClusterDDL(name: name,
-                                     zooKeeperPath: Options.clickhouseReplicaPath.string(replicaPath),
-                                     replicaName: Options.clickhouseReplicaName.string(replicaName))
+            let ddl = try ClusterDDL(
+                name: name,
+                zooKeeperPath: Options.clickhouseReplicaPath.string(replicaPath),
+                replicaName: Options.clickhouseReplicaName.string(replicaName))
             return Resolved(ddl: ddl, insertQuorum: quorum > 0 ? quorum : replicas / 2 + 1)
         } catch {
             throw ConfigurationError("--clickhouse-cluster: \(error.message)")

@@ -29,7 +29,8 @@ struct ConfigurationReport {
             let properties = configuration.properties.sorted { $0.key < $1.key }
                 .map { "\($0.key)=\(Redaction.isSecretKafkaProperty($0.key) ? Redaction.placeholder : $0.value)" }
             add(Options.kafkaProperty, properties.joined(separator: ","), flag: !kafka.properties.isEmpty)
-            add(Options.topicSignal, settings.topicSignals.explicit.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+            add(
+                Options.topicSignal, settings.topicSignals.explicit.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
                 flag: !kafka.topicSignals.isEmpty)
         }
         let resolved = settings.clickhouse
@@ -42,18 +43,28 @@ struct ConfigurationReport {
         if userSource == .default, resolved.user != "default" { userSource = urlSource }
         entries.append(ConfigurationEntry(variable: Options.clickhouseUser.variable, value: resolved.user, source: userSource))
         var passwordSource = Environment.source(flag: false, Options.clickhousePassword)
-        if passwordFile != nil { passwordSource = fileSource } else if passwordSource == .default, !resolved.password.isEmpty { passwordSource = urlSource }
+        if passwordFile != nil {
+            passwordSource = fileSource
+        } else if passwordSource == .default, !resolved.password.isEmpty {
+            passwordSource = urlSource
+        }
         entries.append(ConfigurationEntry(variable: Options.clickhousePassword, value: Redaction.secret(resolved.password), source: passwordSource))
         add(Options.clickhousePasswordFile, passwordFile ?? "", flag: clickhouse.passwordFile != nil)
         add(Options.database, resolved.database, flag: clickhouse.database != nil)
         add(Options.clickhouseCluster, resolved.cluster.ddl?.name ?? "", flag: clickhouse.cluster.name != nil)
-        add(Options.clickhouseReplicaPath, resolved.cluster.ddl?.zooKeeperPath ?? ClusterDDL.defaultZooKeeperPath, flag: clickhouse.cluster.replicaPath != nil)
-        add(Options.clickhouseReplicaName, resolved.cluster.ddl?.replicaName ?? ClusterDDL.defaultReplicaName, flag: clickhouse.cluster.replicaName != nil)
+        add(
+            Options.clickhouseReplicaPath, resolved.cluster.ddl?.zooKeeperPath ?? ClusterDDL.defaultZooKeeperPath,
+            flag: clickhouse.cluster.replicaPath != nil)
+        add(
+            Options.clickhouseReplicaName, resolved.cluster.ddl?.replicaName ?? ClusterDDL.defaultReplicaName,
+            flag: clickhouse.cluster.replicaName != nil)
         add(Options.clickhouseInsertQuorum, String(resolved.cluster.insertQuorum), flag: clickhouse.cluster.insertQuorum != nil)
         if let api {
             add(Options.apiAddr, "\(settings.apiHost):\(settings.apiPort)", flag: api.address != nil)
-            entries.append(ConfigurationEntry(variable: Options.adminToken, value: Redaction.secret(settings.adminToken),
-                                              source: Environment.source(flag: false, Options.adminToken)))
+            entries.append(
+                ConfigurationEntry(
+                    variable: Options.adminToken, value: Redaction.secret(settings.adminToken),
+                    source: Environment.source(flag: false, Options.adminToken)))
             add(Options.adminTokenFile, Options.adminTokenFile.given(api.adminTokenFile) ?? "", flag: api.adminTokenFile != nil)
             add(Options.apiCacheTTL, Self.seconds(settings.apiCacheTTL), flag: api.cacheTTL != nil)
             add(Options.apiMaxConcurrentReads, String(settings.apiReads.maxConcurrent), flag: api.maxConcurrentReads != nil)

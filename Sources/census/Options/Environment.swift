@@ -33,7 +33,8 @@ enum Environment {
     }
 
     /// An integer option; a malformed value is a configuration error naming its source.
-    static func int(_ flag: String?, _ variable: String, flagName: String, default fallback: Int, range: ClosedRange<Int> = 1...Int.max) throws -> Int {
+    static func int(_ flag: String?, _ variable: String, flagName: String, default fallback: Int, range: ClosedRange<Int> = 1...Int.max) throws -> Int
+    {
         let (text, source) = flag.map { ($0, "--\(flagName)") } ?? string(variable).map { ($0, variable) } ?? (nil, "")
         guard let text else { return fallback }
         guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {

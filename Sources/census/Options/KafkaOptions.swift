@@ -29,7 +29,9 @@ struct KafkaOptions: ParsableArguments {
             throw ConfigurationError(String(describing: error))
         }
         let brokers = Options.kafkaBrokers.string(self.brokers)
-        guard !brokers.isEmpty, !brokers.contains(" ") else { throw ConfigurationError("--kafka-brokers must be host:port[,host:port], got '\(brokers)'") }
+        guard !brokers.isEmpty, !brokers.contains(" ") else {
+            throw ConfigurationError("--kafka-brokers must be host:port[,host:port], got '\(brokers)'")
+        }
         let group = Options.group.string(self.group)
         guard !group.isEmpty else { throw ConfigurationError("--group must not be empty") }
         return KafkaConfiguration(brokers: brokers, group: group, properties: properties)

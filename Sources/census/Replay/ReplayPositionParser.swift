@@ -17,9 +17,11 @@ enum ReplayPositionParser {
         for item in value.split(separator: ",") {
             let parts = item.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 2, let partition = Int32(parts[0].trimmingCharacters(in: .whitespaces)), partition >= 0,
-                  let offset = Int64(parts[1].trimmingCharacters(in: .whitespaces)), offset >= 0, offsets[partition] == nil
+                let offset = Int64(parts[1].trimmingCharacters(in: .whitespaces)), offset >= 0, offsets[partition] == nil
             else {
-                throw ConfigurationError("--\(flag) must be earliest, now, an RFC 3339 time (2026-11-25T10:00:00Z) or partition:offset[,partition:offset...], got '\(text)'")
+                throw ConfigurationError(
+                    "--\(flag) must be earliest, now, an RFC 3339 time (2026-11-25T10:00:00Z) or partition:offset[,partition:offset...], got '\(text)'"
+                )
             }
             offsets[partition] = offset
         }

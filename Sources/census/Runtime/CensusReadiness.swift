@@ -27,8 +27,12 @@ struct CensusReadiness: ReadinessProbe {
             checks.append(try await clickHouseCheck())
             let version = try await migrator.currentVersion()
             let current = version >= Migration.latestVersion
-            checks.append(.init(name: "schema", ok: current, detail: current ? "version \(version)"
-                                : "version \(version), this build needs \(Migration.latestVersion) (migration pending)"))
+            checks.append(
+                .init(
+                    name: "schema", ok: current,
+                    detail: current
+                        ? "version \(version)"
+                        : "version \(version), this build needs \(Migration.latestVersion) (migration pending)"))
         } catch let error as ClickHouseError {
             let failedCheck = checks.isEmpty ? "clickhouse" : "schema"
             checks.append(.init(name: failedCheck, ok: false, detail: "unreachable or failing: \(error)"))
@@ -62,8 +66,9 @@ struct CensusReadiness: ReadinessProbe {
         if up == 0, let lastError { throw lastError }
         guard !down.isEmpty else { return .init(name: "clickhouse", ok: true, detail: "ok: \(up)/\(urls.count) replicas up") }
         let quorum = insertQuorum > up ? "; INSERTs wait: quorum \(insertQuorum) needs \(insertQuorum) replicas" : ""
-        return .init(name: "clickhouse", ok: true,
-                     detail: "degraded: \(up)/\(urls.count) replicas up; down: \(down.joined(separator: ", "))\(quorum)")
+        return .init(
+            name: "clickhouse", ok: true,
+            detail: "degraded: \(up)/\(urls.count) replicas up; down: \(down.joined(separator: ", "))\(quorum)")
     }
 
     private func kafkaCheck(_ statistics: KafkaStatistics?) -> ReadinessReport.Check {
@@ -77,7 +82,8 @@ struct CensusReadiness: ReadinessProbe {
         if let reason = statistics.notJoinedReason {
             return .init(name: "kafka", ok: false, detail: reason)
         }
-        return .init(name: "kafka", ok: true,
-                     detail: "joined group; \(statistics.assignmentSize) partitions assigned; \(statistics.brokersUp)/\(statistics.brokerCount) brokers up")
+        return .init(
+            name: "kafka", ok: true,
+            detail: "joined group; \(statistics.assignmentSize) partitions assigned; \(statistics.brokersUp)/\(statistics.brokerCount) brokers up")
     }
 }

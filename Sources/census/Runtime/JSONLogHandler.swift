@@ -29,7 +29,8 @@ struct JSONLogHandler: LogHandler {
         var merged = self.metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
         if let extra = event.metadata { merged.merge(extra) { $1 } }
-        var line = "{\"ts\":" + Self.quoted(Self.timestamp()) + ",\"level\":" + Self.quoted(event.level.rawValue)
+        var line =
+            "{\"ts\":" + Self.quoted(Self.timestamp()) + ",\"level\":" + Self.quoted(event.level.rawValue)
             + ",\"logger\":" + Self.quoted(label) + ",\"msg\":" + Self.quoted(event.message.description)
         for key in merged.keys.sorted() where !["ts", "level", "logger", "msg"].contains(key) {
             line += "," + Self.quoted(key) + ":" + Self.json(merged[key]!)
@@ -51,6 +52,9 @@ struct JSONLogHandler: LogHandler {
     static func quoted(_ text: String) -> String { JSONString.quoted(text) }
 
     private static func timestamp() -> String {
-        Date().formatted(.iso8601.year().month().day().timeZone(separator: .omitted).time(includingFractionalSeconds: true).timeSeparator(.colon).dateSeparator(.dash).dateTimeSeparator(.standard))
+        Date().formatted(
+            .iso8601.year().month().day().timeZone(separator: .omitted).time(includingFractionalSeconds: true).timeSeparator(.colon).dateSeparator(
+                .dash
+            ).dateTimeSeparator(.standard))
     }
 }

@@ -40,11 +40,12 @@ struct MetricsSetup: Sendable {
     }
 
     static func sanitize(_ name: String) -> String {
-        String(name.unicodeScalars.map { scalar -> Character in
-            switch scalar {
-            case "a"..."z", "A"..."Z", "0"..."9", "_", ":": Character(scalar)
-            default: "_"
-            }
-        })
+        String(
+            name.unicodeScalars.map { scalar -> Character in
+                switch scalar {
+                case "a"..."z", "A"..."Z", "0"..."9", "_", ":": Character(scalar)
+                default: "_"
+                }
+            })
     }
 }

@@ -34,9 +34,11 @@ struct RetentionService: Service {
                 do {
                     if try await retention.deleteDays(before: cutoff) == .deleteStarted {
                         deletes.increment()
-                        logger.info("retention: deleting the days before the cutoff", metadata: [
-                            "cutoff": "\(DayRange.format(cutoff))", "retention_days": "\(days)",
-                        ])
+                        logger.info(
+                            "retention: deleting the days before the cutoff",
+                            metadata: [
+                                "cutoff": "\(DayRange.format(cutoff))", "retention_days": "\(days)",
+                            ])
                     }
                     passes.increment()
                 } catch {

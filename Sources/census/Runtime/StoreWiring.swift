@@ -37,21 +37,26 @@ struct StoreWiring: Sendable {
             schema = try Schema(database: settings.database, cluster: settings.cluster.ddl)
             // `priority` 1 beats the reads' 2: while an INSERT runs, ClickHouse pauses lower-priority queries between
             // blocks, so reads cannot starve writes of the server's CPU either.
-            client = try ClickHouseClient(configuration: .init(url: settings.url, user: settings.user, password: settings.password,
-                                                               settings: ["priority": "1"].merging(Self.clusterWriteSettings(settings.cluster)) { $1 }),
-                                          logger: logger, metrics: metrics)
+            client = try ClickHouseClient(
+                configuration: .init(
+                    url: settings.url, user: settings.user, password: settings.password,
+                    settings: ["priority": "1"].merging(Self.clusterWriteSettings(settings.cluster)) { $1 }),
+                logger: logger, metrics: metrics)
             let executionSeconds = max(1, reads.maxExecutionTime.components.seconds)
             let readTimeout = Duration.seconds(executionSeconds + 5)
             readClient = try ClickHouseClient(
-                configuration: .init(url: settings.url, user: settings.user, password: settings.password, requestTimeout: readTimeout,
-                                     maxConnections: reads.maxConcurrent,
-                                     // No retries: under overload they would multiply the load; the client retries (503 Retry-After).
-                                     retryPolicy: .noRetry,
-                                     settings: ["max_execution_time": String(executionSeconds), "max_threads": "1", "max_block_size": "8192", "priority": "2"], admissionWait: reads.queueWait, spreadReads: true),
+                configuration: .init(
+                    url: settings.url, user: settings.user, password: settings.password, requestTimeout: readTimeout,
+                    maxConnections: reads.maxConcurrent,
+                    // No retries: under overload they would multiply the load; the client retries (503 Retry-After).
+                    retryPolicy: .noRetry,
+                    settings: ["max_execution_time": String(executionSeconds), "max_threads": "1", "max_block_size": "8192", "priority": "2"],
+                    admissionWait: reads.queueWait, spreadReads: true),
                 logger: logger, metrics: metrics)
             probeClient = try ClickHouseClient(
-                configuration: .init(url: settings.url, user: settings.user, password: settings.password, connectTimeout: .seconds(1),
-                                     requestTimeout: .seconds(3), maxConnections: 1, retryPolicy: .noRetry),
+                configuration: .init(
+                    url: settings.url, user: settings.user, password: settings.password, connectTimeout: .seconds(1),
+                    requestTimeout: .seconds(3), maxConnections: 1, retryPolicy: .noRetry),
                 logger: logger, metrics: metrics)
         } catch {
             throw ConfigurationError(String(describing: error))
@@ -82,13 +87,15 @@ struct StoreWiring: Sendable {
         } catch let error as ClickHouseError where error.isAccessDenied {
             throw accessDenied(error)
         } catch {
-            logger.warning("ClickHouse not usable yet; continuing and retrying", metadata: ["clickhouse": "\(client.configuration.url)", "error": "\(error)"])
+            logger.warning(
+                "ClickHouse not usable yet; continuing and retrying", metadata: ["clickhouse": "\(client.configuration.url)", "error": "\(error)"])
         }
     }
 
     private func accessDenied(_ error: ClickHouseError) -> ConfigurationError {
-        ConfigurationError("ClickHouse at \(client.configuration.url) refused user '\(client.configuration.user)': \(error.message) "
-            + "(check CENSUS_CLICKHOUSE_USER and the password from CENSUS_CLICKHOUSE_PASSWORD or CENSUS_CLICKHOUSE_PASSWORD_FILE)")
+        ConfigurationError(
+            "ClickHouse at \(client.configuration.url) refused user '\(client.configuration.user)': \(error.message) "
+                + "(check CENSUS_CLICKHOUSE_USER and the password from CENSUS_CLICKHOUSE_PASSWORD or CENSUS_CLICKHOUSE_PASSWORD_FILE)")
     }
 
     /// Applies pending migrations. While ClickHouse is unreachable it logs and retries with backoff, for
@@ -103,7 +110,9 @@ struct StoreWiring: Sendable {
                 return try await migrator.migrate()
             } catch let error as ClickHouseError where error.isRetriable {
                 if let retryFor, ContinuousClock.now - started >= retryFor { throw error }
-                let what = error.serverCode == .timeoutExceeded ? "ClickHouse cluster DDL not finished on every host; retrying" : "ClickHouse not reachable; retrying"
+                let what =
+                    error.serverCode == .timeoutExceeded
+                    ? "ClickHouse cluster DDL not finished on every host; retrying" : "ClickHouse not reachable; retrying"
                 logger.warning("\(what)", metadata: ["clickhouse": "\(client.configuration.url)", "error": "\(error)", "retry_in": "\(delay)"])
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))

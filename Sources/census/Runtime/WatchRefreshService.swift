@@ -41,8 +41,9 @@ struct WatchRefreshService: Service {
                 return
             } catch {
                 guard ContinuousClock.now < deadline, !Task.isCancelled else {
-                    logger.warning("could not load the deep-watch list before starting; continuing without it until the next reload",
-                                   metadata: ["error": "\(error)"])
+                    logger.warning(
+                        "could not load the deep-watch list before starting; continuing without it until the next reload",
+                        metadata: ["error": "\(error)"])
                     return
                 }
                 try? await Task.sleep(for: .seconds(1))

@@ -43,20 +43,24 @@ struct CacheBoundsTests {
     func keyNormalisation() {
         #expect(V1RouteTable.cacheKey(path: "/api/v1/attributes", query: "limit=10000&x=1") == "/api/v1/attributes?limit=10000")
         #expect(V1RouteTable.cacheKey(path: "/api/v1/attributes", query: "x=2&limit=10000") == "/api/v1/attributes?limit=10000")
-        #expect(V1RouteTable.cacheKey(path: "/api/v1/metrics", query: "offset=5&limit=2&service=a")
+        #expect(
+            V1RouteTable.cacheKey(path: "/api/v1/metrics", query: "offset=5&limit=2&service=a")
                 == V1RouteTable.cacheKey(path: "/api/v1/metrics", query: "service=a&limit=2&offset=5"))
         #expect(V1RouteTable.cacheKey(path: "/api/v1/metrics", query: "limit=1&limit=2") == "/api/v1/metrics?limit=1&limit=2")
         #expect(V1RouteTable.cacheKey(path: "/api/v1/metrics", query: "lim%69t=3") == "/api/v1/metrics?lim%69t=3")
         #expect(V1RouteTable.cacheKey(path: "/api/v1/metrics/a", query: "limit=3&z=1") == "/api/v1/metrics/a")
         #expect(V1RouteTable.cacheKey(path: "/api/v1/services", query: nil) == "/api/v1/services")
         // Sessions read their query too (before the route table declared it, two diffs shared one cached answer).
-        #expect(V1RouteTable.cacheKey(path: "/api/v1/sessions/diff", query: "from=a&to=b")
+        #expect(
+            V1RouteTable.cacheKey(path: "/api/v1/sessions/diff", query: "from=a&to=b")
                 != V1RouteTable.cacheKey(path: "/api/v1/sessions/diff", query: "from=a&to=c"))
         #expect(V1RouteTable.cacheKey(path: "/api/v1/sessions", query: "offset=2&limit=1&x=1") == "/api/v1/sessions?limit=1&offset=2")
         // V2: the parameters each route declares in its table entry (path parameters matched by pattern).
-        #expect(V2Routes.cacheKey(path: "/api/v2/changes", query: "x=1&since=2026-12-01&limit=5")
+        #expect(
+            V2Routes.cacheKey(path: "/api/v2/changes", query: "x=1&since=2026-12-01&limit=5")
                 == "/api/v2/changes?limit=5&since=2026-12-01")
-        #expect(V2Routes.cacheKey(path: "/api/v2/metrics/a%2Fb/labels", query: "to=2026-12-02&junk=1&from=2026-12-01")
+        #expect(
+            V2Routes.cacheKey(path: "/api/v2/metrics/a%2Fb/labels", query: "to=2026-12-02&junk=1&from=2026-12-01")
                 == "/api/v2/metrics/a%2Fb/labels?from=2026-12-01&to=2026-12-02")
         #expect(V2Routes.cacheKey(path: "/api/v2/status/tsdb", query: "topN=5&focusLabel=k&match[]=x") == "/api/v2/status/tsdb?focusLabel=k&topN=5")
         #expect(V2Routes.cacheKey(path: "/api/v2/system/tables", query: "limit=3") == "/api/v2/system/tables")

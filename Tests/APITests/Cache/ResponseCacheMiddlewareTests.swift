@@ -107,9 +107,11 @@ struct ResponseCacheMiddlewareTests {
     func reusedWhileReadsUnchanged() async throws {
         let calls = Calls()
         let version = Version()
-        let cache = RenderedResponseCache(ttl: .milliseconds(20), isCurrent: { deps in
-            deps.allSatisfy { $0.key == "k" && $0.version == version.current }
-        })
+        let cache = RenderedResponseCache(
+            ttl: .milliseconds(20),
+            isCurrent: { deps in
+                deps.allSatisfy { $0.key == "k" && $0.version == version.current }
+            })
         try await Self.derivedApp(cache: cache, calls: calls, version: version, delay: .zero).test(.router) { client in
             try await client.execute(uri: "/api/v1/derived", method: .get) { #expect(String(buffer: $0.body) == "answer 1") }
             try await Task.sleep(for: .milliseconds(60))  // past the ttl, the read unchanged
@@ -126,9 +128,11 @@ struct ResponseCacheMiddlewareTests {
     func oneRenderAtATime() async throws {
         let calls = Calls()
         let version = Version()
-        let cache = RenderedResponseCache(ttl: .milliseconds(20), isCurrent: { deps in
-            deps.allSatisfy { $0.version == version.current }
-        })
+        let cache = RenderedResponseCache(
+            ttl: .milliseconds(20),
+            isCurrent: { deps in
+                deps.allSatisfy { $0.version == version.current }
+            })
         try await Self.derivedApp(cache: cache, calls: calls, version: version, delay: .seconds(3)).test(.router) { client in
             try await client.execute(uri: "/api/v1/derived", method: .get) { _ in }
             version.set(2)

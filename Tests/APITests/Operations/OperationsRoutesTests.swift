@@ -30,21 +30,27 @@ struct OperationsRoutesTests {
         try await application(report, registry: PrometheusCollectorRegistry()).test(.router) { client in
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .ok)
-                #expect(String(buffer: response.body) == #"{"status":"ready","checks":{"clickhouse":{"ok":true,"detail":"ok"},"kafka":{"ok":true,"detail":"joined"}}}"# + "\n")
+                #expect(
+                    String(buffer: response.body)
+                        == #"{"status":"ready","checks":{"clickhouse":{"ok":true,"detail":"ok"},"kafka":{"ok":true,"detail":"joined"}}}"# + "\n")
             }
         }
     }
 
     @Test("not ready: 503 with the failed checks as the reason")
     func notReady() async throws {
-        let report = ReadinessReport(checks: [.init(name: "clickhouse", ok: true, detail: "ok"), .init(name: "schema", ok: false, detail: "version 0"),
-                                              .init(name: "kafka", ok: false, detail: "no Kafka broker connected (1 known)")])
+        let report = ReadinessReport(checks: [
+            .init(name: "clickhouse", ok: true, detail: "ok"), .init(name: "schema", ok: false, detail: "version 0"),
+            .init(name: "kafka", ok: false, detail: "no Kafka broker connected (1 known)"),
+        ])
         try await application(report, registry: PrometheusCollectorRegistry()).test(.router) { client in
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(response.headers[.contentType] == "application/json")
                 let body = String(buffer: response.body)
-                #expect(body.hasPrefix(#"{"status":"not ready","reason":"schema: version 0; kafka: no Kafka broker connected (1 known)","checks":{"#), "\(body)")
+                #expect(
+                    body.hasPrefix(#"{"status":"not ready","reason":"schema: version 0; kafka: no Kafka broker connected (1 known)","checks":{"#),
+                    "\(body)")
             }
         }
     }

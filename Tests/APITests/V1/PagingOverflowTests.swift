@@ -6,8 +6,10 @@ import Hummingbird
 /// (issue 11, item 1: `?offset=9223372036854775807` used to kill the process in `offset + limit`).
 @Suite("Client numbers are clamped and paging arithmetic saturates")
 struct PagingOverflowTests {
-    static let hostile = ["9223372036854775807", "-9223372036854775808", "-1", "1e99", "0x10", "", String(repeating: "9", count: 1 << 20),
-                          "18446744073709551616", "+7", " 5", "5 "]
+    static let hostile = [
+        "9223372036854775807", "-9223372036854775808", "-1", "1e99", "0x10", "", String(repeating: "9", count: 1 << 20),
+        "18446744073709551616", "+7", " 5", "5 ",
+    ]
 
     func pairs(_ items: (String, String)...) -> [(key: Substring, value: Substring)] {
         items.map { (key: Substring($0.0), value: Substring($0.1)) }
@@ -48,7 +50,8 @@ struct PagingOverflowTests {
             #expect((1...QueryInteger.maximum).contains(QueryInteger.positive(Substring(value), default: 10)))
             #expect((0...QueryInteger.maximum).contains(QueryInteger.nonNegative(Substring(value), default: 0)))
             #expect(QueryInteger.cardinality(Substring(value)) <= UInt64(QueryInteger.maximum))
-            let attributes = AttributeListParameters(pairs(("limit", value), ("offset", value), ("min_cardinality", value), ("max_cardinality", value)))
+            let attributes = AttributeListParameters(
+                pairs(("limit", value), ("offset", value), ("min_cardinality", value), ("max_cardinality", value)))
             #expect((1...AttributeListParameters.maxLimit).contains(attributes.limit))
             #expect((0...QueryInteger.maximum).contains(attributes.offset))
         }

@@ -17,8 +17,12 @@ struct StorageFailureTests {
 
     struct OneQuarantined: QuarantineReading {
         func quarantined(limit: Int, offset: Int) async throws -> Page<QuarantinedRecord> {
-            Page(items: [QuarantinedRecord(topic: "otlp_logs", partition: 0, offset: 7, timestamp: 1_762_702_200, size: 3, error: "empty record",
-                                           firstBytes: Array("abc".utf8))], total: 1)
+            Page(
+                items: [
+                    QuarantinedRecord(
+                        topic: "otlp_logs", partition: 0, offset: 7, timestamp: 1_762_702_200, size: 3, error: "empty record",
+                        firstBytes: Array("abc".utf8))
+                ], total: 1)
         }
     }
 
@@ -31,9 +35,12 @@ struct StorageFailureTests {
 
     func app(quarantine: any QuarantineReading, token: String? = nil) -> some ApplicationProtocol {
         let router = Router()
-        CensusRoutes(v1: V1Routes(reader: FixedReader(failing: true), version: "test"), quarantine: QuarantineRoutes(reader: quarantine, adminToken: token),
-                     operations: OperationsRoutes(readiness: OperationsRoutesTests.ProbeAnswer(report: ReadinessReport(checks: [])),
-                                                  exposition: { [] })).register(on: router)
+        CensusRoutes(
+            v1: V1Routes(reader: FixedReader(failing: true), version: "test"), quarantine: QuarantineRoutes(reader: quarantine, adminToken: token),
+            operations: OperationsRoutes(
+                readiness: OperationsRoutesTests.ProbeAnswer(report: ReadinessReport(checks: [])),
+                exposition: { [] })
+        ).register(on: router)
         return Application(router: router)
     }
 
@@ -65,8 +72,9 @@ struct StorageFailureTests {
 
     @Test func readTimeoutIs503WithRetryAfter() async throws {
         let timeouts = [
-            ClickHouseError(kind: .server, message: "Code: 159, e.displayText() = DB::Exception: Timeout exceeded: elapsed 10.0 seconds",
-                            serverCode: .timeoutExceeded, httpStatus: 500),
+            ClickHouseError(
+                kind: .server, message: "Code: 159, e.displayText() = DB::Exception: Timeout exceeded: elapsed 10.0 seconds",
+                serverCode: .timeoutExceeded, httpStatus: 500),
             ClickHouseError(kind: .transport, message: "Operation timed out after 15000 milliseconds with 0 bytes received", curlCode: 28),
         ]
         for timeout in timeouts {
@@ -82,7 +90,9 @@ struct StorageFailureTests {
 
     @Test func quarantinePayloadOnlyWithTheAdminToken() async throws {
         try await app(quarantine: OneQuarantined(), token: "s3cret").test(.router) { client in
-            let withoutPayload = #"{"data":[{"topic":"otlp_logs","partition":0,"offset":7,"timestamp":"2025-11-09T15:30:00Z","size":3,"error":"empty record"}],"total":1,"limit":100,"offset":0,"has_more":false}"# + "\n"
+            let withoutPayload =
+                #"{"data":[{"topic":"otlp_logs","partition":0,"offset":7,"timestamp":"2025-11-09T15:30:00Z","size":3,"error":"empty record"}],"total":1,"limit":100,"offset":0,"has_more":false}"#
+                + "\n"
             try await client.execute(uri: "/api/v1/quarantine", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(body(response) == withoutPayload)

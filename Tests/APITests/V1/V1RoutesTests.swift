@@ -46,7 +46,9 @@ struct FixedReader: MetadataReading {
         page(logList, limit: limit, offset: offset, sampleCount: logList.reduce(0) { $0 + $1.sampleCount })
     }
     func log(severity: String) async throws -> LogSummary? { logList.first { $0.severity == severity } }
-    func attributes(_ query: AttributeQuery) async throws -> Page<AttributeSummary> { page(attributeList, limit: query.limit ?? 10_000, offset: query.offset) }
+    func attributes(_ query: AttributeQuery) async throws -> Page<AttributeSummary> {
+        page(attributeList, limit: query.limit ?? 10_000, offset: query.offset)
+    }
     func attribute(key: String) async throws -> AttributeSummary? { attributeList.first { $0.key == key } }
 
     func services() async throws -> [String] {
@@ -65,7 +67,9 @@ struct FixedReader: MetadataReading {
     func logPattern(severity: String, template: String) async throws -> LogPattern? {
         patternList.first { $0.template == template && $0.severityCounts.contains { $0.severity == severity } }
     }
-    func logCountsByService(limit: Int, offset: Int) async throws -> Page<ServiceSeverityCount> { page(serviceSeverities, limit: limit, offset: offset) }
+    func logCountsByService(limit: Int, offset: Int) async throws -> Page<ServiceSeverityCount> {
+        page(serviceSeverities, limit: limit, offset: offset)
+    }
     func log(service: String, severity: String) async throws -> ServiceLogSummary? {
         serviceLogs.first { $0.service == service && $0.severity == severity }
     }
@@ -84,8 +88,10 @@ struct FixedReader: MetadataReading {
 let sampleMetric = MetricSummary(
     name: "http_requests_total", description: "Total HTTP requests", unit: "1", type: .sum, temporality: 2, isMonotonic: true,
     sampleCount: 4,
-    labelKeys: [KeyStats(key: "status", count: 4, estimatedCardinality: 2, samples: ["200", "500"]),
-                KeyStats(key: "method", count: 4, estimatedCardinality: 2, samples: ["GET", "POST"])],
+    labelKeys: [
+        KeyStats(key: "status", count: 4, estimatedCardinality: 2, samples: ["200", "500"]),
+        KeyStats(key: "method", count: 4, estimatedCardinality: 2, samples: ["GET", "POST"]),
+    ],
     resourceKeys: [KeyStats(key: "service.name", count: 4, estimatedCardinality: 1, samples: ["api"])],
     scopeName: "io.opentelemetry.http", scopeVersion: "1.2.0", services: [ServiceCount(service: "api", count: 4)],
     activeSeries: ActiveSeries(otlp: 3, prometheus: 3))
@@ -105,7 +111,9 @@ struct V1RoutesTests {
             try await client.execute(uri: "/api/v1/metrics", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "application/json")
-                let expected = #"{"data":[{"name":"http_requests_total","description":"Total HTTP requests","unit":"1","data":{"data_point_count":4,"aggregation_temporality":2,"is_monotonic":true},"label_keys":{"method":{"value_samples":["GET","POST"],"count":4,"percentage":100,"estimated_cardinality":2},"status":{"value_samples":["200","500"],"count":4,"percentage":100,"estimated_cardinality":2}},"resource_keys":{"service.name":{"value_samples":["api"],"count":4,"percentage":100,"estimated_cardinality":1}},"scope_info":{"name":"io.opentelemetry.http","version":"1.2.0"},"sample_count":4,"services":{"api":4},"type":"Sum","active_series_otlp":3,"active_series_prometheus":3}],"total":1,"limit":100,"offset":0,"has_more":false,"total_sample_count":4}"# + "\n"
+                let expected =
+                    #"{"data":[{"name":"http_requests_total","description":"Total HTTP requests","unit":"1","data":{"data_point_count":4,"aggregation_temporality":2,"is_monotonic":true},"label_keys":{"method":{"value_samples":["GET","POST"],"count":4,"percentage":100,"estimated_cardinality":2},"status":{"value_samples":["200","500"],"count":4,"percentage":100,"estimated_cardinality":2}},"resource_keys":{"service.name":{"value_samples":["api"],"count":4,"percentage":100,"estimated_cardinality":1}},"scope_info":{"name":"io.opentelemetry.http","version":"1.2.0"},"sample_count":4,"services":{"api":4},"type":"Sum","active_series_otlp":3,"active_series_prometheus":3}],"total":1,"limit":100,"offset":0,"has_more":false,"total_sample_count":4}"#
+                    + "\n"
                 #expect(body(response) == expected)
             }
         }
@@ -152,14 +160,19 @@ struct V1RoutesTests {
             name: "GET /api/users", kind: 2,
             attributeKeys: [KeyStats(key: "http.method", count: 10, estimatedCardinality: 1, samples: ["GET"])],
             eventNames: ["exception"],
-            eventAttributeKeys: [EventKeyStats(eventName: "exception", keys: [KeyStats(key: "exception.type", count: 2, estimatedCardinality: 1, samples: ["IOError"])])],
+            eventAttributeKeys: [
+                EventKeyStats(
+                    eventName: "exception", keys: [KeyStats(key: "exception.type", count: 2, estimatedCardinality: 1, samples: ["IOError"])])
+            ],
             resourceKeys: [KeyStats(key: "service.name", count: 10, estimatedCardinality: 1, samples: ["api"])],
             hasParentSpanID: true, statusCodes: [.unset, .error],
             droppedAttributes: DroppedStats(total: 3, itemsWithDropped: 1, max: 3),
             scopeName: "io.opentelemetry.http", scopeVersion: "1.2.0", sampleCount: 10, services: [ServiceCount(service: "api", count: 10)])
         try await app(FixedReader(spanList: [span])).test(.router) { client in
             try await client.execute(uri: "/api/v1/spans", method: .get) { response in
-                let expected = #"{"data":[{"name":"GET /api/users","kind":2,"kind_name":"Server","attribute_keys":{"http.method":{"value_samples":["GET"],"count":10,"percentage":100,"estimated_cardinality":1}},"event_names":["exception"],"event_attribute_keys":{"exception":{"exception.type":{"value_samples":["IOError"],"count":2,"percentage":0,"estimated_cardinality":1}}},"link_attribute_keys":{},"resource_keys":{"service.name":{"value_samples":["api"],"count":10,"percentage":100,"estimated_cardinality":1}},"has_trace_state":false,"has_parent_span_id":true,"status_codes":["UNSET","ERROR"],"dropped_attributes_stats":{"total_dropped":3,"items_with_dropped":1,"max_dropped":3},"scope_info":{"name":"io.opentelemetry.http","version":"1.2.0"},"name_patterns":[{"template":"GET <URL>","count":10,"percentage":100,"examples":["GET /api/users"]}],"sample_count":10,"services":{"api":10}}],"total":1,"limit":100,"offset":0,"has_more":false,"total_sample_count":10}"# + "\n"
+                let expected =
+                    #"{"data":[{"name":"GET /api/users","kind":2,"kind_name":"Server","attribute_keys":{"http.method":{"value_samples":["GET"],"count":10,"percentage":100,"estimated_cardinality":1}},"event_names":["exception"],"event_attribute_keys":{"exception":{"exception.type":{"value_samples":["IOError"],"count":2,"percentage":0,"estimated_cardinality":1}}},"link_attribute_keys":{},"resource_keys":{"service.name":{"value_samples":["api"],"count":10,"percentage":100,"estimated_cardinality":1}},"has_trace_state":false,"has_parent_span_id":true,"status_codes":["UNSET","ERROR"],"dropped_attributes_stats":{"total_dropped":3,"items_with_dropped":1,"max_dropped":3},"scope_info":{"name":"io.opentelemetry.http","version":"1.2.0"},"name_patterns":[{"template":"GET <URL>","count":10,"percentage":100,"examples":["GET /api/users"]}],"sample_count":10,"services":{"api":10}}],"total":1,"limit":100,"offset":0,"has_more":false,"total_sample_count":10}"#
+                    + "\n"
                 #expect(body(response) == expected)
             }
         }
@@ -170,13 +183,17 @@ struct V1RoutesTests {
             severity: "ERROR", severityNumber: 17,
             attributeKeys: [KeyStats(key: "error.type", count: 20, estimatedCardinality: 1, samples: ["Timeout"])],
             resourceKeys: [KeyStats(key: "service.name", count: 20, estimatedCardinality: 1, samples: ["api"])],
-            bodyTemplates: [TemplateStats(template: "Failed to connect to <IP> after <DURATION>", count: 12, example: "Failed to connect to 10.0.0.1 after 5s")],
+            bodyTemplates: [
+                TemplateStats(template: "Failed to connect to <IP> after <DURATION>", count: 12, example: "Failed to connect to 10.0.0.1 after 5s")
+            ],
             eventNames: ["db.error"], hasTraceContext: true, hasSpanContext: true,
             droppedAttributes: DroppedStats(total: 2, itemsWithDropped: 1, max: 2), scopeName: "app-logger", sampleCount: 20,
             services: [ServiceCount(service: "api", count: 20)])
         try await app(FixedReader(logList: [log])).test(.router) { client in
             try await client.execute(uri: "/api/v1/logs/ERROR", method: .get) { response in
-                let expected = #"{"severity":"ERROR","severity_number":17,"attribute_keys":{"error.type":{"value_samples":["Timeout"],"count":20,"percentage":100,"estimated_cardinality":1}},"resource_keys":{"service.name":{"value_samples":["api"],"count":20,"percentage":100,"estimated_cardinality":1}},"body_templates":[{"template":"Failed to connect to <IP> after <DURATION>","count":12,"percentage":60,"example":"Failed to connect to 10.0.0.1 after 5s"}],"event_names":["db.error"],"has_trace_context":true,"has_span_context":true,"dropped_attributes_stats":{"total_dropped":2,"records_with_dropped":1,"max_dropped":2},"scope_info":{"name":"app-logger"},"sample_count":20,"services":{"api":20}}"# + "\n"
+                let expected =
+                    #"{"severity":"ERROR","severity_number":17,"attribute_keys":{"error.type":{"value_samples":["Timeout"],"count":20,"percentage":100,"estimated_cardinality":1}},"resource_keys":{"service.name":{"value_samples":["api"],"count":20,"percentage":100,"estimated_cardinality":1}},"body_templates":[{"template":"Failed to connect to <IP> after <DURATION>","count":12,"percentage":60,"example":"Failed to connect to 10.0.0.1 after 5s"}],"event_names":["db.error"],"has_trace_context":true,"has_span_context":true,"dropped_attributes_stats":{"total_dropped":2,"records_with_dropped":1,"max_dropped":2},"scope_info":{"name":"app-logger"},"sample_count":20,"services":{"api":20}}"#
+                    + "\n"
                 #expect(body(response) == expected)
             }
             try await client.execute(uri: "/api/v1/logs/WARN", method: .get) { response in
@@ -187,12 +204,15 @@ struct V1RoutesTests {
     }
 
     @Test func attributeListAndDetail() async throws {
-        let attribute = AttributeSummary(key: "user_id", count: 1_234_567, estimatedCardinality: 10_523, samples: ["user_1", "user_42"],
-                                         signals: [.metric, .span, .log], seenAsResource: false, seenAsAttribute: true,
-                                         firstSeen: 1_761_991_200, lastSeen: 1_762_702_200)
+        let attribute = AttributeSummary(
+            key: "user_id", count: 1_234_567, estimatedCardinality: 10_523, samples: ["user_1", "user_42"],
+            signals: [.metric, .span, .log], seenAsResource: false, seenAsAttribute: true,
+            firstSeen: 1_761_991_200, lastSeen: 1_762_702_200)
         try await app(FixedReader(attributeList: [attribute])).test(.router) { client in
             try await client.execute(uri: "/api/v1/attributes", method: .get) { response in
-                let expected = #"{"data":[{"key":"user_id","count":1234567,"estimated_cardinality":10523,"value_samples":["user_1","user_42"],"signal_types":["metric","span","log"],"scope":"attribute","first_seen":"2025-11-01T10:00:00Z","last_seen":"2025-11-09T15:30:00Z","watched":false}],"has_more":false,"limit":100,"offset":0,"total":1}"# + "\n"
+                let expected =
+                    #"{"data":[{"key":"user_id","count":1234567,"estimated_cardinality":10523,"value_samples":["user_1","user_42"],"signal_types":["metric","span","log"],"scope":"attribute","first_seen":"2025-11-01T10:00:00Z","last_seen":"2025-11-09T15:30:00Z","watched":false}],"has_more":false,"limit":100,"offset":0,"total":1}"#
+                    + "\n"
                 #expect(body(response) == expected)
             }
             try await client.execute(uri: "/api/v1/attributes/user_id", method: .get) { response in

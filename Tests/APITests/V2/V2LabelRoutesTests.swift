@@ -39,9 +39,11 @@ struct V2LabelRoutesTests {
 
     @Test("valid and absurd numbers reach the store (clamped): a failing store answers the storage envelope")
     func clampedToTheStore() async throws {
-        for uri in ["/api/v2/metrics/m/labels?limit=99999999999999999999999&offset=-5", "/api/v2/metrics?sort=name&limit=0",
-                    "/api/v2/status/tsdb?topN=1e99&date=1970-01-01&focusLabel=job", "/api/v2/status/tsdb?date=2026-12-01&to=2026-12-01T10:00:00Z",
-                    "/api/v2/logs/%E2%9C%93/attributes?service=a+b"] {
+        for uri in [
+            "/api/v2/metrics/m/labels?limit=99999999999999999999999&offset=-5", "/api/v2/metrics?sort=name&limit=0",
+            "/api/v2/status/tsdb?topN=1e99&date=1970-01-01&focusLabel=job", "/api/v2/status/tsdb?date=2026-12-01&to=2026-12-01T10:00:00Z",
+            "/api/v2/logs/%E2%9C%93/attributes?service=a+b",
+        ] {
             try await expect(uri, .internalServerError, mentioning: "storage unavailable")
         }
     }

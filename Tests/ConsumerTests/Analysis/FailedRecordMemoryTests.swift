@@ -16,8 +16,9 @@ struct FailedRecordMemoryTests {
         do {
             let owned = ParallelAnalyzerTests.OwnedPayload(id: 1, bytes: garbage)
             released = owned
-            analyzer.enqueue(owned.payload, signal: .metric, timestamp: 1_767_225_600, owner: owned,
-                             id: KafkaRecord.ID(topic: "t", partition: 3, offset: 42))
+            analyzer.enqueue(
+                owned.payload, signal: .metric, timestamp: 1_767_225_600, owner: owned,
+                id: KafkaRecord.ID(topic: "t", partition: 3, offset: 42))
         }
         for _ in 0..<500 where released != nil { Thread.sleep(forTimeInterval: 0.01) }
         return released == nil

@@ -69,7 +69,7 @@ struct MetadataWindowFixtureTests {
 
         private enum CodingKeys: String, CodingKey {
             case signal, name, service, count, metricType, temporality, description, unit, explicitBounds, scales, spanKind, statusCodes,
-                 eventNames, droppedAttributes, droppedEvents, droppedLinks, severityNumber, flags, scopeName, scopeVersion
+                eventNames, droppedAttributes, droppedEvents, droppedLinks, severityNumber, flags, scopeName, scopeVersion
         }
 
         init(_ a: SignalAggregate) {
@@ -117,7 +117,8 @@ struct MetadataWindowFixtureTests {
             count = a.count
             distinctValues = a.valueHashes.count
             // What a reader shows (ClickHouseMetadataReader.decodeSamples): the small set when the cardinality is at most ten.
-            samples = a.valueHashes.count <= KeyAggregate.maxSamples && !a.smallValues.isEmpty
+            samples =
+                a.valueHashes.count <= KeyAggregate.maxSamples && !a.smallValues.isEmpty
                 ? a.smallValues.sorted(by: SampleSlots.precedes) : SampleSlots.texts(a.sampleSlots)
         }
     }
@@ -183,8 +184,9 @@ struct MetadataWindowFixtureTests {
         #expect(batch.templates.allSatisfy { $0.day == day })
     }
 
-    @Test("protobuf and OTLP/JSON give identical aggregates, hashes and samples",
-          arguments: [("metrics", Signal.metric), ("traces", .span), ("logs", .log)])
+    @Test(
+        "protobuf and OTLP/JSON give identical aggregates, hashes and samples",
+        arguments: [("metrics", Signal.metric), ("traces", .span), ("logs", .log)])
     func encodingsAgree(name: String, signal: Signal) throws {
         var proto = MetadataWindow()
         var json = MetadataWindow()
@@ -193,8 +195,9 @@ struct MetadataWindowFixtureTests {
         #expect(ComparableBatch(proto.drain()) == ComparableBatch(json.drain()))
     }
 
-    @Test("OTLP/JSON transcodes to the same protobuf bytes the official encoder wrote",
-          arguments: [("metrics", Signal.metric), ("traces", .span), ("logs", .log)])
+    @Test(
+        "OTLP/JSON transcodes to the same protobuf bytes the official encoder wrote",
+        arguments: [("metrics", Signal.metric), ("traces", .span), ("logs", .log)])
     func transcodesToOfficialBytes(name: String, signal: Signal) throws {
         let json = try TestOTLP.fixture("\(name).json")
         var writer = ProtoWriter()

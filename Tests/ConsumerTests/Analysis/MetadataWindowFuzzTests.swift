@@ -24,12 +24,12 @@ struct MetadataWindowFuzzTests {
             guard !out.isEmpty else { break }
             let i = Int.random(in: 0..<out.count, using: &rng)
             switch Int.random(in: 0..<7, using: &rng) {
-            case 0: out[i] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &rng)           // bit flip
-            case 1: out[i] = UInt8.random(in: 0...255, using: &rng)                      // byte replacement
-            case 2: out.removeSubrange(i...)                                             // truncation
-            case 3: out.insert(UInt8.random(in: 0...255, using: &rng), at: i)            // insertion
-            case 4: out.remove(at: i)                                                    // deletion
-            case 5:                                                                      // duplicated range
+            case 0: out[i] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &rng)  // bit flip
+            case 1: out[i] = UInt8.random(in: 0...255, using: &rng)  // byte replacement
+            case 2: out.removeSubrange(i...)  // truncation
+            case 3: out.insert(UInt8.random(in: 0...255, using: &rng), at: i)  // insertion
+            case 4: out.remove(at: i)  // deletion
+            case 5:  // duplicated range
                 let end = min(out.count, i + Int.random(in: 1...32, using: &rng))
                 out.insert(contentsOf: out[i..<end], at: i)
             default: out[i] = [0x00, 0x7F, 0x80, 0xFF, UInt8(ascii: "{"), UInt8(ascii: "\""), UInt8(ascii: "]")].randomElement(using: &rng) ?? 0

@@ -49,8 +49,11 @@ struct MetadataWindowTests {
     @Test("every resource contributes its own resource keys to a shared aggregate")
     func everyResource() throws {
         var window = MetadataWindow()
-        let request = TestOTLP.sumRequest(resources: [[("service.name", .string("api")), ("zone", .string("a"))],
-                                                      [("service.name", .string("api")), ("rack", .int(7))]], points: 3)
+        let request = TestOTLP.sumRequest(
+            resources: [
+                [("service.name", .string("api")), ("zone", .string("a"))],
+                [("service.name", .string("api")), ("rack", .int(7))],
+            ], points: 3)
         #expect(try window.ingest(request, signal: .metric) == 6)
         let batch = window.drain()
         #expect(batch.signals.count == 1)
@@ -94,12 +97,12 @@ struct MetadataWindowTests {
         w.message(1) { w in
             w.message(2) { w in
                 w.message(2) { w in
-                    w.bytes(1, [0x6D, 0xC3])                                  // metric name "m" + truncated sequence
+                    w.bytes(1, [0x6D, 0xC3])  // metric name "m" + truncated sequence
                     w.message(5) { w in
                         for broken in [[0x6B, 0xFF], [0x6B, 0xFE], [0x6B, 0xEF, 0xBF, 0xBD]] as [[UInt8]] {
                             w.message(1) { w in
                                 w.message(7) { w in
-                                    w.bytes(1, broken)                        // key "k\u{FFFD}" three ways
+                                    w.bytes(1, broken)  // key "k\u{FFFD}" three ways
                                     w.message(2) { w in w.bytes(1, [0x76, 0xC0, 0xAF]) }  // value "v" + overlong encoding
                                 }
                             }
@@ -124,7 +127,9 @@ struct MetadataWindowTests {
         func window(_ order: [Int]) throws -> MetadataBatch {
             var window = MetadataWindow()
             for i in order {
-                let request = TestOTLP.sumRequest(resources: [[("service.name", .string("s"))]], points: 1) { _, _ in [("user.id", .string("user-\(1000 + i)"))] }
+                let request = TestOTLP.sumRequest(resources: [[("service.name", .string("s"))]], points: 1) { _, _ in
+                    [("user.id", .string("user-\(1000 + i)"))]
+                }
                 try window.ingest(request, signal: .metric, timestamp: EpochSeconds(1_767_225_600 + i))
             }
             return window.drain()
@@ -144,13 +149,17 @@ struct MetadataWindowTests {
 
     @Test("the demo-style fixtures give the same batch whatever the record order and split")
     func orderIndependence() throws {
-        let records: [([UInt8], Signal)] = [(try TestOTLP.fixture("metrics.pb"), .metric), (try TestOTLP.fixture("traces.json"), .span),
-                                            (try TestOTLP.fixture("logs.pb"), .log), (try TestOTLP.fixture("logs.json"), .log),
-                                            (try TestOTLP.fixture("metrics.json"), .metric)]
+        let records: [([UInt8], Signal)] = [
+            (try TestOTLP.fixture("metrics.pb"), .metric), (try TestOTLP.fixture("traces.json"), .span),
+            (try TestOTLP.fixture("logs.pb"), .log), (try TestOTLP.fixture("logs.json"), .log),
+            (try TestOTLP.fixture("metrics.json"), .metric),
+        ]
         var a = MetadataWindow()
         var b = MetadataWindow()
         for (i, (bytes, signal)) in records.enumerated() { try a.ingest(bytes, signal: signal, timestamp: EpochSeconds(1_767_225_600 + i * 100)) }
-        for (i, (bytes, signal)) in records.enumerated().reversed() { try b.ingest(bytes, signal: signal, timestamp: EpochSeconds(1_767_225_600 + i * 100)) }
+        for (i, (bytes, signal)) in records.enumerated().reversed() {
+            try b.ingest(bytes, signal: signal, timestamp: EpochSeconds(1_767_225_600 + i * 100))
+        }
         #expect(ComparableBatch(a.drain()) == ComparableBatch(b.drain()))
     }
 
@@ -180,7 +189,7 @@ struct MetadataWindowTests {
             ("INFO", .string("three 3"), []), ("INFO", .string("one 5"), []),
         ])
         try window.ingest(logs, signal: .log)
-        #expect(window.overflow.droppedKeyObservations == 2 + 2)   // d on both points, and service.name (a resource key) for both points
+        #expect(window.overflow.droppedKeyObservations == 2 + 2)  // d on both points, and service.name (a resource key) for both points
         #expect(window.overflow.droppedEventNames == 1)
         #expect(window.overflow.droppedTemplateObservations == 1)
         let batch = window.drain()
@@ -197,7 +206,7 @@ struct MetadataWindowTests {
         var window = MetadataWindow()
         let request = TestOTLP.sumRequest(resources: [[("service.name", .string("s"))]], points: 5) { _, p in [("user.id", .int(Int64(p)))] }
         try window.ingest(request, signal: .metric)
-        #expect(window.rowCount == 3)   // the metric, its user.id key and its service.name resource key
+        #expect(window.rowCount == 3)  // the metric, its user.id key and its service.name resource key
         let bytes = window.approximateBytes
         #expect(bytes > 0)
         let first = window.drain()

@@ -30,10 +30,12 @@ struct ParallelAnalyzerTests {
     /// Fixtures of every signal in both encodings, generated sums, and mutated copies (some of them invalid), on two days.
     static func records(count: Int) throws -> [Record] {
         var rng = MetadataWindowFuzzTests.Xorshift(state: 0x5EED)
-        let corpus: [([UInt8], Signal)] = [
-            (try TestOTLP.fixture("metrics.pb"), .metric), (try TestOTLP.fixture("traces.pb"), .span), (try TestOTLP.fixture("logs.pb"), .log),
-            (try TestOTLP.fixture("metrics.json"), .metric), (try TestOTLP.fixture("traces.json"), .span), (try TestOTLP.fixture("logs.json"), .log),
-        ] + (0..<4).map { (ThroughputTests.record($0), Signal.metric) }
+        let corpus: [([UInt8], Signal)] =
+            [
+                (try TestOTLP.fixture("metrics.pb"), .metric), (try TestOTLP.fixture("traces.pb"), .span), (try TestOTLP.fixture("logs.pb"), .log),
+                (try TestOTLP.fixture("metrics.json"), .metric), (try TestOTLP.fixture("traces.json"), .span),
+                (try TestOTLP.fixture("logs.json"), .log),
+            ] + (0..<4).map { (ThroughputTests.record($0), Signal.metric) }
         let fuzz = MetadataWindowFuzzTests()
         return (0..<count).map { i in
             let (bytes, signal) = corpus[i % corpus.count]
@@ -120,7 +122,8 @@ struct ParallelAnalyzerTests {
         let request = TestOTLP.sumRequest(resources: [[("service.name", .string("s"))]], points: 2) { _, _ in
             [("a", .int(1)), ("b", .int(1)), ("c", .int(1)), ("d", .int(1))]
         }
-        let analyzer = ParallelAnalyzer(lanes: lanes, limits: WindowLimits(maxKeysPerAggregate: 3, maxEventNamesPerAggregate: 1, maxTemplatesPerAggregate: 2))
+        let analyzer = ParallelAnalyzer(
+            lanes: lanes, limits: WindowLimits(maxKeysPerAggregate: 3, maxEventNamesPerAggregate: 1, maxTemplatesPerAggregate: 2))
         var owners: [OwnedPayload] = []
         for round in 0..<2 {
             for i in 0..<6 {

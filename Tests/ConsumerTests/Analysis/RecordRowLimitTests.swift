@@ -9,8 +9,10 @@ import Testing
 struct RecordRowLimitTests {
     /// An `ExportMetricsServiceRequest` with one resource (`pairs` attributes) and one Gauge per name, each with one
     /// point carrying `attribute` as its only attribute when given.
-    static func gauges(_ names: [String], resource pairs: [(String, TestOTLP.Value)] = [("service.name", .string("api"))],
-                       attribute: (String, TestOTLP.Value)? = nil) -> [UInt8] {
+    static func gauges(
+        _ names: [String], resource pairs: [(String, TestOTLP.Value)] = [("service.name", .string("api"))],
+        attribute: (String, TestOTLP.Value)? = nil
+    ) -> [UInt8] {
         var w = ProtoWriter()
         w.message(1) { w in
             TestOTLP.resource(pairs, into: &w)
@@ -35,7 +37,9 @@ struct RecordRowLimitTests {
     static func ingest(_ record: [UInt8], into window: inout MetadataWindow) throws(OTLPDecodeError) -> Int {
         var result: Result<Int, OTLPDecodeError> = .success(0)
         record.withUnsafeBytes { raw in
-            do throws(OTLPDecodeError) { result = .success(try window.ingest(raw, signal: .metric, encoding: .proto, timestamp: 1_767_225_600)) } catch {
+            do throws(OTLPDecodeError) {
+                result = .success(try window.ingest(raw, signal: .metric, encoding: .proto, timestamp: 1_767_225_600))
+            } catch {
                 result = .failure(error)
             }
         }
@@ -72,14 +76,16 @@ struct RecordRowLimitTests {
         let records: [[UInt8]] = [
             Self.gauges((0..<50).map { "m\($0)" }, resource: (0..<20).map { ("r\($0)", .string("v")) }, attribute: ("a", .int(1))),
             Self.gauges(["one"], resource: []),
-            TestOTLP.sumRequest(resources: [[("service.name", .string("a")), ("pod", .string("p"))], [("service.name", .string("b"))]], points: 30) { r, p in
+            TestOTLP.sumRequest(resources: [[("service.name", .string("a")), ("pod", .string("p"))], [("service.name", .string("b"))]], points: 30) {
+                r, p in
                 [("k\(p % 7)", .int(Int64(p))), ("r", .int(Int64(r)))]
             },
         ]
         for record in records {
             var window = MetadataWindow()
             _ = try Self.ingest(record, into: &window)
-            let bound = try record.withUnsafeBytes { raw throws(OTLPDecodeError) in try WireValidator.validate(raw, as: .exportMetricsServiceRequest) }
+            let bound = try record.withUnsafeBytes { raw throws(OTLPDecodeError) in try WireValidator.validate(raw, as: .exportMetricsServiceRequest)
+            }
             #expect(bound >= window.rowCount, "bound \(bound) < rows \(window.rowCount)")
         }
     }

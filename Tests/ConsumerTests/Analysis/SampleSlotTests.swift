@@ -95,8 +95,10 @@ struct SampleSlotTests {
     }
 
     static let doubles: [Double] = [0, -0.0, 0.25, 1e16, 1e-9, .infinity, -.infinity, .nan, Double(nan: 0x1234, signaling: false), 200, -3.5]
-    static let strings = ["", "a", "Z", "é", "🙂", "GET", "POST", "user-1", "user-10", "user-2", String(repeating: "x", count: 300) + "tail-a",
-                          String(repeating: "x", count: 300) + "tail-b", "ü", "\u{FFFD}", "z\u{0}"]
+    static let strings = [
+        "", "a", "Z", "é", "🙂", "GET", "POST", "user-1", "user-10", "user-2", String(repeating: "x", count: 300) + "tail-a",
+        String(repeating: "x", count: 300) + "tail-b", "ü", "\u{FFFD}", "z\u{0}",
+    ]
 
     /// A varied value: every kind, with collisions in text between kinds and long strings that truncate alike.
     static func value(_ n: Int) -> V {
@@ -125,8 +127,10 @@ struct SampleSlotTests {
             values["process.pid", default: []].append(pid)
             switch r % 3 {
             case 0:
-                let request = TestOTLP.sumRequest(resources: [[("service.name", .string("svc")), ("host.name", host), ("process.pid", pid)]],
-                                                  points: 3) { _, p in
+                let request = TestOTLP.sumRequest(
+                    resources: [[("service.name", .string("svc")), ("host.name", host), ("process.pid", pid)]],
+                    points: 3
+                ) { _, p in
                     let v = value(r * 3 + p)
                     values["mixed", default: []].append(v)
                     let user = V.string("user-\((r * 31 + p * 17) % 400)")
@@ -135,15 +139,19 @@ struct SampleSlotTests {
                 }
                 records.append((request, .metric, timestamp))
             case 1:
-                let logs = TestOTLP.logsRequest(service: "svc", records: (0..<2).map { i in
-                    let v = value(r * 5 + i)
-                    values["log.mixed", default: []].append(v)
-                    return ("INFO", .string("line \(r)"), [("log.mixed", v)])
-                })
+                let logs = TestOTLP.logsRequest(
+                    service: "svc",
+                    records: (0..<2).map { i in
+                        let v = value(r * 5 + i)
+                        values["log.mixed", default: []].append(v)
+                        return ("INFO", .string("line \(r)"), [("log.mixed", v)])
+                    })
                 records.append((logs, .log, timestamp))
             default:
-                let request = TestOTLP.sumRequest(name: "other", resources: [[("service.name", .string("svc")), ("host.name", host), ("process.pid", pid)]],
-                                                  points: 2) { _, p in
+                let request = TestOTLP.sumRequest(
+                    name: "other", resources: [[("service.name", .string("svc")), ("host.name", host), ("process.pid", pid)]],
+                    points: 2
+                ) { _, p in
                     let v = V.double(doubles[(r + p) % doubles.count])
                     values["ratio", default: []].append(v)
                     return [("ratio", v)]
@@ -274,7 +282,9 @@ struct SampleSlotTests {
         let slot = SampleSlots.slot(ofHash: hash(invalid))
         let repaired = String(decoding: invalid, as: UTF8.self)
         #expect(SampleSlots.precedes(repaired, String(decoding: valid, as: UTF8.self)))
-        let records: [Record] = [(Self.rawStringRequest([valid]), .metric, 1_767_225_600), (Self.rawStringRequest([invalid]), .metric, 1_767_225_600)]
+        let records: [Record] = [
+            (Self.rawStringRequest([valid]), .metric, 1_767_225_600), (Self.rawStringRequest([invalid]), .metric, 1_767_225_600),
+        ]
         for order in [records, records.reversed()] {
             for sizes in [[2], [1, 1]] {
                 let merged = try Self.mergedSlots(order, windows: sizes)
@@ -290,7 +300,9 @@ struct SampleSlotTests {
         var window = MetadataWindow()
         for chunk in stride(from: 0, to: texts.count, by: 50) {
             let values = Array(texts[chunk..<(chunk + 50)]).shuffled(using: &rng)
-            let request = TestOTLP.sumRequest(resources: [[("service.name", .string("s"))]], points: values.count) { _, p in [("order.id", .string(values[p]))] }
+            let request = TestOTLP.sumRequest(resources: [[("service.name", .string("s"))]], points: values.count) { _, p in
+                [("order.id", .string(values[p]))]
+            }
             try window.ingest(request, signal: .metric)
         }
         let key = try #require(window.drain().keys.first { $0.key == "order.id" })
@@ -307,22 +319,26 @@ struct SampleSlotTests {
     }
 
     /// The same constants pin the Python ports in scripts/gen-fixtures.py and Tests/e2e/expect.py (test_selfcheck.py).
-    @Test("value hashes that choose sample buckets are pinned", arguments: [
-        (V.string(""), 0xD5AF_BA13_36A3_BE4B as UInt64), (.string("GET"), 0x554D_9707_8A6C_98DC), (.string("abcd"), 0xF5DC_BD6D_EE3C_9553),
-        (.string("abcdefgh"), 0x8305_1257_1021_2A61), (.string("abcdefghijklm"), 0xB9AA_F6CF_8776_299B),
-        (.string("héllo wörld 🙂"), 0x2B82_5FDA_BE97_952E), (.int(7), 0x89E0_7341_903F_C65A), (.int(-1), 0x91C8_9CA5_5BCB_31D6),
-        (.bool(true), 0xAB48_9E7B_562D_4953), (.double(0.25), 0xEF31_0B29_948A_988F), (.double(.nan), 0x3393_1731_0C89_02C6),
-        (.bytes([0, 1, 0xFE, 0xFF]), 0x07C6_0385_82F9_F3F9), (.empty, 0x95F0_626F_6F0A_4409),
-    ])
+    @Test(
+        "value hashes that choose sample buckets are pinned",
+        arguments: [
+            (V.string(""), 0xD5AF_BA13_36A3_BE4B as UInt64), (.string("GET"), 0x554D_9707_8A6C_98DC), (.string("abcd"), 0xF5DC_BD6D_EE3C_9553),
+            (.string("abcdefgh"), 0x8305_1257_1021_2A61), (.string("abcdefghijklm"), 0xB9AA_F6CF_8776_299B),
+            (.string("héllo wörld 🙂"), 0x2B82_5FDA_BE97_952E), (.int(7), 0x89E0_7341_903F_C65A), (.int(-1), 0x91C8_9CA5_5BCB_31D6),
+            (.bool(true), 0xAB48_9E7B_562D_4953), (.double(0.25), 0xEF31_0B29_948A_988F), (.double(.nan), 0x3393_1731_0C89_02C6),
+            (.bytes([0, 1, 0xFE, 0xFF]), 0x07C6_0385_82F9_F3F9), (.empty, 0x95F0_626F_6F0A_4409),
+        ])
     func pinnedHashes(value: V, hash: UInt64) throws {
         #expect(try Self.describe(value).hash == hash)
     }
 
     @Test("UTF-8 validation agrees with String's repair")
     func validation() {
-        let cases: [[UInt8]] = [[], Array("plain ascii, longer than eight".utf8), Array("é🙂\u{FFFD}\u{10FFFF}".utf8), [0xC3], [0xC0, 0xAF],
-                                [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF5], [0xFF], [0x61, 0x80],
-                                Array("12345678".utf8) + [0xE2, 0x82], Array("12345678".utf8) + [0xE2, 0x82, 0xAC], [0xF0, 0x9F, 0x99]]
+        let cases: [[UInt8]] = [
+            [], Array("plain ascii, longer than eight".utf8), Array("é🙂\u{FFFD}\u{10FFFF}".utf8), [0xC3], [0xC0, 0xAF],
+            [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF5], [0xFF], [0x61, 0x80],
+            Array("12345678".utf8) + [0xE2, 0x82], Array("12345678".utf8) + [0xE2, 0x82, 0xAC], [0xF0, 0x9F, 0x99],
+        ]
         for bytes in cases {
             let valid = bytes.withUnsafeBytes { ValueText.isValidUTF8($0) }
             #expect(valid == Array(String(decoding: bytes, as: UTF8.self).utf8).elementsEqual(bytes), "\(bytes)")

@@ -10,13 +10,21 @@ import Testing
 @Suite("Throughput")
 struct ThroughputTests {
     static func record(_ variant: Int) -> [UInt8] {
-        TestOTLP.sumRequest(resources: [[("service.name", .string("checkout")), ("service.version", .string("1.4.2")),
-                                         ("host.name", .string("node-\(variant % 3)")), ("k8s.pod.name", .string("checkout-\(variant % 5)")),
-                                         ("cloud.region", .string("eu-west-1")), ("telemetry.sdk.language", .string("go"))]], points: 600) { _, p in
-            [("http.request.method", .string(["GET", "POST", "PUT", "DELETE"][p % 4])), ("http.route", .string("/api/v1/resource/\(p % 10)")),
-             ("http.response.status_code", .string(["200", "201", "404", "500", "503"][p % 5])), ("server.address", .string("shop.example.com")),
-             ("network.protocol.version", .string(p % 2 == 0 ? "1.1" : "2")), ("client.region", .string(["eu", "us", "ap"][p % 3])),
-             ("user.id", .string(p % 20 == 0 ? "user-\(variant)-\(p)" : "user-\(p % 50)")), ("pod.instance", .string("instance-\(p % 20)"))]
+        TestOTLP.sumRequest(
+            resources: [
+                [
+                    ("service.name", .string("checkout")), ("service.version", .string("1.4.2")),
+                    ("host.name", .string("node-\(variant % 3)")), ("k8s.pod.name", .string("checkout-\(variant % 5)")),
+                    ("cloud.region", .string("eu-west-1")), ("telemetry.sdk.language", .string("go")),
+                ]
+            ], points: 600
+        ) { _, p in
+            [
+                ("http.request.method", .string(["GET", "POST", "PUT", "DELETE"][p % 4])), ("http.route", .string("/api/v1/resource/\(p % 10)")),
+                ("http.response.status_code", .string(["200", "201", "404", "500", "503"][p % 5])), ("server.address", .string("shop.example.com")),
+                ("network.protocol.version", .string(p % 2 == 0 ? "1.1" : "2")), ("client.region", .string(["eu", "us", "ap"][p % 3])),
+                ("user.id", .string(p % 20 == 0 ? "user-\(variant)-\(p)" : "user-\(p % 50)")), ("pod.instance", .string("instance-\(p % 20)")),
+            ]
         }
     }
 

@@ -18,25 +18,31 @@ struct ValueTextTests {
         return try result.get()
     }
 
-    @Test("formats every kind", arguments: [
-        (TestOTLP.Value.string("héllo"), "héllo"),
-        (.int(-42), "-42"),
-        (.int(Int64.max), "9223372036854775807"),
-        (.double(200), "200.0"),
-        (.double(0.1), "0.1"),
-        (.double(1e-9), "1e-09"),
-        (.double(1e16), "1e+16"),
-        (.double(-0.0), "-0.0"),
-        (.double(.nan), "nan"),
-        (.double(-.infinity), "-inf"),
-        (.bool(true), "true"),
-        (.bytes([0, 1, 0xFE, 0xFF]), "AAH+/w=="),
-        (.empty, ""),
-        (.array([.string("a\"\n"), .int(1), .double(2.5), .bool(false), .empty, .bytes([0xFF]), .double(.nan)]),
-         #"["a\"\n",1,2.5,false,null,"/w==","NaN"]"#),
-        (.kvlist([("zeta", .int(1)), ("alpha", .kvlist([("b", .bool(true)), ("a", .array([]))])), ("alpha", .string("dup"))]),
-         #"{"alpha":{"a":[],"b":true},"alpha":"dup","zeta":1}"#),
-    ])
+    @Test(
+        "formats every kind",
+        arguments: [
+            (TestOTLP.Value.string("héllo"), "héllo"),
+            (.int(-42), "-42"),
+            (.int(Int64.max), "9223372036854775807"),
+            (.double(200), "200.0"),
+            (.double(0.1), "0.1"),
+            (.double(1e-9), "1e-09"),
+            (.double(1e16), "1e+16"),
+            (.double(-0.0), "-0.0"),
+            (.double(.nan), "nan"),
+            (.double(-.infinity), "-inf"),
+            (.bool(true), "true"),
+            (.bytes([0, 1, 0xFE, 0xFF]), "AAH+/w=="),
+            (.empty, ""),
+            (
+                .array([.string("a\"\n"), .int(1), .double(2.5), .bool(false), .empty, .bytes([0xFF]), .double(.nan)]),
+                #"["a\"\n",1,2.5,false,null,"/w==","NaN"]"#
+            ),
+            (
+                .kvlist([("zeta", .int(1)), ("alpha", .kvlist([("b", .bool(true)), ("a", .array([]))])), ("alpha", .string("dup"))]),
+                #"{"alpha":{"a":[],"b":true},"alpha":"dup","zeta":1}"#
+            ),
+        ])
     func formats(value: TestOTLP.Value, text: String) throws {
         #expect(try describe(value).text == text)
     }

@@ -37,7 +37,8 @@ struct KafkaRoundTripTests {
         for payload in payloads { try producer.send(topic: "codec", payload: payload) }
         try producer.flush()
 
-        let consumer = try KafkaConsumer(configuration: KafkaConfiguration(brokers: cluster.bootstrapServers, group: "g-\(codec)"), logger: Self.logger)
+        let consumer = try KafkaConsumer(
+            configuration: KafkaConfiguration(brokers: cluster.bootstrapServers, group: "g-\(codec)"), logger: Self.logger)
         try consumer.subscribe(topics: ["codec"])
         let received = try Self.consume(consumer, count: payloads.count)
         #expect(received.count == payloads.count)
@@ -79,7 +80,8 @@ struct KafkaRoundTripTests {
     @Test("rejects an invalid librdkafka property with a clear error")
     func invalidProperty() {
         #expect(throws: KafkaError.self) {
-            _ = try KafkaConsumer(configuration: KafkaConfiguration(brokers: "127.0.0.1:1", group: "g", properties: ["no.such.property": "1"]), logger: Self.logger)
+            _ = try KafkaConsumer(
+                configuration: KafkaConfiguration(brokers: "127.0.0.1:1", group: "g", properties: ["no.such.property": "1"]), logger: Self.logger)
         }
         #expect(throws: KafkaError.self) { try KafkaConfiguration.parseProperties(["=x"]) }
         let parsed = try? KafkaConfiguration.parseProperties(["a=b=c", " fetch.min.bytes = 1"])

@@ -3,9 +3,11 @@ import Testing
 
 @Suite("OTLPEncoding and Base64")
 struct OTLPEncodingTests {
-    @Test("auto detects JSON by the first non-whitespace byte", arguments: [
-        ("{}", OTLPEncoding.json), ("  \n\t{\"a\":1}", .json), ("", .proto), ("   ", .proto), ("\u{0A}\u{02}", .proto), ("[]", .proto),
-    ])
+    @Test(
+        "auto detects JSON by the first non-whitespace byte",
+        arguments: [
+            ("{}", OTLPEncoding.json), ("  \n\t{\"a\":1}", .json), ("", .proto), ("   ", .proto), ("\u{0A}\u{02}", .proto), ("[]", .proto),
+        ])
     func detection(text: String, expected: OTLPEncoding) {
         var text = text
         text.withUTF8 { bytes in

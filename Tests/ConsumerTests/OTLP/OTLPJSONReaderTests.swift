@@ -50,8 +50,12 @@ struct OTLPJSONReaderTests {
             w.bytes(9, (1...16).map { UInt8($0) })
             w.bytes(10, [0xAB, 0, 0, 0, 0, 0, 0, 0xCD])
         }
-        let camel = wrap(#"{"timeUnixNano":"1700000000000000000","severityNumber":17,"severityText":"ERROR","traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"AB000000000000CD"}"#)
-        let snake = wrap(#"{"time_unix_nano":1700000000000000000,"severity_number":"SEVERITY_NUMBER_ERROR","severity_text":"ERROR","trace_id":"0102030405060708090A0B0C0D0E0F10","span_id":"ab000000000000cd"}"#)
+        let camel = wrap(
+            #"{"timeUnixNano":"1700000000000000000","severityNumber":17,"severityText":"ERROR","traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"AB000000000000CD"}"#
+        )
+        let snake = wrap(
+            #"{"time_unix_nano":1700000000000000000,"severity_number":"SEVERITY_NUMBER_ERROR","severity_text":"ERROR","trace_id":"0102030405060708090A0B0C0D0E0F10","span_id":"ab000000000000cd"}"#
+        )
         #expect(try transcode(camel) == expected)
         #expect(try transcode(snake) == expected)
     }
@@ -69,18 +73,19 @@ struct OTLPJSONReaderTests {
             TestOTLP.keyValue(6, "m", .kvlist([("k", .bool(true))]), into: &w)
             TestOTLP.keyValue(6, "e", .empty, into: &w)
         }
-        let json = wrap(#"""
-        {"body":{"stringValue":"a\"b\\c\n\ud83d\ude42\u00e9\udc00"},"attributes":[
-          {"key":"i","value":{"intValue":"-42"}},
-          {"key":"d","value":{"doubleValue":1.5}},
-          {"key":"n","value":{"doubleValue":"Infinity"}},
-          {"key":"b","value":{"boolValue":false}},
-          {"key":"y","value":{"bytesValue":"AAH/"}},
-          {"key":"a","value":{"arrayValue":{"values":[{"stringValue":"x"},{"intValue":1}]}}},
-          {"key":"m","value":{"kvlistValue":{"values":[{"key":"k","value":{"boolValue":true}}]}}},
-          {"key":"e","value":{}}
-        ]}
-        """#)
+        let json = wrap(
+            #"""
+            {"body":{"stringValue":"a\"b\\c\n\ud83d\ude42\u00e9\udc00"},"attributes":[
+              {"key":"i","value":{"intValue":"-42"}},
+              {"key":"d","value":{"doubleValue":1.5}},
+              {"key":"n","value":{"doubleValue":"Infinity"}},
+              {"key":"b","value":{"boolValue":false}},
+              {"key":"y","value":{"bytesValue":"AAH/"}},
+              {"key":"a","value":{"arrayValue":{"values":[{"stringValue":"x"},{"intValue":1}]}}},
+              {"key":"m","value":{"kvlistValue":{"values":[{"key":"k","value":{"boolValue":true}}]}}},
+              {"key":"e","value":{}}
+            ]}
+            """#)
         #expect(try transcode(json) == expected)
     }
 
@@ -90,22 +95,30 @@ struct OTLPJSONReaderTests {
         #expect(try transcode(json) == logRequest { w in w.string(3, "INFO") })
     }
 
-    @Test("reports syntax errors and wrong types with a reason and an offset", arguments: [
-        (#"{"resourceLogs":[}"#, "expected an object for ResourceLogs"),
-        (#"{"resourceLogs":{}}"#, "expected an array for field 'resourceLogs'"),
-        (#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"severityNumber":"high"}]}]}]}"#, "expected a number for field 'severityNumber'"),
-        (#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"severityText":5}]}]}]}"#, "expected a string for field 'severityText'"),
-        (#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"traceId":"xyz"}]}]}]}"#, "invalid hex id in field 'traceId'"),
-        (#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"droppedAttributesCount":-1}]}]}]}"#, "number out of range for field 'droppedAttributesCount'"),
-        (#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"18446744073709551616"}]}]}]}"#, "number out of range for field 'timeUnixNano'"),
-        (#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"severityNumber":1.5}]}]}]}"#, "expected an integer for field 'severityNumber'"),
-        (#"{"resourceLogs":[]} x"#, "unexpected characters after the request object"),
-        (#"{"resourceLogs":[]"#, "unexpected end of input in ExportLogsServiceRequest"),
-        (#"{"resourceLogs" []}"#, "expected ':'"),
-        (#"{"a":"\q"}"#, "invalid escape in string"),
-        ("{\"a\":\"\u{01}\"}", "unescaped control character in string"),
-        (#"[1,2]"#, "expected an object for ExportLogsServiceRequest"),
-    ])
+    @Test(
+        "reports syntax errors and wrong types with a reason and an offset",
+        arguments: [
+            (#"{"resourceLogs":[}"#, "expected an object for ResourceLogs"),
+            (#"{"resourceLogs":{}}"#, "expected an array for field 'resourceLogs'"),
+            (#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"severityNumber":"high"}]}]}]}"#, "expected a number for field 'severityNumber'"),
+            (#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"severityText":5}]}]}]}"#, "expected a string for field 'severityText'"),
+            (#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"traceId":"xyz"}]}]}]}"#, "invalid hex id in field 'traceId'"),
+            (
+                #"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"droppedAttributesCount":-1}]}]}]}"#,
+                "number out of range for field 'droppedAttributesCount'"
+            ),
+            (
+                #"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"18446744073709551616"}]}]}]}"#,
+                "number out of range for field 'timeUnixNano'"
+            ),
+            (#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"severityNumber":1.5}]}]}]}"#, "expected an integer for field 'severityNumber'"),
+            (#"{"resourceLogs":[]} x"#, "unexpected characters after the request object"),
+            (#"{"resourceLogs":[]"#, "unexpected end of input in ExportLogsServiceRequest"),
+            (#"{"resourceLogs" []}"#, "expected ':'"),
+            (#"{"a":"\q"}"#, "invalid escape in string"),
+            ("{\"a\":\"\u{01}\"}", "unescaped control character in string"),
+            (#"[1,2]"#, "expected an object for ExportLogsServiceRequest"),
+        ])
     func errors(json: String, reason: String) throws {
         let error = try #require(failure(json))
         #expect(error.encoding == .json)
@@ -122,9 +135,13 @@ struct OTLPJSONReaderTests {
         #expect(failure(unknown)?.reason.hasPrefix("values nested more than 100 deep") == true)
     }
 
-    @Test("transcodes what OTLPJSONWriter writes back to the same protobuf", arguments: [("metrics", OTLPMessage.exportMetricsServiceRequest),
-                                                                                         ("traces", .exportTraceServiceRequest),
-                                                                                         ("logs", .exportLogsServiceRequest)])
+    @Test(
+        "transcodes what OTLPJSONWriter writes back to the same protobuf",
+        arguments: [
+            ("metrics", OTLPMessage.exportMetricsServiceRequest),
+            ("traces", .exportTraceServiceRequest),
+            ("logs", .exportLogsServiceRequest),
+        ])
     func roundTrip(name: String, message: OTLPMessage) throws {
         let proto = try TestOTLP.fixture("\(name).pb")
         let json = try OTLPJSONWriter.transcode(proto, as: message)
@@ -154,4 +171,3 @@ struct OTLPJSONReaderTests {
         #expect(try !transcode(wrap(#"{"body":{"stringValue":"café ✓ 𝄞"}}"#)).isEmpty)
     }
 }
-

@@ -13,12 +13,15 @@ struct ProtoWriterTests {
         w.fixed64(5, 1)
         w.fixed32(6, 2)
         w.string(7, "hi")
-        #expect(w.bytes == [0x08, 0x96, 0x01,
-                            0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01,
-                            0x18, 0x03, 0x20, 0x01,
-                            0x29, 1, 0, 0, 0, 0, 0, 0, 0,
-                            0x35, 2, 0, 0, 0,
-                            0x3A, 0x02, 0x68, 0x69])
+        #expect(
+            w.bytes == [
+                0x08, 0x96, 0x01,
+                0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01,
+                0x18, 0x03, 0x20, 0x01,
+                0x29, 1, 0, 0, 0, 0, 0, 0, 0,
+                0x35, 2, 0, 0, 0,
+                0x3A, 0x02, 0x68, 0x69,
+            ])
     }
 
     @Test("back-patches nested message lengths, moving the body when the length needs more bytes", arguments: [0, 1, 127, 128, 300, 20_000])

@@ -39,8 +39,10 @@ enum TestOTLP {
 
     /// An `ExportMetricsServiceRequest`: one resource per entry, each with one Sum metric named `name` and
     /// `points` data points whose attributes `attributes(resource, point)` gives.
-    static func sumRequest(name: String = "requests", resources: [[(String, Value)]], points: Int,
-                           attributes: (Int, Int) -> [(String, Value)] = { _, _ in [] }) -> [UInt8] {
+    static func sumRequest(
+        name: String = "requests", resources: [[(String, Value)]], points: Int,
+        attributes: (Int, Int) -> [(String, Value)] = { _, _ in [] }
+    ) -> [UInt8] {
         var w = ProtoWriter()
         for (r, pairs) in resources.enumerated() {
             w.message(1) { w in
@@ -105,7 +107,9 @@ enum TestOTLP {
 extension MetadataWindow {
     /// Ingests an array payload.
     @discardableResult
-    mutating func ingest(_ payload: [UInt8], signal: Signal, encoding: OTLPEncoding = .auto, timestamp: EpochSeconds = 1_767_229_200) throws(OTLPDecodeError) -> Int {
+    mutating func ingest(_ payload: [UInt8], signal: Signal, encoding: OTLPEncoding = .auto, timestamp: EpochSeconds = 1_767_229_200)
+        throws(OTLPDecodeError) -> Int
+    {
         let result = payload.withUnsafeBytes { bytes in
             Result { () throws(OTLPDecodeError) -> Int in try self.ingest(bytes, signal: signal, encoding: encoding, timestamp: timestamp) }
         }

@@ -13,18 +13,22 @@ struct WireReaderTests {
         return try result.get()
     }
 
-    @Test("reads varints of every length", arguments: [
-        ([0x00], 0), ([0x7F], 127), ([0x80, 0x01], 128), ([0xAC, 0x02], 300),
-        ([0xFF, 0xFF, 0xFF, 0xFF, 0x0F], UInt64(UInt32.max)),
-        ([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01], UInt64.max),
-    ] as [([UInt8], UInt64)])
+    @Test(
+        "reads varints of every length",
+        arguments: [
+            ([0x00], 0), ([0x7F], 127), ([0x80, 0x01], 128), ([0xAC, 0x02], 300),
+            ([0xFF, 0xFF, 0xFF, 0xFF, 0x0F], UInt64(UInt32.max)),
+            ([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01], UInt64.max),
+        ] as [([UInt8], UInt64)])
     func varints(bytes: [UInt8], value: UInt64) throws {
         #expect(try read(bytes) { (r) throws(WireError) in try r.readVarint() } == value)
     }
 
     @Test("rejects varints longer than 10 bytes and truncated ones")
     func badVarints() {
-        #expect(throws: WireError.varintTooLong) { try read([UInt8](repeating: 0xFF, count: 11) + [0x01]) { (r) throws(WireError) in try r.readVarint() } }
+        #expect(throws: WireError.varintTooLong) {
+            try read([UInt8](repeating: 0xFF, count: 11) + [0x01]) { (r) throws(WireError) in try r.readVarint() }
+        }
         #expect(throws: WireError.truncated) { try read([0x80, 0x80]) { (r) throws(WireError) in try r.readVarint() } }
         #expect(throws: WireError.truncated) { try read([]) { (r) throws(WireError) in try r.readVarint() } }
     }
@@ -74,8 +78,16 @@ struct WireReaderTests {
 
     @Test("bounds-checks lengths and fixed-width values")
     func truncation() {
-        #expect(throws: WireError.truncated) { try read([0x12, 0x05, 0x68]) { (r) throws(WireError) in _ = try r.nextField(); return try r.readLengthDelimited().remainingCount } }
-        #expect(throws: WireError.truncated) { try read([0x12, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]) { (r) throws(WireError) in _ = try r.nextField(); return try r.readLengthDelimited().remainingCount } }
+        #expect(throws: WireError.truncated) {
+            try read([0x12, 0x05, 0x68]) { (r) throws(WireError) in
+                _ = try r.nextField(); return try r.readLengthDelimited().remainingCount
+            }
+        }
+        #expect(throws: WireError.truncated) {
+            try read([0x12, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]) { (r) throws(WireError) in
+                _ = try r.nextField(); return try r.readLengthDelimited().remainingCount
+            }
+        }
         #expect(throws: WireError.truncated) { try read([1, 2, 3]) { (r) throws(WireError) in try r.readFixed64() } }
         #expect(throws: WireError.truncated) { try read([1, 2, 3]) { (r) throws(WireError) in try r.readFixed32() } }
     }

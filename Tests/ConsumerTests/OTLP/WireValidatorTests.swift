@@ -18,8 +18,12 @@ struct WireValidatorTests {
         }
     }
 
-    @Test("accepts the fixtures and the empty request", arguments: [("metrics.pb", OTLPMessage.exportMetricsServiceRequest),
-                                                                    ("traces.pb", .exportTraceServiceRequest), ("logs.pb", .exportLogsServiceRequest)])
+    @Test(
+        "accepts the fixtures and the empty request",
+        arguments: [
+            ("metrics.pb", OTLPMessage.exportMetricsServiceRequest),
+            ("traces.pb", .exportTraceServiceRequest), ("logs.pb", .exportLogsServiceRequest),
+        ])
     func accepts(file: String, message: OTLPMessage) throws {
         try validate(try TestOTLP.fixture(file), as: message)
         try validate([], as: message)
@@ -39,16 +43,19 @@ struct WireValidatorTests {
     @Test("names the message path of a wrong wire type")
     func wrongWireType() throws {
         var w = ProtoWriter()
-        w.message(1) { w in                       // ResourceMetrics
-            w.message(2) { w in                   // ScopeMetrics
-                w.message(2) { w in               // Metric
-                    w.varint(1, 5)                // name as a varint
+        w.message(1) { w in  // ResourceMetrics
+            w.message(2) { w in  // ScopeMetrics
+                w.message(2) { w in  // Metric
+                    w.varint(1, 5)  // name as a varint
                 }
             }
         }
         let failure = try #require(error(w.bytes))
         #expect(failure.encoding == .proto)
-        #expect(failure.reason == "field 1 has unexpected wire type varint in ExportMetricsServiceRequest.resource_metrics > ResourceMetrics.scope_metrics > ScopeMetrics.metrics > Metric.name")
+        #expect(
+            failure.reason
+                == "field 1 has unexpected wire type varint in ExportMetricsServiceRequest.resource_metrics > ResourceMetrics.scope_metrics > ScopeMetrics.metrics > Metric.name"
+        )
         #expect(failure.description.hasPrefix("protobuf: field 1 has unexpected wire type varint in"))
     }
 
@@ -69,8 +76,8 @@ struct WireValidatorTests {
         w.message(1) { w in
             w.message(2) { w in
                 w.message(2) { w in
-                    w.message(9) { w in                                   // histogram
-                        w.message(1) { w in w.bytes(7, [1, 2, 3]) }       // explicit_bounds packed, 3 bytes
+                    w.message(9) { w in  // histogram
+                        w.message(1) { w in w.bytes(7, [1, 2, 3]) }  // explicit_bounds packed, 3 bytes
                     }
                 }
             }
@@ -79,27 +86,36 @@ struct WireValidatorTests {
 
         var kv = ProtoWriter()
         kv.message(1) { w in
-            w.message(1) { w in                                           // Resource
-                w.message(1) { w in                                       // KeyValue
+            w.message(1) { w in  // Resource
+                w.message(1) { w in  // KeyValue
                     w.string(1, "k")
-                    w.message(2) { w in w.fixed32(3, 1) }                 // int_value as fixed32
+                    w.message(2) { w in w.fixed32(3, 1) }  // int_value as fixed32
                 }
             }
         }
-        #expect(error(kv.bytes)?.reason == "field 3 has unexpected wire type fixed32 in ExportMetricsServiceRequest.resource_metrics > ResourceMetrics.resource > Resource.attributes > KeyValue.value > AnyValue.int_value")
+        #expect(
+            error(kv.bytes)?.reason
+                == "field 3 has unexpected wire type fixed32 in ExportMetricsServiceRequest.resource_metrics > ResourceMetrics.resource > Resource.attributes > KeyValue.value > AnyValue.int_value"
+        )
     }
 
     @Test("limits nesting depth")
     func depth() {
         // An AnyValue array nested 150 deep inside a resource attribute.
-        var value: [UInt8] = [0x0A, 0x00] // string_value ""
+        var value: [UInt8] = [0x0A, 0x00]  // string_value ""
         for _ in 0..<150 {
             var w = ProtoWriter()
             w.message(5) { w in w.bytes(1, value) }
             value = w.bytes
         }
         var w = ProtoWriter()
-        w.message(1) { w in w.message(1) { w in w.message(1) { w in w.string(1, "k"); w.bytes(2, value) } } }
+        w.message(1) { w in
+            w.message(1) { w in
+                w.message(1) { w in
+                    w.string(1, "k"); w.bytes(2, value)
+                }
+            }
+        }
         #expect(error(w.bytes)?.reason.hasPrefix("messages nested more than 100 deep") == true)
     }
 }

@@ -21,7 +21,7 @@ struct BatchPolicyTests {
         Case(rows: 0, bytes: 0, age: .zero, pending: false, inFlight: false, expected: .keepGoing),
         Case(rows: 10, bytes: 10, age: .milliseconds(500), pending: true, inFlight: false, expected: .keepGoing),
         Case(rows: 10, bytes: 10, age: .seconds(1), pending: true, inFlight: false, expected: .flush),
-        Case(rows: 0, bytes: 0, age: .seconds(2), pending: true, inFlight: false, expected: .flush),   // only invalid records: still commit
+        Case(rows: 0, bytes: 0, age: .seconds(2), pending: true, inFlight: false, expected: .flush),  // only invalid records: still commit
         Case(rows: 0, bytes: 0, age: .seconds(2), pending: false, inFlight: false, expected: .keepGoing),
         Case(rows: 100, bytes: 10, age: .zero, pending: true, inFlight: false, expected: .flush),
         Case(rows: 10, bytes: 1_000, age: .zero, pending: true, inFlight: false, expected: .flush),

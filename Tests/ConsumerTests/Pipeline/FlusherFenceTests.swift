@@ -108,7 +108,9 @@ struct FlusherFenceTests {
         return condition()
     }
 
-    @Test("an attempt still queued in the server's socket is not competed with: no resend before the server's clock passes its fence; it is then refused and the resend applies once")
+    @Test(
+        "an attempt still queued in the server's socket is not competed with: no resend before the server's clock passes its fence; it is then refused and the resend applies once"
+    )
     func queuedAttemptRefusedAfterFence() async throws {
         let store = FencedStore(holdNext: 1)
         let flusher = Flusher(sink: store, logger: Self.logger)
@@ -145,12 +147,16 @@ struct FlusherFenceTests {
         let lease = OwnershipLease(sessionTimeout: .seconds(6), heartbeatInterval: .seconds(1), maxPollInterval: .seconds(300))
         let member = Atomic<Bool>(false)
         let confirmations = Atomic<Int>(0)
-        let flusher = Flusher(sink: store, logger: Self.logger, ownership: .init(lease: lease, confirm: {
-            confirmations.add(1, ordering: .relaxed)
-            guard member.load(ordering: .relaxed) else { return false }
-            lease.confirmed(sentAt: .now)
-            return true
-        }))
+        let flusher = Flusher(
+            sink: store, logger: Self.logger,
+            ownership: .init(
+                lease: lease,
+                confirm: {
+                    confirmations.add(1, ordering: .relaxed)
+                    guard member.load(ordering: .relaxed) else { return false }
+                    lease.confirmed(sentAt: .now)
+                    return true
+                }))
         flusher.submit(batch, offsets: [tp: 10])
         #expect(await Self.eventually { confirmations.load(ordering: .relaxed) >= 3 })
         #expect(store.counts.attempts == 0, "an attempt was sent without a confirmed lease")

@@ -35,7 +35,8 @@ struct PartitionLedgerTests {
         #expect(ledger.admit(tp, offset: 50) == .analyze, "a record from before the clear is not applied any more")
         #expect(ledger.admit(tp, offset: 101) == .analyze)
         // One segment starting at the first record after the clear, in incarnation 0 (the clear removed every marker).
-        #expect(ledger.progressRows() == [PartitionProgress(topic: tp.topic, partition: tp.partition, lastOffset: 101, segmentStart: 50, incarnation: 0)])
+        #expect(
+            ledger.progressRows() == [PartitionProgress(topic: tp.topic, partition: tp.partition, lastOffset: 101, segmentStart: 50, incarnation: 0)])
     }
 
     @Test("a cleared store's first record starts a segment at its own offset, not at the segment that was cleared")
@@ -73,7 +74,8 @@ struct PartitionLedgerTests {
         ledger.loaded(tp, AppliedOffsets(segments: [.init(start: 0, last: 999)]))
         ledger.reset(tp, incarnation: 1)
         #expect(ledger.admit(tp, offset: 0) == .analyze)
-        #expect(ledger.progressRows() == [PartitionProgress(topic: tp.topic, partition: tp.partition, lastOffset: 0, segmentStart: 0, incarnation: 1)])
+        #expect(
+            ledger.progressRows() == [PartitionProgress(topic: tp.topic, partition: tp.partition, lastOffset: 0, segmentStart: 0, incarnation: 1)])
     }
 }
 
@@ -107,7 +109,9 @@ struct OwnershipLeaseTests {
 
     @Test("properties are read from librdkafka's settings")
     func fromProperties() {
-        let lease = OwnershipLease(properties: [("session.timeout.ms", "6000"), ("heartbeat.interval.ms", "1000"), ("max.poll.interval.ms", "300000")])
+        let lease = OwnershipLease(properties: [
+            ("session.timeout.ms", "6000"), ("heartbeat.interval.ms", "1000"), ("max.poll.interval.ms", "300000"),
+        ])
         #expect(lease.length == .seconds(5) - OwnershipLease.margin)
     }
 }

@@ -42,16 +42,20 @@ struct ProgressLoaderTests {
         init(_ value: ProgressLoader.Outcome?) { self.value = value }
     }
 
-    func loader(stored: [PartitionProgress], marks: (Int64, Int64), committed: Int64?, action: OffsetRegressionAction = .fail) async throws -> ProgressLoader {
+    func loader(stored: [PartitionProgress], marks: (Int64, Int64), committed: Int64?, action: OffsetRegressionAction = .fail) async throws
+        -> ProgressLoader
+    {
         let store = FencedStore()
         if !stored.isEmpty { try await store.write(MetadataBatch(progress: stored), queryID: "seed", fence: .never) }
-        return ProgressLoader(sink: store, directory: Directory(marks: [tp: marks], committed: committed.map { [tp: $0] } ?? [:]), action: action,
-                              logger: Logger(label: "test.loader"))
+        return ProgressLoader(
+            sink: store, directory: Directory(marks: [tp: marks], committed: committed.map { [tp: $0] } ?? [:]), action: action,
+            logger: Logger(label: "test.loader"))
     }
 
     @Test("a flush that landed without its commit is not read again: start after the stored progress")
     func afterStored() async throws {
-        let loader = try await loader(stored: [PartitionProgress(topic: "t", partition: 0, lastOffset: 149, segmentStart: 0)], marks: (0, 300), committed: 100)
+        let loader = try await loader(
+            stored: [PartitionProgress(topic: "t", partition: 0, lastOffset: 149, segmentStart: 0)], marks: (0, 300), committed: 100)
         var ledger = PartitionLedger()
         let outcome = try #require(await prepared(loader, &ledger))
         #expect(outcome.starts == [tp: 150])
@@ -62,7 +66,8 @@ struct ProgressLoaderTests {
     @Test("never below the committed offset, even when the store lacks what lies below it (that is a replay's to fill)")
     func neverBelowCommitted() async throws {
         // A replay filled 0...49 after a clear; the group had committed 500 before the clear.
-        let loader = try await loader(stored: [PartitionProgress(topic: "t", partition: 0, lastOffset: 49, segmentStart: 0)], marks: (0, 600), committed: 500)
+        let loader = try await loader(
+            stored: [PartitionProgress(topic: "t", partition: 0, lastOffset: 49, segmentStart: 0)], marks: (0, 600), committed: 500)
         var ledger = PartitionLedger()
         let outcome = try #require(await prepared(loader, &ledger))
         #expect(outcome.starts.isEmpty, "starts at its committed offset 500, not at 50")
@@ -70,7 +75,8 @@ struct ProgressLoaderTests {
 
     @Test("without a commit: after the applied prefix from the low watermark")
     func noCommit() async throws {
-        let loader = try await loader(stored: [PartitionProgress(topic: "t", partition: 0, lastOffset: 49, segmentStart: 0)], marks: (0, 600), committed: nil)
+        let loader = try await loader(
+            stored: [PartitionProgress(topic: "t", partition: 0, lastOffset: 49, segmentStart: 0)], marks: (0, 600), committed: nil)
         var ledger = PartitionLedger()
         #expect(try #require(await prepared(loader, &ledger)).starts == [tp: 50])
     }

@@ -28,7 +28,10 @@ struct WatchCoverageLedgerTests {
         #expect(ledger.admit(tp, offset: 10) == .analyze && ledger.watchMask == 0b11)
         #expect(ledger.admit(tp, offset: 12) == .analyze)  // offsets 11 has no record (compacted): the run goes on
         #expect(ledger.admit(other, offset: 0) == .analyze)
-        #expect(ledger.takeCoverage() == [row("a", tp, 10, 12, incarnation: 1), row("a", other, 0, 0), row("b", tp, 10, 12, incarnation: 1), row("b", other, 0, 0)])
+        #expect(
+            ledger.takeCoverage() == [
+                row("a", tp, 10, 12, incarnation: 1), row("a", other, 0, 0), row("b", tp, 10, 12, incarnation: 1), row("b", other, 0, 0),
+            ])
         _ = ledger.takePending()
         // The next window extends the same segments; a skipped record ends the run, the next one starts another.
         #expect(ledger.admit(tp, offset: 13) == .analyze)
@@ -36,8 +39,11 @@ struct WatchCoverageLedgerTests {
         #expect(ledger.admit(tp, offset: 15) == .alreadyApplied)
         #expect(ledger.admit(tp, offset: 16) == .alreadyApplied)
         #expect(ledger.admit(tp, offset: 17) == .analyze)
-        #expect(ledger.takeCoverage() == [row("a", tp, 10, 14, incarnation: 1), row("a", tp, 17, 17, incarnation: 1),
-                                          row("b", tp, 10, 14, incarnation: 1), row("b", tp, 17, 17, incarnation: 1)])
+        #expect(
+            ledger.takeCoverage() == [
+                row("a", tp, 10, 14, incarnation: 1), row("a", tp, 17, 17, incarnation: 1),
+                row("b", tp, 10, 14, incarnation: 1), row("b", tp, 17, 17, incarnation: 1),
+            ])
         _ = ledger.takePending()
         // A new list between windows: new runs, the dropped key claims nothing.
         ledger.setWatchKeys(["b"])
@@ -179,16 +185,24 @@ struct FillAppliedCheckTests {
     @Test("landed when every coverage row's last offset is covered (same incarnation); an empty batch never counts as landed")
     func check() async throws {
         var batch = MetadataBatch()
-        batch.watchCoverage = [WatchCoverage(key: "a", topic: "t", partition: 0, incarnation: 1, segmentStart: 10, lastOffset: 20),
-                               WatchCoverage(key: "b", topic: "t", partition: 1, incarnation: 0, segmentStart: 0, lastOffset: 5)]
-        let landed = CoverageSink(stored: ["a": [0: AppliedOffsets(incarnation: 1, segments: [.init(start: 10, last: 20)])],
-                                           "b": [1: AppliedOffsets(segments: [.init(start: 0, last: 7)])]])
+        batch.watchCoverage = [
+            WatchCoverage(key: "a", topic: "t", partition: 0, incarnation: 1, segmentStart: 10, lastOffset: 20),
+            WatchCoverage(key: "b", topic: "t", partition: 1, incarnation: 0, segmentStart: 0, lastOffset: 5),
+        ]
+        let landed = CoverageSink(stored: [
+            "a": [0: AppliedOffsets(incarnation: 1, segments: [.init(start: 10, last: 20)])],
+            "b": [1: AppliedOffsets(segments: [.init(start: 0, last: 7)])],
+        ])
         #expect(try await Flusher.isApplied(batch, sink: landed))
-        let earlier = CoverageSink(stored: ["a": [0: AppliedOffsets(incarnation: 1, segments: [.init(start: 10, last: 19)])],
-                                            "b": [1: AppliedOffsets(segments: [.init(start: 0, last: 7)])]])
+        let earlier = CoverageSink(stored: [
+            "a": [0: AppliedOffsets(incarnation: 1, segments: [.init(start: 10, last: 19)])],
+            "b": [1: AppliedOffsets(segments: [.init(start: 0, last: 7)])],
+        ])
         #expect(try await !Flusher.isApplied(batch, sink: earlier), "only an earlier window of the run landed")
-        let otherIncarnation = CoverageSink(stored: ["a": [0: AppliedOffsets(incarnation: 0, segments: [.init(start: 10, last: 20)])],
-                                                     "b": [1: AppliedOffsets(segments: [.init(start: 0, last: 7)])]])
+        let otherIncarnation = CoverageSink(stored: [
+            "a": [0: AppliedOffsets(incarnation: 0, segments: [.init(start: 10, last: 20)])],
+            "b": [1: AppliedOffsets(segments: [.init(start: 0, last: 7)])],
+        ])
         #expect(try await !Flusher.isApplied(batch, sink: otherIncarnation))
         #expect(try await !Flusher.isApplied(MetadataBatch(), sink: landed))
     }

@@ -1,4 +1,4 @@
-/// Field numbers of the OTLP messages shared by every signal (`common.proto`, `resource.proto`).
+/// Field numbers of the OTLP messages shared by every signal (`common.proto`, `resource.proto`). The one declaration of each: ``OTLPSchema`` uses these names.
 package enum CommonFields {
     /// `opentelemetry.proto.resource.v1.Resource`.
     package enum Resource {
@@ -16,6 +16,8 @@ package enum CommonFields {
     package enum KeyValue {
         package static let key: UInt32 = 1
         package static let value: UInt32 = 2
+        /// `key_strindex` (profiles' string table; a varint).
+        package static let keyStrindex: UInt32 = 3
     }
 
     /// `opentelemetry.proto.common.v1.AnyValue`.
@@ -27,6 +29,8 @@ package enum CommonFields {
         package static let arrayValue: UInt32 = 5
         package static let kvlistValue: UInt32 = 6
         package static let bytesValue: UInt32 = 7
+        /// `string_value_strindex` (profiles' string table; a varint).
+        package static let stringValueStrindex: UInt32 = 8
     }
 
     /// `ArrayValue.values` and `KeyValueList.values`.

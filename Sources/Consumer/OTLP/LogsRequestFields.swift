@@ -1,4 +1,4 @@
-/// Field numbers of `logs.proto` that the log analyzer reads.
+/// Field numbers of `logs.proto` that the log analyzer reads. The one declaration of each: ``OTLPSchema`` uses these names.
 package enum LogsRequestFields {
     /// `LogRecord`.
     package enum LogRecord {

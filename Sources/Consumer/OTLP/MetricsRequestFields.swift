@@ -1,4 +1,4 @@
-/// Field numbers of `metrics.proto` that the metric analyzer reads.
+/// Field numbers of `metrics.proto` that the metric analyzer reads. The one declaration of each: ``OTLPSchema`` uses these names.
 package enum MetricsRequestFields {
     /// `Metric`.
     package enum Metric {

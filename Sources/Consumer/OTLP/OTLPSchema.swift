@@ -91,9 +91,11 @@ package struct OTLPMessageSchema: Sendable {
     }
 }
 
-/// The OTLP message schema: the single source of field numbers and types for the validator, the OTLP/JSON
-/// transcoders and the analyzers (numbers as in opentelemetry-proto's `.proto` files, v1; the decoders are tested on
-/// fixtures that `scripts/gen-fixtures.py` encodes with the official `opentelemetry-proto` package).
+/// The OTLP message schema: every field's number, name and type, for the validator, the OTLP/JSON transcoders and the
+/// analyzers. A number the analyzers read is declared once, by name, in ``CommonFields`` or a `*RequestFields` enum,
+/// and this table uses that name; the others appear only here (numbers as in opentelemetry-proto's `.proto` files, v1;
+/// the decoders are tested on fixtures that `scripts/gen-fixtures.py` encodes with the official `opentelemetry-proto`
+/// package).
 package enum OTLPSchema {
     /// Highest field number the flat lookup table covers (OTLP's largest is 16).
     static let fieldStride = 32
@@ -162,35 +164,47 @@ package enum OTLPSchema {
         typealias F = OTLPField
         switch message {
         case .exportMetricsServiceRequest:
-            return .init(name: "ExportMetricsServiceRequest", fields: [F(1, "resource_metrics", .message, .resourceMetrics, repeated: true)])
+            return .init(
+                name: "ExportMetricsServiceRequest",
+                fields: [F(CommonFields.requestResources, "resource_metrics", .message, .resourceMetrics, repeated: true)])
         case .resourceMetrics:
             return .init(
                 name: "ResourceMetrics",
                 fields: [
-                    F(1, "resource", .message, .resource), F(2, "scope_metrics", .message, .scopeMetrics, repeated: true),
+                    F(CommonFields.ResourceItems.resource, "resource", .message, .resource),
+                    F(CommonFields.ResourceItems.scopeItems, "scope_metrics", .message, .scopeMetrics, repeated: true),
                     F(3, "schema_url", .string),
                 ])
         case .resource:
             return .init(
                 name: "Resource",
                 fields: [
-                    F(1, "attributes", .message, .keyValue, repeated: true), F(2, "dropped_attributes_count", .uint32),
+                    F(CommonFields.Resource.attributes, "attributes", .message, .keyValue, repeated: true),
+                    F(CommonFields.Resource.droppedAttributesCount, "dropped_attributes_count", .uint32),
                     F(3, "entity_refs", .message, .entityRef, repeated: true),
                 ])
         case .keyValue:
-            return .init(name: "KeyValue", fields: [F(1, "key", .string), F(2, "value", .message, .anyValue), F(3, "key_strindex", .int32)])
+            return .init(
+                name: "KeyValue",
+                fields: [
+                    F(CommonFields.KeyValue.key, "key", .string), F(CommonFields.KeyValue.value, "value", .message, .anyValue),
+                    F(CommonFields.KeyValue.keyStrindex, "key_strindex", .int32),
+                ])
         case .anyValue:
             return .init(
                 name: "AnyValue",
                 fields: [
-                    F(1, "string_value", .string), F(2, "bool_value", .bool), F(3, "int_value", .int64), F(4, "double_value", .double),
-                    F(5, "array_value", .message, .arrayValue), F(6, "kvlist_value", .message, .keyValueList), F(7, "bytes_value", .bytes),
-                    F(8, "string_value_strindex", .int32),
+                    F(CommonFields.AnyValue.stringValue, "string_value", .string), F(CommonFields.AnyValue.boolValue, "bool_value", .bool),
+                    F(CommonFields.AnyValue.intValue, "int_value", .int64), F(CommonFields.AnyValue.doubleValue, "double_value", .double),
+                    F(CommonFields.AnyValue.arrayValue, "array_value", .message, .arrayValue),
+                    F(CommonFields.AnyValue.kvlistValue, "kvlist_value", .message, .keyValueList),
+                    F(CommonFields.AnyValue.bytesValue, "bytes_value", .bytes),
+                    F(CommonFields.AnyValue.stringValueStrindex, "string_value_strindex", .int32),
                 ])
         case .arrayValue:
-            return .init(name: "ArrayValue", fields: [F(1, "values", .message, .anyValue, repeated: true)])
+            return .init(name: "ArrayValue", fields: [F(CommonFields.listValues, "values", .message, .anyValue, repeated: true)])
         case .keyValueList:
-            return .init(name: "KeyValueList", fields: [F(1, "values", .message, .keyValue, repeated: true)])
+            return .init(name: "KeyValueList", fields: [F(CommonFields.listValues, "values", .message, .keyValue, repeated: true)])
         case .entityRef:
             return .init(
                 name: "EntityRef",
@@ -202,33 +216,38 @@ package enum OTLPSchema {
             return .init(
                 name: "ScopeMetrics",
                 fields: [
-                    F(1, "scope", .message, .instrumentationScope), F(2, "metrics", .message, .metric, repeated: true), F(3, "schema_url", .string),
+                    F(CommonFields.ScopeItems.scope, "scope", .message, .instrumentationScope),
+                    F(CommonFields.ScopeItems.items, "metrics", .message, .metric, repeated: true), F(3, "schema_url", .string),
                 ])
         case .instrumentationScope:
             return .init(
                 name: "InstrumentationScope",
                 fields: [
-                    F(1, "name", .string), F(2, "version", .string), F(3, "attributes", .message, .keyValue, repeated: true),
+                    F(CommonFields.Scope.name, "name", .string), F(CommonFields.Scope.version, "version", .string),
+                    F(3, "attributes", .message, .keyValue, repeated: true),
                     F(4, "dropped_attributes_count", .uint32),
                 ])
         case .metric:
             return .init(
                 name: "Metric",
                 fields: [
-                    F(1, "name", .string), F(2, "description", .string), F(3, "unit", .string), F(5, "gauge", .message, .gauge),
-                    F(7, "sum", .message, .sum), F(9, "histogram", .message, .histogram),
-                    F(10, "exponential_histogram", .message, .exponentialHistogram), F(11, "summary", .message, .summary),
+                    F(MetricsRequestFields.Metric.name, "name", .string), F(MetricsRequestFields.Metric.description, "description", .string),
+                    F(MetricsRequestFields.Metric.unit, "unit", .string), F(MetricsRequestFields.Metric.gauge, "gauge", .message, .gauge),
+                    F(MetricsRequestFields.Metric.sum, "sum", .message, .sum),
+                    F(MetricsRequestFields.Metric.histogram, "histogram", .message, .histogram),
+                    F(MetricsRequestFields.Metric.exponentialHistogram, "exponential_histogram", .message, .exponentialHistogram),
+                    F(MetricsRequestFields.Metric.summary, "summary", .message, .summary),
                     F(12, "metadata", .message, .keyValue, repeated: true),
                 ])
         case .gauge:
-            return .init(name: "Gauge", fields: [F(1, "data_points", .message, .numberDataPoint, repeated: true)])
+            return .init(name: "Gauge", fields: [F(MetricsRequestFields.Data.dataPoints, "data_points", .message, .numberDataPoint, repeated: true)])
         case .numberDataPoint:
             return .init(
                 name: "NumberDataPoint",
                 fields: [
                     F(2, "start_time_unix_nano", .fixed64), F(3, "time_unix_nano", .fixed64), F(4, "as_double", .double),
                     F(5, "exemplars", .message, .exemplar, repeated: true), F(6, "as_int", .sfixed64),
-                    F(7, "attributes", .message, .keyValue, repeated: true), F(8, "flags", .uint32),
+                    F(MetricsRequestFields.numberAttributes, "attributes", .message, .keyValue, repeated: true), F(8, "flags", .uint32),
                 ])
         case .exemplar:
             return .init(
@@ -241,36 +260,43 @@ package enum OTLPSchema {
             return .init(
                 name: "Sum",
                 fields: [
-                    F(1, "data_points", .message, .numberDataPoint, repeated: true), F(2, "aggregation_temporality", .enumeration),
-                    F(3, "is_monotonic", .bool),
+                    F(MetricsRequestFields.Data.dataPoints, "data_points", .message, .numberDataPoint, repeated: true),
+                    F(MetricsRequestFields.Data.aggregationTemporality, "aggregation_temporality", .enumeration),
+                    F(MetricsRequestFields.Data.isMonotonic, "is_monotonic", .bool),
                 ])
         case .histogram:
             return .init(
                 name: "Histogram",
                 fields: [
-                    F(1, "data_points", .message, .histogramDataPoint, repeated: true), F(2, "aggregation_temporality", .enumeration),
+                    F(MetricsRequestFields.Data.dataPoints, "data_points", .message, .histogramDataPoint, repeated: true),
+                    F(MetricsRequestFields.Data.aggregationTemporality, "aggregation_temporality", .enumeration),
                 ])
         case .histogramDataPoint:
             return .init(
                 name: "HistogramDataPoint",
                 fields: [
                     F(2, "start_time_unix_nano", .fixed64), F(3, "time_unix_nano", .fixed64), F(4, "count", .fixed64), F(5, "sum", .double),
-                    F(6, "bucket_counts", .fixed64, repeated: true), F(7, "explicit_bounds", .double, repeated: true),
-                    F(8, "exemplars", .message, .exemplar, repeated: true), F(9, "attributes", .message, .keyValue, repeated: true),
+                    F(6, "bucket_counts", .fixed64, repeated: true),
+                    F(MetricsRequestFields.HistogramDataPoint.explicitBounds, "explicit_bounds", .double, repeated: true),
+                    F(8, "exemplars", .message, .exemplar, repeated: true),
+                    F(MetricsRequestFields.HistogramDataPoint.attributes, "attributes", .message, .keyValue, repeated: true),
                     F(10, "flags", .uint32), F(11, "min", .double), F(12, "max", .double),
                 ])
         case .exponentialHistogram:
             return .init(
                 name: "ExponentialHistogram",
                 fields: [
-                    F(1, "data_points", .message, .exponentialHistogramDataPoint, repeated: true), F(2, "aggregation_temporality", .enumeration),
+                    F(MetricsRequestFields.Data.dataPoints, "data_points", .message, .exponentialHistogramDataPoint, repeated: true),
+                    F(MetricsRequestFields.Data.aggregationTemporality, "aggregation_temporality", .enumeration),
                 ])
         case .exponentialHistogramDataPoint:
             return .init(
                 name: "ExponentialHistogramDataPoint",
                 fields: [
-                    F(1, "attributes", .message, .keyValue, repeated: true), F(2, "start_time_unix_nano", .fixed64), F(3, "time_unix_nano", .fixed64),
-                    F(4, "count", .fixed64), F(5, "sum", .double), F(6, "scale", .sint32), F(7, "zero_count", .fixed64),
+                    F(MetricsRequestFields.ExponentialHistogramDataPoint.attributes, "attributes", .message, .keyValue, repeated: true),
+                    F(2, "start_time_unix_nano", .fixed64), F(3, "time_unix_nano", .fixed64),
+                    F(4, "count", .fixed64), F(5, "sum", .double), F(MetricsRequestFields.ExponentialHistogramDataPoint.scale, "scale", .sint32),
+                    F(7, "zero_count", .fixed64),
                     F(8, "positive", .message, .buckets), F(9, "negative", .message, .buckets), F(10, "flags", .uint32),
                     F(11, "exemplars", .message, .exemplar, repeated: true), F(12, "min", .double), F(13, "max", .double),
                     F(14, "zero_threshold", .double),
@@ -278,47 +304,59 @@ package enum OTLPSchema {
         case .buckets:
             return .init(name: "Buckets", fields: [F(1, "offset", .sint32), F(2, "bucket_counts", .uint64, repeated: true)])
         case .summary:
-            return .init(name: "Summary", fields: [F(1, "data_points", .message, .summaryDataPoint, repeated: true)])
+            return .init(
+                name: "Summary", fields: [F(MetricsRequestFields.Data.dataPoints, "data_points", .message, .summaryDataPoint, repeated: true)])
         case .summaryDataPoint:
             return .init(
                 name: "SummaryDataPoint",
                 fields: [
                     F(2, "start_time_unix_nano", .fixed64), F(3, "time_unix_nano", .fixed64), F(4, "count", .fixed64), F(5, "sum", .double),
-                    F(6, "quantile_values", .message, .valueAtQuantile, repeated: true), F(7, "attributes", .message, .keyValue, repeated: true),
+                    F(6, "quantile_values", .message, .valueAtQuantile, repeated: true),
+                    F(MetricsRequestFields.numberAttributes, "attributes", .message, .keyValue, repeated: true),
                     F(8, "flags", .uint32),
                 ])
         case .valueAtQuantile:
             return .init(name: "ValueAtQuantile", fields: [F(1, "quantile", .double), F(2, "value", .double)])
         case .exportTraceServiceRequest:
-            return .init(name: "ExportTraceServiceRequest", fields: [F(1, "resource_spans", .message, .resourceSpans, repeated: true)])
+            return .init(
+                name: "ExportTraceServiceRequest",
+                fields: [F(CommonFields.requestResources, "resource_spans", .message, .resourceSpans, repeated: true)])
         case .resourceSpans:
             return .init(
                 name: "ResourceSpans",
                 fields: [
-                    F(1, "resource", .message, .resource), F(2, "scope_spans", .message, .scopeSpans, repeated: true), F(3, "schema_url", .string),
+                    F(CommonFields.ResourceItems.resource, "resource", .message, .resource),
+                    F(CommonFields.ResourceItems.scopeItems, "scope_spans", .message, .scopeSpans, repeated: true), F(3, "schema_url", .string),
                 ])
         case .scopeSpans:
             return .init(
                 name: "ScopeSpans",
                 fields: [
-                    F(1, "scope", .message, .instrumentationScope), F(2, "spans", .message, .span, repeated: true), F(3, "schema_url", .string),
+                    F(CommonFields.ScopeItems.scope, "scope", .message, .instrumentationScope),
+                    F(CommonFields.ScopeItems.items, "spans", .message, .span, repeated: true), F(3, "schema_url", .string),
                 ])
         case .span:
             return .init(
                 name: "Span",
                 fields: [
-                    F(1, "trace_id", .id), F(2, "span_id", .id), F(3, "trace_state", .string), F(4, "parent_span_id", .id), F(5, "name", .string),
-                    F(6, "kind", .enumeration), F(7, "start_time_unix_nano", .fixed64), F(8, "end_time_unix_nano", .fixed64),
-                    F(9, "attributes", .message, .keyValue, repeated: true), F(10, "dropped_attributes_count", .uint32),
-                    F(11, "events", .message, .spanEvent, repeated: true), F(12, "dropped_events_count", .uint32),
-                    F(13, "links", .message, .spanLink, repeated: true), F(14, "dropped_links_count", .uint32),
-                    F(15, "status", .message, .status), F(16, "flags", .fixed32),
+                    F(1, "trace_id", .id), F(2, "span_id", .id), F(TracesRequestFields.Span.traceState, "trace_state", .string),
+                    F(TracesRequestFields.Span.parentSpanID, "parent_span_id", .id), F(TracesRequestFields.Span.name, "name", .string),
+                    F(TracesRequestFields.Span.kind, "kind", .enumeration), F(7, "start_time_unix_nano", .fixed64),
+                    F(8, "end_time_unix_nano", .fixed64),
+                    F(TracesRequestFields.Span.attributes, "attributes", .message, .keyValue, repeated: true),
+                    F(TracesRequestFields.Span.droppedAttributesCount, "dropped_attributes_count", .uint32),
+                    F(TracesRequestFields.Span.events, "events", .message, .spanEvent, repeated: true),
+                    F(TracesRequestFields.Span.droppedEventsCount, "dropped_events_count", .uint32),
+                    F(TracesRequestFields.Span.links, "links", .message, .spanLink, repeated: true),
+                    F(TracesRequestFields.Span.droppedLinksCount, "dropped_links_count", .uint32),
+                    F(TracesRequestFields.Span.status, "status", .message, .status), F(16, "flags", .fixed32),
                 ])
         case .spanEvent:
             return .init(
                 name: "Span.Event",
                 fields: [
-                    F(1, "time_unix_nano", .fixed64), F(2, "name", .string), F(3, "attributes", .message, .keyValue, repeated: true),
+                    F(1, "time_unix_nano", .fixed64), F(TracesRequestFields.Event.name, "name", .string),
+                    F(TracesRequestFields.Event.attributes, "attributes", .message, .keyValue, repeated: true),
                     F(4, "dropped_attributes_count", .uint32),
                 ])
         case .spanLink:
@@ -326,34 +364,41 @@ package enum OTLPSchema {
                 name: "Span.Link",
                 fields: [
                     F(1, "trace_id", .id), F(2, "span_id", .id), F(3, "trace_state", .string),
-                    F(4, "attributes", .message, .keyValue, repeated: true),
+                    F(TracesRequestFields.Link.attributes, "attributes", .message, .keyValue, repeated: true),
                     F(5, "dropped_attributes_count", .uint32), F(6, "flags", .fixed32),
                 ])
         case .status:
-            return .init(name: "Status", fields: [F(2, "message", .string), F(3, "code", .enumeration)])
+            return .init(name: "Status", fields: [F(2, "message", .string), F(TracesRequestFields.Status.code, "code", .enumeration)])
         case .exportLogsServiceRequest:
-            return .init(name: "ExportLogsServiceRequest", fields: [F(1, "resource_logs", .message, .resourceLogs, repeated: true)])
+            return .init(
+                name: "ExportLogsServiceRequest", fields: [F(CommonFields.requestResources, "resource_logs", .message, .resourceLogs, repeated: true)]
+            )
         case .resourceLogs:
             return .init(
                 name: "ResourceLogs",
                 fields: [
-                    F(1, "resource", .message, .resource), F(2, "scope_logs", .message, .scopeLogs, repeated: true), F(3, "schema_url", .string),
+                    F(CommonFields.ResourceItems.resource, "resource", .message, .resource),
+                    F(CommonFields.ResourceItems.scopeItems, "scope_logs", .message, .scopeLogs, repeated: true), F(3, "schema_url", .string),
                 ])
         case .scopeLogs:
             return .init(
                 name: "ScopeLogs",
                 fields: [
-                    F(1, "scope", .message, .instrumentationScope), F(2, "log_records", .message, .logRecord, repeated: true),
+                    F(CommonFields.ScopeItems.scope, "scope", .message, .instrumentationScope),
+                    F(CommonFields.ScopeItems.items, "log_records", .message, .logRecord, repeated: true),
                     F(3, "schema_url", .string),
                 ])
         case .logRecord:
             return .init(
                 name: "LogRecord",
                 fields: [
-                    F(1, "time_unix_nano", .fixed64), F(2, "severity_number", .enumeration), F(3, "severity_text", .string),
-                    F(5, "body", .message, .anyValue), F(6, "attributes", .message, .keyValue, repeated: true),
-                    F(7, "dropped_attributes_count", .uint32), F(8, "flags", .fixed32), F(9, "trace_id", .id), F(10, "span_id", .id),
-                    F(11, "observed_time_unix_nano", .fixed64), F(12, "event_name", .string),
+                    F(1, "time_unix_nano", .fixed64), F(LogsRequestFields.LogRecord.severityNumber, "severity_number", .enumeration),
+                    F(LogsRequestFields.LogRecord.severityText, "severity_text", .string),
+                    F(LogsRequestFields.LogRecord.body, "body", .message, .anyValue),
+                    F(LogsRequestFields.LogRecord.attributes, "attributes", .message, .keyValue, repeated: true),
+                    F(LogsRequestFields.LogRecord.droppedAttributesCount, "dropped_attributes_count", .uint32), F(8, "flags", .fixed32),
+                    F(LogsRequestFields.LogRecord.traceID, "trace_id", .id), F(LogsRequestFields.LogRecord.spanID, "span_id", .id),
+                    F(11, "observed_time_unix_nano", .fixed64), F(LogsRequestFields.LogRecord.eventName, "event_name", .string),
                 ])
         }
     }

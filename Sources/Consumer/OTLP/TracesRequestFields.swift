@@ -1,4 +1,4 @@
-/// Field numbers of `trace.proto` that the span analyzer reads.
+/// Field numbers of `trace.proto` that the span analyzer reads. The one declaration of each: ``OTLPSchema`` uses these names.
 package enum TracesRequestFields {
     /// `Span`.
     package enum Span {

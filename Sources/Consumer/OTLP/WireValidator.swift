@@ -101,7 +101,7 @@ package enum WireValidator {
                 guard field.type == .lengthDelimited else { throw .wrongWireType(field: field.number, actual: field.type) }
                 var value = try reader.readLengthDelimited()
                 try checkAnyValue(&value, specs: specs, depth: depth &+ 1)
-            case 3:  // key_strindex
+            case CommonFields.KeyValue.keyStrindex:
                 guard field.type == .varint else { throw .wrongWireType(field: field.number, actual: field.type) }
                 _ = try reader.readVarint()
             default:
@@ -119,7 +119,7 @@ package enum WireValidator {
             case CommonFields.AnyValue.stringValue, CommonFields.AnyValue.bytesValue, CommonFields.AnyValue.arrayValue,
                 CommonFields.AnyValue.kvlistValue:
                 expected = .lengthDelimited
-            case CommonFields.AnyValue.boolValue, CommonFields.AnyValue.intValue, 8: expected = .varint
+            case CommonFields.AnyValue.boolValue, CommonFields.AnyValue.intValue, CommonFields.AnyValue.stringValueStrindex: expected = .varint
             case CommonFields.AnyValue.doubleValue: expected = .fixed64
             default:
                 try reader.skip(field.type)

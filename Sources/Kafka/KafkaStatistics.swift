@@ -48,34 +48,26 @@ package struct KafkaStatistics: Sendable, Hashable {
 
     /// Parses one statistics document; `nil` when it is not a JSON object.
     package init?(json: UnsafeRawBufferPointer, receivedAt: ContinuousClock.Instant = .now) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any] else { return nil }
+        // No key strategy: convertFromSnakeCase would also rewrite dictionary keys, i.e. topic names (otlp_metrics).
+        guard let document = try? JSONDecoder().decode(StatisticsDocument.self, from: Data(json)) else { return nil }
         self.receivedAt = receivedAt
-        var brokerCount = 0
-        var brokersUp = 0
-        for case let broker as [String: Any] in (object["brokers"] as? [String: Any] ?? [:]).values {
-            let source = broker["source"] as? String ?? ""
-            guard source != "internal", source != "logical" else { continue }
-            brokerCount += 1
-            if broker["state"] as? String == "UP" { brokersUp += 1 }
-        }
-        self.brokerCount = brokerCount
-        self.brokersUp = brokersUp
-        let group = object["cgrp"] as? [String: Any]
-        groupState = group?["state"] as? String
-        joinState = group?["join_state"] as? String
-        assignmentSize = Self.int(group?["assignment_size"]).map(Int.init) ?? 0
+        // Bootstrap ("learned" are real brokers too) entries count; librdkafka's internal and logical ones do not.
+        let brokers = (document.brokers ?? [:]).values.filter { $0.source != "internal" && $0.source != "logical" }
+        brokerCount = brokers.count
+        brokersUp = brokers.count { $0.state == "UP" }
+        groupState = document.cgrp?.state
+        joinState = document.cgrp?.joinState
+        assignmentSize = Int(clamping: document.cgrp?.assignmentSize?.value ?? 0)
         var partitions: [TopicPartition: PartitionLag] = [:]
-        for (topicName, topicValue) in object["topics"] as? [String: Any] ?? [:] {
-            guard let topic = topicValue as? [String: Any], let entries = topic["partitions"] as? [String: Any] else { continue }
-            for case let entry as [String: Any] in entries.values {
-                guard let partition = Self.int(entry["partition"]), partition >= 0, entry["desired"] as? Bool == true else { continue }
-                let nonNegative: (Any?) -> Int64? = { Self.int($0).flatMap { $0 >= 0 ? $0 : nil } }
-                let high = nonNegative(entry["hi_offset"])
-                let committed = nonNegative(entry["committed_offset"])
-                var lag = nonNegative(entry["consumer_lag"])
-                if lag == nil, committed == nil, let high { lag = max(0, high - (nonNegative(entry["lo_offset"]) ?? 0)) }
+        for (topicName, topic) in document.topics ?? [:] {
+            for entry in (topic.partitions ?? [:]).values {
+                guard let partition = entry.partition?.value, partition >= 0, entry.desired == true else { continue }
+                let high = entry.hiOffset.nonNegative
+                let committed = entry.committedOffset.nonNegative
+                var lag = entry.consumerLag.nonNegative
+                if lag == nil, committed == nil, let high { lag = max(0, high - (entry.loOffset.nonNegative ?? 0)) }
                 partitions[TopicPartition(topic: topicName, partition: Int32(clamping: partition))] = PartitionLag(
-                    lag: lag, highWatermark: high, committedOffset: committed, fetchState: entry["fetch_state"] as? String ?? "")
+                    lag: lag, highWatermark: high, committedOffset: committed, fetchState: entry.fetchState ?? "")
             }
         }
         self.partitions = partitions
@@ -95,13 +87,106 @@ package struct KafkaStatistics: Sendable, Hashable {
         self.partitions = partitions
     }
 
-    private static func int(_ value: Any?) -> Int64? {
-        switch value {
-        case let number as Int: Int64(number)
-        case let number as Int64: number
-        case let number as Double: Int64(exactly: number.rounded())
-        case let number as NSNumber: number.int64Value
-        default: nil
+}
+
+/// The part of librdkafka's statistics JSON (`STATISTICS.md`) census reads. Every field is optional and read leniently:
+/// a field of an unexpected type is absent, never a failed document.
+private struct StatisticsDocument: Decodable {
+    struct Broker: Decodable {
+        var source: String?
+        var state: String?
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            source = try? container.decodeIfPresent(String.self, forKey: .source)
+            state = try? container.decodeIfPresent(String.self, forKey: .state)
         }
+
+        enum CodingKeys: String, CodingKey {
+            case source, state
+        }
+    }
+
+    struct Group: Decodable {
+        var state: String?
+        var joinState: String?
+        var assignmentSize: LenientInt?
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            state = try? container.decodeIfPresent(String.self, forKey: .state)
+            joinState = try? container.decodeIfPresent(String.self, forKey: .joinState)
+            assignmentSize = try? container.decodeIfPresent(LenientInt.self, forKey: .assignmentSize)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case state
+            case joinState = "join_state"
+            case assignmentSize = "assignment_size"
+        }
+    }
+
+    struct Topic: Decodable {
+        var partitions: [String: Partition]?
+    }
+
+    struct Partition: Decodable {
+        var partition: LenientInt?
+        var desired: Bool?
+        var hiOffset: LenientInt?
+        var loOffset: LenientInt?
+        var committedOffset: LenientInt?
+        var consumerLag: LenientInt?
+        var fetchState: String?
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            partition = try? container.decodeIfPresent(LenientInt.self, forKey: .partition)
+            desired = try? container.decodeIfPresent(Bool.self, forKey: .desired)
+            hiOffset = try? container.decodeIfPresent(LenientInt.self, forKey: .hiOffset)
+            loOffset = try? container.decodeIfPresent(LenientInt.self, forKey: .loOffset)
+            committedOffset = try? container.decodeIfPresent(LenientInt.self, forKey: .committedOffset)
+            consumerLag = try? container.decodeIfPresent(LenientInt.self, forKey: .consumerLag)
+            fetchState = try? container.decodeIfPresent(String.self, forKey: .fetchState)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case partition, desired
+            case hiOffset = "hi_offset"
+            case loOffset = "lo_offset"
+            case committedOffset = "committed_offset"
+            case consumerLag = "consumer_lag"
+            case fetchState = "fetch_state"
+        }
+    }
+
+    var brokers: [String: Broker]?
+    var cgrp: Group?
+    var topics: [String: Topic]?
+}
+
+/// An integer that librdkafka may also write as a whole floating-point number.
+private struct LenientInt: Decodable {
+    var value: Int64
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let integer = try? container.decode(Int64.self) {
+            value = integer
+        } else {
+            let double = try container.decode(Double.self)
+            guard let integer = Int64(exactly: double.rounded()) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an integer: \(double)")
+            }
+            value = integer
+        }
+    }
+}
+
+extension Optional where Wrapped == LenientInt {
+    /// The value when present and not negative (librdkafka writes -1 for unknown offsets).
+    fileprivate var nonNegative: Int64? {
+        guard let value = self?.value, value >= 0 else { return nil }
+        return value
     }
 }

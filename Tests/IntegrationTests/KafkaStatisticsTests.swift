@@ -1,5 +1,5 @@
 import Foundation
-import Kafka
+@testable import Kafka
 import Logging
 import Prometheus
 import Testing
@@ -78,6 +78,36 @@ struct KafkaStatisticsTests {
         try cluster.setBrokersUp(true)
         _ = try poll(consumer, seconds: 30, until: { $0.joinedGroup })
         consumer.close()
+    }
+
+    @Test("a statistics document is read by its fields: topic names kept as written, -1 offsets unknown, odd types tolerated")
+    func parsedDocument() throws {
+        let json = #"""
+            {"name": "c#consumer-1", "brokers": {
+                "127.0.0.1:9092/1": {"source": "learned", "state": "UP"},
+                "127.0.0.1:9092/bootstrap": {"source": "configured", "state": "DOWN"},
+                "GroupCoordinator": {"source": "logical", "state": "UP"},
+                ":0/internal": {"source": "internal", "state": "UP"}},
+             "cgrp": {"state": "up", "join_state": "steady", "assignment_size": 3},
+             "topics": {"otlp_metrics": {"partitions": {
+                "0": {"partition": 0, "desired": true, "hi_offset": 10, "lo_offset": 2, "committed_offset": 7, "consumer_lag": 3,
+                      "fetch_state": "active"},
+                "1": {"partition": 1, "desired": true, "hi_offset": 5.0, "lo_offset": 1, "committed_offset": -1001, "consumer_lag": -1},
+                "2": {"partition": 2, "desired": false, "hi_offset": 9},
+                "-1": {"partition": -1, "desired": true},
+                "3": {"partition": 3, "desired": true, "hi_offset": "many", "fetch_state": 7}}}}}
+            """#
+        let parsed = try #require(Array(json.utf8).withUnsafeBytes { KafkaStatistics(json: $0) })
+        #expect(parsed.brokerCount == 2 && parsed.brokersUp == 1)
+        #expect(parsed.groupState == "up" && parsed.joinState == "steady" && parsed.assignmentSize == 3)
+        let p0 = TopicPartition(topic: "otlp_metrics", partition: 0)
+        let p1 = TopicPartition(topic: "otlp_metrics", partition: 1)
+        let p3 = TopicPartition(topic: "otlp_metrics", partition: 3)
+        #expect(Set(parsed.partitions.keys) == [p0, p1, p3])
+        #expect(parsed.partitions[p0] == KafkaStatistics.PartitionLag(lag: 3, highWatermark: 10, committedOffset: 7, fetchState: "active"))
+        // Nothing committed and no lag reported: the whole partition from the low watermark counts.
+        #expect(parsed.partitions[p1] == KafkaStatistics.PartitionLag(lag: 4, highWatermark: 5, committedOffset: nil, fetchState: ""))
+        #expect(parsed.partitions[p3] == KafkaStatistics.PartitionLag(lag: nil, highWatermark: nil, committedOffset: nil, fetchState: ""))
     }
 
     @Test("a statistics document that is not JSON is ignored")

@@ -21,17 +21,22 @@ package struct TopicSignalMap: Sendable, Hashable {
         return nil
     }
 
+    /// A `--topic-signal` item that does not parse (a configuration mistake, not a Kafka error).
+    package struct InvalidMapping: Error, Sendable, Hashable, CustomStringConvertible {
+        package let description: String
+    }
+
     /// Parses `topic=signal` items (`signal` is `metric(s)`, `span(s)`/`trace(s)` or `log(s)`).
-    package static func parse(_ items: [String]) throws(KafkaError) -> TopicSignalMap {
+    package static func parse(_ items: [String]) throws(InvalidMapping) -> TopicSignalMap {
         var explicit: [String: Signal] = [:]
         for item in items where !item.isEmpty {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty else { throw KafkaError.invalidConfiguration("topic mapping '\(item)' is not topic=signal") }
+            guard parts.count == 2, !parts[0].isEmpty else { throw InvalidMapping(description: "topic mapping '\(item)' is not topic=signal") }
             switch parts[1].lowercased() {
             case "metric", "metrics": explicit[parts[0]] = .metric
             case "span", "spans", "trace", "traces": explicit[parts[0]] = .span
             case "log", "logs": explicit[parts[0]] = .log
-            default: throw KafkaError.invalidConfiguration("topic mapping '\(item)': signal must be metrics, spans or logs")
+            default: throw InvalidMapping(description: "topic mapping '\(item)': signal must be metrics, spans or logs")
             }
         }
         return TopicSignalMap(explicit: explicit)

@@ -48,7 +48,7 @@ struct TopicSignalMapTests {
         let map = try TopicSignalMap.parse(["otlp_logs=metrics", "x=spans"])
         #expect(map.signal(for: "otlp_logs") == .metric)
         #expect(map.signal(for: "x") == .span)
-        #expect(throws: KafkaError.self) { try TopicSignalMap.parse(["nope"]) }
-        #expect(throws: KafkaError.self) { try TopicSignalMap.parse(["t=profiles"]) }
+        #expect(throws: TopicSignalMap.InvalidMapping.self) { try TopicSignalMap.parse(["nope"]) }
+        #expect(throws: TopicSignalMap.InvalidMapping.self) { try TopicSignalMap.parse(["t=profiles"]) }
     }
 }

@@ -71,11 +71,6 @@ package struct MetadataWriter: Sendable {
         logger.debug("Wrote metadata batch", metadata: ["batch.rows": "\(rows)", "batch.bytes": "\(body.readableBytes)"])
     }
 
-    /// The highest stored offset per partition of `topic` (from progress rows, newest incarnation); empty when nothing was written.
-    package func storedProgress(topic: String, logger: Logger? = nil) async throws -> [Int32: Int64] {
-        try await appliedOffsets(topic: topic, logger: logger).compactMapValues(\.highest)
-    }
-
     /// The applied offsets per partition of `topic`, from the progress rows (see ``AppliedOffsets``).
     package func appliedOffsets(topic: String, logger: Logger? = nil) async throws -> [Int32: AppliedOffsets] {
         let bytes = try await client.execute(MetadataQueries.storedProgress(schema, topic: topic), logger: logger ?? self.logger)

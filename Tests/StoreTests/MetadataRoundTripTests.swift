@@ -83,17 +83,17 @@ struct MetadataRoundTripTests {
     func progressAndClear(server: TestServer) async throws {
         try await withFixtures(server) { client, schema, reader in
             let writer = MetadataWriter(client: client, schema: schema, logger: TestServer.logger)
-            #expect(try await writer.storedProgress(topic: "otlp") == [0: 180, 1: 50, 2: 7])
-            #expect(try await writer.storedProgress(topic: "other").isEmpty)
+            #expect(try await writer.appliedOffsets(topic: "otlp").compactMapValues(\.highest) == [0: 180, 1: 50, 2: 7])
+            #expect(try await writer.appliedOffsets(topic: "other").compactMapValues(\.highest).isEmpty)
 
             let admin = StoreAdmin(client: client, schema: schema, logger: TestServer.logger)
             try await admin.clearAll()
             #expect(try await reader.metrics(service: nil, limit: 10, offset: 0).total == 0)
             #expect(try await reader.attributes(AttributeQuery()).total == 0)
-            #expect(try await writer.storedProgress(topic: "otlp") == [0: 180, 1: 50, 2: 7])
+            #expect(try await writer.appliedOffsets(topic: "otlp").compactMapValues(\.highest) == [0: 180, 1: 50, 2: 7])
 
             try await admin.clearAll(keepProgress: false)
-            #expect(try await writer.storedProgress(topic: "otlp").isEmpty)
+            #expect(try await writer.appliedOffsets(topic: "otlp").compactMapValues(\.highest).isEmpty)
         }
     }
 

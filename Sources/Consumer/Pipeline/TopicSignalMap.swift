@@ -1,4 +1,3 @@
-import Kafka
 import Store
 
 /// Which signal each topic carries.

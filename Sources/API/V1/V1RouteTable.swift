@@ -121,17 +121,7 @@ enum V1RouteTable {
 
     /// The patterns (of this table and ``otherRoutes``) that match the raw request path `path`.
     static func matchingRoutes(_ path: Substring) -> [Pattern] {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
-        let prefixSegments = prefix.split(separator: "/")
-        guard segments.count > prefixSegments.count, segments.starts(with: prefixSegments) else { return [] }
-        let rest = segments.dropFirst(prefixSegments.count)
-        return patterns.filter { route in
-            let pattern = route.path.split(separator: "/")
-            return pattern.count == rest.count
-                && zip(pattern, rest).allSatisfy { patternSegment, segment in
-                    patternSegment.first == "{" || patternSegment == segment
-                }
-        }
+        RoutePath.matching(path, prefix: prefix, in: patterns) { $0.path }
     }
 
     /// The pattern a GET of `path` is routed to: of the matching patterns, the one with the most literal segments

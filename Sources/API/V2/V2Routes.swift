@@ -50,16 +50,7 @@ package struct V2Routes: Sendable {
 
     /// The routes whose pattern matches `path` (a raw request path), in table order.
     private static func routes(matching path: Substring) -> [V2Route] {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
-        let prefixSegments = prefix.split(separator: "/")
-        guard segments.count > prefixSegments.count, segments.starts(with: prefixSegments) else { return [] }
-        let rest = segments.dropFirst(prefixSegments.count)
-        return table.filter { route in
-            let pattern = route.path.split(separator: "/")
-            return pattern.count == rest.count
-                && zip(pattern, rest).allSatisfy { patternSegment, segment in
-                    patternSegment.first == "{" || patternSegment == segment
-                }
-        }
+        RoutePath.matching(path, prefix: prefix, in: table) { $0.path }
     }
+
 }

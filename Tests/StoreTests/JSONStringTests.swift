@@ -29,7 +29,8 @@ struct JSONStringTests {
     @Test("invalid UTF-8 is copied byte for byte (callers validate), never dropped")
     func bytesCopied() {
         var out: [UInt8] = []
-        [0x61, 0xFF, 0x62].withUnsafeBytes { JSONString.appendQuoted($0, to: &out) }
+        let bytes: [UInt8] = [0x61, 0xFF, 0x62]
+        bytes.withUnsafeBytes { JSONString.appendQuoted($0, to: &out) }
         #expect(out == [0x22, 0x61, 0xFF, 0x62, 0x22])
     }
 

@@ -223,7 +223,10 @@ struct ReadCacheTests {
 
     @Test("isCurrent holds for the version served, starts a due refresh, and fails once a new value is stored")
     func currentVersions() async throws {
-        let cache = ReadCache<String>(.init(ttl: .milliseconds(500), maxStale: .seconds(60), loadCostFactor: 0, staleFor: .seconds(30)))
+        // A hand-driven clock: on a loaded machine real time could pass the 500 ms ttl between two checks.
+        let clock = ManualClock()
+        let cache = ReadCache<String>(
+            .init(ttl: .milliseconds(500), maxStale: .seconds(60), loadCostFactor: 0, staleFor: .seconds(30)), now: clock.now)
         let load = CountingLoad()
         let (value, version) = try await cache.versionedValue(for: "k", load: load.load)
         #expect(value == "v0")
@@ -231,7 +234,7 @@ struct ReadCacheTests {
         #expect(cache.isCurrent("k", version: version))
         #expect(!cache.isCurrent("k", version: version + 1))
         #expect(!cache.isCurrent("other", version: version))
-        try await Task.sleep(for: .milliseconds(600))  // stale, still servable: a refresh starts from isCurrent alone
+        clock.advance(.milliseconds(600))  // stale, still servable: a refresh starts from isCurrent alone
         _ = cache.isCurrent("k", version: version)
         #expect(try await Self.eventually { !cache.isCurrent("k", version: version) })
         #expect(try await cache.value(for: "k", load: load.load) == "v1")

@@ -222,17 +222,8 @@ def test_watched_counts_are_exact_under_kill_9(clickhouse, broker, census_factor
                             extra_args=FAST_GROUP + ["--watch-refresh-interval", "0.5"])
     offsets = census_factory.offsets(broker, census)
     assert requests.post(watch_url(census), headers=AUTH, timeout=10).status_code == 200
-    rng = random.Random(13)
     data = Data()
-    for i in range(180):
-        ts = T0_MS + i * 1_000
-        kind = i % 3
-        if kind == 0:
-            data.metric([f"v{rng.randrange(40)}" for _ in range(rng.randrange(1, 6))], ts)
-        elif kind == 1:
-            data.spans(f"v{rng.randrange(40)}", rng.randrange(1, 4), ts)
-        else:
-            data.logs([f"v{rng.randrange(40)}" for _ in range(rng.randrange(1, 4))], ts)
+    rng = mixed_data(data, seed=13, records=180, prefix="v", values=40, max_points=5)
     import threading
     chunks = [data.records[i:i + 12] for i in range(0, len(data.records), 12)]
     errors: list[BaseException] = []
@@ -337,17 +328,21 @@ def run_fill(census, *extra: str, env: dict | None = None, flag: bool = True, at
     return out
 
 
-def mixed_data(data: Data, seed: int, records: int, start_s: int = 0, prefix: str = "f") -> None:
+def mixed_data(data: Data, seed: int, records: int, start_s: int = 0, prefix: str = "f", values: int = 30, max_points: int = 4) -> random.Random:
+    """`records` records, one a second from T0 + `start_s`, cycling metric / spans / logs, whose watched key takes values
+    `prefix`0 … `prefix`(`values` - 1) drawn from `seed` (1 to `max_points` points per metric record). Returns the
+    generator, for a test that draws more from the same sequence."""
     rng = random.Random(seed)
     for i in range(records):
         ts = T0_MS + (start_s + i) * 1_000
         kind = i % 3
         if kind == 0:
-            data.metric([f"{prefix}{rng.randrange(30)}" for _ in range(rng.randrange(1, 5))], ts)
+            data.metric([f"{prefix}{rng.randrange(values)}" for _ in range(rng.randrange(1, max_points + 1))], ts)
         elif kind == 1:
-            data.spans(f"{prefix}{rng.randrange(30)}", rng.randrange(1, 4), ts)
+            data.spans(f"{prefix}{rng.randrange(values)}", rng.randrange(1, 4), ts)
         else:
-            data.logs([f"{prefix}{rng.randrange(30)}" for _ in range(rng.randrange(1, 4))], ts)
+            data.logs([f"{prefix}{rng.randrange(values)}" for _ in range(rng.randrange(1, 4))], ts)
+    return rng
 
 
 def other_metadata(census) -> dict[str, bytes]:

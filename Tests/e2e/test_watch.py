@@ -365,8 +365,14 @@ def test_fill_watched_adds_exactly_the_missing_values(clickhouse, broker, census
     offsets = census_factory.offsets(broker, census)
     data = Data()
     mixed_data(data, seed=51, records=60)
-    produce_at(broker.bootstrap, data.records)
+    # Poison among them (garbage, a truncated message, a 0.9 MB blob (under the broker's 1 MB record limit)): quarantined once by the live census, and a fill
+    # over the same offsets neither stops at them nor quarantines them again.
+    poison = [("otlp_metrics", b"\xff\xfe not protobuf \x00", T0_MS + 70_000), ("otlp_logs", b"\x0a\xff\xff\xff", T0_MS + 71_000),
+              ("otlp_spans", bytes(range(256)) * 3500, T0_MS + 72_000)]
+    produce_at(broker.bootstrap, data.records + poison)
     offsets.wait_caught_up(diagnostics=census.log_tail)
+    quarantined = requests.get(census.api + "/api/v1/quarantine", timeout=15).json()["total"]
+    assert quarantined == len(poison), quarantined
 
     # Nothing watched: a clear message and exit code 3, nothing written.
     out = run_fill(census)
@@ -374,6 +380,11 @@ def test_fill_watched_adds_exactly_the_missing_values(clickhouse, broker, census
     # Bad input: a malformed CENSUS_FILL_WATCHED is a configuration error (exit 2), not a crash.
     out = run_fill(census, flag=False, env={"CENSUS_FILL_WATCHED": "perhaps"})
     assert out.returncode == 2 and "CENSUS_FILL_WATCHED must be true or false" in out.stderr, (out.returncode, out.stderr[-2000:])
+    # Hostile values: 120 kB (near the kernel's limit for one variable) and terminal escapes give one short line, exit 2.
+    for hostile in ("x" * 120_000, "yes\n\x1b[31mred\x07"):
+        out = run_fill(census, flag=False, env={"CENSUS_FILL_WATCHED": hostile})
+        assert out.returncode == 2 and len(out.stderr) < 1_000 and out.stderr.count("\n") == 1 and "\x1b" not in out.stderr, \
+            (out.returncode, out.stderr[:300])
 
     # Watched after the records were applied: nothing collected; the fill adds exactly the oracle's values.
     assert requests.post(watch_url(census), headers=AUTH, timeout=10).status_code == 200
@@ -385,6 +396,7 @@ def test_fill_watched_adds_exactly_the_missing_values(clickhouse, broker, census
     assert as_expected(answer) == data.expected
     assert answer["total_observations"] == sum(e[0] for e in data.expected.values()) and answer["overflow_observations"] == 0
     assert other_metadata(census) == before, "a fill changed other metadata"
+    assert requests.get(census.api + "/api/v1/quarantine", timeout=15).json()["total"] == quarantined, "a fill quarantined again"
     # A second fill (through the environment variable) finds everything covered: nothing changes.
     rows = kind_rows(clickhouse, census, 6)
     out = run_fill(census, flag=False, env={"CENSUS_FILL_WATCHED": "true"})

@@ -102,6 +102,28 @@ def produce_at(brokers: str, records: list[tuple[str, bytes, int]]) -> None:
     assert p.flush(60) == 0 and not errors, errors[:3]
 
 
+class Trickle(threading.Thread):
+    """Produces `records` (``produce_at``) in chunks of `chunk`, pausing `pause` seconds after each; `errors` holds what
+    failed. `finish()` waits for the end (bounded) and asserts that everything was produced."""
+
+    def __init__(self, brokers: str, records: list[tuple[str, bytes, int]], chunk: int, pause: float) -> None:
+        super().__init__(daemon=True)
+        self.brokers, self.records, self.chunk, self.pause = brokers, records, chunk, pause
+        self.errors: list[BaseException] = []
+
+    def run(self) -> None:
+        try:
+            for i in range(0, len(self.records), self.chunk):
+                produce_at(self.brokers, self.records[i:i + self.chunk])
+                time.sleep(self.pause)
+        except BaseException as e:  # noqa: BLE001
+            self.errors.append(e)
+
+    def finish(self, timeout: float = 120) -> None:
+        self.join(timeout)
+        assert not self.is_alive() and not self.errors, self.errors
+
+
 def watch_url(census, key: str = KEY) -> str:
     return f"{census.api}/api/v1/attributes/{quote(key, safe='')}/watch"
 
@@ -224,19 +246,7 @@ def test_watched_counts_are_exact_under_kill_9(clickhouse, broker, census_factor
     assert requests.post(watch_url(census), headers=AUTH, timeout=10).status_code == 200
     data = Data()
     rng = mixed_data(data, seed=13, records=180, prefix="v", values=40, max_points=5)
-    import threading
-    chunks = [data.records[i:i + 12] for i in range(0, len(data.records), 12)]
-    errors: list[BaseException] = []
-
-    def produce_slowly() -> None:
-        try:
-            for chunk in chunks:
-                produce_at(broker.bootstrap, chunk)
-                time.sleep(0.5)
-        except BaseException as e:  # noqa: BLE001
-            errors.append(e)
-
-    producer = threading.Thread(target=produce_slowly, daemon=True)
+    producer = Trickle(broker.bootstrap, data.records, chunk=12, pause=0.5)
     producer.start()
     kills = 0
     while kills < 8:
@@ -245,8 +255,7 @@ def test_watched_counts_are_exact_under_kill_9(clickhouse, broker, census_factor
         census.stop(signal.SIGKILL, timeout=10)
         kills += 1
         census.start(wait_healthy=False)
-    producer.join(120)
-    assert not producer.is_alive() and not errors, errors
+    producer.finish()
     census.wait_healthy()
     wait_values(census, data.expected, offsets, f"after {kills} kill -9")
     log = census.log_text()
@@ -436,23 +445,11 @@ def test_fill_watched_while_live_census_ingests(clickhouse, broker, census_facto
                diagnostics=census.log_tail)
     marked = len(data.records)
     mixed_data(data, seed=53, records=90, start_s=300)
-    trickle = data.records[marked:]
-    errors: list[BaseException] = []
-
-    def produce_slowly() -> None:
-        try:
-            for i in range(0, len(trickle), 10):
-                produce_at(broker.bootstrap, trickle[i:i + 10])
-                time.sleep(0.3)
-        except BaseException as e:  # noqa: BLE001
-            errors.append(e)
-
-    producer = threading.Thread(target=produce_slowly, daemon=True)
+    producer = Trickle(broker.bootstrap, data.records[marked:], chunk=10, pause=0.3)
     producer.start()
     # Small windows on one lane: the fill takes a while and overlaps the new records the live census applies.
     out = run_fill(census, "--flush-rows", "20", "--analyzer-threads", "1")
-    producer.join(120)
-    assert not producer.is_alive() and not errors, errors
+    producer.finish()
     assert out.returncode == 0, out.stderr[-3000:]
     wait_values(census, data.expected, offsets, "values collected live + filled")
     out = run_fill(census)

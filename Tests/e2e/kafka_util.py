@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
@@ -142,3 +143,26 @@ class OffsetReader:
             self.consumer.close()
         except Exception:  # noqa: BLE001
             pass
+
+
+class Trickle(threading.Thread):
+    """Produces `records` in chunks of `chunk` with `send` (``produce`` by default), pausing `pause` seconds after each,
+    until all are delivered (bounded by their count); `finish()` asserts that every chunk went out."""
+
+    def __init__(self, brokers: str, records: list, chunk: int, pause: float, send: Callable[[str, list], object] | None = None):
+        super().__init__(daemon=True)
+        self.brokers, self.records, self.chunk, self.pause = brokers, records, chunk, pause
+        self.send = send or produce
+        self.errors: list[BaseException] = []
+
+    def run(self) -> None:
+        try:
+            for i in range(0, len(self.records), self.chunk):
+                self.send(self.brokers, self.records[i:i + self.chunk])
+                time.sleep(self.pause)
+        except BaseException as e:  # noqa: BLE001
+            self.errors.append(e)
+
+    def finish(self, timeout: float) -> None:
+        self.join(timeout)
+        assert not self.is_alive() and not self.errors, f"producer failed: {self.errors}"

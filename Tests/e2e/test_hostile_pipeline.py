@@ -22,7 +22,7 @@ import requests
 import otlp_data
 from compare import assert_every_endpoint
 from harness import INGEST_TABLE, ROOT, census_bin, clean_env, cpu_seconds, wait_until
-from kafka_util import TOPICS, produce
+from kafka_util import TOPICS, Trickle, produce
 
 ADMIN_TOKEN = "hostile-pipeline-token"
 # Sessions short enough that a frozen member is expelled quickly, long enough for a write lease of 4.5 s.
@@ -60,27 +60,6 @@ def clear(census) -> None:
     assert (r.status_code, r.json()) == (200, {"message": "All data cleared successfully"}), r.text
 
 
-
-
-class Trickle(threading.Thread):
-    """Produces `records` in small chunks with pauses until all are delivered (bounded by their count)."""
-
-    def __init__(self, brokers: str, records: list, chunk: int, pause: float):
-        super().__init__(daemon=True)
-        self.brokers, self.records, self.chunk, self.pause = brokers, records, chunk, pause
-        self.errors: list[BaseException] = []
-
-    def run(self) -> None:
-        try:
-            for i in range(0, len(self.records), self.chunk):
-                produce(self.brokers, self.records[i:i + self.chunk])
-                time.sleep(self.pause)
-        except BaseException as e:  # noqa: BLE001
-            self.errors.append(e)
-
-    def finish(self, timeout: float) -> None:
-        self.join(timeout)
-        assert not self.is_alive() and not self.errors, f"producer failed: {self.errors}"
 
 
 class Reader(threading.Thread):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import random
 import signal
 import subprocess
-import threading
 import time
 from collections import defaultdict
 from urllib.parse import quote
@@ -24,7 +23,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportM
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from harness import ROOT, census_bin, clean_env, run_census_cli, wait_until
-from kafka_util import TOPICS, partition_counts
+from kafka_util import TOPICS, Trickle, partition_counts
 from otlp_data import set_attrs
 
 TOKEN = "watch-token"
@@ -100,28 +99,6 @@ def produce_at(brokers: str, records: list[tuple[str, bytes, int]]) -> None:
                   on_delivery=lambda err, _msg: errors.append(str(err)) if err else None)
         p.poll(0)
     assert p.flush(60) == 0 and not errors, errors[:3]
-
-
-class Trickle(threading.Thread):
-    """Produces `records` (``produce_at``) in chunks of `chunk`, pausing `pause` seconds after each; `errors` holds what
-    failed. `finish()` waits for the end (bounded) and asserts that everything was produced."""
-
-    def __init__(self, brokers: str, records: list[tuple[str, bytes, int]], chunk: int, pause: float) -> None:
-        super().__init__(daemon=True)
-        self.brokers, self.records, self.chunk, self.pause = brokers, records, chunk, pause
-        self.errors: list[BaseException] = []
-
-    def run(self) -> None:
-        try:
-            for i in range(0, len(self.records), self.chunk):
-                produce_at(self.brokers, self.records[i:i + self.chunk])
-                time.sleep(self.pause)
-        except BaseException as e:  # noqa: BLE001
-            self.errors.append(e)
-
-    def finish(self, timeout: float = 120) -> None:
-        self.join(timeout)
-        assert not self.is_alive() and not self.errors, self.errors
 
 
 def watch_url(census, key: str = KEY) -> str:
@@ -246,7 +223,7 @@ def test_watched_counts_are_exact_under_kill_9(clickhouse, broker, census_factor
     assert requests.post(watch_url(census), headers=AUTH, timeout=10).status_code == 200
     data = Data()
     rng = mixed_data(data, seed=13, records=180, prefix="v", values=40, max_points=5)
-    producer = Trickle(broker.bootstrap, data.records, chunk=12, pause=0.5)
+    producer = Trickle(broker.bootstrap, data.records, chunk=12, pause=0.5, send=produce_at)
     producer.start()
     kills = 0
     while kills < 8:
@@ -255,7 +232,7 @@ def test_watched_counts_are_exact_under_kill_9(clickhouse, broker, census_factor
         census.stop(signal.SIGKILL, timeout=10)
         kills += 1
         census.start(wait_healthy=False)
-    producer.finish()
+    producer.finish(timeout=120)
     census.wait_healthy()
     wait_values(census, data.expected, offsets, f"after {kills} kill -9")
     log = census.log_text()
@@ -445,11 +422,11 @@ def test_fill_watched_while_live_census_ingests(clickhouse, broker, census_facto
                diagnostics=census.log_tail)
     marked = len(data.records)
     mixed_data(data, seed=53, records=90, start_s=300)
-    producer = Trickle(broker.bootstrap, data.records[marked:], chunk=10, pause=0.3)
+    producer = Trickle(broker.bootstrap, data.records[marked:], chunk=10, pause=0.3, send=produce_at)
     producer.start()
     # Small windows on one lane: the fill takes a while and overlaps the new records the live census applies.
     out = run_fill(census, "--flush-rows", "20", "--analyzer-threads", "1")
-    producer.finish()
+    producer.finish(timeout=120)
     assert out.returncode == 0, out.stderr[-3000:]
     wait_values(census, data.expected, offsets, "values collected live + filled")
     out = run_fill(census)

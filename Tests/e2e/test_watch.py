@@ -463,3 +463,38 @@ def test_fill_watched_killed_midway_then_run_again(clickhouse, broker, census_fa
     assert out.returncode == 0, out.stderr[-3000:]
     assert as_expected(values_of(census)) == data.expected
     assert values_of(census)["total_observations"] == total
+
+
+def test_fill_watched_during_a_clickhouse_outage(private_clickhouse, broker, census_factory):
+    """ClickHouse frozen (SIGSTOP) when a fill starts: like every replay, the fill cannot learn what the store holds, so it
+    stops with a clear error after its bounded wait, writing nothing (no half fill, no double count); run again once
+    ClickHouse is back, it fills exactly. (The live path's long outage is test_hostile_pipeline's 6-minute soak test.)"""
+    ch = private_clickhouse
+    census = census_factory(broker, ch, flush_interval="0.2", env={"CENSUS_ADMIN_TOKEN": TOKEN})
+    offsets = census_factory.offsets(broker, census)
+    data = Data()
+    mixed_data(data, seed=57, records=120)
+    produce_at(broker.bootstrap, data.records)
+    offsets.wait_caught_up(diagnostics=census.log_tail)
+    assert requests.post(watch_url(census), headers=AUTH, timeout=10).status_code == 200
+    log = census_factory.workdir / "fill-outage.log"
+    with open(log, "w") as out:
+        fill = subprocess.Popen([str(census_bin()), *fill_args(census, "--fill-watched")], stdout=out, stderr=subprocess.STDOUT,
+                                env=clean_env(), cwd=str(ROOT))
+    try:
+        # Frozen once the fill knows its keys, before it read what the store holds or wrote anything.
+        wait_until("the fill to start", lambda: "filling deep-watched keys" in log.read_text() or fill.poll() is not None, timeout=60)
+        ch.pause()
+        try:
+            fill.wait(timeout=180)
+        finally:
+            ch.resume()
+    finally:
+        if fill.poll() is None:
+            fill.kill()
+    text = log.read_text()
+    assert fill.returncode != 0 and "cannot read the stored progress from ClickHouse; nothing was replayed" in text, text[-3000:]
+    assert kind_rows(ch, census, 6) == 0 and values_of(census)["unique_count"] == 0
+    out = run_fill(census)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert as_expected(values_of(census)) == data.expected

@@ -243,4 +243,36 @@ struct ReadCacheTests {
         let (_, none) = try await off.versionedValue(for: "k", load: load.load)
         #expect(none == 0 && !off.isCurrent("k", version: none))
     }
+
+    @Test("under saturation (saturatedAt loads callers wait for) a key nobody asked for lately is served stale, not queued")
+    func saturatedServesStale() async throws {
+        let clock = ManualClock()
+        let cache = ReadCache<String>(
+            .init(ttl: .seconds(1), maxStale: .seconds(60), loadCostFactor: 0, staleFor: .seconds(1), saturatedAt: 1), now: clock.now)
+        let load = CountingLoad()
+        _ = try await cache.value(for: "quiet", load: load.load)
+        clock.advance(.seconds(5))  // stale and outside its stale window: its next caller would wait for a load…
+        load.value.withLock { $0 = "v1" }
+        let slow = CountingLoad()
+        slow.held.store(true, ordering: .relaxed)
+        async let waiting = cache.value(for: "slow", load: slow.load)  // …but a caller already waits for storage
+        #expect(try await Self.eventually { slow.calls.load(ordering: .relaxed) == 1 })
+        #expect(try await cache.value(for: "quiet", load: load.load) == "v0")  // served stale at once
+        #expect(try await Self.eventually { load.calls.load(ordering: .relaxed) == 2 })  // and refreshed behind it
+        slow.held.store(false, ordering: .relaxed)
+        #expect(try await waiting == "v0")
+        #expect(try await Self.eventually { !cache.isCurrent("quiet", version: 1) })
+        // Storage keeps up again: a key left alone past its stale window makes its caller wait for a fresh value.
+        clock.advance(.seconds(5))
+        load.value.withLock { $0 = "v2" }
+        #expect(try await cache.value(for: "quiet", load: load.load) == "v2")
+        clock.advance(.seconds(61))  // and nothing older than maxStale is served, saturated or not
+        load.value.withLock { $0 = "v3" }
+        slow.held.store(true, ordering: .relaxed)
+        async let again = cache.value(for: "slow2", load: slow.load)
+        #expect(try await Self.eventually { slow.calls.load(ordering: .relaxed) == 2 })
+        #expect(try await cache.value(for: "quiet", load: load.load) == "v3")
+        slow.held.store(false, ordering: .relaxed)
+        _ = try await again
+    }
 }

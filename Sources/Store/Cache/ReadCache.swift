@@ -7,7 +7,11 @@ import Synchronization
 /// without touching storage. After that it is *stale*: it is still returned at once while one background load replaces
 /// it ("stale-while-revalidate"), so a busy key never waits. A key that nobody asked for during its stale window (as
 /// long as it was fresh, or ``Configuration/staleFor``) makes its next caller wait for a new load: a client that asks
-/// rarely always gets a fresh answer. No value older than ``Configuration/maxStale`` is ever returned.
+/// rarely always gets a fresh answer — while storage keeps up: when ``Configuration/saturatedAt`` loads that callers wait
+/// for are already running, such a key is served stale as well (refreshed in the background like a busy one), so that
+/// under overload answers grow older instead of every request queueing for storage (which would slow the answers
+/// further, make every key "rarely asked" and never recover). No value older than ``Configuration/maxStale`` is ever
+/// returned.
 ///
 /// Background refreshes are bounded: at most ``Configuration/maxConcurrentRefreshes`` run at once, so many expiring
 /// keys cannot queue more work on storage than it can do (which would slow every answer, fresh or not). A busy stale
@@ -36,10 +40,13 @@ package final class ReadCache<Value: Sendable>: Sendable {
         package var staleFor: Duration?
         /// The most background refreshes running at once (loads that callers wait for are not limited).
         package var maxConcurrentRefreshes: Int
+        /// With this many loads running that callers wait for, a stale value (younger than `maxStale`) is served at once
+        /// even for a key nobody asked for lately: storage is saturated, another waiting caller would only queue.
+        package var saturatedAt: Int
 
         package init(
             ttl: Duration, maxStale: Duration? = nil, maxEntries: Int = 4096, maxBytes: Int = 32 << 20, loadCostFactor: Int = 10,
-            staleFor: Duration? = nil, maxConcurrentRefreshes: Int = 2
+            staleFor: Duration? = nil, maxConcurrentRefreshes: Int = 2, saturatedAt: Int = 2
         ) {
             self.ttl = ttl
             self.maxBytes = max(1, maxBytes)
@@ -48,6 +55,7 @@ package final class ReadCache<Value: Sendable>: Sendable {
             self.maxEntries = max(1, maxEntries)
             self.loadCostFactor = max(0, loadCostFactor)
             self.maxConcurrentRefreshes = max(1, maxConcurrentRefreshes)
+            self.saturatedAt = max(1, saturatedAt)
         }
 
         /// Every call loads.
@@ -75,6 +83,8 @@ package final class ReadCache<Value: Sendable>: Sendable {
         var loading: [String: Task<(Value, UInt64), any Error>] = [:]
         /// Background refreshes running (also those started before an ``invalidateAll()``: they still load storage).
         var refreshes = 0
+        /// Loads running that callers wait for (also those started before an ``invalidateAll()``).
+        var waitedLoads = 0
         /// Raised by ``invalidateAll()``; a load started under an older generation does not store its result.
         var generation: UInt64 = 0
         var loads: UInt64 = 0
@@ -172,7 +182,8 @@ package final class ReadCache<Value: Sendable>: Sendable {
         // waits for a free slot. Only a key left alone that long makes its next caller wait.
         let staleWindow = min(entry.freshFor + (configuration.staleFor ?? entry.freshFor), configuration.maxStale)
         let busy = now - entry.lastUsed < staleWindow
-        guard age < entry.freshFor || (age < configuration.maxStale && (running || busy)) else { return nil }
+        let saturated = state.waitedLoads >= configuration.saturatedAt
+        guard age < entry.freshFor || (age < configuration.maxStale && (running || busy || saturated)) else { return nil }
         entry.lastUsed = now
         state.entries[key] = entry
         if age >= entry.freshFor, !running, state.refreshes < configuration.maxConcurrentRefreshes {
@@ -188,6 +199,7 @@ package final class ReadCache<Value: Sendable>: Sendable {
         load: @escaping @Sendable () async throws -> Value
     ) -> Task<(Value, UInt64), any Error> {
         state.loads += 1
+        if !refresh { state.waitedLoads += 1 }
         let generation = state.generation
         // A refresh (nobody waits for it) decodes and sorts on the low-priority refresh thread; a load a caller waits
         // for runs at normal priority (see ``BackgroundExecutor``).
@@ -219,7 +231,7 @@ package final class ReadCache<Value: Sendable>: Sendable {
         // million strings) takes milliseconds, and every request needs this lock.
         var replaced: [Entry] = []
         let version = state.withLock { state -> UInt64 in
-            if refresh { state.refreshes -= 1 }
+            if refresh { state.refreshes -= 1 } else { state.waitedLoads -= 1 }
             guard state.generation == generation else { return 0 }
             state.loading[key] = nil
             guard let (value, load) = loaded else { return 0 }

@@ -41,14 +41,16 @@ extension ClickHouseMetadataReader: HistoryReading {
             ? fetch(V2Queries.keyChangesByDay(schema, days: days, since: window.lowerBound, signal: query.signal, service: query.service))
             : fetch(V2Queries.keyChanges(schema, range: range, since: window.lowerBound, signal: query.signal, service: query.service))
         let detector = ChangeDetector(window: window, baseline: baseline)
-        var changes = try Self.signalChanges(try await signalBytes, detector)
-        changes += try Self.templateChanges(try await templateBytes, detector)
-        changes += inline ? try Self.keyChangesByDay(try await keyBytes, days: days, detector) : try Self.keyChanges(try await keyBytes, detector)
-        return detector.report(changes, minSeverity: query.minSeverity, order: query.order, page: query.page)
+        var findings = ChangeFindings()
+        try Self.signalChanges(try await signalBytes, detector, into: &findings.changes)
+        try Self.templateChanges(try await templateBytes, detector, into: &findings.changes)
+        let keys = try await keyBytes
+        findings.setKeys(inline ? try Self.keyChangesByDay(keys, days: days, detector) : try Self.keyChanges(keys, detector), in: keys)
+        return detector.report(findings, minSeverity: query.minSeverity, order: query.order, page: query.page)
     }
 
     /// New and vanished metric and span names (merged over services) and services (per signal).
-    private static func signalChanges(_ bytes: [UInt8], _ detector: ChangeDetector) throws(StoreError) -> [Change] {
+    private static func signalChanges(_ bytes: [UInt8], _ detector: ChangeDetector, into changes: inout [Change]) throws(StoreError) {
         struct Name: Hashable { var signal: Signal; var name: String }
         struct Service: Hashable { var signal: Signal; var service: String }
         var names: [Name: [UInt16: UInt64]] = [:]
@@ -64,7 +66,6 @@ extension ClickHouseMetadataReader: HistoryReading {
             if signal != .log { names[Name(signal: signal, name: name), default: [:]][day, default: 0] &+= count }
             services[Service(signal: signal, service: service), default: [:]][day, default: 0] &+= count
         }
-        var changes: [Change] = []
         for (item, days) in names {
             guard let finding = detector.presenceFinding(dayValues(days)) else { continue }
             changes.append(change(finding, item: item.signal == .metric ? .metric : .span, signal: item.signal, name: item.name))
@@ -73,10 +74,9 @@ extension ClickHouseMetadataReader: HistoryReading {
             guard let finding = detector.presenceFinding(dayValues(days)) else { continue }
             changes.append(change(finding, item: .service, signal: item.signal, name: "", service: item.service))
         }
-        return changes
     }
 
-    private static func templateChanges(_ bytes: [UInt8], _ detector: ChangeDetector) throws(StoreError) -> [Change] {
+    private static func templateChanges(_ bytes: [UInt8], _ detector: ChangeDetector, into changes: inout [Change]) throws(StoreError) {
         struct Template: Hashable { var severity: String; var template: String }
         var templates: [Template: [ChangeDetector.DayValue]] = [:]
         var decoder = RowBinaryDecoder(bytes)
@@ -87,62 +87,73 @@ extension ClickHouseMetadataReader: HistoryReading {
             let count = try decoder.uint64()
             templates[Template(severity: severity, template: template), default: []].append(.init(day: day, value: count))
         }
-        return templates.compactMap { item, days in
-            detector.presenceFinding(days).map { change($0, item: .logTemplate, signal: .log, name: item.severity, template: item.template) }
+        for (item, days) in templates {
+            guard let finding = detector.presenceFinding(days) else { continue }
+            changes.append(change(finding, item: .logTemplate, signal: .log, name: item.severity, template: item.template))
         }
     }
 
     /// Keys arrive reduced (``V2Queries/keyChanges(_:range:since:signal:service:)``): the baseline as its largest daily
     /// value on its last day, the window day by day, which is all ``ChangeDetector/keyFinding(_:)`` looks at.
-    private static func keyChanges(_ bytes: [UInt8], _ detector: ChangeDetector) throws(StoreError) -> [Change] {
-        var changes: [Change] = []
+    private static func keyChanges(_ bytes: [UInt8], _ detector: ChangeDetector) throws(StoreError) -> [ChangeFindings.KeyRow] {
+        var rows: [ChangeFindings.KeyRow] = []
+        var windowDays: [UInt16] = [], windowValues: [UInt64] = []
+        var days: [ChangeDetector.DayValue] = []
         var decoder = RowBinaryDecoder(bytes)
         while !decoder.isAtEnd {
             let rawSignal = try decoder.uint8()
-            let name = try decoder.string()
+            let name = try decoder.stringRange()
             let rawScope = try decoder.uint8()
-            let event = try decoder.string()
-            let key = try decoder.string()
+            let event = try decoder.stringRange()
+            let key = try decoder.stringRange()
             let baselineMax = try decoder.uint64()
             _ = try decoder.uint64()
             let inBaseline = try decoder.uint8() != 0
             _ = try decoder.uint8()
             let lastBaselineDay = try decoder.uint16()
-            let windowDays = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.uint16() }
-            let windowValues = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.uint64() }
-            guard let signal = Signal(rawValue: rawSignal), let scope = KeyScope(rawValue: rawScope), windowDays.count == windowValues.count else {
-                continue
-            }
-            var days = zip(windowDays, windowValues).map { ChangeDetector.DayValue(day: $0, value: $1) }
+            let dayCount = try decoder.varint()
+            windowDays.removeAll(keepingCapacity: true)
+            for _ in 0..<dayCount { windowDays.append(try decoder.uint16()) }  // each read is bounds-checked
+            try decoder.uint64Array(into: &windowValues)
+            guard let signal = Signal(rawValue: rawSignal), let scope = KeyScope(rawValue: rawScope),
+                windowDays.count == windowValues.count
+            else { continue }
+            days.removeAll(keepingCapacity: true)
+            for (day, value) in zip(windowDays, windowValues) { days.append(ChangeDetector.DayValue(day: day, value: value)) }
             if inBaseline { days.append(ChangeDetector.DayValue(day: lastBaselineDay, value: baselineMax)) }
             guard let finding = detector.keyFinding(days) else { continue }
-            changes.append(change(finding, item: .key, signal: signal, name: name, scope: scope, event: event.isEmpty ? nil : event, key: key))
+            rows.append(ChangeFindings.KeyRow(signal: signal, scope: scope, name: name, event: event, key: key, finding: finding))
         }
-        return changes
+        return rows
     }
 
     /// Keys with a value per day of `days` (``V2Queries/keyChangesByDay(_:days:since:signal:service:)``).
-    private static func keyChangesByDay(_ bytes: [UInt8], days: [UInt16], _ detector: ChangeDetector) throws(StoreError) -> [Change] {
-        var changes: [Change] = []
+    private static func keyChangesByDay(_ bytes: [UInt8], days: [UInt16], _ detector: ChangeDetector) throws(StoreError) -> [ChangeFindings.KeyRow] {
+        // Every key of the range comes back when it is all new (100,000 keys and more): the key's strings stay in
+        // `bytes` (see ``ChangeFindings``), and the day columns are read into buffers reused from row to row.
+        var rows: [ChangeFindings.KeyRow] = []
         var values: [ChangeDetector.DayValue] = []
+        var cardinalities: [UInt64] = [], counts: [UInt64] = []
         var decoder = RowBinaryDecoder(bytes)
         while !decoder.isAtEnd {
             let rawSignal = try decoder.uint8()
-            let name = try decoder.string()
+            let name = try decoder.stringRange()
             let rawScope = try decoder.uint8()
-            let event = try decoder.string()
-            let key = try decoder.string()
-            let cardinalities = try decoder.uint64Array()
-            let rows = try decoder.uint64Array()
+            let event = try decoder.stringRange()
+            let key = try decoder.stringRange()
+            try decoder.uint64Array(into: &cardinalities)
+            try decoder.uint64Array(into: &counts)
             guard let signal = Signal(rawValue: rawSignal), let scope = KeyScope(rawValue: rawScope),
-                cardinalities.count == days.count, rows.count == days.count
+                cardinalities.count == days.count, counts.count == days.count
             else { continue }
             values.removeAll(keepingCapacity: true)
-            for index in days.indices where rows[index] > 0 { values.append(ChangeDetector.DayValue(day: days[index], value: cardinalities[index])) }
+            for index in days.indices where counts[index] > 0 {
+                values.append(ChangeDetector.DayValue(day: days[index], value: cardinalities[index]))
+            }
             guard let finding = detector.keyFinding(values) else { continue }
-            changes.append(change(finding, item: .key, signal: signal, name: name, scope: scope, event: event.isEmpty ? nil : event, key: key))
+            rows.append(ChangeFindings.KeyRow(signal: signal, scope: scope, name: name, event: event, key: key, finding: finding))
         }
-        return changes
+        return rows
     }
 
     private static func dayValues(_ days: [UInt16: UInt64]) -> [ChangeDetector.DayValue] {

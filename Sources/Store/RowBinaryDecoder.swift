@@ -15,12 +15,10 @@ package struct RowBinaryDecoder: Sendable {
     private mutating func fixed<T: FixedWidthInteger>(_: T.Type) throws(StoreError) -> T {
         let size = MemoryLayout<T>.size
         guard bytes.count - index >= size else { throw Self.truncated }
-        var value: T = 0
-        for offset in 0..<size {
-            value |= T(truncatingIfNeeded: bytes[index + offset]) << (offset * 8)
-        }
+        // RowBinary is little-endian; one unaligned load instead of a bounds-checked read per byte.
+        let value = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: index, as: T.self) }
         index += size
-        return value
+        return T(littleEndian: value)
     }
 
     package mutating func uint8() throws(StoreError) -> UInt8 { try fixed(UInt8.self) }
@@ -46,6 +44,17 @@ package struct RowBinaryDecoder: Sendable {
         }
         guard result <= UInt64(Int32.max) else { throw StoreError(.malformedResponse, "RowBinary length \(result) too large") }
         return Int(result)
+    }
+
+    /// The bytes being read (for ``stringRange()``'s ranges).
+    package var buffer: [UInt8] { bytes }
+
+    /// Where a `String` column's bytes are in ``buffer``: read in place, without making a `String`.
+    package mutating func stringRange() throws(StoreError) -> Range<Int> {
+        let length = try varint()
+        guard bytes.count - index >= length else { throw Self.truncated }
+        defer { index += length }
+        return index..<(index + length)
     }
 
     /// A `String` column's raw bytes.
@@ -88,6 +97,14 @@ package struct RowBinaryDecoder: Sendable {
     }
     package mutating func uint64Array() throws(StoreError) -> [UInt64] {
         try array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.uint64() }
+    }
+
+    /// An `Array(UInt64)` column into `values` (emptied first, its storage reused): no allocation per row.
+    package mutating func uint64Array(into values: inout [UInt64]) throws(StoreError) {
+        let count = try varint()
+        guard count <= (bytes.count - index) / 8 else { throw Self.truncated }
+        values.removeAll(keepingCapacity: true)
+        for _ in 0..<count { values.append(try uint64()) }
     }
 
     private static let truncated = StoreError(.malformedResponse, "RowBinary response ended early")

@@ -120,6 +120,50 @@ struct ChangeDetectorTests {
         }
     }
 
+    @Test("keys read in place (ChangeFindings) rank and page exactly as the same findings given as Change values")
+    func findingsInPlace() {
+        var generator = SystemRandomNumberGenerator()
+        // Names that are prefixes of each other, non-ASCII text, empty and non-empty events, equal figures often.
+        let names = ["a", "ab", "b", "é", "z", "a.b", "日本", ""]
+        var bytes: [UInt8] = [0xFF]  // a range never starts at 0
+        func put(_ text: String) -> Range<Int> {
+            let start = bytes.count
+            bytes += Array(text.utf8)
+            return start..<bytes.count
+        }
+        var rows: [ChangeFindings.KeyRow] = []
+        var asChanges: [Change] = []
+        for index in 0..<2_000 {
+            let from = UInt64.random(in: 0...3, using: &generator) * 10, to = UInt64.random(in: 0...4, using: &generator) * 10
+            let kind: Change.Kind = from == 0 ? .new : (to == 0 ? .vanished : .growth)
+            let finding = ChangeDetector.Finding(kind: kind, severity: ChangeSeverity.of(from: from, to: to), from: from, to: to, started: 15)
+            let signal = Signal.allCases[index % Signal.allCases.count], scope = KeyScope.allCases[index % KeyScope.allCases.count]
+            let name = names[index % names.count], event = index % 3 == 0 ? names[index % 5] : "", key = "k\(index % 50)"
+            rows.append(.init(signal: signal, scope: scope, name: put(name), event: put(event), key: put(key), finding: finding))
+            asChanges.append(
+                Change(
+                    kind: kind, item: .key, signal: signal, name: name, scope: scope, event: event.isEmpty ? nil : event, key: key,
+                    severity: finding.severity, from: from, to: to, started: 15))
+        }
+        // Named items beside the keys, as the reader gives them.
+        let named = (0..<300).map { index in
+            Change(
+                kind: .new, item: index % 2 == 0 ? .metric : .service, signal: .span, name: "n\(index % 7)", service: "s\(index)",
+                severity: .info, from: 0, to: UInt64(index % 4), started: 16)
+        }
+        var findings = ChangeFindings(changes: named)
+        findings.setKeys(rows, in: bytes)
+        for order in ChangeQuery.Order.allCases {
+            for minSeverity in ChangeSeverity.allCases {
+                for page in [nil, 0..<1, 0..<100, 150..<250, 2_200..<2_400] as [Range<Int>?] {
+                    let inPlace = detector.report(findings, minSeverity: minSeverity, order: order, page: page)
+                    let values = detector.report(named + asChanges, minSeverity: minSeverity, order: order, page: page)
+                    #expect(inPlace == values)
+                }
+            }
+        }
+    }
+
     @Test("smallest(_:by:) equals sorted(by:).prefix for every count")
     func partialSort() {
         var generator = SystemRandomNumberGenerator()

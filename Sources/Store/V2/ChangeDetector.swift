@@ -102,20 +102,29 @@ package struct ChangeDetector: Sendable {
     /// severe first, then by `order`, then by identity (so pages are stable), and holds only `page` of them (all when
     /// `nil`); ``ChangeReport/total`` counts them all.
     package func report(_ changes: [Change], minSeverity: ChangeSeverity, order: ChangeQuery.Order, page: Range<Int>? = nil) -> ChangeReport {
-        var summary: [ChangeSeverity: Int] = [.info: 0, .warning: 0, .critical: 0]
-        for change in changes { summary[change.severity, default: 0] += 1 }
-        // Ranked by their figures, computed once, and their index: a finding holds several strings, so moving findings
-        // through a sort of a large report (every key of a new service is new) costs more than the comparisons.
+        report(ChangeFindings(changes: changes), minSeverity: minSeverity, order: order, page: page)
+    }
+
+    /// ``report(_:minSeverity:order:page:)`` of findings read in place: only the page's findings become ``Change``
+    /// values.
+    package func report(_ findings: ChangeFindings, minSeverity: ChangeSeverity, order: ChangeQuery.Order, page: Range<Int>? = nil) -> ChangeReport {
+        var counts = [0, 0, 0]
+        // Ranked by their figures, computed once, and their index: moving findings (several strings each) through a
+        // sort of a large report (every key of a new service is new) would cost more than the comparisons.
         var ranks: [Rank] = []
-        ranks.reserveCapacity(changes.count)
-        for (index, change) in changes.enumerated() where change.severity >= minSeverity {
-            ranks.append(Rank(change, index: index, order: order))
+        ranks.reserveCapacity(findings.count)
+        for index in 0..<findings.count {
+            let (severity, from, to) = findings.figures(at: index)
+            counts[severity.rawValue] += 1
+            guard severity >= minSeverity else { continue }
+            ranks.append(Rank(figures: Rank.figures(severity: severity, from: from, to: to, order: order), index: index))
         }
         let wanted = (page ?? 0..<ranks.count).clamped(to: 0..<ranks.count)
         let first = ranks.smallest(wanted.upperBound) { a, b in
-            a.figures != b.figures ? a.figures > b.figures : Self.precedesByIdentity(changes[a.index], changes[b.index])
+            a.figures != b.figures ? a.figures > b.figures : findings.precedesByIdentity(a.index, b.index)
         }
-        let kept = first[wanted.clamped(to: 0..<first.count)].map { changes[$0.index] }
+        let kept = first[wanted.clamped(to: 0..<first.count)].map { findings.change(at: $0.index) }
+        let summary: [ChangeSeverity: Int] = [.info: counts[0], .warning: counts[1], .critical: counts[2]]
         return ChangeReport(window: window, baseline: baseline, summary: summary, changes: kept, total: ranks.count)
     }
 
@@ -130,8 +139,8 @@ package struct ChangeDetector: Sendable {
         var figures: Figures
         var index: Int
 
-        init(_ change: Change, index: Int, order: ChangeQuery.Order) {
-            self.figures = Self.figures(change, order: order)
+        init(figures: Figures, index: Int) {
+            self.figures = figures
             self.index = index
         }
 
@@ -148,16 +157,22 @@ package struct ChangeDetector: Sendable {
         }
 
         static func figures(_ change: Change, order: ChangeQuery.Order) -> Figures {
-            let ratio = change.ratio ?? .infinity, delta = Double(change.delta.magnitude)
+            figures(severity: change.severity, from: change.from, to: change.to, order: order)
+        }
+
+        static func figures(severity: ChangeSeverity, from: UInt64, to: UInt64, order: ChangeQuery.Order) -> Figures {
+            // As ``Change/ratio`` and ``Change/delta``.
+            let ratio = from == 0 ? .infinity : Double(to) / Double(from)
+            let delta = Double(min(to >= from ? to - from : from - to, UInt64(Int64.max)))
             switch order {
-            case .ratio: return Figures(severity: change.severity.rawValue, primary: ratio, secondary: delta)
-            case .delta: return Figures(severity: change.severity.rawValue, primary: delta, secondary: ratio)
+            case .ratio: return Figures(severity: severity.rawValue, primary: ratio, secondary: delta)
+            case .delta: return Figures(severity: severity.rawValue, primary: delta, secondary: ratio)
             }
         }
     }
 
     /// A total order on the items (no allocation: ranking compares every pair of a large report many times).
-    private static func precedesByIdentity(_ a: Change, _ b: Change) -> Bool {
+    package static func precedesByIdentity(_ a: Change, _ b: Change) -> Bool {
         if a.item != b.item { return a.item.rawValue < b.item.rawValue }
         if a.signal != b.signal { return a.signal.rawValue < b.signal.rawValue }
         if a.name != b.name { return a.name < b.name }

@@ -69,7 +69,9 @@ struct CensusRuntime {
                 base: store.reader,
                 configuration: .init(
                     ttl: settings.apiCacheTTL, maxBytes: settings.apiCacheBytes / 2,
-                    staleFor: max(settings.apiCacheTTL * 10, .seconds(10))))
+                    staleFor: max(settings.apiCacheTTL * 10, .seconds(10)),
+                    // With every read slot taken by callers that wait, one more would only queue: serve it stale.
+                    saturatedAt: settings.apiReads.maxConcurrent))
             let rendered = RenderedResponseCache(
                 ttl: settings.apiCacheTTL / 2, maxBytes: settings.apiCacheBytes / 2, isCurrent: { reader.isCurrent($0) })
             let readBytes = Gauge(label: "census_api_cache_bytes", dimensions: [("cache", "reads")], factory: metrics.factory)

@@ -16,6 +16,15 @@ struct VersionedDefaultsTests {
         #expect(Dictionary(uniqueKeysWithValues: user.consumerProperties(librdkafkaVersion: 0x0210_00FF))["fetch.queue.backoff.ms"] == "500")
     }
 
+    @Test("session 6 s (the lowest Kafka accepts by default) and heartbeat 1 s: a 4.5 s write lease")
+    func groupTimings() {
+        let properties = KafkaConfiguration(brokers: "b", group: "g").consumerProperties
+        let byKey = Dictionary(uniqueKeysWithValues: properties)
+        #expect(byKey["session.timeout.ms"] == "6000")
+        #expect(byKey["heartbeat.interval.ms"] == "1000")
+        #expect(OwnershipLease(properties: properties).length == .milliseconds(4_500))
+    }
+
     @Test("the defaults for the librdkafka loaded now are accepted by it")
     func acceptedAtRunTime() throws {
         _ = try KafkaConsumer(configuration: KafkaConfiguration(brokers: "127.0.0.1:1", group: "g"), logger: .init(label: "test"))

@@ -103,6 +103,9 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     /// The window, aggregated on ``Configuration/analyzerLanes`` lanes.
     private let analyzer: ParallelAnalyzer
     private var windowStarted: ContinuousClock.Instant? = nil
+    /// Set when partitions were assigned, cleared when the next window is handed to the flusher: that window is due
+    /// after ``BatchPolicy/firstMaxAge``, so a member's first commit follows its join within moments.
+    private var firstWindowAfterAssignment = false
     /// Records of the current window that were quarantined (written with the window's batch).
     var pendingQuarantine: [QuarantinedRecord] = []
     /// Memory `pendingQuarantine` holds, approximately: counted in the window's bytes, so garbage fills a window too.
@@ -373,7 +376,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         let decision = configuration.policy.decide(
             rows: analyzer.rowCount, bytes: windowBytes, age: age,
             hasPendingOffsets: !ledger.pending.isEmpty, flushInFlight: flusher.isBusy,
-            keyAtValueLimit: analyzer.hasKeyAtValueLimit)
+            keyAtValueLimit: analyzer.hasKeyAtValueLimit, firstAfterAssignment: firstWindowAfterAssignment)
         switch decision {
         case .flush:
             submitWindow()
@@ -432,6 +435,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         pendingQuarantine = []
         pendingQuarantineBytes = 0
         windowStarted = nil
+        firstWindowAfterAssignment = false
     }
 
     private func setPaused(_ pause: Bool) {
@@ -654,6 +658,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
 
     package func partitionsAssigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
         ledger.assign(partitions)
+        firstWindowAfterAssignment = true
         if paused {
             paused = false
             local.paused = false

@@ -67,6 +67,13 @@ package struct KafkaConfiguration: Sendable, Hashable {
         return merged.sorted { $0.key < $1.key }
     }
 
+    /// Whether a partition without a committed offset starts at its first offset (`auto.offset.reset`, census's default
+    /// `earliest`, or its aliases).
+    package var resetsToEarliest: Bool {
+        let reset = consumerProperties.last { $0.0 == "auto.offset.reset" }?.1 ?? "largest"
+        return ["earliest", "smallest", "beginning"].contains(reset.trimmingCharacters(in: .whitespaces).lowercased())
+    }
+
     /// The full property set for a producer (`group.id` is not used).
     package var producerProperties: [(String, String)] {
         var merged: [String: String] = ["bootstrap.servers": brokers, "client.id": "census-producer", "linger.ms": "20"]

@@ -513,7 +513,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         if let last = lastReloadAttempt, ContinuousClock.now - last < .seconds(2) { return }
         lastReloadAttempt = .now
         let partitions = ledger.awaitingReload.sorted()
-        guard !replayRunning(on: partitions) else { return }
+        guard !replayRunning(on: partitions, committed: try? consumer.committed(partitions)) else { return }
         var waiting = ledger
         guard let outcome = loader.prepare(partitions, replayStarts: nil, ledger: &waiting) else { return }
         var targets = (try? consumer.committed(partitions)) ?? [:]
@@ -663,7 +663,9 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             paused = false
             local.paused = false
         }
-        if replayRunning(on: partitions) {
+        // Only the live group commits; a failed lookup leaves every start to librdkafka (`nil`).
+        let committed = replay == nil ? try? consumer.committed(partitions) : nil
+        if replayRunning(on: partitions, committed: committed) {
             // Without a committed offset this member would start at the low watermark, inside the running replay's
             // ranges: wait until the replay is done, then start after what the store holds (``reloadDropped()``).
             logger.notice(
@@ -675,7 +677,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         }
         if let outcome = loader.prepare(partitions, replayStarts: nil, ledger: &ledger) {
             applyRegressions(outcome)
-            return outcome.starts
+            return outcome.starts.merging(earliestStarts(partitions, committed: committed, decided: outcome.starts)) { decided, _ in decided }
         }
         // Without the stored progress a record could be applied twice: ignore these partitions' records until the
         // progress can be read, then seek to where the store ends (``reloadDropped()``).
@@ -684,10 +686,27 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         return [:]
     }
 
+    /// Partitions with neither a committed offset nor stored progress start at their first offset; with
+    /// `auto.offset.reset=earliest` census names that start itself, because librdkafka, left to find out that nothing is
+    /// committed, waits 100 ms before it asks the broker for the first offset (measured on a fresh group). Where it
+    /// starts does not change. `committed`: the group's commits, `nil` when they could not be read (then nothing is named).
+    private func earliestStarts(
+        _ partitions: [TopicPartition], committed: [TopicPartition: Int64]?, decided: [TopicPartition: Int64]
+    ) -> [TopicPartition: Int64] {
+        guard let committed, configuration.kafka.resetsToEarliest else { return [:] }
+        var starts: [TopicPartition: Int64] = [:]
+        for tp in partitions where committed[tp] == nil && decided[tp] == nil && !ledger.regressed.contains(tp) {
+            guard ledger.appliedOffsets(tp)?.isEmpty ?? true else { continue }
+            starts[tp] = KafkaConsumer.beginning
+        }
+        return starts
+    }
+
     /// Live consumption: whether some of `partitions` have no committed offset while a replay holds the replay lock.
-    private func replayRunning(on partitions: [TopicPartition]) -> Bool {
+    /// `committed`: the group's commits, `nil` when they could not be read (every partition then counts as uncommitted).
+    private func replayRunning(on partitions: [TopicPartition], committed: [TopicPartition: Int64]?) -> Bool {
         guard replay == nil, let group = configuration.replayLockGroup else { return false }
-        let committed = (try? consumer.committed(partitions)) ?? [:]
+        let committed = committed ?? [:]
         let uncommitted = partitions.filter { committed[$0] == nil }
         guard !uncommitted.isEmpty else { return false }
         return ReplayLock.isHeld(kafka: configuration.kafka, group: group, partitions: uncommitted, lease: committer.lease.length, logger: logger)

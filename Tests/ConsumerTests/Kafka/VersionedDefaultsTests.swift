@@ -25,6 +25,17 @@ struct VersionedDefaultsTests {
         #expect(OwnershipLease(properties: properties).length == .milliseconds(4_500))
     }
 
+    @Test("auto.offset.reset: earliest and its aliases start uncommitted partitions at their first offset")
+    func resetsToEarliest() {
+        #expect(KafkaConfiguration(brokers: "b", group: "g").resetsToEarliest)
+        for value in ["smallest", "beginning", " Earliest "] {
+            #expect(KafkaConfiguration(brokers: "b", group: "g", properties: ["auto.offset.reset": value]).resetsToEarliest)
+        }
+        for value in ["latest", "largest", "end", "error"] {
+            #expect(!KafkaConfiguration(brokers: "b", group: "g", properties: ["auto.offset.reset": value]).resetsToEarliest)
+        }
+    }
+
     @Test("the defaults for the librdkafka loaded now are accepted by it")
     func acceptedAtRunTime() throws {
         _ = try KafkaConsumer(configuration: KafkaConfiguration(brokers: "127.0.0.1:1", group: "g"), logger: .init(label: "test"))

@@ -277,6 +277,13 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             handle(consumed)
             delivered += 1
             if stopRequested.load(ordering: .relaxed) { return }
+            // The first window after an assignment ends the turn once it is due: with a backlog a turn would otherwise
+            // fill it with up to 1,000 records (and the first INSERT, and commit, with them).
+            if firstWindowAfterAssignment, let started = windowStarted,
+                ContinuousClock.now - started >= min(configuration.policy.maxAge, configuration.policy.firstMaxAge)
+            {
+                return
+            }
         }
     }
 

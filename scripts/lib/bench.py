@@ -307,7 +307,7 @@ def main():
                         help="sum: 1 Sum metric x --items points x --attributes string attributes per record; mixed: metrics of every type, spans and logs; "
                              "explosion: a new session.id value per point; spread: the sum record for one of --spread-metrics metrics x --spread-services "
                              "services, user.id from --spread-values values on every point")
-    parser.add_argument("--records", type=int, default=None, help="Kafka records per topic (default 40,000; spread: 130,000, lz4)")
+    parser.add_argument("--records", type=int, default=None, help="Kafka records per topic (default 40,000; spread: 160,000, lz4)")
     parser.add_argument("--items", type=int, default=600, help="data points / spans / log records per Kafka record")
     parser.add_argument("--attributes", type=int, default=8, help="string attributes per point (--shape sum)")
     parser.add_argument("--high-cardinality-share", type=float, default=0.05)
@@ -326,9 +326,10 @@ def main():
     parser.add_argument("--json", default="", help="also write the results as JSON to this file")
     parser.add_argument("--keep", action="store_true", help="keep the working directory")
     args = parser.parse_args()
-    # spread: >= 30 s of raw consume needs ~130,000 records of 127 KB (16.6 GB); only lz4 keeps that in Tansu's memory.
+    # spread: >= 30 s of raw consume needs ~160,000 records of 127 KB (20 GB; kcat read 130,000 in 25-30 s); only lz4
+    # keeps that in Tansu's memory (~5.6 GiB RSS).
     if args.records is None:
-        args.records = 130_000 if args.shape == "spread" else 40_000
+        args.records = 160_000 if args.shape == "spread" else 40_000
     if args.compression is None:
         args.compression = "lz4" if args.shape == "spread" else "none"
     if args.quick:

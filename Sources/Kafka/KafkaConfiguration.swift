@@ -29,9 +29,9 @@ package struct KafkaConfiguration: Sendable, Hashable {
         // 6 s is the lowest session timeout Kafka brokers accept by default (group.min.session.timeout.ms). The first
         // join of an empty group waits on the broker (Kafka: group.initial.rebalance.delay.ms, 3 s; Tansu: half the
         // session timeout, in 1 s steps), so a shorter session starts census sooner; the ownership lease is
-        // session − heartbeat − 0.5 s = 4.5 s, renewed by every commit (OwnershipLease).
+        // session − heartbeat − 0.5 s = 5 s, renewed by every commit (OwnershipLease).
         "session.timeout.ms": "6000",
-        "heartbeat.interval.ms": "1000",
+        "heartbeat.interval.ms": "500",
         "max.poll.interval.ms": "300000",
         // librdkafka's prefetch queue is part of census's memory bound.
         "queued.max.messages.kbytes": "32768",

@@ -16,13 +16,13 @@ struct VersionedDefaultsTests {
         #expect(Dictionary(uniqueKeysWithValues: user.consumerProperties(librdkafkaVersion: 0x0210_00FF))["fetch.queue.backoff.ms"] == "500")
     }
 
-    @Test("session 6 s (the lowest Kafka accepts by default) and heartbeat 1 s: a 4.5 s write lease")
+    @Test("session 6 s (the lowest Kafka accepts by default) and heartbeat 0.5 s: a 5 s write lease")
     func groupTimings() {
         let properties = KafkaConfiguration(brokers: "b", group: "g").consumerProperties
         let byKey = Dictionary(uniqueKeysWithValues: properties)
         #expect(byKey["session.timeout.ms"] == "6000")
-        #expect(byKey["heartbeat.interval.ms"] == "1000")
-        #expect(OwnershipLease(properties: properties).length == .milliseconds(4_500))
+        #expect(byKey["heartbeat.interval.ms"] == "500")
+        #expect(OwnershipLease(properties: properties).length == .seconds(5))
     }
 
     @Test("auto.offset.reset: earliest and its aliases start uncommitted partitions at their first offset")

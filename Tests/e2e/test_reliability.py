@@ -77,6 +77,11 @@ def test_commit_advances_only_after_clickhouse_acknowledged(private_clickhouse, 
         assert re.search(r"retr|unavailable|refused|connect", census.log_text(), re.I), "census logged nothing about the outage"
 
 
+def _records_consumed(census) -> int:
+    m = re.search(r"^census_ingest_records_total(?:\{[^}]*\})? (\d+)", census.get("/metrics").text, re.M)
+    return int(m.group(1)) if m else 0
+
+
 def test_first_window_after_the_join_is_committed_without_waiting_for_the_flush_interval(clickhouse, broker, census_factory):
     """--first-flush-interval (default 0.1 s): the first window after partitions are assigned is written and committed at
     once, although the flush interval (600 s) is far beyond any wait here; what it committed is readable; the later
@@ -97,6 +102,8 @@ def test_first_window_after_the_join_is_committed_without_waiting_for_the_flush_
              for section, minimum in (("metrics", covered.metrics), ("spans", covered.spans), ("logs", covered.logs))
              for name, el in minimum.items() if answers[section].get(name, {}).get("sample_count", 0) < el["sample_count"]]
     assert not short, f"offsets were committed before their data was readable: {short}\n{census.log_tail()}"
+    # Every record read (the later ones sit in the open window): the graceful stop writes and commits them.
+    wait_until("census to read every record", lambda: _records_consumed(census) >= len(delivered), diagnostics=census.log_tail)
     assert census.stop() == 0, census.log_tail()
     assert offsets.lag()[0] == 0, f"the graceful stop did not commit the open window: {offsets.lag()[1]}"
     census.start()

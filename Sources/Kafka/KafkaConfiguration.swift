@@ -26,8 +26,12 @@ package struct KafkaConfiguration: Sendable, Hashable {
     /// Defaults for a consumer; each can be overridden through ``properties``.
     package static let consumerDefaults: [String: String] = [
         "auto.offset.reset": "earliest",
-        "session.timeout.ms": "10000",
-        "heartbeat.interval.ms": "3000",
+        // 6 s is the lowest session timeout Kafka brokers accept by default (group.min.session.timeout.ms). The first
+        // join of an empty group waits on the broker (Kafka: group.initial.rebalance.delay.ms, 3 s; Tansu: half the
+        // session timeout, in 1 s steps), so a shorter session starts census sooner; the ownership lease is
+        // session − heartbeat − 0.5 s = 5 s, renewed by every commit (OwnershipLease).
+        "session.timeout.ms": "6000",
+        "heartbeat.interval.ms": "500",
         "max.poll.interval.ms": "300000",
         // librdkafka's prefetch queue is part of census's memory bound.
         "queued.max.messages.kbytes": "32768",
@@ -61,6 +65,13 @@ package struct KafkaConfiguration: Sendable, Hashable {
         for (key, value) in properties { merged[key] = value }
         for (key, value) in Self.forced { merged[key] = value }
         return merged.sorted { $0.key < $1.key }
+    }
+
+    /// Whether a partition without a committed offset starts at its first offset (`auto.offset.reset`, census's default
+    /// `earliest`, or its aliases).
+    package var resetsToEarliest: Bool {
+        let reset = consumerProperties.last { $0.0 == "auto.offset.reset" }?.1 ?? "largest"
+        return ["earliest", "smallest", "beginning"].contains(reset.trimmingCharacters(in: .whitespaces).lowercased())
     }
 
     /// The full property set for a producer (`group.id` is not used).

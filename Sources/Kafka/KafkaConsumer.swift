@@ -10,7 +10,8 @@ import Synchronization
 ///   commit before the partitions go away.
 package protocol KafkaRebalanceHandler: AnyObject {
     /// Partitions are being assigned. Return a start offset for any partition that must not start at its
-    /// committed offset (missing partitions start at the committed offset, or per `auto.offset.reset`).
+    /// committed offset (missing partitions start at the committed offset, or per `auto.offset.reset`); it may be
+    /// ``KafkaConsumer/beginning``.
     func partitionsAssigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64]
     /// Partitions are about to be revoked (or lost). Their pending data must be flushed and committed, or dropped, now.
     func partitionsRevoking(_ partitions: [TopicPartition], lost: Bool)
@@ -24,6 +25,9 @@ package protocol KafkaRebalanceHandler: AnyObject {
 ///   handler is set once before polling starts; `topicNames` (a cache of librdkafka's topic names) is read and
 ///   written only by `poll`/`pollRecord`, i.e. by one thread at a time; `closed` is guarded by `closeLock`.
 package final class KafkaConsumer: @unchecked Sendable {
+    /// The logical offset "the partition's first offset", for ``KafkaRebalanceHandler/partitionsAssigned(_:)``.
+    package static let beginning = Int64(RD_KAFKA_OFFSET_BEGINNING)
+
     private let handle: OpaquePointer
     private let box: CallbackBox
     private var closed = false

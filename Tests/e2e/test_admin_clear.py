@@ -73,8 +73,10 @@ def test_token_guard_clear_and_replay(clickhouse, broker, census_factory):
 
 
 def test_buffered_records_never_land_after_a_clear(clickhouse, broker, census_factory):
-    # A long flush interval: consumed records wait in the window until the clear discards them.
-    c = census_factory(broker, clickhouse, env={"CENSUS_ADMIN_TOKEN": TOKEN}, flush_interval="60")
+    # A long flush interval, also for the first window after the join: consumed records wait in the window until the
+    # clear discards them.
+    c = census_factory(broker, clickhouse, env={"CENSUS_ADMIN_TOKEN": TOKEN}, flush_interval="60",
+                       extra_args=["--first-flush-interval", "60"])
     records = otlp_data.records(otlp_data.build_dataset(seed=9, messages=6))
     produce(broker.bootstrap, records)
     offsets = census_factory.offsets(broker, c)

@@ -77,6 +77,39 @@ def test_commit_advances_only_after_clickhouse_acknowledged(private_clickhouse, 
         assert re.search(r"retr|unavailable|refused|connect", census.log_text(), re.I), "census logged nothing about the outage"
 
 
+def _records_consumed(census) -> int:
+    m = re.search(r"^census_ingest_records_total(?:\{[^}]*\})? (\d+)", census.get("/metrics").text, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def test_first_window_after_the_join_is_committed_without_waiting_for_the_flush_interval(clickhouse, broker, census_factory):
+    """--first-flush-interval (default 0.1 s): the first window after partitions are assigned is written and committed at
+    once, although the flush interval (600 s) is far beyond any wait here; what it committed is readable; the later
+    windows wait for a trigger, and the graceful stop writes and commits them."""
+    data = otlp_data.build_dataset(seed=43, messages=60, max_items=3)
+    flat = [(topic, req) for topic in ("otlp_metrics", "otlp_spans", "otlp_logs") for req in data[topic]]
+    delivered = produce(broker.bootstrap, otlp_data.records(data))
+    census = census_factory(broker, clickhouse, flush_interval="600")
+    offsets = census_factory.offsets(broker, census)
+    wait_until("census to commit its first window", lambda: any(v > 0 for v in offsets.committed().values()), diagnostics=census.log_tail)
+    committed = offsets.committed()
+    covered = Expected()
+    for d, (topic, req) in zip(delivered, flat):
+        if d.offset < committed[(d.topic, d.partition)]:
+            {"otlp_metrics": covered.add_metrics, "otlp_spans": covered.add_spans, "otlp_logs": covered.add_logs}[topic](req)
+    answers = fetch_answers(census)
+    short = [f"{section}/{name}: {answers[section].get(name, {}).get('sample_count', 0)} < {el['sample_count']}"
+             for section, minimum in (("metrics", covered.metrics), ("spans", covered.spans), ("logs", covered.logs))
+             for name, el in minimum.items() if answers[section].get(name, {}).get("sample_count", 0) < el["sample_count"]]
+    assert not short, f"offsets were committed before their data was readable: {short}\n{census.log_tail()}"
+    # Every record read (the later ones sit in the open window): the graceful stop writes and commits them.
+    wait_until("census to read every record", lambda: _records_consumed(census) >= len(delivered), diagnostics=census.log_tail)
+    assert census.stop() == 0, census.log_tail()
+    assert offsets.lag()[0] == 0, f"the graceful stop did not commit the open window: {offsets.lag()[1]}"
+    census.start()
+    assert_answers(expected_for(data).answers(), fetch_answers(census), context=" after the first window and a graceful stop")
+
+
 def test_sigterm_mid_stream_loses_and_doubles_nothing(clickhouse, broker, census_factory):
     data = otlp_data.build_dataset(seed=41, messages=900, max_items=3)
     recs = otlp_data.records(data)

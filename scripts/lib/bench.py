@@ -168,6 +168,9 @@ def produce(args, census, env, bootstrap, topics):
     command = [census, "produce-demo", "--kafka-brokers", bootstrap, "--topics", ",".join(topics), "--records", str(args.records),
                "--items", str(args.items), "--shape", args.shape, "--attributes", str(args.attributes),
                "--high-cardinality-share", str(args.high_cardinality_share), "--compression", args.compression, "--seed", str(args.seed)]
+    if args.shape == "spread":
+        command += ["--spread-metrics", str(args.spread_metrics), "--spread-services", str(args.spread_services),
+                    "--spread-values", str(args.spread_values)]
     out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600)
     if out.returncode != 0:
         fail(f"produce-demo failed: {out.stderr.strip() or out.stdout.strip()}")
@@ -202,20 +205,22 @@ def raw_consume(env, bootstrap, topics):
 
 
 def run_census(args, census, env, bootstrap, topics, clickhouse, database, targets, workdir):
-    """Starts `census consume`, waits until the group committed every target offset, checks ClickHouse, stops census."""
+    """Starts `census consume` with census's default Kafka settings, waits until the group committed every target offset,
+    checks ClickHouse, stops census. Also measures start to first commit: from process start until the group's committed
+    offset of some partition first covers a record (> 0: the topics are fresh), i.e. the first commit of data that
+    ClickHouse acknowledged (not the ownership confirmation before the first INSERT, which commits the start offsets)."""
     from confluent_kafka import Consumer, TopicPartition  # noqa: PLC0415
     group = f"bench-{os.getpid()}-{int(time.time())}"
     log_path = os.path.join(workdir, "census.log")
     command = [census, "consume", "--kafka-brokers", bootstrap, "--topics", ",".join(topics), "--group", group,
-               "--clickhouse-url", clickhouse.url, "--database", database, "--kafka-property", "session.timeout.ms=6000",
-               "--kafka-property", "heartbeat.interval.ms=500"] + args.census_arg
+               "--clickhouse-url", clickhouse.url, "--database", database] + args.census_arg
     watcher = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
     partitions = [TopicPartition(topic, partition) for (topic, partition) in targets]
     samples = []
     with open(log_path, "wb") as log:
         started = time.monotonic()
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        done_at = None
+        done_at = first_commit_at = None
         deadline = started + args.timeout
         while time.monotonic() < deadline:
             current, _ = rss(process.pid)
@@ -226,10 +231,14 @@ def run_census(args, census, env, bootstrap, topics, clickhouse, database, targe
                 committed = watcher.committed(partitions, timeout=5)
             except Exception:  # noqa: BLE001 (the group may not exist yet)
                 committed = []
+            now = time.monotonic()
+            if first_commit_at is None and any(tp.offset > 0 for tp in committed):
+                first_commit_at = now
             if committed and all(tp.offset >= targets[(tp.topic, tp.partition)] + 1 for tp in committed):
-                done_at = time.monotonic()
+                done_at = now
                 break
-            time.sleep(0.1)
+            # Finer polling until the first commit, so start_to_first_commit_s is accurate to a few tens of ms.
+            time.sleep(0.1 if first_commit_at is not None else 0.02)
         _, peak = rss(process.pid)
         census_cpu = cpu_seconds(process.pid)
         if process.poll() is None:
@@ -248,7 +257,7 @@ def run_census(args, census, env, bootstrap, topics, clickhouse, database, targe
     m = re.search(r"seconds_first_record_to_last_commit=([0-9.]+)", log_text)
     if m:
         steady = float(m.group(1))
-    return {"seconds": done_at - started, "peak_rss": peak, "cpu": census_cpu, "max_sampled_rss": max(samples or [0]), "steady_seconds": steady,
+    return {"seconds": done_at - started, "first_commit_seconds": (first_commit_at or done_at) - started, "peak_rss": peak, "cpu": census_cpu, "max_sampled_rss": max(samples or [0]), "steady_seconds": steady,
             "exit": process.returncode, "log": log_path, "invalid": re.findall(r"invalid=(\d+)", log_text)[-1:] or ["?"]}
 
 
@@ -266,6 +275,27 @@ def stored(clickhouse, database, explosion):
     return result
 
 
+def flush_profile(clickhouse, database):
+    """Per INSERT of census's ingest pipeline, from system.query_log (finished queries, type 2): rows, bytes (uncompressed,
+    as ClickHouse counts written_rows/written_bytes) and the server-side duration; mean, p50 and max of each. `None` when
+    the server keeps no query log (log_queries off)."""
+    try:
+        clickhouse.query("SYSTEM FLUSH LOGS")
+        rows = clickhouse.query(
+            "SELECT toUInt64(written_rows), toUInt64(written_bytes), toUInt64(query_duration_ms) FROM system.query_log "
+            f"WHERE type = 2 AND query LIKE 'INSERT INTO {database}.metadata_ingest%' FORMAT TabSeparated").split("\n")
+    except Exception:  # noqa: BLE001 (no query_log table)
+        return None
+    inserts = [tuple(int(x) for x in line.split("\t")) for line in rows if line.strip()]
+    if not inserts:
+        return None
+    def stats(values):
+        ordered = sorted(values)
+        return {"mean": sum(ordered) / len(ordered), "p50": ordered[len(ordered) // 2], "max": ordered[-1]}
+    return {"inserts": len(inserts), "rows": stats([i[0] for i in inserts]), "bytes": stats([i[1] for i in inserts]),
+            "server_ms": stats([i[2] for i in inserts]), "server_seconds_total": sum(i[2] for i in inserts) / 1000}
+
+
 def rate(count, seconds):
     return count / seconds if seconds > 0 else 0.0
 
@@ -273,14 +303,19 @@ def rate(count, seconds):
 def main():
     parser = argparse.ArgumentParser(description="census end-to-end benchmark (see docs/PERFORMANCE.md)")
     parser.add_argument("--census", default=os.path.join(ROOT, ".build/release/census"), help="census binary (default: release build)")
-    parser.add_argument("--shape", choices=["sum", "mixed", "explosion"], default="sum",
-                        help="sum: 1 Sum metric x --items points x --attributes string attributes per record; mixed: metrics of every type, spans and logs; explosion: a new session.id value per point")
-    parser.add_argument("--records", type=int, default=40_000, help="Kafka records per topic")
+    parser.add_argument("--shape", choices=["sum", "mixed", "explosion", "spread"], default="sum",
+                        help="sum: 1 Sum metric x --items points x --attributes string attributes per record; mixed: metrics of every type, spans and logs; "
+                             "explosion: a new session.id value per point; spread: the sum record for one of --spread-metrics metrics x --spread-services "
+                             "services, user.id from --spread-values values on every point")
+    parser.add_argument("--records", type=int, default=None, help="Kafka records per topic (default 40,000; spread: 160,000, lz4)")
     parser.add_argument("--items", type=int, default=600, help="data points / spans / log records per Kafka record")
     parser.add_argument("--attributes", type=int, default=8, help="string attributes per point (--shape sum)")
     parser.add_argument("--high-cardinality-share", type=float, default=0.05)
+    parser.add_argument("--spread-metrics", type=int, default=400, help="metric names of --shape spread")
+    parser.add_argument("--spread-services", type=int, default=12, help="services of --shape spread")
+    parser.add_argument("--spread-values", type=int, default=200_000, help="distinct user.id values of --shape spread (one on every point)")
     parser.add_argument("--partitions", type=int, default=4)
-    parser.add_argument("--compression", default="none", choices=["none", "gzip", "snappy", "lz4", "zstd"])
+    parser.add_argument("--compression", default=None, choices=["none", "gzip", "snappy", "lz4", "zstd"], help="default none; spread: lz4")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--broker-port", type=int, default=0, help="Tansu port (default: a free one)")
     parser.add_argument("--clickhouse-url", default="", help="use this ClickHouse (a fresh database per run) instead of starting one")
@@ -291,6 +326,12 @@ def main():
     parser.add_argument("--json", default="", help="also write the results as JSON to this file")
     parser.add_argument("--keep", action="store_true", help="keep the working directory")
     args = parser.parse_args()
+    # spread: >= 30 s of raw consume needs ~160,000 records of 127 KB (20 GB; kcat read 130,000 in 25-30 s); only lz4
+    # keeps that in Tansu's memory (~5.6 GiB RSS).
+    if args.records is None:
+        args.records = 160_000 if args.shape == "spread" else 40_000
+    if args.compression is None:
+        args.compression = "lz4" if args.shape == "spread" else "none"
     if args.quick:
         args.records, args.baseline_runs, args.timeout = min(args.records, 300), 1, 300
     if not os.access(args.census, os.X_OK):
@@ -332,6 +373,7 @@ def main():
                "broker_during_census": after_census["broker"] - after_raw["broker"],
                "clickhouse_during_census": after_census["clickhouse"] - after_raw["clickhouse"] if clickhouse.pid else None}
         store = stored(clickhouse, database, args.shape == "explosion")
+        profile = flush_profile(clickhouse, database)
         census_version = subprocess.run([args.census, "--version"], capture_output=True, text=True).stdout.strip()
         ch_version = clickhouse.query("SELECT version()").strip()
         rdk = subprocess.run(["kcat", "-V"], env=env, capture_output=True, text=True).stdout
@@ -344,7 +386,9 @@ def main():
             "broker": f"{broker.version()} (memory storage) on {broker.bootstrap}, {args.partitions} partitions per topic",
             "librdkafka": rdk_version, "clickhouse": ch_version, "census": census_version,
             "data": {"shape": args.shape, "topics": topics, "records": records, "items": items, "items_per_record": args.items,
-                     "attributes": args.attributes if args.shape == "sum" else None, "high_cardinality_share": args.high_cardinality_share,
+                     "attributes": args.attributes if args.shape in ("sum", "spread") else None, "high_cardinality_share": args.high_cardinality_share,
+                     "spread": {"metrics": args.spread_metrics, "services": args.spread_services, "values": args.spread_values}
+                     if args.shape == "spread" else None,
                      "bytes": raw["bytes"], "bytes_per_record": raw["bytes"] // max(records, 1), "compression": args.compression,
                      "produce": produced, "produce_seconds": produce_seconds, "broker_rss_after_preload": broker_rss},
             "raw": {"seconds": raw["seconds"], "all_seconds": [b["seconds"] for b in baselines], "items_per_s": rate(items, raw["seconds"]),
@@ -353,6 +397,8 @@ def main():
                        "mb_per_s": rate(mb, seconds), "steady_seconds": result["steady_seconds"],
                        "steady_items_per_s": rate(items, result["steady_seconds"] or 0), "peak_rss": result["peak_rss"],
                        "exit": result["exit"], "log": result["log"]},
+            "start_to_first_commit_s": result["first_commit_seconds"],
+            "flush_profile": profile,
             "ratio": rate(items, seconds) / rate(items, raw["seconds"]),
             "steady_ratio": rate(items, result["steady_seconds"] or 0) / rate(items, raw["seconds"]),
             "clickhouse_store": store,
@@ -384,7 +430,10 @@ def print_report(r, ok):
     mib = lambda n: f"{n / 1048576:.1f} MiB"  # noqa: E731
     shape = {"sum": f"{d['items_per_record']} Sum points x {d['attributes']} string attributes per record",
              "mixed": f"{d['items_per_record']} items per record, metrics of every type + spans + logs",
-             "explosion": f"{d['items_per_record']} points per record, a new session.id value on every point"}[d["shape"]]
+             "explosion": f"{d['items_per_record']} points per record, a new session.id value on every point",
+             "spread": (f"{d['items_per_record']} Sum points x {d['attributes']} string attributes per record, one of "
+                        f"{d['spread']['metrics']} metrics x {d['spread']['services']} services, user.id from "
+                        f"{d['spread']['values']:,} values on every point") if d["spread"] else ""}[d["shape"]]
     print("census end-to-end benchmark")
     print(f"  machine      {m['cores']} cores, {m['cpu']}, {m['memory_gib']} GiB, Linux {m['kernel']}, load {m['load_1m']:.2f} at start")
     print(f"  broker       {r['broker']}; librdkafka {r['librdkafka']} for kcat and census; ClickHouse {r['clickhouse']}")
@@ -398,6 +447,13 @@ def print_report(r, ok):
     if c["steady_seconds"]:
         print(f"  census*      {c['steady_seconds']:8.2f} s  {c['steady_items_per_s']:12,.0f} items/s   (first record -> last commit, from census's log)")
     print(f"  ratio        census/raw = {r['ratio']:.2f}" + (f"   (census*/raw = {r['steady_ratio']:.2f})" if c["steady_seconds"] else ""))
+    print(f"  first commit {r['start_to_first_commit_s']:8.2f} s  (process start -> first committed offset, census's default Kafka settings)")
+    p = r["flush_profile"]
+    if p:
+        print(f"  per INSERT   {p['inserts']} INSERTs; rows mean {p['rows']['mean']:,.0f} / p50 {p['rows']['p50']:,} / max {p['rows']['max']:,};  "
+              f"bytes mean {p['bytes']['mean'] / 1e6:,.2f} / p50 {p['bytes']['p50'] / 1e6:,.2f} / max {p['bytes']['max'] / 1e6:,.2f} MB;  "
+              f"server time mean {p['server_ms']['mean']:,.0f} / p50 {p['server_ms']['p50']:,} / max {p['server_ms']['max']:,} ms "
+              f"(total {p['server_seconds_total']:.1f} s; system.query_log)")
     print(f"  peak RSS     {mib(c['peak_rss'])} (census VmHWM)")
     u = r["cpu_seconds"]
     per = lambda x: f"{x / d['items'] * 1e9:,.0f} ns/item" if x else "n/a"  # noqa: E731

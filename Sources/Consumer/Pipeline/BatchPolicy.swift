@@ -9,15 +9,23 @@ package struct BatchPolicy: Sendable, Hashable {
     package var maxBytes: Int
     /// Flush a non-empty window at least this often. Default 1 second.
     package var maxAge: Duration
+    /// Flush the first window after partitions were assigned once it is this old (at most ``maxAge``). Default 0.1 s:
+    /// a member that just joined commits its first offsets (and confirms its ownership lease) within moments instead of
+    /// a whole ``maxAge`` later; it costs one small INSERT per assignment.
+    package var firstMaxAge: Duration
     /// Give up waiting for a flush during a rebalance or shutdown after this long; the data is then dropped
     /// uncommitted and read again by whoever owns the partitions next. Default 30 seconds.
     package var drainTimeout: Duration
 
-    package init(maxRows: Int = 50_000, maxBytes: Int = 64 << 20, maxAge: Duration = .seconds(1), drainTimeout: Duration = .seconds(30)) {
+    package init(
+        maxRows: Int = 50_000, maxBytes: Int = 64 << 20, maxAge: Duration = .seconds(1), firstMaxAge: Duration = .milliseconds(100),
+        drainTimeout: Duration = .seconds(30)
+    ) {
         precondition(maxRows > 0 && maxBytes > 0, "batch limits must be positive")
         self.maxRows = maxRows
         self.maxBytes = maxBytes
         self.maxAge = maxAge
+        self.firstMaxAge = firstMaxAge
         self.drainTimeout = drainTimeout
     }
 
@@ -40,12 +48,15 @@ package struct BatchPolicy: Sendable, Hashable {
     ///   - flushInFlight: whether the previous flush is still being written.
     ///   - keyAtValueLimit: whether a key of the window reached its distinct-value limit
     ///     (``MetadataWindow/hasKeyAtValueLimit``): the window then counts as full.
+    ///   - firstAfterAssignment: whether this is the first window since partitions were assigned (due after
+    ///     ``firstMaxAge``).
     package func decide(
         rows: Int, bytes: Int, age: Duration, hasPendingOffsets: Bool, flushInFlight: Bool,
-        keyAtValueLimit: Bool = false
+        keyAtValueLimit: Bool = false, firstAfterAssignment: Bool = false
     ) -> Decision {
         let full = rows >= maxRows || bytes >= maxBytes || keyAtValueLimit
-        let due = full || (hasPendingOffsets && age >= maxAge)
+        let limit = firstAfterAssignment ? min(maxAge, firstMaxAge) : maxAge
+        let due = full || (hasPendingOffsets && age >= limit)
         guard due else { return .keepGoing }
         if flushInFlight { return full ? .pause : .keepGoing }
         return .flush

@@ -43,6 +43,15 @@ package final class Flusher: Sendable {
     /// An attempt is sent only while the lease holds at least this long; otherwise the lease is confirmed first.
     package static let minimumLease: Duration = .seconds(1)
 
+    /// How long the lease should still hold when an attempt is sent: twice the last attempt's duration (a large INSERT
+    /// into a busy store takes seconds before ClickHouse checks its fence), at least ``minimumLease``, at most the lease's
+    /// length less ``OwnershipLease/margin`` (a fresh confirmation always satisfies it). Below it, the flusher confirms the
+    /// lease first — one commit round trip — so the attempt starts with the whole lease instead of being refused.
+    static func wantedLease(lastAttempt: Duration?, leaseLength: Duration) -> Duration {
+        let wanted = (lastAttempt ?? .zero) * 2
+        return max(minimumLease, min(wanted, leaseLength - OwnershipLease.margin))
+    }
+
     private struct State {
         var generation: UInt64 = 0
         var busy = false
@@ -59,6 +68,8 @@ package final class Flusher: Sendable {
         var appliedDespiteFailure: UInt64 = 0
         /// Attempts the store refused because their fence had passed.
         var fenced: UInt64 = 0
+        /// How long the last attempt that reached the store took (written or refused by its fence).
+        var lastAttempt: Duration? = nil
         /// Why the last batch can never be written (refused before sending: too large for one INSERT).
         var unwritable: String? = nil
     }
@@ -159,6 +170,7 @@ package final class Flusher: Sendable {
             let started = ContinuousClock.now
             do {
                 try await sink.write(batch, queryID: queryID, fence: fence)
+                state.withLock { $0.lastAttempt = ContinuousClock.now - started }
                 logger.debug(
                     "batch written",
                     metadata: ["batch.rows": "\(batch.rowCount)", "elapsed": "\(ContinuousClock.now - started)", "attempt": "\(attempt)"])
@@ -180,7 +192,10 @@ package final class Flusher: Sendable {
                 state.withLock {
                     $0.failures &+= 1
                     $0.lastError = text
-                    if fenced { $0.fenced &+= 1 }
+                    if fenced {
+                        $0.fenced &+= 1
+                        $0.lastAttempt = ContinuousClock.now - started
+                    }
                 }
                 metrics?.flushFailed()
                 if fenced {
@@ -207,7 +222,8 @@ package final class Flusher: Sendable {
     /// first when it is about to end) — registered for ``abandon()``; `nil` when the batch was abandoned or ownership
     /// cannot be confirmed now.
     private func attemptDeadline(generation: UInt64) async -> ContinuousClock.Instant? {
-        if let ownership, !ownership.lease.holds(for: Self.minimumLease) {
+        let lastAttempt = state.withLock { $0.lastAttempt }
+        if let ownership, !ownership.lease.holds(for: Self.wantedLease(lastAttempt: lastAttempt, leaseLength: ownership.lease.length)) {
             let confirm = ownership.confirm
             let confirmed = await withCheckedContinuation { continuation in
                 Thread.detachNewThread { continuation.resume(returning: confirm()) }

@@ -103,6 +103,9 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     /// The window, aggregated on ``Configuration/analyzerLanes`` lanes.
     private let analyzer: ParallelAnalyzer
     private var windowStarted: ContinuousClock.Instant? = nil
+    /// Set when partitions were assigned, cleared when the next window is handed to the flusher: that window is due
+    /// after ``BatchPolicy/firstMaxAge``, so a member's first commit follows its join within moments.
+    private var firstWindowAfterAssignment = false
     /// Records of the current window that were quarantined (written with the window's batch).
     var pendingQuarantine: [QuarantinedRecord] = []
     /// Memory `pendingQuarantine` holds, approximately: counted in the window's bytes, so garbage fills a window too.
@@ -274,6 +277,13 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             handle(consumed)
             delivered += 1
             if stopRequested.load(ordering: .relaxed) { return }
+            // The first window after an assignment ends the turn once it is due: with a backlog a turn would otherwise
+            // fill it with up to 1,000 records (and the first INSERT, and commit, with them).
+            if firstWindowAfterAssignment, let started = windowStarted,
+                ContinuousClock.now - started >= min(configuration.policy.maxAge, configuration.policy.firstMaxAge)
+            {
+                return
+            }
         }
     }
 
@@ -373,7 +383,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         let decision = configuration.policy.decide(
             rows: analyzer.rowCount, bytes: windowBytes, age: age,
             hasPendingOffsets: !ledger.pending.isEmpty, flushInFlight: flusher.isBusy,
-            keyAtValueLimit: analyzer.hasKeyAtValueLimit)
+            keyAtValueLimit: analyzer.hasKeyAtValueLimit, firstAfterAssignment: firstWindowAfterAssignment)
         switch decision {
         case .flush:
             submitWindow()
@@ -432,6 +442,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         pendingQuarantine = []
         pendingQuarantineBytes = 0
         windowStarted = nil
+        firstWindowAfterAssignment = false
     }
 
     private func setPaused(_ pause: Bool) {
@@ -509,7 +520,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         if let last = lastReloadAttempt, ContinuousClock.now - last < .seconds(2) { return }
         lastReloadAttempt = .now
         let partitions = ledger.awaitingReload.sorted()
-        guard !replayRunning(on: partitions) else { return }
+        guard !replayRunning(on: partitions, committed: try? consumer.committed(partitions)) else { return }
         var waiting = ledger
         guard let outcome = loader.prepare(partitions, replayStarts: nil, ledger: &waiting) else { return }
         var targets = (try? consumer.committed(partitions)) ?? [:]
@@ -654,11 +665,14 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
 
     package func partitionsAssigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
         ledger.assign(partitions)
+        firstWindowAfterAssignment = true
         if paused {
             paused = false
             local.paused = false
         }
-        if replayRunning(on: partitions) {
+        // Only the live group commits; a failed lookup leaves every start to librdkafka (`nil`).
+        let committed = replay == nil ? try? consumer.committed(partitions) : nil
+        if replayRunning(on: partitions, committed: committed) {
             // Without a committed offset this member would start at the low watermark, inside the running replay's
             // ranges: wait until the replay is done, then start after what the store holds (``reloadDropped()``).
             logger.notice(
@@ -670,7 +684,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         }
         if let outcome = loader.prepare(partitions, replayStarts: nil, ledger: &ledger) {
             applyRegressions(outcome)
-            return outcome.starts
+            return outcome.starts.merging(earliestStarts(partitions, committed: committed, decided: outcome.starts)) { decided, _ in decided }
         }
         // Without the stored progress a record could be applied twice: ignore these partitions' records until the
         // progress can be read, then seek to where the store ends (``reloadDropped()``).
@@ -679,10 +693,27 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         return [:]
     }
 
+    /// Partitions with neither a committed offset nor stored progress start at their first offset; with
+    /// `auto.offset.reset=earliest` census names that start itself, because librdkafka, left to find out that nothing is
+    /// committed, waits 100 ms before it asks the broker for the first offset (measured on a fresh group). Where it
+    /// starts does not change. `committed`: the group's commits, `nil` when they could not be read (then nothing is named).
+    private func earliestStarts(
+        _ partitions: [TopicPartition], committed: [TopicPartition: Int64]?, decided: [TopicPartition: Int64]
+    ) -> [TopicPartition: Int64] {
+        guard let committed, configuration.kafka.resetsToEarliest else { return [:] }
+        var starts: [TopicPartition: Int64] = [:]
+        for tp in partitions where committed[tp] == nil && decided[tp] == nil && !ledger.regressed.contains(tp) {
+            guard ledger.appliedOffsets(tp)?.isEmpty ?? true else { continue }
+            starts[tp] = KafkaConsumer.beginning
+        }
+        return starts
+    }
+
     /// Live consumption: whether some of `partitions` have no committed offset while a replay holds the replay lock.
-    private func replayRunning(on partitions: [TopicPartition]) -> Bool {
+    /// `committed`: the group's commits, `nil` when they could not be read (every partition then counts as uncommitted).
+    private func replayRunning(on partitions: [TopicPartition], committed: [TopicPartition: Int64]?) -> Bool {
         guard replay == nil, let group = configuration.replayLockGroup else { return false }
-        let committed = (try? consumer.committed(partitions)) ?? [:]
+        let committed = committed ?? [:]
         let uncommitted = partitions.filter { committed[$0] == nil }
         guard !uncommitted.isEmpty else { return false }
         return ReplayLock.isHeld(kafka: configuration.kafka, group: group, partitions: uncommitted, lease: committer.lease.length, logger: logger)

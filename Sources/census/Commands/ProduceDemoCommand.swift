@@ -31,12 +31,21 @@ struct ProduceDemoCommand: ParsableCommand {
 
     @Option(
         help:
-            "Traffic shape: mixed (every signal and metric type), sum (one Sum metric per record, --attributes string attributes per point; metrics topics only) or explosion (a new session.id value on every data point; metrics topics only)."
+            "Traffic shape: mixed (every signal and metric type), sum (one Sum metric per record, --attributes string attributes per point; metrics topics only), spread (the sum record for one of --spread-metrics metrics and --spread-services services, user.id on every point from --spread-values values; metrics topics only) or explosion (a new session.id value on every data point; metrics topics only)."
     )
     var shape: String = "mixed"
 
     @Option(help: "String attributes per data point for --shape sum (1...30).")
     var attributes: Int = 8
+
+    @Option(help: "Metric names for --shape spread (each record one of them, at random).")
+    var spreadMetrics: Int = 400
+
+    @Option(help: "Services for --shape spread (each record one of them, at random).")
+    var spreadServices: Int = 12
+
+    @Option(help: "Distinct user.id values for --shape spread (one on every data point, uniformly drawn).")
+    var spreadValues: Int = 200_000
 
     @Option(help: "Share (0...1) of high-cardinality attribute values (user.id, order.id, ...) that are new instead of drawn from a small pool.")
     var highCardinalityShare: Double = 0.05
@@ -48,7 +57,12 @@ struct ProduceDemoCommand: ParsableCommand {
         guard ["none", "gzip", "snappy", "lz4", "zstd"].contains(compression) else {
             throw ConfigurationError("--compression must be none, gzip, snappy, lz4 or zstd")
         }
-        guard ["mixed", "sum", "explosion"].contains(shape) else { throw ConfigurationError("--shape must be mixed, sum or explosion") }
+        guard ["mixed", "sum", "spread", "explosion"].contains(shape) else {
+            throw ConfigurationError("--shape must be mixed, sum, spread or explosion")
+        }
+        guard (1...100_000).contains(spreadMetrics) else { throw ConfigurationError("--spread-metrics must be in 1...100000") }
+        guard (1...100).contains(spreadServices) else { throw ConfigurationError("--spread-services must be in 1...100") }
+        guard (1...100_000_000).contains(spreadValues) else { throw ConfigurationError("--spread-values must be in 1...100000000") }
         guard (1...30).contains(attributes) else { throw ConfigurationError("--attributes must be in 1...30") }
         guard (0...1).contains(highCardinalityShare) else { throw ConfigurationError("--high-cardinality-share must be in 0...1") }
     }
@@ -71,6 +85,11 @@ struct ProduceDemoCommand: ParsableCommand {
                 case "sum":
                     guard signal == .metric else { continue }
                     payload = demo.sumRequest(points: items, attributes: attributes, encoding: wire)
+                case "spread":
+                    guard signal == .metric else { continue }
+                    payload = demo.spreadRequest(
+                        points: items, attributes: attributes, metrics: spreadMetrics, services: spreadServices, values: spreadValues,
+                        encoding: wire)
                 case "explosion":
                     guard signal == .metric else { continue }
                     payload = demo.explosionRequest(points: items, first: index * items, encoding: wire)

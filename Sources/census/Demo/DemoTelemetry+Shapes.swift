@@ -56,6 +56,54 @@ extension DemoTelemetry {
         return encode(w, .exportMetricsServiceRequest, encoding)
     }
 
+    /// An `ExportMetricsServiceRequest` of the spread shape: the sum shape's record (one service, one monotonic Sum
+    /// metric of `points` data points × `attributes` string attributes, the same pools) for one of `services` services
+    /// (`svc-00`, …) and one of `metrics` metric names (`spread.metric.000`, …), drawn at random, whose `user.id` is on
+    /// every point and drawn from `values` values (`u-0` … `u-<values−1>`, uniformly): many (metric, service, key)
+    /// aggregates per window, each with a high-cardinality key — the write side's cost per key row.
+    mutating func spreadRequest(
+        points: Int, attributes: Int, metrics: Int, services: Int, values: Int, encoding: OTLPEncoding = .proto
+    ) -> [UInt8] {
+        var keys = Array(Self.sumAttributeKeys.prefix(min(max(attributes, 1), Self.sumAttributeKeys.count)))
+        if !keys.contains("user.id") { keys[keys.count - 1] = "user.id" }
+        let service = "svc-\(Self.padded(random.next(upTo: services), width: 2))"
+        let name = "spread.metric.\(Self.padded(random.next(upTo: metrics), width: 3))"
+        var w = ProtoWriter(capacity: max(256, points * 220))
+        w.message(1) { w in
+            resource(service, into: &w)
+            w.message(2) { w in
+                scope(service, into: &w)
+                w.message(2) { w in
+                    w.string(1, name)
+                    w.string(2, "Operations counted by \(service).")
+                    w.string(3, "{operation}")
+                    w.message(7) { w in
+                        for _ in 0..<max(points, 0) {
+                            w.message(1) { w in
+                                pointTimes(into: &w)
+                                w.fixed64(6, UInt64(random.next(upTo: 1_000_000)))
+                                for (i, key) in keys.enumerated() {
+                                    let value =
+                                        key == "user.id" ? "u-\(random.next(upTo: values))" : "\(key.prefix(4))-\(random.next(upTo: 3 + 4 * i))"
+                                    stringAttribute(7, key, value, into: &w)
+                                }
+                            }
+                        }
+                        w.varint(2, 2)
+                        w.bool(3, true)
+                    }
+                }
+            }
+        }
+        return encode(w, .exportMetricsServiceRequest, encoding)
+    }
+
+    /// `number` in decimal, with leading zeros up to `width` digits.
+    static func padded(_ number: Int, width: Int) -> String {
+        let digits = String(number)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+
     /// An `ExportMetricsServiceRequest` for a cardinality explosion: one Gauge metric (`explosion.metric`) of `points`
     /// data points whose `session.id` attribute is new on every point (`s-<first>`, `s-<first + 1>`, …), next to four
     /// ordinary attributes. `first` is the number of explosion values generated before this request, so consecutive

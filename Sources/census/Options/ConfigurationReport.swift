@@ -81,6 +81,7 @@ struct ConfigurationReport {
             add(Options.flushRows, String(settings.policy.maxRows), flag: ingest.flushRows != nil)
             add(Options.flushBytes, String(settings.policy.maxBytes), flag: ingest.flushBytes != nil)
             add(Options.flushInterval, Self.seconds(settings.policy.maxAge), flag: ingest.flushInterval != nil)
+            add(Options.firstFlushInterval, Self.seconds(settings.policy.firstMaxAge), flag: ingest.firstFlushInterval != nil)
             add(Options.drainTimeout, Self.seconds(settings.policy.drainTimeout), flag: ingest.drainTimeout != nil)
             add(Options.maxRecordBytes, String(settings.maxRecordBytes), flag: ingest.maxRecordBytes != nil)
             add(Options.maxRecordRows, String(settings.maxRecordRows), flag: ingest.maxRecordRows != nil)

@@ -14,6 +14,9 @@ struct IngestOptions: ParsableArguments {
     @Option(name: .customLong(Options.flushInterval.flag), help: Options.flushInterval.help)
     var flushInterval: String?
 
+    @Option(name: .customLong(Options.firstFlushInterval.flag), help: Options.firstFlushInterval.help)
+    var firstFlushInterval: String?
+
     @Option(name: .customLong(Options.drainTimeout.flag), help: Options.drainTimeout.help)
     var drainTimeout: String?
 

@@ -71,6 +71,10 @@ enum Options {
     static let flushInterval = OptionSpec(
         "flush-interval", "CENSUS_FLUSH_INTERVAL", default: "1",
         "Flush a non-empty window at least every N seconds")
+    static let firstFlushInterval = OptionSpec(
+        "first-flush-interval", "CENSUS_FIRST_FLUSH_INTERVAL", default: "0.1",
+        "Flush the first window after partitions are assigned once it is N seconds old (at most --flush-interval), so that the first commit follows the group join within moments"
+    )
     static let drainTimeout = OptionSpec(
         "drain-timeout", "CENSUS_DRAIN_TIMEOUT", default: "30",
         "Seconds to wait for a flush on rebalance or shutdown before dropping it uncommitted")

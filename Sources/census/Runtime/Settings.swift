@@ -75,6 +75,7 @@ struct Settings: Sendable {
                 maxRows: try Options.flushRows.int(ingest.flushRows, range: 1...500_000),
                 maxBytes: try Options.flushBytes.int(ingest.flushBytes, range: 1_024...(8 << 30)),
                 maxAge: try Options.flushInterval.seconds(ingest.flushInterval),
+                firstMaxAge: try Options.firstFlushInterval.seconds(ingest.firstFlushInterval, allowZero: true),
                 drainTimeout: try Options.drainTimeout.seconds(ingest.drainTimeout)
             )
             maxRecordBytes = try Options.maxRecordBytes.int(ingest.maxRecordBytes, range: 1...(1 << 30))

@@ -31,6 +31,25 @@ struct BatchPolicyTests {
     func decision(_ c: Case) {
         #expect(policy.decide(rows: c.rows, bytes: c.bytes, age: c.age, hasPendingOffsets: c.pending, flushInFlight: c.inFlight) == c.expected)
     }
+
+    @Test("the first window after an assignment is due after firstMaxAge, never later than maxAge")
+    func firstWindowAfterAssignment() {
+        func decide(_ policy: BatchPolicy, age: Duration, first: Bool, inFlight: Bool = false) -> BatchPolicy.Decision {
+            policy.decide(rows: 10, bytes: 10, age: age, hasPendingOffsets: true, flushInFlight: inFlight, firstAfterAssignment: first)
+        }
+        #expect(policy.firstMaxAge == .milliseconds(100))
+        #expect(decide(policy, age: .milliseconds(50), first: true) == .keepGoing)
+        #expect(decide(policy, age: .milliseconds(100), first: true) == .flush)
+        #expect(decide(policy, age: .milliseconds(100), first: false) == .keepGoing)
+        #expect(decide(policy, age: .milliseconds(100), first: true, inFlight: true) == .keepGoing)
+        let slow = BatchPolicy(maxRows: 100, maxBytes: 1_000, maxAge: .milliseconds(50), firstMaxAge: .seconds(5))
+        #expect(decide(slow, age: .milliseconds(50), first: true) == .flush)
+        let immediate = BatchPolicy(maxRows: 100, maxBytes: 1_000, maxAge: .seconds(1), firstMaxAge: .zero)
+        #expect(decide(immediate, age: .zero, first: true) == .flush)
+        #expect(
+            immediate.decide(rows: 0, bytes: 0, age: .zero, hasPendingOffsets: false, flushInFlight: false, firstAfterAssignment: true)
+                == .keepGoing)
+    }
 }
 
 @Suite("TopicSignalMap")

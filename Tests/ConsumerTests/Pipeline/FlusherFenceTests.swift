@@ -99,6 +99,17 @@ struct FlusherFenceTests {
         MetadataBatch(progress: [PartitionProgress(topic: "t", partition: 0, lastOffset: 9, segmentStart: 0)])
     }
 
+    @Test("an attempt wants the lease to hold twice the last attempt's duration, within minimumLease...length - margin")
+    func wantedLease() {
+        let length = Duration.seconds(5)
+        #expect(Flusher.wantedLease(lastAttempt: nil, leaseLength: length) == Flusher.minimumLease)
+        #expect(Flusher.wantedLease(lastAttempt: .milliseconds(300), leaseLength: length) == Flusher.minimumLease)
+        #expect(Flusher.wantedLease(lastAttempt: .milliseconds(1_500), leaseLength: length) == .seconds(3))
+        #expect(Flusher.wantedLease(lastAttempt: .seconds(4), leaseLength: length) == length - OwnershipLease.margin)
+        // A lease shorter than the minimum wants no more than before (a fresh confirmation must satisfy it).
+        #expect(Flusher.wantedLease(lastAttempt: .seconds(4), leaseLength: .milliseconds(800)) == Flusher.minimumLease)
+    }
+
     /// Polls `condition` every 20 ms for at most 30 s.
     static func eventually(_ condition: () -> Bool) async -> Bool {
         for _ in 0..<1_500 {

@@ -142,11 +142,13 @@ struct PipelineTests {
             _ = try? await client.execute("DROP DATABASE IF EXISTS \(schema.database)")
         }
 
+        /// Every window, the first after the assignment included, is due after `maxAge` (a test that waits for records
+        /// to sit uncommitted in a 600 s window must not see the 0.1 s first window commit them).
         func service(sink: any MetadataSink, maxAge: Duration = .milliseconds(200), maxRows: Int = 10_000) throws -> IngestService {
             try IngestService(
                 configuration: .init(
                     kafka: KafkaConfiguration(brokers: cluster.bootstrapServers, group: group),
-                    topics: ["otlp_metrics"], policy: BatchPolicy(maxRows: maxRows, maxAge: maxAge, drainTimeout: .seconds(5))),
+                    topics: ["otlp_metrics"], policy: BatchPolicy(maxRows: maxRows, maxAge: maxAge, firstMaxAge: maxAge, drainTimeout: .seconds(5))),
                 sink: sink, logger: PipelineTests.logger)
         }
 

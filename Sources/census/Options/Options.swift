@@ -37,7 +37,7 @@ enum Options {
         "api-query-timeout", "CENSUS_API_QUERY_TIMEOUT", default: "10",
         "Whole seconds one API read may run in ClickHouse (max_execution_time, sent with every read; the HTTP timeout is 5 s more)")
     static let apiCacheBytes = OptionSpec(
-        "api-cache-bytes", "CENSUS_API_CACHE_BYTES", default: "67108864",
+        "api-cache-bytes", "CENSUS_API_CACHE_BYTES", default: "268435456",
         "Most bytes the API's two answer caches hold together (rendered answers and decoded reads, half each; least recently used evicted)")
     static let apiIdleTimeout = OptionSpec(
         "api-idle-timeout", "CENSUS_API_IDLE_TIMEOUT", default: "60",

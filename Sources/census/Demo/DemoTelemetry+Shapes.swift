@@ -26,34 +26,7 @@ extension DemoTelemetry {
         let keys = Array(Self.sumAttributeKeys.prefix(min(max(attributes, 1), Self.sumAttributeKeys.count)))
         let service = Self.services[random.next(upTo: Self.services.count)]
         let name = Self.sumMetricNames[random.next(upTo: Self.sumMetricNames.count)]
-        var w = ProtoWriter(capacity: max(256, points * 220))
-        w.message(1) { w in
-            resource(service, into: &w)
-            w.message(2) { w in
-                scope(service, into: &w)
-                w.message(2) { w in
-                    w.string(1, name)
-                    w.string(2, "Operations counted by \(service).")
-                    w.string(3, "{operation}")
-                    w.message(7) { w in
-                        for _ in 0..<max(points, 0) {
-                            w.message(1) { w in
-                                pointTimes(into: &w)
-                                w.fixed64(6, UInt64(random.next(upTo: 1_000_000)))
-                                for (i, key) in keys.enumerated() {
-                                    let value =
-                                        key == "user.id" ? highCardinality("user", pool: 50) : "\(key.prefix(4))-\(random.next(upTo: 3 + 4 * i))"
-                                    stringAttribute(7, key, value, into: &w)
-                                }
-                            }
-                        }
-                        w.varint(2, 2)
-                        w.bool(3, true)
-                    }
-                }
-            }
-        }
-        return encode(w, .exportMetricsServiceRequest, encoding)
+        return sumRecord(service: service, name: name, keys: keys, points: points, userID: .pool, encoding: encoding)
     }
 
     /// An `ExportMetricsServiceRequest` of the spread shape: the sum shape's record (one service, one monotonic Sum
@@ -68,6 +41,22 @@ extension DemoTelemetry {
         if !keys.contains("user.id") { keys[keys.count - 1] = "user.id" }
         let service = "svc-\(Self.padded(random.next(upTo: services), width: 2))"
         let name = "spread.metric.\(Self.padded(random.next(upTo: metrics), width: 3))"
+        return sumRecord(service: service, name: name, keys: keys, points: points, userID: .uniform(values), encoding: encoding)
+    }
+
+    /// Where a sum record's `user.id` values come from.
+    private enum UserIDs {
+        /// ``highCardinality(_:pool:)`` with a pool of 50 (the sum shape).
+        case pool
+        /// `u-0` … `u-<n−1>`, uniformly (the spread shape).
+        case uniform(Int)
+    }
+
+    /// One service's monotonic cumulative Sum metric `name` of `points` data points, each carrying `keys` as string
+    /// attributes (attribute `i` from a pool of `3 + 4·i` values, `user.id` from `userID`).
+    private mutating func sumRecord(
+        service: String, name: String, keys: [String], points: Int, userID: UserIDs, encoding: OTLPEncoding
+    ) -> [UInt8] {
         var w = ProtoWriter(capacity: max(256, points * 220))
         w.message(1) { w in
             resource(service, into: &w)
@@ -83,8 +72,15 @@ extension DemoTelemetry {
                                 pointTimes(into: &w)
                                 w.fixed64(6, UInt64(random.next(upTo: 1_000_000)))
                                 for (i, key) in keys.enumerated() {
-                                    let value =
-                                        key == "user.id" ? "u-\(random.next(upTo: values))" : "\(key.prefix(4))-\(random.next(upTo: 3 + 4 * i))"
+                                    let value: String
+                                    if key == "user.id" {
+                                        switch userID {
+                                        case .pool: value = highCardinality("user", pool: 50)
+                                        case .uniform(let values): value = "u-\(random.next(upTo: values))"
+                                        }
+                                    } else {
+                                        value = "\(key.prefix(4))-\(random.next(upTo: 3 + 4 * i))"
+                                    }
                                     stringAttribute(7, key, value, into: &w)
                                 }
                             }

@@ -162,10 +162,10 @@ extension ClickHouseMetadataReader: HistoryReading {
 
     private static func change(
         _ finding: ChangeDetector.Finding, item: Change.Item, signal: Signal, name: String, service: String? = nil,
-        scope: KeyScope? = nil, event: String? = nil, key: String? = nil, template: String? = nil
+        template: String? = nil
     ) -> Change {
         Change(
-            kind: finding.kind, item: item, signal: signal, name: name, service: service, scope: scope, event: event, key: key,
-            template: template, severity: finding.severity, from: finding.from, to: finding.to, started: finding.started)
+            kind: finding.kind, item: item, signal: signal, name: name, service: service, template: template, severity: finding.severity,
+            from: finding.from, to: finding.to, started: finding.started)
     }
 }

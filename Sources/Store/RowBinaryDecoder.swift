@@ -46,10 +46,7 @@ package struct RowBinaryDecoder: Sendable {
         return Int(result)
     }
 
-    /// The bytes being read (for ``stringRange()``'s ranges).
-    package var buffer: [UInt8] { bytes }
-
-    /// Where a `String` column's bytes are in ``buffer``: read in place, without making a `String`.
+    /// Where a `String` column's bytes are in the bytes being read: read in place, without making a `String`.
     package mutating func stringRange() throws(StoreError) -> Range<Int> {
         let length = try varint()
         guard bytes.count - index >= length else { throw Self.truncated }

@@ -206,15 +206,17 @@ extension ClickHouseMetadataReader {
         return rows
     }
 
-    /// The merged `samples` and `small_samples` columns of a key or catalog row: when `cardinality` is at most
-    /// ``KeyAggregate/maxSamples`` and the small set is not empty, the small set (``KeyAggregate/smallValues``: every
-    /// distinct value text); otherwise the sample slots (``SampleSlots``) with empty slots (the single byte 0xFF,
-    /// recognised before any UTF-8 decoding) dropped. Either way distinct and sorted by UTF-8 bytes.
+    /// The merged `samples` and `small_set` columns of a key or catalog row: when `cardinality` is at most
+    /// ``KeyAggregate/maxSamples`` and the small set holds that many distinct texts, the small set
+    /// (``KeyAggregate/smallValues``: every distinct value text); otherwise the sample slots (``SampleSlots``) with empty
+    /// slots (the single byte 0xFF, recognised before any UTF-8 decoding) dropped. Either way distinct and sorted by UTF-8
+    /// bytes. (The count check matters only for a set that filled its bounded state with repeats before a late value
+    /// came, ``Schema/smallSet``: the set is then incomplete, and the slots are the better answer.)
     static func decodeSamples(_ decoder: inout RowBinaryDecoder, cardinality: UInt64) throws(StoreError) -> [String] {
         let slots = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.bytesValue() }
         let small = try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in try decoder.bytesValue() }
         var texts =
-            cardinality <= UInt64(KeyAggregate.maxSamples) && !small.isEmpty
+            cardinality <= UInt64(KeyAggregate.maxSamples) && !small.isEmpty && UInt64(small.count) >= cardinality
             ? small : slots.filter { !($0.count == 1 && $0.first == IngestRow.emptySlot) }
         texts.sort { $0.lexicographicallyPrecedes($1) }
         var samples: [String] = []

@@ -37,6 +37,23 @@ struct IngestRow: Sendable {
     var fenceDeadline: UInt32 = Schema.unfencedDeadline
     /// Heavy hitters of key rows (``KeyAggregate/heavyHitters``); other kinds write none.
     var heavyHitters: [HeavyHitter] = []
+    /// The stored texts of ``heavyHitters`` still to send (set with them; ``SetValueFilter`` removes those already stored).
+    var heavyTexts: [String] = []
+
+    /// Whether the row has set values (``Schema/setStates``) for a ``SetValueFilter`` to thin.
+    var carriesSets: Bool {
+        !bounds.isEmpty || !scales.isEmpty || !eventNames.isEmpty || !smallValues.isEmpty || !heavyTexts.isEmpty
+    }
+
+    /// The row's identity (its `metadata` sorting key) hashed: the rows one state of `metadata` merges share it.
+    var identityHash: UInt64 {
+        var hash = ValueHash.round(UInt64(kind.rawValue) << 8 | UInt64(signal), UInt64(scope) << 16 | UInt64(day))
+        for text in [name, service, sub, key] {
+            var text = text
+            hash = text.withUTF8 { ValueHash.hash(UnsafeRawBufferPointer($0), seed: hash) }
+        }
+        return hash
+    }
 
     /// Appends the row in ``Schema/insertColumns`` order.
     func encode(into encoder: inout RowBinaryEncoder) {
@@ -79,7 +96,7 @@ struct IngestRow: Sendable {
         encoder.uint32(fenceDeadline)
         encoder.uint32Array(heavyHitters.map(\.storedKey))
         encoder.uint64Array(heavyHitters.map(\.count))
-        encoder.stringArray(heavyHitters.map(\.storedText))
+        encoder.stringArray(heavyTexts)
         // Sample lengths (catalog rows only; see ``Schema/sampleLengthIngestColumns``).
         var sampleBytes: UInt32 = 0, sampleItems: UInt32 = 0
         if kind == .catalog {
@@ -139,6 +156,7 @@ extension IngestRow {
         sampleSlots = aggregate.sampleSlots
         smallValues = aggregate.smallValues
         heavyHitters = aggregate.heavyHitters
+        heavyTexts = aggregate.heavyHitters.map(\.storedText)
     }
 
     /// A kind-3 row: a log body template.

@@ -21,6 +21,9 @@ package struct MetadataWriter: Sendable {
 
     /// The database written to.
     package let schema: Schema
+    /// Which set values this writer stored lately (sent once per period, see ``SetValueFilter``); `nil` sends every
+    /// window's sets (one-off writers: progress markers, tests of the stored states).
+    package let setFilter: SetValueFilter?
     /// The connection the writer uses.
     package let client: ClickHouseClient
     private let logger: Logger
@@ -29,9 +32,12 @@ package struct MetadataWriter: Sendable {
     ///   - client: The ClickHouse connection.
     ///   - schema: Which database (default `census`); migrate it first (``Migrator``).
     ///   - logger: Used when a call passes no logger.
-    package init(client: ClickHouseClient, schema: Schema = .default, logger: Logger) {
+    ///   - setFilter: Sends each set value once per period (``SetValueFilter``); one filter per writer that flushes a
+    ///     stream of batches, one batch at a time.
+    package init(client: ClickHouseClient, schema: Schema = .default, setFilter: SetValueFilter? = nil, logger: Logger) {
         self.client = client
         self.schema = schema
+        self.setFilter = setFilter
         self.logger = logger
     }
 
@@ -64,10 +70,11 @@ package struct MetadataWriter: Sendable {
                 QuarantineQueries.insert(schema), body: Self.encodeQuarantine(batch.quarantined), retryPolicy: retryPolicy, logger: logger)
         }
         guard batch.rowCount > 0 else { return }
-        let (body, rows) = try Self.encode(batch, fence: fence)
+        let (body, rows, pending) = try Self.encode(batch, fence: fence, setFilter: setFilter)
         var settings = Self.blockSettings
         if let queryID { settings["query_id"] = queryID }
         _ = try await client.execute(MetadataQueries.insertIngest(schema), body: body, settings: settings, retryPolicy: retryPolicy, logger: logger)
+        setFilter?.confirm(pending)
         logger.debug("Wrote metadata batch", metadata: ["batch.rows": "\(rows)", "batch.bytes": "\(body.readableBytes)"])
     }
 
@@ -151,16 +158,30 @@ package struct MetadataWriter: Sendable {
 
     /// The RowBinary body for a batch and its row count (catalog rows included).
     package static func encode(_ batch: MetadataBatch, fence: WriteFence = .never) throws(StoreError) -> (body: ByteBuffer, rows: Int) {
+        let (body, rows, _) = try encode(batch, fence: fence, setFilter: nil)
+        return (body, rows)
+    }
+
+    /// The RowBinary body for a batch, its row count, and the set values it carries for `setFilter` to confirm once
+    /// stored (nothing is thinned without a filter).
+    static func encode(_ batch: MetadataBatch, fence: WriteFence, setFilter: SetValueFilter?) throws(StoreError) -> (
+        body: ByteBuffer, rows: Int, pending: SetValueFilter.Pending
+    ) {
         let catalog = CatalogEntry.entries(from: batch.keys)
         let rows = batch.rowCount + catalog.count
         guard rows <= maxRowsPerInsert else {
             throw StoreError(.batchTooLarge, "\(rows) rows exceed the \(maxRowsPerInsert)-row limit of one INSERT")
         }
         var encoder = RowBinaryEncoder(capacity: max(4096, rows * 96))
-        for aggregate in batch.signals { IngestRow(aggregate).encode(into: &encoder) }
-        for aggregate in batch.keys { IngestRow(aggregate).encode(into: &encoder) }
+        // Rows with sets go through the filter together (one lock); the others are encoded as they come.
+        var setRows: [IngestRow] = []
+        setRows.reserveCapacity(batch.signals.count + batch.keys.count + catalog.count)
+        for aggregate in batch.signals { setRows.append(IngestRow(aggregate)) }
+        for aggregate in batch.keys { setRows.append(IngestRow(aggregate)) }
+        for entry in catalog { setRows.append(IngestRow(entry)) }
+        let pending = setFilter?.thin(&setRows) ?? SetValueFilter.Pending()
+        for row in setRows { row.encode(into: &encoder) }
         for aggregate in batch.templates { IngestRow(aggregate).encode(into: &encoder) }
-        for entry in catalog { IngestRow(entry).encode(into: &encoder) }
         for aggregate in batch.watchedValues { IngestRow(aggregate).encode(into: &encoder) }
         // Coverage rows carry the fence too: a fill's batch has no progress rows, and its values must not land late.
         for coverage in batch.watchCoverage {
@@ -176,7 +197,7 @@ package struct MetadataWriter: Sendable {
         guard encoder.buffer.readableBytes <= maxBytesPerInsert else {
             throw StoreError(.batchTooLarge, "\(encoder.buffer.readableBytes) bytes exceed the \(maxBytesPerInsert)-byte limit of one INSERT")
         }
-        return (encoder.buffer, rows)
+        return (encoder.buffer, rows, pending)
     }
 
     /// The RowBinary body of quarantine rows (``QuarantineQueries/columns`` order).

@@ -88,7 +88,7 @@ struct ExplorerSystemQueriesTests {
             #expect(metadata.engine == "AggregatingMergeTree")
             #expect(metadata.rows > 0 && metadata.bytesOnDisk > 0 && metadata.activeParts >= 1)
             #expect((metadata.compressionRatio ?? 0) > 0)
-            let ingest = try #require(tables.first { $0.name == "metadata_ingest" })
+            let ingest = try #require(tables.first { $0.name == "metadata_ingest_v9" })
             #expect(ingest.engine == "Null" && ingest.rows == 0 && ingest.compressionRatio == nil)
             #expect(tables.map(\.name) == tables.map(\.name).sorted())
             #expect(schema.database.hasPrefix("census_test_"))

@@ -88,12 +88,12 @@ struct LabelQueriesTests {
             + "] AS Array(String))"
         let sql =
             "INSERT INTO \(schema.metadataTable) (kind, signal, name, service, scope, sub, key, day, first_seen, last_seen, count, cardinality, "
-            + "samples, metric_type, bounds, heavy_hitters, heavy_texts, sample_bytes, sample_items) SELECT toUInt8(\(row.kind.rawValue)), toUInt8(\(row.signal.rawValue)), "
+            + "samples, metric_type, bound_set, heavy_hitters, heavy_text_set, sample_bytes, sample_items) SELECT toUInt8(\(row.kind.rawValue)), toUInt8(\(row.signal.rawValue)), "
             + "\(SQLLiteral.string(row.name)), \(SQLLiteral.string(row.service)), toUInt8(\(row.scope?.rawValue ?? 0)), '', \(SQLLiteral.string(row.key)), "
             + "toDate(\(SQLLiteral.string(DayRange.format(row.day)))), minState(toDateTime(\(row.seen.first))), maxState(toDateTime(\(row.seen.last))), "
             + "sumState(toUInt64(\(row.count))), uniqCombinedArrayState(\(uint64s(row.hashes))), minForEachState(\(samples)), "
-            + "maxState(toUInt8(\(row.metricType.rawValue))), topKArrayState(64)(CAST([\(row.bounds.map { String($0) }.joined(separator: ","))] AS Array(Float64))), "
-            + "sumMapState(CAST(\(uint64s(row.heavy.map { $0.hash & 0xFFFF_FFFF })) AS Array(UInt32)), \(uint64s(row.heavy.map(\.count)))), topKArrayState(32)(\(texts)), "
+            + "maxState(toUInt8(\(row.metricType.rawValue))), groupArrayArrayState(\(Schema.boundSet.limit))(CAST([\(row.bounds.map { String($0) }.joined(separator: ","))] AS Array(Float64))), "
+            + "sumMapState(CAST(\(uint64s(row.heavy.map { $0.hash & 0xFFFF_FFFF })) AS Array(UInt32)), \(uint64s(row.heavy.map(\.count)))), groupArrayArrayState(\(Schema.heavyTextSet.limit))(\(texts)), "
             // Sample lengths, as the writer computes them for catalog rows (``Schema/sampleLengthIngestColumns``).
             + "sumState(toUInt64(\(catalogSamples.reduce(0) { $0 + $1.utf8.count }))), sumState(toUInt64(\(catalogSamples.count)))"
         _ = try await client.execute(sql)

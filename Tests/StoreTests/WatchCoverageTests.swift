@@ -77,15 +77,21 @@ struct WatchCoverageTests {
                     "INSERT INTO \(schema.migrationsTable) (version, name, applied_at) VALUES (\(migration.version), 'test', now())")
             }
             let writer = MetadataWriter(client: client, schema: schema, logger: TestServer.logger)
+            // Written as the version of migration 7 wrote them: the same RowBinary rows, through the v5 ingest table.
+            func writeAsVersion7(_ batch: MetadataBatch) async throws {
+                let columns = Schema.insertColumns.map(\.name).joined(separator: ", ")
+                _ = try await client.execute(
+                    "INSERT INTO \(schema.ingestTableV5) (\(columns)) FORMAT RowBinary", body: try MetadataWriter.encode(batch).body)
+            }
             var batch = MetadataBatch(progress: [
                 PartitionProgress(topic: "t", partition: 0, lastOffset: 9),  // segment start 0 (stored as '')
                 PartitionProgress(topic: "t", partition: 0, lastOffset: 30, segmentStart: 20),
                 PartitionProgress(topic: "t", partition: 1, lastOffset: 4, incarnation: 2),
                 PartitionProgress(topic: "u", partition: 0, lastOffset: 7),
             ])
-            try await writer.write(batch)
+            try await writeAsVersion7(batch)
             batch.progress = [PartitionProgress(topic: "t", partition: 0, lastOffset: 12)]
-            try await writer.write(batch)
+            try await writeAsVersion7(batch)
             let store = ClickHouseWatchStore(client: client, schema: schema, logger: TestServer.logger)
             try await store.watch(key: "user.id")
             try await store.watch(key: "old.key")

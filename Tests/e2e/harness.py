@@ -25,7 +25,7 @@ CLICKHOUSE_SH = ROOT / "scripts" / "lib" / "clickhouse.sh"
 DEFAULT_WAIT = float(os.environ.get("CENSUS_E2E_WAIT", "60"))
 # The Null table census's INSERTs go to (Schema.ingestTable in Sources/Store/SQL/Schema.swift; older ones refuse
 # writes on ClickHouse 18.16 once a newer migration ran).
-INGEST_TABLE = "metadata_ingest_v5"
+INGEST_TABLE = "metadata_ingest_v9"
 
 
 class HarnessError(AssertionError):

@@ -184,7 +184,7 @@ def test_replicated_schema_and_one_clean_pass(cluster, broker, census_factory):
         assert engines["schema_migrations"] == "ReplicatedMergeTree", engines
         assert engines["sessions"] == "ReplicatedReplacingMergeTree", engines
         assert engines["watches"] == "ReplicatedReplacingMergeTree", engines
-        assert engines["metadata_ingest_v5"] == "Null" and engines["metadata_mv_v5"] == "MaterializedView", engines
+        assert engines["metadata_ingest_v9"] == "Null" and engines["metadata_mv_v9"] == "MaterializedView", engines
     counts = _replicated_counts(cluster, census.database)
     assert len(set(counts)) == 1 and counts[0] != "0", f"replicas differ: {counts}"
     ready = _readyz(census)

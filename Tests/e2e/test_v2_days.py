@@ -48,7 +48,7 @@ def test_items_are_filed_under_their_kafka_timestamp_day(broker, clickhouse, cen
     # Heavy hitters of the low-cardinality keys: exact counts per value, per day, joined to their texts by hash.
     for key in ("http.request.method", "http.response.status_code"):
         rows = clickhouse.query(
-            "SELECT toString(day), sumMapMerge(heavy_hitters), topKArrayMerge(32)(heavy_texts) FROM metadata WHERE kind = 2 "
+            "SELECT toString(day), sumMapMerge(heavy_hitters), arrayDistinct(groupArrayArrayMerge(256)(heavy_text_set)) FROM metadata WHERE kind = 2 "
             f"AND name = '{history_data.HISTOGRAM}' AND key = '{key}' GROUP BY day FORMAT JSONCompact", database=census.database)
         import json
         got_hh = {}

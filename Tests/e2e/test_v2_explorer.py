@@ -198,13 +198,13 @@ def test_system_routes_report_the_store(loaded):
     else:
         assert 0 <= status["disk_free_bytes"] <= status["disk_total_bytes"]
     tables = {t["table"]: t for t in v2(census, "system/tables")["data"]}
-    assert {"metadata", "metadata_ingest", "metadata_mv", "quarantine", "schema_migrations"} <= set(tables)
+    assert {"metadata", "metadata_ingest_v9", "metadata_mv_v9", "quarantine", "schema_migrations"} <= set(tables)
     metadata = tables["metadata"]
     assert metadata["engine"] == "AggregatingMergeTree"
     assert metadata["rows"] > 0 and metadata["bytes_on_disk"] > 0 and metadata["active_parts"] >= 1
     assert metadata["compression_ratio"] > 0
     assert metadata["compression_ratio"] == pytest.approx(metadata["uncompressed_bytes"] / metadata["compressed_bytes"])
-    assert tables["metadata_ingest"]["engine"] == "Null" and tables["metadata_ingest"]["compression_ratio"] is None
+    assert tables["metadata_ingest_v9"]["engine"] == "Null" and tables["metadata_ingest_v9"]["compression_ratio"] is None
 
 
 # -- --retention-days ------------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ package struct ClickHouseError: Error, Sendable, Hashable, CustomStringConvertib
         package init(_ rawValue: Int) { self.rawValue = rawValue }
         package var description: String { String(rawValue) }
 
+        package static let notFoundColumnInBlock = Code(10)
         package static let duplicateColumn = Code(15)
         package static let illegalColumn = Code(44)
         package static let unknownFunction = Code(46)

@@ -46,7 +46,7 @@ package struct HeavyHitter: Sendable, Hashable {
         return (key, String(decoding: utf8.dropFirst(9), as: UTF8.self))
     }
 
-    /// Joins the merged states of a key (`sumMapMerge(heavy_hitters)` as keys and counts, `topKArrayMerge(32)(heavy_texts)`)
+    /// Joins the merged states of a key (`sumMapMerge(heavy_hitters)` as keys and counts, the distinct values of `heavy_text_set`)
     /// into its top values, most frequent first (ties by text), at most `limit`; counts without a text are skipped.
     package static func join(keys: [UInt32], counts: [UInt64], texts: [String], limit: Int = KeyAggregate.maxHeavyHitters) -> [(
         text: String, count: UInt64

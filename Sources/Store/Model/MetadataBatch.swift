@@ -91,7 +91,8 @@ package struct KeyAggregate: Sendable, Hashable {
     /// window overflowed) — a key with values always has at least one text, so empty means overflow whenever
     /// ``valueHashes`` is not empty.
     ///
-    /// ClickHouse merges these with `topKArray(10)`, exact whenever the merged set has at most 10 distinct texts; readers
+    /// ClickHouse keeps these in a bounded set state (``Schema/smallSet``, each text sent once per writer and hour,
+    /// ``SetValueFilter``), exact whenever the merged set has at most 10 distinct texts; readers
     /// show them instead of the slot samples when the key's cardinality is at most ``KeyAggregate/maxSamples``, so a key
     /// with few values shows all of them (slot collisions would drop some).
     package var smallValues: [String]

@@ -6,7 +6,7 @@ extension MetadataQueries {
     /// Array(String) (decoded by ``ClickHouseMetadataReader/decodeSamples(_:cardinality:)``).
     private static let keyStatColumns =
         "toUInt64(sumMerge(count)), toUInt64(uniqCombinedArrayMerge(cardinality)), "
-        + "minForEachMerge(samples), topKArrayMerge(10)(small_samples)"
+        + "minForEachMerge(samples), \(Schema.smallSet.mergedAll)"
 
     /// Every service with signal rows. Columns: service String, sorted.
     package static func services(_ schema: Schema) -> String {
@@ -19,7 +19,7 @@ extension MetadataQueries {
     /// first, then signal, name, scope, key.
     package static func highCardinalityKeys(_ schema: Schema, threshold: UInt64, limit: Int) -> String {
         "SELECT toUInt8(signal), name, toUInt8(scope), key, toUInt64(sumMerge(count)), toUInt64(uniqCombinedArrayMerge(cardinality)) AS k_cardinality, "
-            + "minForEachMerge(samples), topKArrayMerge(10)(small_samples) FROM \(schema.metadataTable) "
+            + "minForEachMerge(samples), \(Schema.smallSet.mergedAll) FROM \(schema.metadataTable) "
             + "WHERE kind = \(Schema.RowKind.key.rawValue) AND scope IN (\(KeyScope.resource.rawValue), \(KeyScope.attribute.rawValue)) "
             + "GROUP BY signal, name, scope, key HAVING k_cardinality >= \(SQLLiteral.integer(threshold)) "
             + "ORDER BY k_cardinality DESC, signal, name, scope, key" + limitClause(limit: limit, offset: 0) + " FORMAT RowBinary"
@@ -34,8 +34,8 @@ extension MetadataQueries {
         let table = schema.metadataTable
         let event = KeyScope.event.rawValue
         let names =
-            "SELECT signal, name, toUInt8(maxMerge(metric_type)) AS c_type, toUInt64(length(topKArrayMerge(64)(bounds))) AS c_bounds, "
-            + "toUInt64(length(topKArrayMerge(32)(scales))) AS c_scales FROM \(table) WHERE kind = \(Schema.RowKind.signal.rawValue) GROUP BY signal, name"
+            "SELECT signal, name, toUInt8(maxMerge(metric_type)) AS c_type, toUInt64(length(\(Schema.boundSet.merged))) AS c_bounds, "
+            + "toUInt64(length(\(Schema.scaleSet.merged))) AS c_scales FROM \(table) WHERE kind = \(Schema.RowKind.signal.rawValue) GROUP BY signal, name"
         let perKey =
             "SELECT signal, name, scope, sub, key, uniqCombinedArrayMerge(cardinality) AS c_card FROM \(table) "
             + "WHERE kind = \(Schema.RowKind.key.rawValue) GROUP BY signal, name, scope, sub, key"

@@ -57,9 +57,9 @@ package enum MetadataQueries {
         let columns = [
             "name", "toUInt64(sumMerge(count))", "toUInt32(minMerge(first_seen))", "toUInt32(maxMerge(last_seen))",
             "maxMerge(description)", "maxMerge(unit)", "toUInt8(maxMerge(metric_type))", "toUInt8(maxMerge(temporality))",
-            "arraySort(topKArrayMerge(64)(bounds))", "arraySort(topKArrayMerge(32)(scales))", "toUInt8(maxMerge(span_kind))",
+            "\(Schema.boundSet.merged)", "\(Schema.scaleSet.merged)", "toUInt8(maxMerge(span_kind))",
             "toUInt8(groupBitOrMerge(flags))", "toUInt8(groupBitOrMerge(status_codes))", "toUInt8(maxMerge(severity_number))",
-            "arraySort(topKArrayMerge(64)(event_names))", "minMerge(instrumentation_scope)",
+            "\(Schema.eventNameSet.merged)", "minMerge(instrumentation_scope)",
             "toUInt64(sumMerge(dropped_attributes_total))", "toUInt64(sumMerge(dropped_attributes_items))",
             "toUInt32(maxMerge(dropped_attributes_max))",
             "toUInt64(sumMerge(dropped_events_total))", "toUInt64(sumMerge(dropped_events_items))", "toUInt32(maxMerge(dropped_events_max))",
@@ -98,7 +98,7 @@ package enum MetadataQueries {
     /// - Precondition: `names` is not empty.
     package static func keyStats(_ schema: Schema, signal: Signal, names: [String]) -> String {
         "SELECT name, toUInt8(scope), sub, key, toUInt64(sumMerge(count)), toUInt64(uniqCombinedArrayMerge(cardinality)), "
-            + "minForEachMerge(samples), topKArrayMerge(10)(small_samples) FROM \(schema.metadataTable) "
+            + "minForEachMerge(samples), \(Schema.smallSet.mergedAll) FROM \(schema.metadataTable) "
             + "WHERE kind = \(Schema.RowKind.key.rawValue) AND signal = \(signal.rawValue) AND name IN \(SQLLiteral.stringList(names)) "
             + "GROUP BY name, scope, sub, key ORDER BY name, scope, sub, key FORMAT RowBinary"
     }
@@ -197,7 +197,7 @@ package enum MetadataQueries {
     private static func catalogSelect(_ schema: Schema, whereKey key: String?) -> String {
         var sql =
             "SELECT key, toUInt64(sumMerge(count)) AS a_count, toUInt64(uniqCombinedArrayMerge(cardinality)) AS a_cardinality, "
-            + "minForEachMerge(samples) AS a_samples, topKArrayMerge(10)(small_samples) AS a_small_samples, arraySort(groupUniqArray(toUInt8(signal))) AS a_signals, "
+            + "minForEachMerge(samples) AS a_samples, \(Schema.smallSet.mergedAll) AS a_small_samples, arraySort(groupUniqArray(toUInt8(signal))) AS a_signals, "
             + "toUInt8(max(scope = \(KeyScope.resource.rawValue))) AS a_resource, toUInt8(max(scope != \(KeyScope.resource.rawValue))) AS a_attribute, "
             + "toUInt32(minMerge(first_seen)) AS a_first_seen, toUInt32(maxMerge(last_seen)) AS a_last_seen "
             + "FROM \(schema.metadataTable) WHERE kind = \(Schema.RowKind.catalog.rawValue)"

@@ -8,10 +8,17 @@ package struct Migration: Sendable {
     package let name: String
     /// The statements for a database; each must be safe to run again (`IF NOT EXISTS`, …).
     package let statements: @Sendable (Schema) -> [String]
+    /// Server answers that mean, for this migration's statements, that another migrator already did them (besides
+    /// ``Migrator`` `alreadyDone`): migration 9's backfill reads columns its later statement drops, so once they are
+    /// gone (47 UNKNOWN_IDENTIFIER) the backfill was done by whoever dropped them.
+    package let alsoDone: Set<ClickHouseError.Code>
 
-    package init(version: UInt32, name: String, statements: @escaping @Sendable (Schema) -> [String]) {
+    package init(
+        version: UInt32, name: String, alsoDone: Set<ClickHouseError.Code> = [], statements: @escaping @Sendable (Schema) -> [String]
+    ) {
         self.version = version
         self.name = name
+        self.alsoDone = alsoDone
         self.statements = statements
     }
 
@@ -40,6 +47,12 @@ package struct Migration: Sendable {
         },
         Migration(version: 8, name: "watch coverage rows (kind 8): keys watched before count as covered over every applied offset") { schema in
             [schema.backfillWatchCoverage()]
+        },
+        Migration(
+            version: 9, name: "set states instead of topK (bounds, scales, event names, small values, heavy texts); ingest table and view v9",
+            alsoDone: [.unknownIdentifier]
+        ) { schema in
+            schema.replaceTopKStates()
         },
     ]
 
@@ -70,14 +83,23 @@ package struct Migrator: Sendable {
     /// Applies every missing migration in version order and returns the resulting ``currentVersion()``.
     ///
     /// Creates the database and `schema_migrations` first if needed.
+    ///
+    /// - Parameter version: Stop after this version (tests build a store as an older census left it); default: all.
     @discardableResult
-    package func migrate() async throws -> UInt32 {
+    package func migrate(upTo version: UInt32 = Migration.latestVersion) async throws -> UInt32 {
         try await run(schema.createDatabase())
         try await run(schema.createMigrationsTable())
         let applied = try await appliedVersions()
-        for migration in Migration.all where !applied.contains(migration.version) {
-            for statement in migration.statements(schema) {
-                try await run(statement)
+        for migration in Migration.all where !applied.contains(migration.version) && migration.version <= version {
+            do {
+                for statement in migration.statements(schema) {
+                    try await run(statement, alsoDone: migration.alsoDone)
+                }
+            } catch {
+                // A migrator racing this one may have finished the migration meanwhile (a later statement of it removes
+                // what an earlier one reads, as migration 9 drops the columns its backfill reads): then it is done.
+                guard try await appliedVersions().contains(migration.version) else { throw error }
+                continue
             }
             let record =
                 "INSERT INTO \(schema.migrationsTable) (version, name, applied_at) VALUES "
@@ -119,11 +141,14 @@ package struct Migrator: Sendable {
     }
 
     /// Answers meaning another migrator got there first: a table or database that exists, a column that exists
-    /// (18.16 says 44 ILLEGAL_COLUMN, newer servers 15 DUPLICATE_COLUMN).
-    static let alreadyDone: Set<ClickHouseError.Code> = [.tableAlreadyExists, .databaseAlreadyExists, .illegalColumn, .duplicateColumn]
+    /// (18.16 says 44 ILLEGAL_COLUMN, newer servers 15 DUPLICATE_COLUMN), a column already dropped (18.16 says 44, newer
+    /// servers 10 NOT_FOUND_COLUMN_IN_BLOCK; 18.16 has no `DROP COLUMN IF EXISTS`).
+    static let alreadyDone: Set<ClickHouseError.Code> = [
+        .tableAlreadyExists, .databaseAlreadyExists, .illegalColumn, .duplicateColumn, .notFoundColumnInBlock,
+    ]
 
     /// Runs one idempotent statement; an "already exists" error from a concurrent migrator counts as success.
-    private func run(_ statement: String) async throws(ClickHouseError) {
+    private func run(_ statement: String, alsoDone: Set<ClickHouseError.Code> = []) async throws(ClickHouseError) {
         do {
             if schema.cluster == nil {
                 _ = try await client.execute(statement, logger: logger)
@@ -134,7 +159,7 @@ package struct Migrator: Sendable {
                 _ = try await client.execute(statement, settings: ClusterDDL.statementSettings, retryPolicy: .noRetry, logger: logger)
             }
         } catch {
-            guard let code = error.serverCode, Self.alreadyDone.contains(code) else { throw error }
+            guard let code = error.serverCode, Self.alreadyDone.contains(code) || alsoDone.contains(code) else { throw error }
             logger.debug("ClickHouse object already exists", metadata: ["clickhouse.code": "\(error.serverCode?.rawValue ?? 0)"])
         }
     }

@@ -73,10 +73,15 @@ package struct Schema: Sendable, Hashable {
         return cluster.engine(engine, arguments: arguments, database: database, table: table)
     }
 
-    /// `database.metadata_ingest_v5`: the Null table every write goes to (migration 5; see ``ingestTableV1``).
-    package var ingestTable: String { "\(database).metadata_ingest_v5" }
-    /// `database.metadata_mv_v5`: the view from ``ingestTable`` into `metadata`.
-    package var viewName: String { "\(database).metadata_mv_v5" }
+    /// `database.metadata_ingest_v9`: the Null table every write goes to (migration 9; see ``ingestTableV1``).
+    package var ingestTable: String { "\(database).metadata_ingest_v9" }
+    /// `database.metadata_mv_v9`: the view from ``ingestTable`` into `metadata`.
+    package var viewName: String { "\(database).metadata_mv_v9" }
+    /// `database.metadata_ingest_v5`: the Null table of migration 5, dropped by migration 9 (a writer of an older version
+    /// then gets "table doesn't exist" and commits nothing).
+    package var ingestTableV5: String { "\(database).metadata_ingest_v5" }
+    /// `database.metadata_mv_v5`: the view from ``ingestTableV5`` into `metadata` (dropped by migration 9).
+    package var viewNameV5: String { "\(database).metadata_mv_v5" }
     /// `database.metadata_ingest_v4`: the Null table of migration 4, written by census versions before migration 5 (after
     /// migration 5 its view fails on 18.16, as ``ingestTableV1``'s does after migration 4).
     package var ingestTableV4: String { "\(database).metadata_ingest_v4" }
@@ -88,8 +93,8 @@ package struct Schema: Sendable, Hashable {
     package var ingestTableV1: String { "\(database).metadata_ingest" }
     /// `database.metadata_mv`: the view from ``ingestTableV1`` into `metadata` (migration 1).
     package var viewNameV1: String { "\(database).metadata_mv" }
-    /// Both ingest tables, for finding running INSERTs of any census version.
-    package var ingestTables: [String] { [ingestTable, ingestTableV4, ingestTableV1] }
+    /// Every ingest table a census version wrote to, for finding running INSERTs of any census version.
+    package var ingestTables: [String] { [ingestTable, ingestTableV5, ingestTableV4, ingestTableV1] }
     /// `database.metadata`: the aggregate states every read comes from.
     package var metadataTable: String { "\(database).metadata" }
     /// `database.quarantine`: records that could not be ingested (see ``QuarantinedRecord``).
@@ -206,6 +211,63 @@ package struct Schema: Sendable, Hashable {
         ("sample_items", "AggregateFunction(sum, UInt64)", "sumState(toUInt64(sample_items))"),
     ]
 
+    /// The bounded set states of migration 9, replacing the `topK` states that stood in for `groupUniqArray(N)` (see
+    /// ``setStates``).
+    package struct SetState: Sendable {
+        /// The column in `metadata` (migration 9).
+        package let name: String
+        /// The `topK` column it replaces (dropped by migration 9), and the `topK`'s parameter.
+        package let retired: String
+        package let retiredK: Int
+        /// The element type and the ingest column the view collects.
+        package let element: String
+        package let ingest: String
+        /// Most entries a merged state keeps (`groupArrayArray(limit)`): several times ``shown`` so that the few repeats
+        /// writers send (``SetValueFilter``: once per value, process and hour) never crowd out a distinct value.
+        package let limit: Int
+        /// Most distinct values a reader shows (the retired `topK`'s parameter).
+        package var shown: Int { retiredK }
+
+        package var type: String { "AggregateFunction(groupArrayArray(\(limit)), Array(\(element)))" }
+        package var state: String { "groupArrayArrayState(\(limit))(\(ingest))" }
+        /// The merged distinct values, sorted, at most ``shown`` (the retired column's answer whenever it had at most
+        /// ``shown`` distinct values; it then returned them all).
+        package var merged: String { "arraySlice(arraySort(arrayDistinct(groupArrayArrayMerge(\(limit))(\(name)))), 1, \(shown))" }
+        /// Every merged distinct value, unsorted (for readers that join or check completeness themselves).
+        package var mergedAll: String { "arrayDistinct(groupArrayArrayMerge(\(limit))(\(name)))" }
+    }
+
+    /// Histogram bounds of signal rows (64 shown).
+    package static let boundSet = SetState(name: "bound_set", retired: "bounds", retiredK: 64, element: "Float64", ingest: "bounds", limit: 256)
+    /// Exponential-histogram scales of signal rows (32 shown).
+    package static let scaleSet = SetState(name: "scale_set", retired: "scales", retiredK: 32, element: "Int32", ingest: "scales", limit: 128)
+    /// Span event names of signal rows (64 shown).
+    package static let eventNameSet = SetState(
+        name: "event_name_set", retired: "event_names", retiredK: 64, element: "String", ingest: "event_names", limit: 256)
+    /// Exact small value sets of key and catalog rows (readers use them only while complete, see
+    /// ``ClickHouseMetadataReader`` `decodeSamples`).
+    package static let smallSet = SetState(
+        name: "small_set", retired: "small_samples", retiredK: 10, element: "String", ingest: "small_values", limit: 128)
+    /// Heavy-hitter texts of key rows (joined with `heavy_hitters` by ``HeavyHitter/join(keys:counts:texts:limit:)``).
+    package static let heavyTextSet = SetState(
+        name: "heavy_text_set", retired: "heavy_texts", retiredK: 32, element: "String", ingest: "hh_texts", limit: 256)
+
+    /// Migration 9's set states. ClickHouse 18.16 has no bounded distinct-set aggregate but `topK`, whose state allocates
+    /// its whole counter map for every row the view aggregates — empty or not — and keeps it through merges: measured on
+    /// 18.16, an INSERT of 26,500 key rows spent 240–400 ms building `heavy_texts` alone and ~60 ms per empty `topK`
+    /// column (docs/PERFORMANCE.md, "Write cost per key row"). `groupArrayArray(N)` keeps what it is given, in order, up
+    /// to N entries: as cheap as a plain array and bounded, but not distinct, so writers send each value once
+    /// (``SetValueFilter``) and readers take the distinct values.
+    package static let setStates: [SetState] = [boundSet, scaleSet, eventNameSet, smallSet, heavyTextSet]
+
+    /// The state columns of `metadata` from migration 9 on, in table order: every earlier state but the retired `topK`s,
+    /// then the set states. The view of migration 9 produces exactly these.
+    package static var currentStateColumns: [(name: String, type: String, state: String)] {
+        let retired = Set(setStates.map(\.retired))
+        return (stateColumns + heavyStateColumns + sampleLengthStateColumns).filter { !retired.contains($0.name) }
+            + setStates.map { ($0.name, $0.type, $0.state) }
+    }
+
     // MARK: - DDL (every statement is idempotent)
 
     /// `CREATE DATABASE IF NOT EXISTS`.
@@ -275,9 +337,41 @@ package struct Schema: Sendable, Hashable {
             "INSERT INTO \(metadataTable) (\(key), sample_bytes, sample_items) SELECT \(key), "
             + "sumState(toUInt64(arraySum(arrayMap(s -> length(s), slots)))), sumState(toUInt64(length(slots))) FROM (\(slots)) GROUP BY \(key)"
         return alters + [
-            "CREATE TABLE IF NOT EXISTS \(ingestTable)\(onCluster) (\(columns.joined(separator: ", "))) ENGINE = Null",
-            "CREATE MATERIALIZED VIEW IF NOT EXISTS \(viewName)\(onCluster) TO \(metadataTable) AS SELECT \(key), \(states) FROM \(ingestTable) GROUP BY \(key)",
+            "CREATE TABLE IF NOT EXISTS \(ingestTableV5)\(onCluster) (\(columns.joined(separator: ", "))) ENGINE = Null",
+            "CREATE MATERIALIZED VIEW IF NOT EXISTS \(viewNameV5)\(onCluster) TO \(metadataTable) AS SELECT \(key), \(states) FROM \(ingestTableV5) GROUP BY \(key)",
             backfill,
+        ]
+    }
+
+    /// Migration 9: set states instead of `topK` (see ``setStates``), in place.
+    ///
+    /// 1. The ingest tables of earlier versions and their views are dropped (tables first): a writer of an older version
+    ///    then gets "table doesn't exist" and commits nothing; it resumes once upgraded. ClickHouse 18.16 cannot alter a
+    ///    Null table `ON CLUSTER`, so dropping is also the one way that works on a cluster.
+    /// 2. The set states are added to `metadata` and filled from the `topK` states of every stored row (one INSERT …
+    ///    SELECT: the stored values, each once; a second migrator repeating it adds repeats, which readers drop).
+    /// 3. The `topK` columns are dropped and the ingest table and view of migration 9 created (same ingest columns as
+    ///    migration 5, so the RowBinary body is unchanged).
+    package func replaceTopKStates() -> [String] {
+        let drops = [ingestTableV5, ingestTableV4, ingestTableV1].map { "DROP TABLE IF EXISTS \($0)\(onCluster)" }
+            + [viewNameV5, viewNameV4, viewNameV1].map { "DROP TABLE IF EXISTS \($0)\(onCluster)" }
+        let alters = Self.setStates.map { "ALTER TABLE \(metadataTable)\(onCluster) ADD COLUMN \($0.name) \($0.type)" }
+        let key = Self.keyColumns.map(\.name).joined(separator: ", ")
+        let values = Self.setStates.map { "topKArrayMerge(\($0.retiredK))(\($0.retired)) AS v_\($0.name)" }.joined(separator: ", ")
+        let states = Self.setStates.map { "groupArrayArrayState(\($0.limit))(v_\($0.name))" }.joined(separator: ", ")
+        let backfill =
+            "INSERT INTO \(metadataTable) (\(key), \(Self.setStates.map(\.name).joined(separator: ", "))) SELECT \(key), \(states) FROM "
+            + "(SELECT \(key), \(values) FROM \(metadataTable) WHERE kind IN (\(RowKind.signal.rawValue), \(RowKind.key.rawValue), "
+            + "\(RowKind.catalog.rawValue)) GROUP BY \(key)) WHERE "
+            + Self.setStates.map { "length(v_\($0.name))" }.joined(separator: " + ") + " > 0 GROUP BY \(key)"
+        let dropColumns = Self.setStates.map { "ALTER TABLE \(metadataTable)\(onCluster) DROP COLUMN \($0.retired)" }
+        let columns =
+            (Self.ingestColumns + Self.heavyIngestColumns + Self.sampleLengthIngestColumns).map { "\($0.name) \($0.type)" }
+            + Self.fenceColumnDefinitions
+        let viewStates = Self.currentStateColumns.map { "\($0.state) AS \($0.name)" }.joined(separator: ", ")
+        return drops + alters + [backfill] + dropColumns + [
+            "CREATE TABLE IF NOT EXISTS \(ingestTable)\(onCluster) (\(columns.joined(separator: ", "))) ENGINE = Null",
+            "CREATE MATERIALIZED VIEW IF NOT EXISTS \(viewName)\(onCluster) TO \(metadataTable) AS SELECT \(key), \(viewStates) FROM \(ingestTable) GROUP BY \(key)",
         ]
     }
 

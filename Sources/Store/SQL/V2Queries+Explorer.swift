@@ -11,7 +11,7 @@ extension V2Queries {
             "SELECT count() FROM (SELECT signal FROM \(schema.metadataTable) \(keyRows(key: key, range: range)) "
             + "GROUP BY signal, name, scope, service)"
         return "SELECT toUInt64(sumMerge(count)), toUInt64(uniqCombinedArrayMerge(cardinality)), minForEachMerge(samples), "
-            + "topKArrayMerge(10)(small_samples), arraySort(groupUniqArray(toUInt8(signal))), \(scalar(places)) FROM \(schema.metadataTable) "
+            + "\(Schema.smallSet.mergedAll), arraySort(groupUniqArray(toUInt8(signal))), \(scalar(places)) FROM \(schema.metadataTable) "
             + "WHERE kind = \(Schema.RowKind.catalog.rawValue) AND key = \(SQLLiteral.string(key))\(days(range)) GROUP BY key FORMAT RowBinary"
     }
 

@@ -8,7 +8,7 @@ extension V2Queries {
     /// metric_type UInt8, bound count UInt64 (distinct bounds), largest scale Int32 (0 when none).
     static let activeSeriesColumns =
         "toUInt64(sumMerge(count)), toUInt64(uniqCombinedArrayMerge(cardinality)), toUInt8(maxMerge(metric_type)), "
-        + "toUInt64(length(topKArrayMerge(64)(bounds))), toInt32(arrayReduce('max', topKArrayMerge(32)(scales)))"
+        + "toUInt64(length(\(Schema.boundSet.merged))), toInt32(arrayReduce('max', \(Schema.scaleSet.merged)))"
 
     // MARK: - Per-label detail
 
@@ -24,7 +24,7 @@ extension V2Queries {
     /// small_samples Array(String) (as ``MetadataQueries/keyStats(_:signal:names:)``). Ordered by scope, sub, key.
     package static func labelKeys(_ schema: Schema, signal: Signal, name: String, range: DayRange, service: String?) -> String {
         "SELECT toUInt8(scope), sub, key, toUInt64(sumMerge(count)), toUInt64(uniqCombinedArrayMerge(cardinality)), "
-            + "minForEachMerge(samples), topKArrayMerge(10)(small_samples) FROM \(schema.metadataTable) "
+            + "minForEachMerge(samples), \(Schema.smallSet.mergedAll) FROM \(schema.metadataTable) "
             + "WHERE \(labelKeyRows(signal)) AND name = \(SQLLiteral.string(name))" + labelServiceFilter(service) + days(range)
             + " GROUP BY scope, sub, key ORDER BY scope, sub, key FORMAT RowBinary"
     }
@@ -125,7 +125,7 @@ extension V2Queries {
 
     /// Merged heavy hitters: hashes Array(UInt64), counts Array(UInt64), texts Array(String).
     /// (the merged `sumMap` is a tuple of the two arrays, which RowBinary writes one after the other).
-    static let heavyHitterColumns = "sumMapMerge(heavy_hitters) AS h_map, topKArrayMerge(32)(heavy_texts)"
+    static let heavyHitterColumns = "sumMapMerge(heavy_hitters) AS h_map, \(Schema.heavyTextSet.mergedAll)"
 
     /// Metric keys that are labels: resource and data point attributes.
     static let labelScopes = "\(KeyScope.resource.rawValue), \(KeyScope.attribute.rawValue)"

@@ -1,5 +1,5 @@
 /// The merged heavy-hitter states of a key (`sumMapMerge(heavy_hitters)`: stored key → items, and
-/// `topKArrayMerge(32)(heavy_texts)`) joined into its most frequent values, by ``HeavyHitter/join(keys:counts:texts:limit:)``.
+/// the distinct values of `heavy_text_set`) joined into its most frequent values, by ``HeavyHitter/join(keys:counts:texts:limit:)``.
 package enum HeavyHitterTexts {
     /// The values of `keys` (with their `counts`) that have a text, most frequent first, ties by value bytes; at most
     /// `limit`.

@@ -82,6 +82,8 @@ struct CensusRuntime {
                 store: StoreAdmin(client: store.client, schema: store.schema, logger: logger), ingest: ingestService,
                 afterClear: {
                     rendered.invalidateAll(); reader.invalidate()
+                    // The cleared store lost the set values this process sent: send them again.
+                    store.writer.setFilter?.reset()
                 }, logger: logger)
             let readiness = CensusReadiness(
                 client: store.probeClient, migrator: store.probeMigrator, ingest: ingestService,

@@ -61,7 +61,8 @@ struct StoreWiring: Sendable {
         } catch {
             throw ConfigurationError(String(describing: error))
         }
-        writer = MetadataWriter(client: client, schema: schema, logger: logger)
+        // The one writer of the process's ingest stream: its set values are sent once per hour (SetValueFilter).
+        writer = MetadataWriter(client: client, schema: schema, setFilter: SetValueFilter(), logger: logger)
         serverClock = ServerClock(client: client, logger: logger)
         reader = ClickHouseMetadataReader(client: readClient, schema: schema, logger: logger)
         quarantine = ClickHouseQuarantineReader(client: readClient, schema: schema, logger: logger)

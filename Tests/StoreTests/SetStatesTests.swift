@@ -169,3 +169,62 @@ struct MigrationNineTests {
         }
     }
 }
+
+/// Merging the lanes' key aggregates before encoding (``KeyAggregate/merge(_:)``) stores what the separate rows would.
+@Suite("Lane merge", .enabled(if: TestServer.anyConfigured))
+struct LaneMergeTests {
+    /// Key aggregates of a few identities as several lanes would hold them: overlapping value sets, small sets that stay
+    /// small or overflow only together, heavy hitters with shared values, every slot kind.
+    static func laneAggregates() -> [KeyAggregate] {
+        var random = SplitMix64(seed: 42)
+        var keys: [KeyAggregate] = []
+        for lane in 0..<3 {
+            for (index, key) in ["method", "user.id", "status", "rare"].enumerated() {
+                let values: [String] =
+                    switch key {
+                    case "method": ["GET", "POST", "PUT", "DELETE"].shuffled(using: &random).prefix(2 + lane).map { $0 }
+                    // 7 values per lane, 21 overall: each lane's set is small, their union is not.
+                    case "user.id": (0..<7).map { "user-\(lane * 7 + $0)" }
+                    case "status": (0..<12).map { _ in "s\(Int.random(in: 0..<15, using: &random))" }
+                    default: lane == 1 ? ["x"] : []
+                    }
+                guard !values.isEmpty else { continue }
+                let hashed = Set(values).map { (text: $0, hash: ValueHash.hash($0)) }
+                let distinct = Set(values)
+                var aggregate = KeyAggregate(
+                    signal: .metric, name: "m\(index % 2)", service: "svc", scope: .attribute, key: key, day: 20_000 + UInt16(lane % 2),
+                    firstSeen: EpochSeconds(100 + lane), lastSeen: EpochSeconds(200 - lane), count: UInt64(values.count * (lane + 1)),
+                    valueHashes: hashed.map(\.hash).sorted(), sampleSlots: SampleSlots.slots(hashed),
+                    smallValues: distinct.count <= KeyAggregate.maxSamples ? Array(distinct) : [])
+                aggregate.heavyHitters = hashed.prefix(3).map { HeavyHitter(hash: $0.hash, count: UInt64(lane + 2), text: $0.text) }
+                keys.append(aggregate)
+            }
+        }
+        return keys
+    }
+
+    @Test("merged lanes give the same stored states and reader answers as their separate rows", arguments: TestServer.configured)
+    func sameStates(server: TestServer) async throws {
+        let keys = Self.laneAggregates()
+        let merged = KeyAggregate.mergingDuplicates(keys)
+        #expect(merged.count < keys.count)
+        #expect(Set(merged.map(\.identity)).count == merged.count)
+        // Per key row and per catalog row: every state as readers finalize it; the small set as readers use it.
+        let sql = { (schema: Schema) in
+            "SELECT kind, name, key, day, toUInt32(minMerge(first_seen)), toUInt32(maxMerge(last_seen)), toUInt64(sumMerge(count)), "
+                + "toUInt64(uniqCombinedArrayMerge(cardinality)) AS c, minForEachMerge(samples), "
+                + "if(c <= 10, arraySort(\(Schema.smallSet.mergedAll)), emptyArrayString()), sumMapMerge(heavy_hitters), arraySort(\(Schema.heavyTextSet.mergedAll)) "
+                + "FROM \(schema.metadataTable) GROUP BY kind, name, key, day ORDER BY kind, name, key, day FORMAT TabSeparated"
+        }
+        let separate = try await server.withMigratedDatabase { client, schema in
+            try await MetadataWriter(client: client, schema: schema, logger: TestServer.logger).write(MetadataBatch(keys: keys))
+            return String(decoding: try await client.execute(sql(schema)), as: UTF8.self)
+        }
+        let together = try await server.withMigratedDatabase { client, schema in
+            try await MetadataWriter(client: client, schema: schema, logger: TestServer.logger).write(MetadataBatch(keys: merged))
+            return String(decoding: try await client.execute(sql(schema)), as: UTF8.self)
+        }
+        #expect(together == separate)
+        #expect(separate.split(separator: "\n").count >= 8, "key and catalog rows of several identities")
+    }
+}

@@ -141,7 +141,7 @@ struct ParallelAnalyzerTests {
         #expect(analyzer.lastDrainOverflow.isEmpty)
     }
 
-    @Test("sizes are exact once the queue is finished, and an analyzer can be dropped with records queued")
+    @Test("sizes bound the drained rows once the queue is finished, and an analyzer can be dropped with records queued")
     func sizesAndTeardown() throws {
         let records = try Self.records(count: 40).filter { $0.signal == .metric }
         let analyzer = ParallelAnalyzer(lanes: 2)
@@ -152,7 +152,11 @@ struct ParallelAnalyzerTests {
         _ = analyzer.finishQueued()
         let rows = analyzer.rowCount
         #expect(rows > 0 && analyzer.approximateBytes > 0)
-        #expect(analyzer.drain().rowCount == rows)
+        // Two lanes hold some aggregates both: their key rows are merged in the drain, so the rows counted while
+        // analyzing (each lane's own) are an upper bound.
+        let drained = analyzer.drain()
+        #expect(drained.rowCount > 0 && drained.rowCount <= rows)
+        #expect(Set(drained.keys.map(\.identity)).count == drained.keys.count, "one key row per key aggregate")
 
         var dropped: ParallelAnalyzer? = ParallelAnalyzer(lanes: 3)
         for (i, record) in records.enumerated() {

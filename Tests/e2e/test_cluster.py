@@ -187,8 +187,12 @@ def test_replicated_schema_and_one_clean_pass(cluster, broker, census_factory):
         assert engines["metadata_ingest_v9"] == "Null" and engines["metadata_mv_v9"] == "MaterializedView", engines
     counts = _replicated_counts(cluster, census.database)
     assert len(set(counts)) == 1 and counts[0] != "0", f"replicas differ: {counts}"
-    ready = _readyz(census)
-    assert ready["status"] == "ready" and "2/2 replicas up" in ready["checks"]["clickhouse"]["detail"], ready
+    # Readiness reads the group's join state from librdkafka's statistics, which may still show the join for up to a
+    # statistics interval after the assignment: wait for it rather than sample it once.
+    ready = wait_until("readiness with both replicas up",
+                       lambda: (r := _readyz(census))["status"] == "ready" and "2/2 replicas up" in r["checks"]["clickhouse"]["detail"] and r,
+                       timeout=30, diagnostics=census.log_tail)
+    assert ready["checks"]["schema"]["ok"], ready
     # A census that reads only the other replica answers the same.
     serve = census_factory(broker, cluster, start=False, command="serve", database=census.database, name="serve2")
     serve.clickhouse_url = cluster.replica("ch2")

@@ -355,7 +355,9 @@ package struct Schema: Sendable, Hashable {
     package func replaceTopKStates() -> [String] {
         let drops = [ingestTableV5, ingestTableV4, ingestTableV1].map { "DROP TABLE IF EXISTS \($0)\(onCluster)" }
             + [viewNameV5, viewNameV4, viewNameV1].map { "DROP TABLE IF EXISTS \($0)\(onCluster)" }
-        let alters = Self.setStates.map { "ALTER TABLE \(metadataTable)\(onCluster) ADD COLUMN \($0.name) \($0.type)" }
+        // One ALTER per step (on a cluster every statement is a round of distributed DDL): ClickHouse applies its
+        // commands together, so a second migrator's repeat fails whole ("already exists"/"not found": done).
+        let alters = ["ALTER TABLE \(metadataTable)\(onCluster) " + Self.setStates.map { "ADD COLUMN \($0.name) \($0.type)" }.joined(separator: ", ")]
         let key = Self.keyColumns.map(\.name).joined(separator: ", ")
         let values = Self.setStates.map { "topKArrayMerge(\($0.retiredK))(\($0.retired)) AS v_\($0.name)" }.joined(separator: ", ")
         let states = Self.setStates.map { "groupArrayArrayState(\($0.limit))(v_\($0.name))" }.joined(separator: ", ")
@@ -364,7 +366,7 @@ package struct Schema: Sendable, Hashable {
             + "(SELECT \(key), \(values) FROM \(metadataTable) WHERE kind IN (\(RowKind.signal.rawValue), \(RowKind.key.rawValue), "
             + "\(RowKind.catalog.rawValue)) GROUP BY \(key)) WHERE "
             + Self.setStates.map { "length(v_\($0.name))" }.joined(separator: " + ") + " > 0 GROUP BY \(key)"
-        let dropColumns = Self.setStates.map { "ALTER TABLE \(metadataTable)\(onCluster) DROP COLUMN \($0.retired)" }
+        let dropColumns = ["ALTER TABLE \(metadataTable)\(onCluster) " + Self.setStates.map { "DROP COLUMN \($0.retired)" }.joined(separator: ", ")]
         let columns =
             (Self.ingestColumns + Self.heavyIngestColumns + Self.sampleLengthIngestColumns).map { "\($0.name) \($0.type)" }
             + Self.fenceColumnDefinitions

@@ -120,7 +120,8 @@ struct MigrationNineTests {
             let get = HeavyHitter(hash: 0x11, count: 6, text: "GET").storedText
             let post = HeavyHitter(hash: 0x12, count: 2, text: "POST").storedText
             let slots = "['GET', 'POST'" + String(repeating: ", unhex('FF')", count: KeyAggregate.maxSamples - 2) + "]"
-            let columns = "kind, signal, name, service, scope, sub, key, day, count, value_hashes, samples, small_values, bounds, scales, "
+            let columns =
+                "kind, signal, name, service, scope, sub, key, day, count, value_hashes, samples, small_values, bounds, scales, "
                 + "event_names, hh_hashes, hh_counts, hh_texts"
             _ = try await client.execute(
                 "INSERT INTO \(schema.ingestTableV5) (\(columns)) VALUES "

@@ -353,7 +353,8 @@ package struct Schema: Sendable, Hashable {
     /// 3. The `topK` columns are dropped and the ingest table and view of migration 9 created (same ingest columns as
     ///    migration 5, so the RowBinary body is unchanged).
     package func replaceTopKStates() -> [String] {
-        let drops = [ingestTableV5, ingestTableV4, ingestTableV1].map { "DROP TABLE IF EXISTS \($0)\(onCluster)" }
+        let drops =
+            [ingestTableV5, ingestTableV4, ingestTableV1].map { "DROP TABLE IF EXISTS \($0)\(onCluster)" }
             + [viewNameV5, viewNameV4, viewNameV1].map { "DROP TABLE IF EXISTS \($0)\(onCluster)" }
         // One ALTER per step (on a cluster every statement is a round of distributed DDL): ClickHouse applies its
         // commands together, so a second migrator's repeat fails whole ("already exists"/"not found": done).

@@ -47,12 +47,12 @@ struct IngestRow: Sendable {
 
     /// The row's identity (its `metadata` sorting key) hashed: the rows one state of `metadata` merges share it.
     var identityHash: UInt64 {
-        var hash = ValueHash.round(UInt64(kind.rawValue) << 8 | UInt64(signal), UInt64(scope) << 16 | UInt64(day))
-        for text in [name, service, sub, key] {
+        func mix(_ text: String, into hash: UInt64) -> UInt64 {
             var text = text
-            hash = text.withUTF8 { ValueHash.hash(UnsafeRawBufferPointer($0), seed: hash) }
+            return text.withUTF8 { ValueHash.hash(UnsafeRawBufferPointer($0), seed: hash) }
         }
-        return hash
+        let fixed = ValueHash.round(UInt64(kind.rawValue) << 8 | UInt64(signal), UInt64(scope) << 16 | UInt64(day))
+        return mix(key, into: mix(sub, into: mix(service, into: mix(name, into: fixed))))
     }
 
     /// Appends the row in ``Schema/insertColumns`` order.

@@ -173,15 +173,17 @@ package struct MetadataWriter: Sendable {
             throw StoreError(.batchTooLarge, "\(rows) rows exceed the \(maxRowsPerInsert)-row limit of one INSERT")
         }
         var encoder = RowBinaryEncoder(capacity: max(4096, rows * 96))
-        // Rows with sets go through the filter together (one lock); the others are encoded as they come.
-        var setRows: [IngestRow] = []
-        setRows.reserveCapacity(batch.signals.count + batch.keys.count + catalog.count)
-        for aggregate in batch.signals { setRows.append(IngestRow(aggregate)) }
-        for aggregate in batch.keys { setRows.append(IngestRow(aggregate)) }
-        for entry in catalog { setRows.append(IngestRow(entry)) }
-        let pending = setFilter?.thin(&setRows) ?? SetValueFilter.Pending()
-        for row in setRows { row.encode(into: &encoder) }
+        var pending = SetValueFilter.Pending()
+        /// Encodes a row that may carry set values, thinned by the filter first.
+        func encodeThinned(_ row: IngestRow) {
+            var row = row
+            setFilter?.thin(&row, into: &pending)
+            row.encode(into: &encoder)
+        }
+        for aggregate in batch.signals { encodeThinned(IngestRow(aggregate)) }
+        for aggregate in batch.keys { encodeThinned(IngestRow(aggregate)) }
         for aggregate in batch.templates { IngestRow(aggregate).encode(into: &encoder) }
+        for entry in catalog { encodeThinned(IngestRow(entry)) }
         for aggregate in batch.watchedValues { IngestRow(aggregate).encode(into: &encoder) }
         // Coverage rows carry the fence too: a fill's batch has no progress rows, and its values must not land late.
         for coverage in batch.watchCoverage {

@@ -21,7 +21,7 @@ import Synchronization
 package final class SetValueFilter: Sendable {
     /// Fingerprints of the values an encoded batch carries, to ``confirm(_:)`` once the batch is stored.
     package struct Pending: Sendable {
-        fileprivate var fingerprints: [UInt64] = []
+        fileprivate var fingerprints: Set<UInt64> = []
         /// How many values the batch carries for the first time (in this period).
         package var count: Int { fingerprints.count }
     }
@@ -57,32 +57,22 @@ package final class SetValueFilter: Sendable {
         case bounds = 1, scales = 2, eventNames = 3, smallValues = 4, heavyTexts = 5
     }
 
-    /// Removes from `rows` the set values already stored and returns the fingerprints of those left in, for
-    /// ``confirm(_:)``. Also drops repeats within the batch (one row keeps a value, later rows of the same identity
-    /// do not send it again).
-    func thin(_ rows: inout [IngestRow]) -> Pending {
-        var pending = Pending()
-        var batch: Set<UInt64> = []
+    /// Removes from `row` the set values already stored, or already carried by an earlier row of the same batch
+    /// (`pending`), and adds the fingerprints of those left in to `pending`, for ``confirm(_:)``.
+    func thin(_ row: inout IngestRow, into pending: inout Pending) {
+        guard row.carriesSets else { return }
+        let identity = row.identityHash
         state.withLock { state in
             rotateIfDue(&state)
             func fresh(_ fingerprint: UInt64) -> Bool {
-                guard !state.current.contains(fingerprint), !state.previous.contains(fingerprint), batch.insert(fingerprint).inserted else {
-                    return false
-                }
-                pending.fingerprints.append(fingerprint)
-                return true
+                !state.current.contains(fingerprint) && !state.previous.contains(fingerprint) && pending.fingerprints.insert(fingerprint).inserted
             }
-            for index in rows.indices {
-                guard rows[index].carriesSets else { continue }
-                let identity = rows[index].identityHash
-                rows[index].bounds.removeAll { !fresh(Self.fingerprint(identity, .bounds, $0.bitPattern)) }
-                rows[index].scales.removeAll { !fresh(Self.fingerprint(identity, .scales, UInt64(UInt32(bitPattern: $0)))) }
-                rows[index].eventNames.removeAll { !fresh(Self.fingerprint(identity, .eventNames, $0)) }
-                rows[index].smallValues.removeAll { !fresh(Self.fingerprint(identity, .smallValues, $0)) }
-                rows[index].heavyTexts.removeAll { !fresh(Self.fingerprint(identity, .heavyTexts, $0)) }
-            }
+            row.bounds.removeAll { !fresh(Self.fingerprint(identity, .bounds, $0.bitPattern)) }
+            row.scales.removeAll { !fresh(Self.fingerprint(identity, .scales, UInt64(UInt32(bitPattern: $0)))) }
+            row.eventNames.removeAll { !fresh(Self.fingerprint(identity, .eventNames, $0)) }
+            row.smallValues.removeAll { !fresh(Self.fingerprint(identity, .smallValues, $0)) }
+            row.heavyTexts.removeAll { !fresh(Self.fingerprint(identity, .heavyTexts, $0)) }
         }
-        return pending
     }
 
     /// Records the values of a stored batch.

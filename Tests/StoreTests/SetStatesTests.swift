@@ -5,6 +5,15 @@ import Testing
 
 @testable import Store
 
+extension SetValueFilter {
+    /// Thins rows as ``MetadataWriter`` does for one batch.
+    func thin(_ rows: inout [IngestRow]) -> Pending {
+        var pending = Pending()
+        for index in rows.indices { thin(&rows[index], into: &pending) }
+        return pending
+    }
+}
+
 /// ``SetValueFilter``: each set value is sent once per row identity and period, and counts as sent only once its batch
 /// was stored.
 @Suite("Set value filter")

@@ -14,8 +14,9 @@ import Synchronization
 ///
 /// Splitting is exact because aggregation does not depend on which records share a window (see ``MetadataWindow``):
 /// ``drain()`` concatenates the lanes' batches and merges the key aggregates several lanes hold for one key
-/// (``KeyAggregate/merge(_:)``: the stored states are those the separate rows would give — on a high-cardinality shape
-/// with two lanes that is ~40 % fewer rows to insert); the other rows several lanes hold for one aggregate are merged by
+/// (``KeyAggregate/merge(_:)``: the stored states are those the separate rows would give; with two lanes, measured:
+/// 46 % fewer rows per INSERT on the sum shape, 44 % on mixed, 8 % on spread, where a record is one metric and service);
+/// the other rows several lanes hold for one aggregate are merged by
 /// ClickHouse in the INSERT itself (the materialized view groups by the aggregate's key), exactly as rows of consecutive
 /// windows merge in the table.
 ///

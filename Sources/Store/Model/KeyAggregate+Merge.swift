@@ -17,10 +17,10 @@ extension KeyAggregate {
     /// Whether the window saw more than ``maxSamples`` distinct texts (the small set is then empty, see ``smallValues``).
     var overflowedSmallSet: Bool { smallValues.isEmpty && !valueHashes.isEmpty }
 
-    /// Folds `other` (the same ``identity``, another lane's window) into this aggregate so that the one row stores what
-    /// the two rows would: ClickHouse's view merges rows of one key in an INSERT the same way (sum, min, max, union of
-    /// hashes, per-slot minimum of samples, heavy-hitter counts summed per value), so every stored state — and every
-    /// answer — is the same, with one row fewer to insert.
+    /// Folds `other` (the same ``identity``: another lane's window, or another name's key for a catalog row) into this
+    /// aggregate so that the one row stores what the two rows would: ClickHouse's view merges rows of one key in an INSERT
+    /// the same way (sum, min, max, union of hashes, per-slot minimum of samples, heavy-hitter counts summed per value),
+    /// so every stored state — and every answer — is the same, with one row fewer to insert.
     ///
     /// The small set is the union while it stays within ``maxSamples`` texts, empty (overflow) past it or when either
     /// side overflowed: readers use a small set only for a key-day of at most ``maxSamples`` values, where the union of
@@ -29,49 +29,45 @@ extension KeyAggregate {
         firstSeen = min(firstSeen, other.firstSeen)
         lastSeen = max(lastSeen, other.lastSeen)
         count &+= other.count
+        // Overflow is read before the hashes grow: an aggregate without values has an empty, not an overflowed, set.
+        let overflowed = overflowedSmallSet || other.overflowedSmallSet
         valueHashes = Self.union(valueHashes, other.valueHashes)
         SampleSlots.merge(other.sampleSlots, into: &sampleSlots)
-        if overflowedSmallSet || other.overflowedSmallSet {
+        if overflowed {
             smallValues = []
         } else {
             for text in other.smallValues where !smallValues.contains(text) { smallValues.append(text) }
             if smallValues.count > Self.maxSamples { smallValues = [] }
         }
-        if !other.heavyHitters.isEmpty {
-            var index: [UInt64: Int] = [:]
-            for (i, hitter) in heavyHitters.enumerated() { index[hitter.hash] = i }
-            for hitter in other.heavyHitters {
-                if let i = index[hitter.hash] {
-                    heavyHitters[i].count &+= hitter.count
-                    heavyHitters[i].text = SampleSlots.minimum(heavyHitters[i].text, hitter.text) ?? hitter.text
-                } else {
-                    index[hitter.hash] = heavyHitters.count
-                    heavyHitters.append(hitter)
-                }
-            }
-            // Most frequent first, as a window reports them; every value stays (the stored counts are sums per value).
-            heavyHitters.sort { $0.count != $1.count ? $0.count > $1.count : $0.hash < $1.hash }
-        }
+        mergeHeavyHitters(other.heavyHitters)
     }
 
-    /// The distinct elements of two sorted arrays of distinct elements, sorted.
+    /// Sums the counts per value; every value stays (the stored counts are sums per value), most frequent first.
+    private mutating func mergeHeavyHitters(_ others: [HeavyHitter]) {
+        guard !others.isEmpty else { return }
+        var index: [UInt64: Int] = [:]
+        for (i, hitter) in heavyHitters.enumerated() { index[hitter.hash] = i }
+        for hitter in others {
+            guard let i = index[hitter.hash] else {
+                index[hitter.hash] = heavyHitters.count
+                heavyHitters.append(hitter)
+                continue
+            }
+            heavyHitters[i].count &+= hitter.count
+            if SampleSlots.precedes(hitter.text, heavyHitters[i].text) { heavyHitters[i].text = hitter.text }
+        }
+        heavyHitters.sort { $0.count != $1.count ? $0.count > $1.count : $0.hash < $1.hash }
+    }
+
+    /// The distinct hashes of `a` then `b`, in first-seen order (deterministic, so one batch always encodes to the same
+    /// bytes; `Array(Set(…))` would not be: Swift seeds each set's order). Neither side needs to be sorted.
     static func union(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
         if b.isEmpty { return a }
-        if a.isEmpty { return b }
+        var seen = Set<UInt64>(minimumCapacity: a.count + b.count)
         var result: [UInt64] = []
         result.reserveCapacity(a.count + b.count)
-        var i = 0, j = 0
-        while i < a.count, j < b.count {
-            if a[i] < b[j] {
-                result.append(a[i]); i += 1
-            } else if b[j] < a[i] {
-                result.append(b[j]); j += 1
-            } else {
-                result.append(a[i]); i += 1; j += 1
-            }
-        }
-        result.append(contentsOf: a[i...])
-        result.append(contentsOf: b[j...])
+        for hash in a where seen.insert(hash).inserted { result.append(hash) }
+        for hash in b where seen.insert(hash).inserted { result.append(hash) }
         return result
     }
 

@@ -12,41 +12,54 @@ extension ClickHouseMetadataReader: HistoryReading {
         return points.reversed()
     }
 
-    /// Three reads over the baseline and the window together, run concurrently: counts per (signal, name, service,
-    /// day), log template counts per day, and the keys that changed (their daily cardinalities reduced in ClickHouse);
-    /// ``ChangeDetector`` does the rest. A fourth, the
-    /// newest stored day, runs first when the query has no `until`.
+    /// The days that hold rows first (the newest one is the default `until`), then three reads over the baseline and the
+    /// window together, run concurrently: counts per (signal, name, service, day), log template counts per day, and the
+    /// keys that changed (their daily cardinalities reduced in ClickHouse, over the days that hold key rows only);
+    /// ``ChangeDetector`` does the rest.
     package func changes(_ query: ChangeQuery) async throws -> ChangeReport {
         try await changes(query, inlineDays: V2Queries.keyChangesInlineDays)
     }
 
-    /// ``changes(_:)`` with the key query chosen by the range's length: a column per day up to `inlineDays` days.
+    /// ``changes(_:)`` with the key query chosen by the number of days with key rows: a column per day up to
+    /// `inlineDays` of them.
     func changes(_ query: ChangeQuery, inlineDays: Int) async throws -> ChangeReport {
-        var newestDay: UInt16?
-        if query.until == nil {
-            var decoder = RowBinaryDecoder(try await fetch(V2Queries.newestDay(schema)))
-            newestDay = decoder.isAtEnd ? nil : try decoder.uint16()
-        }
-        let (window, baseline) = query.resolved(newestDay: newestDay)
-        let range = DayRange(from: baseline?.lowerBound ?? window.lowerBound, to: window.upperBound)
+        // With `until` given, the compared days are known before anything is read (the newest day does not matter).
+        let known = query.until == nil ? nil : query.resolved(newestDay: nil)
+        let stored = try Self.storedDays(try await fetch(V2Queries.storedDays(schema, range: known.map(Self.compared) ?? .all)))
+        let (window, baseline) = known ?? query.resolved(newestDay: stored.last { $0.signalRows }?.day)
+        let range = Self.compared(window: window, baseline: baseline)
         async let signalBytes = fetch(V2Queries.signalDays(schema, range: range, signal: query.signal, service: query.service))
         async let templateBytes =
             query.signal == nil || query.signal == .log
             ? fetch(V2Queries.templateDays(schema, range: range, service: query.service)) : []
-        let first = baseline?.lowerBound ?? window.lowerBound
-        let inline = Int(window.upperBound - first) < inlineDays
-        let days = inline ? Array(first...window.upperBound) : []
+        let keyDays = stored.filter { $0.keyRows && range.contains($0.day) }.map(\.day)
+        let inline = keyDays.count <= inlineDays
         async let keyBytes =
-            inline
-            ? fetch(V2Queries.keyChangesByDay(schema, days: days, since: window.lowerBound, signal: query.signal, service: query.service))
-            : fetch(V2Queries.keyChanges(schema, range: range, since: window.lowerBound, signal: query.signal, service: query.service))
+            keyDays.isEmpty
+            ? []
+            : inline
+                ? fetch(V2Queries.keyChangesByDay(schema, days: keyDays, since: window.lowerBound, signal: query.signal, service: query.service))
+                : fetch(V2Queries.keyChanges(schema, range: range, since: window.lowerBound, signal: query.signal, service: query.service))
         let detector = ChangeDetector(window: window, baseline: baseline)
         var findings = ChangeFindings()
         try Self.signalChanges(try await signalBytes, detector, into: &findings.changes)
         try Self.templateChanges(try await templateBytes, detector, into: &findings.changes)
         let keys = try await keyBytes
-        findings.setKeys(inline ? try Self.keyChangesByDay(keys, days: days, detector) : try Self.keyChanges(keys, detector), in: keys)
+        findings.setKeys(inline ? try Self.keyChangesByDay(keys, days: keyDays, detector) : try Self.keyChanges(keys, detector), in: keys)
         return detector.report(findings, minSeverity: query.minSeverity, order: query.order, page: query.page)
+    }
+
+    /// The baseline and the window together.
+    private static func compared(window: ClosedRange<UInt16>, baseline: ClosedRange<UInt16>?) -> DayRange {
+        DayRange(from: baseline?.lowerBound ?? window.lowerBound, to: window.upperBound)
+    }
+
+    /// Rows of ``V2Queries/storedDays(_:range:)``, ascending by day.
+    private static func storedDays(_ bytes: [UInt8]) throws(StoreError) -> [(day: UInt16, signalRows: Bool, keyRows: Bool)] {
+        var days: [(day: UInt16, signalRows: Bool, keyRows: Bool)] = []
+        var decoder = RowBinaryDecoder(bytes)
+        while !decoder.isAtEnd { days.append((try decoder.uint16(), try decoder.uint8() != 0, try decoder.uint8() != 0)) }
+        return days
     }
 
     /// New and vanished metric and span names (merged over services) and services (per signal).

@@ -1,7 +1,7 @@
 /// ``LabelReading`` over ClickHouse. Each read runs a small fixed number of SELECTs whose rows are per (name, service,
 /// key, day) in the range: label detail (1) the name's signal row and (2) its keys, then (3) the heavy hitters of the
 /// page's keys; active series (1) a page of names and the total, then (2) their facts per name and per service; TSDB
-/// status (1) every metric's series and the label names' totals and top lists, (2) the bounds and scales of the
+/// status (1) every metric's series and every label name's figures (ranked here), (2) the bounds and scales of the
 /// histograms among them, then (3) the heavy hitters of the labels of the N metrics with the most series (and of the
 /// focus label there).
 extension ClickHouseMetadataReader: LabelReading {
@@ -63,7 +63,7 @@ extension ClickHouseMetadataReader: LabelReading {
     package func tsdbStatus(range: DayRange, topN: Int, focusLabel: String?) async throws -> TSDBStatus {
         let topN = max(1, topN)
         async let metricBytes = fetch(V2Queries.tsdbMetrics(schema, range: range))
-        async let labelBytes = fetch(V2Queries.tsdbLabels(schema, range: range, limit: topN))
+        async let labelBytes = fetch(V2Queries.tsdbLabels(schema, range: range))
         var status = TSDBStatus()
         // Per metric: Prometheus series and data points (the denominators of the pair shares).
         var metrics: [String: (series: UInt64, count: UInt64)] = [:]
@@ -93,13 +93,10 @@ extension ClickHouseMetadataReader: LabelReading {
             ? []
             : fetch(V2Queries.tsdbHeavyHitters(schema, metrics: listed, range: range, key: focusLabel))
 
-        var labels = RowBinaryDecoder(try await labelBytes)
-        if !labels.isAtEnd {
-            _ = try labels.uint64()
-            status.numLabelPairs = try labels.uint64()
-            status.labelValueCountByLabelName = try Self.decodeLabelFigures(&labels).map { NamedValue(name: $0.key, value: $0.cardinality) }
-            status.memoryInBytesByLabelName = try Self.decodeLabelFigures(&labels).map { NamedValue(name: $0.key, value: $0.memory) }
-        }
+        let labels = try Self.labelFigures(try await labelBytes, top: topN)
+        status.numLabelPairs = labels.pairs
+        status.labelValueCountByLabelName = labels.byCardinality
+        status.memoryInBytesByLabelName = labels.byMemory
 
         let pairs = try Self.decodeLabelHeavyHitters(try await heavyBytes)
         status.seriesCountByLabelValuePair = Self.topNamedValues(Self.pairSeries(pairs, metrics: metrics) { "\($0)=\($1)" }, topN)
@@ -221,8 +218,27 @@ extension ClickHouseMetadataReader {
         return HeavyHitterTexts.topValues(keys: keys, counts: counts, texts: texts, limit: limit)
     }
 
-    static func decodeLabelFigures(_ decoder: inout RowBinaryDecoder) throws(StoreError) -> [(key: String, cardinality: UInt64, memory: UInt64)] {
-        try decoder.array { (decoder: inout RowBinaryDecoder) throws(StoreError) in (try decoder.string(), try decoder.uint64(), try decoder.uint64())
+    /// The label rows of ``V2Queries/tsdbLabels(_:range:)``: label pairs (Σ cardinality, saturating) and the top `n`
+    /// label names by cardinality and by memory, largest first, ties by name (byte order). One row per label name of
+    /// the store (100,000 on the read benchmark): names stay in `bytes` until they make a top list.
+    static func labelFigures(_ bytes: [UInt8], top n: Int) throws(StoreError) -> (
+        pairs: UInt64, byCardinality: [NamedValue], byMemory: [NamedValue]
+    ) {
+        struct Row { var key: Range<Int>; var cardinality: UInt64; var memory: UInt64 }
+        var rows: [Row] = []
+        var pairs: UInt64 = 0
+        var decoder = RowBinaryDecoder(bytes)
+        while !decoder.isAtEnd {
+            let row = Row(key: try decoder.stringRange(), cardinality: try decoder.uint64(), memory: try decoder.uint64())
+            pairs = pairs.addingSaturating(row.cardinality)
+            rows.append(row)
+        }
+        return bytes.withUnsafeBufferPointer { buffer in
+            func top(_ figure: (Row) -> UInt64) -> [NamedValue] {
+                rows.smallest(n) { a, b in figure(a) != figure(b) ? figure(a) > figure(b) : buffer.order(a.key, b.key) < 0 }
+                    .map { NamedValue(name: String(decoding: buffer[$0.key], as: UTF8.self), value: figure($0)) }
+            }
+            return (pairs, top(\.cardinality), top(\.memory))
         }
     }
 
@@ -244,7 +260,7 @@ extension ClickHouseMetadataReader {
 
     /// The `n` largest values, ties by name.
     static func topNamedValues(_ values: [NamedValue], _ n: Int) -> [NamedValue] {
-        Array(values.sorted { $0.value != $1.value ? $0.value > $1.value : $0.name < $1.name }.prefix(n))
+        values.smallest(n) { $0.value != $1.value ? $0.value > $1.value : $0.name < $1.name }
     }
 }
 

@@ -96,16 +96,25 @@ struct HistoryReadingTests {
             let payments = try await reader.changes(ChangeQuery(since: d0 + 3, service: "payments"))
             #expect(payments.changes.map(\.item).sorted { $0.rawValue < $1.rawValue } == [.metric, .service])
 
-            // Both key queries (a column per day for short ranges, keys × days groups for long ones) find the same.
+            // A window after the last day: everything vanished, read from the one baseline day that holds keys.
+            let after = try await reader.changes(ChangeQuery(since: d0 + 5, until: d0 + 6, baselineFrom: d0 + 2))
+            #expect(
+                Set(after.changes.filter { $0.item == .key }.map { "\($0.kind.rawValue) \($0.key ?? "") \($0.from)" }) == ["vanished user.id 201"])
+
+            // The key queries find the same: a column per day with key rows (the days in range that hold none get no
+            // column; one such day, no `-If`), and keys × days groups (`inlineDays: 0`).
             for query in [
                 ChangeQuery(since: d0 + 2), ChangeQuery(since: d0 + 1, until: d0 + 3, baselineFrom: d0), ChangeQuery(since: d0 + 3),
                 ChangeQuery(since: d0 + 3, baselineFrom: d0), ChangeQuery(since: d0 + 2, service: "api"), ChangeQuery(since: d0, until: d0 + 3),
                 ChangeQuery(since: d0 + 1, signal: .metric, minSeverity: .info, order: .delta),
+                ChangeQuery(since: d0 + 5, until: d0 + 6, baselineFrom: d0 + 2), ChangeQuery(since: d0 + 3, until: d0 + 5),
+                ChangeQuery(since: d0 + 4), ChangeQuery(since: d0 - 2, until: d0), ChangeQuery(since: d0 + 20, until: d0 + 21),
             ] {
                 let byDay = try await reader.changes(query, inlineDays: V2Queries.keyChangesInlineDays)
+                let oneDay = try await reader.changes(query, inlineDays: 1)
                 let grouped = try await reader.changes(query, inlineDays: 0)
-                #expect(byDay == grouped, "\(query)")
-                #expect(!byDay.changes.isEmpty || query.since == d0 + 3)
+                #expect(byDay == grouped && oneDay == grouped, "\(query)")
+                #expect(!byDay.changes.isEmpty || query.since == d0 + 3 || query.since == d0 + 20)
             }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Testing
 
 @testable import Store
@@ -227,5 +228,37 @@ struct LabelQueriesTests {
             let empty = try await reader.tsdbStatus(range: DayRange(from: Self.day2 + 5), topN: 10, focusLabel: "x")
             #expect(empty == TSDBStatus(seriesCountByFocusLabelValue: []))
         }
+    }
+}
+
+/// The TSDB label figures ranked by the reader (the query returns every label name's row, unordered).
+@Suite("TSDB label figures")
+struct TSDBLabelFiguresTests {
+    static func rows(_ rows: [(String, UInt64, UInt64)]) -> [UInt8] {
+        var encoder = RowBinaryEncoder()
+        for (key, cardinality, memory) in rows {
+            encoder.string(key)
+            encoder.uint64(cardinality)
+            encoder.uint64(memory)
+        }
+        return Array(buffer: encoder.buffer)
+    }
+
+    @Test("top N by cardinality and by memory, ties by name bytes; pairs summed, saturating; truncated rows throw")
+    func ranking() throws {
+        // "é" (0xC3 0xA9) sorts after every ASCII name by bytes; "a" before "ab".
+        let bytes = Self.rows([("ab", 5, 1), ("é", 7, 3), ("a", 5, 3), ("b", 5, 9), ("c", 1, 3)])
+        let figures = try ClickHouseMetadataReader.labelFigures(bytes, top: 3)
+        #expect(figures.pairs == 23)
+        #expect(figures.byCardinality == [NamedValue(name: "é", value: 7), NamedValue(name: "a", value: 5), NamedValue(name: "ab", value: 5)])
+        #expect(figures.byMemory == [NamedValue(name: "b", value: 9), NamedValue(name: "a", value: 3), NamedValue(name: "c", value: 3)])
+        // A long list (the heap path of `smallest`, not a full sort) gives the same as sorting everything.
+        let many = (0..<500).map { ("k\(($0 * 7919) % 500)", UInt64($0 % 13), UInt64($0 % 7)) }
+        let top = try ClickHouseMetadataReader.labelFigures(Self.rows(many), top: 10)
+        let sorted = many.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }.prefix(10)
+        #expect(top.byCardinality == sorted.map { NamedValue(name: $0.0, value: $0.1) })
+        #expect(try ClickHouseMetadataReader.labelFigures(Self.rows([("x", .max, 0), ("y", 2, 0)]), top: 1).pairs == .max)
+        #expect(try ClickHouseMetadataReader.labelFigures([], top: 5).byCardinality.isEmpty)
+        #expect(throws: StoreError.self) { try ClickHouseMetadataReader.labelFigures(Array(bytes.dropLast()), top: 3) }
     }
 }

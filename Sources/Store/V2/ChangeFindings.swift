@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The findings of one changes report before it is ranked: named items as ``Change`` values, and keys — which can be
 /// every key of the store (a report against an empty baseline) — as rows whose strings stay in the response bytes they
 /// were read from. Ranking a report of 100,000 keys then neither makes 100,000 `String`s nor copies, retains and frees
@@ -82,20 +78,12 @@ package struct ChangeFindings: Sendable {
         let x = keys[a - changes.count], y = keys[b - changes.count]
         if x.signal != y.signal { return x.signal.rawValue < y.signal.rawValue }
         return bytes.withUnsafeBufferPointer { bytes -> Bool in
-            func order(_ r: Range<Int>, _ s: Range<Int>) -> Int {
-                let common = min(r.count, s.count)
-                if common > 0 {
-                    let result = memcmp(bytes.baseAddress! + r.lowerBound, bytes.baseAddress! + s.lowerBound, common)
-                    if result != 0 { return Int(result) }
-                }
-                return r.count - s.count
-            }
-            let names = order(x.name, y.name)
+            let names = bytes.order(x.name, y.name)
             if names != 0 { return names < 0 }
             if x.scope != y.scope { return x.scope.rawValue < y.scope.rawValue }
-            let events = order(x.event, y.event)
+            let events = bytes.order(x.event, y.event)
             if events != 0 { return events < 0 }
-            let keys = order(x.key, y.key)
+            let keys = bytes.order(x.key, y.key)
             if keys != 0 { return keys < 0 }
             return x.finding.kind.rawValue < y.finding.kind.rawValue
         }

@@ -17,6 +17,11 @@ the server answers measures throughput, not latency (its latency is just connect
 reported separately as `read_mix_unpaced` (requests/s the API sustains; its errors count against the target too).
 Requests carry `Accept-Encoding: gzip`, as browsers and dashboards send (a service overview here is 1.5 MB of JSON);
 `read_mix_without_gzip` repeats the timed run without it, for reference.
+
+Everything is stored on one day by default, so the changes feed compares today against an empty yesterday (every key
+new: the largest answer). `--history-days N` copies today's rows to the N-1 days before it once the load is stored
+(one INSERT ... SELECT per day), so the changes feed compares full days, the realistic daily case; from 14 days the mix
+also asks for a week against the week before (`changes?since&until` among the first reads).
 """
 
 from __future__ import annotations
@@ -212,6 +217,16 @@ def run_wrk(url_file: Path, base: str, connections: int, duration: int, rate: in
     return result
 
 
+def copy_to_earlier_days(clickhouse: ClickHouse, database: str, days: int) -> None:
+    """Copies today's data rows (signal, key, template and catalog rows: their aggregate states as they are) to each of
+    the `days` days before today, one INSERT … SELECT per day, as if the same telemetry had arrived every day."""
+    columns = clickhouse.query(f"SELECT name FROM system.columns WHERE database = '{database}' AND table = 'metadata' FORMAT TSV").split()
+    shifted = ", ".join(f"day - {{n}}" if c == "day" else c for c in columns)
+    for n in range(1, days + 1):
+        clickhouse.query(f"INSERT INTO {database}.metadata ({', '.join(columns)}) SELECT {shifted.format(n=n)} "
+                         f"FROM {database}.metadata WHERE kind IN (1, 2, 3, 5) AND day = today()", timeout=300)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--metrics", type=int, default=10_000)
@@ -232,6 +247,9 @@ def main() -> int:
     parser.add_argument("--hold", type=int, default=0,
                         help="investigate: after loading, write the URL mix and keep everything running (and fed) this many seconds")
     parser.add_argument("--only", default="", help="regex: time only the endpoint URLs that match it")
+    parser.add_argument("--history-days", type=int, default=1,
+                        help="days of data (1-60): after loading, today's rows are copied to the days before it, so the "
+                             "changes feed compares full days (and, from 14, a week against the week before)")
     args = parser.parse_args()
     os.environ["CENSUS_BIN"] = args.census
 
@@ -252,6 +270,10 @@ def main() -> int:
         load_seconds = time.monotonic() - t0
         stored = {"metrics": total(census, "/api/v1/metrics"), "spans": total(census, "/api/v1/spans"),
                   "attribute_keys": total(census, "/api/v1/attributes")}
+        history_days = max(1, min(60, args.history_days))
+        if history_days > 1:
+            copy_to_earlier_days(clickhouse, census.database, history_days - 1)
+            stored["days"] = history_days
 
         # Ingest keeps running during the measurement: every stored metric is exported again, with new values, once per
         # --reexport-seconds, in records of 200 metrics (bounded by count and by the stop event).
@@ -288,7 +310,8 @@ def main() -> int:
                     "/api/v1/logs/patterns?minCount=1", "/api/v1/logs/by-service",
                     f"/api/v2/history?signal=metric&name={q(metric, safe='')}",
                     f"/api/v2/history?signal=metric&name={q(metric, safe='')}&key={metric_key(metric, i % args.keys_per_metric)}",
-                    # Everything is stored today, so against yesterday every name, key and service is new: the largest answer.
+                    # With one day of data, against yesterday every name, key and service is new: the largest answer.
+                    # With --history-days, today against a full yesterday: every key's sketches of two days merged.
                     f"/api/v2/changes?since={today}&limit=100&offset={100 * (i % 3)}",
                     f"/api/v2/changes?since={today}&min_severity=warning&sort=delta",
                     f"/api/v2/metrics/{q(metric, safe='')}/labels", f"/api/v2/metrics?limit=100&offset={100 * (i % 5)}",
@@ -298,6 +321,9 @@ def main() -> int:
             if i < 2:
                 mix += ["/api/v2/metrics?sort=series&limit=50", f"/api/v2/status/tsdb?topN={10 + i}",
                         f"/api/v2/status/tsdb?focusLabel={metric_key(metric, 0)}"]
+                if history_days >= 14:
+                    week_ago = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 6 * 86400))
+                    mix.append(f"/api/v2/changes?since={week_ago}&until={today}&limit={100 + i}")
         mix = [u for u in mix if re.search(args.only, u)]
         mix *= max(1, 200 // max(1, args.distinct))
         rng.shuffle(mix)

@@ -104,7 +104,6 @@ package final class RenderedResponseCache: Sendable {
         dependencies: [ReadDependencies.Dependency] = []
     ) -> Entry {
         let now = clock.now
-        let ttl = self.ttl
         let entry = Entry(status: status, headers: headers, body: body, storedAt: now, dependencies: dependencies, lastUsed: now)
         let bytes = entry.bytes(key: key) + body.readableBytes / 3  // room for its gzip form, made later
         var released: [Entry] = []

@@ -137,19 +137,28 @@ package final class RequestLimitHandler: ChannelDuplexHandler, RemovableChannelH
         context.write(wrapOutboundOut(.body(body)), promise: nil)
         // Half-close, then close a moment later: closing with the rest of an oversize head unread would reset the
         // connection, and the client could lose the answer before reading it.
+        // The callbacks run on the channel's event loop, where the context may be used.
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
-            context.close(mode: .output, promise: nil)
-            context.eventLoop.scheduleTask(in: Self.linger) { context.close(promise: nil) }
+            bound.value.close(mode: .output, promise: nil)
+            bound.value.eventLoop.scheduleTask(in: Self.linger) { bound.value.close(promise: nil) }
         }
     }
 
     private func startReadTimer(context: ChannelHandlerContext) {
         readTimer?.cancel()
-        readTimer = context.eventLoop.scheduleTask(in: limits.readTimeout) { [weak self] in
-            guard let self, self.readTimer != nil else { return }
-            self.readTimer = nil
-            context.close(promise: nil)
+        // The task runs on the channel's event loop; the handler is held weakly, so a pending timer keeps no closed
+        // connection's handler alive.
+        let bound = NIOLoopBound((handler: WeakHandler(value: self), context: context), eventLoop: context.eventLoop)
+        readTimer = context.eventLoop.scheduleTask(in: limits.readTimeout) {
+            guard let handler = bound.value.handler.value, handler.readTimer != nil else { return }
+            handler.readTimer = nil
+            bound.value.context.close(promise: nil)
         }
+    }
+
+    private struct WeakHandler {
+        weak var value: RequestLimitHandler?
     }
 }
 

@@ -20,7 +20,7 @@ struct RunCommand: AsyncParsableCommand, ConfigFileCommand {
 
     func run() async throws {
         let settings = try Settings(kafka: kafka, clickhouse: clickhouse, api: api, ingest: ingest, retention: retention)
-        let report = try ConfigurationReport(
+        let report = ConfigurationReport(
             kafka: kafka, clickhouse: clickhouse, api: api, ingest: ingest, retention: retention, logging: logging, configFile: configFile)
         let logger = try LogSetup.bootstrap(logging)
         try await CensusRuntime(settings: settings, logger: logger, effective: report.entries(settings)).run(consume: true, serve: true)
@@ -43,7 +43,7 @@ struct ConsumeCommand: AsyncParsableCommand, ConfigFileCommand {
 
     func run() async throws {
         let settings = try Settings(kafka: kafka, clickhouse: clickhouse, api: nil, ingest: ingest, retention: retention)
-        let report = try ConfigurationReport(
+        let report = ConfigurationReport(
             kafka: kafka, clickhouse: clickhouse, ingest: ingest, retention: retention, logging: logging, configFile: configFile)
         let logger = try LogSetup.bootstrap(logging)
         try await CensusRuntime(settings: settings, logger: logger, effective: report.entries(settings)).run(consume: true, serve: false)
@@ -64,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand, ConfigFileCommand {
 
     func run() async throws {
         let settings = try Settings(kafka: nil, clickhouse: clickhouse, api: api, ingest: nil)
-        let report = try ConfigurationReport(clickhouse: clickhouse, api: api, logging: logging, configFile: configFile)
+        let report = ConfigurationReport(clickhouse: clickhouse, api: api, logging: logging, configFile: configFile)
         let logger = try LogSetup.bootstrap(logging)
         try await CensusRuntime(settings: settings, logger: logger, effective: report.entries(settings)).run(consume: false, serve: true)
     }

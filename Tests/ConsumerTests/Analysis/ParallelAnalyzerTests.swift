@@ -12,8 +12,9 @@ struct ParallelAnalyzerTests {
         let buffer: UnsafeMutableRawBufferPointer
         init(id: Int, bytes: [UInt8]) {
             self.id = id
-            buffer = .allocate(byteCount: max(1, bytes.count), alignment: 1)
-            buffer.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 1)
+            bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+            self.buffer = buffer
             count = bytes.count
         }
         let count: Int

@@ -6,7 +6,7 @@ import Testing
 struct WireValidatorTests {
     func validate(_ bytes: [UInt8], as message: OTLPMessage = .exportMetricsServiceRequest) throws(OTLPDecodeError) {
         let result = bytes.withUnsafeBytes { raw in Result { () throws(OTLPDecodeError) in try WireValidator.validate(raw, as: message) } }
-        try result.get()
+        _ = try result.get()
     }
 
     func error(_ bytes: [UInt8], as message: OTLPMessage = .exportMetricsServiceRequest) -> OTLPDecodeError? {

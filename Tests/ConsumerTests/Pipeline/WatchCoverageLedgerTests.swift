@@ -110,8 +110,9 @@ struct PinnedWatchTests {
     final class Owned {
         let buffer: UnsafeMutableRawBufferPointer
         init(_ bytes: [UInt8]) {
-            buffer = .allocate(byteCount: max(1, bytes.count), alignment: 1)
-            buffer.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 1)
+            bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+            self.buffer = buffer
         }
         deinit { buffer.deallocate() }
         var payload: UnsafeRawBufferPointer { UnsafeRawBufferPointer(buffer) }

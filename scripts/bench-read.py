@@ -27,6 +27,7 @@ also asks for a week against the week before (`changes?since&until` among the fi
 from __future__ import annotations
 
 import argparse
+import calendar
 import json
 import os
 import random
@@ -217,14 +218,15 @@ def run_wrk(url_file: Path, base: str, connections: int, duration: int, rate: in
     return result
 
 
-def copy_to_earlier_days(clickhouse: ClickHouse, database: str, days: int) -> None:
-    """Copies today's data rows (signal, key, template and catalog rows: their aggregate states as they are) to each of
-    the `days` days before today, one INSERT … SELECT per day, as if the same telemetry had arrived every day."""
+def copy_to_earlier_days(clickhouse: ClickHouse, database: str, today: str, days: int) -> None:
+    """Copies the data rows of `today` (YYYY-MM-DD, UTC: signal, key, template and catalog rows, their aggregate states
+    as they are) to each of the `days` days before it, one INSERT … SELECT per day, as if the same telemetry had
+    arrived every day."""
     columns = clickhouse.query(f"SELECT name FROM system.columns WHERE database = '{database}' AND table = 'metadata' FORMAT TSV").split()
     shifted = ", ".join(f"day - {{n}}" if c == "day" else c for c in columns)
     for n in range(1, days + 1):
         clickhouse.query(f"INSERT INTO {database}.metadata ({', '.join(columns)}) SELECT {shifted.format(n=n)} "
-                         f"FROM {database}.metadata WHERE kind IN (1, 2, 3, 5) AND day = today()", timeout=300)
+                         f"FROM {database}.metadata WHERE kind IN (1, 2, 3, 5) AND day = toDate('{today}')", timeout=300)
 
 
 def main() -> int:
@@ -270,9 +272,11 @@ def main() -> int:
         load_seconds = time.monotonic() - t0
         stored = {"metrics": total(census, "/api/v1/metrics"), "spans": total(census, "/api/v1/spans"),
                   "attribute_keys": total(census, "/api/v1/attributes")}
+        # One UTC day for the whole run: the copies, the changes URLs and the week-against-week window.
+        today = time.strftime("%Y-%m-%d", time.gmtime())
         history_days = max(1, min(60, args.history_days))
         if history_days > 1:
-            copy_to_earlier_days(clickhouse, census.database, history_days - 1)
+            copy_to_earlier_days(clickhouse, census.database, today, history_days - 1)
             stored["days"] = history_days
 
         # Ingest keeps running during the measurement: every stored metric is exported again, with new values, once per
@@ -292,7 +296,6 @@ def main() -> int:
         feeder.start()
 
         q = urllib.parse.quote
-        today = time.strftime("%Y-%m-%d", time.gmtime())
         mix = []
         for i in range(args.distinct):
             metric = f"bench.metric.{rng.randrange(args.metrics):05d}"
@@ -322,7 +325,7 @@ def main() -> int:
                 mix += ["/api/v2/metrics?sort=series&limit=50", f"/api/v2/status/tsdb?topN={10 + i}",
                         f"/api/v2/status/tsdb?focusLabel={metric_key(metric, 0)}"]
                 if history_days >= 14:
-                    week_ago = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 6 * 86400))
+                    week_ago = time.strftime("%Y-%m-%d", time.gmtime(calendar.timegm(time.strptime(today, "%Y-%m-%d")) - 6 * 86400))
                     mix.append(f"/api/v2/changes?since={week_ago}&until={today}&limit={100 + i}")
         mix = [u for u in mix if re.search(args.only, u)]
         mix *= max(1, 200 // max(1, args.distinct))

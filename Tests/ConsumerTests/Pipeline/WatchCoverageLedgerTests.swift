@@ -107,17 +107,6 @@ struct WatchCoverageLedgerTests {
 /// for the keys of its mask; the parallel analyzer pins every lane alike.
 @Suite("MetadataWindow: pinned watch lists and record masks")
 struct PinnedWatchTests {
-    final class Owned {
-        let buffer: UnsafeMutableRawBufferPointer
-        init(_ bytes: [UInt8]) {
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 1)
-            bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
-            self.buffer = buffer
-        }
-        deinit { buffer.deallocate() }
-        var payload: UnsafeRawBufferPointer { UnsafeRawBufferPointer(buffer) }
-    }
-
     func values(_ batch: MetadataBatch) -> [String: UInt64] {
         var out: [String: UInt64] = [:]
         for value in batch.watchedValues { out["\(value.key)=\(value.value ?? "<overflow>")", default: 0] += value.count }
@@ -155,9 +144,9 @@ struct PinnedWatchTests {
         #expect(analyzer.pinnedKeys == nil)
         registry.update(keys: ["region", "user"], stored: [:])
         analyzer.pinWatch(keys: ["user"])
-        var owners: [Owned] = []
+        var owners: [ParallelAnalyzerTests.OwnedPayload] = []
         for i in 0..<6 {
-            let owned = Owned(request)
+            let owned = ParallelAnalyzerTests.OwnedPayload(id: i, bytes: request)
             owners.append(owned)
             analyzer.enqueue(owned.payload, signal: .metric, timestamp: 1_767_229_200, owner: owned, watchMask: i == 5 ? 0 : .max)
         }

@@ -16,7 +16,7 @@ package struct CatalogEntry: Sendable, Hashable {
     package var smallValues: [String]
 
     /// Groups key aggregates by (signal, scope, key, day) and merges each group as the lanes' key aggregates are merged
-    /// (``KeyAggregate/merge(_:)``): counts summed, hashes unioned (first-seen order, so one batch always encodes to the
+    /// (``KeyAggregate/merge(_:members:)``): counts summed, hashes unioned (first-seen order, so one batch always encodes to the
     /// same bytes, which a replicated table needs to deduplicate a resent batch), sample slots merged slot by slot
     /// (minimum, as ClickHouse's `minForEach` does), small value sets unioned (empty once over ``KeyAggregate/maxSamples``
     /// or once a merged key overflowed), first/last seen as min/max. Entries come out in first-appearance order.

@@ -108,6 +108,32 @@ struct CatalogEntryTests {
         #expect(entries[2].signal == .span && entries[2].valueHashes.isEmpty)
     }
 
+    @Test("merged hashes are the distinct hashes in first-seen order, over hundreds of merges into one row")
+    func mergedHashOrder() {
+        var random = SystemRandomNumberGenerator()
+        // 300 names of one key; hashes from a small space (many repeats), 0 among them, and repeats inside the first.
+        let keys = (0..<300).map { index in
+            KeyAggregate(
+                signal: .metric, name: "n\(index)", service: "s\(index % 7)", scope: .attribute, key: "user.id", day: 3,
+                firstSeen: 1, lastSeen: 1, count: 1,
+                valueHashes: index == 0 ? [5, 0, 5, 7] : (0..<40).map { _ in UInt64.random(in: 0..<2_000, using: &random) })
+        }
+        var seen = Set<UInt64>()
+        let expected = keys.flatMap(\.valueHashes).filter { seen.insert($0).inserted }
+        let entries = CatalogEntry.entries(from: keys)
+        #expect(entries.count == 1)
+        #expect(entries[0].valueHashes == expected)
+        #expect(entries[0].count == 300)
+        // The lanes' merge (same name and service) gives the same order.
+        let lanes = keys.map { key in
+            var key = key
+            key.name = "n"
+            key.service = "s"
+            return key
+        }
+        #expect(KeyAggregate.mergingDuplicates(lanes).map(\.valueHashes) == [expected])
+    }
+
     @Test("sample slots merge slot by slot to the smallest text, whatever the order of the keys")
     func sampleSlots() {
         let values = (0..<40).map { (text: "v\($0)", hash: ValueHash.hash("v\($0)")) }

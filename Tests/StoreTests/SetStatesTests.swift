@@ -180,7 +180,7 @@ struct MigrationNineTests {
     }
 }
 
-/// Merging the lanes' key aggregates before encoding (``KeyAggregate/merge(_:)``) stores what the separate rows would.
+/// Merging the lanes' key aggregates before encoding (``KeyAggregate/merge(_:members:)``) stores what the separate rows would.
 @Suite("Lane merge", .enabled(if: TestServer.anyConfigured))
 struct LaneMergeTests {
     /// Key aggregates of a few identities as several lanes would hold them: overlapping value sets, small sets that stay

@@ -25,13 +25,30 @@ extension KeyAggregate {
     /// The small set is the union while it stays within ``maxSamples`` texts, empty (overflow) past it or when either
     /// side overflowed: readers use a small set only for a key-day of at most ``maxSamples`` values, where the union of
     /// the windows' sets is that set either way.
-    package mutating func merge(_ other: KeyAggregate) {
+    ///
+    /// `members` is the set of this aggregate's ``valueHashes``, kept by the caller between merges into the same
+    /// aggregate (`nil` before the first: it is built then), so that folding n aggregates into one reads each hash once.
+    /// (A catalog row folds one key of every name and service of a window: re-reading the hashes gathered so far at
+    /// every merge was quadratic, ~10⁸ set inserts for `user.id` on 1,100 metrics × 600 values.)
+    mutating func merge(_ other: KeyAggregate, members: inout Set<UInt64>?) {
         firstSeen = min(firstSeen, other.firstSeen)
         lastSeen = max(lastSeen, other.lastSeen)
         count &+= other.count
         // Overflow is read before the hashes grow: an aggregate without values has an empty, not an overflowed, set.
         let overflowed = overflowedSmallSet || other.overflowedSmallSet
-        valueHashes = Self.union(valueHashes, other.valueHashes)
+        if !other.valueHashes.isEmpty {
+            if members == nil {
+                var set = Set<UInt64>(minimumCapacity: valueHashes.count &+ other.valueHashes.count)
+                var distinct: [UInt64] = []
+                distinct.reserveCapacity(valueHashes.count &+ other.valueHashes.count)
+                for hash in valueHashes where set.insert(hash).inserted { distinct.append(hash) }
+                valueHashes = distinct
+                members = set
+            }
+            // Distinct, in first-seen order: this aggregate's hashes, then the other's new ones (deterministic, so one
+            // batch always encodes to the same bytes; `Array(Set(…))` would not be: Swift seeds each set's order).
+            for hash in other.valueHashes where members!.insert(hash).inserted { valueHashes.append(hash) }
+        }
         SampleSlots.merge(other.sampleSlots, into: &sampleSlots)
         if overflowed {
             smallValues = []
@@ -59,27 +76,19 @@ extension KeyAggregate {
         heavyHitters.sort { $0.count != $1.count ? $0.count > $1.count : $0.hash < $1.hash }
     }
 
-    /// The distinct hashes of `a` then `b`, in first-seen order (deterministic, so one batch always encodes to the same
-    /// bytes; `Array(Set(…))` would not be: Swift seeds each set's order). Neither side needs to be sorted.
-    static func union(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
-        if b.isEmpty { return a }
-        var seen = Set<UInt64>(minimumCapacity: a.count + b.count)
-        var result: [UInt64] = []
-        result.reserveCapacity(a.count + b.count)
-        for hash in a where seen.insert(hash).inserted { result.append(hash) }
-        for hash in b where seen.insert(hash).inserted { result.append(hash) }
-        return result
-    }
-
-    /// `keys` with the aggregates of one ``identity`` merged into one (``merge(_:)``), in first-seen order.
+    /// `keys` with the aggregates of one ``identity`` merged into one (``merge(_:members:)``), in first-seen order.
     package static func mergingDuplicates(_ keys: [KeyAggregate]) -> [KeyAggregate] {
         var index: [Identity: Int] = [:]
         index.reserveCapacity(keys.count)
         var merged: [KeyAggregate] = []
         merged.reserveCapacity(keys.count)
+        // The hash set of each merged aggregate, from its first merge on (most aggregates are never merged).
+        var members: [Int: Set<UInt64>] = [:]
         for aggregate in keys {
             if let i = index[aggregate.identity] {
-                merged[i].merge(aggregate)
+                var set = members.removeValue(forKey: i)
+                merged[i].merge(aggregate, members: &set)
+                members[i] = set
             } else {
                 index[aggregate.identity] = merged.count
                 merged.append(aggregate)

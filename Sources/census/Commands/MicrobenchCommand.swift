@@ -40,7 +40,12 @@ struct MicrobenchCommand: ParsableCommand {
         var signal: Signal
         var payloads: [[UInt8]]
         var items: Int
+        /// Records per drained window in the `ingest` stage (a flush's worth); `.max`: drained only when full.
+        var windowRecords: Int = .max
     }
+
+    /// Records of one spread-shape window: about what census analyzes in one `--flush-interval` on that shape.
+    static let spreadWindowRecords = 1_300
 
     func run() throws {
         var demo = DemoTelemetry(seed: seed)
@@ -56,10 +61,20 @@ struct MicrobenchCommand: ParsableCommand {
                 name: "explosion 600", signal: .metric,
                 payloads: (0..<records).map { demo.explosionRequest(points: 600, first: $0 * 600) }, items: 600),
         ]
+        // The spread shape needs a window's worth of distinct (metric, service) pairs, not `records` cycled ones.
+        let spread =
+            only.isEmpty || "spread 600x8".contains(only)
+            ? [
+                Workload(
+                    name: "spread 600x8", signal: .metric,
+                    payloads: (0..<Self.spreadWindowRecords).map { _ in
+                        demo.spreadRequest(points: 600, attributes: 8, metrics: 400, services: 12, values: 200_000)
+                    }, items: 600, windowRecords: Self.spreadWindowRecords)
+            ] : []
         print(
             "census microbench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(seconds) s per line, \(records) distinct records per shape")
         if only.isEmpty || only.contains("flood") { try floodBench() }
-        for workload in workloads where only.isEmpty || workload.name.contains(only) {
+        for workload in workloads + spread where only.isEmpty || workload.name.contains(only) {
             let bytes = workload.payloads.reduce(0) { $0 + $1.count }
             let message = OTLPMessage.request(for: workload.signal)
             if stage.isEmpty || stage == "validate" {
@@ -69,16 +84,21 @@ struct MicrobenchCommand: ParsableCommand {
             }
             if stage.isEmpty || stage == "ingest" {
                 var window = MetadataWindow()
+                var inWindow = 0
                 try measure("ingest", workload, bytes: bytes) { payload in
                     _ = try payload.withUnsafeBytes { try window.ingest($0, signal: workload.signal, encoding: .proto, timestamp: 1_767_225_600) }
-                    // Keep the window at a realistic size: drain it as a flush would.
-                    if window.approximateBytes > 64 << 20 || window.hasKeyAtValueLimit { _ = window.drain() }
+                    inWindow += 1
+                    // Keep the window at a realistic size: drain it as a flush would (spread: once per window's records).
+                    if window.approximateBytes > 64 << 20 || window.hasKeyAtValueLimit || inWindow >= workload.windowRecords {
+                        _ = window.drain()
+                        inWindow = 0
+                    }
                 }
             }
             guard stage.isEmpty || stage == "encode" else { continue }
-            // Encoding: windows of 16 records each, drained and encoded as one INSERT body.
+            // Encoding: windows of 16 records each (spread: of all its records), drained and encoded as one INSERT body.
             var encoded = 0
-            let chunk = min(16, workload.payloads.count)
+            let chunk = min(workload.windowRecords == .max ? 16 : workload.windowRecords, workload.payloads.count)
             let start = ContinuousClock.now
             var elapsed = Duration.zero
             var items = 0

@@ -1,7 +1,9 @@
 """No internals in errors (issue 11, item 5), on the real binary with ClickHouse 18.16.
 
-- A `census serve` whose database is gone: every storage-reading route answers `500 {"error":"storage unavailable"}`,
-  with no SQL, host, port, version or database name in the body; the detail is logged once per request with the route.
+- A `census serve` whose database is gone: every storage-reading route answers `503 {"error":"storage not ready: the
+  schema does not exist yet (see /readyz)"}` with `Retry-After: 1` (the same as a process whose schema is still being
+  migrated), with no SQL, host, port, version or database name in the body; the detail is logged once per request with
+  the route. (Any other storage failure is `500 {"error":"storage unavailable"}`: APITests' StorageFailureTests.)
 - A paused ClickHouse (SIGSTOP): reads end after `--api-query-timeout` with 503 + `Retry-After`, again without internals,
   and answer 200 after it resumes.
 - `GET /api/v1/quarantine` shows payload bytes only with the admin token.
@@ -41,21 +43,21 @@ def test_storage_failures_answer_without_internals(broker, clickhouse, census_fa
     port = str(census.api_port)
     for route in READ_ROUTES:
         r = requests.get(census.api + route, timeout=30)
-        assert r.status_code == 500, (route, r.status_code, r.text)
+        assert (r.status_code, r.headers.get("retry-after")) == (503, "1"), (route, r.status_code, r.text)
         assert r.headers["content-type"] == "application/json", route
-        assert r.json() == {"error": "storage unavailable"}, (route, r.text)
+        assert r.json() == {"error": "storage not ready: the schema does not exist yet (see /readyz)"}, (route, r.text)
         assert_no_internals(r.text, database, port)
     assert census.alive()
     log = census.log_text()
     # Logged once per request, with the route, and with the detail the client did not get.
-    failures = [line for line in log.splitlines() if "storage read failed" in line]
+    failures = [line for line in log.splitlines() if "storage not ready" in line]
     assert len(failures) == len(READ_ROUTES), failures
     assert all("route=GET /api/v1/" in line and database in line for line in failures), failures[:3]
 
 
 def test_paused_clickhouse_is_503_with_retry_after(broker, private_clickhouse, census_factory):
     census = census_factory(broker, private_clickhouse, command="serve", extra_args=["--api-query-timeout", "1"])
-    census.get("/api/v1/metrics", expect=500)  # no schema: storage unavailable (ClickHouse answers)
+    census.get("/api/v1/metrics", expect=503)  # no schema: storage not ready (ClickHouse answers)
     private_clickhouse.pause()
     try:
         started = time.monotonic()

@@ -105,6 +105,13 @@ def watch_url(census, key: str = KEY) -> str:
     return f"{census.api}/api/v1/attributes/{quote(key, safe='')}/watch"
 
 
+def wait_ready(census) -> None:
+    """/readyz: the schema (migration 7, the watch list) exists; until then the API serves but storage reads answer
+    503 "storage not ready" (a watch POST right after start would race the migrations)."""
+    wait_until("census ready", lambda: requests.get(census.api + "/readyz", timeout=5).status_code == 200, timeout=60,
+               diagnostics=census.log_tail)
+
+
 def values_of(census, key: str = KEY, **params) -> dict:
     r = requests.get(watch_url(census, key), params={"page_size": 10000, **params}, timeout=15)
     assert r.status_code == 200, (r.status_code, r.text)
@@ -131,9 +138,7 @@ def test_watch_routes_values_restart_overflow_unwatch(clickhouse, broker, census
                             extra_args=["--watch-max-values", "5", "--watch-refresh-interval", "0.5"])
     offsets = census_factory.offsets(broker, census)
     url = watch_url(census)
-    # /readyz: the schema (migration 7, the watch list) exists; before that every storage read is 500.
-    wait_until("census ready", lambda: requests.get(census.api + "/readyz", timeout=5).status_code == 200, timeout=60,
-               diagnostics=census.log_tail)
+    wait_ready(census)
 
     # Not watched yet; writes need the token.
     r = requests.get(url, timeout=10)
@@ -220,6 +225,7 @@ def test_watched_counts_are_exact_under_kill_9(clickhouse, broker, census_factor
     census = census_factory(broker, clickhouse, flush_interval="0.2", env={"CENSUS_ADMIN_TOKEN": TOKEN},
                             extra_args=FAST_GROUP + ["--watch-refresh-interval", "0.5"])
     offsets = census_factory.offsets(broker, census)
+    wait_ready(census)
     assert requests.post(watch_url(census), headers=AUTH, timeout=10).status_code == 200
     data = Data()
     rng = mixed_data(data, seed=13, records=180, prefix="v", values=40, max_points=5)
@@ -257,6 +263,7 @@ def test_two_instances_share_the_watch_list_and_count_exactly(clickhouse, broker
         return requests.get(f"{b.api}/api/v1/attributes/{KEY}", timeout=10).json()["watched"]
 
     assert watched_on_b() is False
+    wait_ready(a)
     assert requests.post(watch_url(a), headers=AUTH, timeout=10).status_code == 200
     wait_until("B sees the watch", watched_on_b, timeout=30, diagnostics=b.log_tail)
     data = Data()
@@ -279,6 +286,7 @@ def test_replay_fills_a_newly_watched_key(clickhouse, broker, census_factory):
     produce_at(broker.bootstrap, data.records)
     offsets.wait_caught_up(diagnostics=census.log_tail)
     # Watched after the records were applied: nothing collected yet.
+    wait_ready(census)
     assert requests.post(watch_url(census), headers=AUTH, timeout=10).status_code == 200
     assert values_of(census)["unique_count"] == 0
     # A replay over applied ranges skips them (exactly once); after a clear it applies them again, watched values included.
@@ -373,6 +381,7 @@ def test_fill_watched_adds_exactly_the_missing_values(clickhouse, broker, census
             (out.returncode, out.stderr[:300])
 
     # Watched after the records were applied: nothing collected; the fill adds exactly the oracle's values.
+    wait_ready(census)
     assert requests.post(watch_url(census), headers=AUTH, timeout=10).status_code == 200
     assert values_of(census)["unique_count"] == 0
     before = other_metadata(census)
@@ -414,6 +423,7 @@ def test_fill_watched_while_live_census_ingests(clickhouse, broker, census_facto
     old = len(data.records)
     produce_at(broker.bootstrap, data.records)
     offsets.wait_caught_up(diagnostics=census.log_tail)
+    wait_ready(census)
     assert requests.post(watch_url(census), headers=AUTH, timeout=10).status_code == 200
     # The live census collects the key from its next window on: one record it shows proves it (later windows follow).
     data.metric(["live-marker"], T0_MS + 200_000)
@@ -441,6 +451,7 @@ def test_fill_watched_killed_midway_then_run_again(clickhouse, broker, census_fa
     mixed_data(data, seed=54, records=240)
     produce_at(broker.bootstrap, data.records)
     offsets.wait_caught_up(diagnostics=census.log_tail)
+    wait_ready(census)
     assert requests.post(watch_url(census), headers=AUTH, timeout=10).status_code == 200
     assert kind_rows(clickhouse, census, 6) == 0
     # One record per INSERT or so: the first filled values are visible long before the fill ends; kill it then.
@@ -476,6 +487,7 @@ def test_fill_watched_during_a_clickhouse_outage(private_clickhouse, broker, cen
     mixed_data(data, seed=57, records=120)
     produce_at(broker.bootstrap, data.records)
     offsets.wait_caught_up(diagnostics=census.log_tail)
+    wait_ready(census)
     assert requests.post(watch_url(census), headers=AUTH, timeout=10).status_code == 200
     log = census_factory.workdir / "fill-outage.log"
     with open(log, "w") as out:

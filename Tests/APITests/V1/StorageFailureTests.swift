@@ -29,9 +29,20 @@ struct StorageFailureTests {
     /// A ClickHouse server error as 18.16 words it: SQL, host and version included.
     static let serverError = ClickHouseError(
         kind: .server,
-        message: "Code: 60, e.displayText() = DB::Exception: Table census.ingest doesn't exist., e.what() = DB::Exception "
-            + "(from 127.0.0.1:8123) (version 18.16.1) SELECT name FROM census.ingest",
-        serverCode: .unknownTable, httpStatus: 404)
+        message: "Code: 47, e.displayText() = DB::Exception: Unknown identifier: nme, e.what() = DB::Exception "
+            + "(from 127.0.0.1:8123) (version 18.16.1) SELECT nme FROM census.ingest",
+        serverCode: .unknownIdentifier, httpStatus: 404)
+
+    /// The errors of a store whose schema is not there yet (the API serves while the migrations run at start).
+    static let schemaMissing = [
+        ClickHouseError(
+            kind: .server,
+            message: "Code: 60, e.displayText() = DB::Exception: Table census.watches doesn't exist., e.what() = DB::Exception",
+            serverCode: .unknownTable, httpStatus: 404),
+        ClickHouseError(
+            kind: .server, message: "Code: 81, e.displayText() = DB::Exception: Database census doesn't exist, e.what() = DB::Exception",
+            serverCode: .unknownDatabase, httpStatus: 404),
+    ]
 
     func app(quarantine: any QuarantineReading, token: String? = nil) -> some ApplicationProtocol {
         let router = Router()
@@ -83,6 +94,21 @@ struct StorageFailureTests {
                     #expect(response.status == .serviceUnavailable)
                     #expect(response.headers[.retryAfter] == "1")
                     #expect(body(response) == #"{"error":"read timed out: storage busy"}"# + "\n")
+                }
+            }
+        }
+    }
+
+    @Test func missingSchemaIs503WithRetryAfter() async throws {
+        for error in Self.schemaMissing {
+            try await app(quarantine: BrokenQuarantine(error: error)).test(.router) { client in
+                try await client.execute(uri: "/api/v1/quarantine", method: .get) { response in
+                    #expect(response.status == .serviceUnavailable)
+                    #expect(response.headers[.retryAfter] == "1")
+                    #expect(
+                        body(response)
+                            == #"{"error":"storage not ready: the schema does not exist yet (see /readyz)"}"# + "\n")
+                    #expect(!body(response).contains("census"))
                 }
             }
         }

@@ -111,10 +111,17 @@ struct StoreWiring: Sendable {
                 return try await migrator.migrate()
             } catch let error as ClickHouseError where error.isRetriable {
                 if let retryFor, ContinuousClock.now - started >= retryFor { throw error }
-                let what =
-                    error.serverCode == .timeoutExceeded
-                    ? "ClickHouse cluster DDL not finished on every host; retrying" : "ClickHouse not reachable; retrying"
-                logger.warning("\(what)", metadata: ["clickhouse": "\(client.configuration.url)", "error": "\(error)", "retry_in": "\(delay)"])
+                var metadata: Logger.Metadata = ["clickhouse": "\(client.configuration.url)", "error": "\(error)", "retry_in": "\(delay)"]
+                let what: Logger.Message
+                if error.serverCode == .timeoutExceeded {
+                    what = "ClickHouse cluster DDL not finished on every host; retrying"
+                    // A host that is up but never finishes: ClickHouse 18.16's DDLWorker may have ended (docs/CLICKHOUSE.md).
+                    metadata["hint"] =
+                        "a host that is up but never finishes may have stopped running distributed DDL: look for 'DDLWorker' and 'Terminating' in its server log; restarting that server clears it"
+                } else {
+                    what = "ClickHouse not reachable; retrying"
+                }
+                logger.warning(what, metadata: metadata)
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
             } catch let error as ClickHouseError where error.isAccessDenied {

@@ -1,9 +1,9 @@
 import Store
 
 /// A read the store could not answer, on its way to ``V1ErrorMiddleware``, which logs ``underlying`` once with the
-/// route and answers without it: 503 with `Retry-After` when the store is too busy or not ready (``overload``: the read
-/// limit turned it away, it ran out of time, or the schema is not there yet), else `500 {"error":"storage unavailable"}`. ClickHouse's message (SQL, host,
-/// version) never reaches a client.
+/// route and answers without it: 503 with `Retry-After` when the store is too busy or not ready (``retryLaterReason``:
+/// the read limit turned it away, it ran out of time, or the schema is not there yet), else
+/// `500 {"error":"storage unavailable"}`. ClickHouse's message (SQL, host, version) never reaches a client.
 struct StorageFailure: Error {
     /// What the store threw.
     let underlying: any Error
@@ -12,7 +12,7 @@ struct StorageFailure: Error {
     /// (the read never reached ClickHouse), the read ran out of time (`max_execution_time`, or the HTTP timeout above
     /// it), or census's database or tables are not there yet (the API serves while the schema is created or migrated at
     /// start; `GET /readyz` says when it is done).
-    var overload: String? {
+    var retryLaterReason: String? {
         guard let error = underlying as? ClickHouseError else { return nil }
         if error.kind == .busy { return "too many concurrent reads" }
         if error.serverCode == .timeoutExceeded || error.curlCode == 28 { return "read timed out: storage busy" }

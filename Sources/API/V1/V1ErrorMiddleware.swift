@@ -8,7 +8,7 @@ import Logging
 ///
 /// A ``StorageFailure`` is logged once with the route and answered without its detail: 503 with `Retry-After` and
 /// `{"error":"too many concurrent reads"}`, `{"error":"read timed out: storage busy"}` or `{"error":"storage not ready: …"}`
-/// when the store is too busy or its schema is not there yet (see ``StorageFailure/overload``), else
+/// when the store is too busy or its schema is not there yet (see ``StorageFailure/retryLaterReason``), else
 /// `500 {"error":"storage unavailable"}`.
 struct V1ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Seconds a client is asked to wait after a 503 (the read queue moves in well under that).
@@ -18,14 +18,14 @@ struct V1ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let failure as StorageFailure {
-            if let overload = failure.overload {
+            if let reason = failure.retryLaterReason {
                 let metadata: Logger.Metadata = ["route": "\(request.method) \(request.uri.path)", "error": "\(failure.underlying)"]
                 if failure.isSchemaMissing {
                     context.logger.warning("storage not ready: the schema does not exist yet", metadata: metadata)
                 } else {
                     context.logger.debug("storage busy", metadata: metadata)
                 }
-                var response = V1Response.error(overload, status: .serviceUnavailable)
+                var response = V1Response.error(reason, status: .serviceUnavailable)
                 response.headers[.retryAfter] = String(Self.retryAfterSeconds)
                 return response
             }

@@ -115,7 +115,7 @@ struct StoreWiring: Sendable {
                 let what: Logger.Message
                 if error.serverCode == .timeoutExceeded {
                     what = "ClickHouse cluster DDL not finished on every host; retrying"
-                    // A host that is up but never finishes: ClickHouse 18.16's DDLWorker may have ended (docs/CLICKHOUSE.md).
+                    // ClickHouse 18.16's DDLWorker can end for good on a ZooKeeper race (docs/CLICKHOUSE.md).
                     metadata["hint"] =
                         "a host that is up but never finishes may have stopped running distributed DDL: look for 'DDLWorker' and 'Terminating' in its server log; restarting that server clears it"
                 } else {

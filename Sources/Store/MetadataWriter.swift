@@ -42,40 +42,72 @@ package struct MetadataWriter: Sendable {
     }
 
     /// Inserts the batch: its quarantined records first (an idempotent INSERT: the table is keyed by topic, partition and
-    /// offset), then the metadata and progress rows in ONE INSERT. An empty batch sends nothing.
+    /// offset), then the metadata and progress rows in ONE INSERT. An empty batch sends nothing. The same as
+    /// ``write(_:queryID:fence:retryPolicy:logger:)-(PreparedInsert,_,_,_,_)`` after ``prepare(_:)``.
     ///
-    /// - Parameters:
-    ///   - batch: What to write.
-    ///   - queryID: Sent as ClickHouse's `query_id` with the metadata INSERT. Give every attempt of one batch the same id:
-    ///     the server then refuses a resend while an earlier attempt still runs (code 216), and ``isRunning(queryID:)``
-    ///     tells when an attempt whose answer was lost has finished.
-    ///   - retryPolicy: Overrides the client's policy (the ingest pipeline passes ``ClickHouseClient/RetryPolicy/noRetry``).
-    ///   - logger: Logger for this call.
     /// - Throws: ``StoreError/Kind/batchTooLarge`` before sending anything when the rows exceed ``maxRowsPerInsert`` or the
     ///   body exceeds ``maxBytesPerInsert``; ``ClickHouseError`` when an insert fails (check ``ClickHouseError/isRetriable``).
-    /// - Important: With retries, an INSERT whose earlier attempt reached the server but lost its answer (timeout, empty
-    ///   reply) may be applied twice. Callers that need exactly-once pass ``ClickHouseClient/RetryPolicy/noRetry``, and after
-    ///   a failure with ``ClickHouseError/mayHaveBeenApplied`` wait for ``isRunning(queryID:)`` to turn false and compare
-    ///   ``appliedOffsets(topic:)`` before re-sending.
-    ///   - fence: The attempt's write fence (``WriteFence``), carried by the progress rows: once the server's clock is past
-    ///     it, ClickHouse refuses the whole INSERT (code 395) instead of applying it late. Default: never expires.
     package func write(
         _ batch: MetadataBatch, queryID: String? = nil, fence: WriteFence = .never, retryPolicy: ClickHouseClient.RetryPolicy? = nil,
         logger: Logger? = nil
     ) async throws {
+        try await write(prepare(batch), queryID: queryID, fence: fence, retryPolicy: retryPolicy, logger: logger)
+    }
+
+    /// Encodes `batch` for its INSERT once, before any attempt (see ``PreparedInsert``): every row but the fenced ones,
+    /// thinned by the writer's set filter and compressed when that pays.
+    /// - Throws: ``StoreError/Kind/batchTooLarge`` when the rows exceed ``maxRowsPerInsert`` or the body exceeds
+    ///   ``maxBytesPerInsert`` (the same batch always will); ``ClickHouseError`` when compression fails.
+    package func prepare(_ batch: MetadataBatch) throws -> PreparedInsert {
+        guard batch.rowCount > 0 else { return PreparedInsert(batch: batch, rows: 0, head: InsertBody(plain: ByteBuffer()), pending: .init()) }
+        let (head, rows, pending) = try Self.encodeUnfenced(batch, setFilter: setFilter)
+        let bytes = head.readableBytes + Self.encodeFenced(batch, fence: .never).readableBytes
+        guard bytes <= Self.maxBytesPerInsert else {
+            throw StoreError(.batchTooLarge, "\(bytes) bytes exceed the \(Self.maxBytesPerInsert)-byte limit of one INSERT")
+        }
+        return PreparedInsert(batch: batch, rows: rows, head: try client.insertBody(head), pending: pending)
+    }
+
+    /// Sends a prepared batch: its quarantined records first (an idempotent INSERT: the table is keyed by topic, partition
+    /// and offset), then the metadata rows and the progress and coverage rows carrying `fence`, in ONE INSERT.
+    ///
+    /// - Parameters:
+    ///   - prepared: What to write (``prepare(_:)``); send it as often as needed, it is not encoded again.
+    ///   - queryID: Sent as ClickHouse's `query_id` with the metadata INSERT. Give every attempt of one batch the same id:
+    ///     the server then refuses a resend while an earlier attempt still runs (code 216), and ``isRunning(queryID:)``
+    ///     tells when an attempt whose answer was lost has finished.
+    ///   - fence: The attempt's write fence (``WriteFence``), carried by the progress rows: once the server's clock is past
+    ///     it, ClickHouse refuses the whole INSERT (code 395) instead of applying it late. Default: never expires.
+    ///   - retryPolicy: Overrides the client's policy (the ingest pipeline passes ``ClickHouseClient/RetryPolicy/noRetry``).
+    ///   - logger: Logger for this call.
+    /// - Throws: ``ClickHouseError`` when an insert fails (check ``ClickHouseError/isRetriable``).
+    /// - Important: With retries, an INSERT whose earlier attempt reached the server but lost its answer (timeout, empty
+    ///   reply) may be applied twice. Callers that need exactly-once pass ``ClickHouseClient/RetryPolicy/noRetry``, and after
+    ///   a failure with ``ClickHouseError/mayHaveBeenApplied`` wait for ``isRunning(queryID:)`` to turn false and compare
+    ///   ``appliedOffsets(topic:)`` before re-sending.
+    package func write(
+        _ prepared: PreparedInsert, queryID: String? = nil, fence: WriteFence = .never, retryPolicy: ClickHouseClient.RetryPolicy? = nil,
+        logger: Logger? = nil
+    ) async throws(ClickHouseError) {
+        let batch = prepared.batch
         guard !batch.isEmpty else { return }
         let logger = logger ?? self.logger
         if !batch.quarantined.isEmpty {
             _ = try await client.execute(
                 QuarantineQueries.insert(schema), body: Self.encodeQuarantine(batch.quarantined), retryPolicy: retryPolicy, logger: logger)
         }
-        guard batch.rowCount > 0 else { return }
-        let (body, rows, pending) = try Self.encode(batch, fence: fence, setFilter: setFilter)
+        guard prepared.rows > 0 else { return }
+        let body: InsertBody
+        do {
+            body = try prepared.head.appending(Self.encodeFenced(batch, fence: fence))
+        } catch {
+            throw ClickHouseError(kind: .configuration, message: "gzip compression failed: \(error)")
+        }
         var settings = Self.blockSettings
         if let queryID { settings["query_id"] = queryID }
-        _ = try await client.execute(MetadataQueries.insertIngest(schema), body: body, settings: settings, retryPolicy: retryPolicy, logger: logger)
-        setFilter?.confirm(pending)
-        logger.debug("Wrote metadata batch", metadata: ["batch.rows": "\(rows)", "batch.bytes": "\(body.readableBytes)"])
+        _ = try await client.execute(MetadataQueries.insertIngest(schema), insert: body, settings: settings, retryPolicy: retryPolicy, logger: logger)
+        setFilter?.confirm(prepared.pending)
+        logger.debug("Wrote metadata batch", metadata: ["batch.rows": "\(prepared.rows)", "batch.bytes": "\(body.plainBytes)"])
     }
 
     /// The applied offsets per partition of `topic`, from the progress rows (see ``AppliedOffsets``).
@@ -158,13 +190,19 @@ package struct MetadataWriter: Sendable {
 
     /// The RowBinary body for a batch and its row count (catalog rows included).
     package static func encode(_ batch: MetadataBatch, fence: WriteFence = .never) throws(StoreError) -> (body: ByteBuffer, rows: Int) {
-        let (body, rows, _) = try encode(batch, fence: fence, setFilter: nil)
+        var (body, rows, _) = try encodeUnfenced(batch, setFilter: nil)
+        var fenced = encodeFenced(batch, fence: fence)
+        body.writeBuffer(&fenced)
+        guard body.readableBytes <= maxBytesPerInsert else {
+            throw StoreError(.batchTooLarge, "\(body.readableBytes) bytes exceed the \(maxBytesPerInsert)-byte limit of one INSERT")
+        }
         return (body, rows)
     }
 
-    /// The RowBinary body for a batch, its row count, and the set values it carries for `setFilter` to confirm once
-    /// stored (nothing is thinned without a filter).
-    static func encode(_ batch: MetadataBatch, fence: WriteFence, setFilter: SetValueFilter?) throws(StoreError) -> (
+    /// The RowBinary of every row of a batch that does not carry the fence, the row count of the whole INSERT (catalog
+    /// and fenced rows included), and the set values it carries for `setFilter` to confirm once stored (nothing is thinned
+    /// without a filter).
+    static func encodeUnfenced(_ batch: MetadataBatch, setFilter: SetValueFilter?) throws(StoreError) -> (
         body: ByteBuffer, rows: Int, pending: SetValueFilter.Pending
     ) {
         let catalog = CatalogEntry.entries(from: batch.keys)
@@ -185,7 +223,13 @@ package struct MetadataWriter: Sendable {
         for aggregate in batch.templates { IngestRow(aggregate).encode(into: &encoder) }
         for entry in catalog { encodeThinned(IngestRow(entry)) }
         for aggregate in batch.watchedValues { IngestRow(aggregate).encode(into: &encoder) }
-        // Coverage rows carry the fence too: a fill's batch has no progress rows, and its values must not land late.
+        return (encoder.buffer, rows, pending)
+    }
+
+    /// The RowBinary of the rows that carry an attempt's fence: the progress rows, and the coverage rows (a fill's batch
+    /// has no progress rows, and its values must not land late either).
+    static func encodeFenced(_ batch: MetadataBatch, fence: WriteFence) -> ByteBuffer {
+        var encoder = RowBinaryEncoder(capacity: (batch.watchCoverage.count + batch.progress.count) * 96)
         for coverage in batch.watchCoverage {
             var row = IngestRow(coverage)
             row.fenceDeadline = fence.serverSeconds
@@ -196,10 +240,7 @@ package struct MetadataWriter: Sendable {
             row.fenceDeadline = fence.serverSeconds
             row.encode(into: &encoder)
         }
-        guard encoder.buffer.readableBytes <= maxBytesPerInsert else {
-            throw StoreError(.batchTooLarge, "\(encoder.buffer.readableBytes) bytes exceed the \(maxBytesPerInsert)-byte limit of one INSERT")
-        }
-        return (encoder.buffer, rows, pending)
+        return encoder.buffer
     }
 
     /// The RowBinary body of quarantine rows (``QuarantineQueries/columns`` order).
@@ -217,5 +258,34 @@ package struct MetadataWriter: Sendable {
             encoder.uint32(now)
         }
         return encoder.buffer
+    }
+}
+
+/// A batch encoded for its INSERT once, before any attempt (``MetadataWriter/prepare(_:)``): every row except the fenced
+/// ones, thinned by the set filter and compressed when that pays. Each attempt adds only its fenced rows — the progress
+/// and coverage rows, which carry that attempt's ``WriteFence`` — so the time an attempt's fence bounds is the sending
+/// alone: a batch whose encoding takes longer than a lease still lands, and a retry does not encode it again.
+package struct PreparedInsert: Sendable {
+    /// The batch.
+    package let batch: MetadataBatch
+    /// Rows in its INSERT (catalog rows included).
+    package let rows: Int
+    /// The unfenced rows as sent.
+    let head: InsertBody
+    /// The set values the head carries, confirmed in the filter once the INSERT succeeded.
+    let pending: SetValueFilter.Pending
+
+    init(batch: MetadataBatch, rows: Int, head: InsertBody, pending: SetValueFilter.Pending) {
+        self.batch = batch
+        self.rows = rows
+        self.head = head
+        self.pending = pending
+    }
+
+    /// `batch` encoded as a writer without a set filter and without compression prepares it (for sinks other than
+    /// ``MetadataWriter``).
+    package init(encoding batch: MetadataBatch) throws(StoreError) {
+        let (head, rows, pending) = try MetadataWriter.encodeUnfenced(batch, setFilter: nil)
+        self.init(batch: batch, rows: rows, head: InsertBody(plain: head), pending: pending)
     }
 }

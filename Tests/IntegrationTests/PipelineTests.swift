@@ -44,7 +44,8 @@ struct PipelineTests {
             guard readable.load(ordering: .relaxed) else { throw Self.down }
             return try await clock.hasPassed(fence)
         }
-        func write(_ batch: MetadataBatch, queryID: String, fence: WriteFence) async throws {
+        func prepare(_ batch: MetadataBatch) throws -> PreparedInsert { try writer.prepare(batch) }
+        func write(_ batch: PreparedInsert, queryID: String, fence: WriteFence) async throws {
             attempts.add(1, ordering: .relaxed)
             guard available.load(ordering: .relaxed) else { throw SinkWriteError(Self.down.insertOutcome, "\(Self.down)") }
             let delay = delayMilliseconds.load(ordering: .relaxed)
@@ -87,7 +88,8 @@ struct PipelineTests {
         func hasPassed(_ fence: WriteFence) async throws -> Bool {
             try await clock.hasPassed(fence)
         }
-        func write(_ batch: MetadataBatch, queryID: String, fence: WriteFence) async throws {
+        func prepare(_ batch: MetadataBatch) throws -> PreparedInsert { try writer.prepare(batch) }
+        func write(_ batch: PreparedInsert, queryID: String, fence: WriteFence) async throws {
             let attempt = attempts.add(1, ordering: .relaxed).newValue
             guard attempt % 2 == 1 else { return try await PipelineTests.writeMapped(writer, batch, queryID: queryID, fence: fence) }
             if applyBeforeFailing { try await PipelineTests.writeMapped(writer, batch, queryID: queryID, fence: fence) }
@@ -108,10 +110,10 @@ struct PipelineTests {
     }
 
     /// Writes like production's sink: ClickHouse's failures become the pipeline's ``SinkWriteError``.
-    static func writeMapped(_ writer: MetadataWriter, _ batch: MetadataBatch, queryID: String, fence: WriteFence) async throws {
+    static func writeMapped(_ writer: MetadataWriter, _ batch: PreparedInsert, queryID: String, fence: WriteFence) async throws {
         do {
             try await writer.write(batch, queryID: queryID, fence: fence, retryPolicy: .noRetry)
-        } catch let error as ClickHouseError {
+        } catch {
             throw SinkWriteError(error.insertOutcome, "\(error)")
         }
     }

@@ -16,6 +16,35 @@ struct MetadataRoundTripTests {
         }
     }
 
+    @Test(
+        "a prepared batch is compressed once and sent per attempt with its own fenced rows (a second gzip member): refused whole after its fence, then stored exactly as a plain write",
+        arguments: TestServer.configured)
+    func preparedInsert(server: TestServer) async throws {
+        var batch = F.first
+        batch.progress = [PartitionProgress(topic: "t", partition: 0, lastOffset: 9, segmentStart: 0)]
+        let plain = try await server.withMigratedDatabase { client, schema in
+            try await MetadataWriter(client: client, schema: schema, logger: TestServer.logger).write(batch)
+            let reader = ClickHouseMetadataReader(client: client, schema: schema, logger: TestServer.logger)
+            return try await reader.metrics(service: nil, limit: 10, offset: 0)
+        }
+        #expect(plain.total == 2)
+        try await server.withMigratedDatabase { _, schema in
+            let writer = MetadataWriter(client: try server.client(gzipThreshold: 1), schema: schema, logger: TestServer.logger)
+            let prepared = try writer.prepare(batch)
+            #expect(prepared.head.isGzip)
+            let reader = ClickHouseMetadataReader(client: writer.client, schema: schema, logger: TestServer.logger)
+            await #expect {
+                try await writer.write(prepared, fence: WriteFence(serverSeconds: 1), retryPolicy: .noRetry)
+            } throws: { ($0 as? ClickHouseError)?.insertOutcome == .fenced }
+            #expect(try await writer.appliedOffsets(topic: "t").isEmpty)
+            #expect(try await reader.metrics(service: nil, limit: 10, offset: 0).total == 0, "a refused attempt stored part of its rows")
+            try await writer.write(prepared, fence: .never, retryPolicy: .noRetry)
+            #expect(try await writer.appliedOffsets(topic: "t")[0]?.ranges == [0...9])
+            let stored = try await reader.metrics(service: nil, limit: 10, offset: 0)
+            #expect(stored.total == plain.total && stored.items == plain.items)
+        }
+    }
+
     @Test("metrics merge across batches, services and days", arguments: TestServer.configured)
     func metrics(server: TestServer) async throws {
         try await withFixtures(server) { _, _, reader in

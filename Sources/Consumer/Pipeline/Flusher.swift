@@ -11,7 +11,9 @@ import Synchronization
 ///
 /// Every attempt carries a write fence (``WriteFence``): the store refuses it once its clock is past the fence. The fence
 /// is at most ``attemptTimeLimit`` after the attempt starts and never after the member's ownership lease ends
-/// (``OwnershipLease``; confirmed first when it is about to end). So the time when an attempt may still land is bounded:
+/// (``OwnershipLease``; confirmed first when it is about to end). The batch is encoded once, before the first fence is
+/// taken (``MetadataSink/prepare(_:)``), so a fence bounds only the sending. The time when an attempt may still land is
+/// bounded:
 /// - a resend after an ambiguous failure waits until the store's clock is past the failed attempt's fence, then until the
 ///   store no longer runs it, then reads the stored progress — an attempt still queued in a socket can no longer land;
 /// - a member paused past its session (SIGSTOP, a VM pause) finds its lease lapsed and cannot confirm it, and whatever it
@@ -40,6 +42,9 @@ package final class Flusher: Sendable {
 
     /// Longest time an attempt may take to reach the store's INSERT pipeline before its fence refuses it.
     package static let attemptTimeLimit: Duration = .seconds(20)
+    /// After this many attempts of one batch in a row refused by their fence, the flusher says so as an error (and again
+    /// after as many more): the store is too slow for the lease, not briefly stalled.
+    static let fencedAttemptsBeforeError = 3
     /// An attempt is sent only while the lease holds at least this long; otherwise the lease is confirmed first.
     package static let minimumLease: Duration = .seconds(1)
 
@@ -115,8 +120,18 @@ package final class Flusher: Sendable {
     /// batch twice, even when the first attempt was still queued in the store's socket.
     private func writeUntilApplied(_ batch: MetadataBatch, generation: UInt64) async -> Bool {
         let queryID = "census-\(UUID().uuidString.lowercased())"
+        // Encoded once, before any fence is taken: an attempt's fence bounds only its sending, so a batch that takes
+        // longer to encode than the lease lasts still lands, and no retry encodes it again.
+        let prepared: PreparedInsert
+        do {
+            prepared = try sink.prepare(batch)
+        } catch {
+            giveUp(batch, error: error)
+            return false
+        }
         var backoff = Duration.milliseconds(100)
         var attempt = 0
+        var fencedInARow = 0
         var unsettled: WriteFence? = nil  // the fence of an attempt that may have been applied
         func isCurrent() -> Bool { state.withLock { !$0.abandoned && $0.generation == generation } }
         func pause() async {
@@ -169,20 +184,14 @@ package final class Flusher: Sendable {
             attempt += 1
             let started = ContinuousClock.now
             do {
-                try await sink.write(batch, queryID: queryID, fence: fence)
+                try await sink.write(prepared, queryID: queryID, fence: fence)
                 state.withLock { $0.lastAttempt = ContinuousClock.now - started }
                 logger.debug(
                     "batch written",
                     metadata: ["batch.rows": "\(batch.rowCount)", "elapsed": "\(ContinuousClock.now - started)", "attempt": "\(attempt)"])
                 return true
             } catch let error as SinkWriteError where error.outcome == .refusedForever {
-                // The same bytes would be refused forever: give the batch up (uncommitted) and say so.
-                logger.critical(
-                    "batch can never be written; giving it up uncommitted", metadata: ["batch.rows": "\(batch.rowCount)", "error": "\(error)"])
-                state.withLock {
-                    $0.failures &+= 1; $0.lastError = "\(error)"; $0.unwritable = "\(error)"
-                }
-                metrics?.flushFailed()
+                giveUp(batch, error: error)
                 return false
             } catch {
                 let text = String(describing: error)
@@ -198,10 +207,22 @@ package final class Flusher: Sendable {
                     }
                 }
                 metrics?.flushFailed()
+                fencedInARow = fenced ? fencedInARow + 1 : 0
                 if fenced {
+                    metrics?.flushFenced()
+                    let elapsed = ContinuousClock.now - started
                     logger.warning(
                         "the store refused an INSERT that reached it after its write fence (member or store stalled); not applied",
-                        metadata: ["query_id": "\(queryID)", "fence": "\(fence)", "elapsed": "\(ContinuousClock.now - started)"])
+                        metadata: ["query_id": "\(queryID)", "fence": "\(fence)", "elapsed": "\(elapsed)"])
+                    if fencedInARow % Self.fencedAttemptsBeforeError == 0 {
+                        // Not a stall but a pace: every attempt takes longer than the lease, so none can ever land.
+                        logger.error(
+                            "every INSERT of this batch reaches the store after its write fence: sending it takes longer than the member's lease; nothing is committed until the store answers faster (or lower the flush size, or raise session.timeout.ms)",
+                            metadata: [
+                                "query_id": "\(queryID)", "fenced_attempts": "\(fencedInARow)", "elapsed": "\(elapsed)",
+                                "lease": "\(ownership.map { "\($0.lease.length)" } ?? "\(Self.attemptTimeLimit)")", "batch.rows": "\(batch.rowCount)",
+                            ])
+                    }
                 } else if attempt == 1 || attempt % 10 == 0 {
                     // Where the batch comes from: topic/partition@last offset of every partition it covers.
                     let covers = batch.progress.map { "\($0.topic)/\($0.partition)@\($0.lastOffset)" }.joined(separator: ",")
@@ -216,6 +237,16 @@ package final class Flusher: Sendable {
             }
         }
         return false
+    }
+
+    /// The same bytes would be refused forever: gives the batch up (uncommitted) and says so.
+    private func giveUp(_ batch: MetadataBatch, error: any Error) {
+        logger.critical(
+            "batch can never be written; giving it up uncommitted", metadata: ["batch.rows": "\(batch.rowCount)", "error": "\(error)"])
+        state.withLock {
+            $0.failures &+= 1; $0.lastError = "\(error)"; $0.unwritable = "\(error)"
+        }
+        metrics?.flushFailed()
     }
 
     /// The deadline of the next attempt — ``attemptTimeLimit`` from now, cut at the end of the ownership lease (confirmed

@@ -9,14 +9,22 @@ package protocol MetadataSink: Sendable {
     /// The fence that expires on the store's clock no later than `deadline` passes on this process's clock.
     func fence(until deadline: ContinuousClock.Instant) async throws -> WriteFence
 
-    /// Writes one batch atomically (data and its ``PartitionProgress`` rows together) in ONE attempt, without retrying:
-    /// the ``Flusher`` decides whether a failed attempt may be repeated. Returns only after the store acknowledged it.
+    /// Does the part of writing `batch` that is the same for every attempt (encoding, compression), once per batch and
+    /// before the first attempt's fence is taken: the fence then bounds only the sending, and a retry is not slowed by
+    /// the encoding again.
+    /// - Throws: ``SinkWriteError`` with ``SinkWriteError/Outcome/refusedForever`` when the store can never take the batch
+    ///   (too large for one INSERT); any other error counts as that too (the encoding of a batch does not change).
+    func prepare(_ batch: MetadataBatch) throws -> PreparedInsert
+
+    /// Writes one prepared batch atomically (data and its ``PartitionProgress`` rows together) in ONE attempt, without
+    /// retrying: the ``Flusher`` decides whether a failed attempt may be repeated. Returns only after the store
+    /// acknowledged it.
     /// - Parameters:
     ///   - queryID: The same for every attempt of one batch (see ``isRunning(queryID:)``).
     ///   - fence: The store refuses the attempt once its clock is past this.
     /// - Throws: ``SinkWriteError`` saying whether the attempt may have been applied; any other error counts as "may
     ///   have been applied".
-    func write(_ batch: MetadataBatch, queryID: String, fence: WriteFence) async throws
+    func write(_ prepared: PreparedInsert, queryID: String, fence: WriteFence) async throws
 
     /// Whether the store's clock is past `fence`: from then on no attempt carrying it can be applied.
     func hasPassed(_ fence: WriteFence) async throws -> Bool

@@ -17,6 +17,7 @@ import Synchronization
 /// | `census_ingest_invalid_records_total` | counter | — |
 /// | `census_quarantined_records_total` | counter | — (records stored in the quarantine table) |
 /// | `census_flushes_total` / `census_flush_failures_total` | counter | — |
+/// | `census_flush_fenced_total` | counter | — (failed attempts the store refused because they reached it after their write fence) |
 /// | `census_flush_duration_seconds` | histogram | — (submit to acknowledgement, retries included) |
 /// | `census_flush_batch_rows` | histogram | — |
 /// | `census_last_flush_timestamp_seconds` | gauge | — (Unix time of the last acknowledged batch) |
@@ -37,6 +38,7 @@ package final class PipelineMetrics: Sendable {
     private let quarantined: Counter
     private let flushes: Counter
     private let flushFailures: Counter
+    private let fencedAttempts: Counter
     private let flushDuration: Timer
     private let batchRows: Recorder
     private let lastFlush: Gauge
@@ -71,6 +73,7 @@ package final class PipelineMetrics: Sendable {
         quarantined = Counter(label: "census_quarantined_records_total", factory: factory)
         flushes = Counter(label: "census_flushes_total", factory: factory)
         flushFailures = Counter(label: "census_flush_failures_total", factory: factory)
+        fencedAttempts = Counter(label: "census_flush_fenced_total", factory: factory)
         flushDuration = Timer(label: "census_flush_duration_seconds", factory: factory)
         batchRows = Recorder(label: "census_flush_batch_rows", aggregate: true, factory: factory)
         lastFlush = Gauge(label: "census_last_flush_timestamp_seconds", factory: factory)
@@ -146,6 +149,11 @@ package final class PipelineMetrics: Sendable {
     /// One attempt to write a batch failed (it is retried).
     package func flushFailed() {
         flushFailures.increment()
+    }
+
+    /// A failed write attempt reached the store after its write fence (counted in ``flushFailed()`` too).
+    package func flushFenced() {
+        fencedAttempts.increment()
     }
 
     /// An offset commit finished after `duration`.

@@ -181,7 +181,7 @@ struct ProgressLoader: Sendable {
             let sink = self.sink
             do {
                 try BlockingWait.run(timeout: .seconds(30)) {
-                    try await sink.write(marker, queryID: "census-reset-\(tp.topic)-\(tp.partition)-\(next)", fence: .never)
+                    try await sink.write(sink.prepare(marker), queryID: "census-reset-\(tp.topic)-\(tp.partition)-\(next)", fence: .never)
                 }
             } catch {
                 // Without the marker the old offsets would still count on the next start: stop rather than mix.

@@ -84,6 +84,29 @@ package final class ClickHouseClient: Sendable {
         _ sql: String, body: ByteBuffer? = nil, database: String? = nil, settings: [String: String] = [:],
         retryPolicy: RetryPolicy? = nil, logger: Logger? = nil, replica: Int? = nil
     ) async throws(ClickHouseError) -> [UInt8] {
+        let insert = try body.map { (data) throws(ClickHouseError) in try insertBody(data) }
+        return try await execute(
+            sql, insert: insert, database: database, settings: settings, retryPolicy: retryPolicy, logger: logger, replica: replica)
+    }
+
+    /// Compresses an INSERT body as ``execute(_:body:database:settings:retryPolicy:logger:replica:)`` would, so a caller
+    /// can do it once for several requests (``execute(_:insert:database:settings:retryPolicy:logger:replica:)``).
+    package func insertBody(_ data: ByteBuffer) throws(ClickHouseError) -> InsertBody {
+        guard let threshold = configuration.gzipThreshold, data.readableBytes >= threshold else { return InsertBody(plain: data) }
+        do {
+            guard try BodyCompression.isWorthCompressing(data) else { return InsertBody(plain: data) }
+            return try InsertBody(gzipping: data)
+        } catch {
+            throw ClickHouseError(kind: .configuration, message: "gzip compression failed: \(error)")
+        }
+    }
+
+    /// Runs an INSERT whose body is already prepared (``insertBody(_:)``), or without `insert` a statement, as
+    /// ``execute(_:body:database:settings:retryPolicy:logger:replica:)`` does.
+    package func execute(
+        _ sql: String, insert: InsertBody?, database: String? = nil, settings: [String: String] = [:],
+        retryPolicy: RetryPolicy? = nil, logger: Logger? = nil, replica: Int? = nil
+    ) async throws(ClickHouseError) -> [UInt8] {
         let logger = logger ?? self.logger
         var parameters: [(String, String)] = []
         if let database = database ?? configuration.database { parameters.append(("database", database)) }
@@ -93,23 +116,11 @@ package final class ClickHouseClient: Sendable {
         if !configuration.password.isEmpty { headers.append("X-ClickHouse-Key: \(configuration.password)") }
 
         let requestBody: ByteBuffer
-        if var data = body {
-            metrics.insertBody(bytes: data.readableBytes)
+        if let insert {
+            metrics.insertBody(bytes: insert.plainBytes)
             parameters.insert(("query", sql), at: 0)
-            var compressed: ByteBuffer?
-            if let threshold = configuration.gzipThreshold, data.readableBytes >= threshold {
-                do {
-                    if try BodyCompression.isWorthCompressing(data) { compressed = try data.compress(with: BodyCompression.algorithm) }
-                } catch {
-                    throw ClickHouseError(kind: .configuration, message: "gzip compression failed: \(error)")
-                }
-            }
-            if let compressed {
-                requestBody = compressed
-                headers.append("Content-Encoding: gzip")
-            } else {
-                requestBody = data
-            }
+            requestBody = insert.bytes
+            if insert.isGzip { headers.append("Content-Encoding: gzip") }
         } else {
             requestBody = ByteBuffer(string: sql)
         }
@@ -119,7 +130,7 @@ package final class ClickHouseClient: Sendable {
             totalTimeoutMilliseconds: Self.milliseconds(configuration.requestTimeout),
             maxResponseBytes: configuration.maxResponseBytes)
         let policy = retryPolicy ?? configuration.retryPolicy
-        let statement: ClickHouseMetrics.Statement = body == nil ? .query : .insert
+        let statement: ClickHouseMetrics.Statement = insert == nil ? .query : .insert
         guard let gate else {
             return try await send(request, policy: policy, sql: sql, statement: statement, logger: logger, replica: replica).body
         }

@@ -12,14 +12,20 @@ struct WriterSink: MetadataSink {
         try await clock.fence(until: deadline)
     }
 
-    func write(_ batch: MetadataBatch, queryID: String, fence: WriteFence) async throws {
+    func prepare(_ batch: MetadataBatch) throws -> PreparedInsert {
         do {
-            try await writer.write(batch, queryID: queryID, fence: fence, retryPolicy: .noRetry)
-        } catch let error as ClickHouseError {
-            throw SinkWriteError(error.insertOutcome, String(describing: error))
-        } catch let error as StoreError {
+            return try writer.prepare(batch)
+        } catch let error as StoreError where error.kind == .batchTooLarge {
             // The store's own checks fail before anything is sent; a batch too large for one INSERT always will.
-            throw SinkWriteError(error.kind == .batchTooLarge ? .refusedForever : .notApplied, String(describing: error))
+            throw SinkWriteError(.refusedForever, String(describing: error))
+        }
+    }
+
+    func write(_ prepared: PreparedInsert, queryID: String, fence: WriteFence) async throws {
+        do {
+            try await writer.write(prepared, queryID: queryID, fence: fence, retryPolicy: .noRetry)
+        } catch {
+            throw SinkWriteError(error.insertOutcome, String(describing: error))
         }
     }
 

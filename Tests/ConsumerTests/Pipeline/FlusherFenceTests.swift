@@ -19,9 +19,20 @@ final class FencedStore: MetadataSink, @unchecked Sendable {
     private(set) var refused = 0
     private(set) var fenceChecks = 0
     private(set) var fences: [WriteFence] = []
+    private(set) var preparations = 0
+    private let preparationSeconds: UInt32
+    private let sendingSeconds: UInt32
 
-    /// - Parameter holdNext: How many attempts to queue in the socket (their answers lost) before running them directly.
-    init(holdNext: Int = 0) { self.holdNext = holdNext }
+    /// - Parameters:
+    ///   - holdNext: How many attempts to queue in the socket (their answers lost) before running them directly.
+    ///   - preparationSeconds: How far the server's clock moves while a batch is prepared (a batch that takes that long to
+    ///     encode and compress).
+    ///   - sendingSeconds: How far it moves while an attempt travels to the INSERT pipeline (a slow store).
+    init(holdNext: Int = 0, preparationSeconds: UInt32 = 0, sendingSeconds: UInt32 = 0) {
+        self.holdNext = holdNext
+        self.preparationSeconds = preparationSeconds
+        self.sendingSeconds = sendingSeconds
+    }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
@@ -32,6 +43,8 @@ final class FencedStore: MetadataSink, @unchecked Sendable {
     var counts: (attempts: Int, applications: Int, refused: Int, fenceChecks: Int, queued: Int) {
         locked { (attempts, applications, refused, fenceChecks, queued.count) }
     }
+
+    var preparedBatches: Int { locked { preparations } }
 
     var recordedFences: [WriteFence] { locked { fences } }
 
@@ -60,7 +73,16 @@ final class FencedStore: MetadataSink, @unchecked Sendable {
         return locked { WriteFence(serverSeconds: UInt32(max(0, Double(serverNow) + seconds - 1))) }
     }
 
-    func write(_ batch: MetadataBatch, queryID: String, fence: WriteFence) async throws {
+    func prepare(_ batch: MetadataBatch) throws -> PreparedInsert {
+        try locked {
+            preparations += 1
+            serverNow += preparationSeconds
+            return try PreparedInsert(encoding: batch)
+        }
+    }
+
+    func write(_ prepared: PreparedInsert, queryID: String, fence: WriteFence) async throws {
+        let batch = prepared.batch
         try locked {
             attempts += 1
             fences.append(fence)
@@ -69,6 +91,7 @@ final class FencedStore: MetadataSink, @unchecked Sendable {
                 queued.append((batch, fence))
                 throw SinkWriteError(.mayHaveBeenApplied, "timed out (the server is frozen)")
             }
+            serverNow += sendingSeconds
             guard serverNow <= fence.serverSeconds else {
                 refused += 1
                 throw SinkWriteError(.fenced, "fenced")
@@ -150,6 +173,94 @@ struct FlusherFenceTests {
         #expect(flusher.appliedDespiteFailure == 1)
         let counts = store.counts
         #expect((counts.attempts, counts.applications) == (1, 1))
+    }
+
+    @Test(
+        "a batch is encoded once, before its first fence is taken: encoding that outlasts an attempt's time limit does not fence every attempt out, and a resend does not encode again"
+    )
+    func preparedOnceBeforeTheFence() async throws {
+        // Encoding this batch takes 30 s of the server's clock, more than an attempt may take (20 s).
+        let store = FencedStore(preparationSeconds: 30)
+        let flusher = Flusher(sink: store, logger: Self.logger)
+        flusher.submit(batch, offsets: [tp: 10])
+        #expect(await Self.eventually { !flusher.isBusy })
+        #expect(flusher.takeCompleted() == [tp: 10])
+        var counts = store.counts
+        #expect((counts.attempts, counts.applications, counts.refused, store.preparedBatches) == (1, 1, 0, 1))
+        #expect(try #require(store.recordedFences.first).serverSeconds >= 1_000_030, "the fence was taken before the encoding")
+
+        // An attempt whose answer was lost, refused once the frozen server runs it, then resent: still one encoding.
+        let retried = FencedStore(holdNext: 1, preparationSeconds: 30)
+        let second = Flusher(sink: retried, logger: Self.logger)
+        second.submit(batch, offsets: [tp: 10])
+        #expect(await Self.eventually { retried.counts.fenceChecks >= 1 })
+        retried.advance(seconds: 60)
+        retried.runQueued()
+        #expect(await Self.eventually { !second.isBusy })
+        #expect(second.takeCompleted() == [tp: 10])
+        counts = retried.counts
+        #expect((counts.attempts, counts.applications, counts.refused, retried.preparedBatches) == (2, 1, 1, 1))
+    }
+
+    /// Keeps the messages of error-level log lines.
+    final class Lines: Sendable {
+        let all = Mutex<[(message: String, metadata: Logger.Metadata)]>([])
+    }
+    struct ErrorCapture: LogHandler {
+        let lines: Lines
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            guard event.level >= .error else { return }
+            lines.all.withLock { $0.append(("\(event.message)", event.metadata ?? [:])) }
+        }
+    }
+
+    @Test("a store slower than the lease (every attempt fenced) is an error after three attempts in a row, not only a warning per attempt")
+    func fencedAgainAndAgainIsAnError() async throws {
+        let store = FencedStore(sendingSeconds: 30)
+        let lines = Lines()
+        let logger = Logger(label: "test.flusher") { _ in ErrorCapture(lines: lines) }
+        let flusher = Flusher(sink: store, logger: logger)
+        flusher.submit(batch, offsets: [tp: 10])
+        #expect(await Self.eventually { store.counts.attempts >= 4 })
+        flusher.abandon()
+        #expect(store.counts.applications == 0)
+        let errors = lines.all.withLock { $0 }.filter { $0.message.hasPrefix("every INSERT of this batch reaches the store after its write fence") }
+        #expect(errors.first?.metadata["fenced_attempts"] == "3")
+        #expect(flusher.fencedAttempts >= 3)
+    }
+
+    @Test("a batch the sink can never take (refused while preparing) is given up uncommitted, with the reason, and nothing is sent")
+    func unpreparableBatchIsGivenUp() async throws {
+        struct TooLarge: MetadataSink {
+            let inner = FencedStore()
+            func prepare(_ batch: MetadataBatch) throws -> PreparedInsert {
+                throw SinkWriteError(.refusedForever, "1000001 rows exceed the 1000000-row limit of one INSERT")
+            }
+            func fence(until deadline: ContinuousClock.Instant) async throws -> WriteFence { try await inner.fence(until: deadline) }
+            func write(_ prepared: PreparedInsert, queryID: String, fence: WriteFence) async throws {
+                try await inner.write(prepared, queryID: queryID, fence: fence)
+            }
+            func hasPassed(_ fence: WriteFence) async throws -> Bool { try await inner.hasPassed(fence) }
+            func appliedOffsets(topic: String) async throws -> [Int32: AppliedOffsets] { try await inner.appliedOffsets(topic: topic) }
+            func watchCoverage(keys: [String], topic: String, incarnations: [Int32: UInt32]) async throws -> [String: [Int32: AppliedOffsets]] {
+                [:]
+            }
+            func isRunning(queryID: String) async throws -> Bool { false }
+            func runningWrites() async throws -> Set<String> { [] }
+        }
+        let sink = TooLarge()
+        let flusher = Flusher(sink: sink, logger: Self.logger)
+        flusher.submit(batch, offsets: [tp: 10])
+        #expect(await Self.eventually { !flusher.isBusy })
+        #expect(flusher.takeCompleted() == nil)
+        #expect(flusher.unwritable?.contains("row limit of one INSERT") == true)
+        #expect(sink.inner.counts.attempts == 0)
     }
 
     @Test("no attempt is sent while ownership cannot be confirmed; once confirmed, the fence ends with the lease")

@@ -46,7 +46,7 @@ struct ProgressLoaderTests {
         -> ProgressLoader
     {
         let store = FencedStore()
-        if !stored.isEmpty { try await store.write(MetadataBatch(progress: stored), queryID: "seed", fence: .never) }
+        if !stored.isEmpty { try await store.write(store.prepare(MetadataBatch(progress: stored)), queryID: "seed", fence: .never) }
         return ProgressLoader(
             sink: store, directory: Directory(marks: [tp: marks], committed: committed.map { [tp: $0] } ?? [:]), action: action,
             logger: Logger(label: "test.loader"))

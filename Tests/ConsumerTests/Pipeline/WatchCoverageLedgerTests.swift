@@ -162,7 +162,8 @@ struct FillAppliedCheckTests {
     struct CoverageSink: MetadataSink {
         var stored: [String: [Int32: AppliedOffsets]]
         func fence(until deadline: ContinuousClock.Instant) async throws -> WriteFence { .never }
-        func write(_ batch: MetadataBatch, queryID: String, fence: WriteFence) async throws {}
+        func prepare(_ batch: MetadataBatch) throws -> PreparedInsert { try PreparedInsert(encoding: batch) }
+        func write(_ batch: PreparedInsert, queryID: String, fence: WriteFence) async throws {}
         func hasPassed(_ fence: WriteFence) async throws -> Bool { true }
         func appliedOffsets(topic: String) async throws -> [Int32: AppliedOffsets] { [:] }
         func watchCoverage(keys: [String], topic: String, incarnations: [Int32: UInt32]) async throws -> [String: [Int32: AppliedOffsets]] {

@@ -22,6 +22,16 @@ package enum MetadataQueries {
         "SELECT toUInt32(max(version)) FROM \(schema.migrationsTable) FORMAT RowBinary"
     }
 
+    /// The names of the database's tables and views (RowBinary strings; none when the database does not exist).
+    package static func tableNames(_ schema: Schema) -> String {
+        "SELECT name FROM system.tables WHERE database = \(SQLLiteral.string(schema.database)) FORMAT RowBinary"
+    }
+
+    /// The names of the columns of `metadata` (RowBinary strings).
+    package static func metadataColumnNames(_ schema: Schema) -> String {
+        "SELECT name FROM system.columns WHERE database = \(SQLLiteral.string(schema.database)) AND table = 'metadata' FORMAT RowBinary"
+    }
+
     /// One `UInt32` per applied version.
     package static func appliedVersions(_ schema: Schema) -> String {
         "SELECT DISTINCT toUInt32(version) FROM \(schema.migrationsTable) FORMAT RowBinary"

@@ -60,7 +60,8 @@ package struct Migration: Sendable {
     package static var latestVersion: UInt32 { all.last?.version ?? 0 }
 }
 
-/// Brings a database up to ``Migration/latestVersion``.
+/// Brings a database up to ``Migration/latestVersion``: a new one in one step (``Schema/createCurrent()``), one an
+/// earlier version wrote by applying each missing migration in order.
 ///
 /// Safe to run concurrently from several processes: every statement is idempotent, "already exists" answers from a
 /// lost race (codes 57 and 82) count as success, and a version recorded twice is harmless.
@@ -90,6 +91,16 @@ package struct Migrator: Sendable {
         try await run(schema.createDatabase())
         try await run(schema.createMigrationsTable())
         let applied = try await appliedVersions()
+        if applied.isEmpty, version == Migration.latestVersion, try await holdsNothingOlder() {
+            // A new store: the latest schema in one step (``Schema/createCurrent()``), then every version recorded at once.
+            for statement in schema.createCurrent() { try await run(statement) }
+            let rows = Migration.all.map { "(\(SQLLiteral.integer($0.version)), \(SQLLiteral.string($0.name)), now())" }
+            try await run("INSERT INTO \(schema.migrationsTable) (version, name, applied_at) VALUES " + rows.joined(separator: ", "))
+            logger.info(
+                "Created the ClickHouse schema at its latest version",
+                metadata: ["migration.version": "\(Migration.latestVersion)", "clickhouse.database": "\(schema.database)"])
+            return try await currentVersion()
+        }
         for migration in Migration.all where !applied.contains(migration.version) && migration.version <= version {
             for statement in migration.statements(schema) {
                 try await run(statement, alsoDone: migration.alsoDone)
@@ -123,6 +134,25 @@ package struct Migrator: Sendable {
     /// Whether every migration this build knows has been applied.
     package func isCurrent() async throws -> Bool {
         try await currentVersion() >= Migration.latestVersion
+    }
+
+    /// Whether the database holds nothing an earlier version of the schema left (no versions are recorded): no table
+    /// but those ``Schema/createCurrent()`` creates, and a `metadata` table, if any, with every current column. A
+    /// migrator that stopped before recording its versions (killed, ClickHouse gone) left either the current schema's
+    /// objects — created again, as no-ops — or an older one's, which the step-by-step path upgrades.
+    private func holdsNothingOlder() async throws -> Bool {
+        let tables = try await strings(MetadataQueries.tableNames(schema))
+        guard tables.isSubset(of: schema.currentTableNames) else { return false }
+        guard tables.contains(String(schema.metadataTable.dropFirst(schema.database.count + 1))) else { return true }
+        let columns = try await strings(MetadataQueries.metadataColumnNames(schema))
+        return Set(Schema.currentStateColumns.map(\.name)).isSubset(of: columns)
+    }
+
+    private func strings(_ sql: String) async throws -> Set<String> {
+        var decoder = RowBinaryDecoder(try await client.execute(sql, logger: logger))
+        var values: Set<String> = []
+        while !decoder.isAtEnd { values.insert(try decoder.string()) }
+        return values
     }
 
     private func appliedVersions() async throws -> Set<UInt32> {

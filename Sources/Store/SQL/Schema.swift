@@ -368,14 +368,40 @@ package struct Schema: Sendable, Hashable {
             + "\(RowKind.catalog.rawValue)) GROUP BY \(key)) WHERE "
             + Self.setStates.map { "length(v_\($0.name))" }.joined(separator: " + ") + " > 0 GROUP BY \(key)"
         let dropColumns = ["ALTER TABLE \(metadataTable)\(onCluster) " + Self.setStates.map { "DROP COLUMN \($0.retired)" }.joined(separator: ", ")]
+        return drops + alters + [backfill] + dropColumns + [createCurrentIngestTable(), createCurrentView()]
+    }
+
+    /// The ingest table writers use now (migration 9: the columns of migration 5 and the write fence).
+    func createCurrentIngestTable() -> String {
         let columns =
             (Self.ingestColumns + Self.heavyIngestColumns + Self.sampleLengthIngestColumns).map { "\($0.name) \($0.type)" }
             + Self.fenceColumnDefinitions
+        return "CREATE TABLE IF NOT EXISTS \(ingestTable)\(onCluster) (\(columns.joined(separator: ", "))) ENGINE = Null"
+    }
+
+    /// The view writers' rows go through now (migration 9): ``currentStateColumns`` into `metadata`.
+    func createCurrentView() -> String {
+        let key = Self.keyColumns.map(\.name).joined(separator: ", ")
         let viewStates = Self.currentStateColumns.map { "\($0.state) AS \($0.name)" }.joined(separator: ", ")
-        return drops + alters + [backfill] + dropColumns + [
-            "CREATE TABLE IF NOT EXISTS \(ingestTable)\(onCluster) (\(columns.joined(separator: ", "))) ENGINE = Null",
-            "CREATE MATERIALIZED VIEW IF NOT EXISTS \(viewName)\(onCluster) TO \(metadataTable) AS SELECT \(key), \(viewStates) FROM \(ingestTable) GROUP BY \(key)",
+        return
+            "CREATE MATERIALIZED VIEW IF NOT EXISTS \(viewName)\(onCluster) TO \(metadataTable) AS SELECT \(key), \(viewStates) FROM \(ingestTable) GROUP BY \(key)"
+    }
+
+    /// Every table and view of the latest migration, for a database that holds none of census's tables yet (see
+    /// ``Migrator/migrate(upTo:)``): the same objects, columns and column order as migrations 1–9 leave, created directly.
+    /// A new store — above all on a cluster, where every `ALTER … ON CLUSTER` is a round of distributed DDL that
+    /// ClickHouse 18.16 can lose a host in (docs/CLICKHOUSE.md) — then needs only `CREATE … IF NOT EXISTS` statements:
+    /// no ALTER, no backfill of empty tables, no old ingest tables to create and drop again.
+    package func createCurrent() -> [String] {
+        [
+            createMetadataTable(states: Self.currentStateColumns), createQuarantineTable(), createSessionsTable(), createWatchesTable(),
+            createCurrentIngestTable(), createCurrentView(),
         ]
+    }
+
+    /// The tables ``createCurrent()`` creates (unqualified names), and `schema_migrations`.
+    package var currentTableNames: Set<String> {
+        Set([metadataTable, quarantineTable, sessionsTable, watchesTable, ingestTable, viewName, migrationsTable].map { String($0.dropFirst(database.count + 1)) })
     }
 
     /// Migration 3: the write-fence columns of the ingest table (see ``fenceDeadlineColumn``). `ALTER … ADD COLUMN` on the
@@ -401,9 +427,9 @@ package struct Schema: Sendable, Hashable {
         ]
     }
 
-    /// The AggregatingMergeTree of states.
-    package func createMetadataTable() -> String {
-        let columns = (Self.keyColumns.map { "\($0.name) \($0.type)" } + Self.stateColumns.map { "\($0.name) \($0.type)" })
+    /// The AggregatingMergeTree of states: those of migration 1 by default, ``currentStateColumns`` for a new store.
+    package func createMetadataTable(states: [(name: String, type: String, state: String)] = Schema.stateColumns) -> String {
+        let columns = (Self.keyColumns.map { "\($0.name) \($0.type)" } + states.map { "\($0.name) \($0.type)" })
             .joined(separator: ", ")
         let key = Self.keyColumns.map(\.name).joined(separator: ", ")
         return

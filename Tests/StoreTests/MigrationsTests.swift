@@ -116,7 +116,8 @@ struct MigrationsTests {
             let fresh = try await Self.shape(client, schema).map { $0.replacing(schema.database, with: "DB") }
             #expect(fresh == stepwise)
             #expect(fresh.count > 60)
-            var decoder = RowBinaryDecoder(try await client.execute("SELECT toUInt32(version) FROM \(schema.migrationsTable) ORDER BY version FORMAT RowBinary"))
+            let recorded = try await client.execute("SELECT toUInt32(version) FROM \(schema.migrationsTable) ORDER BY version FORMAT RowBinary")
+            var decoder = RowBinaryDecoder(recorded)
             var versions: [UInt32] = []
             while !decoder.isAtEnd { versions.append(try decoder.uint32()) }
             #expect(versions == Migration.all.map(\.version), "every version is recorded once")

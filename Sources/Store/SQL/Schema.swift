@@ -401,7 +401,8 @@ package struct Schema: Sendable, Hashable {
 
     /// The tables ``createCurrent()`` creates (unqualified names), and `schema_migrations`.
     package var currentTableNames: Set<String> {
-        Set([metadataTable, quarantineTable, sessionsTable, watchesTable, ingestTable, viewName, migrationsTable].map { String($0.dropFirst(database.count + 1)) })
+        let qualified = [metadataTable, quarantineTable, sessionsTable, watchesTable, ingestTable, viewName, migrationsTable]
+        return Set(qualified.map { String($0.dropFirst(database.count + 1)) })
     }
 
     /// Migration 3: the write-fence columns of the ingest table (see ``fenceDeadlineColumn``). `ALTER … ADD COLUMN` on the

@@ -6,7 +6,8 @@ struct ConfigFileOptions: ParsableArguments {
     var path: String?
 }
 
-/// A command that reads settings and so accepts `--config`.
-protocol ConfigFileCommand {
+/// A command that reads settings and so accepts `--config`. `SendableMetatype`: no conformance is isolated to an actor,
+/// so `Census.main` can cast a parsed command to it and still run the command off the main actor.
+protocol ConfigFileCommand: SendableMetatype {
     var configFile: ConfigFileOptions { get }
 }

@@ -5,7 +5,7 @@ import Testing
 @Suite("Schema on a replicated cluster and replica choice")
 struct ClusterSchemaTests {
     private static func statements(_ schema: Schema) -> [String] {
-        [schema.createDatabase(), schema.createMigrationsTable()] + Migration.all.flatMap { $0.statements(schema) }
+        [schema.createDatabase(), schema.createMigrationsTable()] + Migration.all.flatMap { $0.statements(schema) } + schema.createCurrent()
     }
 
     @Test("a single server's DDL names no cluster and no replicated engine")
@@ -30,6 +30,24 @@ struct ClusterSchemaTests {
         // Migration 3 has nothing to alter on a cluster: the first ingest table has the fence columns from the start.
         #expect(schema.addFenceColumns().isEmpty)
         #expect(schema.createIngestTable().contains("fence_check UInt8 MATERIALIZED throwIf"))
+    }
+
+    @Test("a DDL timeout names its task; the hosts that finished it are decoded from ZooKeeper's escaped names")
+    func unfinishedHostParts() throws {
+        let v18 =
+            "Code: 159, e.displayText() = DB::Exception: Watching task /clickhouse/task_queue/ddl/query-0000000189 is executing longer "
+            + "than distributed_ddl_task_timeout (=45) seconds. There are 1 unfinished hosts (1 of them are currently active), they are "
+            + "going to execute the query in background, e.what() = DB::Exception"
+        #expect(ClusterDDL.taskPath(inTimeoutMessage: v18) == "/clickhouse/task_queue/ddl/query-0000000189")
+        #expect(ClusterDDL.taskPath(inTimeoutMessage: "Code: 159. DB::Exception: Watching task /ddl/query-7 is executing longer") == "/ddl/query-7")
+        #expect(ClusterDDL.taskPath(inTimeoutMessage: "Code: 159. DB::Exception: Timeout exceeded: elapsed 5 seconds") == nil)
+        #expect(ClusterDDL.taskPath(inTimeoutMessage: "Watching task /a'b is executing") == nil, "not a plain path")
+        #expect(ClusterDDL.hostID("127%2E0%2E0%2E1:31721") == "127.0.0.1:31721")
+        #expect(ClusterDDL.hostID("ch%2Dreplica%2E1:9000") == "ch-replica.1:9000")
+        #expect(ClusterDDL.hostID("odd%2") == "odd%2")
+        let finished = ClusterDDL.finishedHostsQuery(task: "/ddl/q-1")
+        #expect(finished == "SELECT name FROM system.zookeeper WHERE path = '/ddl/q-1/finished' FORMAT RowBinary")
+        #expect(try ClusterDDL(name: "prod").hostsQuery.contains("WHERE cluster = 'prod'"))
     }
 
     @Test("paths and replica names are string literals; the cluster name must be an identifier")

@@ -320,6 +320,14 @@ def test_census_started_while_a_replica_is_down(cluster, broker, census_factory)
         assert census.alive(), census.log_tail()
         ready = _readyz(census)
         assert "migration pending" in ready["checks"]["schema"]["detail"], ready
+        # The warning names the host that has not finished the DDL (ch2, by its address in remote_servers), not ch1.
+        def tcp(name):
+            return "127.0.0.1:%d" % (int(cluster.replica(name).rsplit(":", 1)[1]) + 1)
+        late = [line for line in census.log_tail(400).splitlines() if "cluster DDL not finished on every host" in line]
+        assert any(f"unfinished_hosts={tcp('ch2')}" in line for line in late), late[-3:]
+        assert not any(tcp("ch1") in line.split("unfinished_hosts=", 1)[-1] for line in late), late[-3:]
+        ready = _readyz(census)
+        assert f"cluster DDL not finished on {tcp('ch2')}" in ready["checks"]["schema"]["detail"], ready
     finally:
         cluster.start_node("ch2")
     offsets = census_factory.offsets(broker, census)

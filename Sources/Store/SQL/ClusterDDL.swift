@@ -46,6 +46,45 @@ package struct ClusterDDL: Sendable, Hashable {
     /// ` ON CLUSTER <name>`, to follow the object name of a DDL statement.
     package var onCluster: String { " ON CLUSTER \(name)" }
 
+    // MARK: - Which hosts a distributed DDL task waits for
+
+    /// Every host of the cluster as distributed DDL names it, `host:port` (TCP), one RowBinary string each.
+    package var hostsQuery: String {
+        "SELECT concat(host_name, ':', toString(port)) FROM system.clusters WHERE cluster = \(SQLLiteral.string(name)) FORMAT RowBinary"
+    }
+
+    /// The hosts that finished the distributed DDL task at `task` (its ZooKeeper node): the children of `<task>/finished`,
+    /// named as ``hostID(_:)`` decodes, one RowBinary string each.
+    package static func finishedHostsQuery(task: String) -> String {
+        "SELECT name FROM system.zookeeper WHERE path = \(SQLLiteral.string(task + "/finished")) FORMAT RowBinary"
+    }
+
+    /// The ZooKeeper path of the task an `ON CLUSTER` timeout (code 159) is about, from the server's message ("Watching
+    /// task /clickhouse/task_queue/ddl/query-0000000189 is executing longer than distributed_ddl_task_timeout …"), or
+    /// `nil` when the message names none.
+    package static func taskPath(inTimeoutMessage message: String) -> String? {
+        guard let start = message.firstRange(of: "task /")?.upperBound else { return nil }
+        let path = "/" + message[start...].prefix { $0 != " " && $0 != "," && $0 != "\n" }
+        guard path.count > 1, path.allSatisfy({ $0.isLetter || $0.isNumber || "/-_.".contains($0) }) else { return nil }
+        return path
+    }
+
+    /// A host as ClickHouse names it under a task's `finished` node (the host escaped like a file name, `%2E` for `.`,
+    /// then `:port`), decoded to `host:port`.
+    package static func hostID(_ escaped: String) -> String {
+        var bytes: [UInt8] = []
+        var utf8 = escaped.utf8[...]
+        while let byte = utf8.popFirst() {
+            if byte == UInt8(ascii: "%"), utf8.count >= 2, let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16) {
+                bytes.append(value)
+                utf8 = utf8.dropFirst(2)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// `Replicated<engine>('<path>', '<replica>'[, <arguments>])` for table `table` of `database`.
     ///
     /// - Parameters:

@@ -141,17 +141,32 @@ package struct Migrator: Sendable {
     /// migrator that stopped before recording its versions (killed, ClickHouse gone) left either the current schema's
     /// objects — created again, as no-ops — or an older one's, which the step-by-step path upgrades.
     private func holdsNothingOlder() async throws -> Bool {
-        let tables = try await strings(MetadataQueries.tableNames(schema))
+        let tables = Set(try await strings(MetadataQueries.tableNames(schema)))
         guard tables.isSubset(of: schema.currentTableNames) else { return false }
         guard tables.contains(String(schema.metadataTable.dropFirst(schema.database.count + 1))) else { return true }
-        let columns = try await strings(MetadataQueries.metadataColumnNames(schema))
+        let columns = Set(try await strings(MetadataQueries.metadataColumnNames(schema)))
         return Set(Schema.currentStateColumns.map(\.name)).isSubset(of: columns)
     }
 
-    private func strings(_ sql: String) async throws -> Set<String> {
+    /// The hosts that have not finished the distributed DDL task an `ON CLUSTER` timeout (code 159) is about, as
+    /// `host:port` of the cluster's `remote_servers`; `nil` when that cannot be told (no cluster, no task in the message,
+    /// `system.zookeeper` not readable). A host that is up but never finishes has stopped running distributed DDL
+    /// (docs/CLICKHOUSE.md); naming it tells the operator which server to look at.
+    package func unfinishedHosts(after error: ClickHouseError) async -> [String]? {
+        guard let cluster = schema.cluster, let task = ClusterDDL.taskPath(inTimeoutMessage: error.message) else { return nil }
+        do {
+            let hosts = try await strings(cluster.hostsQuery)
+            let finished = Set(try await strings(ClusterDDL.finishedHostsQuery(task: task)).map(ClusterDDL.hostID))
+            return hosts.filter { !finished.contains($0) }
+        } catch {
+            return nil
+        }
+    }
+
+    private func strings(_ sql: String) async throws -> [String] {
         var decoder = RowBinaryDecoder(try await client.execute(sql, logger: logger))
-        var values: Set<String> = []
-        while !decoder.isAtEnd { values.insert(try decoder.string()) }
+        var values: [String] = []
+        while !decoder.isAtEnd { values.append(try decoder.string()) }
         return values
     }
 

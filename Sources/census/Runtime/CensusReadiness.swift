@@ -20,6 +20,8 @@ struct CensusReadiness: ReadinessProbe {
     let staleAfter: Duration
     /// `insert_quorum` of the writer (0: none).
     var insertQuorum = 0
+    /// What a retrying migration waits for (named in the schema check while it is pending).
+    var migrationWait: StoreWiring.MigrationWait? = nil
 
     func check() async -> ReadinessReport {
         var checks: [ReadinessReport.Check] = []
@@ -32,7 +34,8 @@ struct CensusReadiness: ReadinessProbe {
                     name: "schema", ok: current,
                     detail: current
                         ? "version \(version)"
-                        : "version \(version), this build needs \(Migration.latestVersion) (migration pending)"))
+                        : "version \(version), this build needs \(Migration.latestVersion) (migration pending"
+                            + (migrationWait?.current.map { ": \($0))" } ?? ")")))
         } catch let error as ClickHouseError {
             let failedCheck = checks.isEmpty ? "clickhouse" : "schema"
             checks.append(.init(name: failedCheck, ok: false, detail: "unreachable or failing: \(error)"))

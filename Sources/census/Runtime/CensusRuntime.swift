@@ -87,7 +87,8 @@ struct CensusRuntime {
                 }, logger: logger)
             let readiness = CensusReadiness(
                 client: store.probeClient, migrator: store.probeMigrator, ingest: ingestService,
-                staleAfter: settings.policy.drainTimeout + .seconds(30), insertQuorum: settings.clickhouse.cluster.insertQuorum)
+                staleAfter: settings.policy.drainTimeout + .seconds(30), insertQuorum: settings.clickhouse.cluster.insertQuorum,
+                migrationWait: store.migrationWait)
             CensusRoutes(
                 v1: V1Routes(
                     reader: reader, admin: admin, adminToken: settings.adminToken, build: BuildStamp.current,

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Store
+import Synchronization
 
 /// The ClickHouse side of a census process, on three clients so that none can starve another:
 /// - `client`: the writer (ingest INSERTs, progress reads, `system.processes` checks), the migrator and admin clear,
@@ -31,6 +32,15 @@ struct StoreWiring: Sendable {
     let probeMigrator: Migrator
     /// The server's clock, for the write fences of the ingest pipeline's INSERTs.
     let serverClock: ServerClock
+    /// What the migration waits for while it retries (for `/readyz`); written only by ``migrate(retryFor:logger:)``.
+    let migrationWait = MigrationWait()
+
+    /// What a retrying migration waits for, e.g. `cluster DDL not finished on 127.0.0.1:9000`; `nil` when it does not.
+    final class MigrationWait: Sendable {
+        private let reason = Mutex<String?>(nil)
+        var current: String? { reason.withLock { $0 } }
+        fileprivate func set(_ value: String?) { reason.withLock { $0 = value } }
+    }
 
     init(_ settings: ClickHouseOptions.Resolved, reads: ReadLimits = .init(), logger: Logger, metrics: ClickHouseMetrics = .init()) throws {
         do {
@@ -108,7 +118,9 @@ struct StoreWiring: Sendable {
         var delay = Duration.milliseconds(250)
         while true {
             do {
-                return try await migrator.migrate()
+                let version = try await migrator.migrate()
+                migrationWait.set(nil)
+                return version
             } catch let error as ClickHouseError where error.isRetriable {
                 if let retryFor, ContinuousClock.now - started >= retryFor { throw error }
                 var metadata: Logger.Metadata = ["clickhouse": "\(client.configuration.url)", "error": "\(error)", "retry_in": "\(delay)"]
@@ -118,6 +130,9 @@ struct StoreWiring: Sendable {
                     // ClickHouse 18.16's DDLWorker can end for good on a ZooKeeper race (docs/CLICKHOUSE.md).
                     metadata["hint"] =
                         "a host that is up but never finishes may have stopped running distributed DDL: look for 'DDLWorker' and 'Terminating' in its server log; restarting that server clears it"
+                    let hosts = await migrator.unfinishedHosts(after: error)
+                    if let hosts { metadata["unfinished_hosts"] = "\(hosts.joined(separator: ","))" }
+                    migrationWait.set("cluster DDL not finished on " + (hosts.map { $0.joined(separator: ", ") } ?? "every host"))
                 } else {
                     what = "ClickHouse not reachable; retrying"
                 }

@@ -143,7 +143,7 @@ package struct Migrator: Sendable {
     private func holdsNothingOlder() async throws -> Bool {
         let tables = Set(try await strings(MetadataQueries.tableNames(schema)))
         guard tables.isSubset(of: schema.currentTableNames) else { return false }
-        guard tables.contains(String(schema.metadataTable.dropFirst(schema.database.count + 1))) else { return true }
+        guard tables.contains(schema.unqualified(schema.metadataTable)) else { return true }
         let columns = Set(try await strings(MetadataQueries.metadataColumnNames(schema)))
         return Set(Schema.currentStateColumns.map(\.name)).isSubset(of: columns)
     }

@@ -401,8 +401,12 @@ package struct Schema: Sendable, Hashable {
 
     /// The tables ``createCurrent()`` creates (unqualified names), and `schema_migrations`.
     package var currentTableNames: Set<String> {
-        let qualified = [metadataTable, quarantineTable, sessionsTable, watchesTable, ingestTable, viewName, migrationsTable]
-        return Set(qualified.map { String($0.dropFirst(database.count + 1)) })
+        Set([metadataTable, quarantineTable, sessionsTable, watchesTable, ingestTable, viewName, migrationsTable].map(unqualified))
+    }
+
+    /// The table name of `database.table` (as `system.tables` lists it).
+    package func unqualified(_ qualified: String) -> String {
+        String(qualified.dropFirst(database.count + 1))
     }
 
     /// Migration 3: the write-fence columns of the ingest table (see ``fenceDeadlineColumn``). `ALTER … ADD COLUMN` on the

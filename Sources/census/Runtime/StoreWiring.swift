@@ -130,11 +130,13 @@ struct StoreWiring: Sendable {
                     // ClickHouse 18.16's DDLWorker can end for good on a ZooKeeper race (docs/CLICKHOUSE.md).
                     metadata["hint"] =
                         "a host that is up but never finishes may have stopped running distributed DDL: look for 'DDLWorker' and 'Terminating' in its server log; restarting that server clears it"
-                    let hosts = await migrator.unfinishedHosts(after: error)
+                    // Empty when every host finished between the timeout and the check.
+                    let hosts = await migrator.unfinishedHosts(after: error).flatMap { $0.isEmpty ? nil : $0 }
                     if let hosts { metadata["unfinished_hosts"] = "\(hosts.joined(separator: ","))" }
-                    migrationWait.set("cluster DDL not finished on " + (hosts.map { $0.joined(separator: ", ") } ?? "every host"))
+                    migrationWait.set("cluster DDL not finished on " + (hosts?.joined(separator: ", ") ?? "every host"))
                 } else {
                     what = "ClickHouse not reachable; retrying"
+                    migrationWait.set(nil)
                 }
                 logger.warning(what, metadata: metadata)
                 try await Task.sleep(for: delay)

@@ -29,7 +29,8 @@ package enum MetadataQueries {
 
     /// The names of the columns of `metadata` (RowBinary strings).
     package static func metadataColumnNames(_ schema: Schema) -> String {
-        "SELECT name FROM system.columns WHERE database = \(SQLLiteral.string(schema.database)) AND table = 'metadata' FORMAT RowBinary"
+        "SELECT name FROM system.columns WHERE database = \(SQLLiteral.string(schema.database)) "
+            + "AND table = \(SQLLiteral.string(schema.unqualified(schema.metadataTable))) FORMAT RowBinary"
     }
 
     /// One `UInt32` per applied version.

@@ -1,3 +1,5 @@
+import Store
+
 /// An open-addressing index from a precomputed, well-mixed 64-bit hash to an `Int32` slot.
 ///
 /// Callers verify candidates (``find(_:where:)``), so distinct identities that share a hash still get their own

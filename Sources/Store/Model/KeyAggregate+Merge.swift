@@ -30,7 +30,7 @@ extension KeyAggregate {
     /// aggregate (`nil` before the first: it is built then), so that folding n aggregates into one reads each hash once.
     /// (A catalog row folds one key of every name and service of a window: re-reading the hashes gathered so far at
     /// every merge was quadratic, ~10⁸ set inserts for `user.id` on 1,100 metrics × 600 values.)
-    mutating func merge(_ other: KeyAggregate, members: inout Set<UInt64>?) {
+    mutating func merge(_ other: KeyAggregate, members: inout HashSet64?) {
         firstSeen = min(firstSeen, other.firstSeen)
         lastSeen = max(lastSeen, other.lastSeen)
         count &+= other.count
@@ -38,16 +38,16 @@ extension KeyAggregate {
         let overflowed = overflowedSmallSet || other.overflowedSmallSet
         if !other.valueHashes.isEmpty {
             if members == nil {
-                var set = Set<UInt64>(minimumCapacity: valueHashes.count &+ other.valueHashes.count)
+                var set = HashSet64(minimumCapacity: valueHashes.count &+ other.valueHashes.count)
                 var distinct: [UInt64] = []
                 distinct.reserveCapacity(valueHashes.count &+ other.valueHashes.count)
-                for hash in valueHashes where set.insert(hash).inserted { distinct.append(hash) }
+                for hash in valueHashes where set.insert(hash) { distinct.append(hash) }
                 valueHashes = distinct
                 members = set
             }
             // Distinct, in first-seen order: this aggregate's hashes, then the other's new ones (deterministic, so one
             // batch always encodes to the same bytes; `Array(Set(…))` would not be: Swift seeds each set's order).
-            for hash in other.valueHashes where members!.insert(hash).inserted { valueHashes.append(hash) }
+            for hash in other.valueHashes where members!.insert(hash) { valueHashes.append(hash) }
         }
         SampleSlots.merge(other.sampleSlots, into: &sampleSlots)
         if overflowed {
@@ -83,7 +83,7 @@ extension KeyAggregate {
         var merged: [KeyAggregate] = []
         merged.reserveCapacity(keys.count)
         // The hash set of each merged aggregate, from its first merge on (most aggregates are never merged).
-        var members: [Int: Set<UInt64>] = [:]
+        var members: [Int: HashSet64] = [:]
         for aggregate in keys {
             if let i = index[aggregate.identity] {
                 var set = members.removeValue(forKey: i)

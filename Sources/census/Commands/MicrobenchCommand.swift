@@ -25,13 +25,24 @@ struct MicrobenchCommand: ParsableCommand {
     @Option(help: "Only shapes whose name contains this text (e.g. \"600x8\", \"spans\").")
     var only: String = ""
 
-    @Option(help: "Only this stage: validate, ingest or encode (ingest+drain+encode); for profiling one stage.")
+    @Option(
+        help: """
+            Only this stage: validate, ingest, encode (ingest+drain+encode) or write (one drained window encoded again and \
+            again: the flusher's share); for profiling one stage.
+            """
+    )
     var stage: String = ""
 
+    @Option(help: "Records per window of the spread shape (distinct records, drained as one window): how window size changes the cost per item.")
+    var spreadWindow: Int = 1_300
+
     func validate() throws {
-        guard ["", "validate", "ingest", "encode"].contains(stage) else { throw ConfigurationError("--stage must be validate, ingest or encode") }
+        guard ["", "validate", "ingest", "encode", "write"].contains(stage) else {
+            throw ConfigurationError("--stage must be validate, ingest, encode or write")
+        }
         guard seconds > 0, seconds <= 600 else { throw ConfigurationError("--seconds must be in (0, 600]") }
         guard (1...10_000).contains(records) else { throw ConfigurationError("--records must be in 1...10000") }
+        guard (1...20_000).contains(spreadWindow) else { throw ConfigurationError("--spread-window must be in 1...20000") }
     }
 
     /// A generated workload: records of one signal and how many items each holds.
@@ -43,9 +54,6 @@ struct MicrobenchCommand: ParsableCommand {
         /// Records per drained window in the `ingest` stage (a flush's worth); `.max`: drained only when full.
         var windowRecords: Int = .max
     }
-
-    /// Records of one spread-shape window: about what census analyzes in one `--flush-interval` on that shape.
-    static let spreadWindowRecords = 1_300
 
     func run() throws {
         var demo = DemoTelemetry(seed: seed)
@@ -67,9 +75,9 @@ struct MicrobenchCommand: ParsableCommand {
             ? [
                 Workload(
                     name: "spread 600x8", signal: .metric,
-                    payloads: (0..<Self.spreadWindowRecords).map { _ in
+                    payloads: (0..<spreadWindow).map { _ in
                         demo.spreadRequest(points: 600, attributes: 8, metrics: 400, services: 12, values: 200_000)
-                    }, items: 600, windowRecords: Self.spreadWindowRecords)
+                    }, items: 600, windowRecords: spreadWindow)
             ] : []
         print(
             "census microbench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(seconds) s per line, \(records) distinct records per shape")
@@ -95,6 +103,7 @@ struct MicrobenchCommand: ParsableCommand {
                     }
                 }
             }
+            if stage.isEmpty || stage == "write" { try measureWrite(workload) }
             guard stage.isEmpty || stage == "encode" else { continue }
             // Encoding: windows of 16 records each (spread: of all its records), drained and encoded as one INSERT body.
             var encoded = 0
@@ -119,6 +128,34 @@ struct MicrobenchCommand: ParsableCommand {
                 "ingest+drain+encode", workload.name, items: items, bytes: chunkBytes, elapsed: elapsed,
                 extra: "RowBinary \(encoded / max(1, items / workload.items)) bytes per record")
         }
+    }
+
+    /// The flusher's share alone: one window of the workload (16 records; spread: all of them) drained once, then encoded
+    /// as one INSERT body again and again (lane merge, catalog rows, set filter, RowBinary) — ``MetadataWriter/encode``,
+    /// which `prepare` runs once per batch. Items are the window's, counted per encoding.
+    private func measureWrite(_ workload: Workload) throws {
+        var window = MetadataWindow()
+        var items = 0
+        var bytes = 0
+        let chunk = min(workload.windowRecords == .max ? 16 : workload.windowRecords, workload.payloads.count)
+        for payload in workload.payloads.prefix(chunk) {
+            items += try payload.withUnsafeBytes { try window.ingest($0, signal: workload.signal, encoding: .proto, timestamp: 1_767_225_600) }
+            bytes += payload.count
+        }
+        let batch = window.drain()
+        var rounds = 0
+        var encoded = 0
+        let start = ContinuousClock.now
+        var elapsed = Duration.zero
+        repeat {
+            let (body, _) = try MetadataWriter.encode(batch)
+            encoded = body.readableBytes
+            rounds += 1
+            elapsed = ContinuousClock.now - start
+        } while elapsed < .seconds(seconds)
+        report(
+            "write (encode only)", workload.name, items: items * rounds, bytes: bytes * rounds, elapsed: elapsed,
+            extra: "\(batch.rowCount) rows, RowBinary \(encoded) bytes per window")
     }
 
     /// Hash flooding: one record of ``floodValues`` distinct ints for one key, crafted so that their value hashes share

@@ -1,31 +1,38 @@
-import Store
-
 /// A set of 64-bit hashes without counts (series fingerprints): open addressing, linear probing, at most half full.
-/// ``ValueHashSet`` is the same with an observation count per member.
+/// Consumer's `ValueHashSet` is the same with an observation count per member; ``KeyAggregate/merge(_:members:)`` uses it
+/// to keep the distinct hashes of merged rows.
 ///
 /// Elements are placed by ``TableSeed`` (a seeded mix), never by their own low bits, so crafted values whose hashes
 /// share low bits cost no more than random ones; the elements themselves are stored unchanged. 0 marks an empty cell
 /// and a flag records whether 0 itself is a member.
-struct HashSet64 {
+package struct HashSet64: Sendable {
     private var table: [UInt64] = []
     private let seed: TableSeed
-    private(set) var count = 0
+    package private(set) var count = 0
     private var containsZero = false
 
     /// An empty set placing its elements with `seed` (tests pass a fixed one).
-    init(seed: TableSeed = .process) {
+    package init(seed: TableSeed = .process) {
         self.seed = seed
     }
 
+    /// An empty set with room for `capacity` members before it grows.
+    package init(minimumCapacity capacity: Int, seed: TableSeed = .process) {
+        self.seed = seed
+        var cells = 8
+        while cells < capacity &* 2 { cells &*= 2 }
+        table = [UInt64](repeating: 0, count: cells)
+    }
+
     /// Bytes held by the table.
-    var memoryBytes: Int { table.capacity &* 8 }
+    package var memoryBytes: Int { table.capacity &* 8 }
 
     /// Bytes a set holds per member, at most (cells are at most half full).
-    static let bytesPerMember = 16
+    package static let bytesPerMember = 16
 
     /// Inserts `hash`; returns whether it was new.
     @inline(__always)
-    mutating func insert(_ hash: UInt64) -> Bool {
+    package mutating func insert(_ hash: UInt64) -> Bool {
         if hash == 0 {
             guard !containsZero else { return false }
             containsZero = true
@@ -52,7 +59,7 @@ struct HashSet64 {
     }
 
     /// The members, sorted ascending.
-    func sortedElements() -> [UInt64] {
+    package func sortedElements() -> [UInt64] {
         var out: [UInt64] = []
         out.reserveCapacity(count)
         if containsZero { out.append(0) }

@@ -1,23 +1,23 @@
-/// Where a 64-bit hash goes in census's in-memory open-addressing tables (``ValueHashSet``, ``HashIndex``).
+/// Where a 64-bit hash goes in census's in-memory open-addressing tables (``HashSet64``; Consumer's `ValueHashSet` and `HashIndex`).
 ///
-/// The hashes these tables hold are ``Store/ValueHash`` outputs: unkeyed and invertible, so a client can craft values
+/// The hashes these tables hold are ``ValueHash`` outputs: unkeyed and invertible, so a client can craft values
 /// whose hashes share their low bits. Indexing a linear-probing table by those bits directly then puts every crafted
 /// value into one cluster, and inserting n of them costs n²/2 probes (131,072 crafted integers: about 10¹⁰). Tables
 /// therefore place a hash by a per-process random seed mixed into it (SplitMix64's finalizer, a bijection with full
 /// avalanche), so which hashes collide in a table is unknowable from outside the process.
 ///
 /// Only placement changes: the hashes stored, compared and sent to ClickHouse (`uniqCombined`) are the unmixed ones.
-struct TableSeed {
+package struct TableSeed: Sendable {
     /// The process's seed: random, drawn once.
-    static let process = TableSeed(UInt64.random(in: .min ... .max))
+    package static let process = TableSeed(UInt64.random(in: .min ... .max))
 
-    let value: UInt64
+    package let value: UInt64
 
-    init(_ value: UInt64) { self.value = value }
+    package init(_ value: UInt64) { self.value = value }
 
     /// The table position of `hash` for a power-of-two table of `mask + 1` slots.
     @inline(__always)
-    func slot(_ hash: UInt64, mask: Int) -> Int {
+    package func slot(_ hash: UInt64, mask: Int) -> Int {
         var x = hash ^ value
         x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
         x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB

@@ -5,11 +5,17 @@
 /// Elements are placed by ``TableSeed`` (a seeded mix), never by their own low bits, so crafted values whose hashes
 /// share low bits cost no more than random ones; the elements themselves are stored unchanged. 0 marks an empty cell
 /// and a flag records whether 0 itself is a member.
-package struct HashSet64: Sendable {
-    private var table: [UInt64] = []
-    private let seed: TableSeed
-    package private(set) var count = 0
-    private var containsZero = false
+///
+/// `public` for the reason ``TableSeed`` is: ``insert(_:)`` is inlined into Consumer's series loop.
+public struct HashSet64: Sendable {
+    // Internal and usable from inlinable code (``insert(_:)``).
+    @usableFromInline var table: [UInt64] = []
+    @usableFromInline let seed: TableSeed
+    @usableFromInline var members = 0
+    @usableFromInline var containsZero = false
+
+    /// How many members the set holds.
+    package var count: Int { members }
 
     /// An empty set placing its elements with `seed` (tests pass a fixed one).
     package init(seed: TableSeed = .process) {
@@ -31,15 +37,15 @@ package struct HashSet64: Sendable {
     package static let bytesPerMember = 16
 
     /// Inserts `hash`; returns whether it was new.
-    @inline(__always)
-    package mutating func insert(_ hash: UInt64) -> Bool {
+    @inlinable @inline(__always)
+    public mutating func insert(_ hash: UInt64) -> Bool {
         if hash == 0 {
             guard !containsZero else { return false }
             containsZero = true
-            count &+= 1
+            members &+= 1
             return true
         }
-        if (count &+ 1) &* 2 > table.count { grow() }
+        if (members &+ 1) &* 2 > table.count { grow() }
         let seed = seed
         let inserted = table.withUnsafeMutableBufferPointer { table -> Bool in
             let mask = table.count &- 1
@@ -54,7 +60,7 @@ package struct HashSet64: Sendable {
                 i = (i &+ 1) & mask
             }
         }
-        if inserted { count &+= 1 }
+        if inserted { members &+= 1 }
         return inserted
     }
 
@@ -68,7 +74,8 @@ package struct HashSet64: Sendable {
         return out
     }
 
-    private mutating func grow() {
+    @usableFromInline
+    mutating func grow() {
         let old = table
         table = [UInt64](repeating: 0, count: max(8, old.count &* 2))
         let seed = seed

@@ -7,17 +7,21 @@
 /// avalanche), so which hashes collide in a table is unknowable from outside the process.
 ///
 /// Only placement changes: the hashes stored, compared and sent to ClickHouse (`uniqCombined`) are the unmixed ones.
-package struct TableSeed: Sendable {
+///
+/// `public` (census is one package, nothing outside uses it) because Swift 6.3 inlines an `@inlinable` function into
+/// another module only when it is public, not `package`: Consumer's tables probe with ``slot(_:mask:)`` on every
+/// observation, and a call per probe cost the analyzer ~2 % when this type moved here from Consumer.
+public struct TableSeed: Sendable {
     /// The process's seed: random, drawn once.
     package static let process = TableSeed(UInt64.random(in: .min ... .max))
 
-    package let value: UInt64
+    public let value: UInt64
 
     package init(_ value: UInt64) { self.value = value }
 
     /// The table position of `hash` for a power-of-two table of `mask + 1` slots.
-    @inline(__always)
-    package func slot(_ hash: UInt64, mask: Int) -> Int {
+    @inlinable @inline(__always)
+    public func slot(_ hash: UInt64, mask: Int) -> Int {
         var x = hash ^ value
         x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
         x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB

@@ -28,6 +28,7 @@ let package = Package(
         // C modules: module maps and shim headers only.
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CMalloc"),
 
         .target(
             name: "Store",
@@ -76,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "census",
             dependencies: [
-                "Consumer", "Kafka", "Store", "API",
+                "Consumer", "Kafka", "Store", "API", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

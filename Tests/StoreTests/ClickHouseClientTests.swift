@@ -180,13 +180,17 @@ struct ClickHouseClientReadLimitTests {
             try await client.execute(
                 "SELECT sleepEachRow(1) FROM numbers(30) FORMAT Null", settings: ["max_block_size": "1", "query_id": "admission-slow"])
         }
-        // Wait until the server runs it (a loaded cooperative pool may start the task late), asked on another client.
+        // Wait until the server runs it (a loaded cooperative pool may start the task late), asked on another client;
+        // up to 20 s, and the test stops there if it never ran (a full parallel suite on 2 cores once took longer than
+        // the 2 s this waited before, and the checks below then ran against a free slot).
         let observer = try ClickHouseClient(configuration: .init(url: server.url, retryPolicy: .noRetry), logger: TestServer.logger)
-        for _ in 0..<200 {
-            let running = try await observer.execute("SELECT count() FROM system.processes WHERE query_id = 'admission-slow' FORMAT TabSeparated")
-            if String(decoding: running, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) != "0" { break }
-            try await Task.sleep(for: .milliseconds(10))
+        var running = false
+        for _ in 0..<2_000 where !running {
+            let count = try await observer.execute("SELECT count() FROM system.processes WHERE query_id = 'admission-slow' FORMAT TabSeparated")
+            running = String(decoding: count, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) != "0"
+            if !running { try await Task.sleep(for: .milliseconds(10)) }
         }
+        try #require(running, "the slot holder never reached the server")
         var rejected: ClickHouseError?
         for _ in 0..<200 {
             do {

@@ -90,8 +90,9 @@ extension MetadataWindow {
         }
         let seen = Self.observe(&keys[Int(k)], item: item, timestamp: timestamp, hash: hash)
         if seen.inserted {
-            distinctValues &+= 1
-            if keys[Int(k)].hashes.count >= limits.maxDistinctValuesPerKey { keyAtValueLimit = true }
+            let members = keys[Int(k)].hashes.count
+            valueTableBytes &+= ValueHashSet.bytesAdded(reaching: members)
+            if members >= limits.maxDistinctValuesPerKey { keyAtValueLimit = true }
             try offerSample(Int(k), value, hash: hash)
         } else if HeavyCandidates.crossesPowerOfTwo(seen.before, seen.after), keys[Int(k)].smallOverflow {
             try offerHeavy(Int(k), value, hash: hash, count: seen.after)
@@ -308,8 +309,9 @@ extension MetadataWindow {
                 if timestamp > keys[i].lastSeen { keys[i].lastSeen = timestamp }
                 let seen = keys[i].hashes.observe(attribute.hash, times: UInt32(clamping: items))
                 if seen.inserted {
-                    distinctValues &+= 1
-                    if keys[i].hashes.count >= limits.maxDistinctValuesPerKey { keyAtValueLimit = true }
+                    let members = keys[i].hashes.count
+                    valueTableBytes &+= ValueHashSet.bytesAdded(reaching: members)
+                    if members >= limits.maxDistinctValuesPerKey { keyAtValueLimit = true }
                     // Cannot throw: the value was decoded (and validated) when the resource was loaded.
                     try? offerSample(i, attribute.value, hash: attribute.hash)
                 }

@@ -173,8 +173,9 @@ extension MetadataWindow {
     mutating func addSeries(_ slot: Int32, _ fingerprint: UInt64) {
         let i = Int(slot)
         if signals[i].series.insert(fingerprint) {
-            distinctSeries &+= 1
-            if signals[i].series.count >= limits.maxDistinctValuesPerKey { keyAtValueLimit = true }
+            let members = signals[i].series.count
+            seriesTableBytes &+= HashSet64.bytesAdded(reaching: members)
+            if members >= limits.maxDistinctValuesPerKey { keyAtValueLimit = true }
         }
     }
 }

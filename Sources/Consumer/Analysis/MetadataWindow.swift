@@ -37,10 +37,10 @@ package struct MetadataWindow {
     var keyIndex = HashIndex()
     var templates: [TemplateState] = []
     var templateIndex = HashIndex()
-    /// Distinct value hashes held (for ``approximateBytes``).
-    var distinctValues = 0
-    /// Distinct series fingerprints held (for ``approximateBytes``).
-    var distinctSeries = 0
+    /// Bytes of the keys' value-hash tables (for ``approximateBytes``; ``ValueHashSet/bytesAdded(reaching:)``).
+    var valueTableBytes = 0
+    /// Bytes of the signals' series tables (for ``approximateBytes``).
+    var seriesTableBytes = 0
     /// Whether some key holds ``WindowLimits/maxDistinctValuesPerKey`` distinct values (see ``hasKeyAtValueLimit``).
     var keyAtValueLimit = false
     /// Bytes of samples, examples, bounds, scales and event names held (for ``approximateBytes``).
@@ -175,7 +175,15 @@ package struct MetadataWindow {
     package var approximateBytes: Int {
         strings.memoryBytes &+ signals.capacity &* MemoryLayout<SignalState>.stride &+ keys.capacity &* MemoryLayout<KeyState>.stride
             &+ templates.capacity &* MemoryLayout<TemplateState>.stride &+ signalIndex.memoryBytes &+ keyIndex.memoryBytes
-            &+ templateIndex.memoryBytes &+ distinctValues &* ValueHashSet.bytesPerMember &+ distinctSeries &* HashSet64.bytesPerMember &+ extraBytes
+            &+ templateIndex.memoryBytes &+ valueTableBytes &+ seriesTableBytes &+ extraBytes
+    }
+
+    /// The value-hash and series tables' bytes as ``approximateBytes`` counts them (from the inserts seen) and as they
+    /// are (every table walked): equal (tests check it; a flat 2 cells per member undercounted a spread-shape window's
+    /// heap by a third).
+    package var tableBytes: (counted: Int, held: Int) {
+        let held = keys.reduce(0) { $0 &+ $1.hashes.memoryBytes } &+ signals.reduce(0) { $0 &+ $1.series.memoryBytes }
+        return (valueTableBytes &+ seriesTableBytes, held)
     }
 
     /// Decodes one Kafka record payload and folds its metadata into the window.
@@ -236,7 +244,7 @@ package struct MetadataWindow {
             aggregate.temporality = state.temporality
             aggregate.explicitBounds = state.explicitBounds
             aggregate.scales = state.scales
-            if state.series.count > 0 { aggregate.seriesHashes = state.series.sortedElements() }
+            if state.series.count > 0 { aggregate.seriesHashes = state.series.elements() }
             aggregate.spanKind = state.spanKind
             aggregate.statusCodes = state.statusCodes
             aggregate.eventNames = Set(state.eventNameIDs.map { strings[$0] })
@@ -259,7 +267,7 @@ package struct MetadataWindow {
                     signal: owner.signal, name: strings[owner.nameID], service: strings[owner.serviceID], scope: state.scope,
                     eventName: state.eventNameID >= 0 ? strings[state.eventNameID] : "", key: strings[state.keyID],
                     day: owner.day, firstSeen: state.firstSeen, lastSeen: state.lastSeen, count: state.count,
-                    valueHashes: state.hashes.sortedElements(),
+                    valueHashes: state.hashes.elements(),
                     sampleSlots: state.sampleSlots.isEmpty ? SampleSlots.empty : state.sampleSlots,
                     smallValues: state.smallOverflow ? [] : state.smallValues))
             batch.keys[batch.keys.count - 1].heavyHitters = Self.heavyHitters(of: state)

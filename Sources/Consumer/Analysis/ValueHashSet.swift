@@ -24,11 +24,22 @@ struct ValueHashSet {
         self.seed = seed
     }
 
-    /// Bytes held by the table.
-    var memoryBytes: Int { table.capacity &* MemoryLayout<Cell>.stride }
+    /// Bytes of the table's cells.
+    var memoryBytes: Int { table.count &* MemoryLayout<Cell>.stride }
 
-    /// Bytes a set holds per member, at most (cells are at most half full).
-    static let bytesPerMember = 2 * MemoryLayout<Cell>.stride
+    /// The bytes the table grew by when the set reached `count` members (its ``count`` right after an insert), else 0.
+    ///
+    /// A table's size is a function of the member count alone — empty, then 8 cells, doubling whenever an insert would
+    /// make it more than half full (the zero member included, though it lives outside the table) — so a window follows
+    /// its tables' real memory from the inserts it sees: between 2 and 4 cells per member, 54 bytes per member at 600
+    /// members (counting a flat 2 cells per member undercounted a spread-shape window's heap by a third).
+    @inline(__always)
+    static func bytesAdded(reaching count: Int) -> Int {
+        if count == 1 { return 8 &* MemoryLayout<Cell>.stride }
+        let previous = count &- 1
+        guard previous >= 4, previous & (previous &- 1) == 0 else { return 0 }
+        return previous &* 2 &* MemoryLayout<Cell>.stride  // 2 × previous cells became 4 × previous
+    }
 
     /// Inserts `hash`, or counts one more observation of it; returns whether it was new.
     @inline(__always)
@@ -40,6 +51,8 @@ struct ValueHashSet {
     /// - Returns: Whether it was new, and its observation count before and after (saturating).
     @inline(__always)
     mutating func observe(_ hash: UInt64, times: UInt32) -> (inserted: Bool, before: UInt32, after: UInt32) {
+        // Grows by the member count alone, before the zero member is set apart (``bytesAdded(reaching:)``).
+        if (count &+ 1) &* 2 > table.count { grow() }
         if hash == 0 {
             let before = zeroCount
             zeroCount = Self.add(before, times)
@@ -48,7 +61,6 @@ struct ValueHashSet {
             count &+= 1
             return (true, before, zeroCount)
         }
-        if (count &+ 1) &* 2 > table.count { grow() }
         let seed = seed
         let result = table.withUnsafeMutableBufferPointer { table -> (inserted: Bool, before: UInt32, after: UInt32) in
             let mask = table.count &- 1
@@ -92,12 +104,21 @@ struct ValueHashSet {
         return overflow ? .max : sum
     }
 
-    /// The members, sorted ascending.
-    func sortedElements() -> [UInt64] {
+    /// The members in table order: which order depends on the process's ``TableSeed`` and on the order of insertion,
+    /// so nothing may depend on it (the only consumer, the `uniqCombinedArray` state, does not). A window's batch is
+    /// encoded once (`PreparedInsert`), so its resends stay byte-identical without sorting (sorting was ~4 % of
+    /// census's CPU on the spread shape).
+    func elements() -> [UInt64] {
         var out: [UInt64] = []
         out.reserveCapacity(count)
         if containsZero { out.append(0) }
         for cell in table where cell.hash != 0 { out.append(cell.hash) }
+        return out
+    }
+
+    /// The members, sorted ascending (tests compare sets with it).
+    func sortedElements() -> [UInt64] {
+        var out = elements()
         out.sort()
         return out
     }

@@ -28,8 +28,8 @@ package struct SignalAggregate: Sendable, Hashable {
     /// Union of exponential histogram scales.
     package var scales: Set<Int32> = []
     /// Distinct series fingerprints of the data points (``SeriesFingerprint``: resource attributes and point
-    /// attributes), sorted; ClickHouse folds them into the signal row's `uniqCombined` state, the metric's active-series
-    /// estimate. Empty for spans and logs.
+    /// attributes), in no particular order; ClickHouse folds them into the signal row's `uniqCombined` state, the
+    /// metric's active-series estimate. Empty for spans and logs.
     package var seriesHashes: [UInt64] = []
 
     // Spans.
@@ -76,7 +76,8 @@ package struct KeyAggregate: Sendable, Hashable {
     package var lastSeen: EpochSeconds
     /// Observations carrying the key (data points, spans, events, links or log records).
     package var count: UInt64
-    /// Distinct 64-bit hashes (``ValueHash``) of the values seen; ClickHouse folds them into a `uniqCombined` state.
+    /// Distinct 64-bit hashes (``ValueHash``) of the values seen, in no particular order (it depends on the process's
+    /// table seed); ClickHouse folds them into a `uniqCombined` state.
     package var valueHashes: [UInt64]
     /// The value samples as ``KeyAggregate/maxSamples`` hash buckets (see ``SampleSlots``): slot `i` holds the smallest
     /// value text (UTF-8 byte order) among the values whose ``ValueHash`` is `i` modulo ``KeyAggregate/maxSamples``,

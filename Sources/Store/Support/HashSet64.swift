@@ -31,21 +31,28 @@ public struct HashSet64: Sendable {
     }
 
     /// Bytes held by the table.
-    package var memoryBytes: Int { table.capacity &* 8 }
+    package var memoryBytes: Int { table.count &* 8 }
 
-    /// Bytes a set holds per member, at most (cells are at most half full).
-    package static let bytesPerMember = 16
+    /// The bytes the table grew by when the set reached `count` members, else 0 (as Consumer's
+    /// `ValueHashSet.bytesAdded(reaching:)`: the table's size is a function of the member count alone).
+    package static func bytesAdded(reaching count: Int) -> Int {
+        if count == 1 { return 8 &* MemoryLayout<UInt64>.stride }
+        let previous = count &- 1
+        guard previous >= 4, previous & (previous &- 1) == 0 else { return 0 }
+        return previous &* 2 &* MemoryLayout<UInt64>.stride
+    }
 
     /// Inserts `hash`; returns whether it was new.
     @inlinable @inline(__always)
     public mutating func insert(_ hash: UInt64) -> Bool {
+        // Grows by the member count alone, before the zero member is set apart (``bytesAdded(reaching:)``).
+        if (members &+ 1) &* 2 > table.count { grow() }
         if hash == 0 {
             guard !containsZero else { return false }
             containsZero = true
             members &+= 1
             return true
         }
-        if (members &+ 1) &* 2 > table.count { grow() }
         let seed = seed
         let inserted = table.withUnsafeMutableBufferPointer { table -> Bool in
             let mask = table.count &- 1
@@ -64,12 +71,19 @@ public struct HashSet64: Sendable {
         return inserted
     }
 
-    /// The members, sorted ascending.
-    package func sortedElements() -> [UInt64] {
+    /// The members in table order, which depends on the process's ``TableSeed`` and on the order of insertion (see
+    /// Consumer's `ValueHashSet.elements()`).
+    package func elements() -> [UInt64] {
         var out: [UInt64] = []
         out.reserveCapacity(count)
         if containsZero { out.append(0) }
         for hash in table where hash != 0 { out.append(hash) }
+        return out
+    }
+
+    /// The members, sorted ascending (tests compare sets with it).
+    package func sortedElements() -> [UInt64] {
+        var out = elements()
         out.sort()
         return out
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CMalloc
 import Consumer
 import Foundation
 import NIOCore
@@ -133,16 +134,24 @@ struct MicrobenchCommand: ParsableCommand {
     /// The flusher's share alone: one window of the workload (16 records; spread: all of them) drained once, then encoded
     /// as one INSERT body again and again (lane merge, catalog rows, set filter, RowBinary) — ``MetadataWriter/encode``,
     /// which `prepare` runs once per batch. Items are the window's, counted per encoding.
+    ///
+    /// Also prints what the window holds against what `--flush-bytes` counts of it (``MetadataWindow/approximateBytes``),
+    /// and what its drained batch and INSERT body hold: heap in use (glibc `mallinfo2`) before and after, on this one
+    /// thread.
     private func measureWrite(_ workload: Workload) throws {
         var window = MetadataWindow()
         var items = 0
         var bytes = 0
         let chunk = min(workload.windowRecords == .max ? 16 : workload.windowRecords, workload.payloads.count)
+        let heapBefore = Self.heapInUse()
         for payload in workload.payloads.prefix(chunk) {
             items += try payload.withUnsafeBytes { try window.ingest($0, signal: workload.signal, encoding: .proto, timestamp: 1_767_225_600) }
             bytes += payload.count
         }
+        let counted = window.approximateBytes
+        let heapWindow = Self.heapInUse() - heapBefore
         let batch = window.drain()
+        let heapBatch = Self.heapInUse() - heapBefore
         var rounds = 0
         var encoded = 0
         let start = ContinuousClock.now
@@ -156,6 +165,21 @@ struct MicrobenchCommand: ParsableCommand {
         report(
             "write (encode only)", workload.name, items: items * rounds, bytes: bytes * rounds, elapsed: elapsed,
             extra: "\(batch.rowCount) rows, RowBinary \(encoded) bytes per window")
+        let (body, heapBody) = try withExtendedLifetime(batch) {
+            let (body, _) = try MetadataWriter.encode(batch)
+            return (body, Self.heapInUse() - heapBefore - heapBatch)
+        }
+        func mib(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+        print(
+            "\(pad("memory", 20)) \(pad(workload.name, 18)) window (\(chunk) records): counted \(mib(counted)), heap \(mib(heapWindow)) "
+                + "(\(String(format: "%.2f", Double(heapWindow) / Double(max(counted, 1))))x); drained batch \(mib(heapBatch)); "
+                + "INSERT body \(mib(body.readableBytes)) (heap \(mib(heapBody)))")
+    }
+
+    /// Bytes the allocator has handed out and not taken back (all arenas, including mmap-ed blocks).
+    static func heapInUse() -> Int {
+        let info = mallinfo2()
+        return Int(info.uordblks) + Int(info.hblkhd)
     }
 
     /// Hash flooding: one record of ``floodValues`` distinct ints for one key, crafted so that their value hashes share

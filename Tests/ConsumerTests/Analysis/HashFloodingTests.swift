@@ -79,6 +79,23 @@ struct HashFloodingTests {
         }
         _ = try record.withUnsafeBytes { try window.ingest($0, signal: .metric, encoding: .proto, timestamp: 1_767_225_600) }
         let key = try #require(window.drain().keys.first { $0.key == "v" })
-        #expect(key.valueHashes == values.map { ValueHash.hash(scalar: UInt64(bitPattern: $0), tag: .int) }.sorted())
+        #expect(key.valueHashes.sorted() == values.map { ValueHash.hash(scalar: UInt64(bitPattern: $0), tag: .int) }.sorted())
+    }
+
+    @Test("a table's bytes follow from its member count alone, the zero member included (what a window counts)")
+    func tableBytesFromCount() {
+        for withZeroAt in [nil, 0, 3, 4, 8, 100] as [Int?] {
+            var values = ValueHashSet(seed: TableSeed(0x5eed))
+            var series = HashSet64(seed: TableSeed(0x5eed))
+            var countedValues = 0
+            var countedSeries = 0
+            for i in 0..<700 {
+                let hash: UInt64 = i == withZeroAt ? 0 : ValueHash.hash(scalar: UInt64(i), tag: .int)
+                if values.insert(hash) { countedValues += ValueHashSet.bytesAdded(reaching: values.count) }
+                if series.insert(hash) { countedSeries += HashSet64.bytesAdded(reaching: series.count) }
+                #expect(countedValues == values.memoryBytes, "zero at \(withZeroAt ?? -1), \(values.count) members")
+                #expect(countedSeries == series.memoryBytes, "zero at \(withZeroAt ?? -1), \(series.count) members")
+            }
+        }
     }
 }

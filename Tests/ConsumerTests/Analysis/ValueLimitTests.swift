@@ -18,6 +18,23 @@ struct ValueLimitTests {
         batch.keys.first { $0.key == name && $0.scope == scope }
     }
 
+    @Test("a window counts its hash tables' real bytes in approximateBytes (what --flush-bytes cuts by)")
+    func tableBytesCounted() throws {
+        var window = MetadataWindow()
+        var first = 0
+        // 1, 4, 5, 9, 600 and 3,000 distinct values of session.id per record: both sides of table growths.
+        for points in [1, 4, 5, 9, 600, 3_000] {
+            try window.ingest(Self.record(first: first, points: points, pod: "pod-\(points)"), signal: .metric)
+            first += points
+            let tables = window.tableBytes
+            #expect(tables.counted == tables.held, "after \(first) values")
+            #expect(window.approximateBytes >= tables.held)
+        }
+        #expect(window.tableBytes.held > 3_000 * 32, "the tables are more than 2 cells per member: the old count was short")
+        _ = window.drain()
+        #expect(window.tableBytes == (0, 0))
+    }
+
     @Test("below the limit every distinct value hash is kept, exactly, and the window is not asking to flush")
     func exactBelowLimit() throws {
         var window = MetadataWindow(limits: WindowLimits(maxDistinctValuesPerKey: 1_000))
@@ -25,7 +42,7 @@ struct ValueLimitTests {
         #expect(!window.hasKeyAtValueLimit)
         let batch = window.drain()
         let session = try #require(key(batch, "session.id"))
-        #expect(session.valueHashes == (0..<900).map { ValueHash.hash("s-\($0)") }.sorted())
+        #expect(session.valueHashes.sorted() == (0..<900).map { ValueHash.hash("s-\($0)") }.sorted())
         #expect(session.count == 900)
         #expect(key(batch, "method")?.valueHashes.count == 2)
     }

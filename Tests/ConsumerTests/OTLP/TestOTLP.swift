@@ -117,15 +117,26 @@ extension MetadataWindow {
     }
 }
 
-/// A batch in a form that compares regardless of row order.
+/// A batch in a form that compares regardless of row order and of the order of each row's hashes (a drained window
+/// lists them in table order).
 struct ComparableBatch: Equatable {
     let signals: Set<SignalAggregate>
     let keys: Set<KeyAggregate>
     let templates: Set<TemplateAggregate>
 
     init(_ batch: MetadataBatch) {
-        signals = Set(batch.signals)
-        keys = Set(batch.keys)
+        signals = Set(
+            batch.signals.map { signal in
+                var signal = signal
+                signal.seriesHashes.sort()
+                return signal
+            })
+        keys = Set(
+            batch.keys.map { key in
+                var key = key
+                key.valueHashes.sort()
+                return key
+            })
         templates = Set(batch.templates)
     }
 }

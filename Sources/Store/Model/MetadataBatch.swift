@@ -139,19 +139,17 @@ package enum SampleSlots {
     package static let empty: [String?] = Array(repeating: nil, count: KeyAggregate.maxSamples)
 
     /// The slot of a value with this ``ValueHash``.
-    @inlinable @inline(__always)
+    @inline(__always)
     package static func slot(ofHash hash: UInt64) -> Int {
         Int(truncatingIfNeeded: hash % UInt64(KeyAggregate.maxSamples))
     }
 
     /// Whether `a` sorts before `b` by UTF-8 bytes.
-    @inlinable
     package static func precedes(_ a: String, _ b: String) -> Bool {
         a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     /// The smaller of two slots; `nil` is greater than every text.
-    @inlinable
     package static func minimum(_ a: String?, _ b: String?) -> String? {
         guard let a else { return b }
         guard let b else { return a }

@@ -27,18 +27,11 @@ struct ValueHashSet {
     /// Bytes of the table's cells.
     var memoryBytes: Int { table.count &* MemoryLayout<Cell>.stride }
 
-    /// The bytes the table grew by when the set reached `count` members (its ``count`` right after an insert), else 0.
-    ///
-    /// A table's size is a function of the member count alone — empty, then 8 cells, doubling whenever an insert would
-    /// make it more than half full (the zero member included, though it lives outside the table) — so a window follows
-    /// its tables' real memory from the inserts it sees: between 2 and 4 cells per member, 54 bytes per member at 600
-    /// members (counting a flat 2 cells per member undercounted a spread-shape window's heap by a third).
+    /// The bytes the table grew by when the set reached `count` members (``HashSet64/bytesAdded(reaching:cellBytes:)``:
+    /// both sets grow the same way; 54 bytes per member at 600 members).
     @inline(__always)
     static func bytesAdded(reaching count: Int) -> Int {
-        if count == 1 { return 8 &* MemoryLayout<Cell>.stride }
-        let previous = count &- 1
-        guard previous >= 4, previous & (previous &- 1) == 0 else { return 0 }
-        return previous &* 2 &* MemoryLayout<Cell>.stride  // 2 × previous cells became 4 × previous
+        HashSet64.bytesAdded(reaching: count, cellBytes: MemoryLayout<Cell>.stride)
     }
 
     /// Inserts `hash`, or counts one more observation of it; returns whether it was new.
@@ -51,7 +44,7 @@ struct ValueHashSet {
     /// - Returns: Whether it was new, and its observation count before and after (saturating).
     @inline(__always)
     mutating func observe(_ hash: UInt64, times: UInt32) -> (inserted: Bool, before: UInt32, after: UInt32) {
-        // Grows by the member count alone, before the zero member is set apart (``bytesAdded(reaching:)``).
+        // Grows by the member count alone, before the zero member is set apart (``HashSet64/bytesAdded(reaching:cellBytes:)``).
         if (count &+ 1) &* 2 > table.count { grow() }
         if hash == 0 {
             let before = zeroCount
@@ -113,13 +106,6 @@ struct ValueHashSet {
         out.reserveCapacity(count)
         if containsZero { out.append(0) }
         for cell in table where cell.hash != 0 { out.append(cell.hash) }
-        return out
-    }
-
-    /// The members, sorted ascending (tests compare sets with it).
-    func sortedElements() -> [UInt64] {
-        var out = elements()
-        out.sort()
         return out
     }
 

@@ -27,8 +27,17 @@ struct Census: AsyncParsableCommand {
 
     /// Parses and runs, mapping every configuration problem to one line on stderr and exit code 2.
     static func main() async {
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            // Whatever parsing rejects — an unknown flag, a malformed value, a command's `validate()` (which the argument
+            // parser wraps, so a ConfigurationError thrown there is no longer one) — is a usage problem: one line, exit 2.
+            // `--help` and `--version` end here too, with their own output and exit 0.
+            guard exitCode(for: error) != .success else { exit(withError: error) }
+            exitForUsage(error)
+        }
+        do {
             // The configuration file is the layer below the environment; load it before any option is resolved.
             if let path = (command as? any ConfigFileCommand)?.configFile.path ?? ProcessInfo.processInfo.environment[ConfigFile.variable],
                 !path.isEmpty
@@ -48,14 +57,16 @@ struct Census: AsyncParsableCommand {
             if code == .success || error is CleanExit {
                 exit(withError: error)
             }
-            if code == .validationFailure {
-                // Usage errors from the argument parser: one line, exit 2.
-                let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-                FileHandle.standardError.write(Data("census: \(message)\n".utf8))
-                Foundation.exit(2)
-            }
+            if code == .validationFailure { exitForUsage(error) }
             exit(withError: error)
         }
+    }
+
+    /// A usage error from the argument parser: its first line on stderr, exit 2.
+    private static func exitForUsage(_ error: any Error) -> Never {
+        let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+        FileHandle.standardError.write(Data("census: \(message)\n".utf8))
+        Foundation.exit(2)
     }
 }
 

@@ -30,6 +30,14 @@ static inline CURLcode census_curl_setopt_writefunction(CURL *handle, CURLoption
     return curl_easy_setopt(handle, option, callback);
 }
 
+static inline CURLcode census_curl_setopt_readfunction(CURL *handle, curl_read_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback);
+}
+
+static inline CURLcode census_curl_setopt_seekfunction(CURL *handle, curl_seek_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_SEEKFUNCTION, callback);
+}
+
 static inline CURLcode census_curl_setopt_xferinfofunction(CURL *handle, curl_xferinfo_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
 }

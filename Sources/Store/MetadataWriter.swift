@@ -65,7 +65,9 @@ package struct MetadataWriter: Sendable {
         guard bytes <= Self.maxBytesPerInsert else {
             throw StoreError(.batchTooLarge, "\(bytes) bytes exceed the \(Self.maxBytesPerInsert)-byte limit of one INSERT")
         }
-        return PreparedInsert(batch: batch, rows: rows, head: try client.insertBody(head), pending: pending)
+        // Only the per-attempt part is kept: the aggregates are in `head` now, and the drained window they came from
+        // would otherwise stay in memory while the INSERT is sent, next to the window filling behind it.
+        return PreparedInsert(batch: batch.perAttempt, rows: rows, head: try client.insertBody(head), pending: pending)
     }
 
     /// Sends a prepared batch: its quarantined records first (an idempotent INSERT: the table is keyed by topic, partition
@@ -90,7 +92,7 @@ package struct MetadataWriter: Sendable {
         logger: Logger? = nil
     ) async throws(ClickHouseError) {
         let batch = prepared.batch
-        guard !batch.isEmpty else { return }
+        guard prepared.rows > 0 || !batch.quarantined.isEmpty else { return }
         let logger = logger ?? self.logger
         if !batch.quarantined.isEmpty {
             _ = try await client.execute(
@@ -266,7 +268,9 @@ package struct MetadataWriter: Sendable {
 /// and coverage rows, which carry that attempt's ``WriteFence`` — so the time an attempt's fence bounds is the sending
 /// alone: a batch whose encoding takes longer than a lease still lands, and a retry does not encode it again.
 package struct PreparedInsert: Sendable {
-    /// The batch.
+    /// The batch as far as its attempts need it. ``MetadataWriter/prepare(_:)`` keeps only ``MetadataBatch/perAttempt``
+    /// (the aggregates are encoded in the head); ``init(encoding:)`` keeps all of it, for sinks that apply the rows
+    /// themselves.
     package let batch: MetadataBatch
     /// Rows in its INSERT (catalog rows included).
     package let rows: Int

@@ -37,6 +37,7 @@ struct Census: AsyncParsableCommand {
             guard exitCode(for: error) != .success else { exit(withError: error) }
             exitForUsage(error)
         }
+        AllocatorTuning.apply(environment: ProcessInfo.processInfo.environment)
         do {
             // The configuration file is the layer below the environment; load it before any option is resolved.
             if let path = (command as? any ConfigFileCommand)?.configFile.path ?? ProcessInfo.processInfo.environment[ConfigFile.variable],

@@ -148,6 +148,25 @@ def test_wrong_clickhouse_credentials_exit_2_without_leaking_the_secret(clickhou
         assert "refused user" in p.stderr.splitlines()[-1], p.stderr[-2000:]
 
 
+def test_allocator_mmap_threshold_is_fixed_unless_the_environment_sets_it(clickhouse):
+    """glibc's mmap threshold is fixed at 16 MiB at start (docs/OPERATIONS.md, "Memory bound"), and left alone when
+    GLIBC_TUNABLES (or the legacy MALLOC_MMAP_THRESHOLD_) sets it; the start-up line says which."""
+    def start_event(env):
+        # Wrong credentials end the process right after the start-up line (exit 2), no broker needed.
+        p = run_census_cli(["consume", "--kafka-brokers", "127.0.0.1:9", "--clickhouse-url", clickhouse.url, "--clickhouse-user", "census",
+                            "--database", "e2e_alloc", "--log-format", "json"], env={"CENSUS_CLICKHOUSE_PASSWORD": "wrong", **env}, timeout=60)
+        assert p.returncode == 2, (p.returncode, p.stderr[-2000:])
+        events = [json.loads(line) for line in p.stderr.splitlines() if line.startswith("{")]
+        return next(e for e in events if e["msg"] == "census starting")
+
+    assert start_event({"GLIBC_TUNABLES": ""})["allocator"] == "mmap_threshold=16777216"
+    tunables = "glibc.malloc.arena_max=4:glibc.malloc.mmap_threshold=262144"
+    assert start_event({"GLIBC_TUNABLES": tunables})["allocator"] == \
+        "mmap_threshold from GLIBC_TUNABLES glibc.malloc.mmap_threshold=262144"
+    assert start_event({"GLIBC_TUNABLES": "glibc.malloc.arena_max=2"})["allocator"] == "mmap_threshold=16777216"
+    assert start_event({"MALLOC_MMAP_THRESHOLD_": "65536"})["allocator"] == "mmap_threshold from MALLOC_MMAP_THRESHOLD_=65536"
+
+
 def test_password_file_and_json_logs(clickhouse, tmp_path):
     """The right password from a file: `census serve` starts, is ready, logs JSON lines and never the password."""
     pw_file = tmp_path / "pw"

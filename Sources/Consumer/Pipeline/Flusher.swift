@@ -103,11 +103,21 @@ package final class Flusher: Sendable {
             return state.generation
         }
         let submitted = ContinuousClock.now
+        let rows = batch.rowCount
+        let handoff = Handoff(batch)
         Task.detached { [self] in
-            let outcome = await self.writeUntilApplied(batch, generation: generation)
-            if outcome { self.metrics?.flushSucceeded(rows: batch.rowCount, duration: .now - submitted) }
-            self.finish(generation: generation, offsets: outcome ? offsets : nil, rows: outcome ? batch.rowCount : 0)
+            let outcome = await self.writeUntilApplied(handoff.take(), rows: rows, generation: generation)
+            if outcome { self.metrics?.flushSucceeded(rows: rows, duration: .now - submitted) }
+            self.finish(generation: generation, offsets: outcome ? offsets : nil, rows: outcome ? rows : 0)
         }
+    }
+
+    /// Passes a batch to the task that writes it without keeping a reference, so that once it is encoded only its
+    /// per-attempt part (``MetadataBatch/perAttempt``) stays in memory while it is sent.
+    private final class Handoff: Sendable {
+        private let slot: Mutex<MetadataBatch?>
+        init(_ batch: MetadataBatch) { slot = Mutex(batch) }
+        func take() -> MetadataBatch { slot.withLock { $0.take() } ?? MetadataBatch() }
     }
 
     /// Writes `batch` until the store holds it exactly once, or the batch is abandoned (returns `false`).
@@ -118,17 +128,19 @@ package final class Flusher: Sendable {
     /// until the store no longer runs that query id, then read the stored progress; when every partition's last offset of
     /// the batch is applied, the batch landed and is done. Only otherwise is it sent again. So a retry never applies a
     /// batch twice, even when the first attempt was still queued in the store's socket.
-    private func writeUntilApplied(_ batch: MetadataBatch, generation: UInt64) async -> Bool {
+    private func writeUntilApplied(_ drained: consuming MetadataBatch, rows: Int, generation: UInt64) async -> Bool {
         let queryID = "census-\(UUID().uuidString.lowercased())"
         // Encoded once, before any fence is taken: an attempt's fence bounds only its sending, so a batch that takes
         // longer to encode than the lease lasts still lands, and no retry encodes it again.
         let prepared: PreparedInsert
         do {
-            prepared = try sink.prepare(batch)
+            prepared = try sink.prepare(drained)
         } catch {
-            giveUp(batch, error: error)
+            giveUp(rows: rows, error: error)
             return false
         }
+        // From here on the aggregates live only in their encoded form: the drained window is released.
+        let batch = (consume drained).perAttempt
         var backoff = Duration.milliseconds(100)
         var attempt = 0
         var fencedInARow = 0
@@ -157,7 +169,7 @@ package final class Flusher: Sendable {
                         state.withLock { $0.appliedDespiteFailure &+= 1 }
                         logger.notice(
                             "batch was applied although its INSERT failed; not sending it again",
-                            metadata: ["query_id": "\(queryID)", "batch.rows": "\(batch.rowCount)"])
+                            metadata: ["query_id": "\(queryID)", "batch.rows": "\(rows)"])
                         return true
                     }
                     unsettled = nil
@@ -188,10 +200,10 @@ package final class Flusher: Sendable {
                 state.withLock { $0.lastAttempt = ContinuousClock.now - started }
                 logger.debug(
                     "batch written",
-                    metadata: ["batch.rows": "\(batch.rowCount)", "elapsed": "\(ContinuousClock.now - started)", "attempt": "\(attempt)"])
+                    metadata: ["batch.rows": "\(rows)", "elapsed": "\(ContinuousClock.now - started)", "attempt": "\(attempt)"])
                 return true
             } catch let error as SinkWriteError where error.outcome == .refusedForever {
-                giveUp(batch, error: error)
+                giveUp(rows: rows, error: error)
                 return false
             } catch {
                 let text = String(describing: error)
@@ -220,7 +232,7 @@ package final class Flusher: Sendable {
                             "every INSERT of this batch reaches the store after its write fence: sending it takes longer than the member's lease; nothing is committed until the store answers faster (or lower the flush size, or raise session.timeout.ms)",
                             metadata: [
                                 "query_id": "\(queryID)", "fenced_attempts": "\(fencedInARow)", "elapsed": "\(elapsed)",
-                                "lease": "\(ownership.map { "\($0.lease.length)" } ?? "\(Self.attemptTimeLimit)")", "batch.rows": "\(batch.rowCount)",
+                                "lease": "\(ownership.map { "\($0.lease.length)" } ?? "\(Self.attemptTimeLimit)")", "batch.rows": "\(rows)",
                             ])
                     }
                 } else if attempt == 1 || attempt % 10 == 0 {
@@ -229,7 +241,7 @@ package final class Flusher: Sendable {
                     logger.error(
                         "batch write failed; retrying (offsets stay uncommitted)",
                         metadata: [
-                            "batch.rows": "\(batch.rowCount)", "attempt": "\(attempt)", "may_have_been_applied": "\(ambiguous)",
+                            "batch.rows": "\(rows)", "attempt": "\(attempt)", "may_have_been_applied": "\(ambiguous)",
                             "error": "\(text)", "kafka.offsets": "\(covers)",
                         ])
                 }
@@ -240,9 +252,9 @@ package final class Flusher: Sendable {
     }
 
     /// The same bytes would be refused forever: gives the batch up (uncommitted) and says so.
-    private func giveUp(_ batch: MetadataBatch, error: any Error) {
+    private func giveUp(rows: Int, error: any Error) {
         logger.critical(
-            "batch can never be written; giving it up uncommitted", metadata: ["batch.rows": "\(batch.rowCount)", "error": "\(error)"])
+            "batch can never be written; giving it up uncommitted", metadata: ["batch.rows": "\(rows)", "error": "\(error)"])
         state.withLock {
             $0.failures &+= 1; $0.lastError = "\(error)"; $0.unwritable = "\(error)"
         }

@@ -115,14 +115,14 @@ package final class ClickHouseClient: Sendable {
         var headers = ["X-ClickHouse-User: \(configuration.user)", "Expect:"]
         if !configuration.password.isEmpty { headers.append("X-ClickHouse-Key: \(configuration.password)") }
 
-        let requestBody: ByteBuffer
+        let requestBody: [ByteBuffer]
         if let insert {
             metrics.insertBody(bytes: insert.plainBytes)
             parameters.insert(("query", sql), at: 0)
-            requestBody = insert.bytes
+            requestBody = insert.pieces
             if insert.isGzip { headers.append("Content-Encoding: gzip") }
         } else {
-            requestBody = ByteBuffer(string: sql)
+            requestBody = [ByteBuffer(string: sql)]
         }
         let request = CurlRequest(
             url: "/?" + Self.queryString(parameters), headers: headers, body: requestBody,

@@ -8,8 +8,9 @@ struct CurlRequest: Sendable {
     var url: String
     /// `Name: value` header lines.
     var headers: [String]
-    /// The POST body; `nil` sends a GET.
-    var body: ByteBuffer?
+    /// The POST body, as pieces sent one after another (an INSERT prepared once plus each attempt's own rows, without
+    /// copying them into one buffer); `nil` sends a GET.
+    var body: [ByteBuffer]?
     var connectTimeoutMilliseconds: Int
     var totalTimeoutMilliseconds: Int
     /// The transfer is aborted when the response body grows beyond this.
@@ -45,13 +46,6 @@ final class CurlEasy: @unchecked Sendable {
     /// `curl_global_init` once per process (thread-safe in libcurl ≥ 7.84, which reports `CURL_VERSION_THREADSAFE`).
     private static let globalInit: Int32 = {
         Int32(bitPattern: curl_global_init(3).rawValue)  // CURL_GLOBAL_ALL (SSL | WIN32)
-    }()
-
-    /// A one-byte buffer libcurl can point at for an empty POST body (a NULL `POSTFIELDS` would read stdin).
-    nonisolated(unsafe) private static let emptyBody: UnsafeMutableRawPointer = {
-        let pointer = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
-        pointer.storeBytes(of: 0, as: UInt8.self)
-        return pointer
     }()
 
     /// Creates a handle; fails only when libcurl cannot allocate one.
@@ -100,12 +94,17 @@ final class CurlEasy: @unchecked Sendable {
                 census_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
                 return curl_easy_perform(handle)
             }
-            return body.withUnsafeReadableBytes { bytes in
+            // libcurl pulls the body through the read callback, and rewinds it through the seek callback when it sends
+            // the request again on a fresh connection (a kept-alive one the server had closed).
+            let upload = CurlUpload(body)
+            let uploadPointer = Unmanaged.passUnretained(upload).toOpaque()
+            return withExtendedLifetime(upload) {
                 census_curl_setopt_long(handle, CURLOPT_POST, 1)
-                // libcurl reads the body from this pointer during curl_easy_perform; `bytes` stays valid until it returns.
-                let pointer = bytes.count > 0 ? UnsafeMutableRawPointer(mutating: bytes.baseAddress) : nil
-                census_curl_setopt_ptr(handle, CURLOPT_POSTFIELDS, pointer ?? Self.emptyBody)
-                census_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
+                census_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(upload.count))
+                census_curl_setopt_readfunction(handle, curlReadCallback)
+                census_curl_setopt_ptr(handle, CURLOPT_READDATA, uploadPointer)
+                census_curl_setopt_seekfunction(handle, curlSeekCallback)
+                census_curl_setopt_ptr(handle, CURLOPT_SEEKDATA, uploadPointer)
                 return curl_easy_perform(handle)
             }
         }
@@ -161,6 +160,61 @@ private final class CurlTransferContext {
             exceptionCode = String(text[text.index(after: colon)...]).trimmingASCIIWhitespace()
         }
     }
+}
+
+/// A POST body being sent: its pieces and how far libcurl has read. Only the transferring thread touches it, while
+/// ``CurlEasy/perform(_:cancellation:)`` keeps it alive.
+final class CurlUpload {
+    private let pieces: [ByteBuffer]
+    /// Total bytes of the body.
+    let count: Int
+    /// Bytes handed to libcurl so far.
+    private(set) var position = 0
+
+    init(_ pieces: [ByteBuffer]) {
+        self.pieces = pieces
+        self.count = pieces.reduce(0) { $0 + $1.readableBytes }
+    }
+
+    /// Copies the next bytes of the body into `destination`, as many as fit; 0 at the end.
+    func read(into destination: UnsafeMutableRawBufferPointer) -> Int {
+        var written = 0
+        var start = 0  // where the current piece begins in the body
+        for piece in pieces {
+            let length = piece.readableBytes
+            defer { start += length }
+            guard position < start + length else { continue }
+            let from = position - start
+            let n = min(length - from, destination.count - written)
+            guard n > 0 else { break }
+            piece.withUnsafeReadableBytes { bytes in
+                (destination.baseAddress! + written).copyMemory(from: bytes.baseAddress! + from, byteCount: n)
+            }
+            written += n
+            position += n
+        }
+        return written
+    }
+
+    /// Moves the read position to `offset` from the start; `false` when it is outside the body.
+    func seek(to offset: Int) -> Bool {
+        guard offset >= 0, offset <= count else { return false }
+        position = offset
+        return true
+    }
+}
+
+private let curlReadCallback: curl_read_callback = { buffer, size, count, userdata in
+    guard let userdata, let buffer else { return 0 }
+    let upload = Unmanaged<CurlUpload>.fromOpaque(userdata).takeUnretainedValue()
+    return upload.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
+}
+
+private let curlSeekCallback: curl_seek_callback = { userdata, offset, origin in
+    // libcurl rewinds with SEEK_SET only; CURL_SEEKFUNC_OK = 0, FAIL = 1, CANTSEEK = 2.
+    guard let userdata, origin == SEEK_SET else { return 2 }
+    let upload = Unmanaged<CurlUpload>.fromOpaque(userdata).takeUnretainedValue()
+    return upload.seek(to: Int(offset)) ? 0 : 1
 }
 
 private let curlWriteCallback: curl_write_callback = { data, size, count, userdata in

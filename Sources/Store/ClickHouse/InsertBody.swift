@@ -8,16 +8,17 @@ import NIOCore
 /// member of its own, and ClickHouse (18.16 and 26.x) reads concatenated members as one stream. So the costly part of a
 /// body — encoding and compressing megabytes of rows — is done once, and each request adds only its few own rows.
 package struct InsertBody: Sendable {
-    /// The bytes sent.
-    package private(set) var bytes: ByteBuffer
-    /// Whether ``bytes`` is gzip (sent with `Content-Encoding: gzip`).
+    /// The bytes sent, in order: the body as prepared, then whatever each request appended — kept apart so that a
+    /// request never copies the prepared part (megabytes, held while the INSERT is in flight).
+    package private(set) var pieces: [ByteBuffer]
+    /// Whether the body is gzip (sent with `Content-Encoding: gzip`).
     package let isGzip: Bool
     /// The size of the body before compression.
     package private(set) var plainBytes: Int
 
     /// A body sent as it is.
     package init(plain: ByteBuffer) {
-        self.bytes = plain
+        self.pieces = [plain]
         self.isGzip = false
         self.plainBytes = plain.readableBytes
     }
@@ -25,21 +26,23 @@ package struct InsertBody: Sendable {
     /// A body sent gzip-compressed (``BodyCompression/algorithm``).
     package init(gzipping plain: ByteBuffer) throws {
         var data = plain
-        self.bytes = try data.compress(with: BodyCompression.algorithm)
+        self.pieces = [try data.compress(with: BodyCompression.algorithm)]
         self.isGzip = true
         self.plainBytes = plain.readableBytes
     }
 
-    /// This body followed by `tail` (compressed as a member of its own when this body is gzip).
+    /// The bytes on the wire (compressed when ``isGzip``).
+    package var byteCount: Int { pieces.reduce(0) { $0 + $1.readableBytes } }
+
+    /// This body followed by `tail` (compressed as a member of its own when this body is gzip). The prepared bytes are
+    /// shared, not copied.
     package func appending(_ tail: ByteBuffer) throws -> InsertBody {
         var result = self
         if isGzip {
             var data = tail
-            var member = try data.compress(with: BodyCompression.algorithm)
-            result.bytes.writeBuffer(&member)
+            result.pieces.append(try data.compress(with: BodyCompression.algorithm))
         } else {
-            var data = tail
-            result.bytes.writeBuffer(&data)
+            result.pieces.append(tail)
         }
         result.plainBytes += tail.readableBytes
         return result

@@ -269,4 +269,13 @@ package struct MetadataBatch: Sendable {
     package var rowCount: Int { signals.count + keys.count + templates.count + progress.count + watchedValues.count + watchCoverage.count }
 
     package var isEmpty: Bool { rowCount == 0 && quarantined.isEmpty }
+
+    /// What each attempt of this batch's INSERT still needs once the rest is encoded (``PreparedInsert``): the progress
+    /// and coverage rows, which carry the attempt's fence and tell whether an attempt landed, and the quarantined records.
+    /// Without the aggregates, which are most of a window's memory.
+    package var perAttempt: MetadataBatch {
+        var part = MetadataBatch(progress: progress, quarantined: quarantined)
+        part.watchCoverage = watchCoverage
+        return part
+    }
 }

@@ -1,5 +1,6 @@
 import API
 import Consumer
+import Foundation
 import Hummingbird
 import Kafka
 import Logging
@@ -24,6 +25,7 @@ struct CensusRuntime {
             "census starting",
             metadata: [
                 "version": "\(Census.version)", "mode": "\(consume && serve ? "run" : consume ? "consume" : "serve")",
+                "allocator": "\(AllocatorTuning.describe(environment: ProcessInfo.processInfo.environment))",
                 "config": .dictionary(
                     Dictionary(uniqueKeysWithValues: effective.map { ($0.variable, .string("\($0.value) (\($0.source.rawValue))")) })),
             ])

@@ -31,9 +31,6 @@ package struct InsertBody: Sendable {
         self.plainBytes = plain.readableBytes
     }
 
-    /// The bytes on the wire (compressed when ``isGzip``).
-    package var byteCount: Int { pieces.reduce(0) { $0 + $1.readableBytes } }
-
     /// This body followed by `tail` (compressed as a member of its own when this body is gzip). The prepared bytes are
     /// shared, not copied.
     package func appending(_ tail: ByteBuffer) throws -> InsertBody {

@@ -286,6 +286,18 @@ package struct PreparedInsert: Sendable {
         self.pending = pending
     }
 
+    /// Memory this holds while its attempts are sent: the prepared body's bytes (a buffer's unused capacity is never
+    /// touched, so it is not resident), the set values it
+    /// reports to the filter once written, and the per-attempt rows. The poll loop lets its next window use the rest of
+    /// its budget (`BatchPolicy.fillLimit`).
+    package var heldBytes: Int {
+        var bytes = head.pieces.reduce(0) { $0 &+ $1.readableBytes }
+        bytes &+= pending.count &* 16  // a Set<UInt64> at its load factor
+        bytes &+= batch.quarantined.reduce(0) { $0 &+ $1.approximateBytes }
+        bytes &+= (batch.progress.count &+ batch.watchCoverage.count) &* 64
+        return bytes
+    }
+
     /// `batch` encoded as a writer without a set filter and without compression prepares it (for sinks other than
     /// ``MetadataWriter``).
     package init(encoding batch: MetadataBatch) throws(StoreError) {

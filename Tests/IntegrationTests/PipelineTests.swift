@@ -146,11 +146,16 @@ struct PipelineTests {
 
         /// Every window, the first after the assignment included, is due after `maxAge` (a test that waits for records
         /// to sit uncommitted in a 600 s window must not see the 0.1 s first window commit them).
-        func service(sink: any MetadataSink, maxAge: Duration = .milliseconds(200), maxRows: Int = 10_000) throws -> IngestService {
+        func service(
+            sink: any MetadataSink, maxAge: Duration = .milliseconds(200), maxRows: Int = 10_000, maxBytes: Int = 64 << 20,
+            analyzerLanes: Int = ParallelAnalyzer.defaultLanes
+        ) throws -> IngestService {
             try IngestService(
                 configuration: .init(
                     kafka: KafkaConfiguration(brokers: cluster.bootstrapServers, group: group),
-                    topics: ["otlp_metrics"], policy: BatchPolicy(maxRows: maxRows, maxAge: maxAge, firstMaxAge: maxAge, drainTimeout: .seconds(5))),
+                    topics: ["otlp_metrics"],
+                    policy: BatchPolicy(maxRows: maxRows, maxBytes: maxBytes, maxAge: maxAge, firstMaxAge: maxAge, drainTimeout: .seconds(5)),
+                    analyzerLanes: analyzerLanes),
                 sink: sink, logger: PipelineTests.logger)
         }
 
@@ -318,6 +323,48 @@ struct PipelineTests {
         #expect(service.statistics.records == 12)
         #expect(consumedWhilePaused >= 1)
         #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 24)
+        service.requestStop()
+        try await running.value
+        await h.drop()
+    }
+
+    @Test(
+        "while a flush cannot be written, the next window fills past --flush-bytes into what that flush leaves of two windows, then fetching pauses; nothing is lost"
+    )
+    func windowFillsWithinTheBudget() async throws {
+        let h = try await Harness()
+        let sink = SwitchableSink(writer: h.writer)
+        sink.available.store(false, ordering: .relaxed)
+        // 300 records of 100 points over 50 metrics (each point a new user.id): ~1 MiB of windows in steps of a few KiB.
+        for index in 0..<300 {
+            try h.producer.send(
+                topic: "otlp_metrics", partition: Int32(index % 4),
+                payload: Self.metricsRequest(name: String(format: "m%02d", index % 50), points: 100, firstUser: index * 100))
+        }
+        try h.producer.flush()
+        let maxBytes = 128 << 10
+        // One lane: the poll thread analyzes each record before it looks at the window again, so the window is at most
+        // one record past its limit.
+        let service = try h.service(sink: sink, maxBytes: maxBytes, analyzerLanes: 1)
+        let policy = BatchPolicy(maxBytes: maxBytes)
+        let running = Task { try await service.run() }
+        #expect(try await Self.waitUntil { service.statistics.paused })
+        let stuck = service.statistics
+        // The first window is stuck as its INSERT body, which holds less than the window did; the second filled into the
+        // rest of two windows (the first was not overfilled, so the two never held more than that).
+        #expect(stuck.flushBytes > 0 && stuck.flushBytes < maxBytes)
+        #expect(stuck.peakWindowBytes > maxBytes)
+        #expect(stuck.peakWindowBytes >= policy.windowBudget - stuck.flushBytes - 16 << 10)
+        #expect(stuck.peakWindowAndFlushBytes <= policy.windowBudget + 16 << 10)
+        #expect(stuck.peakWindowAndFlushBytes >= policy.windowBudget - 16 << 10)
+        #expect(stuck.records < 300)
+        #expect((try? h.committedTotal()) == 0)
+        sink.available.store(true, ordering: .relaxed)
+        #expect(try await Self.waitUntil { try h.committedTotal() == 300 })
+        #expect(service.statistics.paused == false)
+        for name in ["m00", "m17", "m49"] { #expect(try await h.reader.metric(named: name)?.sampleCount == 600) }
+        // Afterwards the overfilled window is encoded while the next one fills to maxBytes: the general bound.
+        #expect(service.statistics.peakWindowAndFlushBytes <= policy.windowBudget + maxBytes + 16 << 10)
         service.requestStop()
         try await running.value
         await h.drop()

@@ -5,7 +5,8 @@
 package struct BatchPolicy: Sendable, Hashable {
     /// Flush when the window would write this many rows. Default 50,000.
     package var maxRows: Int
-    /// Flush when the window holds this many bytes of aggregates. Default 64 MiB.
+    /// Flush when the window holds this many bytes of aggregates. Default 64 MiB. While a flush is in flight the window
+    /// may grow past it, within ``windowBudget`` (``fillLimit(writing:)``).
     package var maxBytes: Int
     /// Flush a non-empty window at least this often. Default 1 second.
     package var maxAge: Duration
@@ -35,8 +36,34 @@ package struct BatchPolicy: Sendable, Hashable {
         case keepGoing
         /// Hand the window to the flusher.
         case flush
-        /// The window is full but the previous flush is still running: pause fetching until it completes.
+        /// The window reached its limit while the previous flush is still running (``fillLimit(writing:)``): stop
+        /// filling it until that flush completes or holds less.
         case pause
+    }
+
+    /// Two windows: what the window filling and the flush in flight may hold together once that flush is encoded, and
+    /// the most one window may hold.
+    package var windowBudget: Int { maxBytes > Int.max / 2 ? Int.max : maxBytes * 2 }
+
+    /// Bytes the window may hold before it stops filling.
+    ///
+    /// With no flush in flight that is ``maxBytes``: the window is handed to the flusher once it is full. While one
+    /// is written, the window keeps filling into what that flush leaves of ``windowBudget``, and at least to
+    /// ``maxBytes`` (as far as it could fill before): once encoded, a flush holds only its INSERT body (a quarter to
+    /// half of its window's bytes), so analysis keeps going while ClickHouse writes instead of waiting for it. A window
+    /// that grew past ``maxBytes`` this way is flushed as soon as the flusher is free. So a window holds at most
+    /// ``windowBudget``; the window and the flush in flight together hold at most ``windowBudget`` once that flush is
+    /// encoded, and while it is encoded at most its window (up to ``windowBudget``) and ``maxBytes``.
+    /// - Parameter writing: Bytes the flush in flight holds (``Flusher/heldBytes``); `nil` when none is.
+    package func fillLimit(writing: Int?) -> Int {
+        guard let writing else { return maxBytes }
+        return max(maxBytes, windowBudget - max(0, writing))
+    }
+
+    /// Whether the window must stop filling (see ``fillLimit(writing:)``): its rows fill one INSERT (rows are never
+    /// taken past ``maxRows``, ``InsertBudget``), a key reached its distinct-value limit, or its bytes reached the limit.
+    package func atLimit(rows: Int, bytes: Int, keyAtValueLimit: Bool = false, writing: Int?) -> Bool {
+        rows >= maxRows || keyAtValueLimit || bytes >= fillLimit(writing: writing)
     }
 
     /// Decides from the window's size and age whether to flush, keep going, or pause.
@@ -45,20 +72,20 @@ package struct BatchPolicy: Sendable, Hashable {
     ///   - bytes: bytes the window holds.
     ///   - age: time since the first record entered the window (zero when empty).
     ///   - hasPendingOffsets: whether records (possibly all invalid) were consumed since the last flush.
-    ///   - flushInFlight: whether the previous flush is still being written.
+    ///   - writing: bytes the flush in flight holds (``Flusher/heldBytes``); `nil` when no flush is in flight.
     ///   - keyAtValueLimit: whether a key of the window reached its distinct-value limit
     ///     (``MetadataWindow/hasKeyAtValueLimit``): the window then counts as full.
     ///   - firstAfterAssignment: whether this is the first window since partitions were assigned (due after
     ///     ``firstMaxAge``).
     package func decide(
-        rows: Int, bytes: Int, age: Duration, hasPendingOffsets: Bool, flushInFlight: Bool,
+        rows: Int, bytes: Int, age: Duration, hasPendingOffsets: Bool, writing: Int?,
         keyAtValueLimit: Bool = false, firstAfterAssignment: Bool = false
     ) -> Decision {
+        if let writing {
+            return atLimit(rows: rows, bytes: bytes, keyAtValueLimit: keyAtValueLimit, writing: writing) ? .pause : .keepGoing
+        }
         let full = rows >= maxRows || bytes >= maxBytes || keyAtValueLimit
         let limit = firstAfterAssignment ? min(maxAge, firstMaxAge) : maxAge
-        let due = full || (hasPendingOffsets && age >= limit)
-        guard due else { return .keepGoing }
-        if flushInFlight { return full ? .pause : .keepGoing }
-        return .flush
+        return full || (hasPendingOffsets && age >= limit) ? .flush : .keepGoing
     }
 }

@@ -60,6 +60,9 @@ package final class Flusher: Sendable {
     private struct State {
         var generation: UInt64 = 0
         var busy = false
+        /// Bytes the batch in flight holds: its window's bytes until it is encoded, then its prepared INSERT
+        /// (``PreparedInsert/heldBytes``).
+        var held = 0
         var abandoned = false
         /// The latest deadline (local clock) of any attempt sent for the current generation.
         var latestDeadline: ContinuousClock.Instant? = nil
@@ -90,13 +93,20 @@ package final class Flusher: Sendable {
     /// Whether a batch is being written.
     package var isBusy: Bool { state.withLock { $0.busy } }
 
+    /// Bytes the batch in flight holds, `nil` when none is: what it was submitted with until it is encoded, then its
+    /// prepared INSERT (``PreparedInsert/heldBytes``) — the drained window is released then. The poll loop lets its
+    /// next window fill into what this leaves of the budget (``BatchPolicy/fillLimit(writing:)``).
+    package var heldBytes: Int? { state.withLock { $0.busy ? $0.held : nil } }
+
     /// Starts writing `batch`; `offsets` (next offset to read, per partition) become available through
     /// ``takeCompleted()`` once the store acknowledged the batch.
+    /// - Parameter bytes: What the batch's window held (``heldBytes`` until it is encoded).
     /// - Important: Only one batch at a time: the caller checks ``isBusy`` first.
-    package func submit(_ batch: MetadataBatch, offsets: [TopicPartition: Int64]) {
+    package func submit(_ batch: MetadataBatch, bytes: Int = 0, offsets: [TopicPartition: Int64]) {
         let generation: UInt64 = state.withLock { state in
             precondition(!state.busy, "Flusher.submit while a flush is in flight")
             state.busy = true
+            state.held = bytes
             state.abandoned = false
             state.latestDeadline = nil
             state.generation &+= 1
@@ -141,6 +151,7 @@ package final class Flusher: Sendable {
         }
         // From here on the aggregates live only in their encoded form: the drained window is released.
         let batch = (consume drained).perAttempt
+        release(to: prepared.heldBytes, generation: generation)
         var backoff = Duration.milliseconds(100)
         var attempt = 0
         var fencedInARow = 0
@@ -309,11 +320,23 @@ package final class Flusher: Sendable {
         return true
     }
 
+    /// The batch in flight now holds only `bytes` (its window was released): wakes a poll thread waiting for room.
+    private func release(to bytes: Int, generation: UInt64) {
+        idle.lock()
+        state.withLock { state in
+            guard state.generation == generation, state.busy else { return }
+            state.held = bytes
+        }
+        idle.broadcast()
+        idle.unlock()
+    }
+
     private func finish(generation: UInt64, offsets: [TopicPartition: Int64]?, rows: Int) {
         idle.lock()
         state.withLock { state in
             guard state.generation == generation else { return }
             state.busy = false
+            state.held = 0
             if let offsets, !state.abandoned {
                 state.completed = (state.completed ?? [:]).merging(offsets) { max($0, $1) }
                 state.flushes &+= 1
@@ -335,11 +358,17 @@ package final class Flusher: Sendable {
 
     /// Blocks until no batch is in flight or `timeout` passes. Returns whether the flusher is idle.
     package func waitUntilIdle(timeout: Duration) -> Bool {
+        wait(timeout: timeout) { $0 == nil }
+    }
+
+    /// Blocks until `ready` holds for ``heldBytes`` (`nil`: no batch in flight) — checked now, whenever the batch in
+    /// flight releases memory or ends — or `timeout` passes. Returns the last answer of `ready`.
+    package func wait(timeout: Duration, until ready: (_ heldBytes: Int?) -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout.inSeconds)
         idle.lock()
         defer { idle.unlock() }
-        while isBusy {
-            if !idle.wait(until: deadline) { return !isBusy }
+        while !ready(heldBytes) {
+            if !idle.wait(until: deadline) { return ready(heldBytes) }
         }
         return true
     }
@@ -356,6 +385,7 @@ package final class Flusher: Sendable {
             if state.busy {
                 state.abandoned = true
                 state.busy = false
+                state.held = 0
                 state.generation &+= 1
                 latest = state.latestDeadline
             }

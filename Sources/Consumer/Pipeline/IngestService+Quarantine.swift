@@ -26,11 +26,11 @@ extension IngestService {
         _ record: KafkaRecord.ID, size: Int, firstBytes: [UInt8], payload: UnsafeRawBufferPointer?, timestamp: EpochSeconds, reason: String
     ) {
         local.quarantinedRecords &+= 1
-        pendingQuarantine.append(
-            QuarantinedRecord(
-                topic: record.topic, partition: record.partition, offset: record.offset, timestamp: timestamp,
-                size: UInt64(size), error: reason, firstBytes: firstBytes))
-        pendingQuarantineBytes &+= 256 &+ firstBytes.count &+ reason.utf8.count &+ record.topic.utf8.count
+        let row = QuarantinedRecord(
+            topic: record.topic, partition: record.partition, offset: record.offset, timestamp: timestamp,
+            size: UInt64(size), error: reason, firstBytes: firstBytes)
+        pendingQuarantine.append(row)
+        pendingQuarantineBytes &+= row.approximateBytes
         logger.warning(
             "record quarantined",
             metadata: [

@@ -17,9 +17,11 @@ import Synchronization
 /// - ``ReplayController``: a replay's ranges and its lock;
 /// - the analyzer and ``pendingQuarantine``: the current window.
 ///
-/// When the window is full while a flush is still running, the poll thread waits up to ``fullWindowWait`` for it; a
-/// flush that takes longer pauses the assigned partitions, and the loop keeps polling (paused partitions deliver
-/// nothing; polling blocks up to 100 ms), so the member stays in its group and uses no CPU while ClickHouse is down.
+/// While a flush is running the window keeps filling past `--flush-bytes`, into what that flush leaves of two windows'
+/// budget (``BatchPolicy/fillLimit(writing:)``; an encoded flush holds only its INSERT body). At that limit the poll
+/// thread waits up to ``fullWindowWait`` for room; a flush that takes longer pauses the assigned partitions, and the loop
+/// keeps polling (paused partitions deliver nothing; polling blocks up to 100 ms), so the member stays in its group and
+/// uses no CPU while ClickHouse is down.
 ///
 /// On SIGTERM/SIGINT (graceful shutdown) it stops fetching, flushes, commits and leaves the group.
 package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Sendable {
@@ -298,8 +300,11 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         return resolved
     }
 
+    /// Whether the window must stop filling: it is full and no flush is in flight (it is flushed next), or it reached
+    /// what the flush in flight leaves of the budget (``BatchPolicy/fillLimit(writing:)``).
     private var windowIsFull: Bool {
-        analyzer.rowCount >= configuration.policy.maxRows || windowBytes >= configuration.policy.maxBytes || analyzer.hasKeyAtValueLimit
+        configuration.policy.atLimit(
+            rows: analyzer.rowCount, bytes: windowBytes, keyAtValueLimit: analyzer.hasKeyAtValueLimit, writing: flusher.heldBytes)
     }
 
     /// Bytes the window holds: the lanes' windows, their failed records, and the records quarantined for it.
@@ -380,34 +385,42 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             return
         }
         let age = windowStarted.map { ContinuousClock.now - $0 } ?? .zero
-        let decision = configuration.policy.decide(
-            rows: analyzer.rowCount, bytes: windowBytes, age: age,
-            hasPendingOffsets: !ledger.pending.isEmpty, flushInFlight: flusher.isBusy,
-            keyAtValueLimit: analyzer.hasKeyAtValueLimit, firstAfterAssignment: firstWindowAfterAssignment)
+        let policy = configuration.policy
+        let rows = analyzer.rowCount
+        let bytes = windowBytes
+        let keyAtValueLimit = analyzer.hasKeyAtValueLimit
+        let writing = flusher.heldBytes
+        local.peakWindowBytes = max(local.peakWindowBytes, bytes)
+        local.peakWindowAndFlushBytes = max(local.peakWindowAndFlushBytes, bytes &+ (writing ?? 0))
+        let decision = policy.decide(
+            rows: rows, bytes: bytes, age: age, hasPendingOffsets: !ledger.pending.isEmpty, writing: writing,
+            keyAtValueLimit: keyAtValueLimit, firstAfterAssignment: firstWindowAfterAssignment)
         switch decision {
         case .flush:
             submitWindow()
             setPaused(false)
         case .pause:
-            // The window is full and the previous flush is still being written; it usually ends within moments. Waiting
-            // for it without polling keeps what librdkafka prefetched (pausing purges its queues, and resuming fetches
-            // all of it again). Only a flush that takes longer than that (ClickHouse slow or down) pauses fetching.
-            if !paused, flusher.waitUntilIdle(timeout: Self.fullWindowWait) {
-                commitCompleted()
-                submitWindow()
-            } else {
-                setPaused(true)
+            // The window reached what the flush in flight leaves of the budget; that flush usually releases its window
+            // (once encoded) or ends within moments. Waiting for it without polling keeps what librdkafka prefetched
+            // (pausing purges its queues, and resuming fetches all of it again); the next turn then fills on or flushes.
+            // Only a flush that takes longer than that (ClickHouse slow or down) pauses fetching; once paused, the loop
+            // polls on (paused partitions deliver nothing) until there is room.
+            guard !paused else { break }
+            let room = flusher.wait(timeout: Self.fullWindowWait) { writing in
+                writing == nil || !policy.atLimit(rows: rows, bytes: bytes, keyAtValueLimit: keyAtValueLimit, writing: writing)
             }
+            if !room { setPaused(true) }
         case .keepGoing:
-            if paused && !flusher.isBusy { setPaused(false) }
+            setPaused(false)
         }
     }
 
     private func submitWindow() {
         finishAnalysis()
+        let bytes = windowBytes
         let batch = analyzer.drain()
         report(analyzer.lastDrainOverflow)
-        submit(batch)
+        submit(batch, bytes: bytes)
     }
 
     /// Counts what the window limits left out of a window (`census_window_dropped_observations_total`), and logs it at
@@ -425,7 +438,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             ])
     }
 
-    private func submit(_ drained: MetadataBatch) {
+    private func submit(_ drained: MetadataBatch, bytes: Int) {
         var batch = drained
         batch.progress = ledger.progressRows()
         batch.watchCoverage = ledger.takeCoverage()
@@ -438,7 +451,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             batch.progress = []
             batch.quarantined = []
         }
-        flusher.submit(batch, offsets: ledger.takePending())
+        flusher.submit(batch, bytes: bytes, offsets: ledger.takePending())
         pendingQuarantine = []
         pendingQuarantineBytes = 0
         windowStarted = nil
@@ -488,6 +501,7 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
 
     func publish() {
         local.assignedPartitions = ledger.assigned.count
+        local.flushBytes = flusher.heldBytes ?? 0
         if let replay { local.replayFinished = replay.isFinished }
         let snapshot = local
         stats.withLock { $0 = snapshot }

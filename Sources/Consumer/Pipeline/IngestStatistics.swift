@@ -42,6 +42,13 @@ package struct IngestStatistics: Sendable, Hashable {
     package var pauses: UInt64 = 0
     /// Whether fetching is paused right now.
     package var paused: Bool = false
+    /// Bytes the flush in flight holds (``Flusher/heldBytes``; 0 when none), as of the last loop turn.
+    package var flushBytes: Int = 0
+    /// The most bytes a window held when the loop looked (it may fill past `--flush-bytes` while a flush is in flight),
+    /// and the most the window and the flush in flight held together (see ``BatchPolicy/fillLimit(writing:)`` for the
+    /// bound; the records queued on the analyzer lanes come on top).
+    package var peakWindowBytes: Int = 0
+    package var peakWindowAndFlushBytes: Int = 0
     /// Whether the consumer currently has partitions assigned (it joined its group).
     package var assignedPartitions: Int = 0
     /// The last flush error, if the last attempt failed.

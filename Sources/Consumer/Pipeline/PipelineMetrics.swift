@@ -51,6 +51,7 @@ package final class PipelineMetrics: Sendable {
     private let bufferRows: Gauge
     private let bufferBytes: Gauge
     private let bufferFill: Gauge
+    private let flushBytes: Gauge
     private let droppedWindows: Counter
     private let droppedKeyObservations: Counter
     private let droppedEventNames: Counter
@@ -86,6 +87,7 @@ package final class PipelineMetrics: Sendable {
         bufferRows = Gauge(label: "census_buffer_rows", factory: factory)
         bufferBytes = Gauge(label: "census_buffer_bytes", factory: factory)
         bufferFill = Gauge(label: "census_buffer_fill_ratio", factory: factory)
+        flushBytes = Gauge(label: "census_flush_bytes", factory: factory)
         droppedWindows = Counter(label: "census_dropped_windows_total", factory: factory)
         let dropped = "census_window_dropped_observations_total"
         droppedKeyObservations = Counter(label: dropped, dimensions: [("limit", "keys_per_aggregate")], factory: factory)
@@ -115,6 +117,7 @@ package final class PipelineMetrics: Sendable {
         bufferRows.record(windowRows)
         bufferBytes.record(windowBytes)
         bufferFill.record(max(Double(windowRows) / Double(policy.maxRows), Double(windowBytes) / Double(policy.maxBytes)))
+        flushBytes.record(statistics.flushBytes)
     }
 
     /// Sets the lag gauge of every partition in `kafka` and removes those of partitions no longer consumed.

@@ -27,6 +27,9 @@ package struct QuarantinedRecord: Sendable, Hashable {
         self.error = error
         self.firstBytes = Array(firstBytes.prefix(Self.maxStoredBytes))
     }
+
+    /// Memory one row holds, as windows and flushes count it: its bytes and texts plus a fixed share for the rest.
+    package var approximateBytes: Int { 256 &+ firstBytes.count &+ error.utf8.count &+ topic.utf8.count }
 }
 
 /// Reads quarantined records (the `GET /api/v1/quarantine` endpoint).

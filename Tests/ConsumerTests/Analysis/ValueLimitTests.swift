@@ -101,8 +101,8 @@ struct ValueLimitTests {
     @Test("the batch policy treats a key at its limit as a full window")
     func policy() {
         let policy = BatchPolicy(maxRows: 100, maxBytes: 1_000, maxAge: .seconds(1))
-        #expect(policy.decide(rows: 1, bytes: 1, age: .zero, hasPendingOffsets: true, flushInFlight: false, keyAtValueLimit: true) == .flush)
-        #expect(policy.decide(rows: 1, bytes: 1, age: .zero, hasPendingOffsets: true, flushInFlight: true, keyAtValueLimit: true) == .pause)
-        #expect(policy.decide(rows: 1, bytes: 1, age: .zero, hasPendingOffsets: true, flushInFlight: false, keyAtValueLimit: false) == .keepGoing)
+        #expect(policy.decide(rows: 1, bytes: 1, age: .zero, hasPendingOffsets: true, writing: nil, keyAtValueLimit: true) == .flush)
+        #expect(policy.decide(rows: 1, bytes: 1, age: .zero, hasPendingOffsets: true, writing: 0, keyAtValueLimit: true) == .pause)
+        #expect(policy.decide(rows: 1, bytes: 1, age: .zero, hasPendingOffsets: true, writing: nil, keyAtValueLimit: false) == .keepGoing)
     }
 }

@@ -55,10 +55,16 @@ package struct BatchPolicy: Sendable, Hashable {
     /// ``windowBudget``; the window and the flush in flight together hold at most ``windowBudget`` once that flush is
     /// encoded, and while it is encoded at most its window (up to ``windowBudget``) and ``maxBytes``.
     /// - Parameter writing: Bytes the flush in flight holds (``Flusher/heldBytes``); `nil` when none is.
+    /// - Note: A window fills on past ``maxBytes`` only up to ``maxFilledOnBytes``: its INSERT body (a quarter to half of
+    ///   its bytes) must stay well within one INSERT's limit (`MetadataWriter.maxBytesPerInsert`, 200 MiB), or the batch
+    ///   could never be written. With `--flush-bytes` at or above that, windows are flushed at `--flush-bytes` as before.
     package func fillLimit(writing: Int?) -> Int {
         guard let writing else { return maxBytes }
-        return max(maxBytes, windowBudget - max(0, writing))
+        return max(maxBytes, min(windowBudget - max(0, writing), Self.maxFilledOnBytes))
     }
+
+    /// The most bytes a window fills on to while a flush is in flight (see ``fillLimit(writing:)``): 256 MiB.
+    package static let maxFilledOnBytes = 256 << 20
 
     /// Whether the window must stop filling (see ``fillLimit(writing:)``): its rows fill one INSERT (rows are never
     /// taken past ``maxRows``, ``InsertBudget``), a key reached its distinct-value limit, or its bytes reached the limit.

@@ -67,7 +67,8 @@ enum Options {
         "Flush when a window reaches this many rows")
     static let flushBytes = OptionSpec(
         "flush-bytes", "CENSUS_FLUSH_BYTES", default: "67108864",
-        "Flush when a window holds this many bytes; while a flush is in flight the next window fills on, up to twice this less what that flush holds")
+        "Flush when a window holds this many bytes; while a flush is in flight the next window fills on, up to twice this less what that flush holds (at least this, at most 256 MiB unless this is more)"
+    )
     static let flushInterval = OptionSpec(
         "flush-interval", "CENSUS_FLUSH_INTERVAL", default: "1",
         "Flush a non-empty window at least every N seconds")

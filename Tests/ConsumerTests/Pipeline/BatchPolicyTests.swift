@@ -60,6 +60,12 @@ struct BatchPolicyTests {
         let huge = BatchPolicy(maxRows: 100, maxBytes: .max)
         #expect(huge.windowBudget == .max)
         #expect(huge.fillLimit(writing: 10) == .max)
+        // Filling on stops at 256 MiB, so that no INSERT body nears one INSERT's limit; larger windows flush as before.
+        let large = BatchPolicy(maxRows: 100, maxBytes: 200 << 20)
+        #expect(large.fillLimit(writing: 50 << 20) == BatchPolicy.maxFilledOnBytes)
+        #expect(large.fillLimit(writing: 300 << 20) == 200 << 20)
+        let larger = BatchPolicy(maxRows: 100, maxBytes: 512 << 20)
+        #expect(larger.fillLimit(writing: 0) == 512 << 20)
     }
 
     @Test("the first window after an assignment is due after firstMaxAge, never later than maxAge")

@@ -23,7 +23,7 @@ final class GatedSink: MetadataSink, @unchecked Sendable {
 
     func prepare(_ batch: MetadataBatch) throws -> PreparedInsert {
         prepareStarted.store(true, ordering: .sequentiallyConsistent)
-        preparing.wait()
+        _ = preparing.wait(timeout: .now() + 60)  // a test that never lets it go fails instead of hanging
         let result = try PreparedInsert(encoding: batch)
         lock.withLock { prepared = result }
         return result

@@ -87,10 +87,8 @@ package struct BatchPolicy: Sendable, Hashable {
         rows: Int, bytes: Int, age: Duration, hasPendingOffsets: Bool, writing: Int?,
         keyAtValueLimit: Bool = false, firstAfterAssignment: Bool = false
     ) -> Decision {
-        if let writing {
-            return atLimit(rows: rows, bytes: bytes, keyAtValueLimit: keyAtValueLimit, writing: writing) ? .pause : .keepGoing
-        }
-        let full = rows >= maxRows || bytes >= maxBytes || keyAtValueLimit
+        let full = atLimit(rows: rows, bytes: bytes, keyAtValueLimit: keyAtValueLimit, writing: writing)
+        if writing != nil { return full ? .pause : .keepGoing }
         let limit = firstAfterAssignment ? min(maxAge, firstMaxAge) : maxAge
         return full || (hasPendingOffsets && age >= limit) ? .flush : .keepGoing
     }

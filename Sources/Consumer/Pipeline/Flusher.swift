@@ -102,7 +102,7 @@ package final class Flusher: Sendable {
     /// ``takeCompleted()`` once the store acknowledged the batch.
     /// - Parameter bytes: What the batch's window held (``heldBytes`` until it is encoded).
     /// - Important: Only one batch at a time: the caller checks ``isBusy`` first.
-    package func submit(_ batch: MetadataBatch, bytes: Int = 0, offsets: [TopicPartition: Int64]) {
+    package func submit(_ batch: MetadataBatch, bytes: Int, offsets: [TopicPartition: Int64]) {
         let generation: UInt64 = state.withLock { state in
             precondition(!state.busy, "Flusher.submit while a flush is in flight")
             state.busy = true

@@ -148,7 +148,7 @@ struct FlusherFenceTests {
     func queuedAttemptRefusedAfterFence() async throws {
         let store = FencedStore(holdNext: 1)
         let flusher = Flusher(sink: store, logger: Self.logger)
-        flusher.submit(batch, offsets: [tp: 10])
+        flusher.submit(batch, bytes: 0, offsets: [tp: 10])
         // The flusher checks the fence again and again; as long as the server's clock has not passed it, it never resends.
         #expect(await Self.eventually { store.counts.fenceChecks >= 3 })
         #expect(store.counts.attempts == 1)
@@ -164,7 +164,7 @@ struct FlusherFenceTests {
     func queuedAttemptAppliedInTime() async throws {
         let store = FencedStore(holdNext: 1)
         let flusher = Flusher(sink: store, logger: Self.logger)
-        flusher.submit(batch, offsets: [tp: 10])
+        flusher.submit(batch, bytes: 0, offsets: [tp: 10])
         #expect(await Self.eventually { store.counts.fenceChecks >= 1 })
         store.runQueued()
         store.advance(seconds: 60)
@@ -182,7 +182,7 @@ struct FlusherFenceTests {
         // Encoding this batch takes 30 s of the server's clock, more than an attempt may take (20 s).
         let store = FencedStore(preparationSeconds: 30)
         let flusher = Flusher(sink: store, logger: Self.logger)
-        flusher.submit(batch, offsets: [tp: 10])
+        flusher.submit(batch, bytes: 0, offsets: [tp: 10])
         #expect(await Self.eventually { !flusher.isBusy })
         #expect(flusher.takeCompleted() == [tp: 10])
         var counts = store.counts
@@ -192,7 +192,7 @@ struct FlusherFenceTests {
         // An attempt whose answer was lost, refused once the frozen server runs it, then resent: still one encoding.
         let retried = FencedStore(holdNext: 1, preparationSeconds: 30)
         let second = Flusher(sink: retried, logger: Self.logger)
-        second.submit(batch, offsets: [tp: 10])
+        second.submit(batch, bytes: 0, offsets: [tp: 10])
         #expect(await Self.eventually { retried.counts.fenceChecks >= 1 })
         retried.advance(seconds: 60)
         retried.runQueued()
@@ -226,7 +226,7 @@ struct FlusherFenceTests {
         let lines = Lines()
         let logger = Logger(label: "test.flusher") { _ in ErrorCapture(lines: lines) }
         let flusher = Flusher(sink: store, logger: logger)
-        flusher.submit(batch, offsets: [tp: 10])
+        flusher.submit(batch, bytes: 0, offsets: [tp: 10])
         #expect(await Self.eventually { store.counts.attempts >= 4 })
         flusher.abandon()
         #expect(store.counts.applications == 0)
@@ -256,7 +256,7 @@ struct FlusherFenceTests {
         }
         let sink = TooLarge()
         let flusher = Flusher(sink: sink, logger: Self.logger)
-        flusher.submit(batch, offsets: [tp: 10])
+        flusher.submit(batch, bytes: 0, offsets: [tp: 10])
         #expect(await Self.eventually { !flusher.isBusy })
         #expect(flusher.takeCompleted() == nil)
         #expect(flusher.unwritable?.contains("row limit of one INSERT") == true)
@@ -279,7 +279,7 @@ struct FlusherFenceTests {
                     lease.confirmed(sentAt: .now)
                     return true
                 }))
-        flusher.submit(batch, offsets: [tp: 10])
+        flusher.submit(batch, bytes: 0, offsets: [tp: 10])
         #expect(await Self.eventually { confirmations.load(ordering: .relaxed) >= 3 })
         #expect(store.counts.attempts == 0, "an attempt was sent without a confirmed lease")
         member.store(true, ordering: .relaxed)
@@ -295,7 +295,7 @@ struct FlusherFenceTests {
         let store = FencedStore(holdNext: 100)
         let flusher = Flusher(sink: store, logger: Self.logger)
         let before = ContinuousClock.now
-        flusher.submit(batch, offsets: [tp: 10])
+        flusher.submit(batch, bytes: 0, offsets: [tp: 10])
         #expect(await Self.eventually { store.counts.attempts == 1 })
         let until = try #require(flusher.abandon())
         #expect(until > before && until <= ContinuousClock.now + Flusher.attemptTimeLimit)

@@ -29,6 +29,8 @@ struct PipelineTests {
         let attempts = Atomic<Int>(0)
         /// Milliseconds every write takes before it is sent (a slow but working ClickHouse).
         let delayMilliseconds = Atomic<Int>(0)
+        /// While false, encoding a batch waits (a flush that holds its window until the test lets it through; at most 60 s).
+        let encodes = Atomic<Bool>(true)
         let clock: ServerClock
         init(writer: MetadataWriter) {
             self.writer = writer
@@ -44,7 +46,11 @@ struct PipelineTests {
             guard readable.load(ordering: .relaxed) else { throw Self.down }
             return try await clock.hasPassed(fence)
         }
-        func prepare(_ batch: MetadataBatch) throws -> PreparedInsert { try writer.prepare(batch) }
+        func prepare(_ batch: MetadataBatch) throws -> PreparedInsert {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !encodes.load(ordering: .relaxed), ContinuousClock.now < deadline { usleep(5_000) }
+            return try writer.prepare(batch)
+        }
         func write(_ batch: PreparedInsert, queryID: String, fence: WriteFence) async throws {
             attempts.add(1, ordering: .relaxed)
             guard available.load(ordering: .relaxed) else { throw SinkWriteError(Self.down.insertOutcome, "\(Self.down)") }
@@ -148,11 +154,11 @@ struct PipelineTests {
         /// to sit uncommitted in a 600 s window must not see the 0.1 s first window commit them).
         func service(
             sink: any MetadataSink, maxAge: Duration = .milliseconds(200), maxRows: Int = 10_000, maxBytes: Int = 64 << 20,
-            analyzerLanes: Int = ParallelAnalyzer.defaultLanes
+            analyzerLanes: Int = ParallelAnalyzer.defaultLanes, kafkaProperties: [String: String] = [:]
         ) throws -> IngestService {
             try IngestService(
                 configuration: .init(
-                    kafka: KafkaConfiguration(brokers: cluster.bootstrapServers, group: group),
+                    kafka: KafkaConfiguration(brokers: cluster.bootstrapServers, group: group, properties: kafkaProperties),
                     topics: ["otlp_metrics"],
                     policy: BatchPolicy(maxRows: maxRows, maxBytes: maxBytes, maxAge: maxAge, firstMaxAge: maxAge, drainTimeout: .seconds(5)),
                     analyzerLanes: analyzerLanes),
@@ -385,6 +391,70 @@ struct PipelineTests {
         #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 16)
         service.requestStop()
         try await running.value
+        await h.drop()
+    }
+
+    /// Calls `onMessage` with every message logged at `.info` or above (and prints nothing).
+    struct ObservingLogHandler: LogHandler {
+        let onMessage: @Sendable (Logger.Message, Logger.Metadata?) -> Void
+        var logLevel: Logger.Level = .info
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(
+            level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String,
+            line: UInt
+        ) { onMessage(message, metadata) }
+    }
+
+    @Test(
+        "cooperative rebalancing: partitions handed to a member whose fetching is paused do not leave its own partitions paused"
+    )
+    func cooperativeAssignmentWhilePaused() async throws {
+        let h = try await Harness()
+        let cooperative = KafkaConfiguration(
+            brokers: h.cluster.bootstrapServers, group: h.group, properties: ["partition.assignment.strategy": "cooperative-sticky"])
+        let sinkA = SwitchableSink(writer: h.writer)
+        // Once armed, the next assignment A logs lets its stuck flush through, on A's poll thread, right after the
+        // rebalance: A has room again within moments, before it would decide to pause anew.
+        let armed = Atomic<Bool>(false)
+        let loggerA = Logger(label: "test.pipeline.a") { _ in
+            ObservingLogHandler { message, metadata in
+                guard "\(message)" == "partitions assigned", armed.load(ordering: .relaxed),
+                    metadata?["partitions"].map({ "\($0)" })?.isEmpty == false
+                else { return }
+                sinkA.encodes.store(true, ordering: .relaxed)
+            }
+        }
+        let policy = BatchPolicy(maxRows: 1, maxAge: .milliseconds(200), firstMaxAge: .milliseconds(200), drainTimeout: .seconds(5))
+        let a = try IngestService(
+            configuration: .init(kafka: cooperative, topics: ["otlp_metrics"], policy: policy, analyzerLanes: 1), sink: sinkA, logger: loggerA)
+        let aRun = Task { try await a.run() }
+        #expect(try await Self.waitUntil { a.statistics.assignedPartitions == 4 })
+        let b = try IngestService(
+            configuration: .init(kafka: cooperative, topics: ["otlp_metrics"], policy: BatchPolicy(maxAge: .milliseconds(200))),
+            sink: SwitchableSink(writer: h.writer), logger: Self.logger)
+        let bRun = Task { try await b.run() }
+        #expect(try await Self.waitUntil { a.statistics.assignedPartitions == 2 && b.statistics.assignedPartitions == 2 })
+        // A's flush holds its window: every record fills a window, so the next one cannot go and A's fetching pauses.
+        sinkA.encodes.store(false, ordering: .relaxed)
+        try h.produce(count: 40, points: 2)
+        #expect(try await Self.waitUntil { a.statistics.paused })
+        #expect(try await Self.waitUntil { b.statistics.committed.values.reduce(0, +) == 20 })
+        #expect(a.statistics.records < 20)
+        // B leaves: its partitions (fully committed) are added to A's while A's fetching is paused.
+        armed.store(true, ordering: .relaxed)
+        b.requestStop()
+        try await bRun.value
+        #expect(try await Self.waitUntil { a.statistics.assignedPartitions == 4 })
+        // A's own partitions must fetch again although they were paused before the assignment.
+        #expect(try await Self.waitUntil { try h.committedTotal() == 40 })
+        #expect(a.statistics.records + b.statistics.records == 40)
+        a.requestStop()
+        try await aRun.value
+        #expect(try await h.reader.metric(named: "orders_total")?.sampleCount == 80)
         await h.drop()
     }
 

@@ -458,16 +458,19 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
         firstWindowAfterAssignment = false
     }
 
+    /// Pauses fetching of every assigned partition, or resumes the ones that fetch when nothing holds them back: not
+    /// those awaiting their stored progress (``reloadDropped()`` resumes them) nor a replay's partitions that reached
+    /// their end.
     private func setPaused(_ pause: Bool) {
         guard pause != paused else { return }
         paused = pause
-        let partitions = Array(ledger.assigned)
         if pause {
+            let partitions = Array(ledger.assigned)
             consumer.pause(partitions)
             local.pauses &+= 1
             logger.info("window full while a flush is running; fetching paused", metadata: ["partitions": "\(partitions.count)"])
         } else {
-            consumer.resume(partitions)
+            consumer.resume(ledger.assigned.filter { !ledger.awaitingReload.contains($0) && replay?.isReading($0) != false })
             logger.debug("fetching resumed")
         }
         local.paused = pause
@@ -678,12 +681,11 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
     // MARK: - KafkaRebalanceHandler (called on the poll thread)
 
     package func partitionsAssigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+        // Cooperative rebalancing adds partitions to the ones kept, which were paused with the window (eager rebalancing
+        // revoked them all first); they fetch again, and the next turn pauses them all if there is still no room.
+        setPaused(false)
         ledger.assign(partitions)
         firstWindowAfterAssignment = true
-        if paused {
-            paused = false
-            local.paused = false
-        }
         // Only the live group commits; a failed lookup leaves every start to librdkafka (`nil`).
         let committed = replay == nil ? try? consumer.committed(partitions) : nil
         if replayRunning(on: partitions, committed: committed) {
@@ -750,10 +752,6 @@ package final class IngestService: Service, KafkaRebalanceHandler, @unchecked Se
             committer.disown(partitions)
         }
         ledger.revoke(partitions)
-        if paused {
-            paused = false
-            local.paused = false
-            consumer.resume(Array(ledger.assigned))
-        }
+        setPaused(false)
     }
 }

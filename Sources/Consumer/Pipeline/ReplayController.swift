@@ -32,6 +32,8 @@ final class ReplayController {
     /// Records in the replayed ranges.
     var total: UInt64 { UInt64(ranges.values.reduce(0) { $0 + $1.count }) }
     var isFinished: Bool { unfinished.isEmpty }
+    /// Whether `tp` has records left to read in its range.
+    func isReading(_ tp: TopicPartition) -> Bool { unfinished.contains(tp) }
 
     /// Resolves the plan into per-partition ranges, cut at the live group's committed offsets.
     func resolve(consumer: KafkaConsumer, kafka: KafkaConfiguration) throws {

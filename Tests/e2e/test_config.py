@@ -16,6 +16,8 @@ INVALID = [
     ("clickhouse-url wrong scheme", ["run", "--clickhouse-url", "ftp://127.0.0.1:8123", *BROKERS], {}),
     ("api-addr without port", ["run", "--api-addr", "nonsense", *BROKERS], {}),
     ("encoding unknown", ["run", "--encoding", "xml", *BROKERS], {}),
+    ("clickhouse-compression unknown", ["run", "--clickhouse-compression", "zstd", *BROKERS], {}),
+    ("env CENSUS_CLICKHOUSE_COMPRESSION", ["consume", *BROKERS], {"CENSUS_CLICKHOUSE_COMPRESSION": "yes"}),
     ("kafka-property without =", ["run", "--kafka-property", "novalue", *BROKERS], {}),
     ("env CENSUS_FLUSH_ROWS", ["run", *BROKERS], {"CENSUS_FLUSH_ROWS": "abc"}),
     ("env CENSUS_CLICKHOUSE_URL", ["run", *BROKERS], {"CENSUS_CLICKHOUSE_URL": "::bad::"}),

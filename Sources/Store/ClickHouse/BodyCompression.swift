@@ -1,6 +1,24 @@
 import CompressNIO
 import NIOCore
 
+/// Whether INSERT bodies are compressed on their way to ClickHouse (`--clickhouse-compression`).
+package enum InsertCompression: String, Sendable, Hashable, CaseIterable {
+    /// Bodies are sent as they are: on a LAN sending the bytes costs less than compressing them (gzip runs at ~150 MB/s
+    /// per core and ClickHouse must inflate them again).
+    case none
+    /// Bodies of 64 KiB and more are gzip-compressed at level 1 when a sample shows that compression pays
+    /// (``BodyCompression``): for a slow or metered link to ClickHouse.
+    case gzip
+
+    /// ``ClickHouseClient/Configuration/gzipThreshold`` for this choice.
+    package var gzipThreshold: Int? {
+        switch self {
+        case .none: nil
+        case .gzip: 64 * 1024
+        }
+    }
+}
+
 /// How INSERT bodies are gzip-compressed: fast (level 1), and only when a sample shows that compression pays.
 ///
 /// Most of a census body is text-like RowBinary that gzip shrinks several-fold, but a window of a high-cardinality

@@ -16,6 +16,9 @@ struct ClickHouseOptions: ParsableArguments {
     @Option(name: .customLong(Options.database.flag), help: Options.database.help)
     var database: String?
 
+    @Option(name: .customLong(Options.clickhouseCompression.flag), help: Options.clickhouseCompression.help)
+    var compression: String?
+
     @OptionGroup var cluster: ClusterOptions
 
     struct Resolved: Sendable {
@@ -24,6 +27,7 @@ struct ClickHouseOptions: ParsableArguments {
         var user: String
         var password: String
         var database: String
+        var compression: InsertCompression = .none
         /// The replicated cluster, if any.
         var cluster: ClusterOptions.Resolved = .init(ddl: nil, insertQuorum: 0)
     }
@@ -51,6 +55,10 @@ struct ClickHouseOptions: ParsableArguments {
         guard database.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil else {
             throw ConfigurationError("--database must match [A-Za-z_][A-Za-z0-9_]*, got '\(database)'")
         }
+        let compressionText = Options.clickhouseCompression.string(self.compression)
+        guard let compression = InsertCompression(rawValue: compressionText.lowercased()) else {
+            throw ConfigurationError("--clickhouse-compression must be none or gzip, got '\(compressionText)'")
+        }
         var password = Environment.string(Options.clickhousePassword) ?? urlPassword ?? ""
         if let file = Options.clickhousePasswordFile.given(passwordFile) {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
@@ -61,6 +69,6 @@ struct ClickHouseOptions: ParsableArguments {
         return Resolved(
             url: urls.joined(separator: ","),
             user: Options.clickhouseUser.given(user) ?? urlUser ?? Options.clickhouseUser.string(nil), password: password, database: database,
-            cluster: try cluster.resolve(replicas: urls.count))
+            compression: compression, cluster: try cluster.resolve(replicas: urls.count))
     }
 }

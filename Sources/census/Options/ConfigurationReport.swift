@@ -51,6 +51,7 @@ struct ConfigurationReport {
         entries.append(ConfigurationEntry(variable: Options.clickhousePassword, value: Redaction.secret(resolved.password), source: passwordSource))
         add(Options.clickhousePasswordFile, passwordFile ?? "", flag: clickhouse.passwordFile != nil)
         add(Options.database, resolved.database, flag: clickhouse.database != nil)
+        add(Options.clickhouseCompression, resolved.compression.rawValue, flag: clickhouse.compression != nil)
         add(Options.clickhouseCluster, resolved.cluster.ddl?.name ?? "", flag: clickhouse.cluster.name != nil)
         add(
             Options.clickhouseReplicaPath, resolved.cluster.ddl?.zooKeeperPath ?? ClusterDDL.defaultZooKeeperPath,

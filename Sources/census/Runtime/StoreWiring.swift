@@ -49,7 +49,7 @@ struct StoreWiring: Sendable {
             // blocks, so reads cannot starve writes of the server's CPU either.
             client = try ClickHouseClient(
                 configuration: .init(
-                    url: settings.url, user: settings.user, password: settings.password,
+                    url: settings.url, user: settings.user, password: settings.password, gzipThreshold: settings.compression.gzipThreshold,
                     settings: ["priority": "1"].merging(Self.clusterWriteSettings(settings.cluster)) { $1 }),
                 logger: logger, metrics: metrics)
             let executionSeconds = max(1, reads.maxExecutionTime.components.seconds)

@@ -357,11 +357,12 @@ struct PipelineTests {
         #expect(try await Self.waitUntil { service.statistics.paused })
         let stuck = service.statistics
         // The first window is stuck as its INSERT body, which holds less than the window did; the second filled into the
-        // rest of two windows (the first was not overfilled, so the two never held more than that).
+        // rest of two windows. Each window may end one record (< 16 KiB) past its limit: until the first was encoded it
+        // counted as its window's bytes (at most maxBytes + a record) and the second filled to maxBytes + a record.
         #expect(stuck.flushBytes > 0 && stuck.flushBytes < maxBytes)
         #expect(stuck.peakWindowBytes > maxBytes)
         #expect(stuck.peakWindowBytes >= policy.windowBudget - stuck.flushBytes - 16 << 10)
-        #expect(stuck.peakWindowAndFlushBytes <= policy.windowBudget + 16 << 10)
+        #expect(stuck.peakWindowAndFlushBytes <= policy.windowBudget + 32 << 10)
         #expect(stuck.peakWindowAndFlushBytes >= policy.windowBudget - 16 << 10)
         #expect(stuck.records < 300)
         #expect((try? h.committedTotal()) == 0)

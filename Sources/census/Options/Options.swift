@@ -20,7 +20,7 @@ enum Options {
         "ClickHouse database")
     static let clickhouseCompression = OptionSpec(
         "clickhouse-compression", "CENSUS_CLICKHOUSE_COMPRESSION", default: "none",
-        "INSERT bodies to ClickHouse: none (sent as they are, cheapest on a LAN) or gzip (bodies of 64 KiB and more at level 1 when a sample shrinks by a fifth; for a slow or metered link: costs census ~20 % more CPU on high-cardinality traffic)"
+        "INSERT bodies to ClickHouse: none (sent as they are, cheapest on a LAN) or gzip (bodies of 64 KiB and more at level 1 when a sample shrinks by a fifth; for a slow or metered link: costs census ~25 % more CPU and ~50 MiB more memory on high-cardinality traffic)"
     )
 
     // API (``APIOptions``)

@@ -404,10 +404,7 @@ struct PipelineTests {
             get { metadata[key] }
             set { metadata[key] = newValue }
         }
-        func log(
-            level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String,
-            line: UInt
-        ) { onMessage(message, metadata) }
+        func log(event: LogEvent) { onMessage(event.message, event.metadata) }
     }
 
     @Test(

@@ -14,7 +14,7 @@ package enum InsertCompression: String, Sendable, Hashable, CaseIterable {
     package var gzipThreshold: Int? {
         switch self {
         case .none: nil
-        case .gzip: 64 * 1024
+        case .gzip: BodyCompression.minimumBodyBytes
         }
     }
 }
@@ -26,6 +26,8 @@ package enum InsertCompression: String, Sendable, Hashable, CaseIterable {
 /// core for zlib here) and saves nothing. Up to four 16 KiB slices spread over the body are compressed first; the
 /// whole body is compressed only when they shrink by at least ``minimumSaving``.
 enum BodyCompression {
+    /// The smallest body worth trying to compress (``InsertCompression/gzip``).
+    static let minimumBodyBytes = 64 * 1024
     /// Bytes per sampled slice.
     static let sliceBytes = 16 * 1024
     /// Slices sampled, evenly spread over the body.

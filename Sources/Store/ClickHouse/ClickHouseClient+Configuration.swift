@@ -40,7 +40,7 @@ extension ClickHouseClient {
         package init(
             url: String, user: String = "default", password: String = "", database: String? = nil,
             connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(60), maxConnections: Int = 4,
-            gzipThreshold: Int? = 64 * 1024, maxResponseBytes: Int = 256 * 1024 * 1024, retryPolicy: RetryPolicy = .default,
+            gzipThreshold: Int? = BodyCompression.minimumBodyBytes, maxResponseBytes: Int = 256 * 1024 * 1024, retryPolicy: RetryPolicy = .default,
             settings: [String: String] = [:], admissionWait: Duration? = nil, spreadReads: Bool = false
         ) {
             self.url = url

@@ -176,9 +176,12 @@ struct ClickHouseClientReadLimitTests {
             logger: TestServer.logger)
         // Holds the only slot until cancelled below (30 s at most; sleepEachRow costs the server no CPU), so a loaded
         // machine cannot free it before the check.
+        // A query id of its own: a cancelled client leaves the server running the query for its 30 s, and a rerun with a
+        // fixed id would be refused at once ("already running") while the old one made it look held.
+        let queryID = "admission-slow-\(UInt32.random(in: 0...UInt32.max))"
         let slow = Task {
             try await client.execute(
-                "SELECT sleepEachRow(1) FROM numbers(30) FORMAT Null", settings: ["max_block_size": "1", "query_id": "admission-slow"])
+                "SELECT sleepEachRow(1) FROM numbers(30) FORMAT Null", settings: ["max_block_size": "1", "query_id": queryID])
         }
         // Wait until the server runs it (a loaded cooperative pool may start the task late), asked on another client;
         // up to 20 s, and the test stops there if it never ran (a full parallel suite on 2 cores once took longer than
@@ -186,7 +189,7 @@ struct ClickHouseClientReadLimitTests {
         let observer = try ClickHouseClient(configuration: .init(url: server.url, retryPolicy: .noRetry), logger: TestServer.logger)
         var running = false
         for _ in 0..<2_000 where !running {
-            let count = try await observer.execute("SELECT count() FROM system.processes WHERE query_id = 'admission-slow' FORMAT TabSeparated")
+            let count = try await observer.execute("SELECT count() FROM system.processes WHERE query_id = '\(queryID)' FORMAT TabSeparated")
             running = String(decoding: count, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) != "0"
             if !running { try await Task.sleep(for: .milliseconds(10)) }
         }
